@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: MIT
+# scorch - one hand-written GNU Makefile.
+#
+#   make            build ./scorch (installs missing Debian packages first)
+#   make check      unit + end-to-end tests, in the normal and the ASan/UBSan build
+#   make demo       profile the bundled example workload -> scorch-demo.svg
+#   make bench      overhead and speed benchmarks -> bench/results.md
+#   make asan       build build-asan/scorch with AddressSanitizer + UBSan
+#   make format     clang-format every C file (format-check: verify only)
+#   V=1             show full commands
+
+SCORCH_VERSION := 0.1.0
+
+# Every goal but these needs the Debian packages: install what is missing
+# before pkg-config is asked for flags.
+NODEPS_GOALS := clean format format-check
+ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+DEPS_STATUS := $(shell sh scripts/deps.sh >&2 && echo ok)
+ifneq ($(DEPS_STATUS),ok)
+$(error scripts/deps.sh could not install the build dependencies)
+endif
+endif
+
+CC ?= cc
+PKGS := libdw libelf libcjson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wold-style-definition -Wwrite-strings -Wundef \
+	-Wimplicit-fallthrough
+OPT ?= -O2
+BASE_CFLAGS := -std=gnu11 -g $(OPT) -fno-omit-frame-pointer -D_GNU_SOURCE \
+	-DSCORCH_VERSION='"$(SCORCH_VERSION)"' -I. $(WARN) $(PKG_CFLAGS) \
+	$(EXTRA_CFLAGS)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+Q := $(if $(V),,@)
+msg = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2);)
+
+# ---- sources, one list per room -------------------------------------------
+COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
+	common/hash.c common/intmap.c
+PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
+	profile/load.c
+SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
+	sampler/stacks.c sampler/maps.c sampler/tasks.c sampler/unwind-fp.c
+SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c
+RENDER_SRCS := $(sort $(wildcard render/*.c))
+CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c
+
+LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
+	$(SYMBOLIZE_SRCS) $(RENDER_SRCS)
+SCORCH_SRCS := scorch.c $(CLI_SRCS) $(LIB_SRCS)
+
+UNIT_TESTS := test_profile test_render test_sampler test_symbolize
+EXAMPLES := cpuburn threads echo-server loadgen
+
+# ---- the two builds: build/ (normal) and build-asan/ ----------------------
+# $(call build_rules,DIR,EXTRA_FLAGS)
+define build_rules
+$(1)/%.o: %.c $(1)/.flags | $(1)/.dirs
+	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) -MMD -MP -c $$< -o $$@
+
+$(1)/scorch: $(addprefix $(1)/,$(SCORCH_SRCS:.c=.o))
+	$$(call msg,LINK,$$@)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+
+$(1)/tests/%: $(1)/tests/unit/%.o $(addprefix $(1)/,$(LIB_SRCS:.c=.o))
+	$$(call msg,LINK,$$@)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(CMOCKA_LIBS)
+
+# Objects rebuild when the flags change (the file's content is the flags).
+$(1)/.flags: FORCE | $(1)/.dirs
+	@echo '$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) $$(LDFLAGS)' | cmp -s - $$@ || \
+		echo '$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) $$(LDFLAGS)' > $$@
+
+$(1)/.dirs:
+	$(Q)mkdir -p $(1)/common $(1)/profile $(1)/sampler $(1)/symbolize \
+		$(1)/render $(1)/cli $(1)/tests/unit
+	@touch $$@
+
+-include $(addprefix $(1)/,$(SCORCH_SRCS:.c=.d)) \
+	$(patsubst %,$(1)/tests/unit/%.d,$(UNIT_TESTS))
+endef
+
+$(eval $(call build_rules,build,))
+$(eval $(call build_rules,build-asan,$(SAN_FLAGS)))
+
+.PHONY: all asan check check-build check-asan demo bench examples format \
+	format-check clean FORCE
+FORCE:
+
+all: scorch examples
+
+scorch: build/scorch
+	$(Q)cp build/scorch scorch
+
+asan: build-asan/scorch $(addprefix build-asan/tests/,$(UNIT_TESTS))
+
+# Example workloads: always optimized, always with frame pointers.
+EXAMPLE_CFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -Wall -Wextra \
+	-pthread
+examples: $(addprefix build/examples/,$(EXAMPLES))
+
+build/examples/%: examples/%.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -o $@ $< -lm
+
+# ---- tests ------------------------------------------------------------------
+# The suite runs twice: the normal build with -Werror, then the sanitizers.
+# Each run ends with "N passed, N failed"; the last line sums both runs.
+check:
+	$(Q)$(MAKE) --no-print-directory EXTRA_CFLAGS=-Werror \
+		build/scorch $(addprefix build/tests/,$(UNIT_TESTS)) examples
+	$(Q)$(MAKE) --no-print-directory EXTRA_CFLAGS=-Werror \
+		build-asan/scorch $(addprefix build-asan/tests/,$(UNIT_TESTS))
+	$(Q)cp build/scorch scorch
+	$(Q)sh tests/run.sh build build-asan
+
+# ---- the main job on a bundled example --------------------------------------
+demo: scorch examples
+	$(Q)sh examples/demo.sh
+
+bench: scorch examples
+	$(Q)sh bench/run.sh
+
+# ---- layout -------------------------------------------------------------------
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	$(Q)clang-format -i $(FORMAT_FILES)
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	$(Q)rm -rf build build-asan scorch

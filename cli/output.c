@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* cli/output.c - diagnostics and writing profiles in any output format. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/common.h"
+#include "../profile/profile.h"
+#include "../render/render.h"
+#include "cli.h"
+
+static void
+cli_vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vmessage("scorch: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vmessage("scorch: warning: ", fmt, ap);
+	va_end(ap);
+}
+
+int
+cli_out_format(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (!dot || strchr(dot, '/'))
+		return -1;
+	if (!strcmp(dot, ".json"))
+		return OUT_JSON;
+	if (!strcmp(dot, ".folded") || !strcmp(dot, ".txt"))
+		return OUT_FOLDED;
+	if (!strcmp(dot, ".svg"))
+		return OUT_SVG;
+	return -1;
+}
+
+static int
+cli_emit(const struct profile *p, FILE *fp, enum out_format fmt,
+	 const struct flame_opts *fo)
+{
+	switch (fmt) {
+	case OUT_JSON:
+		return profile_write_json(p, fp);
+	case OUT_FOLDED:
+		return profile_write_folded(p, fp);
+	case OUT_SVG:
+		return flame_write_svg(p, fo, fp);
+	}
+	return -1;
+}
+
+int
+cli_write_profile(const struct profile *p, const char *path,
+		  enum out_format fmt, const struct flame_opts *fo)
+{
+	struct atomic_file af;
+	struct scorch_err err;
+
+	if (!strcmp(path, "-")) {
+		if (cli_emit(p, stdout, fmt, fo) < 0 || fflush(stdout) ||
+		    ferror(stdout)) {
+			cli_error("stdout: write error");
+			return -1;
+		}
+		return 0;
+	}
+	if (atomic_open(&af, path, &err) < 0) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	if (cli_emit(p, af.fp, fmt, fo) < 0) {
+		cli_error("%s: write error", path);
+		atomic_abort(&af);
+		return -1;
+	}
+	if (atomic_commit(&af, &err) < 0) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+void
+cli_flame_defaults(const struct profile *p, struct flame_opts *fo, char *buf,
+		   unsigned long bufsize)
+{
+	const char *event = profile_meta_str(p, "event");
+	const char *cmd = profile_meta_str(p, "cmdline");
+	int64_t hz = profile_meta_int(p, "frequency_hz", 0);
+	int64_t ms = profile_meta_int(p, "duration_ms", 0);
+
+	if (fo->subtitle || !event)
+		return;
+	snprintf(buf, bufsize, "%s%s%s at %lld Hz for %.1f s", cmd ? cmd : "",
+		 cmd ? ": " : "", event, (long long)hz, (double)ms / 1000.0);
+	fo->subtitle = buf;
+}
+
+int
+cli_check_output(const char *path)
+{
+	struct atomic_file af;
+	struct scorch_err err;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	if (atomic_open(&af, path, &err) < 0) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	atomic_abort(&af);
+	return 0;
+}

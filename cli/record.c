@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/record.c - `scorch record`: sample running processes (-p) or a
+ * command, then name every unique address once and write the profile as
+ * native JSON, folded stacks or an SVG flame graph (chosen by -o's
+ * extension). Prints a live status line on a terminal and a one-line
+ * summary at the end; exits 2 on bad input, or with the command's status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/common.h"
+#include "../profile/profile.h"
+#include "../render/render.h"
+#include "../sampler/sampler.h"
+#include "../symbolize/symbolize.h"
+#include "cli.h"
+
+#define MAX_FREQ_HZ 100000
+
+static const char record_usage[] =
+	"usage: scorch record [-p PID]... [-F HZ] [-d SECONDS] [-e EVENT] [-g fp]\n"
+	"                     [--scope auto|cpu|thread] [-o OUT] [-- COMMAND ARGS...]\n"
+	"\n"
+	"Sample the stacks of running processes (every thread, including threads\n"
+	"and child processes started later) or of a command, and write a profile.\n"
+	"\n"
+	"  -p, --pid PID         attach to a process (repeatable, or PID,PID,...)\n"
+	"  -F, --freq HZ         samples per second of CPU time (default 99)\n"
+	"  -d, --duration SECS   stop after SECS seconds (default: Ctrl-C, or when\n"
+	"                        every target has exited)\n"
+	"  -e, --event EVENT     cpu-clock (default), task-clock, or a hardware\n"
+	"                        event (cycles, instructions) where the CPU has one\n"
+	"  -g, --call-graph fp   unwind with frame pointers (the kernel's unwinder)\n"
+	"      --scope SCOPE     cpu: per-CPU events filtered by process (default\n"
+	"                        when permitted; no cost per context switch);\n"
+	"                        thread: one event per thread, as perf -p does\n"
+	"  -o, --output OUT      OUT.json native profile (default scorch.json),\n"
+	"                        OUT.folded folded stacks, OUT.svg flame graph\n"
+	"  -q, --quiet           no live status line\n"
+	"\n"
+	"EXAMPLES\n"
+	"  scorch record -p $(pidof myserver) -d 30 -o profile.svg\n"
+	"  scorch record -F 999 -d 10 -p 1234 -p 1240 -o run.json\n"
+	"  scorch record -o bench.folded -- ./bench --iterations 1000\n";
+
+/* Set by the signal handler; read by the sampler's loop. */
+static volatile sig_atomic_t record_stop;
+static volatile pid_t record_child;
+
+static void
+record_on_signal(int sig)
+{
+	record_stop = 1;
+	/*
+	 * A launched command gets the signal too, so `kill -INT` on scorch
+	 * ends the run the way Ctrl-C on the terminal would.
+	 */
+	if (record_child > 0)
+		kill(record_child, sig);
+}
+
+static void
+record_progress(const struct sampler *s, void *arg)
+{
+	const struct sampler_stats *st = sampler_stats(s);
+
+	(void)arg;
+	fprintf(stderr,
+		"\rscorch: recording %.1fs, %" PRIu64 " samples, %" PRIu64
+		" threads, %" PRIu64 " lost\033[K",
+		st->elapsed_s, st->samples, st->threads,
+		st->lost + st->lost_samples);
+	fflush(stderr);
+}
+
+static int
+record_parse_pids(const char *arg, pid_t **pids, size_t *npids)
+{
+	char *copy = xstrdup(arg), *tok, *save = NULL;
+	int ret = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(tok, &end, 10);
+		if (errno || end == tok || *end || v <= 0 || v > INT_MAX) {
+			cli_error("'%s' is not a process id", tok);
+			ret = -1;
+			break;
+		}
+		*pids = xreallocarray(*pids, *npids + 1, sizeof(**pids));
+		(*pids)[(*npids)++] = (pid_t)v;
+	}
+	free(copy);
+	return ret;
+}
+
+/* Name a user address of pid; return addresses are looked up at ip - 1. */
+static uint32_t
+record_user_frame(struct profile *p, const struct sampler *s,
+		  struct symbolizer *sy, pid_t pid, uint64_t ip)
+{
+	const struct addr_map *m = sampler_find_map(s, pid, ip);
+	struct sym sym;
+
+	if (!m || !m->path[0] ||
+	    (m->path[0] == '[' && strcmp(m->path, "[vdso]")))
+		return profile_intern_frame(p, "[unknown]", "", FRAME_UNKNOWN);
+	symbolizer_user(sy, m->path, ip - m->start + m->pgoff, &sym);
+	return profile_intern_frame(p, sym.name, sym.module,
+				    sym.named ? FRAME_USER : FRAME_UNKNOWN);
+}
+
+/*
+ * Turn the sampler's address stacks into a symbolic profile: each unique
+ * address is named once (the symbolizer caches by module and offset), and
+ * stacks are rewritten root first with the process name as the root.
+ */
+static void
+record_symbolize(struct profile *p, const struct sampler *s,
+		 struct symbolizer *sy)
+{
+	size_t i, n = sampler_nstacks(s), cap = 0;
+	uint32_t *frames = NULL;
+
+	for (i = 0; i < n; i++) {
+		const struct addr_stack *st = sampler_stack(s, i);
+		const uint64_t *user = st->ips + st->nkernel;
+		const char *comm = sampler_comm(s, st->pid);
+		uint32_t task, depth = 0, j;
+
+		if (!*comm)
+			comm = sampler_thread_name(s, st->tid);
+		if (!*comm)
+			comm = "[unknown]";
+		if (cap < (size_t)st->nkernel + st->nuser + 2) {
+			cap = (size_t)st->nkernel + st->nuser + 2;
+			frames = xreallocarray(frames, cap, sizeof(*frames));
+		}
+		task = profile_add_task(p, st->pid, st->tid, comm,
+					sampler_thread_name(s, st->tid));
+		frames[depth++] =
+			profile_intern_frame(p, comm, "", FRAME_PROCESS);
+		/* The kernel stopped short: callers are missing at the root. */
+		if (st->truncated)
+			frames[depth++] = profile_intern_frame(
+				p, "[truncated]", "", FRAME_UNKNOWN);
+		for (j = st->nuser; j-- > 0;)
+			frames[depth++] = record_user_frame(
+				p, s, sy, st->pid, j ? user[j] - 1 : user[j]);
+		for (j = st->nkernel; j-- > 0;) {
+			struct sym sym;
+
+			symbolizer_kernel(sy, j ? st->ips[j] - 1 : st->ips[j],
+					  &sym);
+			frames[depth++] = profile_intern_frame(
+				p, sym.name, sym.module, FRAME_KERNEL);
+		}
+		profile_add_stack(p, task, frames, depth, st->count);
+	}
+	free(frames);
+}
+
+static void
+record_metadata(struct profile *p, const struct sampler *s,
+		const struct record_opts *ro, time_t started)
+{
+	const struct sampler_stats *st = sampler_stats(s);
+	struct utsname un;
+	char buf[64], host[256];
+	struct strbuf pids;
+	size_t i;
+
+	strbuf_init(&pids);
+	for (i = 0; i < ro->npids; i++)
+		strbuf_addf(&pids, "%s%d", i ? "," : "", (int)ro->pids[i]);
+	if (sampler_child(s))
+		strbuf_addf(&pids, "%s%d", ro->npids ? "," : "",
+			    (int)sampler_child(s));
+	profile_meta_set_str(p, "tool", "scorch " SCORCH_VERSION);
+	profile_meta_set_str(p, "pids", pids.buf);
+	profile_meta_set_str(p, "cmdline", sampler_cmdlines(s));
+	profile_meta_set_str(p, "event", ro->event);
+	profile_meta_set_int(p, "frequency_hz", ro->freq_hz);
+	if (st->period_ns)
+		profile_meta_set_int(p, "period_ns", (int64_t)st->period_ns);
+	profile_meta_set_str(p, "scope",
+			     st->scope == SCOPE_CPU ? "cpu" : "thread");
+	profile_meta_set_str(p, "callgraph", "fp");
+	profile_meta_set_int(p, "kernel_stacks", st->kernel);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime(&started));
+	profile_meta_set_str(p, "start_time", buf);
+	profile_meta_set_int(p, "duration_ms",
+			     (int64_t)(st->elapsed_s * 1000.0 + 0.5));
+	profile_meta_set_int(p, "samples", (int64_t)st->samples);
+	profile_meta_set_int(p, "lost", (int64_t)(st->lost + st->lost_samples));
+	profile_meta_set_int(p, "throttled", (int64_t)st->throttled);
+	profile_meta_set_int(p, "truncated_stacks", (int64_t)st->truncated);
+	profile_meta_set_int(p, "threads", (int64_t)st->threads);
+	profile_meta_set_int(p, "processes", (int64_t)st->processes);
+	if (uname(&un) == 0)
+		profile_meta_set_str(p, "kernel_release", un.release);
+	if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		profile_meta_set_str(p, "hostname", host);
+	}
+	strbuf_fini(&pids);
+}
+
+static void
+record_summary(const struct sampler *s, const struct symbolizer *sy,
+	       const char *out)
+{
+	const struct sampler_stats *st = sampler_stats(s);
+	uint64_t lost = st->lost + st->lost_samples;
+	size_t i;
+
+	for (i = 0; i < symbolizer_nwarnings(sy); i++)
+		cli_warn("%s", symbolizer_warning(sy, i));
+	if (!st->kernel)
+		cli_warn("kernel stacks were not permitted; recorded user "
+			 "stacks only");
+	if (st->truncated)
+		cli_warn("%" PRIu64 " stacks reached the kernel's depth limit "
+			 "(kernel.perf_event_max_stack) and are marked "
+			 "[truncated]",
+			 st->truncated);
+	if (st->throttled)
+		cli_warn("the kernel throttled sampling %" PRIu64
+			 " times; lower -F",
+			 st->throttled);
+	fprintf(stderr,
+		"scorch: %" PRIu64 " samples from %" PRIu64
+		" process%s, %" PRIu64 " thread%s in %.1f s (%s scope), %" PRIu64
+		" lost%s; wrote %s\n",
+		st->samples, st->processes, st->processes == 1 ? "" : "es",
+		st->threads, st->threads == 1 ? "" : "s", st->elapsed_s,
+		st->scope == SCOPE_CPU ? "cpu" : "thread", lost,
+		lost ? " (ring buffer full: lower -F)" : "", out);
+}
+
+static int
+record_install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = record_on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: poll() must return so the loop sees the flag. */
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
+	    sigaction(SIGHUP, &sa, NULL))
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+int
+cmd_record(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "freq", required_argument, NULL, 'F' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "event", required_argument, NULL, 'e' },
+		{ "call-graph", required_argument, NULL, 'g' },
+		{ "scope", required_argument, NULL, 'S' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct record_opts ro;
+	struct scorch_err err;
+	struct sampler *s = NULL;
+	struct symbolizer *sy = NULL;
+	struct profile *p = NULL;
+	struct flame_opts fo;
+	const char *out = "scorch.json";
+	pid_t *pids = NULL;
+	size_t npids = 0;
+	bool quiet = false;
+	char subtitle[512];
+	time_t started;
+	int c, fmt, ret = EXIT_USAGE;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.event = "cpu-clock";
+	ro.freq_hz = 99;
+	ro.scope = SCOPE_AUTO;
+	ro.callgraph = CALLGRAPH_FP;
+	/* '+': options end at the first non-option, the command. */
+	while ((c = getopt_long(argc, argv, "+p:F:d:e:g:o:qh", longopts,
+				NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 'p':
+			if (record_parse_pids(optarg, &pids, &npids) < 0)
+				goto out;
+			break;
+		case 'F': {
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 1 || v > MAX_FREQ_HZ) {
+				cli_error("-F: '%s' is not a frequency from 1 "
+					  "to %d Hz",
+					  optarg, MAX_FREQ_HZ);
+				goto out;
+			}
+			ro.freq_hz = (unsigned)v;
+			break;
+		}
+		case 'd':
+			errno = 0;
+			ro.duration_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end ||
+			    !(ro.duration_s > 0) || ro.duration_s > 1e7) {
+				cli_error("-d: '%s' is not a duration in "
+					  "seconds",
+					  optarg);
+				goto out;
+			}
+			break;
+		case 'e':
+			ro.event = optarg;
+			break;
+		case 'g':
+			if (strcmp(optarg, "fp")) {
+				cli_error("-g: unknown call graph mode '%s' "
+					  "(known: fp)",
+					  optarg);
+				goto out;
+			}
+			break;
+		case 'S':
+			if (!strcmp(optarg, "auto"))
+				ro.scope = SCOPE_AUTO;
+			else if (!strcmp(optarg, "cpu"))
+				ro.scope = SCOPE_CPU;
+			else if (!strcmp(optarg, "thread"))
+				ro.scope = SCOPE_THREAD;
+			else {
+				cli_error("--scope: unknown scope '%s' (known: "
+					  "auto, cpu, thread)",
+					  optarg);
+				goto out;
+			}
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(record_usage, stdout);
+			ret = EXIT_OK;
+			goto out;
+		default:
+			fputs(record_usage, stderr);
+			goto out;
+		}
+	}
+	if (optind < argc)
+		ro.argv = argv + optind;
+	if (!npids && !ro.argv) {
+		cli_error("record: nothing to record: give -p PID or "
+			  "-- COMMAND");
+		fputs(record_usage, stderr);
+		goto out;
+	}
+	fmt = cli_out_format(out);
+	if (fmt < 0) {
+		cli_error("%s: unknown output format (use .json, .folded or "
+			  ".svg)",
+			  out);
+		goto out;
+	}
+	if (cli_check_output(out) < 0)
+		goto out;
+	ro.pids = pids;
+	ro.npids = npids;
+	ro.stop = &record_stop;
+	if (!quiet && isatty(STDERR_FILENO)) {
+		ro.progress = record_progress;
+		ro.progress_arg = NULL;
+	}
+	if (record_install_signals() < 0) {
+		cli_error("cannot install signal handlers: %s",
+			  strerror(errno));
+		goto out;
+	}
+	started = time(NULL);
+	s = sampler_new(&ro, &err);
+	if (!s) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	record_child = sampler_child(s);
+	if (sampler_run(s, &err) < 0)
+		cli_error("%s (writing what was recorded)", err.msg);
+	if (ro.progress)
+		fputs("\r\033[K", stderr);
+
+	p = profile_new();
+	sy = symbolizer_new(NULL);
+	record_symbolize(p, s, sy);
+	record_metadata(p, s, &ro, started);
+	flame_opts_init(&fo);
+	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
+	if (cli_write_profile(p, out, (enum out_format)fmt, &fo) < 0) {
+		ret = EXIT_USAGE;
+		goto out_wait;
+	}
+	record_summary(s, sy, out);
+	ret = EXIT_OK;
+out_wait:
+	/* The command outlives a -d recording: wait, and pass its status on. */
+	if (s && sampler_child(s)) {
+		int status = sampler_wait_child(s);
+
+		if (ret == EXIT_OK)
+			ret = status;
+	}
+out:
+	symbolizer_free(sy);
+	profile_free(p);
+	sampler_free(s);
+	free(pids);
+	return ret;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * common/common.h - small domain-free helpers: allocation that never returns
+ * NULL, a growable string buffer, atomic file output and error context.
+ *
+ * Ownership: what xmalloc and friends return belongs to the caller.
+ * A struct strbuf owns its buffer until strbuf_fini() or strbuf_detach().
+ */
+#ifndef SCORCH_COMMON_H
+#define SCORCH_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* xalloc.c: allocation failure prints one line and aborts the program. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* strbuf.c: a NUL-terminated growable buffer. */
+struct strbuf {
+	char *buf;  /* NUL-terminated; NULL only after strbuf_detach() */
+	size_t len; /* bytes used, not counting the NUL */
+	size_t cap; /* bytes allocated */
+};
+
+void strbuf_init(struct strbuf *sb);
+void strbuf_fini(struct strbuf *sb);
+void strbuf_reset(struct strbuf *sb);
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, char c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* Hand the buffer to the caller (free() it); sb is left empty with no
+ * buffer: add to it again, or strbuf_fini() it (no-op). */
+char *strbuf_detach(struct strbuf *sb);
+
+/*
+ * err.c: error context handed up from the rooms to cli/.
+ * Rooms never print; they fill a struct scorch_err and return -errno or -1.
+ */
+struct scorch_err {
+	char msg[512]; /* "what is wrong", without the "scorch: " prefix */
+};
+
+void err_set(struct scorch_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * atomic.c: write a file under a temporary name in the destination's
+ * directory, then rename it into place, so a reader never sees half a file
+ * and a failed run leaves nothing behind.
+ *
+ * atomic_open() returns a stream or NULL (err filled, errno kept).
+ * atomic_commit() flushes, fsyncs nothing (profiles are not precious),
+ * closes and renames; on any error it removes the temporary and returns -1.
+ * atomic_abort() closes and removes the temporary. Both free *af.
+ */
+struct atomic_file {
+	FILE *fp;
+	char *path; /* final name */
+	char *tmp;  /* temporary name in the same directory */
+};
+
+int atomic_open(struct atomic_file *af, const char *path,
+		struct scorch_err *err);
+int atomic_commit(struct atomic_file *af, struct scorch_err *err);
+void atomic_abort(struct atomic_file *af);
+
+/* hash.c: 64-bit FNV-1a style mixing, for hash tables in the rooms. */
+unsigned long long hash_bytes(const void *data, size_t len,
+			      unsigned long long seed);
+
+/*
+ * intmap.c: an open-addressing map from a 64-bit key to a pointer-sized
+ * value. intmap_get() returns NULL when absent; values are not owned.
+ */
+struct intmap {
+	struct intmap_slot *slots;
+	size_t nslots; /* power of two, or 0 before the first put */
+	size_t len;
+};
+
+struct intmap_slot {
+	unsigned long long key;
+	void *value; /* NULL marks an empty slot */
+};
+
+void intmap_init(struct intmap *m);
+void intmap_fini(struct intmap *m);
+void *intmap_get(const struct intmap *m, unsigned long long key);
+/* value must not be NULL. */
+void intmap_put(struct intmap *m, unsigned long long key, void *value);
+
+#endif

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* sampler/internal.h - declarations shared by the files of sampler/ only. */
+#ifndef SCORCH_SAMPLER_INTERNAL_H
+#define SCORCH_SAMPLER_INTERNAL_H
+
+#include <linux/perf_event.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sampler.h"
+
+struct scorch_err;
+
+/* ring.c: one mmap'ed perf ring buffer. */
+struct ring {
+	int fd;
+	void *base;	   /* metadata page followed by the data pages */
+	size_t data_size;  /* bytes of data, a power of two */
+	uint64_t head;	   /* data_head read at ring_snapshot() */
+	uint64_t tail;	   /* where we have read up to */
+	unsigned char *bounce; /* copy of a record that wraps the end */
+};
+
+int ring_open(struct ring *r, int fd, size_t data_pages,
+	      struct scorch_err *err);
+void ring_close(struct ring *r);
+/* Read data_head (acquire), so later ring_next() calls stop there. */
+void ring_snapshot(struct ring *r);
+/* Next whole record up to the snapshot, or NULL; valid until the next call. */
+const struct perf_event_header *ring_next(struct ring *r);
+/* Give the space read so far back to the kernel (release). */
+void ring_release(struct ring *r);
+
+/* stacks.c: the address profile, hash(pid, tid, ips) -> count. */
+struct stack_table;
+
+struct stack_table *stack_table_new(void);
+void stack_table_free(struct stack_table *t);
+void stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
+		     const uint64_t *ips, uint32_t nkernel, uint32_t nuser,
+		     bool truncated, uint64_t count);
+size_t stack_table_len(const struct stack_table *t);
+const struct addr_stack *stack_table_get(const struct stack_table *t,
+					 size_t idx);
+
+/* maps.c: per-process map tables that outlive the process. */
+struct map_set;
+
+struct map_set *map_set_new(void);
+void map_set_free(struct map_set *ms);
+/* Add a mapping; mappings it overlaps are trimmed or dropped. */
+void map_set_add(struct map_set *ms, pid_t pid, uint64_t start, uint64_t len,
+		 uint64_t pgoff, const char *path);
+/* The child starts with a copy of the parent's maps (fork). */
+void map_set_fork(struct map_set *ms, pid_t parent, pid_t child);
+/* The process replaced its image (exec): forget its maps. */
+void map_set_exec(struct map_set *ms, pid_t pid);
+/* Read /proc/PID/maps into the set. Returns 0 or -errno. */
+int map_set_load_proc(struct map_set *ms, pid_t pid);
+const struct addr_map *map_set_find(const struct map_set *ms, pid_t pid,
+				    uint64_t addr);
+
+/* tasks.c: which processes are targets, and the names of tasks. */
+enum task_state {
+	TASK_UNKNOWN = 0, /* not decided yet: decide after the next pass */
+	TASK_TARGET,	  /* a target or a descendant of one */
+	TASK_OTHER,	  /* some other process (cpu scope) */
+};
+
+struct task_table;
+
+struct task_table *task_table_new(void);
+void task_table_free(struct task_table *t);
+enum task_state task_table_state(const struct task_table *t, pid_t pid);
+void task_table_set_state(struct task_table *t, pid_t pid,
+			  enum task_state st);
+/* Names: comm of a process (its main thread) and of a thread. */
+void task_table_set_comm(struct task_table *t, pid_t pid, pid_t tid,
+			 const char *comm);
+const char *task_table_comm(const struct task_table *t, pid_t tid);
+/* Note a sample of tid; returns TASK_NEW_* flags for first sightings. */
+#define TASK_NEW_THREAD 1
+#define TASK_NEW_PROCESS 2
+int task_table_seen(struct task_table *t, pid_t pid, pid_t tid);
+/* Read names of pid and its threads from /proc. */
+void task_table_load_proc(struct task_table *t, pid_t pid);
+
+/* events.c: opening the perf events. */
+struct event_spec {
+	uint32_t type;	   /* PERF_TYPE_* */
+	uint64_t config;   /* PERF_COUNT_* */
+	bool is_clock;	   /* period is in nanoseconds of CPU time */
+	const char *name;
+};
+
+int event_lookup(const char *name, struct event_spec *spec,
+		 struct scorch_err *err);
+void event_attr_init(struct perf_event_attr *attr,
+		     const struct event_spec *spec, unsigned freq_hz,
+		     bool kernel, enum sampler_scope scope);
+int event_open(struct perf_event_attr *attr, pid_t pid, int cpu);
+/* Online CPUs from /sys; returns the count, fills *cpus (caller frees). */
+int event_online_cpus(int **cpus);
+
+/* unwind-fp.c: turn a sample's callchain into kernel and user frames. */
+struct unwind_out {
+	uint64_t *ips;	  /* capacity cap */
+	uint32_t cap;
+	uint32_t nkernel;
+	uint32_t nuser;
+	bool truncated;
+};
+
+/*
+ * Split a PERF_SAMPLE_CALLCHAIN array into kernel and user frames, dropping
+ * context markers. max_stack is the kernel's depth limit, used to mark
+ * stacks the kernel cut short.
+ */
+void unwind_callchain(const uint64_t *chain, uint64_t nr, uint32_t max_stack,
+		      struct unwind_out *out);
+
+#endif

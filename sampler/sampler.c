@@ -1,0 +1,1093 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sampler/sampler.c - attaching to targets, the recording loop, and turning
+ * perf records into address stacks, maps and task names.
+ *
+ * Records are read in passes. A pass copies everything the rings hold,
+ * sorts it by time and handles it in order, so a child's FORK record is seen
+ * before its samples even when they sit in another CPU's ring. A record from
+ * a process not yet known to be a target waits one more pass: every ring is
+ * read to a point later than the record by then, so if its FORK record
+ * exists, it has been read. Only then is the process called "other".
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/common.h"
+#include "internal.h"
+
+#define DEFAULT_CPU_RING_PAGES 128   /* 512 KiB per CPU */
+#define DEFAULT_THREAD_RING_PAGES 16 /* 64 KiB per thread */
+#define POLL_MS 100		     /* longest wait between passes */
+#define MAX_IPS 1024		     /* frames kept per stack */
+
+/* One record copied out of a ring for this pass. */
+struct rec {
+	uint64_t time;
+	size_t off;    /* into pass.buf */
+	uint32_t seq;  /* order of arrival, to keep the sort stable */
+	bool deferred; /* already waited one pass */
+};
+
+struct pass {
+	unsigned char *buf;
+	size_t len, cap;
+	struct rec *recs;
+	size_t nrecs, recs_cap;
+};
+
+struct sampler {
+	struct record_opts opts;
+	struct event_spec spec;
+	enum sampler_scope scope;
+	bool kernel;
+	uint32_t max_stack;
+
+	int *cpus;	     /* online CPUs */
+	size_t ncpus;
+	struct ring *rings;  /* one per CPU; base == NULL until an event */
+	bool *hup;	     /* per ring: stop polling it (owner task gone) */
+	int *fds;	     /* every event fd, ring owners included */
+	size_t nfds, fds_cap;
+
+	int *pidfds; /* one per listed target, -1 once exited */
+	pid_t *pids;
+	size_t npids;
+	pid_t child; /* launched command, or 0 */
+	int child_status;
+	bool child_reaped;
+
+	struct stack_table *stacks;
+	struct map_set *maps;
+	struct task_table *tasks;
+	struct sampler_stats stats;
+	struct strbuf cmdlines;
+
+	struct pass cur, next; /* this pass, records deferred to the next */
+	uint64_t ips[MAX_IPS];
+	struct timespec start;
+};
+
+static double
+ts_elapsed(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) +
+	       (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* ---- passes ------------------------------------------------------------ */
+
+static void
+pass_add(struct pass *p, const void *data, size_t size, uint64_t time,
+	 bool deferred)
+{
+	struct rec *r;
+
+	if (p->len + size > p->cap) {
+		while (p->len + size > p->cap)
+			p->cap = p->cap ? p->cap * 2 : 65536;
+		p->buf = xrealloc(p->buf, p->cap);
+	}
+	if (p->nrecs == p->recs_cap) {
+		p->recs_cap = p->recs_cap ? p->recs_cap * 2 : 1024;
+		p->recs = xreallocarray(p->recs, p->recs_cap, sizeof(*r));
+	}
+	memcpy(p->buf + p->len, data, size);
+	r = &p->recs[p->nrecs];
+	r->time = time;
+	r->off = p->len;
+	r->seq = (uint32_t)p->nrecs;
+	r->deferred = deferred;
+	p->nrecs++;
+	p->len += size;
+}
+
+static void
+pass_clear(struct pass *p)
+{
+	p->len = 0;
+	p->nrecs = 0;
+}
+
+static void
+pass_free(struct pass *p)
+{
+	free(p->buf);
+	free(p->recs);
+}
+
+static int
+rec_cmp(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * With sample_id_all, every non-sample record ends with the sample_id
+ * fields our sample_type selects: { pid, tid } { time } { cpu, res }.
+ */
+static uint64_t
+rec_time(const struct perf_event_header *h)
+{
+	const unsigned char *p = (const void *)h;
+
+	if (h->type == PERF_RECORD_SAMPLE) {
+		/* header, ip, pid/tid, then time */
+		if (h->size < sizeof(*h) + 24)
+			return 0;
+		return *(const uint64_t *)(p + sizeof(*h) + 16);
+	}
+	if (h->size < sizeof(*h) + 24)
+		return 0;
+	return *(const uint64_t *)(p + h->size - 16);
+}
+
+/* ---- record handling --------------------------------------------------- */
+
+/* Decide whether a record of pid is ours; may defer it to the next pass. */
+static enum task_state
+sampler_classify(struct sampler *s, pid_t pid, const struct rec *r,
+		 const struct perf_event_header *h)
+{
+	enum task_state st = task_table_state(s->tasks, pid);
+
+	if (st != TASK_UNKNOWN)
+		return st;
+	if (s->scope == SCOPE_THREAD) {
+		/* Our events only see our targets and their children. */
+		task_table_set_state(s->tasks, pid, TASK_TARGET);
+		return TASK_TARGET;
+	}
+	if (!r->deferred) {
+		pass_add(&s->next, h, h->size, r->time, true);
+		return TASK_UNKNOWN;
+	}
+	task_table_set_state(s->tasks, pid, TASK_OTHER);
+	return TASK_OTHER;
+}
+
+static void
+sampler_handle_sample(struct sampler *s, const struct rec *r,
+		      const struct perf_event_header *h)
+{
+	const unsigned char *p = (const unsigned char *)(h + 1);
+	const unsigned char *end = (const unsigned char *)h + h->size;
+	uint32_t pid, tid;
+	uint64_t nr;
+	struct unwind_out out;
+	int seen;
+
+	/* ip, pid/tid, time, cpu/res, period, nr, ips[nr] */
+	if (end - p < 48)
+		return;
+	memcpy(&pid, p + 8, 4);
+	memcpy(&tid, p + 12, 4);
+	memcpy(&nr, p + 40, 8);
+	if (nr > (uint64_t)(end - p - 48) / 8)
+		return; /* corrupt */
+	switch (sampler_classify(s, (pid_t)pid, r, h)) {
+	case TASK_TARGET:
+		break;
+	case TASK_OTHER:
+		s->stats.other++;
+		return;
+	default:
+		return;
+	}
+	out.ips = s->ips;
+	out.cap = MAX_IPS;
+	unwind_callchain((const uint64_t *)(p + 48), nr, s->max_stack, &out);
+	stack_table_add(s->stacks, (pid_t)pid, (pid_t)tid, out.ips,
+			out.nkernel, out.nuser, out.truncated, 1);
+	s->stats.samples++;
+	if (out.truncated)
+		s->stats.truncated++;
+	seen = task_table_seen(s->tasks, (pid_t)pid, (pid_t)tid);
+	if (seen & TASK_NEW_THREAD)
+		s->stats.threads++;
+	if (seen & TASK_NEW_PROCESS)
+		s->stats.processes++;
+}
+
+static void
+sampler_handle_mmap(struct sampler *s, const struct rec *r,
+		    const struct perf_event_header *h)
+{
+	const unsigned char *p = (const unsigned char *)(h + 1);
+	const unsigned char *end = (const unsigned char *)h + h->size;
+	size_t fixed = h->type == PERF_RECORD_MMAP2 ? 64 : 32;
+	uint32_t pid;
+	uint64_t addr, len, pgoff;
+	const char *name;
+
+	/* pid, tid, addr, len, pgoff, [mmap2: dev/ino/gen/prot/flags], name */
+	if ((size_t)(end - p) <= fixed)
+		return;
+	if (h->misc & PERF_RECORD_MISC_MMAP_DATA)
+		return;
+	memcpy(&pid, p, 4);
+	if ((int32_t)pid == -1)
+		return; /* kernel module maps */
+	if (h->type == PERF_RECORD_MMAP2) {
+		uint32_t prot;
+
+		memcpy(&prot, p + 48, 4);
+		if (!(prot & 4 /* PROT_EXEC */))
+			return;
+	}
+	if (sampler_classify(s, (pid_t)pid, r, h) != TASK_TARGET)
+		return;
+	memcpy(&addr, p + 8, 8);
+	memcpy(&len, p + 16, 8);
+	memcpy(&pgoff, p + 24, 8);
+	name = (const char *)p + fixed;
+	if (!memchr(name, '\0', (size_t)(end - (const unsigned char *)name)))
+		return;
+	map_set_add(s->maps, (pid_t)pid, addr, len, pgoff, name);
+}
+
+static void
+sampler_handle_comm(struct sampler *s, const struct rec *r,
+		    const struct perf_event_header *h)
+{
+	const unsigned char *p = (const unsigned char *)(h + 1);
+	const unsigned char *end = (const unsigned char *)h + h->size;
+	uint32_t pid, tid;
+	const char *comm;
+
+	if (end - p <= 8)
+		return;
+	memcpy(&pid, p, 4);
+	memcpy(&tid, p + 4, 4);
+	comm = (const char *)p + 8;
+	if (!memchr(comm, '\0', (size_t)(end - (const unsigned char *)comm)))
+		return;
+	if (sampler_classify(s, (pid_t)pid, r, h) != TASK_TARGET)
+		return;
+	/* An exec replaces the image: the old maps no longer apply. */
+	if ((h->misc & PERF_RECORD_MISC_COMM_EXEC) && pid == tid)
+		map_set_exec(s->maps, (pid_t)pid);
+	task_table_set_comm(s->tasks, (pid_t)pid, (pid_t)tid, comm);
+}
+
+static void
+sampler_handle_fork(struct sampler *s, const struct perf_event_header *h)
+{
+	const unsigned char *p = (const unsigned char *)(h + 1);
+	uint32_t pid, ppid, tid;
+
+	/* pid, ppid, tid, ptid, time */
+	if (h->size < sizeof(*h) + 24)
+		return;
+	memcpy(&pid, p, 4);
+	memcpy(&ppid, p + 4, 4);
+	memcpy(&tid, p + 8, 4);
+	if (pid == ppid)
+		return; /* a new thread: its process is already classified */
+	if (task_table_state(s->tasks, (pid_t)ppid) != TASK_TARGET &&
+	    !(s->scope == SCOPE_THREAD))
+		return;
+	/* A new process forked by a target is a target too (pid reuse too). */
+	task_table_set_state(s->tasks, (pid_t)pid, TASK_TARGET);
+	map_set_fork(s->maps, (pid_t)ppid, (pid_t)pid);
+	task_table_set_comm(s->tasks, (pid_t)pid, (pid_t)pid,
+			    task_table_comm(s->tasks, (pid_t)ppid));
+	(void)tid;
+}
+
+static void
+sampler_handle(struct sampler *s, const struct rec *r)
+{
+	const struct perf_event_header *h = (const void *)(s->cur.buf + r->off);
+	const uint64_t *u = (const uint64_t *)(h + 1);
+
+	switch (h->type) {
+	case PERF_RECORD_SAMPLE:
+		sampler_handle_sample(s, r, h);
+		break;
+	case PERF_RECORD_MMAP:
+	case PERF_RECORD_MMAP2:
+		sampler_handle_mmap(s, r, h);
+		break;
+	case PERF_RECORD_COMM:
+		sampler_handle_comm(s, r, h);
+		break;
+	case PERF_RECORD_FORK:
+		sampler_handle_fork(s, h);
+		break;
+	case PERF_RECORD_LOST:
+		/* { id, lost }: records dropped because the ring was full. */
+		if (h->size >= sizeof(*h) + 16)
+			s->stats.lost += u[1];
+		break;
+	case PERF_RECORD_LOST_SAMPLES:
+		if (h->size >= sizeof(*h) + 8)
+			s->stats.lost_samples += u[0];
+		break;
+	case PERF_RECORD_THROTTLE:
+		s->stats.throttled++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Read every ring, then handle the records in time order. */
+static void
+sampler_pass(struct sampler *s)
+{
+	struct pass tmp;
+	size_t i;
+
+	/* Records deferred by the last pass come first, in their old order. */
+	tmp = s->cur;
+	s->cur = s->next;
+	s->next = tmp;
+	pass_clear(&s->next);
+	for (i = 0; i < s->ncpus; i++) {
+		const struct perf_event_header *h;
+		struct ring *r = &s->rings[i];
+
+		if (!r->base)
+			continue;
+		ring_snapshot(r);
+		while ((h = ring_next(r)))
+			pass_add(&s->cur, h, h->size, rec_time(h), false);
+		ring_release(r);
+	}
+	for (i = 0; i < s->cur.nrecs; i++)
+		s->cur.recs[i].seq = (uint32_t)i;
+	qsort(s->cur.recs, s->cur.nrecs, sizeof(*s->cur.recs), rec_cmp);
+	for (i = 0; i < s->cur.nrecs; i++)
+		sampler_handle(s, &s->cur.recs[i]);
+	pass_clear(&s->cur);
+}
+
+/* ---- opening events ---------------------------------------------------- */
+
+static size_t
+sampler_ring_pages(const struct sampler *s)
+{
+	if (s->opts.ring_pages)
+		return s->opts.ring_pages;
+	return s->scope == SCOPE_CPU ? DEFAULT_CPU_RING_PAGES
+				     : DEFAULT_THREAD_RING_PAGES;
+}
+
+/*
+ * Take an event fd for CPU slot idx. The first event of a CPU gets the ring
+ * buffer; later ones (other threads, thread scope) write into it through
+ * PERF_EVENT_IOC_SET_OUTPUT, as rings can only be shared on one CPU.
+ */
+static int
+sampler_add_event(struct sampler *s, int fd, size_t idx,
+		  struct scorch_err *err)
+{
+	struct ring *r = &s->rings[idx];
+	int ret;
+
+	if (s->nfds == s->fds_cap) {
+		s->fds_cap = s->fds_cap ? s->fds_cap * 2 : 16;
+		s->fds = xreallocarray(s->fds, s->fds_cap, sizeof(*s->fds));
+	}
+	s->fds[s->nfds++] = fd;
+	if (!r->base) {
+		ret = ring_open(r, fd, sampler_ring_pages(s), err);
+		return ret;
+	}
+	if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0) {
+		ret = -errno;
+		err_set(err, "cannot share a perf ring buffer: %s",
+			strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+static void
+sampler_close_events(struct sampler *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncpus; i++)
+		ring_close(&s->rings[i]);
+	for (i = 0; i < s->nfds; i++)
+		close(s->fds[i]);
+	s->nfds = 0;
+}
+
+static void
+sampler_attr(struct sampler *s, struct perf_event_attr *attr)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	event_attr_init(attr, &s->spec, s->opts.freq_hz, s->kernel, s->scope);
+	attr->wakeup_watermark =
+		(uint32_t)(sampler_ring_pages(s) * page / 4);
+	attr->sample_max_stack = (uint16_t)s->max_stack;
+}
+
+/* Explain a perf_event_open failure in a user's words. */
+static void
+sampler_open_error(struct sampler *s, int ret, const char *what,
+		   struct scorch_err *err)
+{
+	if (ret == -ENOENT || ret == -EOPNOTSUPP || ret == -ENODEV)
+		err_set(err,
+			"event '%s' is not supported on this machine%s; "
+			"use -e cpu-clock",
+			s->spec.name,
+			s->spec.type == PERF_TYPE_HARDWARE
+				? " (no hardware performance counters)"
+				: "");
+	else if (ret == -EACCES || ret == -EPERM)
+		err_set(err,
+			"%s: permission denied opening perf events; run as "
+			"root, grant CAP_PERFMON, or lower "
+			"kernel.perf_event_paranoid",
+			what);
+	else if (ret == -EMFILE)
+		err_set(err,
+			"%s: too many open files; raise the limit with "
+			"'ulimit -n'",
+			what);
+	else
+		err_set(err, "%s: perf_event_open: %s", what, strerror(-ret));
+}
+
+/* One event per online CPU, for every task; samples are filtered by pid. */
+static int
+sampler_open_cpu(struct sampler *s, struct scorch_err *err)
+{
+	struct perf_event_attr attr;
+	size_t i;
+	int fd, ret;
+
+	sampler_attr(s, &attr);
+	for (i = 0; i < s->ncpus; i++) {
+		fd = event_open(&attr, -1, s->cpus[i]);
+		if (fd == -ENODEV)
+			continue; /* went offline meanwhile */
+		if (fd < 0) {
+			char what[32];
+
+			snprintf(what, sizeof(what), "cpu %d", s->cpus[i]);
+			sampler_open_error(s, fd, what, err);
+			return fd;
+		}
+		ret = sampler_add_event(s, fd, i, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Open inherited events on one thread, one per CPU (the kernel maps no
+ * ring for an inherited event that follows a task across CPUs). Returns
+ * -ESRCH when the thread is gone.
+ */
+static int
+sampler_open_thread(struct sampler *s, pid_t tid, bool on_exec,
+		    struct scorch_err *err)
+{
+	struct perf_event_attr attr;
+	size_t i;
+	int fd, ret;
+
+	sampler_attr(s, &attr);
+	if (on_exec)
+		attr.enable_on_exec = 1;
+	else
+		attr.disabled = 0;
+	for (i = 0; i < s->ncpus; i++) {
+		fd = event_open(&attr, tid, s->cpus[i]);
+		if (fd == -ENODEV)
+			continue;
+		if (fd == -ESRCH)
+			return fd;
+		if (fd < 0) {
+			char what[32];
+
+			snprintf(what, sizeof(what), "thread %d", (int)tid);
+			sampler_open_error(s, fd, what, err);
+			return fd;
+		}
+		ret = sampler_add_event(s, fd, i, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int
+pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Open events on every thread of pid. Threads started by a thread we
+ * already watch inherit its event; threads started by one we have not
+ * reached yet are found by scanning /proc again until nothing is new.
+ * A thread that exits before we reach it is counted, not fatal.
+ */
+static int
+sampler_attach_threads(struct sampler *s, pid_t pid, struct scorch_err *err)
+{
+	pid_t *done = NULL;
+	size_t ndone = 0, cap = 0;
+	char path[64];
+	int round, ret = 0;
+	bool fresh = true;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	for (round = 0; fresh && round < 100; round++) {
+		struct dirent *de;
+		DIR *dir = opendir(path);
+
+		fresh = false;
+		if (!dir)
+			break; /* the process exited; pidfd tells the rest */
+		while ((de = readdir(dir))) {
+			pid_t tid;
+
+			if (de->d_name[0] < '0' || de->d_name[0] > '9')
+				continue;
+			tid = (pid_t)atoi(de->d_name);
+			if (ndone && bsearch(&tid, done, ndone, sizeof(*done),
+					     pid_cmp))
+				continue;
+			ret = sampler_open_thread(s, tid, false, err);
+			if (ret == -ESRCH) {
+				s->stats.skipped_threads++;
+				ret = 0;
+			} else if (ret < 0) {
+				closedir(dir);
+				goto out;
+			}
+			if (ndone == cap) {
+				cap = cap ? cap * 2 : 64;
+				done = xreallocarray(done, cap, sizeof(*done));
+			}
+			done[ndone++] = tid;
+			qsort(done, ndone, sizeof(*done), pid_cmp);
+			fresh = true;
+		}
+		closedir(dir);
+	}
+out:
+	free(done);
+	return ret;
+}
+
+static void
+sampler_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void
+sampler_enable(struct sampler *s, bool on)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfds; i++)
+		ioctl(s->fds[i],
+		      on ? PERF_EVENT_IOC_ENABLE : PERF_EVENT_IOC_DISABLE, 0);
+}
+
+/* ---- targets ----------------------------------------------------------- */
+
+static void
+sampler_add_cmdline(struct sampler *s, pid_t pid)
+{
+	char path[64], buf[4096];
+	ssize_t n, i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	if (s->cmdlines.len)
+		strbuf_addstr(&s->cmdlines, "; ");
+	strbuf_addstr(&s->cmdlines, buf);
+}
+
+static int
+pidfd_open_compat(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static void
+sampler_watch_pid(struct sampler *s, pid_t pid)
+{
+	s->pids = xreallocarray(s->pids, s->npids + 1, sizeof(*s->pids));
+	s->pidfds = xreallocarray(s->pidfds, s->npids + 1, sizeof(*s->pidfds));
+	s->pids[s->npids] = pid;
+	s->pidfds[s->npids] = pidfd_open_compat(pid);
+	if (s->pidfds[s->npids] >= 0)
+		fcntl(s->pidfds[s->npids], F_SETFD, FD_CLOEXEC);
+	s->npids++;
+}
+
+/* Check that pid names a process we can attach to. */
+static int
+sampler_check_pid(pid_t pid, struct scorch_err *err)
+{
+	char path[64], line[256];
+	long tgid = -1;
+	FILE *fp;
+
+	if (pid <= 0) {
+		err_set(err, "pid %d: not a valid process id", (int)pid);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fp = fopen(path, "re");
+	if (!fp) {
+		err_set(err, "pid %d: no such process", (int)pid);
+		return -ESRCH;
+	}
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
+			break;
+	fclose(fp);
+	if (tgid > 0 && tgid != pid) {
+		err_set(err,
+			"pid %d: is a thread of process %ld; use -p %ld",
+			(int)pid, tgid, tgid);
+		return -EINVAL;
+	}
+	if (pid == getpid()) {
+		err_set(err, "pid %d: is scorch itself", (int)pid);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Start the command stopped at a pipe, so events can be opened on it before
+ * it runs a single instruction of its own. *go is the write end that lets it
+ * continue; *status_fd reports an exec failure (EOF means exec worked).
+ */
+static pid_t
+sampler_fork_command(char *const *argv, int *go, int *status_fd,
+		     struct scorch_err *err)
+{
+	int gopipe[2], errpipe[2];
+	pid_t pid;
+
+	if (pipe2(gopipe, O_CLOEXEC) < 0 || pipe2(errpipe, O_CLOEXEC) < 0) {
+		err_set(err, "%s: cannot start: %s", argv[0], strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err_set(err, "%s: cannot start: %s", argv[0], strerror(errno));
+		close(gopipe[0]);
+		close(gopipe[1]);
+		close(errpipe[0]);
+		close(errpipe[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char c;
+		int e;
+
+		close(gopipe[1]);
+		close(errpipe[0]);
+		if (read(gopipe[0], &c, 1) != 1)
+			_exit(127); /* scorch gave up before starting us */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(errpipe[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(gopipe[0]);
+	close(errpipe[1]);
+	*go = gopipe[1];
+	*status_fd = errpipe[0];
+	return pid;
+}
+
+struct sampler *
+sampler_new(const struct record_opts *opts, struct scorch_err *err)
+{
+	struct sampler *s = xcalloc(1, sizeof(*s));
+	int go = -1, status_fd = -1, ret = 0;
+	size_t i;
+
+	s->opts = *opts;
+	if (!s->opts.freq_hz)
+		s->opts.freq_hz = 99;
+	if (!s->opts.event)
+		s->opts.event = "cpu-clock";
+	if (event_lookup(s->opts.event, &s->spec, err) < 0)
+		goto out_free;
+	s->stacks = stack_table_new();
+	s->maps = map_set_new();
+	s->tasks = task_table_new();
+	strbuf_init(&s->cmdlines);
+	s->kernel = true;
+	s->max_stack = 127;
+	{
+		struct perf_event_attr attr;
+
+		event_attr_init(&attr, &s->spec, s->opts.freq_hz, true,
+				SCOPE_CPU);
+		s->max_stack = attr.sample_max_stack;
+	}
+	sampler_raise_nofile();
+	{
+		int *cpus, n = event_online_cpus(&cpus);
+
+		s->cpus = cpus;
+		s->ncpus = (size_t)n;
+		s->rings = xcalloc(s->ncpus ? s->ncpus : 1, sizeof(*s->rings));
+		s->hup = xcalloc(s->ncpus ? s->ncpus : 1, sizeof(*s->hup));
+	}
+
+	for (i = 0; i < opts->npids; i++)
+		if (sampler_check_pid(opts->pids[i], err) < 0)
+			goto out_free;
+
+	/* Nobody samples scorch itself or the idle task. */
+	task_table_set_state(s->tasks, getpid(), TASK_OTHER);
+	task_table_set_state(s->tasks, 0, TASK_OTHER);
+	for (i = 0; i < opts->npids; i++) {
+		pid_t pid = opts->pids[i];
+
+		task_table_set_state(s->tasks, pid, TASK_TARGET);
+		task_table_load_proc(s->tasks, pid);
+		map_set_load_proc(s->maps, pid);
+		sampler_add_cmdline(s, pid);
+		sampler_watch_pid(s, pid);
+	}
+	if (opts->argv) {
+		s->child = sampler_fork_command(opts->argv, &go, &status_fd,
+						err);
+		if (s->child < 0) {
+			s->child = 0;
+			goto out_free;
+		}
+		task_table_set_state(s->tasks, s->child, TASK_TARGET);
+		task_table_set_comm(s->tasks, s->child, s->child,
+				    opts->argv[0]);
+		sampler_watch_pid(s, s->child);
+		for (i = 0; opts->argv[i]; i++) {
+			strbuf_addstr(&s->cmdlines, i ? " " : "");
+			strbuf_addstr(&s->cmdlines, opts->argv[i]);
+		}
+	}
+
+	/* Per-CPU events where we may; otherwise per-thread (see events.c). */
+	s->scope = opts->scope == SCOPE_AUTO ? SCOPE_CPU : opts->scope;
+	for (;;) {
+		if (s->scope == SCOPE_CPU) {
+			ret = sampler_open_cpu(s, err);
+		} else {
+			for (i = 0; i < opts->npids && ret >= 0; i++)
+				ret = sampler_attach_threads(s, opts->pids[i],
+							     err);
+			if (ret >= 0 && s->child)
+				ret = sampler_open_thread(s, s->child, true,
+							  err);
+		}
+		if (ret >= 0)
+			break;
+		sampler_close_events(s);
+		if ((ret == -EACCES || ret == -EPERM) && s->kernel) {
+			/* Unprivileged: user stacks are still worth having. */
+			s->kernel = false;
+			continue;
+		}
+		if ((ret == -EACCES || ret == -EPERM) &&
+		    s->scope == SCOPE_CPU && opts->scope == SCOPE_AUTO) {
+			s->scope = SCOPE_THREAD;
+			s->kernel = true;
+			continue;
+		}
+		goto out_kill;
+	}
+	if (s->scope == SCOPE_CPU)
+		sampler_enable(s, true);
+	s->stats.scope = s->scope;
+	s->stats.kernel = s->kernel;
+	s->stats.period_ns =
+		s->spec.is_clock ? 1000000000ULL / s->opts.freq_hz : 0;
+	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	if (s->child) {
+		int e = 0;
+		ssize_t n;
+
+		/* Let it run; exec closes status_fd, or it sends errno. */
+		if (write(go, "g", 1) != 1)
+			goto out_kill;
+		close(go);
+		go = -1;
+		n = read(status_fd, &e, sizeof(e));
+		close(status_fd);
+		status_fd = -1;
+		if (n == (ssize_t)sizeof(e)) {
+			err_set(err, "%s: cannot run command: %s",
+				opts->argv[0], strerror(e));
+			goto out_kill;
+		}
+	}
+	return s;
+
+out_kill:
+	if (s->child) {
+		close(go);
+		go = -1;
+		waitpid(s->child, NULL, 0);
+		s->child = 0;
+	}
+out_free:
+	if (go >= 0)
+		close(go);
+	if (status_fd >= 0)
+		close(status_fd);
+	sampler_free(s);
+	return NULL;
+}
+
+/* ---- recording --------------------------------------------------------- */
+
+/* True once every listed target (and the command) has exited. */
+static bool
+sampler_targets_gone(struct sampler *s, struct pollfd *pfd, size_t base)
+{
+	size_t i, alive = 0;
+
+	for (i = 0; i < s->npids; i++) {
+		if (s->pidfds[i] >= 0 && pfd &&
+		    (pfd[base + i].revents & (POLLIN | POLLHUP))) {
+			close(s->pidfds[i]);
+			s->pidfds[i] = -2;
+		}
+		if (s->pidfds[i] == -1 && kill(s->pids[i], 0) < 0 &&
+		    errno == ESRCH)
+			s->pidfds[i] = -2; /* no pidfd: polled by kill() */
+		if (s->pidfds[i] != -2)
+			alive++;
+	}
+	return s->npids > 0 && alive == 0;
+}
+
+int
+sampler_run(struct sampler *s, struct scorch_err *err)
+{
+	struct pollfd *pfd = xcalloc(s->ncpus + s->npids + 1, sizeof(*pfd));
+	double elapsed = 0, next_progress = 0.25;
+	int ret = 0;
+
+	for (;;) {
+		size_t i, n = 0, base;
+		int timeout = POLL_MS;
+		bool stop = false;
+
+		for (i = 0; i < s->ncpus; i++) {
+			pfd[i].fd = s->hup[i] || !s->rings[i].base
+					    ? -1
+					    : s->rings[i].fd;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		base = s->ncpus;
+		for (i = 0; i < s->npids; i++) {
+			pfd[base + i].fd = s->pidfds[i] >= 0 ? s->pidfds[i]
+							     : -1;
+			pfd[base + i].events = POLLIN;
+			pfd[base + i].revents = 0;
+		}
+		n = base + s->npids;
+		if (s->opts.duration_s > 0) {
+			double left = s->opts.duration_s - elapsed;
+
+			if (left * 1000 < timeout)
+				timeout = left > 0 ? (int)(left * 1000) + 1 : 0;
+		}
+		if (poll(pfd, n, timeout) < 0 && errno != EINTR) {
+			err_set(err, "poll: %s", strerror(errno));
+			ret = -1;
+			stop = true;
+		}
+		for (i = 0; i < s->ncpus; i++)
+			if (pfd[i].revents & (POLLHUP | POLLERR))
+				s->hup[i] = true;
+		if (sampler_targets_gone(s, pfd, base))
+			stop = true;
+		sampler_pass(s);
+		elapsed = ts_elapsed(&s->start);
+		s->stats.elapsed_s = elapsed;
+		if (s->opts.stop && *s->opts.stop)
+			stop = true;
+		if (s->opts.duration_s > 0 && elapsed >= s->opts.duration_s)
+			stop = true;
+		if (s->opts.progress && elapsed >= next_progress) {
+			s->opts.progress(s, s->opts.progress_arg);
+			next_progress = elapsed + 0.25;
+		}
+		if (stop)
+			break;
+	}
+	/* Stop the events, drain what they wrote, settle deferred records. */
+	sampler_enable(s, false);
+	sampler_pass(s);
+	sampler_pass(s);
+	s->stats.elapsed_s = ts_elapsed(&s->start);
+	free(pfd);
+	return ret;
+}
+
+void
+sampler_free(struct sampler *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	if (s->rings)
+		sampler_close_events(s);
+	for (i = 0; i < s->npids; i++)
+		if (s->pidfds[i] >= 0)
+			close(s->pidfds[i]);
+	free(s->rings);
+	free(s->hup);
+	free(s->fds);
+	free(s->cpus);
+	free(s->pidfds);
+	free(s->pids);
+	stack_table_free(s->stacks);
+	map_set_free(s->maps);
+	task_table_free(s->tasks);
+	if (s->cmdlines.buf)
+		strbuf_fini(&s->cmdlines);
+	pass_free(&s->cur);
+	pass_free(&s->next);
+	free(s);
+}
+
+const struct sampler_stats *
+sampler_stats(const struct sampler *s)
+{
+	return &s->stats;
+}
+
+pid_t
+sampler_child(const struct sampler *s)
+{
+	return s->child;
+}
+
+int
+sampler_wait_child(struct sampler *s)
+{
+	int status;
+
+	if (!s->child)
+		return 0;
+	if (!s->child_reaped) {
+		while (waitpid(s->child, &status, 0) < 0) {
+			if (errno != EINTR)
+				return 127;
+		}
+		s->child_reaped = true;
+		s->child_status = WIFEXITED(status)
+					  ? WEXITSTATUS(status)
+					  : 128 + WTERMSIG(status);
+	}
+	return s->child_status;
+}
+
+void
+sampler_signal_child(struct sampler *s, int sig)
+{
+	if (s->child && !s->child_reaped)
+		kill(s->child, sig);
+}
+
+size_t
+sampler_nstacks(const struct sampler *s)
+{
+	return stack_table_len(s->stacks);
+}
+
+const struct addr_stack *
+sampler_stack(const struct sampler *s, size_t idx)
+{
+	return stack_table_get(s->stacks, idx);
+}
+
+const struct addr_map *
+sampler_find_map(const struct sampler *s, pid_t pid, uint64_t addr)
+{
+	return map_set_find(s->maps, pid, addr);
+}
+
+const char *
+sampler_comm(const struct sampler *s, pid_t pid)
+{
+	return task_table_comm(s->tasks, pid);
+}
+
+const char *
+sampler_thread_name(const struct sampler *s, pid_t tid)
+{
+	return task_table_comm(s->tasks, tid);
+}
+
+const char *
+sampler_cmdlines(const struct sampler *s)
+{
+	return s->cmdlines.buf;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sampler/sampler.h - samples the stacks of target processes with
+ * perf_event_open: attaches to PIDs or launches a command, follows every
+ * thread and child process, tracks their memory maps and names, and keeps
+ * an address profile (unique raw stacks with counts). It never symbolizes:
+ * turning addresses into names happens once, after recording.
+ *
+ * Ownership: sampler_new() returns a handle the caller frees with
+ * sampler_free(); every pointer the accessors return is borrowed from the
+ * sampler and lives until sampler_free().
+ */
+#ifndef SCORCH_SAMPLER_H
+#define SCORCH_SAMPLER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct scorch_err;
+struct sampler;
+
+/* How events are opened; see sampler/events.c for the trade-off. */
+enum sampler_scope {
+	SCOPE_AUTO,	  /* per-CPU when permitted, else per-thread */
+	SCOPE_CPU,	  /* one event per CPU, samples filtered by PID */
+	SCOPE_THREAD,	  /* one inherited event per target thread */
+};
+
+enum sampler_callgraph {
+	CALLGRAPH_FP, /* the kernel's frame-pointer unwinder */
+};
+
+struct record_opts {
+	const pid_t *pids;	   /* processes to attach to */
+	size_t npids;
+	char *const *argv;	   /* command to launch (NULL-terminated), or NULL */
+	const char *event;	   /* "cpu-clock" (default), "task-clock", ... */
+	unsigned freq_hz;	   /* samples per second of CPU time */
+	double duration_s;	   /* stop after this long; 0 = no limit */
+	enum sampler_scope scope;
+	enum sampler_callgraph callgraph;
+	size_t ring_pages;	   /* data pages per ring buffer (power of 2), 0 = default */
+	volatile sig_atomic_t *stop; /* set to non-zero to stop (signal handler) */
+	/* Called about four times a second while recording; may be NULL. */
+	void (*progress)(const struct sampler *s, void *arg);
+	void *progress_arg;
+};
+
+/* Counters kept while recording; all are reported, none are hidden. */
+struct sampler_stats {
+	uint64_t samples;	/* samples of target processes kept */
+	uint64_t lost;		/* records the kernel dropped (ring full) */
+	uint64_t lost_samples;	/* PERF_RECORD_LOST_SAMPLES */
+	uint64_t throttled;	/* PERF_RECORD_THROTTLE events */
+	uint64_t truncated;	/* stacks at the callchain depth limit */
+	uint64_t other;		/* samples of other processes, dropped (cpu scope) */
+	uint64_t threads;	/* distinct target threads seen */
+	uint64_t processes;	/* distinct target processes seen */
+	uint64_t skipped_threads; /* threads that exited while attaching */
+	double elapsed_s;	/* wall time recorded */
+	uint64_t period_ns;	/* nominal sampling period (clock events) */
+	enum sampler_scope scope; /* the scope actually used */
+	bool kernel;		/* kernel stacks were recorded */
+};
+
+/*
+ * A raw stack as the kernel gave it: kernel frames (innermost first), then
+ * user frames (innermost first). ips[0] of each part is where the thread
+ * was interrupted; the others are return addresses.
+ */
+struct addr_stack {
+	pid_t pid, tid;
+	uint32_t nkernel; /* kernel frames at ips[0 .. nkernel) */
+	uint32_t nuser;	  /* user frames at ips[nkernel .. nkernel + nuser) */
+	bool truncated;	  /* the kernel stopped at its depth limit */
+	uint64_t count;
+	const uint64_t *ips;
+};
+
+/* A user memory mapping of a target process, kept after it exits. */
+struct addr_map {
+	uint64_t start, end; /* [start, end) in the process's address space */
+	uint64_t pgoff;	     /* file offset of start */
+	const char *path;    /* file, or "[vdso]", "" for anonymous memory */
+};
+
+/* sampler.c */
+/*
+ * Validate targets, open events and, for a command, start it (stopped
+ * until sampler_run()). Returns NULL with err filled; errors about a target
+ * name it ("pid 42: no such process").
+ */
+struct sampler *sampler_new(const struct record_opts *opts,
+			    struct scorch_err *err);
+/*
+ * Record until the duration passes, *opts->stop is set, or every target has
+ * exited. Returns 0, or -1 with err filled (the data gathered so far stays
+ * usable).
+ */
+int sampler_run(struct sampler *s, struct scorch_err *err);
+void sampler_free(struct sampler *s);
+
+const struct sampler_stats *sampler_stats(const struct sampler *s);
+/* For a launched command: its pid and, after sampler_wait_child(), status. */
+pid_t sampler_child(const struct sampler *s);
+/* Wait for the launched command; returns its exit code (128+N on signal N). */
+int sampler_wait_child(struct sampler *s);
+/* Forward a signal to the launched command, if any. */
+void sampler_signal_child(struct sampler *s, int sig);
+
+size_t sampler_nstacks(const struct sampler *s);
+const struct addr_stack *sampler_stack(const struct sampler *s, size_t idx);
+/* The map of pid holding addr, or NULL (borrowed). */
+const struct addr_map *sampler_find_map(const struct sampler *s, pid_t pid,
+					uint64_t addr);
+/* Process and thread names ("" when never seen). */
+const char *sampler_comm(const struct sampler *s, pid_t pid);
+const char *sampler_thread_name(const struct sampler *s, pid_t tid);
+/* The targets' command lines, ";"-separated for metadata (borrowed). */
+const char *sampler_cmdlines(const struct sampler *s);
+
+/* maps.c */
+/*
+ * Parse one line of /proc/PID/maps. Returns 1 for an executable mapping
+ * (filled into *m, with path pointing into line), 0 for a line to skip,
+ * -1 for a malformed line.
+ */
+int maps_parse_line(char *line, struct addr_map *m);
+
+#endif

@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# scripts/deps.sh - install the Debian packages scorch builds and tests with.
+# Silent and fast when everything is present; installs only what is missing.
+# Run by `make` (every goal but clean/format), so a fresh clone needs nothing else.
+set -eu
+
+# Build: compiler, libraries. Tests: cmocka, xmllint, readelf/eu-* tools.
+# Bench: perf (the peer scorch is measured against).
+PKGS="gcc make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
+libcmocka-dev libxml2-utils elfutils binutils linux-perf"
+
+# One dpkg-query for all: the installed ones print "ii NAME".
+# shellcheck disable=SC2086
+installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $PKGS 2>/dev/null |
+	awk '$1 == "ii" { sub(/:.*/, "", $2); print $2 }')
+missing=""
+for p in $PKGS; do
+	case " $(echo $installed) " in
+	*" $p "*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "scorch: missing Debian packages:$missing" >&2
+	echo "scorch: install them with: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "scorch: installing Debian packages:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2

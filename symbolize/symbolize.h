@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * symbolize/symbolize.h - names for addresses: user code through elfutils'
+ * libdwfl (ELF symbol tables, separate debuginfo), kernel code through
+ * /proc/kallsyms. Each module is opened once and each (module, offset) is
+ * resolved once; it never touches perf events or the target process.
+ *
+ * Ownership: strings in a struct sym are borrowed from the symbolizer and
+ * live until symbolizer_free(). A struct kallsyms is owned by its caller.
+ */
+#ifndef SCORCH_SYMBOLIZE_H
+#define SCORCH_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct scorch_err;
+struct symbolizer;
+struct kallsyms;
+
+/* What an address resolved to. */
+struct sym {
+	const char *name;   /* function, or "[module+0xOFF]" when not named */
+	const char *module; /* module base name ("libc.so.6", "[kernel]") */
+	bool named;	    /* false when name is the [module+0xOFF] fallback */
+};
+
+struct symbolizer_opts {
+	const char *kallsyms_path; /* default "/proc/kallsyms" */
+};
+
+/* symbolizer.c */
+struct symbolizer *symbolizer_new(const struct symbolizer_opts *opts);
+void symbolizer_free(struct symbolizer *sy);
+
+/*
+ * Name the code at file offset file_off of the module at path ("[vdso]"
+ * for the kernel's vDSO). For a return address, pass the offset of the call
+ * (return address - 1). Never fails: an unnamed address gets the
+ * "[module+0xOFF]" fallback and a module that cannot be read is reported
+ * once through symbolizer_warnings().
+ */
+void symbolizer_user(struct symbolizer *sy, const char *path,
+		     uint64_t file_off, struct sym *out);
+/* Name a kernel address (same rules; "[kernel]" if kallsyms is hidden). */
+void symbolizer_kernel(struct symbolizer *sy, uint64_t addr, struct sym *out);
+/* One line per problem met (a module that could not be read, hidden
+ * kernel addresses), in order; borrowed. */
+size_t symbolizer_nwarnings(const struct symbolizer *sy);
+const char *symbolizer_warning(const struct symbolizer *sy, size_t idx);
+
+/* kallsyms.c */
+/*
+ * Parse one /proc/kallsyms line ("ffffffff81000000 T _stext [mod]").
+ * Returns 1 for a text symbol (addr, name and module filled, pointing into
+ * line; module "" for the core kernel), 0 for a line to skip, -1 if
+ * malformed.
+ */
+int kallsyms_parse_line(char *line, uint64_t *addr, const char **name,
+			const char **module);
+/* Load and sort the text symbols of a kallsyms file; NULL with err. */
+struct kallsyms *kallsyms_load(const char *path, struct scorch_err *err);
+void kallsyms_free(struct kallsyms *ks);
+/* True when every address reads as zero (kernel.kptr_restrict). */
+bool kallsyms_hidden(const struct kallsyms *ks);
+/* The symbol containing addr, or NULL; *module is "" for the core kernel. */
+const char *kallsyms_find(const struct kallsyms *ks, uint64_t addr,
+			  const char **module, uint64_t *sym_off);
+
+#endif

@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# How a recording ends: the target exits, SIGINT, or a launched command
+# finishes. Every way writes a complete, named profile.
+. "$(dirname "$0")/lib.sh"
+
+if ! can_perf; then
+	skip "recording lifecycle" "no permission for perf events"
+	tap_done
+fi
+
+# 1. A target that exits mid-recording: scorch stops by itself, and names
+#    the frames from the maps it captured while the process was alive.
+start_bg "$EXAMPLES/cpuburn" 1.5
+wl=$bg_pid
+timeout 30 "$SCORCH" record -p "$wl" -F 499 -o "$T/exit.folded" 2>"$T/err"
+rc=$?
+check "target exits mid-recording: scorch stops and exits 0" test $rc -eq 0
+n=$(count "$T/exit.folded" ';main;run;alpha$')
+if [ "$n" -gt 50 ]; then
+	ok "target exits mid-recording: frames are named ($n alpha samples)"
+else
+	not_ok "target exits mid-recording: frames are named" "alpha: $n" "$(head -3 "$T/exit.folded")"
+fi
+
+# 2. SIGINT mid-recording writes a valid profile and leaves no temporary.
+start_bg "$EXAMPLES/cpuburn" 30
+wl=$bg_pid
+mkdir "$T/int"
+"$SCORCH" record -p "$wl" -F 499 -o "$T/int/p.json" 2>"$T/err" &
+sc=$!
+sleep 1.5
+kill -INT $sc
+wait $sc
+rc=$?
+kill "$wl" 2>/dev/null
+check "SIGINT: scorch exits 0" test $rc -eq 0
+if "$SCORCH" fold "$T/int/p.json" >"$T/int.folded" 2>"$T/err2" &&
+	[ "$(count "$T/int.folded" ';main;run;')" -gt 100 ]; then
+	ok "SIGINT: the profile is valid and has samples"
+else
+	not_ok "SIGINT: the profile is valid and has samples" "$(cat "$T/err" "$T/err2")"
+fi
+check "SIGINT: no temporary file is left behind" \
+	test "$(ls "$T/int")" = "p.json"
+
+# 3. record -- COMMAND profiles a short command and returns its status.
+timeout 60 "$SCORCH" record -F 499 -o "$T/cmd.folded" -- "$EXAMPLES/cpuburn" 1 2>"$T/err"
+rc=$?
+check "record -- COMMAND exits with the command's status 0" test $rc -eq 0
+n=$(count "$T/cmd.folded" ';main;run;alpha$')
+check "record -- COMMAND profiles the command ($n alpha samples)" test "$n" -gt 50
+
+timeout 60 "$SCORCH" record -o "$T/seven.json" -- sh -c 'exit 7' 2>"$T/err"
+rc=$?
+check "record -- COMMAND passes on exit status 7" test $rc -eq 7
+check "record -- COMMAND writes a profile even for a failing command" test -s "$T/seven.json"
+
+# Child processes of the command are followed (sh forks cpuburn).
+timeout 60 "$SCORCH" record -F 499 -o "$T/child.folded" -- \
+	sh -c "\"$EXAMPLES/cpuburn\" 1; true" 2>"$T/err"
+n=$(count "$T/child.folded" '^cpuburn;.*;main;run;')
+check "record -- sh -c: the child process is profiled ($n samples)" test "$n" -gt 100
+
+# Kernel frames are named and marked _[k]: dd spends its time in the kernel.
+timeout 60 "$SCORCH" record -F 999 -o "$T/dd.folded" -- \
+	dd if=/dev/zero of=/dev/null bs=64k count=300000 2>"$T/err"
+k=$(count "$T/dd.folded" '_\[k\]$')
+if [ "$k" -gt 20 ] && ! grep -q '\[kernel\]_\[k\]' "$T/dd.folded"; then
+	ok "kernel frames are named and end in _[k] ($k samples)"
+else
+	not_ok "kernel frames are named and end in _[k]" "$k samples" "$(sort -k2 -nr "$T/dd.folded" | head -3)"
+fi
+tap_done

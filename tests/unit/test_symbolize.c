@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/test_symbolize.c - kallsyms parsing and lookup, ELF naming. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "symbolize/symbolize.h"
+
+static void
+test_kallsyms_parse_line_core_and_module(void **state)
+{
+	char core[] = "ffffffff81000000 T _stext\n";
+	char mod[] = "ffffffffc0a01000 t ext4_read_folio\t[ext4]\n";
+	const char *name, *module;
+	uint64_t addr;
+
+	(void)state;
+	assert_int_equal(kallsyms_parse_line(core, &addr, &name, &module), 1);
+	assert_int_equal(addr, 0xffffffff81000000ULL);
+	assert_string_equal(name, "_stext");
+	assert_string_equal(module, "");
+	assert_int_equal(kallsyms_parse_line(mod, &addr, &name, &module), 1);
+	assert_string_equal(name, "ext4_read_folio");
+	assert_string_equal(module, "ext4");
+}
+
+static void
+test_kallsyms_parse_line_skips_data_and_rejects_garbage(void **state)
+{
+	char data[] = "ffffffff82000000 D jiffies\n";
+	char bss[] = "ffffffff82000008 b some_flag\n";
+	char bad1[] = "zzzz T name\n", bad2[] = "ffff T\n", bad3[] = "ffff\n";
+	const char *name, *module;
+	uint64_t addr;
+
+	(void)state;
+	assert_int_equal(kallsyms_parse_line(data, &addr, &name, &module), 0);
+	assert_int_equal(kallsyms_parse_line(bss, &addr, &name, &module), 0);
+	assert_int_equal(kallsyms_parse_line(bad1, &addr, &name, &module), -1);
+	assert_int_equal(kallsyms_parse_line(bad2, &addr, &name, &module), -1);
+	assert_int_equal(kallsyms_parse_line(bad3, &addr, &name, &module), -1);
+}
+
+static char *
+write_temp(const char *text)
+{
+	char *path = xstrdup("/tmp/scorch-test-XXXXXX");
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void
+test_kallsyms_find_nearest_below(void **state)
+{
+	char *path = write_temp("ffffffff81000300 T third\n"
+				"ffffffff81000100 T first\n"
+				"ffffffff81000200 t second\n"
+				"ffffffff81000250 d not_code\n"
+				"ffffffffc0000000 t mod_fn\t[mymod]\n");
+	struct scorch_err err;
+	struct kallsyms *ks = kallsyms_load(path, &err);
+	const char *module;
+	uint64_t off;
+
+	(void)state;
+	assert_non_null(ks);
+	assert_false(kallsyms_hidden(ks));
+	assert_null(kallsyms_find(ks, 0xffffffff81000000ULL, NULL, NULL));
+	assert_string_equal(kallsyms_find(ks, 0xffffffff81000100ULL, &module,
+					  &off),
+			    "first");
+	assert_int_equal(off, 0);
+	assert_string_equal(kallsyms_find(ks, 0xffffffff810002ffULL, &module,
+					  &off),
+			    "second");
+	assert_int_equal(off, 0xff);
+	assert_string_equal(kallsyms_find(ks, 0xffffffffc0000010ULL, &module,
+					  NULL),
+			    "mod_fn");
+	assert_string_equal(module, "mymod");
+	kallsyms_free(ks);
+	unlink(path);
+	free(path);
+}
+
+static void
+test_kallsyms_load_hidden_and_missing(void **state)
+{
+	char *path = write_temp("0000000000000000 T _stext\n"
+				"0000000000000000 T do_syscall_64\n");
+	struct scorch_err err;
+	struct kallsyms *ks = kallsyms_load(path, &err);
+
+	(void)state;
+	assert_non_null(ks);
+	assert_true(kallsyms_hidden(ks));
+	assert_null(kallsyms_find(ks, 0x10, NULL, NULL));
+	kallsyms_free(ks);
+	unlink(path);
+	free(path);
+	assert_null(kallsyms_load("/nonexistent/kallsyms", &err));
+	assert_non_null(strstr(err.msg, "/nonexistent/kallsyms"));
+}
+
+/* A function with a known name, looked up through our own executable. */
+__attribute__((noinline)) int test_marker_function(int x);
+__attribute__((noinline)) int
+test_marker_function(int x)
+{
+	return x * 3 + 1;
+}
+
+/* File offset of code address addr, from /proc/self/maps. */
+static int
+self_file_offset(uint64_t addr, char *path, size_t pathsz, uint64_t *off)
+{
+	unsigned long long start, end, pgoff;
+	char line[512], perms[8], file[400];
+	FILE *fp = fopen("/proc/self/maps", "r");
+	int found = -1;
+
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp)) {
+		file[0] = '\0';
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %399s", &start,
+			   &end, perms, &pgoff, file) < 4)
+			continue;
+		if (addr >= start && addr < end) {
+			snprintf(path, pathsz, "%s", file);
+			*off = addr - start + pgoff;
+			found = 0;
+			break;
+		}
+	}
+	fclose(fp);
+	return found;
+}
+
+static void
+test_symbolizer_user_names_own_function(void **state)
+{
+	struct symbolizer *sy = symbolizer_new(NULL);
+	uint64_t addr = (uint64_t)(uintptr_t)&test_marker_function, off = 0;
+	struct sym a, b;
+	char path[400];
+
+	(void)state;
+	assert_int_equal(test_marker_function(1), 4);
+	assert_int_equal(self_file_offset(addr, path, sizeof(path), &off), 0);
+	symbolizer_user(sy, path, off + 2, &a);
+	assert_true(a.named);
+	assert_string_equal(a.name, "test_marker_function");
+	assert_string_equal(a.module, strrchr(path, '/') + 1);
+	/* The same address again comes from the cache: the same string. */
+	symbolizer_user(sy, path, off + 2, &b);
+	assert_ptr_equal(a.name, b.name);
+	assert_int_equal(symbolizer_nwarnings(sy), 0);
+	symbolizer_free(sy);
+}
+
+static void
+test_symbolizer_user_missing_file_falls_back(void **state)
+{
+	struct symbolizer *sy = symbolizer_new(NULL);
+	struct sym s;
+
+	(void)state;
+	symbolizer_user(sy, "/nonexistent/libgone.so", 0x1234, &s);
+	assert_false(s.named);
+	assert_string_equal(s.name, "[libgone.so+0x1234]");
+	symbolizer_user(sy, "/nonexistent/libgone.so", 0x99, &s);
+	assert_string_equal(s.name, "[libgone.so+0x99]");
+	/* One warning per module, not per address. */
+	assert_int_equal(symbolizer_nwarnings(sy), 1);
+	assert_non_null(strstr(symbolizer_warning(sy, 0),
+			       "/nonexistent/libgone.so"));
+	symbolizer_free(sy);
+}
+
+static void
+test_symbolizer_user_garbage_elf(void **state)
+{
+	char *path = write_temp("this is not an ELF file at all\n");
+	struct symbolizer *sy = symbolizer_new(NULL);
+	struct sym s;
+
+	(void)state;
+	symbolizer_user(sy, path, 0x10, &s);
+	assert_false(s.named);
+	assert_int_equal(symbolizer_nwarnings(sy), 1);
+	symbolizer_free(sy);
+	unlink(path);
+	free(path);
+}
+
+static void
+test_symbolizer_kernel_with_fixture(void **state)
+{
+	char *path = write_temp("ffffffff81000100 T schedule\n"
+				"ffffffff81000200 T do_idle\n");
+	struct symbolizer_opts o = { .kallsyms_path = path };
+	struct symbolizer *sy = symbolizer_new(&o);
+	struct sym s;
+
+	(void)state;
+	symbolizer_kernel(sy, 0xffffffff81000150ULL, &s);
+	assert_true(s.named);
+	assert_string_equal(s.name, "schedule");
+	symbolizer_kernel(sy, 0x10, &s);
+	assert_false(s.named);
+	assert_string_equal(s.name, "[kernel]");
+	symbolizer_free(sy);
+	unlink(path);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kallsyms_parse_line_core_and_module),
+		cmocka_unit_test(
+			test_kallsyms_parse_line_skips_data_and_rejects_garbage),
+		cmocka_unit_test(test_kallsyms_find_nearest_below),
+		cmocka_unit_test(test_kallsyms_load_hidden_and_missing),
+		cmocka_unit_test(test_symbolizer_user_names_own_function),
+		cmocka_unit_test(test_symbolizer_user_missing_file_falls_back),
+		cmocka_unit_test(test_symbolizer_user_garbage_elf),
+		cmocka_unit_test(test_symbolizer_kernel_with_fixture),
+	};
+
+	return cmocka_run_group_tests_name("symbolize", tests, NULL, NULL);
+}
