@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/* profile/folded.c - FlameGraph's folded stacks: "a;b;c COUNT" lines. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/common.h"
+#include "profile.h"
+
+#define FOLDED_MAX_LINE (1 << 20) /* bytes */
+#define FOLDED_MAX_DEPTH 65535	  /* frames */
+
+struct folded_line {
+	char *text; /* "a;b;c" with kind suffixes */
+	uint64_t count;
+};
+
+static int
+folded_line_cmp(const void *a, const void *b)
+{
+	const struct folded_line *x = a, *y = b;
+
+	return strcmp(x->text, y->text);
+}
+
+int
+profile_write_folded(const struct profile *p, FILE *fp)
+{
+	size_t i, n = profile_nstacks(p), nlines = 0;
+	struct folded_line *lines = xcalloc(n ? n : 1, sizeof(*lines));
+	struct strbuf sb;
+	int ret = 0;
+
+	strbuf_init(&sb);
+	for (i = 0; i < n; i++) {
+		const struct stack *st = profile_stack(p, i);
+		uint32_t j;
+
+		if (!st->count || !st->depth)
+			continue;
+		strbuf_reset(&sb);
+		for (j = 0; j < st->depth; j++) {
+			const struct frame *f = profile_frame(p, st->frames[j]);
+
+			if (j)
+				strbuf_addch(&sb, ';');
+			strbuf_addstr(&sb, f->name);
+			strbuf_addstr(&sb, frame_kind_suffix(f->kind));
+		}
+		lines[nlines].text = xstrndup(sb.buf, sb.len);
+		lines[nlines].count = st->count;
+		nlines++;
+	}
+	strbuf_fini(&sb);
+	/* Sorted, and stacks that differ only by thread become one line. */
+	qsort(lines, nlines, sizeof(*lines), folded_line_cmp);
+	for (i = 0; i < nlines; i++) {
+		uint64_t count = lines[i].count;
+
+		while (i + 1 < nlines && !strcmp(lines[i].text, lines[i + 1].text)) {
+			free(lines[i].text);
+			count += lines[++i].count;
+		}
+		if (fprintf(fp, "%s %" PRIu64 "\n", lines[i].text, count) < 0)
+			ret = -1;
+		free(lines[i].text);
+	}
+	free(lines);
+	return ret || ferror(fp) ? -1 : 0;
+}
+
+/* Strip a kind suffix ("_[k]") from the frame name at s, len bytes. */
+static enum frame_kind
+folded_kind(const char *s, size_t *len)
+{
+	static const struct {
+		const char *suffix;
+		enum frame_kind kind;
+	} kinds[] = {
+		{ "_[k]", FRAME_KERNEL },
+		{ "_[j]", FRAME_JIT },
+		{ "_[i]", FRAME_INLINED },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		if (*len > 4 && !memcmp(s + *len - 4, kinds[i].suffix, 4)) {
+			*len -= 4;
+			return kinds[i].kind;
+		}
+	}
+	if (*len == 9 && !memcmp(s, "[unknown]", 9))
+		return FRAME_UNKNOWN;
+	return FRAME_USER;
+}
+
+/* Parse one line (no newline); 0, 1 for a blank line, or -1 with err. */
+static int
+folded_parse_line(struct profile *p, char *line, size_t len, const char *name,
+		  unsigned long lineno, uint32_t **ids, size_t *ids_cap,
+		  struct scorch_err *err)
+{
+	char *sp, *c, *end, *frame;
+	unsigned long long count;
+	uint32_t depth = 0;
+
+	while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' ||
+		       line[len - 1] == '\t'))
+		line[--len] = '\0';
+	if (!len)
+		return 1;
+	sp = line + len;
+	while (sp > line && sp[-1] != ' ' && sp[-1] != '\t')
+		sp--;
+	if (sp == line) {
+		err_set(err, "%s:%lu: missing sample count", name, lineno);
+		return -1;
+	}
+	c = sp;
+	for (end = c; *end >= '0' && *end <= '9'; end++)
+		;
+	if (end == c || *end) {
+		err_set(err, "%s:%lu: invalid sample count '%.40s'", name,
+			lineno, c);
+		return -1;
+	}
+	errno = 0;
+	count = strtoull(c, NULL, 10);
+	if (errno == ERANGE) {
+		err_set(err, "%s:%lu: sample count overflows", name, lineno);
+		return -1;
+	}
+	/* The stack is everything before the whitespace run. */
+	end = sp;
+	while (end > line && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	*end = '\0';
+	if (end == line) {
+		err_set(err, "%s:%lu: empty stack", name, lineno);
+		return -1;
+	}
+	if (UINT64_MAX - profile_total(p) < count) {
+		err_set(err, "%s:%lu: sample count overflows", name, lineno);
+		return -1;
+	}
+	for (frame = line;; frame = c + 1) {
+		size_t flen;
+		enum frame_kind kind;
+
+		c = strchr(frame, ';');
+		flen = c ? (size_t)(c - frame) : strlen(frame);
+		if (!flen) {
+			err_set(err, "%s:%lu: empty frame name", name, lineno);
+			return -1;
+		}
+		if (depth == FOLDED_MAX_DEPTH) {
+			err_set(err, "%s:%lu: stack deeper than %d frames",
+				name, lineno, FOLDED_MAX_DEPTH);
+			return -1;
+		}
+		kind = folded_kind(frame, &flen);
+		if (depth == *ids_cap) {
+			*ids_cap = *ids_cap ? *ids_cap * 2 : 64;
+			*ids = xreallocarray(*ids, *ids_cap, sizeof(**ids));
+		}
+		{
+			char saved = frame[flen];
+
+			frame[flen] = '\0';
+			(*ids)[depth++] =
+				profile_intern_frame(p, frame, "", kind);
+			frame[flen] = saved;
+		}
+		if (!c)
+			break;
+	}
+	profile_add_stack(p, TASK_NONE, *ids, depth, count);
+	return 0;
+}
+
+int
+profile_read_folded(struct profile *p, FILE *fp, const char *name,
+		    struct scorch_err *err)
+{
+	char *line = NULL;
+	size_t cap = 0, ids_cap = 0;
+	uint32_t *ids = NULL;
+	unsigned long lineno = 0;
+	ssize_t len;
+	int ret = 0;
+
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		lineno++;
+		if (memchr(line, '\0', (size_t)len)) {
+			err_set(err, "%s:%lu: binary data, not a profile", name,
+				lineno);
+			ret = -1;
+			break;
+		}
+		if (len > FOLDED_MAX_LINE) {
+			err_set(err, "%s:%lu: line longer than %d bytes", name,
+				lineno, FOLDED_MAX_LINE);
+			ret = -1;
+			break;
+		}
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (folded_parse_line(p, line, (size_t)len, name, lineno, &ids,
+				      &ids_cap, err) < 0) {
+			ret = -1;
+			break;
+		}
+	}
+	if (!ret && ferror(fp)) {
+		err_set(err, "%s: read error", name);
+		ret = -1;
+	}
+	free(line);
+	free(ids);
+	return ret;
+}

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: MIT */
+/* profile/profile.c - the profile data model: frames, tasks, stacks, meta. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/common.h"
+#include "profile.h"
+
+/* A string pool: strings are interned, so equal strings share a pointer. */
+struct strpool {
+	struct intmap map; /* hash -> char * (probing past collisions) */
+	char **all;
+	size_t len, cap;
+};
+
+struct stack_entry {
+	struct stack st;
+	size_t frames_off; /* into p->frame_ids */
+	unsigned long long hash;
+};
+
+struct profile {
+	struct strpool strings;
+
+	struct frame *frames;
+	size_t nframes, frames_cap;
+	struct intmap frame_index; /* hash(name ptr, module ptr, kind) -> id+1 */
+
+	struct task *tasks;
+	size_t ntasks, tasks_cap;
+	struct intmap task_index; /* pid << 32 | tid -> idx+1 */
+
+	struct stack_entry *stacks;
+	size_t nstacks, stacks_cap;
+	uint32_t *slots; /* open addressing: stack idx + 1, 0 empty */
+	size_t nslots;
+	uint32_t *frame_ids; /* all stacks' frames, back to back */
+	size_t nids, ids_cap;
+	uint64_t total;
+
+	struct meta *meta;
+	size_t nmeta, meta_cap;
+};
+
+static const char *
+strpool_intern(struct strpool *sp, const char *s)
+{
+	unsigned long long key = hash_bytes(s, strlen(s), 7);
+	char *v;
+
+	while ((v = intmap_get(&sp->map, key)) && strcmp(v, s))
+		key++;
+	if (v)
+		return v;
+	v = xstrdup(s);
+	intmap_put(&sp->map, key, v);
+	if (sp->len == sp->cap) {
+		sp->cap = sp->cap ? sp->cap * 2 : 256;
+		sp->all = xreallocarray(sp->all, sp->cap, sizeof(*sp->all));
+	}
+	sp->all[sp->len++] = v;
+	return v;
+}
+
+static void
+strpool_fini(struct strpool *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->len; i++)
+		free(sp->all[i]);
+	free(sp->all);
+	intmap_fini(&sp->map);
+}
+
+struct profile *
+profile_new(void)
+{
+	struct profile *p = xcalloc(1, sizeof(*p));
+
+	intmap_init(&p->strings.map);
+	intmap_init(&p->frame_index);
+	intmap_init(&p->task_index);
+	p->nslots = 1024;
+	p->slots = xcalloc(p->nslots, sizeof(*p->slots));
+	return p;
+}
+
+void
+profile_free(struct profile *p)
+{
+	if (!p)
+		return;
+	strpool_fini(&p->strings);
+	free(p->frames);
+	intmap_fini(&p->frame_index);
+	free(p->tasks);
+	intmap_fini(&p->task_index);
+	free(p->stacks);
+	free(p->slots);
+	free(p->frame_ids);
+	free(p->meta);
+	free(p);
+}
+
+uint32_t
+profile_intern_frame(struct profile *p, const char *name, const char *module,
+		     enum frame_kind kind)
+{
+	const char *n = strpool_intern(&p->strings, name);
+	const char *m = strpool_intern(&p->strings, module ? module : "");
+	/* Interned strings compare by pointer, so the key can hash those. */
+	uintptr_t parts[3] = { (uintptr_t)n, (uintptr_t)m, (uintptr_t)kind };
+	unsigned long long key = hash_bytes(parts, sizeof(parts), 3);
+	void *v;
+	struct frame *f;
+
+	while ((v = intmap_get(&p->frame_index, key))) {
+		f = &p->frames[(uintptr_t)v - 1];
+		if (f->name == n && f->module == m && f->kind == kind)
+			return (uint32_t)((uintptr_t)v - 1);
+		key++;
+	}
+	if (p->nframes == p->frames_cap) {
+		p->frames_cap = p->frames_cap ? p->frames_cap * 2 : 256;
+		p->frames = xreallocarray(p->frames, p->frames_cap,
+					  sizeof(*p->frames));
+	}
+	f = &p->frames[p->nframes];
+	f->name = n;
+	f->module = m;
+	f->kind = kind;
+	intmap_put(&p->frame_index, key, (void *)(uintptr_t)(p->nframes + 1));
+	return (uint32_t)p->nframes++;
+}
+
+size_t
+profile_nframes(const struct profile *p)
+{
+	return p->nframes;
+}
+
+const struct frame *
+profile_frame(const struct profile *p, uint32_t id)
+{
+	return id < p->nframes ? &p->frames[id] : NULL;
+}
+
+uint32_t
+profile_add_task(struct profile *p, int32_t pid, int32_t tid,
+		 const char *comm, const char *thread)
+{
+	unsigned long long key =
+		((unsigned long long)(uint32_t)pid << 32) | (uint32_t)tid;
+	void *v = intmap_get(&p->task_index, key);
+	struct task *t;
+
+	if (v) {
+		t = &p->tasks[(uintptr_t)v - 1];
+	} else {
+		if (p->ntasks == p->tasks_cap) {
+			p->tasks_cap = p->tasks_cap ? p->tasks_cap * 2 : 16;
+			p->tasks = xreallocarray(p->tasks, p->tasks_cap,
+						 sizeof(*p->tasks));
+		}
+		t = &p->tasks[p->ntasks++];
+		t->pid = pid;
+		t->tid = tid;
+		intmap_put(&p->task_index, key, (void *)(uintptr_t)p->ntasks);
+	}
+	t->comm = strpool_intern(&p->strings, comm ? comm : "");
+	t->thread = strpool_intern(&p->strings, thread ? thread : "");
+	return (uint32_t)(t - p->tasks);
+}
+
+size_t
+profile_ntasks(const struct profile *p)
+{
+	return p->ntasks;
+}
+
+const struct task *
+profile_task(const struct profile *p, uint32_t idx)
+{
+	return idx < p->ntasks ? &p->tasks[idx] : NULL;
+}
+
+static unsigned long long
+profile_stack_hash(uint32_t task, const uint32_t *frames, uint32_t depth)
+{
+	return hash_bytes(frames, (size_t)depth * sizeof(*frames),
+			  0x9e37ULL * task + depth);
+}
+
+static void
+profile_grow_slots(struct profile *p)
+{
+	size_t i, n = p->nslots * 2;
+	uint32_t *slots = xcalloc(n, sizeof(*slots));
+
+	for (i = 0; i < p->nstacks; i++) {
+		size_t j = p->stacks[i].hash & (n - 1);
+
+		while (slots[j])
+			j = (j + 1) & (n - 1);
+		slots[j] = (uint32_t)i + 1;
+	}
+	free(p->slots);
+	p->slots = slots;
+	p->nslots = n;
+}
+
+void
+profile_add_stack(struct profile *p, uint32_t task, const uint32_t *frames,
+		  uint32_t depth, uint64_t count)
+{
+	unsigned long long h = profile_stack_hash(task, frames, depth);
+	size_t j = h & (p->nslots - 1);
+	struct stack_entry *e;
+
+	p->total += count;
+	while (p->slots[j]) {
+		e = &p->stacks[p->slots[j] - 1];
+		if (e->hash == h && e->st.task == task &&
+		    e->st.depth == depth &&
+		    !memcmp(p->frame_ids + e->frames_off, frames,
+			    (size_t)depth * sizeof(*frames))) {
+			e->st.count += count;
+			return;
+		}
+		j = (j + 1) & (p->nslots - 1);
+	}
+	if (p->nstacks == p->stacks_cap) {
+		p->stacks_cap = p->stacks_cap ? p->stacks_cap * 2 : 256;
+		p->stacks = xreallocarray(p->stacks, p->stacks_cap,
+					  sizeof(*p->stacks));
+	}
+	if (p->nids + depth > p->ids_cap) {
+		while (p->nids + depth > p->ids_cap)
+			p->ids_cap = p->ids_cap ? p->ids_cap * 2 : 4096;
+		p->frame_ids = xreallocarray(p->frame_ids, p->ids_cap,
+					     sizeof(*p->frame_ids));
+	}
+	if (depth)
+		memcpy(p->frame_ids + p->nids, frames,
+		       (size_t)depth * sizeof(*frames));
+	e = &p->stacks[p->nstacks];
+	e->st.task = task;
+	e->st.depth = depth;
+	e->st.frames = NULL;
+	e->st.count = count;
+	e->frames_off = p->nids;
+	e->hash = h;
+	p->nids += depth;
+	p->slots[j] = (uint32_t)++p->nstacks;
+	if (p->nstacks * 2 > p->nslots)
+		profile_grow_slots(p);
+}
+
+size_t
+profile_nstacks(const struct profile *p)
+{
+	return p->nstacks;
+}
+
+const struct stack *
+profile_stack(const struct profile *p, size_t idx)
+{
+	struct stack_entry *e = &p->stacks[idx];
+
+	/* The id array may have moved since the stack was added. */
+	e->st.frames = p->frame_ids + e->frames_off;
+	return &e->st;
+}
+
+uint64_t
+profile_total(const struct profile *p)
+{
+	return p->total;
+}
+
+static struct meta *
+profile_meta_slot(struct profile *p, const char *key)
+{
+	const char *k = strpool_intern(&p->strings, key);
+	size_t i;
+
+	for (i = 0; i < p->nmeta; i++)
+		if (p->meta[i].key == k)
+			return &p->meta[i];
+	if (p->nmeta == p->meta_cap) {
+		p->meta_cap = p->meta_cap ? p->meta_cap * 2 : 16;
+		p->meta = xreallocarray(p->meta, p->meta_cap, sizeof(*p->meta));
+	}
+	memset(&p->meta[p->nmeta], 0, sizeof(*p->meta));
+	p->meta[p->nmeta].key = k;
+	return &p->meta[p->nmeta++];
+}
+
+void
+profile_meta_set_str(struct profile *p, const char *key, const char *value)
+{
+	struct meta *m = profile_meta_slot(p, key);
+
+	m->type = META_STR;
+	m->str = strpool_intern(&p->strings, value ? value : "");
+	m->num = 0;
+}
+
+void
+profile_meta_set_int(struct profile *p, const char *key, int64_t value)
+{
+	struct meta *m = profile_meta_slot(p, key);
+
+	m->type = META_INT;
+	m->str = NULL;
+	m->num = value;
+}
+
+static const struct meta *
+profile_meta_find(const struct profile *p, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < p->nmeta; i++)
+		if (!strcmp(p->meta[i].key, key))
+			return &p->meta[i];
+	return NULL;
+}
+
+const char *
+profile_meta_str(const struct profile *p, const char *key)
+{
+	const struct meta *m = profile_meta_find(p, key);
+
+	return m && m->type == META_STR ? m->str : NULL;
+}
+
+int64_t
+profile_meta_int(const struct profile *p, const char *key, int64_t def)
+{
+	const struct meta *m = profile_meta_find(p, key);
+
+	return m && m->type == META_INT ? m->num : def;
+}
+
+size_t
+profile_nmeta(const struct profile *p)
+{
+	return p->nmeta;
+}
+
+const struct meta *
+profile_meta(const struct profile *p, size_t idx)
+{
+	return idx < p->nmeta ? &p->meta[idx] : NULL;
+}
+
+static const char *const kind_names[FRAME_KIND_MAX] = {
+	[FRAME_USER] = "user",	     [FRAME_KERNEL] = "kernel",
+	[FRAME_JIT] = "jit",	     [FRAME_INLINED] = "inlined",
+	[FRAME_UNKNOWN] = "unknown", [FRAME_PROCESS] = "process",
+};
+
+const char *
+frame_kind_suffix(enum frame_kind kind)
+{
+	switch (kind) {
+	case FRAME_KERNEL:
+		return "_[k]";
+	case FRAME_JIT:
+		return "_[j]";
+	case FRAME_INLINED:
+		return "_[i]";
+	default:
+		return "";
+	}
+}
+
+const char *
+frame_kind_name(enum frame_kind kind)
+{
+	return (unsigned)kind < FRAME_KIND_MAX ? kind_names[kind] : "unknown";
+}
+
+int
+frame_kind_parse(const char *name, enum frame_kind *kind)
+{
+	int i;
+
+	for (i = 0; i < FRAME_KIND_MAX; i++) {
+		if (!strcmp(name, kind_names[i])) {
+			*kind = (enum frame_kind)i;
+			return 0;
+		}
+	}
+	return -1;
+}
