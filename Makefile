@@ -21,6 +21,8 @@ $(error scripts/deps.sh could not install the build dependencies)
 endif
 endif
 
+.DEFAULT_GOAL := all
+
 CC ?= cc
 PKGS := libdw libelf libcjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

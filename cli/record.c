@@ -125,13 +125,32 @@ record_user_frame(struct profile *p, const struct sampler *s,
 }
 
 /*
+ * How many user frames, innermost first, are real. Code built without frame
+ * pointers (Debian's libc, for one) leaves rbp holding data, and the
+ * kernel's unwinder then follows it: a return address that lies in no
+ * executable mapping shows the chain has left the code, and nothing beyond
+ * it (towards the root) can be trusted.
+ */
+static uint32_t
+record_user_depth(const struct sampler *s, const struct addr_stack *st,
+		  const uint64_t *user)
+{
+	uint32_t j;
+
+	for (j = 1; j < st->nuser; j++)
+		if (!sampler_find_map(s, st->pid, user[j] - 1))
+			return j;
+	return st->nuser;
+}
+
+/*
  * Turn the sampler's address stacks into a symbolic profile: each unique
  * address is named once (the symbolizer caches by module and offset), and
  * stacks are rewritten root first with the process name as the root.
  */
 static void
 record_symbolize(struct profile *p, const struct sampler *s,
-		 struct symbolizer *sy)
+		 struct symbolizer *sy, uint64_t *broken)
 {
 	size_t i, n = sampler_nstacks(s), cap = 0;
 	uint32_t *frames = NULL;
@@ -140,7 +159,7 @@ record_symbolize(struct profile *p, const struct sampler *s,
 		const struct addr_stack *st = sampler_stack(s, i);
 		const uint64_t *user = st->ips + st->nkernel;
 		const char *comm = sampler_comm(s, st->pid);
-		uint32_t task, depth = 0, j;
+		uint32_t task, depth = 0, j, nuser;
 
 		if (!*comm)
 			comm = sampler_thread_name(s, st->tid);
@@ -158,7 +177,14 @@ record_symbolize(struct profile *p, const struct sampler *s,
 		if (st->truncated)
 			frames[depth++] = profile_intern_frame(
 				p, "[truncated]", "", FRAME_UNKNOWN);
-		for (j = st->nuser; j-- > 0;)
+		nuser = record_user_depth(s, st, user);
+		if (nuser < st->nuser) {
+			/* The frame-pointer chain left the code: callers unknown. */
+			frames[depth++] = profile_intern_frame(p, "[unknown]", "",
+							       FRAME_UNKNOWN);
+			*broken += st->count;
+		}
+		for (j = nuser; j-- > 0;)
 			frames[depth++] = record_user_frame(
 				p, s, sy, st->pid, j ? user[j] - 1 : user[j]);
 		for (j = st->nkernel; j-- > 0;) {
@@ -222,7 +248,7 @@ record_metadata(struct profile *p, const struct sampler *s,
 
 static void
 record_summary(const struct sampler *s, const struct symbolizer *sy,
-	       const char *out)
+	       uint64_t broken, const char *out)
 {
 	const struct sampler_stats *st = sampler_stats(s);
 	uint64_t lost = st->lost + st->lost_samples;
@@ -238,6 +264,12 @@ record_summary(const struct sampler *s, const struct symbolizer *sy,
 			 "(kernel.perf_event_max_stack) and are marked "
 			 "[truncated]",
 			 st->truncated);
+	if (broken)
+		cli_warn("%" PRIu64 " samples (%.1f%%) have a frame-pointer chain "
+			 "that left the code (code built without frame "
+			 "pointers); their callers are shown as [unknown]",
+			 broken, 100.0 * (double)broken /
+					 (double)(st->samples ? st->samples : 1));
 	if (st->throttled)
 		cli_warn("the kernel throttled sampling %" PRIu64
 			 " times; lower -F",
@@ -294,6 +326,7 @@ cmd_record(int argc, char **argv)
 	size_t npids = 0;
 	bool quiet = false;
 	char subtitle[512];
+	uint64_t broken = 0;
 	time_t started;
 	int c, fmt, ret = EXIT_USAGE;
 
@@ -420,15 +453,16 @@ cmd_record(int argc, char **argv)
 
 	p = profile_new();
 	sy = symbolizer_new(NULL);
-	record_symbolize(p, s, sy);
+	record_symbolize(p, s, sy, &broken);
 	record_metadata(p, s, &ro, started);
+	profile_meta_set_int(p, "broken_stacks", (int64_t)broken);
 	flame_opts_init(&fo);
 	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
 	if (cli_write_profile(p, out, (enum out_format)fmt, &fo) < 0) {
 		ret = EXIT_USAGE;
 		goto out_wait;
 	}
-	record_summary(s, sy, out);
+	record_summary(s, sy, broken, out);
 	ret = EXIT_OK;
 out_wait:
 	/* The command outlives a -d recording: wait, and pass its status on. */

@@ -72,8 +72,8 @@ can_perf() {
 share() {
 	awk -v want="$2" -v among="$3" '
 	{
-		n = $NF; $NF = ""
-		if ($0 ~ among) { tot += n; if ($0 ~ want) hit += n }
+		n = $NF; s = $0; sub(/[ \t]+[0-9]+$/, "", s)
+		if (s ~ among) { tot += n; if (s ~ want) hit += n }
 	}
 	END { if (tot == 0) print "0.0"; else printf "%.1f\n", 100 * hit / tot }
 	' "$1"
@@ -81,8 +81,8 @@ share() {
 
 # Sum of sample counts in folded file $1 for stacks matching regex $2.
 count() {
-	awk -v want="$2" '{ n = $NF; $NF = ""; if ($0 ~ want) s += n }
-		END { print s + 0 }' "$1"
+	awk -v want="$2" '{ n = $NF; s = $0; sub(/[ \t]+[0-9]+$/, "", s)
+		if (s ~ want) t += n } END { print t + 0 }' "$1"
 }
 
 # within VALUE TARGET TOLERANCE: |VALUE - TARGET| <= TOLERANCE
