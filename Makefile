@@ -92,6 +92,9 @@ $(eval $(call build_rules,build-asan,$(SAN_FLAGS)))
 	format-check clean FORCE
 FORCE:
 
+# Keep test objects: they are not intermediates to throw away.
+.SECONDARY:
+
 all: scorch examples
 
 scorch: build/scorch

@@ -73,7 +73,7 @@ json_put_string(FILE *fp, const char *str)
 			fwrite(s + i, 1, len, fp);
 			i += len;
 		} else {
-			fputs("\\ufffd", fp);
+			fputs("\xef\xbf\xbd", fp); /* U+FFFD */
 			i++;
 		}
 	}

@@ -223,8 +223,8 @@ profile_add_stack(struct profile *p, uint32_t task, const uint32_t *frames,
 		e = &p->stacks[p->slots[j] - 1];
 		if (e->hash == h && e->st.task == task &&
 		    e->st.depth == depth &&
-		    !memcmp(p->frame_ids + e->frames_off, frames,
-			    (size_t)depth * sizeof(*frames))) {
+		    (!depth || !memcmp(p->frame_ids + e->frames_off, frames,
+				       (size_t)depth * sizeof(*frames)))) {
 			e->st.count += count;
 			return;
 		}

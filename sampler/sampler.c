@@ -375,7 +375,9 @@ sampler_pass(struct sampler *s)
 	}
 	for (i = 0; i < s->cur.nrecs; i++)
 		s->cur.recs[i].seq = (uint32_t)i;
-	qsort(s->cur.recs, s->cur.nrecs, sizeof(*s->cur.recs), rec_cmp);
+	if (s->cur.nrecs)
+		qsort(s->cur.recs, s->cur.nrecs, sizeof(*s->cur.recs),
+		      rec_cmp);
 	for (i = 0; i < s->cur.nrecs; i++)
 		sampler_handle(s, &s->cur.recs[i]);
 	pass_clear(&s->cur);

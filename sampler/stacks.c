@@ -91,7 +91,7 @@ stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
 		if (e->hash == h && e->st.pid == pid && e->st.tid == tid &&
 		    e->st.nkernel == nkernel && e->st.nuser == nuser &&
 		    e->st.truncated == truncated &&
-		    !memcmp(t->ips + e->ips_off, ips, n * sizeof(*ips))) {
+		    (!n || !memcmp(t->ips + e->ips_off, ips, n * sizeof(*ips)))) {
 			e->st.count += count;
 			return;
 		}
@@ -106,7 +106,8 @@ stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
 			t->ips_cap = t->ips_cap ? t->ips_cap * 2 : 4096;
 		t->ips = xreallocarray(t->ips, t->ips_cap, sizeof(*t->ips));
 	}
-	memcpy(t->ips + t->nips, ips, n * sizeof(*ips));
+	if (n)
+		memcpy(t->ips + t->nips, ips, n * sizeof(*ips));
 	e = &t->entries[t->len];
 	memset(e, 0, sizeof(*e));
 	e->st.pid = pid;

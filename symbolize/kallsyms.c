@@ -131,7 +131,8 @@ kallsyms_load(const char *path, struct scorch_err *err)
 	free(line);
 	fclose(fp);
 	ks->hidden = ks->len == 0 || !nonzero;
-	qsort(ks->syms, ks->len, sizeof(*ks->syms), ksym_cmp);
+	if (ks->len)
+		qsort(ks->syms, ks->len, sizeof(*ks->syms), ksym_cmp);
 	return ks;
 }
 

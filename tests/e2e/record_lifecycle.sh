@@ -16,7 +16,7 @@ wl=$bg_pid
 timeout 30 "$SCORCH" record -p "$wl" -F 499 -o "$T/exit.folded" 2>"$T/err"
 rc=$?
 check "target exits mid-recording: scorch stops and exits 0" test $rc -eq 0
-n=$(count "$T/exit.folded" ';main;run;alpha$')
+n=$(count "$T/exit.folded" ';main;run;alpha(;|$)')
 if [ "$n" -gt 50 ]; then
 	ok "target exits mid-recording: frames are named ($n alpha samples)"
 else
@@ -48,7 +48,7 @@ check "SIGINT: no temporary file is left behind" \
 timeout 60 "$SCORCH" record -F 499 -o "$T/cmd.folded" -- "$EXAMPLES/cpuburn" 1 2>"$T/err"
 rc=$?
 check "record -- COMMAND exits with the command's status 0" test $rc -eq 0
-n=$(count "$T/cmd.folded" ';main;run;alpha$')
+n=$(count "$T/cmd.folded" ';main;run;alpha(;|$)')
 check "record -- COMMAND profiles the command ($n alpha samples)" test "$n" -gt 50
 
 timeout 60 "$SCORCH" record -o "$T/seven.json" -- sh -c 'exit 7' 2>"$T/err"

@@ -27,14 +27,16 @@ for scope in cpu thread; do
 	"$SCORCH" fold "$T/p.json" >"$T/p.folded"
 	total=$(count "$T/p.folded" ';main;run;')
 	# 4 s at 999 Hz is ~4000; allow for a busy machine, not for no samples.
-	if [ "$total" -ge 2000 ]; then
+	if [ "$total" -ge 1000 ]; then
 		ok "$scope scope: $total samples under main;run"
 	else
 		not_ok "$scope scope: enough samples under main;run" "got $total"
 	fi
-	a=$(share "$T/p.folded" ';main;run;alpha$' ';main;run;')
-	b=$(share "$T/p.folded" ';main;run;beta;beta_inner$' ';main;run;')
-	g=$(share "$T/p.folded" ';main;run;gamma;gamma_mid;gamma_leaf$' ';main;run;')
+		# A leaf's time includes kernel frames above it (an interrupt taken
+	# while it ran): match the user frame followed by nothing or by ';'.
+	a=$(share "$T/p.folded" ';main;run;alpha(;|$)' ';main;run;')
+	b=$(share "$T/p.folded" ';main;run;beta;beta_inner(;|$)' ';main;run;')
+	g=$(share "$T/p.folded" ';main;run;gamma;gamma_mid;gamma_leaf(;|$)' ';main;run;')
 	for pair in "alpha:$a:50" "beta_inner:$b:30" "gamma_leaf:$g:20"; do
 		name=${pair%%:*} rest=${pair#*:}
 		v=${rest%%:*} want=${rest#*:}

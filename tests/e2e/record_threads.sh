@@ -20,15 +20,17 @@ for scope in cpu thread; do
 	kill "$wl" 2>/dev/null
 	check "$scope scope: record -p on a thread-spawning process exits 0" test $rc -eq 0
 	"$SCORCH" fold "$T/t.json" >"$T/t.folded" 2>>"$T/err"
-	n=$(count "$T/t.folded" 'worker_main;spawned_work$')
-	# ~2 s x 499 Hz x ~1.5 busy threads; half of that is plenty.
-	if [ "$n" -ge 300 ]; then
+	n=$(count "$T/t.folded" 'worker_main;spawned_work(;|$)')
+	# ~2 s x 499 Hz x ~1.5 busy threads; workers burn wall time, so a busy
+	# machine gives fewer. The distinct threads below are the real proof.
+	if [ "$n" -ge 100 ]; then
 		ok "$scope scope: spawned_work in new threads: $n samples"
 	else
 		not_ok "$scope scope: spawned_work in new threads" "got $n samples" \
 			"$(cat "$T/err")"
 	fi
-	# Each worker is a task of its own in the profile; ~40 start in 2 s.
+	# Each worker is a task of its own in the profile; ~40 start in 2 s, and
+	# at most 3 exist when scorch attaches.
 	tids=$(grep -o '"tid": *[0-9]*' "$T/t.json" | sort -u | wc -l)
 	if [ "$tids" -ge 10 ]; then
 		ok "$scope scope: $tids distinct threads sampled"

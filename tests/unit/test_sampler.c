@@ -160,6 +160,20 @@ test_stack_table_add_merges(void **state)
 }
 
 static void
+test_stack_table_add_empty_stack(void **state)
+{
+	struct stack_table *t = stack_table_new();
+
+	(void)state;
+	/* A sample with no frames at all, first: nothing allocated yet. */
+	stack_table_add(t, 1, 1, NULL, 0, 0, false, 1);
+	stack_table_add(t, 1, 1, NULL, 0, 0, false, 1);
+	assert_int_equal(stack_table_len(t), 1);
+	assert_int_equal(stack_table_get(t, 0)->count, 2);
+	stack_table_free(t);
+}
+
+static void
 test_unwind_callchain_splits(void **state)
 {
 	uint64_t chain[] = { (uint64_t)PERF_CONTEXT_KERNEL,
@@ -215,6 +229,7 @@ main(void)
 		cmocka_unit_test(test_map_set_add_overlap_trims),
 		cmocka_unit_test(test_map_set_fork_exec),
 		cmocka_unit_test(test_stack_table_add_merges),
+		cmocka_unit_test(test_stack_table_add_empty_stack),
 		cmocka_unit_test(test_unwind_callchain_splits),
 		cmocka_unit_test(test_unwind_callchain_truncated_and_guest),
 	};
