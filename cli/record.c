@@ -28,24 +28,37 @@
 #define MAX_FREQ_HZ 100000
 
 static const char record_usage[] =
-	"usage: scorch record [-p PID]... [-F HZ] [-d SECONDS] [-e EVENT] [-g fp]\n"
-	"                     [--scope auto|cpu|thread] [-o OUT] [-- COMMAND ARGS...]\n"
+	"usage: scorch record [-p PID]... [-F HZ] [-d SECONDS] [-e EVENT] [-g "
+	"fp]\n"
+	"                     [--scope auto|cpu|thread] [-o OUT] [-- COMMAND "
+	"ARGS...]\n"
 	"\n"
-	"Sample the stacks of running processes (every thread, including threads\n"
-	"and child processes started later) or of a command, and write a profile.\n"
+	"Sample the stacks of running processes (every thread, including "
+	"threads\n"
+	"and child processes started later) or of a command, and write a "
+	"profile.\n"
 	"\n"
-	"  -p, --pid PID         attach to a process (repeatable, or PID,PID,...)\n"
+	"  -p, --pid PID         attach to a process (repeatable, or "
+	"PID,PID,...)\n"
 	"  -F, --freq HZ         samples per second of CPU time (default 99)\n"
-	"  -d, --duration SECS   stop after SECS seconds (default: Ctrl-C, or when\n"
+	"  -d, --duration SECS   stop after SECS seconds (default: Ctrl-C, or "
+	"when\n"
 	"                        every target has exited)\n"
-	"  -e, --event EVENT     cpu-clock (default), task-clock, or a hardware\n"
-	"                        event (cycles, instructions) where the CPU has one\n"
-	"  -g, --call-graph fp   unwind with frame pointers (the kernel's unwinder)\n"
-	"      --scope SCOPE     cpu: per-CPU events filtered by process (default\n"
+	"  -e, --event EVENT     cpu-clock (default), task-clock, or a "
+	"hardware\n"
+	"                        event (cycles, instructions) where the CPU "
+	"has one\n"
+	"  -g, --call-graph fp   unwind with frame pointers (the kernel's "
+	"unwinder)\n"
+	"      --scope SCOPE     cpu: per-CPU events filtered by process "
+	"(default\n"
 	"                        when permitted; no cost per context switch);\n"
-	"                        thread: one event per thread, as perf -p does\n"
-	"  -o, --output OUT      OUT.json native profile (default scorch.json),\n"
-	"                        OUT.folded folded stacks, OUT.svg flame graph\n"
+	"                        thread: one event per thread, as perf -p "
+	"does\n"
+	"  -o, --output OUT      OUT.json native profile (default "
+	"scorch.json),\n"
+	"                        OUT.folded folded stacks, OUT.svg flame "
+	"graph\n"
 	"  -q, --quiet           no live status line\n"
 	"\n"
 	"EXAMPLES\n"
@@ -180,8 +193,8 @@ record_symbolize(struct profile *p, const struct sampler *s,
 		nuser = record_user_depth(s, st, user);
 		if (nuser < st->nuser) {
 			/* The frame-pointer chain left the code: callers unknown. */
-			frames[depth++] = profile_intern_frame(p, "[unknown]", "",
-							       FRAME_UNKNOWN);
+			frames[depth++] = profile_intern_frame(
+				p, "[unknown]", "", FRAME_UNKNOWN);
 			*broken += st->count;
 		}
 		for (j = nuser; j-- > 0;)
@@ -265,18 +278,21 @@ record_summary(const struct sampler *s, const struct symbolizer *sy,
 			 "[truncated]",
 			 st->truncated);
 	if (broken)
-		cli_warn("%" PRIu64 " samples (%.1f%%) have a frame-pointer chain "
+		cli_warn("%" PRIu64
+			 " samples (%.1f%%) have a frame-pointer chain "
 			 "that left the code (code built without frame "
 			 "pointers); their callers are shown as [unknown]",
-			 broken, 100.0 * (double)broken /
-					 (double)(st->samples ? st->samples : 1));
+			 broken,
+			 100.0 * (double)broken /
+				 (double)(st->samples ? st->samples : 1));
 	if (st->throttled)
 		cli_warn("the kernel throttled sampling %" PRIu64
 			 " times; lower -F",
 			 st->throttled);
 	fprintf(stderr,
 		"scorch: %" PRIu64 " samples from %" PRIu64
-		" process%s, %" PRIu64 " thread%s in %.1f s (%s scope), %" PRIu64
+		" process%s, %" PRIu64
+		" thread%s in %.1f s (%s scope), %" PRIu64
 		" lost%s; wrote %s\n",
 		st->samples, st->processes, st->processes == 1 ? "" : "es",
 		st->threads, st->threads == 1 ? "" : "s", st->elapsed_s,

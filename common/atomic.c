@@ -20,8 +20,8 @@ atomic_open(struct atomic_file *af, const char *path, struct scorch_err *err)
 	af->fp = NULL;
 	af->path = xstrdup(path);
 	/* Same directory as the target, so rename() cannot cross devices. */
-	af->tmp = xasprintf("%.*s.%s.tmp.XXXXXX", (int)(base - path), path,
-			    base);
+	af->tmp =
+		xasprintf("%.*s.%s.tmp.XXXXXX", (int)(base - path), path, base);
 	fd = mkstemp(af->tmp);
 	if (fd < 0) {
 		saved = errno;

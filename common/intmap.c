@@ -53,8 +53,8 @@ intmap_grow(struct intmap *m)
 	for (i = 0; i < n; i++) {
 		if (!old[i].value)
 			continue;
-		for (j = intmap_index(old[i].key, m->nslots);
-		     m->slots[j].value; j = (j + 1) & (m->nslots - 1))
+		for (j = intmap_index(old[i].key, m->nslots); m->slots[j].value;
+		     j = (j + 1) & (m->nslots - 1))
 			;
 		m->slots[j] = old[i];
 	}

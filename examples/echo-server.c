@@ -57,22 +57,22 @@
 #define ECHO_FRAME __attribute__((noipa))
 #endif
 
-#define ECHO_MSG_SIZE 64     /* bytes in a request and in a response */
-#define ECHO_ECHOED 56	     /* request bytes copied into the response */
+#define ECHO_MSG_SIZE 64 /* bytes in a request and in a response */
+#define ECHO_ECHOED 56	 /* request bytes copied into the response */
 #ifndef ECHO_WORK_ROUNDS
 #define ECHO_WORK_ROUNDS 32 /* hash passes over a request: ~2 us */
 #endif
 #define ECHO_MAX_THREADS 64
-#define ECHO_MAX_EVENTS 64   /* epoll events taken per epoll_wait */
-#define ECHO_BUF_SIZE 4096   /* per-connection input and output buffers */
+#define ECHO_MAX_EVENTS 64 /* epoll events taken per epoll_wait */
+#define ECHO_BUF_SIZE 4096 /* per-connection input and output buffers */
 
 /* One client connection, owned by the loop that accepted it. */
 struct echo_conn {
 	int fd;
-	size_t in_len;	 /* bytes in in[] not yet answered */
-	size_t out_off;	 /* first byte of out[] not yet written */
-	size_t out_len;	 /* bytes in out[] */
-	int want_out;	 /* registered for EPOLLOUT (output is pending) */
+	size_t in_len;	/* bytes in in[] not yet answered */
+	size_t out_off; /* first byte of out[] not yet written */
+	size_t out_len; /* bytes in out[] */
+	int want_out;	/* registered for EPOLLOUT (output is pending) */
 	struct echo_conn *prev, *next; /* the loop's list of connections */
 	unsigned char in[ECHO_BUF_SIZE];
 	unsigned char out[ECHO_BUF_SIZE];
@@ -83,7 +83,7 @@ struct echo_loop {
 	pthread_t thread;
 	int epoll_fd;
 	int listen_fd;
-	int stop_fd;		 /* eventfd shared by all loops; readable = stop */
+	int stop_fd; /* eventfd shared by all loops; readable = stop */
 	unsigned long requests;	 /* answered, read by main after join */
 	struct echo_conn *conns; /* open connections, to close at the end */
 };
@@ -425,8 +425,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < nthreads; i++)
-		loops[i] = (struct echo_loop){ .epoll_fd = -1,
-					       .listen_fd = -1 };
+		loops[i] =
+			(struct echo_loop){ .epoll_fd = -1, .listen_fd = -1 };
 	for (i = 0; i < nthreads; i++) {
 		if (echo_loop_init(&loops[i], &port, stop_fd) < 0)
 			goto out_stop;

@@ -45,8 +45,8 @@
 /* One connection: the request in flight and how much of its answer is in. */
 struct loadgen_conn {
 	int fd;
-	uint64_t seq;	 /* requests sent on this connection */
-	size_t have;	 /* answer bytes received so far */
+	uint64_t seq; /* requests sent on this connection */
+	size_t have;  /* answer bytes received so far */
 	unsigned char req[LOADGEN_MSG_SIZE];
 	unsigned char ans[LOADGEN_MSG_SIZE];
 };
@@ -95,7 +95,8 @@ loadgen_conn_next(struct loadgen_conn *c, unsigned id)
 
 	c->seq++;
 	for (i = 0; i < LOADGEN_MSG_SIZE; i++)
-		c->req[i] = (unsigned char)(id * 31u + c->seq * 7u + (unsigned)i);
+		c->req[i] =
+			(unsigned char)(id * 31u + c->seq * 7u + (unsigned)i);
 	memcpy(c->req, &c->seq, sizeof(c->seq));
 	c->have = 0;
 }

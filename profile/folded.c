@@ -59,7 +59,8 @@ profile_write_folded(const struct profile *p, FILE *fp)
 	for (i = 0; i < nlines; i++) {
 		uint64_t count = lines[i].count;
 
-		while (i + 1 < nlines && !strcmp(lines[i].text, lines[i + 1].text)) {
+		while (i + 1 < nlines &&
+		       !strcmp(lines[i].text, lines[i + 1].text)) {
 			free(lines[i].text);
 			count += lines[++i].count;
 		}

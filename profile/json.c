@@ -85,8 +85,8 @@ profile_write_json(const struct profile *p, FILE *fp)
 {
 	size_t i, n;
 
-	fputs("{\n\"format\": \"" JSON_FORMAT "\",\n\"version\": \"" JSON_VERSION
-	      "\",\n\"meta\": {",
+	fputs("{\n\"format\": \"" JSON_FORMAT
+	      "\",\n\"version\": \"" JSON_VERSION "\",\n\"meta\": {",
 	      fp);
 	for (i = 0; i < profile_nmeta(p); i++) {
 		const struct meta *m = profile_meta(p, i);
@@ -103,8 +103,9 @@ profile_write_json(const struct profile *p, FILE *fp)
 	for (i = 0; i < profile_ntasks(p); i++) {
 		const struct task *t = profile_task(p, (uint32_t)i);
 
-		fprintf(fp, "%s{\"pid\": %" PRId32 ", \"tid\": %" PRId32
-			    ", \"comm\": ",
+		fprintf(fp,
+			"%s{\"pid\": %" PRId32 ", \"tid\": %" PRId32
+			", \"comm\": ",
 			i ? ",\n  " : "\n  ", t->pid, t->tid);
 		json_put_string(fp, t->comm);
 		fputs(", \"thread\": ", fp);
@@ -135,7 +136,8 @@ profile_write_json(const struct profile *p, FILE *fp)
 			fprintf(fp, "\"task\": %" PRIu32 ", ", st->task);
 		fputs("\"frames\": [", fp);
 		for (j = 0; j < st->depth; j++)
-			fprintf(fp, j ? ",%" PRIu32 : "%" PRIu32, st->frames[j]);
+			fprintf(fp, j ? ",%" PRIu32 : "%" PRIu32,
+				st->frames[j]);
 		fprintf(fp, "], \"count\": %" PRIu64 "}", st->count);
 	}
 	fputs("\n]\n}\n", fp);
@@ -165,8 +167,8 @@ json_get_int(const cJSON *item, double lo, double hi, const char *name,
 }
 
 static const char *
-json_get_str(const cJSON *obj, const char *key, bool required,
-	     const char *name, const char *where, struct scorch_err *err)
+json_get_str(const cJSON *obj, const char *key, bool required, const char *name,
+	     const char *where, struct scorch_err *err)
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -229,10 +231,10 @@ json_read_tasks(struct profile *p, const cJSON *tasks, const char *name,
 			err_set(err, "%s: a task must be an object", name);
 			return -1;
 		}
-		if (json_get_int(cJSON_GetObjectItemCaseSensitive(t, "pid"),
-				 -1, 4194304, name, "task pid", &pid, err) < 0 ||
-		    json_get_int(cJSON_GetObjectItemCaseSensitive(t, "tid"),
-				 -1, 4194304, name, "task tid", &tid, err) < 0)
+		if (json_get_int(cJSON_GetObjectItemCaseSensitive(t, "pid"), -1,
+				 4194304, name, "task pid", &pid, err) < 0 ||
+		    json_get_int(cJSON_GetObjectItemCaseSensitive(t, "tid"), -1,
+				 4194304, name, "task tid", &tid, err) < 0)
 			return -1;
 		comm = json_get_str(t, "comm", false, name, "task", err);
 		thread = json_get_str(t, "thread", false, name, "task", err);
@@ -271,7 +273,8 @@ json_read_frames(struct profile *p, const cJSON *frames, const char *name,
 		if (!*kind_name)
 			kind_name = "user";
 		if (frame_kind_parse(kind_name, &kind) < 0) {
-			err_set(err, "%s: frame \"%.60s\": unknown kind \"%.20s\"",
+			err_set(err,
+				"%s: frame \"%.60s\": unknown kind \"%.20s\"",
 				name, fname, kind_name);
 			return -1;
 		}
@@ -311,9 +314,8 @@ json_read_stacks(struct profile *p, const cJSON *stacks, const char *name,
 		}
 		task = cJSON_GetObjectItemCaseSensitive(s, "task");
 		if (task) {
-			if (json_get_int(task, 0,
-					 (double)profile_ntasks(p) - 1, name,
-					 "stack task", &v, err) < 0)
+			if (json_get_int(task, 0, (double)profile_ntasks(p) - 1,
+					 name, "stack task", &v, err) < 0)
 				goto out;
 			tidx = (uint32_t)v;
 		}
@@ -375,8 +377,9 @@ profile_read_json(struct profile *p, const char *data, size_t len,
 	}
 	fmt = json_get_str(root, "format", false, name, "profile", err);
 	if (!fmt || strcmp(fmt, JSON_FORMAT)) {
-		err_set(err, "%s: not a scorch profile (\"format\" is not "
-			     "\"" JSON_FORMAT "\")",
+		err_set(err,
+			"%s: not a scorch profile (\"format\" is not "
+			"\"" JSON_FORMAT "\")",
 			name);
 		goto out;
 	}

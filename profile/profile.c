@@ -24,7 +24,8 @@ struct profile {
 
 	struct frame *frames;
 	size_t nframes, frames_cap;
-	struct intmap frame_index; /* hash(name ptr, module ptr, kind) -> id+1 */
+	struct intmap
+		frame_index; /* hash(name ptr, module ptr, kind) -> id+1 */
 
 	struct task *tasks;
 	size_t ntasks, tasks_cap;
@@ -147,8 +148,8 @@ profile_frame(const struct profile *p, uint32_t id)
 }
 
 uint32_t
-profile_add_task(struct profile *p, int32_t pid, int32_t tid,
-		 const char *comm, const char *thread)
+profile_add_task(struct profile *p, int32_t pid, int32_t tid, const char *comm,
+		 const char *thread)
 {
 	unsigned long long key =
 		((unsigned long long)(uint32_t)pid << 32) | (uint32_t)tid;

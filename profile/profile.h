@@ -24,7 +24,8 @@ enum frame_kind {
 	FRAME_KERNEL = 1,  /* kernel code; folded suffix "_[k]" */
 	FRAME_JIT = 2,	   /* JIT code named by a perf map; suffix "_[j]" */
 	FRAME_INLINED = 3, /* an inlined call; suffix "_[i]" */
-	FRAME_UNKNOWN = 4, /* could not be named: "[module+0xOFF]", "[unknown]" */
+	FRAME_UNKNOWN =
+		4, /* could not be named: "[module+0xOFF]", "[unknown]" */
 	FRAME_PROCESS = 5, /* the process name recorded as a stack's root */
 	FRAME_KIND_MAX
 };
@@ -38,10 +39,10 @@ struct frame {
 
 /* A task the samples came from. Index into the profile's task table. */
 struct task {
-	int32_t pid;	     /* process id (thread group id) */
-	int32_t tid;	     /* thread id */
-	const char *comm;    /* process name */
-	const char *thread;  /* thread name ("" when not known) */
+	int32_t pid;	    /* process id (thread group id) */
+	int32_t tid;	    /* thread id */
+	const char *comm;   /* process name */
+	const char *thread; /* thread name ("" when not known) */
 };
 
 #define TASK_NONE UINT32_MAX /* a stack not tied to a task (folded input) */
@@ -52,10 +53,10 @@ struct task {
  * collapsers do, so folded output and rendering need no special case.
  */
 struct stack {
-	uint32_t task;	       /* index into the task table, or TASK_NONE */
-	uint32_t depth;	       /* number of frames */
+	uint32_t task;		/* index into the task table, or TASK_NONE */
+	uint32_t depth;		/* number of frames */
 	const uint32_t *frames; /* depth frame ids, root first */
-	uint64_t count;	       /* samples */
+	uint64_t count;		/* samples */
 };
 
 /* profile.c */
@@ -77,8 +78,8 @@ const struct task *profile_task(const struct profile *p, uint32_t idx);
 
 /* Add count samples of a stack (root first). Equal (task, frames) stacks
  * are merged. depth may be 0 (a sample with no frames at all). */
-void profile_add_stack(struct profile *p, uint32_t task,
-		       const uint32_t *frames, uint32_t depth, uint64_t count);
+void profile_add_stack(struct profile *p, uint32_t task, const uint32_t *frames,
+		       uint32_t depth, uint64_t count);
 size_t profile_nstacks(const struct profile *p);
 const struct stack *profile_stack(const struct profile *p, size_t idx);
 uint64_t profile_total(const struct profile *p); /* sum of all counts */
@@ -101,8 +102,7 @@ void profile_meta_set_str(struct profile *p, const char *key,
 			  const char *value);
 void profile_meta_set_int(struct profile *p, const char *key, int64_t value);
 const char *profile_meta_str(const struct profile *p, const char *key);
-int64_t profile_meta_int(const struct profile *p, const char *key,
-			 int64_t def);
+int64_t profile_meta_int(const struct profile *p, const char *key, int64_t def);
 size_t profile_nmeta(const struct profile *p);
 const struct meta *profile_meta(const struct profile *p, size_t idx);
 

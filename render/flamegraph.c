@@ -13,19 +13,19 @@
 #include "internal.h"
 #include "render.h"
 
-#define XPAD 10		 /* px left and right */
-#define TOP_PAD 56	 /* px above the frames: title, subtitle */
-#define BOTTOM_PAD 28	 /* px below the frames: the totals line */
-#define CHAR_WIDTH 0.59	 /* average glyph width per px of font size */
+#define XPAD 10		/* px left and right */
+#define TOP_PAD 56	/* px above the frames: title, subtitle */
+#define BOTTOM_PAD 28	/* px below the frames: the totals line */
+#define CHAR_WIDTH 0.59 /* average glyph width per px of font size */
 
 /* One call path: a frame reached through a particular chain of callers. */
 struct flame_node {
-	uint32_t frame;	   /* frame id, or UINT32_MAX for the "all" root */
-	uint32_t parent;   /* node index */
-	uint32_t first;	   /* first child in the sorted child list */
+	uint32_t frame;	 /* frame id, or UINT32_MAX for the "all" root */
+	uint32_t parent; /* node index */
+	uint32_t first;	 /* first child in the sorted child list */
 	uint32_t nchildren;
-	uint64_t total;	   /* samples in this path and below */
-	uint64_t self;	   /* samples with this path as the leaf */
+	uint64_t total; /* samples in this path and below */
+	uint64_t self;	/* samples with this path as the leaf */
 };
 
 struct flame {
@@ -135,7 +135,8 @@ flame_build(struct flame *fl, const struct profile *p)
 	flame_sort_nodes = fl->nodes;
 	qsort(order, fl->len - 1, sizeof(*order), flame_child_cmp);
 	for (i = 0; i + 1 < fl->len; i++) {
-		struct flame_node *parent = &fl->nodes[fl->nodes[order[i]].parent];
+		struct flame_node *parent =
+			&fl->nodes[fl->nodes[order[i]].parent];
 
 		if (!parent->nchildren)
 			parent->first = (uint32_t)i;
@@ -206,14 +207,13 @@ flame_frame_name(struct flame_writer *w, const struct flame_node *n)
 }
 
 static void
-flame_write_node(struct flame_writer *w, uint32_t idx, double x,
-		 uint32_t depth)
+flame_write_node(struct flame_writer *w, uint32_t idx, double x, uint32_t depth)
 {
 	const struct flame_node *n = &w->fl->nodes[idx];
 	const struct flame_opts *o = w->o;
 	double width = (double)n->total * w->scale;
-	double y = w->height - BOTTOM_PAD -
-		   (double)(depth + 1) * o->frame_height;
+	double y =
+		w->height - BOTTOM_PAD - (double)(depth + 1) * o->frame_height;
 	double fit = (width - 6) / (o->font_size * CHAR_WIDTH);
 	char color[32];
 
@@ -252,6 +252,27 @@ struct flame_todo {
 	double x;
 };
 
+/* Depth of the deepest frame wide enough to be drawn (0 for the root). */
+static uint32_t
+flame_visible_depth(const struct flame *fl, double scale, double min_width)
+{
+	uint32_t *depth = xcalloc(fl->len, sizeof(*depth)), max = 0;
+	size_t i;
+
+	/* Parents come before children in node order: one pass suffices. */
+	for (i = 1; i < fl->len; i++) {
+		const struct flame_node *n = &fl->nodes[i];
+
+		if ((double)n->total * scale < min_width)
+			continue;
+		depth[i] = depth[n->parent] + 1;
+		if (depth[i] > max)
+			max = depth[i];
+	}
+	free(depth);
+	return max;
+}
+
 /* Depth-first over the tree, skipping paths narrower than min_width. */
 static void
 flame_write_frames(struct flame_writer *w)
@@ -286,8 +307,7 @@ flame_write_frames(struct flame_writer *w)
 }
 
 int
-flame_write_svg(const struct profile *p, const struct flame_opts *o,
-		FILE *fp)
+flame_write_svg(const struct profile *p, const struct flame_opts *o, FILE *fp)
 {
 	struct flame fl;
 	struct flame_writer w;
@@ -300,9 +320,11 @@ flame_write_svg(const struct profile *p, const struct flame_opts *o,
 	w.o = o;
 	w.fl = &fl;
 	w.total = fl.nodes[0].total;
-	w.height = TOP_PAD + (int)(fl.max_depth + 1) * o->frame_height +
-		   BOTTOM_PAD;
 	w.scale = w.total ? (double)(width - 2 * XPAD) / (double)w.total : 0;
+	w.height = TOP_PAD +
+		   (int)(flame_visible_depth(&fl, w.scale, o->min_width) + 1) *
+			   o->frame_height +
+		   BOTTOM_PAD;
 	strbuf_init(&w.sb);
 	strbuf_init(&w.name);
 

@@ -16,13 +16,13 @@
 struct profile;
 
 struct flame_opts {
-	const char *title;      /* default "Flame Graph" */
-	const char *subtitle;   /* NULL for none */
+	const char *title;	/* default "Flame Graph" */
+	const char *subtitle;	/* NULL for none */
 	const char *count_name; /* "samples" */
 	int width;		/* image width in px, default 1200 */
 	int frame_height;	/* px per frame, default 16 */
 	int font_size;		/* px, default 12 */
-	double min_width;	/* px; narrower frames are pruned, default 0.1 */
+	double min_width; /* px; narrower frames are pruned, default 0.1 */
 };
 
 /* flamegraph.c */

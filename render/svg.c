@@ -36,8 +36,8 @@ svg_utf8_len(const unsigned char *s, size_t n)
 	}
 	/* Overlong forms, UTF-16 surrogates, past U+10FFFF; and U+FFFE/F. */
 	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
-	    cp == 0xfffe || cp == 0xffff)
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp == 0xfffe ||
+	    cp == 0xffff)
 		return 0;
 	return len;
 }

@@ -38,8 +38,7 @@ static const struct event_spec event_table[] = {
 };
 
 int
-event_lookup(const char *name, struct event_spec *spec,
-	     struct scorch_err *err)
+event_lookup(const char *name, struct event_spec *spec, struct scorch_err *err)
 {
 	size_t i;
 

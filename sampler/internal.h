@@ -15,10 +15,10 @@ struct scorch_err;
 /* ring.c: one mmap'ed perf ring buffer. */
 struct ring {
 	int fd;
-	void *base;	   /* metadata page followed by the data pages */
-	size_t data_size;  /* bytes of data, a power of two */
-	uint64_t head;	   /* data_head read at ring_snapshot() */
-	uint64_t tail;	   /* where we have read up to */
+	void *base;	       /* metadata page followed by the data pages */
+	size_t data_size;      /* bytes of data, a power of two */
+	uint64_t head;	       /* data_head read at ring_snapshot() */
+	uint64_t tail;	       /* where we have read up to */
 	unsigned char *bounce; /* copy of a record that wraps the end */
 };
 
@@ -73,8 +73,7 @@ struct task_table;
 struct task_table *task_table_new(void);
 void task_table_free(struct task_table *t);
 enum task_state task_table_state(const struct task_table *t, pid_t pid);
-void task_table_set_state(struct task_table *t, pid_t pid,
-			  enum task_state st);
+void task_table_set_state(struct task_table *t, pid_t pid, enum task_state st);
 /* Names: comm of a process (its main thread) and of a thread. */
 void task_table_set_comm(struct task_table *t, pid_t pid, pid_t tid,
 			 const char *comm);
@@ -88,9 +87,9 @@ void task_table_load_proc(struct task_table *t, pid_t pid);
 
 /* events.c: opening the perf events. */
 struct event_spec {
-	uint32_t type;	   /* PERF_TYPE_* */
-	uint64_t config;   /* PERF_COUNT_* */
-	bool is_clock;	   /* period is in nanoseconds of CPU time */
+	uint32_t type;	 /* PERF_TYPE_* */
+	uint64_t config; /* PERF_COUNT_* */
+	bool is_clock;	 /* period is in nanoseconds of CPU time */
 	const char *name;
 };
 
@@ -105,7 +104,7 @@ int event_online_cpus(int **cpus);
 
 /* unwind-fp.c: turn a sample's callchain into kernel and user frames. */
 struct unwind_out {
-	uint64_t *ips;	  /* capacity cap */
+	uint64_t *ips; /* capacity cap */
 	uint32_t cap;
 	uint32_t nkernel;
 	uint32_t nuser;

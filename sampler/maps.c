@@ -15,9 +15,9 @@ struct pid_maps {
 };
 
 struct map_set {
-	struct intmap pids;   /* pid -> struct pid_maps * */
-	struct intmap paths;  /* hash(path) -> interned char * */
-	char **strings;	      /* every interned path, for freeing */
+	struct intmap pids;  /* pid -> struct pid_maps * */
+	struct intmap paths; /* hash(path) -> interned char * */
+	char **strings;	     /* every interned path, for freeing */
 	size_t nstrings, strings_cap;
 };
 

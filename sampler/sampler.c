@@ -54,11 +54,11 @@ struct sampler {
 	bool kernel;
 	uint32_t max_stack;
 
-	int *cpus;	     /* online CPUs */
+	int *cpus; /* online CPUs */
 	size_t ncpus;
-	struct ring *rings;  /* one per CPU; base == NULL until an event */
-	bool *hup;	     /* per ring: stop polling it (owner task gone) */
-	int *fds;	     /* every event fd, ring owners included */
+	struct ring *rings; /* one per CPU; base == NULL until an event */
+	bool *hup;	    /* per ring: stop polling it (owner task gone) */
+	int *fds;	    /* every event fd, ring owners included */
 	size_t nfds, fds_cap;
 
 	int *pidfds; /* one per listed target, -1 once exited */
@@ -215,8 +215,8 @@ sampler_handle_sample(struct sampler *s, const struct rec *r,
 	out.ips = s->ips;
 	out.cap = MAX_IPS;
 	unwind_callchain((const uint64_t *)(p + 48), nr, s->max_stack, &out);
-	stack_table_add(s->stacks, (pid_t)pid, (pid_t)tid, out.ips,
-			out.nkernel, out.nuser, out.truncated, 1);
+	stack_table_add(s->stacks, (pid_t)pid, (pid_t)tid, out.ips, out.nkernel,
+			out.nuser, out.truncated, 1);
 	s->stats.samples++;
 	if (out.truncated)
 		s->stats.truncated++;
@@ -376,8 +376,7 @@ sampler_pass(struct sampler *s)
 	for (i = 0; i < s->cur.nrecs; i++)
 		s->cur.recs[i].seq = (uint32_t)i;
 	if (s->cur.nrecs)
-		qsort(s->cur.recs, s->cur.nrecs, sizeof(*s->cur.recs),
-		      rec_cmp);
+		qsort(s->cur.recs, s->cur.nrecs, sizeof(*s->cur.recs), rec_cmp);
 	for (i = 0; i < s->cur.nrecs; i++)
 		sampler_handle(s, &s->cur.recs[i]);
 	pass_clear(&s->cur);
@@ -400,8 +399,7 @@ sampler_ring_pages(const struct sampler *s)
  * PERF_EVENT_IOC_SET_OUTPUT, as rings can only be shared on one CPU.
  */
 static int
-sampler_add_event(struct sampler *s, int fd, size_t idx,
-		  struct scorch_err *err)
+sampler_add_event(struct sampler *s, int fd, size_t idx, struct scorch_err *err)
 {
 	struct ring *r = &s->rings[idx];
 	int ret;
@@ -442,8 +440,7 @@ sampler_attr(struct sampler *s, struct perf_event_attr *attr)
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
 	event_attr_init(attr, &s->spec, s->opts.freq_hz, s->kernel, s->scope);
-	attr->wakeup_watermark =
-		(uint32_t)(sampler_ring_pages(s) * page / 4);
+	attr->wakeup_watermark = (uint32_t)(sampler_ring_pages(s) * page / 4);
 	attr->sample_max_stack = (uint16_t)s->max_stack;
 }
 
@@ -577,8 +574,8 @@ sampler_attach_threads(struct sampler *s, pid_t pid, struct scorch_err *err)
 			if (de->d_name[0] < '0' || de->d_name[0] > '9')
 				continue;
 			tid = (pid_t)atoi(de->d_name);
-			if (ndone && bsearch(&tid, done, ndone, sizeof(*done),
-					     pid_cmp))
+			if (ndone &&
+			    bsearch(&tid, done, ndone, sizeof(*done), pid_cmp))
 				continue;
 			ret = sampler_open_thread(s, tid, false, err);
 			if (ret == -ESRCH) {
@@ -699,8 +696,7 @@ sampler_check_pid(pid_t pid, struct scorch_err *err)
 			break;
 	fclose(fp);
 	if (tgid > 0 && tgid != pid) {
-		err_set(err,
-			"pid %d: is a thread of process %ld; use -p %ld",
+		err_set(err, "pid %d: is a thread of process %ld; use -p %ld",
 			(int)pid, tgid, tgid);
 		return -EINVAL;
 	}
@@ -814,8 +810,8 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 		sampler_watch_pid(s, pid);
 	}
 	if (opts->argv) {
-		s->child = sampler_fork_command(opts->argv, &go, &status_fd,
-						err);
+		s->child =
+			sampler_fork_command(opts->argv, &go, &status_fd, err);
 		if (s->child < 0) {
 			s->child = 0;
 			goto out_free;
@@ -946,8 +942,8 @@ sampler_run(struct sampler *s, struct scorch_err *err)
 		}
 		base = s->ncpus;
 		for (i = 0; i < s->npids; i++) {
-			pfd[base + i].fd = s->pidfds[i] >= 0 ? s->pidfds[i]
-							     : -1;
+			pfd[base + i].fd =
+				s->pidfds[i] >= 0 ? s->pidfds[i] : -1;
 			pfd[base + i].events = POLLIN;
 			pfd[base + i].revents = 0;
 		}
@@ -1044,9 +1040,8 @@ sampler_wait_child(struct sampler *s)
 				return 127;
 		}
 		s->child_reaped = true;
-		s->child_status = WIFEXITED(status)
-					  ? WEXITSTATUS(status)
-					  : 128 + WTERMSIG(status);
+		s->child_status = WIFEXITED(status) ? WEXITSTATUS(status)
+						    : 128 + WTERMSIG(status);
 	}
 	return s->child_status;
 }

@@ -24,9 +24,9 @@ struct sampler;
 
 /* How events are opened; see sampler/events.c for the trade-off. */
 enum sampler_scope {
-	SCOPE_AUTO,	  /* per-CPU when permitted, else per-thread */
-	SCOPE_CPU,	  /* one event per CPU, samples filtered by PID */
-	SCOPE_THREAD,	  /* one inherited event per target thread */
+	SCOPE_AUTO,   /* per-CPU when permitted, else per-thread */
+	SCOPE_CPU,    /* one event per CPU, samples filtered by PID */
+	SCOPE_THREAD, /* one inherited event per target thread */
 };
 
 enum sampler_callgraph {
@@ -34,16 +34,17 @@ enum sampler_callgraph {
 };
 
 struct record_opts {
-	const pid_t *pids;	   /* processes to attach to */
+	const pid_t *pids; /* processes to attach to */
 	size_t npids;
-	char *const *argv;	   /* command to launch (NULL-terminated), or NULL */
-	const char *event;	   /* "cpu-clock" (default), "task-clock", ... */
-	unsigned freq_hz;	   /* samples per second of CPU time */
-	double duration_s;	   /* stop after this long; 0 = no limit */
+	char *const *argv; /* command to launch (NULL-terminated), or NULL */
+	const char *event; /* "cpu-clock" (default), "task-clock", ... */
+	unsigned freq_hz;  /* samples per second of CPU time */
+	double duration_s; /* stop after this long; 0 = no limit */
 	enum sampler_scope scope;
 	enum sampler_callgraph callgraph;
-	size_t ring_pages;	   /* data pages per ring buffer (power of 2), 0 = default */
-	volatile sig_atomic_t *stop; /* set to non-zero to stop (signal handler) */
+	size_t ring_pages; /* data pages per ring buffer (power of 2), 0 = default */
+	volatile sig_atomic_t
+		*stop; /* set to non-zero to stop (signal handler) */
 	/* Called about four times a second while recording; may be NULL. */
 	void (*progress)(const struct sampler *s, void *arg);
 	void *progress_arg;
@@ -51,19 +52,19 @@ struct record_opts {
 
 /* Counters kept while recording; all are reported, none are hidden. */
 struct sampler_stats {
-	uint64_t samples;	/* samples of target processes kept */
-	uint64_t lost;		/* records the kernel dropped (ring full) */
-	uint64_t lost_samples;	/* PERF_RECORD_LOST_SAMPLES */
-	uint64_t throttled;	/* PERF_RECORD_THROTTLE events */
-	uint64_t truncated;	/* stacks at the callchain depth limit */
-	uint64_t other;		/* samples of other processes, dropped (cpu scope) */
-	uint64_t threads;	/* distinct target threads seen */
-	uint64_t processes;	/* distinct target processes seen */
+	uint64_t samples;      /* samples of target processes kept */
+	uint64_t lost;	       /* records the kernel dropped (ring full) */
+	uint64_t lost_samples; /* PERF_RECORD_LOST_SAMPLES */
+	uint64_t throttled;    /* PERF_RECORD_THROTTLE events */
+	uint64_t truncated;    /* stacks at the callchain depth limit */
+	uint64_t other;	  /* samples of other processes, dropped (cpu scope) */
+	uint64_t threads; /* distinct target threads seen */
+	uint64_t processes;	  /* distinct target processes seen */
 	uint64_t skipped_threads; /* threads that exited while attaching */
-	double elapsed_s;	/* wall time recorded */
-	uint64_t period_ns;	/* nominal sampling period (clock events) */
+	double elapsed_s;	  /* wall time recorded */
+	uint64_t period_ns;	  /* nominal sampling period (clock events) */
 	enum sampler_scope scope; /* the scope actually used */
-	bool kernel;		/* kernel stacks were recorded */
+	bool kernel;		  /* kernel stacks were recorded */
 };
 
 /*

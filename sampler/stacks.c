@@ -11,8 +11,8 @@
  * one growing array, so an entry's ips pointer is fixed up on access.
  */
 struct stack_entry {
-	struct addr_stack st;	 /* st.ips is resolved from ips_off on get */
-	size_t ips_off;		 /* offset into t->ips */
+	struct addr_stack st; /* st.ips is resolved from ips_off on get */
+	size_t ips_off;	      /* offset into t->ips */
 	unsigned long long hash;
 };
 
@@ -91,7 +91,8 @@ stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
 		if (e->hash == h && e->st.pid == pid && e->st.tid == tid &&
 		    e->st.nkernel == nkernel && e->st.nuser == nuser &&
 		    e->st.truncated == truncated &&
-		    (!n || !memcmp(t->ips + e->ips_off, ips, n * sizeof(*ips)))) {
+		    (!n ||
+		     !memcmp(t->ips + e->ips_off, ips, n * sizeof(*ips)))) {
 			e->st.count += count;
 			return;
 		}

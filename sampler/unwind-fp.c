@@ -8,8 +8,8 @@
 
 /* Append the frames of one context of the chain; returns how many. */
 static uint32_t
-unwind_context(const uint64_t *chain, uint64_t nr, uint64_t want,
-	       uint64_t *ips, uint32_t room)
+unwind_context(const uint64_t *chain, uint64_t nr, uint64_t want, uint64_t *ips,
+	       uint32_t room)
 {
 	uint64_t ctx = 0, i;
 	uint32_t n = 0;

@@ -17,7 +17,7 @@ struct ksym {
 struct kallsyms {
 	struct ksym *syms; /* sorted by addr */
 	size_t len, cap;
-	char **pool;	   /* allocated name strings */
+	char **pool; /* allocated name strings */
 	size_t npool;
 	struct intmap modules; /* hash -> interned module name */
 	bool hidden;

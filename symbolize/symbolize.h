@@ -41,8 +41,8 @@ void symbolizer_free(struct symbolizer *sy);
  * "[module+0xOFF]" fallback and a module that cannot be read is reported
  * once through symbolizer_warnings().
  */
-void symbolizer_user(struct symbolizer *sy, const char *path,
-		     uint64_t file_off, struct sym *out);
+void symbolizer_user(struct symbolizer *sy, const char *path, uint64_t file_off,
+		     struct sym *out);
 /* Name a kernel address (same rules; "[kernel]" if kallsyms is hidden). */
 void symbolizer_kernel(struct symbolizer *sy, uint64_t addr, struct sym *out);
 /* One line per problem met (a module that could not be read, hidden

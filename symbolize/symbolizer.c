@@ -35,13 +35,13 @@ struct sym_entry {
 };
 
 struct symbolizer {
-	struct intmap modules;	/* hash(path) -> struct module * */
-	struct module **mods;	/* every module, for freeing */
+	struct intmap modules; /* hash(path) -> struct module * */
+	struct module **mods;  /* every module, for freeing */
 	size_t nmods;
-	struct kallsyms *ks;	/* NULL until the first kernel address */
+	struct kallsyms *ks; /* NULL until the first kernel address */
 	bool ks_tried;
 	char *kallsyms_path;
-	struct intmap kaddrs;	/* kernel addr + 1 -> struct sym_entry * */
+	struct intmap kaddrs;	    /* kernel addr + 1 -> struct sym_entry * */
 	struct sym_entry **entries; /* every entry, for freeing */
 	size_t nentries, entries_cap;
 	char **warnings;
@@ -61,9 +61,9 @@ symbolizer_new(const struct symbolizer_opts *opts)
 
 	intmap_init(&sy->modules);
 	intmap_init(&sy->kaddrs);
-	sy->kallsyms_path = xstrdup(opts && opts->kallsyms_path
-					    ? opts->kallsyms_path
-					    : "/proc/kallsyms");
+	sy->kallsyms_path =
+		xstrdup(opts && opts->kallsyms_path ? opts->kallsyms_path
+						    : "/proc/kallsyms");
 	return sy;
 }
 
@@ -149,8 +149,8 @@ symbolizer_vdso_fd(void)
 		    start != base)
 			break;
 		fd = memfd_create("vdso", MFD_CLOEXEC);
-		if (fd >= 0 &&
-		    write(fd, (void *)base, end - start) != (ssize_t)(end - start)) {
+		if (fd >= 0 && write(fd, (void *)base, end - start) !=
+				       (ssize_t)(end - start)) {
 			close(fd);
 			fd = -1;
 		}

@@ -57,7 +57,8 @@ test_profile_add_stack_merges(void **state)
 	assert_int_equal(profile_total(p), 10);
 	/* Many stacks: the table grows and the frame arrays move. */
 	for (i = 0; i < 20000; i++) {
-		uint32_t g[2] = { f[0], profile_intern_frame(p, "x", "", FRAME_USER) };
+		uint32_t g[2] = { f[0], profile_intern_frame(p, "x", "",
+							     FRAME_USER) };
 
 		g[1] += (uint32_t)(i % 7);
 		if (g[1] >= profile_nframes(p))
@@ -174,15 +175,14 @@ test_profile_read_folded_dialect(void **state)
 	char *text;
 
 	(void)state;
-	assert_int_equal(
-		read_folded_str(p,
-				"app;operator new(unsigned long) 3\r\n"
-				"\n"
-				"app;main;do_sys_open_[k] 2\n"
-				"app;[unknown];main  4\n"
-				"app;main;do_sys_open_[k] 1",
-				&err),
-		0);
+	assert_int_equal(read_folded_str(p,
+					 "app;operator new(unsigned long) 3\r\n"
+					 "\n"
+					 "app;main;do_sys_open_[k] 2\n"
+					 "app;[unknown];main  4\n"
+					 "app;main;do_sys_open_[k] 1",
+					 &err),
+			 0);
 	assert_int_equal(profile_total(p), 10);
 	assert_int_equal(profile_nstacks(p), 3);
 	assert_int_equal(profile_frame(p, 1)->kind, FRAME_USER);
@@ -209,8 +209,10 @@ test_profile_read_folded_errors_name_the_line(void **state)
 		{ "a;b x1\n", "in.folded:1: invalid sample count 'x1'" },
 		{ "a;b 1.5\n", "in.folded:1: invalid sample count '1.5'" },
 		{ "a;;b 1\n", "in.folded:1: empty frame name" },
-		{ "a 99999999999999999999999\n", "in.folded:1: sample count overflows" },
-		{ "a 18446744073709551615\nb 1\n", "in.folded:2: sample count overflows" },
+		{ "a 99999999999999999999999\n",
+		  "in.folded:1: sample count overflows" },
+		{ "a 18446744073709551615\nb 1\n",
+		  "in.folded:2: sample count overflows" },
 	};
 	struct scorch_err err;
 	size_t i;
@@ -399,7 +401,8 @@ main(void)
 		cmocka_unit_test(test_profile_add_stack_empty_first),
 		cmocka_unit_test(test_profile_meta_set_replaces),
 		cmocka_unit_test(test_frame_kind_parse_names),
-		cmocka_unit_test(test_profile_write_folded_sorted_with_suffixes),
+		cmocka_unit_test(
+			test_profile_write_folded_sorted_with_suffixes),
 		cmocka_unit_test(test_profile_read_folded_dialect),
 		cmocka_unit_test(test_profile_read_folded_errors_name_the_line),
 		cmocka_unit_test(test_profile_read_folded_binary),

@@ -25,11 +25,11 @@ escaped(const char *s, size_t maxchars)
 	return strbuf_detach(&sb);
 }
 
-#define assert_escape(in, max, want)                                          \
-	do {                                                                  \
-		char *got_ = escaped(in, max);                                \
-		assert_string_equal(got_, want);                              \
-		free(got_);                                                   \
+#define assert_escape(in, max, want)                                           \
+	do {                                                                   \
+		char *got_ = escaped(in, max);                                 \
+		assert_string_equal(got_, want);                               \
+		free(got_);                                                    \
 	} while (0)
 
 static void
@@ -48,12 +48,17 @@ static void
 test_svg_escape_invalid_utf8(void **state)
 {
 	(void)state;
-	assert_escape("a\xff\xfe" "b", 0, "a\xef\xbf\xbd\xef\xbf\xbd" "b");
+	assert_escape("a\xff\xfe"
+		      "b",
+		      0,
+		      "a\xef\xbf\xbd\xef\xbf\xbd"
+		      "b");
 	assert_escape("\xc0\xaf", 0, "\xef\xbf\xbd\xef\xbf\xbd"); /* overlong */
 	assert_escape("x\xe2\x82", 0, "x\xef\xbf\xbd\xef\xbf\xbd"); /* cut */
 	assert_escape("\xed\xa0\x80", 0,
 		      "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); /* surrogate */
-	assert_escape("caf\xc3\xa9 \xe2\x82\xac", 0, "caf\xc3\xa9 \xe2\x82\xac");
+	assert_escape("caf\xc3\xa9 \xe2\x82\xac", 0,
+		      "caf\xc3\xa9 \xe2\x82\xac");
 	assert_escape("a\x01\x1b[31mb\tc", 0, "a[31mb\tc"); /* controls */
 }
 
@@ -115,7 +120,8 @@ frame_attr(const char *svg, const char *title, const char *attr)
 static void
 test_flame_write_svg_widths_add_up(void **state)
 {
-	struct profile *p = folded("app;main;a 60\napp;main;b 30\napp;main 10\n");
+	struct profile *p =
+		folded("app;main;a 60\napp;main;b 30\napp;main 10\n");
 	struct flame_opts o;
 	char *svg;
 	double main_w, a_w, b_w, a_x, b_x;
@@ -136,7 +142,8 @@ test_flame_write_svg_widths_add_up(void **state)
 	b_x = frame_attr(svg, "b", "x");
 	assert_true(a_x < b_x);
 	assert_non_null(strstr(svg, "<title>a (60 samples, 60.00%)</title>"));
-	assert_non_null(strstr(svg, "<title>main (100 samples, 100.00%; self 10)"));
+	assert_non_null(
+		strstr(svg, "<title>main (100 samples, 100.00%; self 10)"));
 	free(svg);
 	profile_free(p);
 }
@@ -156,6 +163,9 @@ test_flame_write_svg_prunes_narrow_frames(void **state)
 	assert_null(strstr(svg, "deeper"));
 	/* The totals still count the pruned samples. */
 	assert_non_null(strstr(svg, "<title>app (100001 samples"));
+	/* The image is as tall as what is drawn: all, app, big (3 rows of
+	 * 16 px, plus 56 above and 28 below), not as the pruned stack. */
+	assert_non_null(strstr(svg, "height=\"132\""));
 	free(svg);
 	profile_free(p);
 }
@@ -175,8 +185,10 @@ test_flame_write_svg_kernel_colored_apart(void **state)
 	k = strstr(svg, "<title>read_[k] (");
 	assert_non_null(u);
 	assert_non_null(k);
-	assert_int_equal(sscanf(strstr(u, "fill=\""), "fill=\"%31[^\"]", ufill), 1);
-	assert_int_equal(sscanf(strstr(k, "fill=\""), "fill=\"%31[^\"]", kfill), 1);
+	assert_int_equal(sscanf(strstr(u, "fill=\""), "fill=\"%31[^\"]", ufill),
+			 1);
+	assert_int_equal(sscanf(strstr(k, "fill=\""), "fill=\"%31[^\"]", kfill),
+			 1);
 	assert_string_not_equal(ufill, kfill);
 	free(svg);
 	profile_free(p);
@@ -227,8 +239,9 @@ test_flame_write_svg_empty_profile(void **state)
 static void
 test_flame_write_svg_well_formed(void **state)
 {
-	struct profile *p = folded("app;<x>;&y;\"z\" 3\napp;\xc3\xa9t\xc3\xa9 2\n"
-				   "app;\xff\xfe 1\n");
+	struct profile *p =
+		folded("app;<x>;&y;\"z\" 3\napp;\xc3\xa9t\xc3\xa9 2\n"
+		       "app;\xff\xfe 1\n");
 	char path[] = "/tmp/scorch-svg-XXXXXX";
 	struct flame_opts o;
 	char cmd[128];

@@ -27,7 +27,8 @@ test_maps_parse_line_exec(void **state)
 static void
 test_maps_parse_line_not_exec(void **state)
 {
-	char line[] = "55d0c0000000-55d0c0021000 rw-p 00000000 00:00 0 [heap]\n";
+	char line[] =
+		"55d0c0000000-55d0c0021000 rw-p 00000000 00:00 0 [heap]\n";
 	struct addr_map m;
 
 	(void)state;
@@ -200,8 +201,11 @@ test_unwind_callchain_splits(void **state)
 static void
 test_unwind_callchain_truncated_and_guest(void **state)
 {
-	uint64_t chain[] = { (uint64_t)PERF_CONTEXT_GUEST_KERNEL, 0x1234,
-			     (uint64_t)PERF_CONTEXT_USER, 0x401000, 0x402000,
+	uint64_t chain[] = { (uint64_t)PERF_CONTEXT_GUEST_KERNEL,
+			     0x1234,
+			     (uint64_t)PERF_CONTEXT_USER,
+			     0x401000,
+			     0x402000,
 			     0x403000 };
 	uint64_t ips[16];
 	struct unwind_out out = { .ips = ips, .cap = 16 };

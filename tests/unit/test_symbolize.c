@@ -77,17 +77,17 @@ test_kallsyms_find_nearest_below(void **state)
 	assert_non_null(ks);
 	assert_false(kallsyms_hidden(ks));
 	assert_null(kallsyms_find(ks, 0xffffffff81000000ULL, NULL, NULL));
-	assert_string_equal(kallsyms_find(ks, 0xffffffff81000100ULL, &module,
-					  &off),
-			    "first");
+	assert_string_equal(
+		kallsyms_find(ks, 0xffffffff81000100ULL, &module, &off),
+		"first");
 	assert_int_equal(off, 0);
-	assert_string_equal(kallsyms_find(ks, 0xffffffff810002ffULL, &module,
-					  &off),
-			    "second");
+	assert_string_equal(
+		kallsyms_find(ks, 0xffffffff810002ffULL, &module, &off),
+		"second");
 	assert_int_equal(off, 0xff);
-	assert_string_equal(kallsyms_find(ks, 0xffffffffc0000010ULL, &module,
-					  NULL),
-			    "mod_fn");
+	assert_string_equal(
+		kallsyms_find(ks, 0xffffffffc0000010ULL, &module, NULL),
+		"mod_fn");
 	assert_string_equal(module, "mymod");
 	kallsyms_free(ks);
 	unlink(path);
@@ -183,8 +183,8 @@ test_symbolizer_user_missing_file_falls_back(void **state)
 	assert_string_equal(s.name, "[libgone.so+0x99]");
 	/* One warning per module, not per address. */
 	assert_int_equal(symbolizer_nwarnings(sy), 1);
-	assert_non_null(strstr(symbolizer_warning(sy, 0),
-			       "/nonexistent/libgone.so"));
+	assert_non_null(
+		strstr(symbolizer_warning(sy, 0), "/nonexistent/libgone.so"));
 	symbolizer_free(sy);
 }
 
