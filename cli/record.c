@@ -28,37 +28,28 @@
 #define MAX_FREQ_HZ 100000
 
 static const char record_usage[] =
-	"usage: scorch record [-p PID]... [-F HZ] [-d SECONDS] [-e EVENT] [-g "
-	"fp]\n"
-	"                     [--scope auto|cpu|thread] [-o OUT] [-- COMMAND "
-	"ARGS...]\n"
+	"usage: scorch record [-p PID]... [-F HZ] [-d SECONDS] [-e EVENT] [-g fp]\n"
+	"                     [--scope auto|cpu|thread] [-m PAGES] [-o OUT]\n"
+	"                     [-- COMMAND ARGS...]\n"
 	"\n"
-	"Sample the stacks of running processes (every thread, including "
-	"threads\n"
-	"and child processes started later) or of a command, and write a "
-	"profile.\n"
+	"Sample the stacks of running processes (every thread, including threads\n"
+	"and child processes started later) or of a command, and write a profile.\n"
 	"\n"
-	"  -p, --pid PID         attach to a process (repeatable, or "
-	"PID,PID,...)\n"
+	"  -p, --pid PID         attach to a process (repeatable, or PID,PID,...)\n"
 	"  -F, --freq HZ         samples per second of CPU time (default 99)\n"
-	"  -d, --duration SECS   stop after SECS seconds (default: Ctrl-C, or "
-	"when\n"
+	"  -d, --duration SECS   stop after SECS seconds (default: Ctrl-C, or when\n"
 	"                        every target has exited)\n"
-	"  -e, --event EVENT     cpu-clock (default), task-clock, or a "
-	"hardware\n"
-	"                        event (cycles, instructions) where the CPU "
-	"has one\n"
-	"  -g, --call-graph fp   unwind with frame pointers (the kernel's "
-	"unwinder)\n"
-	"      --scope SCOPE     cpu: per-CPU events filtered by process "
-	"(default\n"
+	"  -e, --event EVENT     cpu-clock (default), task-clock, or a hardware\n"
+	"                        event (cycles, instructions) where the CPU has one\n"
+	"  -g, --call-graph fp   unwind with frame pointers (the kernel's unwinder)\n"
+	"      --scope SCOPE     cpu: per-CPU events filtered by process (default\n"
 	"                        when permitted; no cost per context switch);\n"
-	"                        thread: one event per thread, as perf -p "
-	"does\n"
-	"  -o, --output OUT      OUT.json native profile (default "
-	"scorch.json),\n"
-	"                        OUT.folded folded stacks, OUT.svg flame "
-	"graph\n"
+	"                        thread: one event per thread, as perf -p does\n"
+	"  -o, --output OUT      OUT.json native profile (default scorch.json),\n"
+	"                        OUT.folded folded stacks, OUT.svg flame graph\n"
+	"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two\n"
+	"                        (default 128 = 512 KiB; raise it if samples\n"
+	"                        are lost at high -F)\n"
 	"  -q, --quiet           no live status line\n"
 	"\n"
 	"EXAMPLES\n"
@@ -297,7 +288,7 @@ record_summary(const struct sampler *s, const struct symbolizer *sy,
 		st->samples, st->processes, st->processes == 1 ? "" : "es",
 		st->threads, st->threads == 1 ? "" : "s", st->elapsed_s,
 		st->scope == SCOPE_CPU ? "cpu" : "thread", lost,
-		lost ? " (ring buffer full: lower -F)" : "", out);
+		lost ? " (ring buffer full: lower -F or raise -m)" : "", out);
 }
 
 static int
@@ -327,6 +318,7 @@ cmd_record(int argc, char **argv)
 		{ "call-graph", required_argument, NULL, 'g' },
 		{ "scope", required_argument, NULL, 'S' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "mmap-pages", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -352,7 +344,7 @@ cmd_record(int argc, char **argv)
 	ro.scope = SCOPE_AUTO;
 	ro.callgraph = CALLGRAPH_FP;
 	/* '+': options end at the first non-option, the command. */
-	while ((c = getopt_long(argc, argv, "+p:F:d:e:g:o:qh", longopts,
+	while ((c = getopt_long(argc, argv, "+p:F:d:e:g:o:m:qh", longopts,
 				NULL)) != -1) {
 		char *end;
 
@@ -414,6 +406,21 @@ cmd_record(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'm': {
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 1 || v > 65536 ||
+			    (v & (v - 1))) {
+				cli_error(
+					"-m: '%s' is not a power of two from 1 to 65536",
+					optarg);
+				goto out;
+			}
+			ro.ring_pages = (size_t)v;
+			break;
+		}
 		case 'q':
 			quiet = true;
 			break;

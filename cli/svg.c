@@ -15,22 +15,18 @@
 #include "cli.h"
 
 static const char svg_usage[] =
-	"usage: scorch svg INPUT [-o OUT.svg] [--title TEXT] [--subtitle "
-	"TEXT]\n"
+	"usage: scorch svg INPUT [-o OUT.svg] [--title TEXT] [--subtitle TEXT]\n"
 	"                  [--width PX] [--frame-height PX] [--font-size PX]\n"
 	"                  [--min-width PX] [--count-name NAME]\n"
 	"\n"
-	"Render a profile as a flame graph. INPUT is a native profile (.json), "
-	"a\n"
-	"folded file from scorch or any FlameGraph-compatible collapser, or - "
-	"for\n"
+	"Render a profile as a flame graph. INPUT is a native profile (.json), a\n"
+	"folded file from scorch or any FlameGraph-compatible collapser, or - for\n"
 	"stdin. Without -o the SVG goes to stdout.\n"
 	"\n"
 	"EXAMPLES\n"
 	"  scorch svg profile.json -o profile.svg\n"
 	"  perf script | stackcollapse-perf.pl | scorch svg - -o perf.svg\n"
-	"  scorch svg run.folded --title 'checkout service' --width 1600 > "
-	"run.svg\n";
+	"  scorch svg run.folded --title 'checkout service' --width 1600 > run.svg\n";
 
 static int
 svg_int_arg(const char *opt, const char *arg, int lo, int hi, int *out)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,26 @@ test_symbolizer_user_garbage_elf(void **state)
 	free(path);
 }
 
+/* The vDSO has no file: scorch names it from its own copy of the image. */
+static void
+test_symbolizer_user_names_vdso(void **state)
+{
+	struct symbolizer *sy = symbolizer_new(NULL);
+	bool found = false;
+	uint64_t off;
+	struct sym s;
+
+	(void)state;
+	for (off = 0; off < 8192 && !found; off += 4) {
+		symbolizer_user(sy, "[vdso]", off, &s);
+		found = s.named && strstr(s.name, "clock_gettime");
+	}
+	assert_true(found);
+	assert_string_equal(s.module, "[vdso]");
+	assert_int_equal(symbolizer_nwarnings(sy), 0);
+	symbolizer_free(sy);
+}
+
 static void
 test_symbolizer_kernel_with_fixture(void **state)
 {
@@ -237,6 +258,7 @@ main(void)
 		cmocka_unit_test(test_symbolizer_user_names_own_function),
 		cmocka_unit_test(test_symbolizer_user_missing_file_falls_back),
 		cmocka_unit_test(test_symbolizer_user_garbage_elf),
+		cmocka_unit_test(test_symbolizer_user_names_vdso),
 		cmocka_unit_test(test_symbolizer_kernel_with_fixture),
 	};
 
