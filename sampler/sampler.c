@@ -249,7 +249,8 @@ sampler_handle_mmap(struct sampler *s, const struct rec *r,
 	if (h->type == PERF_RECORD_MMAP2) {
 		uint32_t prot;
 
-		memcpy(&prot, p + 48, 4);
+		/* pid tid addr len pgoff maj min ino ino_generation prot */
+		memcpy(&prot, p + 56, 4);
 		if (!(prot & 4 /* PROT_EXEC */))
 			return;
 	}
@@ -829,6 +830,7 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 	/* Per-CPU events where we may; otherwise per-thread (see events.c). */
 	s->scope = opts->scope == SCOPE_AUTO ? SCOPE_CPU : opts->scope;
 	for (;;) {
+		ret = 0;
 		if (s->scope == SCOPE_CPU) {
 			ret = sampler_open_cpu(s, err);
 		} else {

@@ -6,7 +6,29 @@
 
 if ! can_perf; then
 	skip "recording lifecycle" "no permission for perf events"
-	tap_done
+	# Without privileges (kernel.perf_event_paranoid 1 or 2), scorch falls back
+# to per-thread events on the user's own command, user stacks only.
+para=$(cat /proc/sys/kernel/perf_event_paranoid)
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
+	[ "$para" -ge 1 ] && [ "$para" -le 2 ]; then
+	mkdir -p "$T/np/out"
+	cp "$SCORCH" "$EXAMPLES/cpuburn" "$T/np/"
+	chmod 755 "$T" "$T/np" && chmod 777 "$T/np/out"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$T/np/scorch" record -F 499 -o "$T/np/out/p.folded" -- \
+		"$T/np/cpuburn" 0.5 2>"$T/err"
+	rc=$?
+	n=$(count "$T/np/out/p.folded" ';main;run;')
+	if [ $rc -eq 0 ] && [ "$n" -gt 50 ] && grep -q "thread scope" "$T/err"; then
+		ok "unprivileged: falls back to per-thread events ($n samples)"
+	else
+		not_ok "unprivileged: falls back to per-thread events" "exit $rc, $n samples" "$(cat "$T/err")"
+	fi
+else
+	skip "unprivileged: falls back to per-thread events" \
+		"needs root to drop to nobody, setpriv, and perf_event_paranoid 1 or 2 (it is $para)"
+fi
+tap_done
 fi
 
 # 1. A target that exits mid-recording: scorch stops by itself, and names
@@ -51,6 +73,16 @@ check "record -- COMMAND exits with the command's status 0" test $rc -eq 0
 n=$(count "$T/cmd.folded" ';main;run;alpha(;|$)')
 check "record -- COMMAND profiles the command ($n alpha samples)" test "$n" -gt 50
 
+# Maps of a launched command come from MMAP2 records alone (no /proc
+# snapshot): libc's frames must be named in both scopes.
+for scope in cpu thread; do
+	timeout 60 "$SCORCH" record --scope $scope -F 499 -o "$T/libc.folded" -- \
+		"$EXAMPLES/cpuburn" 0.5 2>"$T/err"
+	n=$(count "$T/libc.folded" ';__libc_start_call_main;main;run;')
+	check "$scope scope: a launched command's libc frames are named ($n samples)" \
+		test "$n" -gt 50
+done
+
 timeout 60 "$SCORCH" record -o "$T/seven.json" -- sh -c 'exit 7' 2>"$T/err"
 rc=$?
 check "record -- COMMAND passes on exit status 7" test $rc -eq 7
@@ -70,5 +102,27 @@ if [ "$k" -gt 20 ] && ! grep -q '\[kernel\]_\[k\]' "$T/dd.folded"; then
 	ok "kernel frames are named and end in _[k] ($k samples)"
 else
 	not_ok "kernel frames are named and end in _[k]" "$k samples" "$(sort -k2 -nr "$T/dd.folded" | head -3)"
+fi
+# Without privileges (kernel.perf_event_paranoid 1 or 2), scorch falls back
+# to per-thread events on the user's own command, user stacks only.
+para=$(cat /proc/sys/kernel/perf_event_paranoid)
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
+	[ "$para" -ge 1 ] && [ "$para" -le 2 ]; then
+	mkdir -p "$T/np/out"
+	cp "$SCORCH" "$EXAMPLES/cpuburn" "$T/np/"
+	chmod 755 "$T" "$T/np" && chmod 777 "$T/np/out"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$T/np/scorch" record -F 499 -o "$T/np/out/p.folded" -- \
+		"$T/np/cpuburn" 0.5 2>"$T/err"
+	rc=$?
+	n=$(count "$T/np/out/p.folded" ';main;run;')
+	if [ $rc -eq 0 ] && [ "$n" -gt 50 ] && grep -q "thread scope" "$T/err"; then
+		ok "unprivileged: falls back to per-thread events ($n samples)"
+	else
+		not_ok "unprivileged: falls back to per-thread events" "exit $rc, $n samples" "$(cat "$T/err")"
+	fi
+else
+	skip "unprivileged: falls back to per-thread events" \
+		"needs root to drop to nobody, setpriv, and perf_event_paranoid 1 or 2 (it is $para)"
 fi
 tap_done
