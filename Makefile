@@ -43,6 +43,7 @@ msg = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2);)
 
 # ---- sources, one list per room -------------------------------------------
 COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
+	common/utf8.c common/strpool.c \
 	common/hash.c common/intmap.c
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c

@@ -101,4 +101,27 @@ void *intmap_get(const struct intmap *m, unsigned long long key);
 /* value must not be NULL. */
 void intmap_put(struct intmap *m, unsigned long long key, void *value);
 
+/*
+ * utf8.c: decode one UTF-8 sequence at s (n bytes left). Returns its length
+ * with *cp set, or 0 for an invalid sequence: a stray continuation byte, a
+ * truncated sequence, an overlong form, a UTF-16 surrogate, or a code point
+ * past U+10FFFF.
+ */
+size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
+
+/*
+ * strpool.c: interned strings. Equal strings share one copy, so callers may
+ * compare interned strings by pointer. The pool owns every string it
+ * returns until strpool_fini().
+ */
+struct strpool {
+	struct intmap map; /* hash -> char *, probing past collisions */
+	char **all;
+	size_t len, cap;
+};
+
+void strpool_init(struct strpool *sp);
+void strpool_fini(struct strpool *sp);
+const char *strpool_intern(struct strpool *sp, const char *s);
+
 #endif

@@ -19,37 +19,6 @@
 #define JSON_MAJOR 1
 #define JSON_MAX_INT 9007199254740992.0 /* 2^53: exact in a double */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
-json_utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and code points past U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 /* Write s as a JSON string; invalid UTF-8 becomes U+FFFD. */
 static void
 json_put_string(FILE *fp, const char *str)
@@ -60,6 +29,7 @@ json_put_string(FILE *fp, const char *str)
 	putc('"', fp);
 	while (i < n) {
 		unsigned char c = s[i];
+		unsigned cp;
 		size_t len;
 
 		if (c == '"' || c == '\\') {
@@ -69,7 +39,7 @@ json_put_string(FILE *fp, const char *str)
 		} else if (c < 0x20) {
 			fprintf(fp, "\\u%04x", c);
 			i++;
-		} else if ((len = json_utf8_len(s + i, n - i))) {
+		} else if ((len = utf8_decode(s + i, n - i, &cp))) {
 			fwrite(s + i, 1, len, fp);
 			i += len;
 		} else {

@@ -6,13 +6,6 @@
 #include "../common/common.h"
 #include "profile.h"
 
-/* A string pool: strings are interned, so equal strings share a pointer. */
-struct strpool {
-	struct intmap map; /* hash -> char * (probing past collisions) */
-	char **all;
-	size_t len, cap;
-};
-
 struct stack_entry {
 	struct stack st;
 	size_t frames_off; /* into p->frame_ids */
@@ -43,43 +36,12 @@ struct profile {
 	size_t nmeta, meta_cap;
 };
 
-static const char *
-strpool_intern(struct strpool *sp, const char *s)
-{
-	unsigned long long key = hash_bytes(s, strlen(s), 7);
-	char *v;
-
-	while ((v = intmap_get(&sp->map, key)) && strcmp(v, s))
-		key++;
-	if (v)
-		return v;
-	v = xstrdup(s);
-	intmap_put(&sp->map, key, v);
-	if (sp->len == sp->cap) {
-		sp->cap = sp->cap ? sp->cap * 2 : 256;
-		sp->all = xreallocarray(sp->all, sp->cap, sizeof(*sp->all));
-	}
-	sp->all[sp->len++] = v;
-	return v;
-}
-
-static void
-strpool_fini(struct strpool *sp)
-{
-	size_t i;
-
-	for (i = 0; i < sp->len; i++)
-		free(sp->all[i]);
-	free(sp->all);
-	intmap_fini(&sp->map);
-}
-
 struct profile *
 profile_new(void)
 {
 	struct profile *p = xcalloc(1, sizeof(*p));
 
-	intmap_init(&p->strings.map);
+	strpool_init(&p->strings);
 	intmap_init(&p->frame_index);
 	intmap_init(&p->task_index);
 	p->nslots = 1024;

@@ -14,32 +14,11 @@
 size_t
 svg_utf8_len(const unsigned char *s, size_t n)
 {
-	uint32_t cp;
-	size_t len, i;
+	unsigned cp = 0;
+	size_t len = utf8_decode(s, n, &cp);
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, UTF-16 surrogates, past U+10FFFF; and U+FFFE/F. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp == 0xfffe ||
-	    cp == 0xffff)
-		return 0;
-	return len;
+	/* XML 1.0 has no place for U+FFFE and U+FFFF either. */
+	return cp == 0xfffe || cp == 0xffff ? 0 : len;
 }
 
 /* Characters (after repair) in s. */

@@ -15,10 +15,8 @@ struct pid_maps {
 };
 
 struct map_set {
-	struct intmap pids;  /* pid -> struct pid_maps * */
-	struct intmap paths; /* hash(path) -> interned char * */
-	char **strings;	     /* every interned path, for freeing */
-	size_t nstrings, strings_cap;
+	struct intmap pids;   /* pid -> struct pid_maps * */
+	struct strpool paths; /* interned paths, shared by all maps */
 };
 
 int
@@ -54,7 +52,7 @@ map_set_new(void)
 	struct map_set *ms = xcalloc(1, sizeof(*ms));
 
 	intmap_init(&ms->pids);
-	intmap_init(&ms->paths);
+	strpool_init(&ms->paths);
 	return ms;
 }
 
@@ -73,34 +71,9 @@ map_set_free(struct map_set *ms)
 			free(pm);
 		}
 	}
-	for (i = 0; i < ms->nstrings; i++)
-		free(ms->strings[i]);
-	free(ms->strings);
 	intmap_fini(&ms->pids);
-	intmap_fini(&ms->paths);
+	strpool_fini(&ms->paths);
 	free(ms);
-}
-
-static const char *
-map_set_intern(struct map_set *ms, const char *path)
-{
-	unsigned long long key = hash_bytes(path, strlen(path), 0);
-	char *s;
-
-	/* Probe past the (astronomically rare) different string, same hash. */
-	while ((s = intmap_get(&ms->paths, key)) && strcmp(s, path))
-		key++;
-	if (s)
-		return s;
-	s = xstrdup(path);
-	intmap_put(&ms->paths, key, s);
-	if (ms->nstrings == ms->strings_cap) {
-		ms->strings_cap = ms->strings_cap ? ms->strings_cap * 2 : 64;
-		ms->strings = xreallocarray(ms->strings, ms->strings_cap,
-					    sizeof(*ms->strings));
-	}
-	ms->strings[ms->nstrings++] = s;
-	return s;
 }
 
 static struct pid_maps *
@@ -170,7 +143,7 @@ map_set_add(struct map_set *ms, pid_t pid, uint64_t start, uint64_t len,
 	m.start = start;
 	m.end = end;
 	m.pgoff = pgoff;
-	m.path = map_set_intern(ms, path);
+	m.path = strpool_intern(&ms->paths, path);
 	pid_maps_push(pm, &m);
 	qsort(pm->maps, pm->len, sizeof(*pm->maps), addr_map_cmp);
 }

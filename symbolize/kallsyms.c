@@ -17,9 +17,7 @@ struct ksym {
 struct kallsyms {
 	struct ksym *syms; /* sorted by addr */
 	size_t len, cap;
-	char **pool; /* allocated name strings */
-	size_t npool;
-	struct intmap modules; /* hash -> interned module name */
+	struct strpool modules; /* interned module names */
 	bool hidden;
 };
 
@@ -77,23 +75,6 @@ ksym_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static const char *
-kallsyms_module(struct kallsyms *ks, const char *m)
-{
-	unsigned long long key = hash_bytes(m, strlen(m), 1);
-	char *s;
-
-	while ((s = intmap_get(&ks->modules, key)) && strcmp(s, m))
-		key++;
-	if (s)
-		return s;
-	s = xstrdup(m);
-	intmap_put(&ks->modules, key, s);
-	ks->pool = xreallocarray(ks->pool, ks->npool + 1, sizeof(*ks->pool));
-	ks->pool[ks->npool++] = s;
-	return s;
-}
-
 struct kallsyms *
 kallsyms_load(const char *path, struct scorch_err *err)
 {
@@ -109,7 +90,7 @@ kallsyms_load(const char *path, struct scorch_err *err)
 		return NULL;
 	}
 	ks = xcalloc(1, sizeof(*ks));
-	intmap_init(&ks->modules);
+	strpool_init(&ks->modules);
 	while (getline(&line, &cap, fp) > 0) {
 		const char *name, *module;
 		uint64_t addr;
@@ -125,7 +106,7 @@ kallsyms_load(const char *path, struct scorch_err *err)
 		}
 		ks->syms[ks->len].addr = addr;
 		ks->syms[ks->len].name = xstrdup(name);
-		ks->syms[ks->len].module = kallsyms_module(ks, module);
+		ks->syms[ks->len].module = strpool_intern(&ks->modules, module);
 		ks->len++;
 	}
 	free(line);
@@ -145,11 +126,8 @@ kallsyms_free(struct kallsyms *ks)
 		return;
 	for (i = 0; i < ks->len; i++)
 		free((char *)ks->syms[i].name);
-	for (i = 0; i < ks->npool; i++)
-		free(ks->pool[i]);
-	free(ks->pool);
 	free(ks->syms);
-	intmap_fini(&ks->modules);
+	strpool_fini(&ks->modules);
 	free(ks);
 }
 
