@@ -52,11 +52,20 @@ check() {
 	fi
 }
 
-# Start a workload in the background; its pid goes to $bg_pid.
+# Start a workload in the background; its pid goes to $bg_pid. Returns
+# once the child runs the workload's binary, not the shell it forked from,
+# so an attach reads the workload's maps.
 start_bg() {
 	"$@" &
 	bg_pid=$!
 	tap_pids="$tap_pids $bg_pid"
+	want=$(readlink -f "$1")
+	i=0
+	while [ "$(readlink "/proc/$bg_pid/exe" 2>/dev/null)" != "$want" ] &&
+		[ $i -lt 250 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
 }
 
 # Can this machine open perf events for other processes? (root, CAP_PERFMON
