@@ -55,7 +55,7 @@ event_lookup(const char *name, struct event_spec *spec, struct scorch_err *err)
 	return -1;
 }
 
-static unsigned
+unsigned
 event_max_stack(void)
 {
 	FILE *fp = fopen("/proc/sys/kernel/perf_event_max_stack", "re");

@@ -99,6 +99,8 @@ void event_attr_init(struct perf_event_attr *attr,
 		     const struct event_spec *spec, unsigned freq_hz,
 		     bool kernel, enum sampler_scope scope);
 int event_open(struct perf_event_attr *attr, pid_t pid, int cpu);
+/* The kernel's callchain depth limit (kernel.perf_event_max_stack). */
+unsigned event_max_stack(void);
 /* Online CPUs from /sys; returns the count, fills *cpus (caller frees). */
 int event_online_cpus(int **cpus);
 

@@ -776,14 +776,7 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 	s->tasks = task_table_new();
 	strbuf_init(&s->cmdlines);
 	s->kernel = true;
-	s->max_stack = 127;
-	{
-		struct perf_event_attr attr;
-
-		event_attr_init(&attr, &s->spec, s->opts.freq_hz, true,
-				SCOPE_CPU);
-		s->max_stack = attr.sample_max_stack;
-	}
+	s->max_stack = event_max_stack();
 	sampler_raise_nofile();
 	{
 		int *cpus, n = event_online_cpus(&cpus);
