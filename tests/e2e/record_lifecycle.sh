@@ -6,29 +6,7 @@
 
 if ! can_perf; then
 	skip "recording lifecycle" "no permission for perf events"
-	# Without privileges (kernel.perf_event_paranoid 1 or 2), scorch falls back
-# to per-thread events on the user's own command, user stacks only.
-para=$(cat /proc/sys/kernel/perf_event_paranoid)
-if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
-	[ "$para" -ge 1 ] && [ "$para" -le 2 ]; then
-	mkdir -p "$T/np/out"
-	cp "$SCORCH" "$EXAMPLES/cpuburn" "$T/np/"
-	chmod 755 "$T" "$T/np" && chmod 777 "$T/np/out"
-	setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$T/np/scorch" record -F 499 -o "$T/np/out/p.folded" -- \
-		"$T/np/cpuburn" 0.5 2>"$T/err"
-	rc=$?
-	n=$(count "$T/np/out/p.folded" ';main;run;')
-	if [ $rc -eq 0 ] && [ "$n" -gt 50 ] && grep -q "thread scope" "$T/err"; then
-		ok "unprivileged: falls back to per-thread events ($n samples)"
-	else
-		not_ok "unprivileged: falls back to per-thread events" "exit $rc, $n samples" "$(cat "$T/err")"
-	fi
-else
-	skip "unprivileged: falls back to per-thread events" \
-		"needs root to drop to nobody, setpriv, and perf_event_paranoid 1 or 2 (it is $para)"
-fi
-tap_done
+	tap_done
 fi
 
 # 1. A target that exits mid-recording: scorch stops by itself, and names

@@ -121,15 +121,15 @@ test_frame_kind_parse_names(void **state)
 	assert_string_equal(frame_kind_suffix(FRAME_USER), "");
 }
 
-/* Write p as folded into a string (caller frees). */
+/* What writer fn makes of p, as a string (caller frees). */
 static char *
-folded_text(const struct profile *p)
+written(int (*fn)(const struct profile *, FILE *), const struct profile *p)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
 
-	assert_int_equal(profile_write_folded(p, fp), 0);
+	assert_int_equal(fn(p, fp), 0);
 	fclose(fp);
 	return buf;
 }
@@ -160,7 +160,7 @@ test_profile_write_folded_sorted_with_suffixes(void **state)
 	profile_add_stack(p, profile_add_task(p, 1, 2, "app", ""), f, 3, 2);
 	profile_add_stack(p, profile_add_task(p, 1, 3, "app", ""), f, 3, 5);
 	profile_add_stack(p, TASK_NONE, f, 2, 1);
-	text = folded_text(p);
+	text = written(profile_write_folded, p);
 	/* Stacks differing only by thread merge; lines are sorted. */
 	assert_string_equal(text, "app;read 1\napp;read;vfs_read_[k] 7\n");
 	free(text);
@@ -191,7 +191,7 @@ test_profile_read_folded_dialect(void **state)
 	assert_string_equal(profile_frame(p, 3)->name, "do_sys_open");
 	assert_int_equal(profile_frame(p, 3)->kind, FRAME_KERNEL);
 	assert_int_equal(profile_frame(p, 4)->kind, FRAME_UNKNOWN);
-	text = folded_text(p);
+	text = written(profile_write_folded, p);
 	assert_string_equal(text, "app;[unknown];main 4\n"
 				  "app;main;do_sys_open_[k] 3\n"
 				  "app;operator new(unsigned long) 3\n");
@@ -243,18 +243,6 @@ test_profile_read_folded_binary(void **state)
 	profile_free(p);
 }
 
-static char *
-json_text(const struct profile *p)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
-
-	assert_int_equal(profile_write_json(p, fp), 0);
-	fclose(fp);
-	return buf;
-}
-
 static void
 test_profile_json_round_trip(void **state)
 {
@@ -274,7 +262,7 @@ test_profile_json_round_trip(void **state)
 	profile_meta_set_str(p, "event", "cpu-clock");
 	profile_meta_set_int(p, "samples", 9);
 	profile_meta_set_int(p, "negative", -5);
-	a = json_text(p);
+	a = written(profile_write_json, p);
 	assert_int_equal(profile_read_json(q, a, strlen(a), "a.json", &err), 0);
 	assert_int_equal(profile_nframes(q), 3);
 	assert_string_equal(profile_frame(q, 1)->name, "say \"hi\"\t\\ <é>");
@@ -292,7 +280,7 @@ test_profile_json_round_trip(void **state)
 	assert_string_equal(profile_meta_str(q, "event"), "cpu-clock");
 	assert_int_equal(profile_meta_int(q, "negative", 0), -5);
 	/* Writing what was read gives the same document. */
-	b = json_text(q);
+	b = written(profile_write_json, q);
 	assert_string_equal(b, a);
 	free(a);
 	free(b);
