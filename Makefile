@@ -49,7 +49,8 @@ PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c
 SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/tasks.c sampler/unwind-fp.c
-SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c
+SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
+	symbolize/perfmap.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
 CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c
 

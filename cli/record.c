@@ -120,9 +120,18 @@ record_user_frame(struct profile *p, const struct sampler *s,
 	const struct addr_map *m = sampler_find_map(s, pid, ip);
 	struct sym sym;
 
-	if (!m || !m->path[0] ||
-	    (m->path[0] == '[' && strcmp(m->path, "[vdso]")))
+	/*
+	 * Anonymous executable memory ("" in /proc maps, "//anon" in MMAP2
+	 * records, "[anon:...]") holds JIT code: its names come from the
+	 * process's perf map, if it wrote one.
+	 */
+	if (!m || !m->path[0] || !strncmp(m->path, "//anon", 6) ||
+	    (m->path[0] == '[' && strcmp(m->path, "[vdso]"))) {
+		if (symbolizer_jit(sy, pid, ip, &sym))
+			return profile_intern_frame(p, sym.name, sym.module,
+						    FRAME_JIT);
 		return profile_intern_frame(p, "[unknown]", "", FRAME_UNKNOWN);
+	}
 	symbolizer_user(sy, m->path, ip - m->start + m->pgoff, &sym);
 	return profile_intern_frame(p, sym.name, sym.module,
 				    sym.named ? FRAME_USER : FRAME_UNKNOWN);

@@ -18,6 +18,7 @@
 struct scorch_err;
 struct symbolizer;
 struct kallsyms;
+struct perfmap;
 
 /* What an address resolved to. */
 struct sym {
@@ -43,6 +44,13 @@ void symbolizer_free(struct symbolizer *sy);
  */
 void symbolizer_user(struct symbolizer *sy, const char *path, uint64_t file_off,
 		     struct sym *out);
+/*
+ * Name JIT code of process pid from its perf map (/tmp/perf-PID.map, read
+ * once per process). Returns false when there is no map or no entry for
+ * addr; out is then left alone.
+ */
+bool symbolizer_jit(struct symbolizer *sy, int pid, uint64_t addr,
+		    struct sym *out);
 /* Name a kernel address (same rules; "[kernel]" if kallsyms is hidden). */
 void symbolizer_kernel(struct symbolizer *sy, uint64_t addr, struct sym *out);
 /* One line per problem met (a module that could not be read, hidden
@@ -67,5 +75,15 @@ bool kallsyms_hidden(const struct kallsyms *ks);
 /* The symbol containing addr, or NULL; *module is "" for the core kernel. */
 const char *kallsyms_find(const struct kallsyms *ks, uint64_t addr,
 			  const char **module, uint64_t *sym_off);
+
+/* perfmap.c */
+/* Parse "START SIZE name" (hex); 0, or -1 for a malformed line. */
+int perfmap_parse_line(char *line, uint64_t *start, uint64_t *size,
+		       const char **name);
+/* Load a perf map file (never through a symlink); NULL with err. */
+struct perfmap *perfmap_load(const char *path, struct scorch_err *err);
+void perfmap_free(struct perfmap *pm);
+/* The name of the code object holding addr, or NULL (borrowed). */
+const char *perfmap_find(const struct perfmap *pm, uint64_t addr);
 
 #endif

@@ -34,6 +34,12 @@ struct sym_entry {
 	struct sym sym;
 };
 
+/* One process's perf map, loaded on first use. */
+struct jit_map {
+	struct perfmap *pm;  /* NULL when the process wrote none */
+	struct intmap addrs; /* addr + 1 -> struct sym_entry * */
+};
+
 struct symbolizer {
 	struct intmap modules; /* hash(path) -> struct module * */
 	struct module **mods;  /* every module, for freeing */
@@ -42,6 +48,7 @@ struct symbolizer {
 	bool ks_tried;
 	char *kallsyms_path;
 	struct intmap kaddrs;	    /* kernel addr + 1 -> struct sym_entry * */
+	struct intmap jits;	    /* pid + 1 -> struct jit_map * */
 	struct sym_entry **entries; /* every entry, for freeing */
 	size_t nentries, entries_cap;
 	char **warnings;
@@ -61,6 +68,7 @@ symbolizer_new(const struct symbolizer_opts *opts)
 
 	intmap_init(&sy->modules);
 	intmap_init(&sy->kaddrs);
+	intmap_init(&sy->jits);
 	sy->kallsyms_path =
 		xstrdup(opts && opts->kallsyms_path ? opts->kallsyms_path
 						    : "/proc/kallsyms");
@@ -91,6 +99,16 @@ symbolizer_free(struct symbolizer *sy)
 		free((char *)sy->entries[i]->sym.name);
 		free(sy->entries[i]);
 	}
+	for (i = 0; i < sy->jits.nslots; i++) {
+		struct jit_map *jm = sy->jits.slots[i].value;
+
+		if (jm) {
+			perfmap_free(jm->pm);
+			intmap_fini(&jm->addrs);
+			free(jm);
+		}
+	}
+	intmap_fini(&sy->jits);
 	for (i = 0; i < sy->nwarnings; i++)
 		free(sy->warnings[i]);
 	free(sy->warnings);
@@ -350,4 +368,35 @@ symbolizer_kernel(struct symbolizer *sy, uint64_t addr, struct sym *out)
 		intmap_put(&sy->kaddrs, addr + 1, e);
 	}
 	*out = e->sym;
+}
+
+bool
+symbolizer_jit(struct symbolizer *sy, int pid, uint64_t addr, struct sym *out)
+{
+	struct jit_map *jm = intmap_get(&sy->jits, (unsigned)pid + 1ULL);
+	struct sym_entry *e;
+	const char *name;
+
+	if (!jm) {
+		struct scorch_err err;
+		char path[64];
+
+		jm = xcalloc(1, sizeof(*jm));
+		intmap_init(&jm->addrs);
+		snprintf(path, sizeof(path), "/tmp/perf-%d.map", pid);
+		jm->pm = perfmap_load(path, &err);
+		intmap_put(&sy->jits, (unsigned)pid + 1ULL, jm);
+	}
+	if (!jm->pm)
+		return false;
+	e = intmap_get(&jm->addrs, addr + 1);
+	if (!e) {
+		name = perfmap_find(jm->pm, addr);
+		if (!name)
+			return false;
+		e = symbolizer_entry(sy, xstrdup(name), "[jit]", true);
+		intmap_put(&jm->addrs, addr + 1, e);
+	}
+	*out = e->sym;
+	return true;
 }

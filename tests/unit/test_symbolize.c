@@ -226,6 +226,71 @@ test_symbolizer_user_names_vdso(void **state)
 }
 
 static void
+test_perfmap_parse_line(void **state)
+{
+	char good[] = "7ff1ec006180 2c4 JS:*scorchHotLoop /tmp/t/hot.js:1:23\n";
+	char nosize[] = "7ff1ec006180 0 JS:*f\n", noname[] = "1000 10 \n",
+	     junk[] = "hello world\n", wrap[] = "ffffffffffffffff 10 x\n";
+	const char *name;
+	uint64_t start, size;
+
+	(void)state;
+	assert_int_equal(perfmap_parse_line(good, &start, &size, &name), 0);
+	assert_int_equal(start, 0x7ff1ec006180ULL);
+	assert_int_equal(size, 0x2c4);
+	assert_string_equal(name, "JS:*scorchHotLoop /tmp/t/hot.js:1:23");
+	assert_int_equal(perfmap_parse_line(nosize, &start, &size, &name), -1);
+	assert_int_equal(perfmap_parse_line(noname, &start, &size, &name), -1);
+	assert_int_equal(perfmap_parse_line(junk, &start, &size, &name), -1);
+	assert_int_equal(perfmap_parse_line(wrap, &start, &size, &name), -1);
+}
+
+static void
+test_perfmap_find_later_entry_wins(void **state)
+{
+	/* Code at 0x1000 was freed and reused: the later line is live. */
+	char *path = write_temp("1000 100 old_function\n"
+				"2000 10 other\n"
+				"garbage line\n"
+				"1040 20 new_function\n");
+	struct scorch_err err;
+	struct perfmap *pm = perfmap_load(path, &err);
+
+	(void)state;
+	assert_non_null(pm);
+	assert_string_equal(perfmap_find(pm, 0x1000), "old_function");
+	assert_string_equal(perfmap_find(pm, 0x1050), "new_function");
+	assert_string_equal(perfmap_find(pm, 0x1070), "old_function");
+	assert_string_equal(perfmap_find(pm, 0x200f), "other");
+	assert_null(perfmap_find(pm, 0x2010));
+	assert_null(perfmap_find(pm, 0xfff));
+	perfmap_free(pm);
+	unlink(path);
+	free(path);
+}
+
+static void
+test_perfmap_load_refuses_symlink(void **state)
+{
+	char *target = write_temp("1000 10 f\n");
+	char link[] = "/tmp/scorch-test-link-XXXXXX";
+	struct scorch_err err;
+	int fd = mkstemp(link);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(link);
+	assert_int_equal(symlink(target, link), 0);
+	assert_null(perfmap_load(link, &err));
+	assert_non_null(strstr(err.msg, link));
+	assert_null(perfmap_load("/nonexistent/perf-1.map", &err));
+	unlink(link);
+	unlink(target);
+	free(target);
+}
+
+static void
 test_symbolizer_kernel_with_fixture(void **state)
 {
 	char *path = write_temp("ffffffff81000100 T schedule\n"
@@ -259,6 +324,9 @@ main(void)
 		cmocka_unit_test(test_symbolizer_user_missing_file_falls_back),
 		cmocka_unit_test(test_symbolizer_user_garbage_elf),
 		cmocka_unit_test(test_symbolizer_user_names_vdso),
+		cmocka_unit_test(test_perfmap_parse_line),
+		cmocka_unit_test(test_perfmap_find_later_entry_wins),
+		cmocka_unit_test(test_perfmap_load_refuses_symlink),
 		cmocka_unit_test(test_symbolizer_kernel_with_fixture),
 	};
 
