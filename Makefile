@@ -26,7 +26,7 @@ endif
 CC ?= cc
 PKGS := libdw libelf libcjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -liberty
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -50,7 +50,7 @@ PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/tasks.c sampler/unwind-fp.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
-	symbolize/perfmap.c
+	symbolize/perfmap.c symbolize/demangle.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
 CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c
 

@@ -50,6 +50,7 @@ static const char record_usage[] =
 	"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two\n"
 	"                        (default 128 = 512 KiB; raise it if samples\n"
 	"                        are lost at high -F)\n"
+	"      --no-demangle     keep C++ and Rust names as the binary has them\n"
 	"  -q, --quiet           no live status line\n"
 	"\n"
 	"EXAMPLES\n"
@@ -328,6 +329,7 @@ cmd_record(int argc, char **argv)
 		{ "scope", required_argument, NULL, 'S' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "mmap-pages", required_argument, NULL, 'm' },
+		{ "no-demangle", no_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -341,6 +343,7 @@ cmd_record(int argc, char **argv)
 	const char *out = "scorch.json";
 	pid_t *pids = NULL;
 	size_t npids = 0;
+	struct symbolizer_opts syo = { 0 };
 	bool quiet = false;
 	char subtitle[512];
 	uint64_t broken = 0;
@@ -433,6 +436,9 @@ cmd_record(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 'D':
+			syo.no_demangle = true;
+			break;
 		case 'h':
 			fputs(record_usage, stdout);
 			ret = EXIT_OK;
@@ -484,7 +490,7 @@ cmd_record(int argc, char **argv)
 		fputs("\r\033[K", stderr);
 
 	p = profile_new();
-	sy = symbolizer_new(NULL);
+	sy = symbolizer_new(&syo);
 	record_symbolize(p, s, sy, &broken);
 	record_metadata(p, s, &ro, started);
 	profile_meta_set_int(p, "broken_stacks", (int64_t)broken);

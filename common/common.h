@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#ifndef ARRAY_SIZE /* libiberty.h has the same one */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 
 /* xalloc.c: allocation failure prints one line and aborts the program. */
 void *xmalloc(size_t size);

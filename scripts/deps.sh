@@ -8,7 +8,7 @@ set -eu
 # Build: compiler, libraries. Tests: cmocka, xmllint, readelf/eu-* tools.
 # Bench: perf (the peer scorch is measured against).
 PKGS="gcc make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
-libcmocka-dev libxml2-utils elfutils binutils linux-perf"
+libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086

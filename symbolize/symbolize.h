@@ -29,6 +29,7 @@ struct sym {
 
 struct symbolizer_opts {
 	const char *kallsyms_path; /* default "/proc/kallsyms" */
+	bool no_demangle;	   /* keep C++/Rust names mangled */
 };
 
 /* symbolizer.c */
@@ -75,6 +76,14 @@ bool kallsyms_hidden(const struct kallsyms *ks);
 /* The symbol containing addr, or NULL; *module is "" for the core kernel. */
 const char *kallsyms_find(const struct kallsyms *ks, uint64_t addr,
 			  const char **module, uint64_t *sym_off);
+
+/* demangle.c */
+/*
+ * A readable name for symbol name (caller frees): the symbol version
+ * ("@@GLIBC_2.34") dropped and, if demangle, C++ and Rust names demangled.
+ * Never NULL; a name that is not mangled comes back as it was.
+ */
+char *demangle_name(const char *name, bool demangle);
 
 /* perfmap.c */
 /* Parse "START SIZE name" (hex); 0, or -1 for a malformed line. */

@@ -46,6 +46,7 @@ struct symbolizer {
 	size_t nmods;
 	struct kallsyms *ks; /* NULL until the first kernel address */
 	bool ks_tried;
+	bool demangle;
 	char *kallsyms_path;
 	struct intmap kaddrs;	    /* kernel addr + 1 -> struct sym_entry * */
 	struct intmap jits;	    /* pid + 1 -> struct jit_map * */
@@ -69,6 +70,7 @@ symbolizer_new(const struct symbolizer_opts *opts)
 	intmap_init(&sy->modules);
 	intmap_init(&sy->kaddrs);
 	intmap_init(&sy->jits);
+	sy->demangle = !(opts && opts->no_demangle);
 	sy->kallsyms_path =
 		xstrdup(opts && opts->kallsyms_path ? opts->kallsyms_path
 						    : "/proc/kallsyms");
@@ -319,7 +321,9 @@ symbolizer_user(struct symbolizer *sy, const char *path, uint64_t file_off,
 						    NULL);
 		}
 		if (name && *name)
-			e = symbolizer_entry(sy, xstrdup(name), m->base, true);
+			e = symbolizer_entry(sy,
+					     demangle_name(name, sy->demangle),
+					     m->base, true);
 		else
 			e = symbolizer_entry(sy,
 					     xasprintf("[%s+0x%" PRIx64 "]",

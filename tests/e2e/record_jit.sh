@@ -33,4 +33,13 @@ fi
 check "no warning about anonymous memory" sh -c "! grep -q '//anon' '$T/err'"
 check "its frame has kind jit in the native profile" \
 	grep -q '"name": "JS:[*~^]*scorchHotLoop[^"]*", "module": "\[jit\]", "kind": "jit"' "$T/node.json"
+# Node's own C++ frames are demangled, unless --no-demangle.
+check "C++ frames are demangled (node::Start(int, char**))" \
+	grep -q 'node::Start(int, char\*\*)' "$T/node.folded"
+timeout 60 "$SCORCH" record --no-demangle -F 499 -o "$T/raw.json" -- \
+	node --perf-basic-prof "$js" 0.5 2>"$T/err"
+pid=$(sed -n 's/.*"pids": *"\([0-9]*\)".*/\1/p' "$T/raw.json")
+rm -f "/tmp/perf-$pid.map"
+check "--no-demangle keeps the mangled name (_ZN4node5StartEiPPc)" \
+	grep -q '"name": "_ZN4node5StartEiPPc"' "$T/raw.json"
 tap_done

@@ -226,6 +226,41 @@ test_symbolizer_user_names_vdso(void **state)
 }
 
 static void
+test_demangle_name_cases(void **state)
+{
+	static const struct {
+		const char *in, *want;
+		bool demangle;
+	} cases[] = {
+		{ "_ZN4node5StartEiPPc", "node::Start(int, char**)", true },
+		{ "_ZNSt6vectorIiSaIiEE9push_backERKi",
+		  "std::vector<int, std::allocator<int> >::push_back(int const&)",
+		  true },
+		{ "_ZN4core3fmt5write17h0123456789abcdefE", "core::fmt::write",
+		  true },
+		{ "_RNvCs1234_7mycrate3foo", "mycrate::foo", true },
+		{ "main", "main", true },
+		{ "_Znot_really_mangled", "_Znot_really_mangled", true },
+		{ "pthread_rwlock_unlock@@GLIBC_2.34", "pthread_rwlock_unlock",
+		  true },
+		{ "memcpy@GLIBC_2.2.5", "memcpy", true },
+		{ "_ZN4node5StartEiPPc", "_ZN4node5StartEiPPc", false },
+		{ "_ZN4node5StartEiPPc@@NODE_1", "_ZN4node5StartEiPPc", false },
+		{ "odd@name with space", "odd@name with space", true },
+		{ "trailing@", "trailing@", true },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *got = demangle_name(cases[i].in, cases[i].demangle);
+
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+}
+
+static void
 test_perfmap_parse_line(void **state)
 {
 	char good[] = "7ff1ec006180 2c4 JS:*scorchHotLoop /tmp/t/hot.js:1:23\n";
@@ -324,6 +359,7 @@ main(void)
 		cmocka_unit_test(test_symbolizer_user_missing_file_falls_back),
 		cmocka_unit_test(test_symbolizer_user_garbage_elf),
 		cmocka_unit_test(test_symbolizer_user_names_vdso),
+		cmocka_unit_test(test_demangle_name_cases),
 		cmocka_unit_test(test_perfmap_parse_line),
 		cmocka_unit_test(test_perfmap_find_later_entry_wins),
 		cmocka_unit_test(test_perfmap_load_refuses_symlink),
