@@ -29,7 +29,8 @@
 
 static const char record_usage[] =
 	"usage: scorch record [-p PID]... [-F HZ] [-d SECONDS] [-e EVENT] [-g fp]\n"
-	"                     [--scope auto|cpu|thread] [-m PAGES] [-o OUT]\n"
+	"                     [--scope auto|cpu|thread] [-m PAGES] [--no-demangle]\n"
+	"                     [--no-inline] [-o OUT]\n"
 	"                     [-- COMMAND ARGS...]\n"
 	"\n"
 	"Sample the stacks of running processes (every thread, including threads\n"
@@ -51,6 +52,8 @@ static const char record_usage[] =
 	"                        (default 128 = 512 KiB; raise it if samples\n"
 	"                        are lost at high -F)\n"
 	"      --no-demangle     keep C++ and Rust names as the binary has them\n"
+	"      --no-inline       do not show calls inlined by the compiler as\n"
+	"                        frames of their own (marked _[i])\n"
 	"  -q, --quiet           no live status line\n"
 	"\n"
 	"EXAMPLES\n"
@@ -113,13 +116,19 @@ record_parse_pids(const char *arg, pid_t **pids, size_t *npids)
 	return ret;
 }
 
-/* Name a user address of pid; return addresses are looked up at ip - 1. */
+/*
+ * Append the frames of a user address of pid to frames[]: its function and
+ * any calls inlined there, outermost first. Return addresses are passed in
+ * as ip - 1, the call instruction. Returns how many frames were appended.
+ */
 static uint32_t
-record_user_frame(struct profile *p, const struct sampler *s,
-		  struct symbolizer *sy, pid_t pid, uint64_t ip)
+record_user_frames(struct profile *p, const struct sampler *s,
+		   struct symbolizer *sy, pid_t pid, uint64_t ip,
+		   uint32_t *frames)
 {
 	const struct addr_map *m = sampler_find_map(s, pid, ip);
-	struct sym sym;
+	struct sym sym[SYM_MAX_CHAIN];
+	size_t i, n;
 
 	/*
 	 * Anonymous executable memory ("" in /proc maps, "//anon" in MMAP2
@@ -128,14 +137,23 @@ record_user_frame(struct profile *p, const struct sampler *s,
 	 */
 	if (!m || !m->path[0] || !strncmp(m->path, "//anon", 6) ||
 	    (m->path[0] == '[' && strcmp(m->path, "[vdso]"))) {
-		if (symbolizer_jit(sy, pid, ip, &sym))
-			return profile_intern_frame(p, sym.name, sym.module,
-						    FRAME_JIT);
-		return profile_intern_frame(p, "[unknown]", "", FRAME_UNKNOWN);
+		if (symbolizer_jit(sy, pid, ip, &sym[0]))
+			frames[0] = profile_intern_frame(
+				p, sym[0].name, sym[0].module, FRAME_JIT);
+		else
+			frames[0] = profile_intern_frame(p, "[unknown]", "",
+							 FRAME_UNKNOWN);
+		return 1;
 	}
-	symbolizer_user(sy, m->path, ip - m->start + m->pgoff, &sym);
-	return profile_intern_frame(p, sym.name, sym.module,
-				    sym.named ? FRAME_USER : FRAME_UNKNOWN);
+	n = symbolizer_user(sy, m->path, ip - m->start + m->pgoff, sym,
+			    SYM_MAX_CHAIN);
+	for (i = 0; i < n; i++)
+		frames[i] =
+			profile_intern_frame(p, sym[i].name, sym[i].module,
+					     sym[i].inlined ? FRAME_INLINED
+					     : sym[i].named ? FRAME_USER
+							    : FRAME_UNKNOWN);
+	return (uint32_t)n;
 }
 
 /*
@@ -179,8 +197,10 @@ record_symbolize(struct profile *p, const struct sampler *s,
 			comm = sampler_thread_name(s, st->tid);
 		if (!*comm)
 			comm = "[unknown]";
-		if (cap < (size_t)st->nkernel + st->nuser + 2) {
-			cap = (size_t)st->nkernel + st->nuser + 2;
+		/* Each user frame may unfold into its inlined calls. */
+		if (cap < (size_t)st->nkernel + st->nuser * SYM_MAX_CHAIN + 2) {
+			cap = (size_t)st->nkernel + st->nuser * SYM_MAX_CHAIN +
+			      2;
 			frames = xreallocarray(frames, cap, sizeof(*frames));
 		}
 		task = profile_add_task(p, st->pid, st->tid, comm,
@@ -199,8 +219,9 @@ record_symbolize(struct profile *p, const struct sampler *s,
 			*broken += st->count;
 		}
 		for (j = nuser; j-- > 0;)
-			frames[depth++] = record_user_frame(
-				p, s, sy, st->pid, j ? user[j] - 1 : user[j]);
+			depth += record_user_frames(p, s, sy, st->pid,
+						    j ? user[j] - 1 : user[j],
+						    frames + depth);
 		for (j = st->nkernel; j-- > 0;) {
 			struct sym sym;
 
@@ -330,6 +351,7 @@ cmd_record(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "mmap-pages", required_argument, NULL, 'm' },
 		{ "no-demangle", no_argument, NULL, 'D' },
+		{ "no-inline", no_argument, NULL, 'I' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -438,6 +460,9 @@ cmd_record(int argc, char **argv)
 			break;
 		case 'D':
 			syo.no_demangle = true;
+			break;
+		case 'I':
+			syo.no_inline = true;
 			break;
 		case 'h':
 			fputs(record_usage, stdout);

@@ -24,7 +24,8 @@
  * Folded, the three hot stacks are "cpuburn;main;run;alpha",
  * "cpuburn;main;run;beta;beta_inner" and
  * "cpuburn;main;run;gamma;gamma_mid;gamma_leaf" (below main, the C library's
- * start-up frames may appear, depending on the unwinder).
+ * start-up frames may appear, depending on the unwinder). A profiler that
+ * shows inlined calls adds burn_kernel above each leaf (scorch: "_[i]").
  *
  * Why the split is exact: each leaf runs its own copy of the same kernel
  * (burn_kernel(), forced inline, so the leaf's own frame is the one that

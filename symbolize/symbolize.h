@@ -25,11 +25,16 @@ struct sym {
 	const char *name;   /* function, or "[module+0xOFF]" when not named */
 	const char *module; /* module base name ("libc.so.6", "[kernel]") */
 	bool named;	    /* false when name is the [module+0xOFF] fallback */
+	bool inlined;	    /* an inlined call, not a function of its own */
 };
+
+/* Most frames one address yields: its function and the calls inlined in it. */
+#define SYM_MAX_CHAIN 16
 
 struct symbolizer_opts {
 	const char *kallsyms_path; /* default "/proc/kallsyms" */
 	bool no_demangle;	   /* keep C++/Rust names mangled */
+	bool no_inline; /* name only the function, not inlined calls */
 };
 
 /* symbolizer.c */
@@ -39,12 +44,14 @@ void symbolizer_free(struct symbolizer *sy);
 /*
  * Name the code at file offset file_off of the module at path ("[vdso]"
  * for the kernel's vDSO). For a return address, pass the offset of the call
- * (return address - 1). Never fails: an unnamed address gets the
- * "[module+0xOFF]" fallback and a module that cannot be read is reported
- * once through symbolizer_warnings().
+ * (return address - 1). Fills out[0] with the function and, where its
+ * debug info says the code was inlined, out[1..] with the inlined calls,
+ * outermost first (at most max, at most SYM_MAX_CHAIN); returns how many.
+ * Never fails: an unnamed address gets the "[module+0xOFF]" fallback and a
+ * module that cannot be read is reported once through symbolizer_warnings().
  */
-void symbolizer_user(struct symbolizer *sy, const char *path, uint64_t file_off,
-		     struct sym *out);
+size_t symbolizer_user(struct symbolizer *sy, const char *path,
+		       uint64_t file_off, struct sym *out, size_t max);
 /*
  * Name JIT code of process pid from its perf map (/tmp/perf-PID.map, read
  * once per process). Returns false when there is no map or no entry for

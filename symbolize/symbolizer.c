@@ -3,6 +3,7 @@
  * symbolize/symbolizer.c - naming user and kernel addresses, with each
  * module opened once and each (module, offset) resolved once.
  */
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,11 +28,17 @@ struct module {
 	GElf_Addr bias;
 	GElf_Phdr *loads; /* PT_LOAD headers: file offset -> vaddr */
 	size_t nloads;
-	struct intmap addrs; /* file_off + 1 -> struct sym_entry * */
+	struct intmap addrs; /* file_off + 1 -> struct user_entry * */
 };
 
 struct sym_entry {
 	struct sym sym;
+};
+
+/* What one user address resolved to: its function and inlined calls. */
+struct user_entry {
+	size_t n;
+	struct sym_entry *chain[SYM_MAX_CHAIN]; /* outermost first */
 };
 
 /* One process's perf map, loaded on first use. */
@@ -47,6 +54,9 @@ struct symbolizer {
 	struct kallsyms *ks; /* NULL until the first kernel address */
 	bool ks_tried;
 	bool demangle;
+	bool inline_frames;
+	struct user_entry **users; /* every user entry, for freeing */
+	size_t nusers, users_cap;
 	char *kallsyms_path;
 	struct intmap kaddrs;	    /* kernel addr + 1 -> struct sym_entry * */
 	struct intmap jits;	    /* pid + 1 -> struct jit_map * */
@@ -71,6 +81,7 @@ symbolizer_new(const struct symbolizer_opts *opts)
 	intmap_init(&sy->kaddrs);
 	intmap_init(&sy->jits);
 	sy->demangle = !(opts && opts->no_demangle);
+	sy->inline_frames = !(opts && opts->no_inline);
 	sy->kallsyms_path =
 		xstrdup(opts && opts->kallsyms_path ? opts->kallsyms_path
 						    : "/proc/kallsyms");
@@ -111,6 +122,9 @@ symbolizer_free(struct symbolizer *sy)
 		}
 	}
 	intmap_fini(&sy->jits);
+	for (i = 0; i < sy->nusers; i++)
+		free(sy->users[i]);
+	free(sy->users);
 	for (i = 0; i < sy->nwarnings; i++)
 		free(sy->warnings[i]);
 	free(sy->warnings);
@@ -275,6 +289,7 @@ symbolizer_entry(struct symbolizer *sy, char *name, const char *module,
 	e->sym.name = name;
 	e->sym.module = module;
 	e->sym.named = named;
+	e->sym.inlined = false;
 	if (sy->nentries == sy->entries_cap) {
 		sy->entries_cap = sy->entries_cap ? sy->entries_cap * 2 : 256;
 		sy->entries = xreallocarray(sy->entries, sy->entries_cap,
@@ -302,36 +317,135 @@ module_vaddr(const struct module *m, uint64_t file_off, GElf_Addr *vaddr)
 	return false;
 }
 
-void
-symbolizer_user(struct symbolizer *sy, const char *path, uint64_t file_off,
-		struct sym *out)
+/* The name of a DWARF function or inlined call, demangled (caller frees). */
+static char *
+symbolizer_die_name(struct symbolizer *sy, Dwarf_Die *die)
 {
-	struct module *m = symbolizer_module(sy, path);
-	struct sym_entry *e = intmap_get(&m->addrs, file_off + 1);
+	Dwarf_Attribute attr;
 	const char *name = NULL;
+
+	if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
+	    dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr))
+		name = dwarf_formstring(&attr);
+	if (!name && dwarf_attr_integrate(die, DW_AT_name, &attr))
+		name = dwarf_formstring(&attr);
+	return name ? demangle_name(name, sy->demangle) : NULL;
+}
+
+/*
+ * The calls inlined at addr, innermost first, into names[] (caller frees
+ * each). dwarf_getscopes() finds the innermost inlined instance but goes on
+ * through its abstract origin; the concrete callers come from
+ * dwarf_getscopes_die() on each instance in turn, as eu-addr2line -i does.
+ */
+static size_t
+symbolizer_inlines(struct symbolizer *sy, struct module *m, GElf_Addr addr,
+		   char **names, size_t max)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, &bias);
+	Dwarf_Die *scopes = NULL, die;
+	bool found = false;
+	size_t n = 0;
+	int i, nscopes;
+
+	if (!cu)
+		return 0;
+	nscopes = dwarf_getscopes(cu, addr - bias, &scopes);
+	for (i = 0; i < nscopes; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+
+		if (tag == DW_TAG_subprogram)
+			break; /* nothing inlined at addr */
+		if (tag == DW_TAG_inlined_subroutine) {
+			die = scopes[i];
+			found = true;
+			break;
+		}
+	}
+	free(scopes);
+	while (found && n < max) {
+		Dwarf_Die *outer = NULL;
+		int nouter;
+
+		names[n] = symbolizer_die_name(sy, &die);
+		if (names[n])
+			n++;
+		found = false;
+		nouter = dwarf_getscopes_die(&die, &outer);
+		for (i = 1; i < nouter; i++) {
+			int tag = dwarf_tag(&outer[i]);
+
+			if (tag == DW_TAG_subprogram)
+				break; /* the function itself */
+			if (tag == DW_TAG_inlined_subroutine) {
+				die = outer[i];
+				found = true;
+				break;
+			}
+		}
+		free(outer);
+	}
+	return n;
+}
+
+static struct user_entry *
+symbolizer_user_entry(struct symbolizer *sy, struct module *m,
+		      uint64_t file_off)
+{
+	struct user_entry *u = xcalloc(1, sizeof(*u));
+	const char *name = NULL;
+	char *inl[SYM_MAX_CHAIN - 1];
+	size_t ninl = 0, i;
 	GElf_Addr vaddr;
 
-	if (!e) {
-		if (m->mod && module_vaddr(m, file_off, &vaddr)) {
-			GElf_Off off;
-			GElf_Sym sym;
+	if (m->mod && module_vaddr(m, file_off, &vaddr)) {
+		GElf_Off off;
+		GElf_Sym sym;
 
-			name = dwfl_module_addrinfo(m->mod, vaddr + m->bias,
-						    &off, &sym, NULL, NULL,
-						    NULL);
-		}
-		if (name && *name)
-			e = symbolizer_entry(sy,
-					     demangle_name(name, sy->demangle),
-					     m->base, true);
-		else
-			e = symbolizer_entry(sy,
-					     xasprintf("[%s+0x%" PRIx64 "]",
-						       m->base, file_off),
-					     m->base, false);
-		intmap_put(&m->addrs, file_off + 1, e);
+		name = dwfl_module_addrinfo(m->mod, vaddr + m->bias, &off, &sym,
+					    NULL, NULL, NULL);
+		if (name && *name && sy->inline_frames)
+			ninl = symbolizer_inlines(sy, m, vaddr + m->bias, inl,
+						  SYM_MAX_CHAIN - 1);
 	}
-	*out = e->sym;
+	if (name && *name)
+		u->chain[u->n++] = symbolizer_entry(
+			sy, demangle_name(name, sy->demangle), m->base, true);
+	else
+		u->chain[u->n++] = symbolizer_entry(
+			sy, xasprintf("[%s+0x%" PRIx64 "]", m->base, file_off),
+			m->base, false);
+	/* libdw gives the innermost first; profiles want outermost first. */
+	for (i = ninl; i-- > 0;) {
+		u->chain[u->n] = symbolizer_entry(sy, inl[i], m->base, true);
+		u->chain[u->n]->sym.inlined = true;
+		u->n++;
+	}
+	if (sy->nusers == sy->users_cap) {
+		sy->users_cap = sy->users_cap ? sy->users_cap * 2 : 256;
+		sy->users = xreallocarray(sy->users, sy->users_cap,
+					  sizeof(*sy->users));
+	}
+	sy->users[sy->nusers++] = u;
+	return u;
+}
+
+size_t
+symbolizer_user(struct symbolizer *sy, const char *path, uint64_t file_off,
+		struct sym *out, size_t max)
+{
+	struct module *m = symbolizer_module(sy, path);
+	struct user_entry *u = intmap_get(&m->addrs, file_off + 1);
+	size_t i;
+
+	if (!u) {
+		u = symbolizer_user_entry(sy, m, file_off);
+		intmap_put(&m->addrs, file_off + 1, u);
+	}
+	for (i = 0; i < u->n && i < max; i++)
+		out[i] = u->chain[i]->sym;
+	return i;
 }
 
 void

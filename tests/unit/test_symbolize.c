@@ -159,14 +159,72 @@ test_symbolizer_user_names_own_function(void **state)
 	(void)state;
 	assert_int_equal(test_marker_function(1), 4);
 	assert_int_equal(self_file_offset(addr, path, sizeof(path), &off), 0);
-	symbolizer_user(sy, path, off + 2, &a);
+	assert_int_equal(symbolizer_user(sy, path, off + 2, &a, 1), 1);
 	assert_true(a.named);
 	assert_string_equal(a.name, "test_marker_function");
 	assert_string_equal(a.module, strrchr(path, '/') + 1);
 	/* The same address again comes from the cache: the same string. */
-	symbolizer_user(sy, path, off + 2, &b);
+	assert_int_equal(symbolizer_user(sy, path, off + 2, &b, 1), 1);
 	assert_ptr_equal(a.name, b.name);
 	assert_int_equal(symbolizer_nwarnings(sy), 0);
+	symbolizer_free(sy);
+}
+
+/*
+ * A call site inside an inlined function: capture() records its return
+ * address, which lies in inlined_helper's code inside test_inline_outer.
+ */
+static void *captured;
+__attribute__((noipa)) void test_capture(void);
+__attribute__((noipa)) void
+test_capture(void)
+{
+	captured = __builtin_return_address(0);
+}
+
+static inline __attribute__((always_inline)) void
+inlined_helper(void)
+{
+	test_capture();
+	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noipa)) void test_inline_outer(void);
+__attribute__((noipa)) void
+test_inline_outer(void)
+{
+	inlined_helper();
+	__asm__ volatile("" ::: "memory");
+}
+
+static void
+test_symbolizer_user_inline_chain(void **state)
+{
+	struct symbolizer_opts plain = { .no_inline = true };
+	struct symbolizer *sy = symbolizer_new(NULL);
+	struct sym chain[SYM_MAX_CHAIN];
+	uint64_t off = 0;
+	char path[400];
+
+	(void)state;
+	test_inline_outer();
+	/* The call instruction: return address - 1. */
+	assert_int_equal(self_file_offset((uint64_t)(uintptr_t)captured - 1,
+					  path, sizeof(path), &off),
+			 0);
+	assert_int_equal(symbolizer_user(sy, path, off, chain, SYM_MAX_CHAIN),
+			 2);
+	assert_string_equal(chain[0].name, "test_inline_outer");
+	assert_false(chain[0].inlined);
+	assert_string_equal(chain[1].name, "inlined_helper");
+	assert_true(chain[1].inlined);
+	/* max bounds what is filled. */
+	assert_int_equal(symbolizer_user(sy, path, off, chain, 1), 1);
+	symbolizer_free(sy);
+	sy = symbolizer_new(&plain);
+	assert_int_equal(symbolizer_user(sy, path, off, chain, SYM_MAX_CHAIN),
+			 1);
+	assert_string_equal(chain[0].name, "test_inline_outer");
 	symbolizer_free(sy);
 }
 
@@ -177,10 +235,12 @@ test_symbolizer_user_missing_file_falls_back(void **state)
 	struct sym s;
 
 	(void)state;
-	symbolizer_user(sy, "/nonexistent/libgone.so", 0x1234, &s);
+	assert_int_equal(
+		symbolizer_user(sy, "/nonexistent/libgone.so", 0x1234, &s, 1),
+		1);
 	assert_false(s.named);
 	assert_string_equal(s.name, "[libgone.so+0x1234]");
-	symbolizer_user(sy, "/nonexistent/libgone.so", 0x99, &s);
+	symbolizer_user(sy, "/nonexistent/libgone.so", 0x99, &s, 1);
 	assert_string_equal(s.name, "[libgone.so+0x99]");
 	/* One warning per module, not per address. */
 	assert_int_equal(symbolizer_nwarnings(sy), 1);
@@ -197,7 +257,7 @@ test_symbolizer_user_garbage_elf(void **state)
 	struct sym s;
 
 	(void)state;
-	symbolizer_user(sy, path, 0x10, &s);
+	symbolizer_user(sy, path, 0x10, &s, 1);
 	assert_false(s.named);
 	assert_int_equal(symbolizer_nwarnings(sy), 1);
 	symbolizer_free(sy);
@@ -216,7 +276,7 @@ test_symbolizer_user_names_vdso(void **state)
 
 	(void)state;
 	for (off = 0; off < 8192 && !found; off += 4) {
-		symbolizer_user(sy, "[vdso]", off, &s);
+		symbolizer_user(sy, "[vdso]", off, &s, 1);
 		found = s.named && strstr(s.name, "clock_gettime");
 	}
 	assert_true(found);
@@ -356,6 +416,7 @@ main(void)
 		cmocka_unit_test(test_kallsyms_find_nearest_below),
 		cmocka_unit_test(test_kallsyms_load_hidden_and_missing),
 		cmocka_unit_test(test_symbolizer_user_names_own_function),
+		cmocka_unit_test(test_symbolizer_user_inline_chain),
 		cmocka_unit_test(test_symbolizer_user_missing_file_falls_back),
 		cmocka_unit_test(test_symbolizer_user_garbage_elf),
 		cmocka_unit_test(test_symbolizer_user_names_vdso),
