@@ -15,7 +15,7 @@
 #include "profile.h"
 
 #define JSON_FORMAT "scorch-profile"
-#define JSON_VERSION "1.0"
+#define JSON_VERSION "1.1"
 #define JSON_MAJOR 1
 #define JSON_MAX_INT 9007199254740992.0 /* 2^53: exact in a double */
 
@@ -93,7 +93,14 @@ profile_write_json(const struct profile *p, FILE *fp)
 			fputs(", \"module\": ", fp);
 			json_put_string(fp, f->module);
 		}
-		fprintf(fp, ", \"kind\": \"%s\"}", frame_kind_name(f->kind));
+		fprintf(fp, ", \"kind\": \"%s\"", frame_kind_name(f->kind));
+		if (f->file[0]) {
+			fputs(", \"file\": ", fp);
+			json_put_string(fp, f->file);
+		}
+		if (f->line)
+			fprintf(fp, ", \"line\": %" PRIu32, f->line);
+		putc('}', fp);
 	}
 	fputs("\n],\n\"stacks\": [", fp);
 	n = profile_nstacks(p);
@@ -227,8 +234,10 @@ json_read_frames(struct profile *p, const cJSON *frames, const char *name,
 	}
 	cJSON_ArrayForEach(f, frames)
 	{
-		const char *fname, *module, *kind_name;
+		const char *fname, *module, *kind_name, *file;
+		const cJSON *line_item;
 		enum frame_kind kind;
+		double line = 0;
 		uint32_t id;
 
 		if (!cJSON_IsObject(f)) {
@@ -238,7 +247,12 @@ json_read_frames(struct profile *p, const cJSON *frames, const char *name,
 		fname = json_get_str(f, "name", true, name, "frame", err);
 		module = json_get_str(f, "module", false, name, "frame", err);
 		kind_name = json_get_str(f, "kind", false, name, "frame", err);
-		if (!fname || !module || !kind_name)
+		file = json_get_str(f, "file", false, name, "frame", err);
+		if (!fname || !module || !kind_name || !file)
+			return -1;
+		line_item = cJSON_GetObjectItemCaseSensitive(f, "line");
+		if (line_item && json_get_int(line_item, 0, UINT32_MAX, name,
+					      "frame line", &line, err) < 0)
 			return -1;
 		if (!*kind_name)
 			kind_name = "user";
@@ -249,7 +263,8 @@ json_read_frames(struct profile *p, const cJSON *frames, const char *name,
 			return -1;
 		}
 		/* Ids are positions: a duplicate frame must keep its own id. */
-		id = profile_intern_frame(p, fname, module, kind);
+		id = profile_intern_frame_src(p, fname, module, kind, file,
+					      (uint32_t)line);
 		if (id != profile_nframes(p) - 1) {
 			err_set(err, "%s: frame \"%.60s\" appears twice", name,
 				fname);

@@ -67,20 +67,24 @@ profile_free(struct profile *p)
 }
 
 uint32_t
-profile_intern_frame(struct profile *p, const char *name, const char *module,
-		     enum frame_kind kind)
+profile_intern_frame_src(struct profile *p, const char *name,
+			 const char *module, enum frame_kind kind,
+			 const char *file, uint32_t line)
 {
 	const char *n = strpool_intern(&p->strings, name);
 	const char *m = strpool_intern(&p->strings, module ? module : "");
+	const char *fl = strpool_intern(&p->strings, file ? file : "");
 	/* Interned strings compare by pointer, so the key can hash those. */
-	uintptr_t parts[3] = { (uintptr_t)n, (uintptr_t)m, (uintptr_t)kind };
+	uintptr_t parts[5] = { (uintptr_t)n, (uintptr_t)m, (uintptr_t)kind,
+			       (uintptr_t)fl, (uintptr_t)line };
 	unsigned long long key = hash_bytes(parts, sizeof(parts), 3);
 	void *v;
 	struct frame *f;
 
 	while ((v = intmap_get(&p->frame_index, key))) {
 		f = &p->frames[(uintptr_t)v - 1];
-		if (f->name == n && f->module == m && f->kind == kind)
+		if (f->name == n && f->module == m && f->kind == kind &&
+		    f->file == fl && f->line == line)
 			return (uint32_t)((uintptr_t)v - 1);
 		key++;
 	}
@@ -93,8 +97,17 @@ profile_intern_frame(struct profile *p, const char *name, const char *module,
 	f->name = n;
 	f->module = m;
 	f->kind = kind;
+	f->file = fl;
+	f->line = line;
 	intmap_put(&p->frame_index, key, (void *)(uintptr_t)(p->nframes + 1));
 	return (uint32_t)p->nframes++;
+}
+
+uint32_t
+profile_intern_frame(struct profile *p, const char *name, const char *module,
+		     enum frame_kind kind)
+{
+	return profile_intern_frame_src(p, name, module, kind, NULL, 0);
 }
 
 size_t

@@ -30,11 +30,17 @@ enum frame_kind {
 	FRAME_KIND_MAX
 };
 
-/* An interned frame. Equal (name, module, kind) triples share one id. */
+/*
+ * An interned frame. Equal (name, module, kind, file, line) tuples share one
+ * id. file:line is where the function (or the inlined function) is defined,
+ * so one function is one frame wherever it was sampled.
+ */
 struct frame {
 	const char *name;   /* function name, never NULL */
 	const char *module; /* file name of the module, "" when not known */
 	enum frame_kind kind;
+	const char *file; /* source file of the definition, "" when not known */
+	uint32_t line;	  /* line of the definition, 0 when not known */
 };
 
 /* A task the samples came from. Index into the profile's task table. */
@@ -66,6 +72,11 @@ void profile_free(struct profile *p);
 /* Intern a frame; returns its id. module may be NULL (stored as ""). */
 uint32_t profile_intern_frame(struct profile *p, const char *name,
 			      const char *module, enum frame_kind kind);
+/* The same, with the source location of the function's definition (file
+ * NULL or "" and line 0 when not known). */
+uint32_t profile_intern_frame_src(struct profile *p, const char *name,
+				  const char *module, enum frame_kind kind,
+				  const char *file, uint32_t line);
 size_t profile_nframes(const struct profile *p);
 const struct frame *profile_frame(const struct profile *p, uint32_t id);
 

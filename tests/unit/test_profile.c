@@ -17,17 +17,24 @@ static void
 test_profile_intern_frame_dedups(void **state)
 {
 	struct profile *p = profile_new();
-	uint32_t a, b, c, d;
+	uint32_t a, b, c, d, e, g;
 
 	(void)state;
 	a = profile_intern_frame(p, "main", "app", FRAME_USER);
 	b = profile_intern_frame(p, "main", "app", FRAME_USER);
 	c = profile_intern_frame(p, "main", "app", FRAME_KERNEL);
 	d = profile_intern_frame(p, "main", NULL, FRAME_USER);
+	/* Two static functions of one name in two files stay apart. */
+	e = profile_intern_frame_src(p, "cmp", "app", FRAME_USER, "a.c", 3);
+	g = profile_intern_frame_src(p, "cmp", "app", FRAME_USER, "b.c", 3);
 	assert_int_equal(a, b);
 	assert_int_not_equal(a, c);
 	assert_int_not_equal(a, d);
-	assert_int_equal(profile_nframes(p), 3);
+	assert_int_not_equal(e, g);
+	assert_int_equal(profile_intern_frame_src(p, "cmp", "app", FRAME_USER,
+						  "a.c", 3),
+			 e);
+	assert_int_equal(profile_nframes(p), 5);
 	assert_string_equal(profile_frame(p, d)->module, "");
 	assert_null(profile_frame(p, 99));
 	profile_free(p);
@@ -248,7 +255,7 @@ test_profile_json_round_trip(void **state)
 {
 	struct profile *p = profile_new(), *q = profile_new();
 	struct scorch_err err;
-	uint32_t f[3], t;
+	uint32_t f[4], t;
 	char *a, *b;
 
 	(void)state;
@@ -256,16 +263,24 @@ test_profile_json_round_trip(void **state)
 	f[1] = profile_intern_frame(p, "say \"hi\"\t\\ <é>", "libx.so",
 				    FRAME_USER);
 	f[2] = profile_intern_frame(p, "bad \xff utf8", "", FRAME_KERNEL);
+	f[3] = profile_intern_frame_src(p, "hash", "app", FRAME_INLINED,
+					"src/hash.c", 42);
 	t = profile_add_task(p, 42, 43, "app", "worker-1");
 	profile_add_stack(p, t, f, 3, 7);
+	profile_add_stack(p, t, f, 4, 1);
 	profile_add_stack(p, TASK_NONE, f, 1, 2);
 	profile_meta_set_str(p, "event", "cpu-clock");
 	profile_meta_set_int(p, "samples", 9);
 	profile_meta_set_int(p, "negative", -5);
 	a = written(profile_write_json, p);
 	assert_int_equal(profile_read_json(q, a, strlen(a), "a.json", &err), 0);
-	assert_int_equal(profile_nframes(q), 3);
+	assert_int_equal(profile_nframes(q), 4);
 	assert_string_equal(profile_frame(q, 1)->name, "say \"hi\"\t\\ <é>");
+	assert_string_equal(profile_frame(q, 1)->file, "");
+	assert_int_equal(profile_frame(q, 1)->line, 0);
+	assert_string_equal(profile_frame(q, 3)->file, "src/hash.c");
+	assert_int_equal(profile_frame(q, 3)->line, 42);
+	assert_int_equal(profile_frame(q, 3)->kind, FRAME_INLINED);
 	assert_string_equal(profile_frame(q, 1)->module, "libx.so");
 	/* Invalid UTF-8 is replaced, so the file stays valid JSON. */
 	assert_string_equal(profile_frame(q, 2)->name, "bad \xef\xbf\xbd utf8");
@@ -273,10 +288,10 @@ test_profile_json_round_trip(void **state)
 	assert_int_equal(profile_ntasks(q), 1);
 	assert_int_equal(profile_task(q, 0)->tid, 43);
 	assert_string_equal(profile_task(q, 0)->thread, "worker-1");
-	assert_int_equal(profile_nstacks(q), 2);
+	assert_int_equal(profile_nstacks(q), 3);
 	assert_int_equal(profile_stack(q, 0)->task, 0);
-	assert_int_equal(profile_stack(q, 1)->task, TASK_NONE);
-	assert_int_equal(profile_total(q), 9);
+	assert_int_equal(profile_stack(q, 2)->task, TASK_NONE);
+	assert_int_equal(profile_total(q), 10);
 	assert_string_equal(profile_meta_str(q, "event"), "cpu-clock");
 	assert_int_equal(profile_meta_int(q, "negative", 0), -5);
 	/* Writing what was read gives the same document. */
