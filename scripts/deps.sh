@@ -30,6 +30,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "scorch: installing Debian packages:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2
+# Wait for another apt run (a parallel make, unattended-upgrades) rather
+# than fail on its lock.
+lock="-o DPkg::Lock::Timeout=600"
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >&2
+apt-get $lock update -qq >&2
+# shellcheck disable=SC2086
+apt-get $lock install -y -qq --no-install-recommends $missing >&2
