@@ -48,7 +48,8 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c
 SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
-	sampler/stacks.c sampler/maps.c sampler/tasks.c sampler/unwind-fp.c
+	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
+	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
@@ -59,7 +60,7 @@ LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 SCORCH_SRCS := scorch.c $(CLI_SRCS) $(LIB_SRCS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize
-EXAMPLES := cpuburn threads echo-server loadgen
+EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
 # ---- the two builds: build/ (normal) and build-asan/ ----------------------
 # $(call build_rules,DIR,EXTRA_FLAGS)
@@ -107,11 +108,32 @@ asan: build-asan/scorch $(addprefix build-asan/tests/,$(UNIT_TESTS))
 # Example workloads: always optimized, always with frame pointers.
 EXAMPLE_CFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -Wall -Wextra \
 	-pthread
-examples: $(addprefix build/examples/,$(EXAMPLES))
+NOFP_CFLAGS := $(filter-out -fno-omit-frame-pointer,$(EXAMPLE_CFLAGS)) \
+	-fomit-frame-pointer
+UNWIND_EXAMPLES := build/examples/stackmix-nofp \
+	build/examples/stackmix-dbgframe build/examples/stackmix-plugin.so
+examples: $(addprefix build/examples/,$(EXAMPLES)) $(UNWIND_EXAMPLES)
 
 build/examples/%: examples/%.c | build/.dirs
 	@mkdir -p build/examples
 	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -o $@ $< -lm
+
+# stackmix, for unwinding: with frame pointers, without them, and with its
+# own CFI only in .debug_frame (no .eh_frame); the plugin it dlopens has no
+# frame pointers either.
+
+build/examples/stackmix-nofp: examples/stackmix.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -o $@ $<
+
+build/examples/stackmix-dbgframe: examples/stackmix.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -fno-asynchronous-unwind-tables \
+		-fno-unwind-tables -o $@ $<
+
+build/examples/stackmix-plugin.so: examples/stackmix-plugin.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -fPIC -shared -o $@ $<
 
 # ---- tests ------------------------------------------------------------------
 # The suite runs twice: the normal build with -Werror, then the sanitizers.

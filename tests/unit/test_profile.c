@@ -31,9 +31,9 @@ test_profile_intern_frame_dedups(void **state)
 	assert_int_not_equal(a, c);
 	assert_int_not_equal(a, d);
 	assert_int_not_equal(e, g);
-	assert_int_equal(profile_intern_frame_src(p, "cmp", "app", FRAME_USER,
-						  "a.c", 3),
-			 e);
+	assert_int_equal(
+		profile_intern_frame_src(p, "cmp", "app", FRAME_USER, "a.c", 3),
+		e);
 	assert_int_equal(profile_nframes(p), 5);
 	assert_string_equal(profile_frame(p, d)->module, "");
 	assert_null(profile_frame(p, 99));

@@ -64,6 +64,20 @@ test_maps_parse_line_malformed(void **state)
 	assert_int_equal(maps_parse_line(d, &m), -1);
 }
 
+/* Add a mapping of len bytes at start, from file offset pgoff of path. */
+static void
+map_add(struct map_set *ms, pid_t pid, uint64_t start, uint64_t len,
+	uint64_t pgoff, const char *path)
+{
+	struct addr_map m = { .start = start,
+			      .end = start + len,
+			      .pgoff = pgoff,
+			      .path = path,
+			      .module = MODULE_NONE };
+
+	map_set_add(ms, pid, &m);
+}
+
 static void
 test_map_set_add_find(void **state)
 {
@@ -71,9 +85,9 @@ test_map_set_add_find(void **state)
 	const struct addr_map *m;
 
 	(void)state;
-	map_set_add(ms, 10, 0x1000, 0x1000, 0, "/bin/a");
-	map_set_add(ms, 10, 0x5000, 0x2000, 0x3000, "/lib/b.so");
-	map_set_add(ms, 11, 0x1000, 0x1000, 0, "/bin/other");
+	map_add(ms, 10, 0x1000, 0x1000, 0, "/bin/a");
+	map_add(ms, 10, 0x5000, 0x2000, 0x3000, "/lib/b.so");
+	map_add(ms, 11, 0x1000, 0x1000, 0, "/bin/other");
 	m = map_set_find(ms, 10, 0x1fff);
 	assert_non_null(m);
 	assert_string_equal(m->path, "/bin/a");
@@ -94,9 +108,9 @@ test_map_set_add_overlap_trims(void **state)
 	const struct addr_map *m;
 
 	(void)state;
-	map_set_add(ms, 1, 0x10000, 0x10000, 0x1000, "/old");
+	map_add(ms, 1, 0x10000, 0x10000, 0x1000, "/old");
 	/* A new mapping in the middle splits the old one in two. */
-	map_set_add(ms, 1, 0x14000, 0x4000, 0, "/new");
+	map_add(ms, 1, 0x14000, 0x4000, 0, "/new");
 	m = map_set_find(ms, 1, 0x13fff);
 	assert_string_equal(m->path, "/old");
 	assert_int_equal(m->end, 0x14000);
@@ -116,7 +130,7 @@ test_map_set_fork_exec(void **state)
 	struct map_set *ms = map_set_new();
 
 	(void)state;
-	map_set_add(ms, 1, 0x1000, 0x1000, 0, "/bin/parent");
+	map_add(ms, 1, 0x1000, 0x1000, 0, "/bin/parent");
 	map_set_fork(ms, 1, 2);
 	assert_string_equal(map_set_find(ms, 2, 0x1800)->path, "/bin/parent");
 	map_set_exec(ms, 2);
@@ -131,30 +145,34 @@ test_stack_table_add_merges(void **state)
 	struct stack_table *t = stack_table_new();
 	uint64_t a[] = { 0xffffffff81000010ULL, 0x401000, 0x402000 };
 	uint64_t b[] = { 0x401000, 0x402000 };
+	uint32_t ma[] = { 0, 1 }, mb[] = { 0, MODULE_NONE };
 	const struct addr_stack *st;
 	size_t i;
 
 	(void)state;
-	stack_table_add(t, 5, 5, a, 1, 2, false, 1);
-	stack_table_add(t, 5, 5, a, 1, 2, false, 2);
-	stack_table_add(t, 5, 6, a, 1, 2, false, 1); /* other thread */
-	stack_table_add(t, 5, 5, b, 0, 2, false, 1); /* no kernel part */
-	stack_table_add(t, 5, 5, a, 1, 2, true, 1);  /* truncated */
-	assert_int_equal(stack_table_len(t), 4);
+	stack_table_add(t, 5, 5, a, ma, 1, 2, 0, 1);
+	stack_table_add(t, 5, 5, a, ma, 1, 2, 0, 2);
+	stack_table_add(t, 5, 6, a, ma, 1, 2, 0, 1); /* other thread */
+	stack_table_add(t, 5, 5, b, ma, 0, 2, 0, 1); /* no kernel part */
+	stack_table_add(t, 5, 5, a, ma, 1, 2, STACK_TRUNCATED, 1);
+	stack_table_add(t, 5, 5, a, mb, 1, 2, 0, 1); /* other module */
+	assert_int_equal(stack_table_len(t), 5);
 	st = stack_table_get(t, 0);
 	assert_int_equal(st->count, 3);
 	assert_int_equal(st->nkernel, 1);
 	assert_int_equal(st->nuser, 2);
 	assert_memory_equal(st->ips, a, sizeof(a));
+	assert_memory_equal(st->modules, ma, sizeof(ma));
+	assert_int_equal(stack_table_get(t, 3)->flags, STACK_TRUNCATED);
 	/* Many distinct stacks force the table to grow and rehash. */
 	for (i = 0; i < 5000; i++) {
 		uint64_t ip = 0x500000 + i;
 
-		stack_table_add(t, 7, 7, &ip, 0, 1, false, 1);
-		stack_table_add(t, 7, 7, &ip, 0, 1, false, 1);
+		stack_table_add(t, 7, 7, &ip, ma, 0, 1, 0, 1);
+		stack_table_add(t, 7, 7, &ip, ma, 0, 1, 0, 1);
 	}
-	assert_int_equal(stack_table_len(t), 5004);
-	for (i = 4; i < 5004; i++)
+	assert_int_equal(stack_table_len(t), 5005);
+	for (i = 5; i < 5005; i++)
 		assert_int_equal(stack_table_get(t, i)->count, 2);
 	assert_memory_equal(stack_table_get(t, 0)->ips, a, sizeof(a));
 	stack_table_free(t);
@@ -167,8 +185,8 @@ test_stack_table_add_empty_stack(void **state)
 
 	(void)state;
 	/* A sample with no frames at all, first: nothing allocated yet. */
-	stack_table_add(t, 1, 1, NULL, 0, 0, false, 1);
-	stack_table_add(t, 1, 1, NULL, 0, 0, false, 1);
+	stack_table_add(t, 1, 1, NULL, NULL, 0, 0, 0, 1);
+	stack_table_add(t, 1, 1, NULL, NULL, 0, 0, 0, 1);
 	assert_int_equal(stack_table_len(t), 1);
 	assert_int_equal(stack_table_get(t, 0)->count, 2);
 	stack_table_free(t);
