@@ -24,7 +24,7 @@ endif
 .DEFAULT_GOAL := all
 
 CC ?= cc
-PKGS := libdw libelf libcjson
+PKGS := libdw libelf libcjson libunwind-generic
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -liberty
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -49,7 +49,8 @@ PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c
 SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
-	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c
+	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
+	sampler/unwind-libunwind.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))

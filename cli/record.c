@@ -288,14 +288,18 @@ record_metadata(struct profile *p, const struct sampler *s,
 			     ro->callgraph == CALLGRAPH_DWARF ? "dwarf" : "fp");
 	if (ro->callgraph == CALLGRAPH_DWARF) {
 		profile_meta_set_int(p, "stack_bytes", st->stack_bytes);
-		profile_meta_set_str(p, "unwinder",
-				     st->unwinder == UNWINDER_LIBUNWIND
-					     ? "libunwind"
-					     : "libdw");
+		profile_meta_set_str(
+			p, "unwinder",
+			st->unwinder == UNWINDER_LIBUNWIND ? "libunwind"
+			: st->unwinder == UNWINDER_LIBDWFL ? "libdwfl"
+							   : "libdw");
 		profile_meta_set_int(p, "unwind_ns_median",
 				     (int64_t)st->unwind_ns_median);
 		profile_meta_set_int(p, "unwind_ns_p99",
 				     (int64_t)st->unwind_ns_p99);
+		if (st->unwind_mismatches >= 0)
+			profile_meta_set_int(p, "unwind_check_mismatches",
+					     st->unwind_mismatches);
 	} else {
 		profile_meta_set_int(p, "leaf_callers_recovered",
 				     (int64_t)st->leaf_fixed);
@@ -487,11 +491,13 @@ cmd_record(int argc, char **argv)
 		case 'U':
 			if (!strcmp(optarg, "libdw"))
 				ro.unwinder = UNWINDER_LIBDW;
+			else if (!strcmp(optarg, "libdwfl"))
+				ro.unwinder = UNWINDER_LIBDWFL;
 			else if (!strcmp(optarg, "libunwind"))
 				ro.unwinder = UNWINDER_LIBUNWIND;
 			else {
 				cli_error("--unwinder: unknown unwinder '%s' "
-					  "(known: libdw, libunwind)",
+					  "(known: libdw, libdwfl, libunwind)",
 					  optarg);
 				goto out;
 			}

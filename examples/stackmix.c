@@ -61,11 +61,11 @@
 #endif
 #define MIX_AFTER_CALL() __asm__ volatile("" ::: "memory")
 
-#define MIX_RECORDS 512	      /* records per qsort() call */
-#define MIX_HASH_BYTES 4096   /* bytes per hash_buffer() call */
-#define MIX_COPY_BYTES 65536  /* bytes per memcpy() call */
-#define MIX_STR_BYTES 16384   /* length of the strlen() string */
-#define DEEP_MAX 10000	      /* deepest recursion accepted */
+#define MIX_RECORDS 512	     /* records per qsort() call */
+#define MIX_HASH_BYTES 4096  /* bytes per hash_buffer() call */
+#define MIX_COPY_BYTES 65536 /* bytes per memcpy() call */
+#define MIX_STR_BYTES 16384  /* length of the strlen() string */
+#define DEEP_MAX 10000	     /* deepest recursion accepted */
 
 struct record {
 	uint32_t key;
@@ -266,7 +266,7 @@ MIX_FRAME static int
 run_plugin(const char *lib, double delay)
 {
 	double total = mix_seconds;
-	void (*work)(uint64_t (*)(const unsigned char *, size_t), double);
+	void (*work)(uint64_t(*)(const unsigned char *, size_t), double);
 	void *h;
 
 	mix_seconds = delay;
@@ -305,8 +305,7 @@ parse_num(const char *s, double lo, double hi, double *out)
 
 	errno = 0;
 	*out = strtod(s, &end);
-	return errno || end == s || *end || !(*out >= lo) || *out > hi ? -1
-								      : 0;
+	return errno || end == s || *end || !(*out >= lo) || *out > hi ? -1 : 0;
 }
 
 int
@@ -329,6 +328,7 @@ main(int argc, char **argv)
 		printf("ready\n");
 		fflush(stdout);
 		run_mix(88172645463325252ULL);
+		MIX_AFTER_CALL();
 		ret = 0;
 	} else if (!strcmp(argv[1], "deep") && (argc == 3 || argc == 4)) {
 		if (parse_num(argv[2], 1, DEEP_MAX, &a) ||
@@ -337,6 +337,7 @@ main(int argc, char **argv)
 		printf("ready\n");
 		fflush(stdout);
 		run_deep((int)a);
+		MIX_AFTER_CALL();
 		ret = 0;
 	} else if (!strcmp(argv[1], "threads") && (argc == 3 || argc == 4)) {
 		if (parse_num(argv[2], 1, 256, &a) ||
@@ -345,6 +346,7 @@ main(int argc, char **argv)
 		printf("ready\n");
 		fflush(stdout);
 		ret = run_threads((int)a);
+		MIX_AFTER_CALL();
 	} else if (!strcmp(argv[1], "plugin") && (argc == 4 || argc == 5)) {
 		if (parse_num(argv[3], 0, 1e7, &b) ||
 		    (argc == 5 && parse_num(argv[4], 0.001, 1e7, &mix_seconds)))
@@ -354,6 +356,7 @@ main(int argc, char **argv)
 		printf("ready\n");
 		fflush(stdout);
 		ret = run_plugin(argv[2], b);
+		MIX_AFTER_CALL();
 	} else {
 		return usage();
 	}

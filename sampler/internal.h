@@ -156,6 +156,8 @@ struct unwind_sample {
 	uint64_t regs_mask;	     /* which of regs[] were sampled */
 	const unsigned char *stack;  /* copy of user memory from regs[SP] up */
 	uint64_t stack_len;	     /* bytes in the copy */
+	bool stack_full; /* the copy is as long as asked: the stack may go
+			    on beyond it (else it ended, or could not be read) */
 };
 
 enum unwind_result {
@@ -180,9 +182,14 @@ struct unwinder_ops {
 				   uint64_t *ips, uint32_t max, uint32_t *n);
 	/* The process exited or exec'd: drop what is kept for it. */
 	void (*forget)(struct unwinder *u, pid_t pid);
+	/* Optional: check a fast path against a slow one, and count
+	 * disagreements (the tests' SCORCH_UNWIND_CHECK=1). */
+	void (*set_check)(struct unwinder *u, bool on);
+	uint64_t (*mismatches)(const struct unwinder *u);
 };
 
 extern const struct unwinder_ops unwind_libdw_ops;
+extern const struct unwinder_ops unwind_libdwfl_ops;
 extern const struct unwinder_ops unwind_libunwind_ops;
 /* The backend for a choice (UNWINDER_DEFAULT picks the measured best). */
 const struct unwinder_ops *unwind_backend(enum sampler_unwinder which);

@@ -36,7 +36,7 @@
 struct module_loads {
 	struct module_load {
 		uint64_t offset, vaddr, filesz;
-	} *seg;
+	} * seg;
 	size_t n;
 };
 
@@ -277,7 +277,8 @@ module_table_bias(const struct module_table *mt, const struct addr_map *m,
 		const struct module_load *sg = &ml->seg[i];
 		uint64_t page_off = sg->offset & ~(page - 1);
 
-		if (m->pgoff >= page_off && m->pgoff < sg->offset + sg->filesz) {
+		if (m->pgoff >= page_off &&
+		    m->pgoff < sg->offset + sg->filesz) {
 			*bias = m->start - (m->pgoff - sg->offset + sg->vaddr);
 			return true;
 		}

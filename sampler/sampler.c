@@ -208,6 +208,7 @@ struct sample_tail {
 	const uint64_t *regs; /* sampled user registers, or NULL */
 	const unsigned char *stack;
 	uint64_t stack_len; /* bytes of the stack copy the kernel filled */
+	bool stack_full;    /* ... all it was asked for */
 };
 
 /* Parse regs and stack after the callchain; false if the record is short. */
@@ -244,6 +245,7 @@ sampler_parse_tail(const struct sampler *s, const unsigned char *p,
 	memcpy(&dyn, p + size, 8);
 	t->stack = p;
 	t->stack_len = dyn < size ? dyn : size;
+	t->stack_full = dyn >= size;
 	return true;
 }
 
@@ -415,6 +417,7 @@ sampler_handle_sample(struct sampler *s, const struct rec *r,
 		sampler_unpack_regs(s->regs_mask, tail.regs, smp.regs);
 		smp.stack = tail.stack;
 		smp.stack_len = tail.stack_len;
+		smp.stack_full = tail.stack_full;
 	}
 	if (s->opts.callgraph == CALLGRAPH_DWARF && tail.regs && s->uw) {
 		uint64_t t0 = ns_now();
@@ -1302,6 +1305,9 @@ sampler_run(struct sampler *s, struct scorch_err *err)
 	s->stats.elapsed_s = ts_elapsed(&s->start);
 	s->stats.unwind_ns_median = sampler_unwind_quantile(s, 0.5);
 	s->stats.unwind_ns_p99 = sampler_unwind_quantile(s, 0.99);
+	if (getenv("SCORCH_UNWIND_CHECK") && s->uw_ops->mismatches)
+		s->stats.unwind_mismatches =
+			(int64_t)s->uw_ops->mismatches(s->uw);
 	free(pfd);
 	return ret;
 }

@@ -45,7 +45,8 @@ enum sampler_callgraph {
 /* Which library unwinds by CFI (see sampler/unwind.c for the choice). */
 enum sampler_unwinder {
 	UNWINDER_DEFAULT,
-	UNWINDER_LIBDW, /* elfutils: dwfl_attach_state, dwfl_getthread_frames */
+	UNWINDER_LIBDW,	    /* libdw's CFI as cached rules, libdwfl behind */
+	UNWINDER_LIBDWFL,   /* libdwfl's unwinder (dwfl_getthread_frames) */
 	UNWINDER_LIBUNWIND, /* libunwind: a remote address space */
 };
 
@@ -81,6 +82,7 @@ struct sampler_stats {
 	uint64_t leaf_fixed;   /* fp: callers of frameless leaves recovered */
 	uint64_t unwind_ns_median; /* CFI unwinding time per sample */
 	uint64_t unwind_ns_p99;
+	int64_t unwind_mismatches; /* self-check disagreements, -1 if off */
 	uint64_t other;	  /* samples of other processes, dropped (cpu scope) */
 	uint64_t threads; /* distinct target threads seen */
 	uint64_t processes;	  /* distinct target processes seen */

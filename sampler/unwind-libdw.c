@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sampler/unwind-libdw.c - CFI unwinding with elfutils: each target process
- * is a Dwfl whose modules are the files it maps, reported at their load
- * addresses, and whose one "thread" is the sample being unwound: its
- * registers come from the sample and its memory is the stack copy.
- * libdwfl finds each frame's CFI in .eh_frame or .debug_frame (parsed once
- * per module of a process and cached by libdw), and falls back to the
- * frame pointer where a module has no CFI.
+ * sampler/unwind-libdw.c - CFI unwinding with elfutils, in two tiers.
  *
- * A process's Dwfl is kept while its maps stay the same; new mappings
- * (dlopen) are added to it, and any other change of the maps rebuilds it.
- * It is dropped when the process exits or execs, so memory stays bounded by
- * the live processes, whatever the length of the recording.
+ * The fast path: for each code address, libdw's CFI (.eh_frame, else
+ * .debug_frame) is read once into an unwind rule (where the CFA is, where
+ * the return address and the callee-saved registers were saved), cached per
+ * module and shared by every process that maps it. Unwinding a frame is
+ * then a hash lookup and a few reads from the stack copy: no CFI parsing
+ * per sample, and no allocation. This covers all ordinary code; where a
+ * module has no CFI at all (JIT code, hand-written assembly), the frame
+ * pointer is followed, as libdwfl's own unwinder does.
+ *
+ * The full path, for what rules cannot express (CFA expressions in PLT
+ * entries and signal trampolines, registers saved in other registers):
+ * libdwfl's unwinder, over a Dwfl per process whose modules are the files
+ * it maps at their load addresses, and whose one "thread" is the sample:
+ * its registers come from the sample and its memory is the stack copy. A
+ * process's Dwfl is made only when first needed, kept while its maps stay
+ * the same (new mappings, a dlopen, are added to it), rebuilt when they
+ * change otherwise, and dropped when the process exits or execs.
  */
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
@@ -24,17 +31,16 @@
 
 /* x86-64 DWARF register numbers of perf's user registers, in DWARF order. */
 static const int libdw_dwarf_to_perf[17] = {
-	0,  /* rax */
-	3,  /* rdx */
-	2,  /* rcx */
-	1,  /* rbx */
-	4,  /* rsi */
-	5,  /* rdi */
-	6,  /* rbp */
-	7,  /* rsp */
-	16, /* r8 .. r15 */
-	17, 18, 19, 20, 21, 22, 23,
-	8, /* rip: the return address column */
+	0,			       /* rax */
+	3,			       /* rdx */
+	2,			       /* rcx */
+	1,			       /* rbx */
+	4,			       /* rsi */
+	5,			       /* rdi */
+	6,			       /* rbp */
+	7,			       /* rsp */
+	16,			       /* r8 .. r15 */
+	17, 18, 19, 20, 21, 22, 23, 8, /* rip: the return address column */
 };
 
 #define PERF_SP 7
@@ -43,17 +49,58 @@ static const int libdw_dwarf_to_perf[17] = {
 /* The Dwfl of one process, and the maps it was built from. */
 struct libdw_proc {
 	Dwfl *dwfl;
-	uint64_t gen;		  /* map generation reported */
-	struct addr_map *seen;	  /* the maps reported, to tell an add */
+	uint64_t gen;	       /* map generation reported */
+	struct addr_map *seen; /* the maps reported, to tell an add */
 	size_t nseen;
-	struct intmap reported;	  /* module id + 1 -> (void *)1 */
+	struct intmap reported; /* module id + 1 -> (void *)1 */
 	bool attached;
+};
+
+/*
+ * How to find the caller's registers from a frame's, at one code address.
+ * Only the registers that survive a call are tracked: rsp (the CFA), rip
+ * (the return address) and the callee-saved rbx, rbp, r12-r15.
+ */
+enum rule_kind {
+	RULE_SAME,   /* unchanged (also: unspecified callee-saved register) */
+	RULE_OFFSET, /* saved at CFA + off */
+	RULE_UNDEF,  /* unknown; for rip: this is the outermost frame */
+};
+
+#define RULE_NREGS 7 /* rbx rbp r12 r13 r14 r15 rip */
+static const int rule_dwarf_reg[RULE_NREGS] = { 3, 6, 12, 13, 14, 15, 16 };
+
+struct unwind_rule {
+	uint8_t cfa_reg; /* DWARF register number; the CFA = it + cfa_off */
+	bool fp;	 /* no CFI here: follow the frame pointer */
+	int32_t cfa_off;
+	uint8_t kind[RULE_NREGS];
+	int32_t off[RULE_NREGS];
+};
+
+/* The CFI of one module, opened once for all processes. */
+struct libdw_module {
+	bool tried;
+	Elf *elf;
+	Dwarf *dw; /* for .debug_frame, opened on first need */
+	bool dw_tried;
+	Dwarf_CFI *eh_cfi; /* .eh_frame, or NULL */
+	Dwarf_CFI *dbg_cfi;
 };
 
 struct unwinder {
 	const struct map_set *maps;
 	const struct module_table *mods;
-	struct intmap procs; /* pid + 1 -> struct libdw_proc * */
+	struct intmap procs;	    /* pid + 1 -> struct libdw_proc * */
+	struct libdw_module *lmods; /* by module id */
+	size_t nlmods;
+	struct intmap rules; /* module << 44 | ELF address -> rule, or a
+				  RULE_NONE marker when the full path is needed */
+	struct unwind_rule **rule_blocks; /* rules, allocated in blocks */
+	size_t nrules, nblocks;
+	bool full_only;	     /* never the fast path ("libdwfl") */
+	bool check;	     /* compare every fast unwind with the full path */
+	uint64_t mismatches; /* ... and count the differences */
 
 	/* The sample being unwound, for the callbacks. */
 	const struct unwind_sample *smp;
@@ -75,6 +122,7 @@ libdw_new(const struct map_set *ms, const struct module_table *mt)
 	u->maps = ms;
 	u->mods = mt;
 	intmap_init(&u->procs);
+	intmap_init(&u->rules);
 	return u;
 }
 
@@ -111,6 +159,19 @@ libdw_free(struct unwinder *u)
 		if (u->procs.slots[i].value)
 			libdw_proc_free(u->procs.slots[i].value);
 	intmap_fini(&u->procs);
+	for (i = 0; i < u->nlmods; i++) {
+		if (u->lmods[i].dw)
+			dwarf_end(u->lmods[i].dw);
+		if (u->lmods[i].eh_cfi)
+			dwarf_cfi_end(u->lmods[i].eh_cfi);
+		if (u->lmods[i].elf)
+			elf_end(u->lmods[i].elf);
+	}
+	free(u->lmods);
+	for (i = 0; i < u->nblocks; i++)
+		free(u->rule_blocks[i]);
+	free(u->rule_blocks);
+	intmap_fini(&u->rules);
 	free(u);
 }
 
@@ -163,7 +224,8 @@ libdw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
 	 * frame the copy was too small to hold (a thread's stack is at most
 	 * a few MiB above its sp); anything else is a wrong turn.
 	 */
-	if (addr >= sp + smp->stack_len && addr - sp < (64ULL << 20))
+	if (smp->stack_full && addr >= sp + smp->stack_len &&
+	    addr - sp < (64ULL << 20))
 		u->copy_short = true;
 	return false;
 }
@@ -294,10 +356,288 @@ libdw_proc(struct unwinder *u, pid_t pid)
 	dwfl_report_begin(p->dwfl);
 	libdw_report(u, p, maps, n);
 	dwfl_report_end(p->dwfl, NULL, NULL);
-	p->attached =
-		dwfl_attach_state(p->dwfl, NULL, pid, &libdw_thread_callbacks,
-				  u);
+	p->attached = dwfl_attach_state(p->dwfl, NULL, pid,
+					&libdw_thread_callbacks, u);
 	return p->attached ? p : NULL;
+}
+
+/* ---- the fast path: cached rules ---------------------------------------- */
+
+#define RULE_BLOCK 1024
+/* The rules map's value for "no rule: take the full path". */
+static struct unwind_rule rule_none;
+/* The rule for code without CFI: rbp holds the frame. */
+static const struct unwind_rule rule_fp = { .cfa_reg = 6, .fp = true };
+
+static struct libdw_module *
+libdw_module(struct unwinder *u, uint32_t id)
+{
+	struct libdw_module *lm;
+
+	if (id >= u->nlmods) {
+		size_t n = module_table_len(u->mods);
+
+		u->lmods = xreallocarray(u->lmods, n, sizeof(*u->lmods));
+		memset(u->lmods + u->nlmods, 0,
+		       (n - u->nlmods) * sizeof(*u->lmods));
+		u->nlmods = n;
+	}
+	lm = &u->lmods[id];
+	if (!lm->tried) {
+		const struct addr_module *mod = module_table_at(u->mods, id);
+		int fd;
+
+		lm->tried = true;
+		/* The fd stays open with the module table; libelf maps it. */
+		fd = mod ? mod->fd : -1;
+		if (fd >= 0)
+			lm->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+		if (lm->elf)
+			lm->eh_cfi = dwarf_getcfi_elf(lm->elf);
+	}
+	return lm;
+}
+
+/* The frame state of lm's CFI at ELF address pc, or NULL. */
+static Dwarf_Frame *
+libdw_addrframe(struct libdw_module *lm, uint64_t pc)
+{
+	Dwarf_Frame *fr = NULL;
+
+	if (lm->eh_cfi && dwarf_cfi_addrframe(lm->eh_cfi, pc, &fr) == 0)
+		return fr;
+	if (!lm->dw_tried && lm->elf) {
+		lm->dw_tried = true;
+		lm->dw = dwarf_begin_elf(lm->elf, DWARF_C_READ, NULL);
+		if (lm->dw)
+			lm->dbg_cfi = dwarf_getcfi(lm->dw);
+	}
+	if (lm->dbg_cfi && dwarf_cfi_addrframe(lm->dbg_cfi, pc, &fr) == 0)
+		return fr;
+	return NULL;
+}
+
+/*
+ * Turn libdw's answer for one address into a rule. False for what a rule
+ * cannot hold: a CFA or a register given by a DWARF expression, a CFA
+ * based on a register that does not survive calls, a register saved in
+ * another register.
+ */
+static bool
+libdw_make_rule(Dwarf_Frame *fr, struct unwind_rule *r)
+{
+	Dwarf_Op *ops, mem[3];
+	size_t nops, i;
+
+	memset(r, 0, sizeof(*r));
+	if (dwarf_frame_cfa(fr, &ops, &nops) != 0 || nops != 1)
+		return false;
+	if (ops[0].atom == DW_OP_bregx) {
+		r->cfa_reg = (uint8_t)ops[0].number;
+		r->cfa_off = (int32_t)ops[0].number2;
+		if (ops[0].number > 16)
+			return false;
+	} else if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg16) {
+		r->cfa_reg = (uint8_t)(ops[0].atom - DW_OP_breg0);
+		r->cfa_off = (int32_t)ops[0].number;
+	} else {
+		return false;
+	}
+	/* rsp, or a callee-saved register (rbx, rbp, r12-r15). */
+	if (r->cfa_reg != 7 && r->cfa_reg != 3 && r->cfa_reg != 6 &&
+	    (r->cfa_reg < 12 || r->cfa_reg > 15))
+		return false;
+	for (i = 0; i < RULE_NREGS; i++) {
+		if (dwarf_frame_register(fr, rule_dwarf_reg[i], mem, &ops,
+					 &nops) != 0)
+			return false;
+		if (!ops) {
+			r->kind[i] = RULE_SAME;
+		} else if (nops == 0) {
+			/*
+			 * Undefined. The psABI says a callee-saved register
+			 * survives unless the CFI says where it was saved;
+			 * for rip it marks the outermost frame.
+			 */
+			r->kind[i] = rule_dwarf_reg[i] == 16 ? RULE_UNDEF
+							     : RULE_SAME;
+		} else if (ops[0].atom == DW_OP_call_frame_cfa &&
+			   (nops == 1 ||
+			    (nops == 2 && ops[1].atom == DW_OP_plus_uconst))) {
+			r->kind[i] = RULE_OFFSET;
+			r->off[i] = nops == 2 ? (int32_t)ops[1].number : 0;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The rule at ELF address pc of module id (cached), or &rule_none. */
+static const struct unwind_rule *
+libdw_rule(struct unwinder *u, uint32_t id, uint64_t pc)
+{
+	unsigned long long key = ((unsigned long long)id << 44) | pc;
+	struct unwind_rule *r = intmap_get(&u->rules, key), tmp;
+	struct libdw_module *lm;
+	Dwarf_Frame *fr;
+	bool ok;
+
+	if (r)
+		return r;
+	lm = libdw_module(u, id);
+	fr = libdw_addrframe(lm, pc);
+	if (fr) {
+		ok = libdw_make_rule(fr, &tmp);
+		free(fr);
+	} else {
+		/* No CFI for this code: frame pointers, if any. */
+		tmp = rule_fp;
+		ok = true;
+	}
+	if (!ok) {
+		intmap_put(&u->rules, key, &rule_none);
+		return &rule_none;
+	}
+	if (u->nrules % RULE_BLOCK == 0) {
+		u->rule_blocks = xreallocarray(u->rule_blocks, u->nblocks + 1,
+					       sizeof(*u->rule_blocks));
+		u->rule_blocks[u->nblocks++] =
+			xmalloc(RULE_BLOCK * sizeof(**u->rule_blocks));
+	}
+	r = &u->rule_blocks[u->nrules / RULE_BLOCK][u->nrules % RULE_BLOCK];
+	u->nrules++;
+	*r = tmp;
+	intmap_put(&u->rules, key, r);
+	return r;
+}
+
+/* Read the stack copy at addr; false (and why) when it is not there. */
+static bool
+libdw_stack_read(const struct unwind_sample *smp, uint64_t addr, uint64_t *out,
+		 bool *short_copy)
+{
+	uint64_t sp = smp->regs[PERF_SP];
+
+	if (addr >= sp && addr - sp <= smp->stack_len &&
+	    smp->stack_len - (addr - sp) >= sizeof(*out)) {
+		memcpy(out, smp->stack + (addr - sp), sizeof(*out));
+		return true;
+	}
+	if (smp->stack_full && addr >= sp + smp->stack_len &&
+	    addr - sp < (64ULL << 20))
+		*short_copy = true;
+	return false;
+}
+
+/*
+ * Unwind with cached rules. Returns UNWIND_DONE, _COPY_SHORT, _BROKEN or
+ * _MAX as the full path would, or -1 when some frame needs the full path.
+ */
+static int
+libdw_fast(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
+	   uint32_t max, uint32_t *n)
+{
+	/* DWARF registers 0..16; known[] says which hold a real value. */
+	uint64_t regs[17];
+	bool known[17];
+	int i;
+
+	for (i = 0; i < 17; i++) {
+		int pr = libdw_dwarf_to_perf[i];
+
+		regs[i] = smp->regs[pr];
+		known[i] = (smp->regs_mask >> pr) & 1;
+	}
+	*n = 0;
+	for (;;) {
+		uint64_t pc = regs[16], cfa, bias, save[RULE_NREGS];
+		unsigned r_unread = 0;
+		const struct addr_map *m;
+		const struct unwind_rule *r;
+		bool short_copy = false;
+
+		if (*n >= max)
+			return UNWIND_MAX;
+		ips[(*n)++] = pc;
+		/* A return address is looked up at its call instruction. */
+		m = map_set_find(u->maps, smp->pid, *n > 1 ? pc - 1 : pc);
+		if (m && m->module != MODULE_NONE &&
+		    module_table_bias(u->mods, m, &bias))
+			r = libdw_rule(u, m->module,
+				       pc - bias - (*n > 1 ? 1 : 0));
+		else if (m)
+			r = &rule_fp; /* JIT code: no CFI, frame pointers */
+		else
+			return *n > 1 ? UNWIND_BROKEN : -1;
+		if (r == &rule_none)
+			return -1;
+		if (!known[r->cfa_reg])
+			return UNWIND_BROKEN;
+		if (r->fp) {
+			/* rbp -> [saved rbp][return address] */
+			cfa = regs[6] + 16;
+			if (!libdw_stack_read(smp, regs[6], &save[1],
+					      &short_copy) ||
+			    !libdw_stack_read(smp, regs[6] + 8, &save[6],
+					      &short_copy))
+				return short_copy ? UNWIND_COPY_SHORT
+						  : UNWIND_BROKEN;
+			if (cfa <= regs[7])
+				return UNWIND_BROKEN; /* not outwards */
+			regs[6] = save[1];
+			regs[16] = save[6];
+			regs[7] = cfa;
+		} else {
+			cfa = regs[r->cfa_reg] + (int64_t)r->cfa_off;
+			if (r->kind[RULE_NREGS - 1] == RULE_UNDEF)
+				return UNWIND_DONE; /* the outermost frame */
+			for (i = 0; i < RULE_NREGS; i++) {
+				int d = rule_dwarf_reg[i];
+				uint64_t at = cfa + (int64_t)r->off[i];
+
+				if (r->kind[i] != RULE_OFFSET)
+					continue;
+				/*
+				 * A slot below sp is one an epilogue already
+				 * popped (GCC emits no DW_CFA_restore there):
+				 * the register holds the caller's value.
+				 */
+				if (at < regs[7] && d != 16)
+					continue;
+				if (libdw_stack_read(smp, at, &save[i],
+						     &short_copy))
+					continue;
+				if (d == 16)
+					return short_copy ? UNWIND_COPY_SHORT
+							  : UNWIND_BROKEN;
+				known[d] = false; /* as libdwfl: unknown */
+				r_unread |= 1u << i;
+			}
+			for (i = 0; i < RULE_NREGS; i++) {
+				int d = rule_dwarf_reg[i];
+
+				if (r->kind[i] == RULE_OFFSET &&
+				    !(r_unread & (1u << i)) &&
+				    (d == 16 ||
+				     cfa + (int64_t)r->off[i] >= regs[7])) {
+					regs[d] = save[i];
+					known[d] = true;
+				} else if (r->kind[i] == RULE_UNDEF) {
+					known[d] = false;
+				}
+			}
+			regs[7] = cfa;
+			/* Call-clobbered registers are gone in the caller. */
+			for (i = 0; i < 17; i++)
+				if (i != 3 && i != 6 && i != 7 &&
+				    (i < 12 || i > 16))
+					known[i] = false;
+		}
+		known[7] = true;
+		if (!regs[16])
+			return UNWIND_DONE;
+	}
 }
 
 /* ---- unwinding ---------------------------------------------------------- */
@@ -315,6 +655,49 @@ libdw_frame(Dwfl_Frame *state, void *arg)
 	return u->n >= u->max ? DWARF_CB_ABORT : DWARF_CB_OK;
 }
 
+/*
+ * The self-check (SCORCH_UNWIND_CHECK=1): unwind the sample again with
+ * libdwfl's full unwinder and count a mismatch when the frames or the
+ * outcome differ. The tests run it on the examples, where both must agree.
+ */
+static void
+libdw_check(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
+	    uint32_t max, uint32_t n, enum unwind_result res)
+{
+	struct libdw_proc *p = libdw_proc(u, smp->pid);
+	uint64_t *full;
+	int ret;
+
+	if (!p) {
+		u->mismatches++;
+		return;
+	}
+	full = xcalloc(max, sizeof(*full));
+	u->smp = smp;
+	u->ips = full;
+	u->n = 0;
+	u->max = max;
+	u->copy_short = false;
+	ret = dwfl_getthread_frames(p->dwfl, smp->tid, libdw_frame, u);
+	u->smp = NULL;
+	if (u->n != n || memcmp(full, ips, n * sizeof(*ips)) ||
+	    (ret == 0) != (res == UNWIND_DONE))
+		u->mismatches++;
+	free(full);
+}
+
+static void
+libdw_set_check(struct unwinder *u, bool on)
+{
+	u->check = on;
+}
+
+static uint64_t
+libdw_mismatches(const struct unwinder *u)
+{
+	return u->mismatches;
+}
+
 static enum unwind_result
 libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	   uint32_t max, uint32_t *n)
@@ -325,6 +708,11 @@ libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	*n = 0;
 	if (!max)
 		return UNWIND_MAX;
+	ret = u->full_only ? -1 : libdw_fast(u, smp, ips, max, n);
+	if (u->check && ret >= 0)
+		libdw_check(u, smp, ips, max, *n, (enum unwind_result)ret);
+	if (ret >= 0)
+		return (enum unwind_result)ret;
 	p = libdw_proc(u, smp->pid);
 	if (!p) {
 		/* No module to unwind with: the interrupted ip alone. */
@@ -351,10 +739,30 @@ libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	return u->copy_short ? UNWIND_COPY_SHORT : UNWIND_BROKEN;
 }
 
+static struct unwinder *
+libdwfl_new(const struct map_set *ms, const struct module_table *mt)
+{
+	struct unwinder *u = libdw_new(ms, mt);
+
+	u->full_only = true;
+	return u;
+}
+
+/* libdwfl's unwinder for every sample: the measured comparison. */
+const struct unwinder_ops unwind_libdwfl_ops = {
+	.name = "libdwfl",
+	.new = libdwfl_new,
+	.free = libdw_free,
+	.user = libdw_user,
+	.forget = libdw_forget,
+};
+
 const struct unwinder_ops unwind_libdw_ops = {
 	.name = "libdw",
 	.new = libdw_new,
 	.free = libdw_free,
 	.user = libdw_user,
 	.forget = libdw_forget,
+	.set_check = libdw_set_check,
+	.mismatches = libdw_mismatches,
 };

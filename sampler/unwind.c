@@ -18,6 +18,9 @@ unwind_backend(enum sampler_unwinder which)
 {
 	switch (which) {
 	case UNWINDER_LIBUNWIND:
+		return &unwind_libunwind_ops;
+	case UNWINDER_LIBDWFL:
+		return &unwind_libdwfl_ops;
 	case UNWINDER_LIBDW:
 	case UNWINDER_DEFAULT:
 	default:
