@@ -656,32 +656,57 @@ libdw_frame(Dwfl_Frame *state, void *arg)
 }
 
 /*
- * The self-check (SCORCH_UNWIND_CHECK=1): unwind the sample again with
- * libdwfl's full unwinder and count a mismatch when the frames or the
- * outcome differ. The tests run it on the examples, where both must agree.
+ * The full path: libdwfl's unwinder over the process's Dwfl. libdwfl ends
+ * an unwind quietly when the return address cannot be read, so a read past
+ * the end of a full stack copy is what tells a truncated stack.
  */
-static void
-libdw_check(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
-	    uint32_t max, uint32_t n, enum unwind_result res)
+static enum unwind_result
+libdw_full(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
+	   uint32_t max, uint32_t *n)
 {
 	struct libdw_proc *p = libdw_proc(u, smp->pid);
-	uint64_t *full;
 	int ret;
 
 	if (!p) {
-		u->mismatches++;
-		return;
+		/* No module to unwind with: the interrupted ip alone. */
+		ips[0] = smp->regs[PERF_IP];
+		*n = 1;
+		return UNWIND_BROKEN;
 	}
-	full = xcalloc(max, sizeof(*full));
 	u->smp = smp;
-	u->ips = full;
+	u->ips = ips;
 	u->n = 0;
 	u->max = max;
 	u->copy_short = false;
 	ret = dwfl_getthread_frames(p->dwfl, smp->tid, libdw_frame, u);
 	u->smp = NULL;
-	if (u->n != n || memcmp(full, ips, n * sizeof(*ips)) ||
-	    (ret == 0) != (res == UNWIND_DONE))
+	*n = u->n;
+	if (!u->n) {
+		ips[0] = smp->regs[PERF_IP];
+		*n = 1;
+	}
+	if (u->copy_short)
+		return UNWIND_COPY_SHORT;
+	if (ret == 0)
+		return UNWIND_DONE;
+	return u->n >= max ? UNWIND_MAX : UNWIND_BROKEN;
+}
+
+/*
+ * The self-check (SCORCH_UNWIND_CHECK=1): unwind the sample again with
+ * libdwfl's full unwinder and count a mismatch when the frames or the
+ * outcome differ. The tests run it on the examples, where both must agree.
+ */
+static void
+libdw_check(struct unwinder *u, const struct unwind_sample *smp,
+	    const uint64_t *ips, uint32_t max, uint32_t n,
+	    enum unwind_result res)
+{
+	uint64_t *full = xcalloc(max, sizeof(*full));
+	uint32_t nfull = 0;
+
+	if (libdw_full(u, smp, full, max, &nfull) != res || nfull != n ||
+	    memcmp(full, ips, n * sizeof(*ips)))
 		u->mismatches++;
 	free(full);
 }
@@ -702,7 +727,6 @@ static enum unwind_result
 libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	   uint32_t max, uint32_t *n)
 {
-	struct libdw_proc *p;
 	int ret;
 
 	*n = 0;
@@ -713,30 +737,7 @@ libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 		libdw_check(u, smp, ips, max, *n, (enum unwind_result)ret);
 	if (ret >= 0)
 		return (enum unwind_result)ret;
-	p = libdw_proc(u, smp->pid);
-	if (!p) {
-		/* No module to unwind with: the interrupted ip alone. */
-		ips[0] = smp->regs[PERF_IP];
-		*n = 1;
-		return UNWIND_BROKEN;
-	}
-	u->smp = smp;
-	u->ips = ips;
-	u->n = 0;
-	u->max = max;
-	u->copy_short = false;
-	ret = dwfl_getthread_frames(p->dwfl, smp->tid, libdw_frame, u);
-	u->smp = NULL;
-	*n = u->n;
-	if (!u->n) {
-		ips[0] = smp->regs[PERF_IP];
-		*n = 1;
-	}
-	if (ret == 0)
-		return UNWIND_DONE;
-	if (u->n >= max)
-		return UNWIND_MAX;
-	return u->copy_short ? UNWIND_COPY_SHORT : UNWIND_BROKEN;
+	return libdw_full(u, smp, ips, max, n);
 }
 
 static struct unwinder *

@@ -26,10 +26,9 @@
 
 /* libunwind exports this without declaring it (perf declares it too). */
 extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as,
-					       unw_word_t ip,
-					       unw_dyn_info_t *di,
-					       unw_proc_info_t *pi,
-					       int need_unwind_info, void *arg);
+					      unw_word_t ip, unw_dyn_info_t *di,
+					      unw_proc_info_t *pi,
+					      int need_unwind_info, void *arg);
 
 #define PERF_SP 7
 #define PERF_IP 8
@@ -41,11 +40,11 @@ struct lu_module {
 	size_t size;
 	struct lu_seg {
 		uint64_t vaddr, offset, filesz;
-	} *segs;
+	} * segs;
 	size_t nsegs;
-	uint64_t lo, hi;       /* ELF address span of the PT_LOAD segments */
-	uint64_t hdr_vaddr;    /* .eh_frame_hdr, 0 if none */
-	uint64_t table_vaddr;  /* its binary search table */
+	uint64_t lo, hi;      /* ELF address span of the PT_LOAD segments */
+	uint64_t hdr_vaddr;   /* .eh_frame_hdr, 0 if none */
+	uint64_t table_vaddr; /* its binary search table */
 	uint64_t fde_count;
 };
 
@@ -374,8 +373,8 @@ lu_get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *addr, void *arg)
 }
 
 static int
-lu_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp,
-	      int write, void *arg)
+lu_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, int write,
+	      void *arg)
 {
 	struct lu_ctx *c = arg;
 	const struct unwind_sample *smp = c->smp;
@@ -405,7 +404,7 @@ lu_access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *valp,
 	      int write, void *arg)
 {
 	/* libunwind's x86-64 numbering is DWARF's: rax rdx rcx rbx ... */
-	static const int to_perf[17] = { 0,  3,  2,  1,	 4,  5,  6,  7, 16,
+	static const int to_perf[17] = { 0,  3,	 2,  1,	 4,  5,	 6,  7, 16,
 					 17, 18, 19, 20, 21, 22, 23, 8 };
 	struct lu_ctx *c = arg;
 
