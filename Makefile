@@ -50,9 +50,10 @@ PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/tasks.c sampler/unwind-fp.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
-	symbolize/perfmap.c symbolize/demangle.c
+	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
+	symbolize/symtab.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
-CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c
+CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/addr2line.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS)
