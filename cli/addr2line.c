@@ -145,8 +145,7 @@ cmd_addr2line(int argc, char **argv)
 	uint64_t addr;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "e:afiCh", longopts, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "e:afiCh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			path = optarg;

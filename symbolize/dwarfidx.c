@@ -121,8 +121,8 @@ dwarfidx_add_fn(struct dwarfidx *ix, Dwarf_Die *die, uint32_t parent,
 			continue;
 		if (fn == DWARFIDX_NONE) {
 			if (ix->nfns == ix->fns_cap) {
-				ix->fns_cap = ix->fns_cap ? ix->fns_cap * 2
-							  : 1024;
+				ix->fns_cap =
+					ix->fns_cap ? ix->fns_cap * 2 : 1024;
 				ix->fns = xreallocarray(ix->fns, ix->fns_cap,
 							sizeof(*ix->fns));
 			}
@@ -133,8 +133,8 @@ dwarfidx_add_fn(struct dwarfidx *ix, Dwarf_Die *die, uint32_t parent,
 			ix->fns[fn].inlined = inlined;
 		}
 		if (ix->nranges == ix->ranges_cap) {
-			ix->ranges_cap = ix->ranges_cap ? ix->ranges_cap * 2
-							: 1024;
+			ix->ranges_cap =
+				ix->ranges_cap ? ix->ranges_cap * 2 : 1024;
 			ix->ranges = xreallocarray(ix->ranges, ix->ranges_cap,
 						   sizeof(*ix->ranges));
 		}
@@ -199,8 +199,8 @@ dwarfidx_range_cmp(const void *a, const void *b)
 }
 
 static void
-dwarfidx_emit(struct dwarfidx_cu *cu, size_t *cap, Dwarf_Addr lo,
-	      Dwarf_Addr hi, uint32_t fn)
+dwarfidx_emit(struct dwarfidx_cu *cu, size_t *cap, Dwarf_Addr lo, Dwarf_Addr hi,
+	      uint32_t fn)
 {
 	struct dwarfidx_seg *last = cu->nsegs ? &cu->segs[cu->nsegs - 1] : NULL;
 
@@ -271,8 +271,8 @@ dwarfidx_read_cu(struct dwarfidx *ix, Dwarf_Die *cudie)
 		}
 	}
 	free(stack);
-	ix->all_cus = xreallocarray(ix->all_cus, ix->ncus + 1,
-				    sizeof(*ix->all_cus));
+	ix->all_cus =
+		xreallocarray(ix->all_cus, ix->ncus + 1, sizeof(*ix->all_cus));
 	ix->all_cus[ix->ncus++] = cu;
 	return cu;
 }
@@ -422,8 +422,8 @@ dwarfidx_find_cu(struct dwarfidx *ix, Dwarf_Addr addr, Dwarf_Addr *dw_addr)
 }
 
 size_t
-dwarfidx_lookup(struct dwarfidx *ix, Dwarf_Addr addr,
-		struct dwarfidx_hit *out, size_t max)
+dwarfidx_lookup(struct dwarfidx *ix, Dwarf_Addr addr, struct dwarfidx_hit *out,
+		size_t max)
 {
 	uint32_t inner[SYM_MAX_CHAIN], fn, outer;
 	const struct dwarfidx_seg *seg;

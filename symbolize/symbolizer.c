@@ -216,6 +216,51 @@ symbolizer_vdso_fd(void)
 	return fd;
 }
 
+/*
+ * A file cut short (a copy that did not finish, a full disk) or with
+ * garbage section headers still opens: libelf reads lazily. Names read
+ * from it could be garbage, so it is refused, once, when its headers,
+ * loaded segments or sections reach past its end.
+ */
+static int
+module_check(Elf *elf, size_t nph, char **why)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	size_t size = 0, i;
+	uint64_t need = 0;
+
+	if (!elf_rawfile(elf, &size) || !gelf_getehdr(elf, &eh))
+		return 0; /* the vDSO's memfd and the like: nothing to check */
+	if (eh.e_shoff)
+		need = eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize;
+	for (i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+		    ph.p_offset + ph.p_filesz > need)
+			need = ph.p_offset + ph.p_filesz;
+	}
+	if (need > size) {
+		*why = xasprintf("truncated ELF file (%zu of %" PRIu64
+				 " bytes)",
+				 size, need);
+		return -1;
+	}
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
+
+		if (!sh || (sh->sh_type != SHT_NOBITS &&
+			    (sh->sh_offset > size ||
+			     sh->sh_size > size - sh->sh_offset))) {
+			*why = xasprintf("corrupt ELF section header %zu",
+					 elf_ndxscn(scn));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 module_open(struct symbolizer *sy, struct module *m, char **why)
 {
@@ -259,6 +304,8 @@ module_open(struct symbolizer *sy, struct module *m, char **why)
 		*why = xstrdup("cannot read ELF program headers");
 		return -1;
 	}
+	if (module_check(elf, nph, why) < 0)
+		return -1;
 	m->loads = xcalloc(nph ? nph : 1, sizeof(*m->loads));
 	for (i = 0; i < nph; i++) {
 		GElf_Phdr ph;

@@ -33,7 +33,7 @@ struct symtab_group {
 	GElf_Xword max_size;
 };
 
-/* A section of the file holding the symbols, in module addresses. */
+/* An allocated section of the module's main file (module addresses). */
 struct symtab_scn {
 	GElf_Addr lo, hi;
 	GElf_Word ndx;
@@ -70,27 +70,40 @@ symtab_sym_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-static void
-symtab_read_scns(struct symtab *st, Elf *elf, GElf_Addr bias)
+static int
+symtab_scn_cmp(const void *a, const void *b)
 {
+	const struct symtab_scn *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The allocated sections of the module's main file, sorted by address. */
+static void
+symtab_read_scns(struct symtab *st, Dwfl_Module *mod)
+{
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
 	Elf_Scn *scn = NULL;
 	size_t cap = 0;
 
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+	while (elf && (scn = elf_nextscn(elf, scn)) != NULL) {
 		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
 
-		if (!sh || !sh->sh_size)
+		if (!sh || !(sh->sh_flags & SHF_ALLOC))
 			continue;
 		if (st->nscns == cap) {
 			cap = cap ? cap * 2 : 32;
-			st->scns = xreallocarray(st->scns, cap,
-						 sizeof(*st->scns));
+			st->scns =
+				xreallocarray(st->scns, cap, sizeof(*st->scns));
 		}
 		st->scns[st->nscns].lo = sh->sh_addr + bias;
 		st->scns[st->nscns].hi = sh->sh_addr + bias + sh->sh_size;
 		st->scns[st->nscns].ndx = (GElf_Word)elf_ndxscn(scn);
 		st->nscns++;
 	}
+	if (st->nscns)
+		qsort(st->scns, st->nscns, sizeof(*st->scns), symtab_scn_cmp);
 }
 
 struct symtab *
@@ -98,7 +111,6 @@ symtab_new(Dwfl_Module *mod)
 {
 	int n = dwfl_module_getsymtab(mod), first_global, i;
 	struct symtab *st;
-	bool have_scns = false;
 	size_t g, j;
 
 	if (n <= 1)
@@ -107,6 +119,7 @@ symtab_new(Dwfl_Module *mod)
 	if (first_global < 0)
 		return NULL;
 	st = xcalloc(1, sizeof(*st));
+	symtab_read_scns(st, mod);
 	for (i = 1; i < n; i++) {
 		struct symtab_group *grp;
 		struct symtab_sym *s;
@@ -124,10 +137,6 @@ symtab_new(Dwfl_Module *mod)
 		if (!name || !*name || sym.st_shndx == SHN_UNDEF ||
 		    type == STT_SECTION || type == STT_FILE || type == STT_TLS)
 			continue;
-		if (!have_scns && elf) {
-			symtab_read_scns(st, elf, bias);
-			have_scns = true;
-		}
 		grp = &st->groups[first_global == 0 || i >= first_global ? 0
 									 : 1];
 		if (grp->n == grp->cap) {
@@ -179,23 +188,41 @@ symtab_free(struct symtab *st)
 	free(st);
 }
 
-/* Does addr lie in the section a label is defined in? */
+/*
+ * The allocated section of the main file holding addr, as libdwfl finds
+ * it: a section's end address counts as inside it unless the next section
+ * starts there. SHN_UNDEF when none does.
+ */
+static GElf_Word
+symtab_section_of(const struct symtab *st, GElf_Addr addr)
+{
+	size_t lo = 0, hi = st->nscns;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr < st->scns[mid].lo) {
+			hi = mid;
+		} else if (addr > st->scns[mid].hi) {
+			lo = mid + 1;
+		} else {
+			if (addr == st->scns[mid].hi && mid + 1 < st->nscns &&
+			    addr == st->scns[mid + 1].lo)
+				mid++;
+			return st->scns[mid].ndx;
+		}
+	}
+	return SHN_UNDEF;
+}
+
+/* May a sizeless label name addr? Only within its own section. */
 static bool
 symtab_same_section(const struct symtab *st, const struct symtab_sym *s,
 		    GElf_Addr addr)
 {
-	GElf_Word ndx = SHN_ABS;
-	size_t i;
-
 	if (s->shndx >= SHN_LORESERVE) /* absolute: only an exact match */
 		return s->value == addr;
-	for (i = 0; i < st->nscns; i++) {
-		if (addr >= st->scns[i].lo && addr < st->scns[i].hi) {
-			ndx = st->scns[i].ndx;
-			break;
-		}
-	}
-	return s->shndx == ndx;
+	return symtab_section_of(st, addr) == symtab_section_of(st, s->value);
 }
 
 static int
