@@ -52,9 +52,10 @@ SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
 	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
 	sampler/unwind-libunwind.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
-	symbolize/perfmap.c symbolize/demangle.c
+	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
+	symbolize/symtab.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
-CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c
+CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/addr2line.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS)

@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "sample running processes or a command" },
 	{ "svg", cmd_svg, "render a profile as an SVG flame graph" },
 	{ "fold", cmd_fold, "write a profile as folded stacks" },
+	{ "addr2line", cmd_addr2line, "name addresses of an ELF file" },
 };
 
 static void

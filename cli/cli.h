@@ -52,5 +52,6 @@ void cli_flame_defaults(const struct profile *p, struct flame_opts *fo,
 int cmd_record(int argc, char **argv);
 int cmd_svg(int argc, char **argv);
 int cmd_fold(int argc, char **argv);
+int cmd_addr2line(int argc, char **argv);
 
 #endif

@@ -196,10 +196,11 @@ record_user_frames(struct profile *p, const struct sampler *s,
 	n = symbolizer_user(sy, mod->path, at, sym, SYM_MAX_CHAIN);
 	for (i = 0; i < n; i++)
 		frames[i] =
-			profile_intern_frame(p, sym[i].name, sym[i].module,
-					     sym[i].inlined ? FRAME_INLINED
-					     : sym[i].named ? FRAME_USER
-							    : FRAME_UNKNOWN);
+			profile_intern_frame_src(p, sym[i].name, sym[i].module,
+						 sym[i].inlined ? FRAME_INLINED
+						 : sym[i].named ? FRAME_USER
+								: FRAME_UNKNOWN,
+						 sym[i].file, sym[i].line);
 	return (uint32_t)n;
 }
 

@@ -5,10 +5,15 @@
 # Run by `make` (every goal but clean/format), so a fresh clone needs nothing else.
 set -eu
 
-# Build: compiler, libraries. Tests: cmocka, xmllint, readelf/eu-* tools.
-# Bench: perf (the peer scorch is measured against).
-PKGS="gcc make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
-libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf"
+# Build: compiler, libraries. Tests: cmocka, xmllint, readelf/eu-* tools;
+# g++ (C++ test binaries), libc6-dbg (libc's DWARF under
+# /usr/lib/debug/.build-id/), debuginfod (a local server for the debuginfod
+# test; libdebuginfod1 is what libdw loads when DEBUGINFOD_URLS is set).
+# Bench: perf, eu-addr2line and addr2line (the peers scorch is measured
+# against).
+PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
+libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf
+libc6-dbg debuginfod libdebuginfod1"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086
