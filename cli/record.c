@@ -176,6 +176,7 @@ record_user_frames(struct profile *p, const struct sampler *s,
 	uint64_t at = st->ips[st->nkernel + j] - (j ? 1 : 0);
 	uint32_t id = st->modules[j];
 	const struct addr_module *mod;
+	struct sym_module sm;
 	struct sym sym[SYM_MAX_CHAIN];
 	size_t i, n;
 
@@ -193,7 +194,15 @@ record_user_frames(struct profile *p, const struct sampler *s,
 		return 1;
 	}
 	mod = sampler_module(s, id);
-	n = symbolizer_user(sy, mod->path, at, sym, SYM_MAX_CHAIN);
+	sm.id = id;
+	sm.path = mod->path;
+	sm.fd = mod->fd;
+	/* Never the file now at path: it is not the one that ran. */
+	sm.unreadable = mod->replaced ? "the file was replaced or deleted "
+					"after the process mapped it, and "
+					"the mapped one could not be read"
+				      : NULL;
+	n = symbolizer_module_user(sy, &sm, at, sym, SYM_MAX_CHAIN);
 	for (i = 0; i < n; i++)
 		frames[i] =
 			profile_intern_frame_src(p, sym[i].name, sym[i].module,

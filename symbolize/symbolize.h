@@ -70,6 +70,25 @@ void symbolizer_free(struct symbolizer *sy);
 size_t symbolizer_user(struct symbolizer *sy, const char *path,
 		       uint64_t file_off, struct sym *out, size_t max);
 /*
+ * A module the caller has opened: a recording opens each file while the
+ * process maps it (through /proc/PID/map_files or /proc/PID/root), so a
+ * binary deleted or replaced since, or one in another mount namespace, is
+ * still the file the process ran. id tells modules apart (two files may
+ * share a path); path names the frames and guides the debuginfo search.
+ */
+struct sym_module {
+	uint64_t id;
+	const char *path;
+	int fd; /* borrowed (duplicated when read); -1: open path */
+	const char *unreadable; /* if not NULL, why the file cannot be read:
+				   its frames stay [module+0xOFF] */
+};
+
+/* symbolizer_user() for a module the caller opened. */
+size_t symbolizer_module_user(struct symbolizer *sy,
+			      const struct sym_module *sm, uint64_t file_off,
+			      struct sym *out, size_t max);
+/*
  * Open the module at path now (it is opened once either way): 0, or -1
  * with err saying why it cannot be read (its frames would stay unnamed).
  */

@@ -32,6 +32,7 @@ struct module {
 	GElf_Phdr *loads; /* PT_LOAD headers: file offset -> vaddr */
 	size_t nloads;
 	char *why;	       /* why the file could not be read, or NULL */
+	int fd;		       /* the file as the caller opened it, or -1 */
 	struct dwarfidx *ix;   /* NULL until the first lookup */
 	struct symtab *symtab; /* NULL until the first lookup, or if none */
 	struct intmap addrs;   /* file_off + 1 -> struct user_entry * */
@@ -55,9 +56,10 @@ struct jit_map {
 };
 
 struct symbolizer {
-	struct intmap modules; /* hash(path) -> struct module * */
-	struct module *last;   /* the module asked for last */
-	struct module **mods;  /* every module, for freeing */
+	struct intmap modules;	     /* hash(path) -> struct module * */
+	struct intmap modules_by_id; /* caller's id + 1 -> struct module * */
+	struct module *last;	     /* the module asked for last */
+	struct module **mods;	     /* every module, for freeing */
 	size_t nmods;
 	struct kallsyms *ks; /* NULL until the first kernel address */
 	bool ks_tried;
@@ -86,6 +88,7 @@ symbolizer_new(const struct symbolizer_opts *opts)
 	struct symbolizer *sy = xcalloc(1, sizeof(*sy));
 
 	intmap_init(&sy->modules);
+	intmap_init(&sy->modules_by_id);
 	intmap_init(&sy->kaddrs);
 	intmap_init(&sy->jits);
 	sy->demangle = !(opts && opts->no_demangle);
@@ -151,6 +154,7 @@ symbolizer_free(struct symbolizer *sy)
 	free(sy->entries);
 	free(sy->mods);
 	intmap_fini(&sy->modules);
+	intmap_fini(&sy->modules_by_id);
 	intmap_fini(&sy->kaddrs);
 	kallsyms_free(sy->ks);
 	free(sy->kallsyms_path);
@@ -177,43 +181,6 @@ const char *
 symbolizer_warning(const struct symbolizer *sy, size_t idx)
 {
 	return sy->warnings[idx];
-}
-
-/*
- * The kernel maps the vDSO into every process from one image, so scorch's
- * own copy names the target's vDSO frames. libdwfl wants a file: copy the
- * image into a memfd.
- */
-static int
-symbolizer_vdso_fd(void)
-{
-	unsigned long base = getauxval(AT_SYSINFO_EHDR);
-	unsigned long long start, end;
-	char line[256];
-	FILE *fp;
-	int fd = -1;
-
-	if (!base)
-		return -1;
-	fp = fopen("/proc/self/maps", "re");
-	if (!fp)
-		return -1;
-	while (fgets(line, sizeof(line), fp)) {
-		if (!strstr(line, "[vdso]"))
-			continue;
-		if (sscanf(line, "%llx-%llx", &start, &end) != 2 ||
-		    start != base)
-			break;
-		fd = memfd_create("vdso", MFD_CLOEXEC);
-		if (fd >= 0 && write(fd, (void *)base, end - start) !=
-				       (ssize_t)(end - start)) {
-			close(fd);
-			fd = -1;
-		}
-		break;
-	}
-	fclose(fp);
-	return fd;
 }
 
 /*
@@ -268,10 +235,11 @@ module_open(struct symbolizer *sy, struct module *m, char **why)
 	size_t i, nph;
 	int fd = -1;
 
-	if (!strcmp(m->path, "[vdso]")) {
-		fd = symbolizer_vdso_fd();
+	if (m->fd >= 0) {
+		/* The caller's file; libdwfl takes its own descriptor. */
+		fd = fcntl(m->fd, F_DUPFD_CLOEXEC, 0);
 		if (fd < 0) {
-			*why = xstrdup("cannot read the vDSO image");
+			*why = xstrdup(strerror(errno));
 			return -1;
 		}
 	} else if (m->path[0] != '/') {
@@ -316,29 +284,27 @@ module_open(struct symbolizer *sy, struct module *m, char **why)
 	return 0;
 }
 
+/*
+ * A module read from fd if it is not -1 (else from path), or never read
+ * because of unreadable (then its frames keep the [module+0xOFF] names).
+ */
 static struct module *
-symbolizer_module(struct symbolizer *sy, const char *path)
+symbolizer_new_module(struct symbolizer *sy, const char *path, int fd,
+		      const char *unreadable)
 {
-	unsigned long long key;
-	struct module *m;
+	struct module *m = xcalloc(1, sizeof(*m));
 	const char *slash;
 	char *why = NULL;
 
-	/* Addresses come in runs of one module: skip the hashing. */
-	if (sy->last && !strcmp(sy->last->path, path))
-		return sy->last;
-	key = hash_bytes(path, strlen(path), 0);
-	while ((m = intmap_get(&sy->modules, key)) && strcmp(m->path, path))
-		key++;
-	if (m)
-		return sy->last = m;
-	m = xcalloc(1, sizeof(*m));
 	m->path = xstrdup(path);
+	m->fd = fd;
 	slash = strrchr(m->path, '/');
 	m->base = slash && slash[1] ? slash + 1 : m->path;
 	intmap_init(&m->addrs);
 	intmap_init(&m->vaddrs);
-	if (module_open(sy, m, &why) < 0) {
+	if (unreadable)
+		why = xstrdup(unreadable);
+	if (why || module_open(sy, m, &why) < 0) {
 		symbolizer_warn(sy, xasprintf("%s: %s; its frames stay "
 					      "unnamed",
 					      path, why));
@@ -348,9 +314,28 @@ symbolizer_module(struct symbolizer *sy, const char *path)
 		m->dwfl = NULL;
 		m->mod = NULL;
 	}
-	intmap_put(&sy->modules, key, m);
+	m->fd = -1; /* borrowed: not kept past opening */
 	sy->mods = xreallocarray(sy->mods, sy->nmods + 1, sizeof(*sy->mods));
 	sy->mods[sy->nmods++] = m;
+	return m;
+}
+
+static struct module *
+symbolizer_module(struct symbolizer *sy, const char *path)
+{
+	unsigned long long key;
+	struct module *m;
+
+	/* Addresses come in runs of one module: skip the hashing. */
+	if (sy->last && !strcmp(sy->last->path, path))
+		return sy->last;
+	key = hash_bytes(path, strlen(path), 0);
+	while ((m = intmap_get(&sy->modules, key)) && strcmp(m->path, path))
+		key++;
+	if (m)
+		return sy->last = m;
+	m = symbolizer_new_module(sy, path, -1, NULL);
+	intmap_put(&sy->modules, key, m);
 	return sy->last = m;
 }
 
@@ -510,6 +495,8 @@ symbolizer_resolve(struct symbolizer *sy, struct module *m, bool mapped,
 		nh = dwarfidx_lookup(m->ix, addr, hits,
 				     sy->inline_frames ? SYM_MAX_CHAIN : 1);
 		if (nh && !hits[0].inlined && hits[0].name[0]) {
+			const char *sym = symtab_find(m->symtab, addr);
+
 			for (i = 0; i < nh; i++) {
 				if (!hits[i].name[0])
 					continue;
@@ -518,6 +505,20 @@ symbolizer_resolve(struct symbolizer *sy, struct module *m, bool mapped,
 				chain[n].line = hits[i].line;
 				chain[n].inlined = i > 0;
 				n++;
+			}
+			/*
+			 * The function itself goes by its symbol, as perf
+			 * and eu-addr2line name it: the exported qsort_r,
+			 * not the DWARF name of glibc's internal alias
+			 * (__GI___qsort_r), and a compiler's clone by what
+			 * it is (foo.constprop.0). Inlined calls have no
+			 * symbol: their DWARF names stay.
+			 */
+			if (sym && *sym) {
+				char *d = demangle_name(sym, sy->demangle);
+
+				chain[0].name = strpool_intern(&sy->names, d);
+				free(d);
 			}
 		} else {
 			const char *name = symtab_find(m->symtab, addr);
@@ -568,11 +569,10 @@ symbolizer_copy(const struct user_entry *u, struct sym *out, size_t max)
 	return i;
 }
 
-size_t
-symbolizer_user(struct symbolizer *sy, const char *path, uint64_t file_off,
-		struct sym *out, size_t max)
+static size_t
+symbolizer_user_in(struct symbolizer *sy, struct module *m, uint64_t file_off,
+		   struct sym *out, size_t max)
 {
-	struct module *m = symbolizer_module(sy, path);
 	struct user_entry *u = intmap_get(&m->addrs, file_off + 1);
 
 	if (!u) {
@@ -583,6 +583,27 @@ symbolizer_user(struct symbolizer *sy, const char *path, uint64_t file_off,
 		intmap_put(&m->addrs, file_off + 1, u);
 	}
 	return symbolizer_copy(u, out, max);
+}
+
+size_t
+symbolizer_user(struct symbolizer *sy, const char *path, uint64_t file_off,
+		struct sym *out, size_t max)
+{
+	return symbolizer_user_in(sy, symbolizer_module(sy, path), file_off,
+				  out, max);
+}
+
+size_t
+symbolizer_module_user(struct symbolizer *sy, const struct sym_module *sm,
+		       uint64_t file_off, struct sym *out, size_t max)
+{
+	struct module *m = intmap_get(&sy->modules_by_id, sm->id + 1);
+
+	if (!m) {
+		m = symbolizer_new_module(sy, sm->path, sm->fd, sm->unreadable);
+		intmap_put(&sy->modules_by_id, sm->id + 1, m);
+	}
+	return symbolizer_user_in(sy, m, file_off, out, max);
 }
 
 int

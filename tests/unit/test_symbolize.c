@@ -18,6 +18,7 @@
 #include <inttypes.h>
 
 #include "common/common.h"
+#include "sampler/internal.h"
 #include "symbolize/internal.h"
 #include "symbolize/symbolize.h"
 
@@ -281,23 +282,58 @@ test_symbolizer_user_garbage_elf(void **state)
 	free(path);
 }
 
-/* The vDSO has no file: scorch names it from its own copy of the image. */
+/*
+ * The vDSO has no file: the sampler hands over scorch's own copy of the
+ * image (the kernel maps the same one into every process), and the
+ * symbolizer names it through the caller's descriptor.
+ */
 static void
-test_symbolizer_user_names_vdso(void **state)
+test_symbolizer_module_user_names_vdso(void **state)
 {
 	struct symbolizer *sy = symbolizer_new(NULL);
+	struct module_table *mt = module_table_new();
+	struct addr_map m = { .start = 0x1000,
+			      .end = 0x3000,
+			      .path = "[vdso]" };
+	struct sym_module sm = { .path = "[vdso]" };
 	bool found = false;
 	uint64_t off;
 	struct sym s;
 
 	(void)state;
+	sm.id = module_table_get(mt, 1, &m);
+	sm.fd = module_table_at(mt, (uint32_t)sm.id)->fd;
+	assert_true(sm.fd >= 0);
 	for (off = 0; off < 8192 && !found; off += 4) {
-		symbolizer_user(sy, "[vdso]", off, &s, 1);
+		symbolizer_module_user(sy, &sm, off, &s, 1);
 		found = s.named && strstr(s.name, "clock_gettime");
 	}
 	assert_true(found);
 	assert_string_equal(s.module, "[vdso]");
 	assert_int_equal(symbolizer_nwarnings(sy), 0);
+	symbolizer_free(sy);
+	module_table_free(mt);
+}
+
+/* A module the caller says cannot be read warns once and names nothing. */
+static void
+test_symbolizer_module_user_unreadable(void **state)
+{
+	struct symbolizer *sy = symbolizer_new(NULL);
+	struct sym_module sm = { .id = 7,
+				 .path = "/proc/self/exe",
+				 .fd = -1,
+				 .unreadable = "the file was replaced" };
+	struct sym s;
+
+	(void)state;
+	symbolizer_module_user(sy, &sm, 0x1000, &s, 1);
+	symbolizer_module_user(sy, &sm, 0x1010, &s, 1);
+	assert_false(s.named);
+	assert_string_equal(s.name, "[exe+0x1010]");
+	assert_int_equal(symbolizer_nwarnings(sy), 1);
+	assert_non_null(strstr(symbolizer_warning(sy, 0),
+			       "/proc/self/exe: the file was replaced"));
 	symbolizer_free(sy);
 }
 
@@ -770,7 +806,8 @@ main(void)
 		cmocka_unit_test(test_symbolizer_user_inline_chain),
 		cmocka_unit_test(test_symbolizer_user_missing_file_falls_back),
 		cmocka_unit_test(test_symbolizer_user_garbage_elf),
-		cmocka_unit_test(test_symbolizer_user_names_vdso),
+		cmocka_unit_test(test_symbolizer_module_user_names_vdso),
+		cmocka_unit_test(test_symbolizer_module_user_unreadable),
 		cmocka_unit_test(test_demangle_name_cases),
 		cmocka_unit_test(test_perfmap_parse_line),
 		cmocka_unit_test(test_perfmap_find_later_entry_wins),
