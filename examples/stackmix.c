@@ -14,7 +14,10 @@
  *                                       LIB and run its plugin_work()
  *
  * Without SECONDS it runs until killed. Bad arguments exit 2. Once running
- * it prints "ready" (and "plugin loaded" after the dlopen) on stdout.
+ * it prints "ready" (and "plugin loaded" after the dlopen) on stdout; mix
+ * with SECONDS ends with "units/s: N", the work done per second of wall
+ * time (one unit is one qsort, hash or copy call), the throughput a
+ * profiler's overhead takes from (make bench).
  *
  * mix: rounds of 2 to 6 ms of CPU time, split exactly by the thread's CPU
  * clock, whatever each phase's work costs:
@@ -78,6 +81,7 @@ static unsigned char mix_hash_buf[MIX_HASH_BYTES];
 static char mix_src[MIX_COPY_BYTES], mix_dst[MIX_COPY_BYTES];
 static char mix_str[MIX_STR_BYTES + 1];
 static volatile uint64_t mix_sink;
+static uint64_t mix_units; /* calls of the work functions, for units/s */
 static double mix_seconds; /* 0: run until killed */
 static struct timespec mix_start;
 
@@ -152,6 +156,7 @@ sort_phase(uint64_t budget_ns, uint64_t *seed)
 		qsort(mix_records, MIX_RECORDS, sizeof(mix_records[0]),
 		      cmp_records);
 		MIX_AFTER_CALL();
+		mix_units++;
 	} while (cpu_ns() < end);
 }
 
@@ -166,6 +171,7 @@ hash_phase(uint64_t budget_ns)
 			mix_sink += hash_buffer(mix_hash_buf, MIX_HASH_BYTES);
 			MIX_AFTER_CALL();
 		}
+		mix_units++;
 	} while (cpu_ns() < end);
 }
 
@@ -179,6 +185,7 @@ copy_phase(uint64_t budget_ns)
 		MIX_AFTER_CALL();
 		mix_sink += strlen(mix_str);
 		MIX_AFTER_CALL();
+		mix_units++;
 	} while (cpu_ns() < end);
 }
 
@@ -329,6 +336,8 @@ main(int argc, char **argv)
 		fflush(stdout);
 		run_mix(88172645463325252ULL);
 		MIX_AFTER_CALL();
+		if (mix_seconds > 0)
+			printf("units/s: %.0f\n", (double)mix_units / mix_seconds);
 		ret = 0;
 	} else if (!strcmp(argv[1], "deep") && (argc == 3 || argc == 4)) {
 		if (parse_num(argv[2], 1, DEEP_MAX, &a) ||

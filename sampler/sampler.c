@@ -42,10 +42,15 @@
 /* Unwinding times are kept in a histogram of 1/8-octave buckets of ns. */
 #define UNWIND_HIST_BUCKETS 256
 
-/* One record copied out of a ring for this pass. */
+/*
+ * One record of this pass: read in place in its ring (which is given back
+ * to the kernel only after the pass), or copied into pass.buf when it
+ * wrapped around the ring's end or waits for the next pass.
+ */
 struct rec {
 	uint64_t time;
-	size_t off;    /* into pass.buf */
+	const unsigned char *ptr; /* in a ring, or NULL: at buf + off */
+	size_t off;		  /* into pass.buf */
 	uint32_t seq;  /* order of arrival, to keep the sort stable */
 	bool deferred; /* already waited one pass */
 };
@@ -110,6 +115,26 @@ ts_elapsed(const struct timespec *a)
 
 /* ---- passes ------------------------------------------------------------ */
 
+static struct rec *
+pass_new_rec(struct pass *p, uint64_t time, bool deferred)
+{
+	struct rec *r;
+
+	if (p->nrecs == p->recs_cap) {
+		p->recs_cap = p->recs_cap ? p->recs_cap * 2 : 1024;
+		p->recs = xreallocarray(p->recs, p->recs_cap, sizeof(*r));
+	}
+	r = &p->recs[p->nrecs];
+	r->time = time;
+	r->ptr = NULL;
+	r->off = 0;
+	r->seq = (uint32_t)p->nrecs;
+	r->deferred = deferred;
+	p->nrecs++;
+	return r;
+}
+
+/* Add a copy of a record. */
 static void
 pass_add(struct pass *p, const void *data, size_t size, uint64_t time,
 	 bool deferred)
@@ -121,18 +146,20 @@ pass_add(struct pass *p, const void *data, size_t size, uint64_t time,
 			p->cap = p->cap ? p->cap * 2 : 65536;
 		p->buf = xrealloc(p->buf, p->cap);
 	}
-	if (p->nrecs == p->recs_cap) {
-		p->recs_cap = p->recs_cap ? p->recs_cap * 2 : 1024;
-		p->recs = xreallocarray(p->recs, p->recs_cap, sizeof(*r));
-	}
 	memcpy(p->buf + p->len, data, size);
-	r = &p->recs[p->nrecs];
-	r->time = time;
+	r = pass_new_rec(p, time, deferred);
 	r->off = p->len;
-	r->seq = (uint32_t)p->nrecs;
-	r->deferred = deferred;
-	p->nrecs++;
 	p->len += size;
+}
+
+/*
+ * Add a record where it lies in its ring: samples with a stack copy are
+ * tens of KiB, and copying each once more costs more than unwinding it.
+ */
+static void
+pass_add_ref(struct pass *p, const void *data, uint64_t time)
+{
+	pass_new_rec(p, time, false)->ptr = data;
 }
 
 static void
@@ -575,7 +602,8 @@ sampler_handle_exit(struct sampler *s, const struct perf_event_header *h)
 static void
 sampler_handle(struct sampler *s, const struct rec *r)
 {
-	const struct perf_event_header *h = (const void *)(s->cur.buf + r->off);
+	const struct perf_event_header *h =
+		(const void *)(r->ptr ? r->ptr : s->cur.buf + r->off);
 	const uint64_t *u = (const uint64_t *)(h + 1);
 
 	switch (h->type) {
@@ -631,9 +659,13 @@ sampler_pass(struct sampler *s)
 		if (!r->base)
 			continue;
 		ring_snapshot(r);
-		while ((h = ring_next(r)))
-			pass_add(&s->cur, h, h->size, rec_time(h), false);
-		ring_release(r);
+		while ((h = ring_next(r))) {
+			if ((const void *)h == r->bounce)
+				pass_add(&s->cur, h, h->size, rec_time(h),
+					 false);
+			else
+				pass_add_ref(&s->cur, h, rec_time(h));
+		}
 	}
 	for (i = 0; i < s->cur.nrecs; i++)
 		s->cur.recs[i].seq = (uint32_t)i;
@@ -642,6 +674,10 @@ sampler_pass(struct sampler *s)
 	for (i = 0; i < s->cur.nrecs; i++)
 		sampler_handle(s, &s->cur.recs[i]);
 	pass_clear(&s->cur);
+	/* Only now may the kernel write over the records read in place. */
+	for (i = 0; i < s->ncpus; i++)
+		if (s->rings[i].base)
+			ring_release(&s->rings[i]);
 }
 
 /* ---- opening events ---------------------------------------------------- */

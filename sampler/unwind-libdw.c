@@ -73,6 +73,7 @@ static const int rule_dwarf_reg[RULE_NREGS] = { 3, 6, 12, 13, 14, 15, 16 };
 struct unwind_rule {
 	uint8_t cfa_reg; /* DWARF register number; the CFA = it + cfa_off */
 	bool fp;	 /* no CFI here: follow the frame pointer */
+	bool entry;	 /* the module's entry point: the outermost frame */
 	int32_t cfa_off;
 	uint8_t kind[RULE_NREGS];
 	int32_t off[RULE_NREGS];
@@ -86,6 +87,7 @@ struct libdw_module {
 	bool dw_tried;
 	Dwarf_CFI *eh_cfi; /* .eh_frame, or NULL */
 	Dwarf_CFI *dbg_cfi;
+	GElf_Addr entry; /* e_entry, 0 if none */
 };
 
 struct unwinder {
@@ -392,8 +394,13 @@ libdw_module(struct unwinder *u, uint32_t id)
 		fd = mod ? mod->fd : -1;
 		if (fd >= 0)
 			lm->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-		if (lm->elf)
+		if (lm->elf) {
+			GElf_Ehdr eh;
+
 			lm->eh_cfi = dwarf_getcfi_elf(lm->elf);
+			if (gelf_getehdr(lm->elf, &eh))
+				lm->entry = eh.e_entry;
+		}
 	}
 	return lm;
 }
@@ -488,11 +495,27 @@ libdw_rule(struct unwinder *u, uint32_t id, uint64_t pc)
 	lm = libdw_module(u, id);
 	fr = libdw_addrframe(lm, pc);
 	if (fr) {
+		Dwarf_Addr start, end;
+
 		ok = libdw_make_rule(fr, &tmp);
+		/*
+		 * The dynamic linker's _start has no end-of-stack marker in
+		 * its CFI (the C library's has): the function holding the
+		 * module's entry point is the root of the stack.
+		 */
+		if (ok && lm->entry &&
+		    dwarf_frame_info(fr, &start, &end, NULL) >= 0 &&
+		    lm->entry >= start && lm->entry < end)
+			tmp.entry = true;
 		free(fr);
 	} else {
-		/* No CFI for this code: frame pointers, if any. */
+		/*
+		 * No CFI for this code: frame pointers, if any. Code just
+		 * past the module's entry point (the dynamic linker's
+		 * _start, which has no CFI) is the root of the stack.
+		 */
 		tmp = rule_fp;
+		tmp.entry = lm->entry && pc >= lm->entry && pc - lm->entry < 64;
 		ok = true;
 	}
 	if (!ok) {
@@ -574,6 +597,8 @@ libdw_fast(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 			return -1;
 		if (!known[r->cfa_reg])
 			return UNWIND_BROKEN;
+		if (r->entry)
+			return UNWIND_DONE; /* the process's first frame */
 		if (r->fp) {
 			/* rbp -> [saved rbp][return address] */
 			cfa = regs[6] + 16;

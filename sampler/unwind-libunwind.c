@@ -276,7 +276,7 @@ lu_proc(struct unwinder *u, pid_t pid, unw_accessors_t *acc)
 		p->as = unw_create_addr_space(acc, 0);
 		if (!p->as)
 			return NULL;
-		unw_set_caching_policy(p->as, UNW_CACHE_NONE);
+		unw_set_caching_policy(p->as, UNW_CACHE_GLOBAL);
 	} else {
 		unw_flush_cache(p->as, 0, 0);
 	}
