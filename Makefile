@@ -46,7 +46,7 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 	common/utf8.c common/strpool.c \
 	common/hash.c common/intmap.c
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
-	profile/load.c
+	profile/load.c profile/aggregate.c profile/merge.c
 SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/tasks.c sampler/unwind-fp.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
