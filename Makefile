@@ -43,7 +43,7 @@ msg = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2);)
 
 # ---- sources, one list per room -------------------------------------------
 COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
-	common/utf8.c common/strpool.c \
+	common/utf8.c common/strpool.c common/json.c \
 	common/hash.c common/intmap.c
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c profile/aggregate.c profile/merge.c
@@ -52,7 +52,8 @@ SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
-CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c
+CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c \
+	cli/report.c cli/merge.c cli/export.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS)

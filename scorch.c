@@ -15,6 +15,9 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "sample running processes or a command" },
 	{ "svg", cmd_svg, "render a profile as an SVG flame graph" },
 	{ "fold", cmd_fold, "write a profile as folded stacks" },
+	{ "report", cmd_report, "top functions, modules or threads; --focus" },
+	{ "merge", cmd_merge, "sum several profiles into one" },
+	{ "export", cmd_export, "write a profile for speedscope or pprof" },
 };
 
 static void

@@ -272,9 +272,8 @@ aggregate_sort(struct aggregate *a, enum agg_order order)
 	intmap_init(&a->idx);
 	for (i = 0; i < a->nrows; i++) {
 		const struct agg_row *r = &a->rows[i];
-		unsigned long long key = aggregate_key(a->by, r->name,
-						       r->module, r->kind,
-						       r->task);
+		unsigned long long key = aggregate_key(
+			a->by, r->name, r->module, r->kind, r->task);
 
 		while (intmap_get(&a->idx, key))
 			key++;
@@ -335,22 +334,22 @@ aggregate_focus(const struct profile *p, agg_match_fn match, void *arg,
 		if (first == UINT32_MAX)
 			continue;
 		out->total += st->count;
-		if (first == 0 || profile_frame(p, st->frames[first - 1])
-						  ->kind == FRAME_PROCESS)
+		if (first == 0 ||
+		    profile_frame(p, st->frames[first - 1])->kind ==
+			    FRAME_PROCESS)
 			out->no_caller += st->count;
 		else
-			aggregate_focus_add(out->callers,
-					    profile_frame(p,
-							  st->frames[first - 1]),
-					    s, st->count, false);
+			aggregate_focus_add(
+				out->callers,
+				profile_frame(p, st->frames[first - 1]), s,
+				st->count, false);
 		if (last + 1 == st->depth)
 			out->self += st->count;
 		else
-			aggregate_focus_add(out->callees,
-					    profile_frame(p,
-							  st->frames[last + 1]),
-					    s, st->count,
-					    last + 2 == st->depth);
+			aggregate_focus_add(
+				out->callees,
+				profile_frame(p, st->frames[last + 1]), s,
+				st->count, last + 2 == st->depth);
 	}
 	out->callers->total = out->callees->total = out->functions->total =
 		out->total;

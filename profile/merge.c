@@ -16,7 +16,8 @@ profile_add_profile(struct profile *dst, const struct profile *src)
 {
 	size_t nframes = profile_nframes(src), ntasks = profile_ntasks(src);
 	size_t i, nstacks = profile_nstacks(src), cap = 0;
-	uint32_t *frame_map = xcalloc(nframes ? nframes : 1, sizeof(*frame_map));
+	uint32_t *frame_map =
+		xcalloc(nframes ? nframes : 1, sizeof(*frame_map));
 	uint32_t *task_map = xcalloc(ntasks ? ntasks : 1, sizeof(*task_map));
 	uint32_t *ids = NULL;
 
@@ -54,9 +55,9 @@ profile_add_profile(struct profile *dst, const struct profile *src)
 
 /* Counters that add up over runs. */
 static const char *const merge_summed[] = {
-	"samples",	    "lost",	     "throttled", "truncated_stacks",
-	"broken_stacks",    "duration_ms",   "threads",	  "processes",
-	"unknown_modules",
+	"samples",	    "lost",	     "throttled",
+	"truncated_stacks", "broken_stacks", "duration_ms",
+	"threads",	    "processes",     "unknown_modules",
 };
 
 static bool
