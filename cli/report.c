@@ -181,7 +181,8 @@ report_by_thread(const struct profile *p, const struct report_opts *ro,
 		table_set_str(t, 5, tk->comm);
 	}
 	if (i < n)
-		table_add_note(t, "%zu more threads not shown (--top 0 shows all)",
+		table_add_note(t,
+			       "%zu more threads not shown (--top 0 shows all)",
 			       n - i);
 	tables[(*ntables)++] = t;
 	aggregate_free(a);
@@ -262,16 +263,16 @@ report_focus(const struct profile *p, const struct report_opts *ro,
 	snprintf(buf, bufsize, "%" PRIu64 " (%.1f%% of all), %zu function%s",
 		 fo.total, report_pct(fo.total, profile_total(p)),
 		 fo.nfunctions, fo.nfunctions == 1 ? "" : "s");
-	info[(*ninfo)++] = (struct table_info){ "focus", "focus", ro->focus,
-						0 };
-	info[(*ninfo)++] = (struct table_info){ "focus_samples",
-						"focus samples", buf, 0 };
+	info[(*ninfo)++] =
+		(struct table_info){ "focus", "focus", ro->focus, 0 };
+	info[(*ninfo)++] =
+		(struct table_info){ "focus_samples", "focus samples", buf, 0 };
 	aggregate_sort(fo.functions, AGG_ORDER_TOTAL);
 	tables[*ntables] = report_self_total_table(
 		"functions", "Matching functions (shares of all samples)",
 		true);
-	report_fill_self_total(tables[*ntables], fo.functions,
-			       profile_total(p), ro->top, true, "functions");
+	report_fill_self_total(tables[*ntables], fo.functions, profile_total(p),
+			       ro->top, true, "functions");
 	(*ntables)++;
 	tables[(*ntables)++] = report_focus_table(
 		"callers", "Callers (shares of the focus samples)", fo.callers,
@@ -304,8 +305,8 @@ report_info(const struct profile *p, const struct report_opts *ro,
 	if (period > 0) {
 		snprintf(bufs, bufsize, "%.3f s",
 			 (double)profile_total(p) * (double)period / 1e9);
-		info[n++] = (struct table_info){ "cpu_time", "cpu time", bufs,
-						 0 };
+		info[n++] =
+			(struct table_info){ "cpu_time", "cpu time", bufs, 0 };
 		bufs += bufsize;
 	}
 	if (event) {
@@ -315,8 +316,8 @@ report_info(const struct profile *p, const struct report_opts *ro,
 	}
 	if (ms >= 0) {
 		snprintf(bufs, bufsize, "%.1f s", (double)ms / 1000.0);
-		info[n++] = (struct table_info){ "duration", "duration", bufs,
-						 0 };
+		info[n++] =
+			(struct table_info){ "duration", "duration", bufs, 0 };
 		bufs += bufsize;
 	}
 	if (runs > 1)
@@ -380,9 +381,10 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 			else if (!strcmp(optarg, "thread"))
 				ro->by = AGG_THREAD;
 			else {
-				cli_error("--by: unknown '%s' (known: function, "
-					  "module, thread)",
-					  optarg);
+				cli_error(
+					"--by: unknown '%s' (known: function, "
+					"module, thread)",
+					optarg);
 				return -1;
 			}
 			break;
@@ -395,9 +397,10 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 			else if (!strcmp(optarg, "json"))
 				ro->format = TABLE_JSON;
 			else {
-				cli_error("--format: unknown '%s' (known: text, "
-					  "markdown, json)",
-					  optarg);
+				cli_error(
+					"--format: unknown '%s' (known: text, "
+					"markdown, json)",
+					optarg);
 				return -1;
 			}
 			break;
@@ -409,9 +412,10 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 			v = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || v < 40 ||
 			    v > 10000) {
-				cli_error("--width: '%s' is not a width from 40 "
-					  "to 10000",
-					  optarg);
+				cli_error(
+					"--width: '%s' is not a width from 40 "
+					"to 10000",
+					optarg);
 				return -1;
 			}
 			ro->topts.width = (int)v;
@@ -462,11 +466,12 @@ cmd_report(int argc, char **argv)
 		struct winsize ws;
 		const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
 
-		if (!ro.topts.width && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) ==
-						       0 &&
+		if (!ro.topts.width &&
+		    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
 		    ws.ws_col >= 40)
 			ro.topts.width = ws.ws_col;
-		ro.topts.color = !(nc && *nc) && !(term && !strcmp(term, "dumb"));
+		ro.topts.color =
+			!(nc && *nc) && !(term && !strcmp(term, "dumb"));
 	}
 	if (!ro.topts.width)
 		ro.topts.width = 80;

@@ -158,6 +158,22 @@ int profile_read_json(struct profile *p, const char *data, size_t len,
 		      const char *name, struct scorch_err *err);
 
 /*
+ * speedscope.c: speedscope's JSON file format: one sampled profile named
+ * name, frames named as in folded stacks (with kind suffixes), weights in
+ * nanoseconds of CPU when period_ns is known, else sample counts.
+ *
+ * pprof.c: pprof's profile.proto, gzipped: sample types samples/count and,
+ * when period_ns is known, cpu/nanoseconds; one function and location per
+ * frame (name, file, start_line), one mapping per module, labels thread,
+ * pid and tid, comments for the tool, command and user labels.
+ *
+ * Both return 0, or -1 on a write error.
+ */
+int profile_write_speedscope(const struct profile *p, const char *name,
+			     FILE *fp);
+int profile_write_pprof(const struct profile *p, FILE *fp);
+
+/*
  * load.c: read a profile file of either format ("-" for stdin), sniffing
  * the content: a JSON object is the native format, anything else is folded.
  * Returns a new profile or NULL with err filled.
