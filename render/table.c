@@ -92,8 +92,7 @@ table_add_row(struct table *t)
 		t->cells = xreallocarray(t->cells, t->rows_cap * t->ncols,
 					 sizeof(*t->cells));
 	}
-	memset(&t->cells[t->nrows * t->ncols], 0,
-	       t->ncols * sizeof(*t->cells));
+	memset(&t->cells[t->nrows * t->ncols], 0, t->ncols * sizeof(*t->cells));
 	t->nrows++;
 }
 
@@ -246,7 +245,8 @@ table_write_text(const struct table *t, const struct table_opts *o,
 
 		w[i] = table_width(col->heading);
 		for (r = 0; r < t->nrows; r++) {
-			const struct table_cell *c = &t->cells[r * t->ncols + i];
+			const struct table_cell *c =
+				&t->cells[r * t->ncols + i];
 			size_t cw;
 
 			if (col->type == TABLE_COL_NAME) {
@@ -266,9 +266,9 @@ table_write_text(const struct table *t, const struct table_opts *o,
 	/* Name columns share what the numbers leave; the last one (a module,
 	 * say) gets at most a third, the first takes the rest. */
 	if (nnames) {
-		size_t room = width > fixed + 2 * nnames ? width - fixed -
-								   2 * (nnames - 1)
-							 : 0;
+		size_t room = width > fixed + 2 * nnames
+				      ? width - fixed - 2 * (nnames - 1)
+				      : 0;
 		size_t left = room, k = 0;
 
 		for (i = t->ncols; i-- > 0;) {
@@ -424,7 +424,8 @@ table_write_markdown(const struct table *t, struct strbuf *sb)
 	for (r = 0; r < t->nrows; r++) {
 		strbuf_addch(sb, '|');
 		for (i = 0; i < t->ncols; i++) {
-			const struct table_cell *c = &t->cells[r * t->ncols + i];
+			const struct table_cell *c =
+				&t->cells[r * t->ncols + i];
 
 			strbuf_addch(sb, ' ');
 			if (t->cols[i].type == TABLE_COL_NAME) {
@@ -460,7 +461,8 @@ table_write_json(const struct table *t, FILE *fp)
 	for (r = 0; r < t->nrows; r++) {
 		fputs(r ? ",\n    {" : "\n    {", fp);
 		for (i = 0; i < t->ncols; i++) {
-			const struct table_cell *c = &t->cells[r * t->ncols + i];
+			const struct table_cell *c =
+				&t->cells[r * t->ncols + i];
 
 			if (i)
 				fputs(", ", fp);
@@ -552,8 +554,8 @@ table_write_doc(const struct table_doc *d, enum table_format fmt,
 			if (d->info[i].str)
 				table_put_name(&sb, d->info[i].str,
 					       o->width > (int)lw + 10
-						       ? (size_t)o->width -
-								 lw - 2
+						       ? (size_t)o->width - lw -
+								 2
 						       : 8);
 			else
 				strbuf_addf(&sb, "%" PRId64, d->info[i].num);
