@@ -7,8 +7,10 @@ set -eu
 
 # Build: compiler, libraries. Tests: cmocka, xmllint, readelf/eu-* tools.
 # Bench: perf (the peer scorch is measured against).
+# Export: protobuf-c (protoc-c generates the pprof encoder) and zlib.
 PKGS="gcc make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
-libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf"
+libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf
+libprotobuf-c-dev protobuf-c-compiler zlib1g-dev"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086
@@ -21,6 +23,11 @@ for p in $PKGS; do
 	*) missing="$missing $p" ;;
 	esac
 done
+# Tests decode exports with npm packages (tests/node/install.sh): Debian's
+# nodejs and npm, unless a node and npm are already on the PATH (from any
+# source: asking dpkg would fight a Node.js installed another way).
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
