@@ -306,6 +306,36 @@ out:
 	return ret;
 }
 
+/* Does the document end inside a string, an object or an array? Then it
+ * was cut short, which says more than the byte where parsing stopped. */
+static bool
+json_ends_early(const char *data, size_t len)
+{
+	bool in_str = false, esc = false;
+	long depth = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = data[i];
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return in_str || depth > 0;
+}
+
 int
 profile_read_json(struct profile *p, const char *data, size_t len,
 		  const char *name, struct scorch_err *err)
@@ -321,7 +351,9 @@ profile_read_json(struct profile *p, const char *data, size_t len,
 		size_t off = end ? (size_t)(end - data) : 0;
 
 		err_set(err, "%s: not valid JSON (at byte %zu%s)", name, off,
-			off >= len ? ", the file ends too early" : "");
+			off >= len || json_ends_early(data, len)
+				? ", the file ends too early"
+				: "");
 		return -1;
 	}
 	if (!cJSON_IsObject(root)) {
