@@ -64,7 +64,7 @@ SCORCH_SRCS := scorch.c $(CLI_SRCS) $(LIB_SRCS)
 GEN_OBJS := gen/pprof.pb-c.o
 LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
-UNIT_TESTS := test_profile test_render test_sampler test_symbolize
+UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table
 EXAMPLES := cpuburn threads echo-server loadgen
 
 # ---- the two builds: build/ (normal) and build-asan/ ----------------------
