@@ -147,8 +147,16 @@ check:
 demo: scorch examples
 	$(Q)sh examples/demo.sh
 
-bench: scorch examples
+bench: scorch examples build/bench/profile_io
 	$(Q)sh bench/run.sh
+
+# In-process timing of the profile readers and writers (bench/artifacts.sh).
+build/bench/profile_io: build/bench/profile_io.o $(addprefix build/,$(LIB_OBJS))
+	$(call msg,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/bench/profile_io.o: bench/profile_io.c build/.flags | build/.dirs
+	@mkdir -p build/bench
+	$(call msg,CC,$@)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # ---- layout -------------------------------------------------------------------
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
