@@ -43,8 +43,8 @@ enum io_op {
 };
 
 static const char *const io_names[IO_MAX] = {
-	"load_json",	  "write_json",	      "load_folded", "write_folded",
-	"write_pprof",	  "write_speedscope", "aggregate",
+	"load_json",   "write_json",	   "load_folded", "write_folded",
+	"write_pprof", "write_speedscope", "aggregate",
 };
 
 static struct profile *

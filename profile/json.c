@@ -440,6 +440,107 @@ json_find_stacks(const char *data, size_t len, size_t *start, size_t *end)
 }
 
 /*
+ * A non-negative integer at data[*i] in JSON's plain form (no sign,
+ * fraction, exponent or leading zero), at most max. false when the text
+ * is anything else, including a larger number.
+ */
+static bool
+json_fast_uint(const char *data, size_t end, size_t *i, uint64_t max,
+	       uint64_t *out)
+{
+	size_t j = *i;
+	uint64_t v = 0;
+
+	if (j >= end || data[j] < '0' || data[j] > '9')
+		return false;
+	if (data[j] == '0' && j + 1 < end && data[j + 1] >= '0' &&
+	    data[j + 1] <= '9')
+		return false;
+	for (; j < end && data[j] >= '0' && data[j] <= '9'; j++) {
+		uint64_t d = (uint64_t)(data[j] - '0');
+
+		if (d > max || v > (max - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (j < end && strchr(".eE", data[j]) && data[j])
+		return false;
+	*i = j;
+	*out = v;
+	return true;
+}
+
+/* Does data[*i] start with the literal lit (after blanks)? Moves past it. */
+static bool
+json_fast_lit(const char *data, size_t end, size_t *i, const char *lit)
+{
+	size_t n = strlen(lit), j = json_skip_space(data, end, *i);
+
+	if (end - j < n || memcmp(data + j, lit, n))
+		return false;
+	*i = json_skip_space(data, end, j + n);
+	return true;
+}
+
+/*
+ * The stack object data[i..elem_end] in the shape scorch writes it,
+ * {"task": T, "frames": [ID,...], "count": N} with "task" optional and
+ * every value in range, added to p without building a cJSON tree (most
+ * of the time of reading a big profile went to cJSON's nodes and strtod).
+ * Returns false, having added nothing, for any other text: the caller
+ * then parses the element with cJSON, which accepts every valid form and
+ * words the errors.
+ */
+static bool
+json_fast_stack(struct profile *p, const char *data, size_t i, size_t elem_end,
+		size_t nframes, uint32_t **ids, size_t *cap)
+{
+	uint64_t task = TASK_NONE, v, count;
+	uint32_t depth = 0;
+
+	if (!json_fast_lit(data, elem_end, &i, "{"))
+		return false;
+	if (json_fast_lit(data, elem_end, &i, "\"task\"")) {
+		if (!json_fast_lit(data, elem_end, &i, ":") ||
+		    !profile_ntasks(p) ||
+		    !json_fast_uint(data, elem_end, &i, profile_ntasks(p) - 1,
+				    &task) ||
+		    !json_fast_lit(data, elem_end, &i, ","))
+			return false;
+	}
+	if (!json_fast_lit(data, elem_end, &i, "\"frames\"") ||
+	    !json_fast_lit(data, elem_end, &i, ":") ||
+	    !json_fast_lit(data, elem_end, &i, "["))
+		return false;
+	if (!json_fast_lit(data, elem_end, &i, "]")) {
+		for (;;) {
+			if (!nframes || !json_fast_uint(data, elem_end, &i,
+							nframes - 1, &v))
+				return false;
+			if (depth == *cap) {
+				*cap = *cap ? *cap * 2 : 64;
+				*ids = xreallocarray(*ids, *cap, sizeof(**ids));
+			}
+			(*ids)[depth++] = (uint32_t)v;
+			if (json_fast_lit(data, elem_end, &i, "]"))
+				break;
+			if (!json_fast_lit(data, elem_end, &i, ","))
+				return false;
+		}
+	}
+	if (!json_fast_lit(data, elem_end, &i, ",") ||
+	    !json_fast_lit(data, elem_end, &i, "\"count\"") ||
+	    !json_fast_lit(data, elem_end, &i, ":") ||
+	    !json_fast_uint(data, elem_end, &i, (uint64_t)JSON_MAX_INT,
+			    &count) ||
+	    json_skip_space(data, elem_end, i) != elem_end ||
+	    UINT64_MAX - profile_total(p) < count)
+		return false;
+	profile_add_stack(p, (uint32_t)task, *ids, depth, count);
+	return true;
+}
+
+/*
  * Read the stacks array data[start..end] one element at a time, each
  * through cJSON: a profile's stacks are most of it, and parsing them as
  * one tree would hold millions of nodes at once.
@@ -468,6 +569,8 @@ json_stream_stacks(struct profile *p, const char *data, size_t start,
 				i);
 			goto out;
 		}
+		if (json_fast_stack(p, data, i, elem_end, nframes, &ids, &cap))
+			goto next;
 		s = cJSON_ParseWithLengthOpts(data + i, elem_end + 1 - i,
 					      &parse_end, 0);
 		if (!s) {
@@ -480,6 +583,7 @@ json_stream_stacks(struct profile *p, const char *data, size_t start,
 		if (ret < 0)
 			goto out;
 		ret = -1;
+	next:
 		i = json_skip_space(data, end, elem_end + 1);
 		if (i < end && data[i] == ',') {
 			i = json_skip_space(data, end, i + 1);

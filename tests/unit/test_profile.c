@@ -732,6 +732,66 @@ test_profile_load_mutations(void **state)
 	assert_true(failed > 100);
 }
 
+/*
+ * Stack objects in many spellings: the fast path for scorch's own shape
+ * and cJSON for the rest must agree on what is valid, and on the counts.
+ */
+static void
+test_profile_read_json_stack_forms(void **state)
+{
+	static const struct {
+		const char *stack;
+		int ok;		/* 0: error expected */
+		uint64_t total; /* when ok */
+	} cases[] = {
+		{ "{\"task\": 0, \"frames\": [0,1], \"count\": 5}", 1, 5 },
+		{ "{\"frames\": [1,0], \"count\": 7}", 1, 7 },
+		{ "{ \"task\" : 1 , \"frames\" : [ 0 , 1 ] , \"count\" : 2 }",
+		  1, 2 },
+		{ "{\"count\": 3, \"frames\": [0], \"task\": 1}", 1, 3 },
+		{ "{\"task\": 0, \"frames\": [], \"count\": 4}", 1, 4 },
+		{ "{\"frames\": [0], \"count\": 9007199254740992}", 1,
+		  9007199254740992ULL },
+		{ "{\"frames\": [0], \"count\": 9007199254740994}", 0, 0 },
+		{ "{\"frames\": [0], \"count\": 1e2}", 1, 100 },
+		{ "{\"frames\": [0], \"count\": 2.5}", 0, 0 },
+		{ "{\"frames\": [0], \"count\": -1}", 0, 0 },
+		{ "{\"frames\": [2], \"count\": 1}", 0, 0 },
+		{ "{\"frames\": [9], \"count\": 1}", 0, 0 },
+		{ "{\"frames\": [18446744073709551617], \"count\": 1}", 0, 0 },
+		{ "{\"task\": 2, \"frames\": [0], \"count\": 1}", 0, 0 },
+		{ "{\"task\": 9, \"frames\": [0], \"count\": 1}", 0, 0 },
+		{ "{\"frames\": [0,], \"count\": 1}", 0, 0 },
+		{ "{\"frames\": [0], \"count\": 1, \"extra\": [1]}", 1, 1 },
+		{ "{\"frames\": [0], \"count\": 1}, 7", 0, 0 },
+		{ "[0, 1]", 0, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct profile *p = profile_new();
+		struct scorch_err err;
+		char *doc = xasprintf(
+			"{\"format\":\"scorch-profile\",\"version\":\"1.1\","
+			"\"tasks\":[{\"pid\":1,\"tid\":1},{\"pid\":1,\"tid\":2}],"
+			"\"frames\":[{\"name\":\"a\"},{\"name\":\"b\"}],"
+			"\"stacks\":[%s]}",
+			cases[i].stack);
+		int ret =
+			profile_read_json(p, doc, strlen(doc), "s.json", &err);
+
+		if (cases[i].ok && ret < 0)
+			fail_msg("case %zu: %s", i, err.msg);
+		if (!cases[i].ok && ret == 0)
+			fail_msg("case %zu: accepted", i);
+		if (cases[i].ok)
+			assert_int_equal(profile_total(p), cases[i].total);
+		free(doc);
+		profile_free(p);
+	}
+}
+
 int
 main(void)
 {
@@ -754,6 +814,7 @@ main(void)
 		cmocka_unit_test(test_aggregate_focus_callers_callees),
 		cmocka_unit_test(test_profile_merge_sums_stacks_and_meta),
 		cmocka_unit_test(test_profile_load_mutations),
+		cmocka_unit_test(test_profile_read_json_stack_forms),
 	};
 
 	return cmocka_run_group_tests_name("profile", tests, NULL, NULL);

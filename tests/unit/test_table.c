@@ -154,8 +154,8 @@ test_table_write_doc_json(void **state)
 
 	(void)state;
 	assert_non_null(root);
-	assert_string_equal(
-		cJSON_GetObjectItem(root, "title")->valuestring, "report: x");
+	assert_string_equal(cJSON_GetObjectItem(root, "title")->valuestring,
+			    "report: x");
 	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "info"),
 					     "samples")
 				 ->valuedouble,
