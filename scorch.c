@@ -35,7 +35,9 @@ usage(FILE *fp)
 	      "\nEXAMPLES\n"
 	      "  scorch record -p $(pidof myserver) -d 30 -o profile.svg\n"
 	      "  scorch record -o run.json -- ./bench\n"
-	      "  scorch svg run.json -o run.svg\n",
+	      "  scorch svg run.json -o run.svg\n"
+	      "  scorch report run.json --top 10\n"
+	      "  scorch export run.json -o run.pb.gz\n",
 	      fp);
 }
 
