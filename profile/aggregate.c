@@ -264,6 +264,8 @@ aggregate_sort(struct aggregate *a, enum agg_order order)
 {
 	size_t i;
 
+	if (a->nrows < 2)
+		return; /* nothing to move; qsort() must not see rows NULL */
 	qsort(a->rows, a->nrows, sizeof(*a->rows),
 	      order == AGG_ORDER_SELF ? aggregate_cmp_self
 				      : aggregate_cmp_total);
