@@ -53,5 +53,8 @@ int cmd_record(int argc, char **argv);
 int cmd_svg(int argc, char **argv);
 int cmd_fold(int argc, char **argv);
 int cmd_addr2line(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -55,11 +55,14 @@ static const char record_usage[] =
 	"      --no-inline       do not show calls inlined by the compiler as\n"
 	"                        frames of their own (marked _[i])\n"
 	"  -q, --quiet           no live status line\n"
+	"  -L, --label KEY=VALUE store a label in the profile's metadata, e.g.\n"
+	"                        commit=$(git rev-parse HEAD) (repeatable)\n"
 	"\n"
 	"EXAMPLES\n"
 	"  scorch record -p $(pidof myserver) -d 30 -o profile.svg\n"
 	"  scorch record -F 999 -d 10 -p 1234 -p 1240 -o run.json\n"
-	"  scorch record -o bench.folded -- ./bench --iterations 1000\n";
+	"  scorch record -o bench.folded -- ./bench --iterations 1000\n"
+	"  scorch record -L commit=abc123 -L build=ci-42 -o run.json -- ./bench\n";
 
 /* Set by the signal handler; read by the sampler's loop. */
 static volatile sig_atomic_t record_stop;
@@ -269,6 +272,34 @@ record_symbolize(struct profile *p, const struct sampler *s,
 	free(frames);
 }
 
+/* --label KEY=VALUE: KEY of letters, digits, '_', '-' and '.'. */
+static int
+record_check_label(const char *arg)
+{
+	size_t klen = strcspn(arg, "=");
+
+	if (!arg[klen] || !klen || klen > 64 ||
+	    strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789_-.") != klen) {
+		cli_error("--label: '%s' is not KEY=VALUE (KEY: up to 64 "
+			  "letters, digits, '_', '-', '.')",
+			  arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Labels are metadata under "label.KEY" (docs/FORMAT.md). */
+static void
+record_set_label(struct profile *p, const char *arg)
+{
+	size_t klen = strcspn(arg, "=");
+	char *key = xasprintf(PROFILE_LABEL_PREFIX "%.*s", (int)klen, arg);
+
+	profile_meta_set_str(p, key, arg + klen + 1);
+	free(key);
+}
+
 static void
 record_metadata(struct profile *p, const struct sampler *s,
 		const struct record_opts *ro, time_t started)
@@ -428,6 +459,7 @@ cmd_record(int argc, char **argv)
 		{ "no-demangle", no_argument, NULL, 'D' },
 		{ "no-inline", no_argument, NULL, 'I' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "label", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -440,6 +472,8 @@ cmd_record(int argc, char **argv)
 	const char *out = "scorch.json";
 	pid_t *pids = NULL;
 	size_t npids = 0;
+	char **labels = NULL;
+	size_t nlabels = 0, li;
 	struct symbolizer_opts syo = { 0 };
 	bool quiet = false;
 	char subtitle[512];
@@ -452,7 +486,7 @@ cmd_record(int argc, char **argv)
 	ro.scope = SCOPE_AUTO;
 	ro.callgraph = CALLGRAPH_DWARF;
 	/* '+': options end at the first non-option, the command. */
-	while ((c = getopt_long(argc, argv, "+p:F:d:e:g:o:m:qh", longopts,
+	while ((c = getopt_long(argc, argv, "+p:F:d:e:g:o:m:qL:h", longopts,
 				NULL)) != -1) {
 		char *end;
 
@@ -547,6 +581,13 @@ cmd_record(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 'L':
+			if (record_check_label(optarg) < 0)
+				goto out;
+			labels = xreallocarray(labels, nlabels + 1,
+					       sizeof(*labels));
+			labels[nlabels++] = optarg;
+			break;
 		case 'D':
 			syo.no_demangle = true;
 			break;
@@ -607,6 +648,8 @@ cmd_record(int argc, char **argv)
 	sy = symbolizer_new(&syo);
 	record_symbolize(p, s, sy);
 	record_metadata(p, s, &ro, started);
+	for (li = 0; li < nlabels; li++)
+		record_set_label(p, labels[li]);
 	flame_opts_init(&fo);
 	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
 	if (cli_write_profile(p, out, (enum out_format)fmt, &fo) < 0) {
@@ -628,5 +671,6 @@ out:
 	profile_free(p);
 	sampler_free(s);
 	free(pids);
+	free(labels);
 	return ret;
 }

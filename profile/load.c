@@ -68,6 +68,12 @@ profile_load(const char *path, struct scorch_err *err)
 		err_set(err, "%s: is a directory, not a profile", name);
 		goto out_close;
 	}
+	/* Refuse a huge regular file before reading any of it. */
+	if (fstat(fd, &stbuf) == 0 && S_ISREG(stbuf.st_mode) &&
+	    (unsigned long long)stbuf.st_size > LOAD_MAX_BYTES) {
+		err_set(err, "%s: larger than 2 GiB, not a profile", name);
+		goto out_close;
+	}
 	ret = load_all(fd, &data, &len);
 	if (ret == -EFBIG) {
 		err_set(err, "%s: larger than 2 GiB, not a profile", name);

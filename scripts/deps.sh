@@ -10,10 +10,11 @@ set -eu
 # /usr/lib/debug/.build-id/), debuginfod (a local server for the debuginfod
 # test; libdebuginfod1 is what libdw loads when DEBUGINFOD_URLS is set).
 # Bench: perf, eu-addr2line and addr2line (the peers scorch is measured
-# against).
+# against). Export: protobuf-c (protoc-c generates the pprof encoder), zlib.
 PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
 libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf
-libc6-dbg debuginfod libdebuginfod1"
+libc6-dbg debuginfod libdebuginfod1 libprotobuf-c-dev protobuf-c-compiler
+zlib1g-dev"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086
@@ -26,6 +27,11 @@ for p in $PKGS; do
 	*) missing="$missing $p" ;;
 	esac
 done
+# Tests decode exports with npm packages (tests/node/install.sh): Debian's
+# nodejs and npm, unless a node and npm are already on the PATH (from any
+# source: asking dpkg would fight a Node.js installed another way).
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
