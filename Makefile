@@ -26,7 +26,7 @@ endif
 CC ?= cc
 PKGS := libdw libelf libcjson libunwind-generic libprotobuf-c zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -liberty
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -liberty -lm
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -56,18 +56,21 @@ SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
 	symbolize/symtab.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
+DIFF_SRCS := diff/diff.c diff/stats.c diff/align.c diff/paths.c \
+	diff/report.c
 CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/addr2line.c \
 	cli/report.c cli/merge.c cli/export.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
-	$(SYMBOLIZE_SRCS) $(RENDER_SRCS)
+	$(SYMBOLIZE_SRCS) $(RENDER_SRCS) $(DIFF_SRCS)
 SCORCH_SRCS := scorch.c $(CLI_SRCS) $(LIB_SRCS)
 # Generated at build time into each build's gen/ (never committed):
 # protoc-c's encoder for profile/pprof.proto.
 GEN_OBJS := gen/pprof.pb-c.o
 LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
-UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table
+UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
+	test_diff
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
 # ---- the two builds: build/ (normal) and build-asan/ ----------------------
@@ -100,7 +103,7 @@ $(1)/.flags: FORCE | $(1)/.dirs
 
 $(1)/.dirs:
 	$(Q)mkdir -p $(1)/common $(1)/profile $(1)/sampler $(1)/symbolize \
-		$(1)/render $(1)/cli $(1)/tests/unit $(1)/gen
+		$(1)/render $(1)/diff $(1)/cli $(1)/tests/unit $(1)/gen
 	@touch $$@
 
 -include $(addprefix $(1)/,$(SCORCH_SRCS:.c=.d)) \
