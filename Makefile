@@ -133,7 +133,8 @@ EXAMPLE_CFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -Wall -Wextra \
 NOFP_CFLAGS := $(filter-out -fno-omit-frame-pointer,$(EXAMPLE_CFLAGS)) \
 	-fomit-frame-pointer
 UNWIND_EXAMPLES := build/examples/stackmix-nofp \
-	build/examples/stackmix-dbgframe build/examples/stackmix-plugin.so
+	build/examples/stackmix-dbgframe build/examples/stackmix-plugin.so \
+	build/examples/regression-base build/examples/regression-pr
 examples: $(addprefix build/examples/,$(EXAMPLES)) $(UNWIND_EXAMPLES)
 
 build/examples/%: examples/%.c | build/.dirs
@@ -152,6 +153,15 @@ build/examples/stackmix-dbgframe: examples/stackmix.c | build/.dirs
 	@mkdir -p build/examples
 	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -fno-asynchronous-unwind-tables \
 		-fno-unwind-tables -o $@ $<
+
+# examples/regression: one program, a baseline and a PR build (diff demo).
+build/examples/regression-base: examples/regression/app.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -DAPP_PR=0 -o $@ $<
+
+build/examples/regression-pr: examples/regression/app.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -DAPP_PR=1 -o $@ $<
 
 build/examples/stackmix-plugin.so: examples/stackmix-plugin.c | build/.dirs
 	@mkdir -p build/examples

@@ -137,6 +137,28 @@ counts_frame_map(struct counts *c, const struct profile *p, bool is_pr)
 	return map;
 }
 
+/*
+ * The frame a sample's self time belongs to: the innermost real function,
+ * not a call the compiler inlined into it (the code that got slower is in
+ * the function's own body; its inlined frames show where in it), nor the
+ * process frame. st->depth when there is none.
+ */
+static uint32_t
+diff_leaf(const struct profile *p, const struct stack *st, const size_t *map)
+{
+	uint32_t j, fallback = st->depth;
+
+	for (j = st->depth; j-- > 0;) {
+		if (map[st->frames[j]] == SIZE_MAX)
+			continue;
+		if (profile_frame(p, st->frames[j])->kind != FRAME_INLINED)
+			return j;
+		if (fallback == st->depth)
+			fallback = j; /* only inlined frames: the innermost */
+	}
+	return fallback;
+}
+
 static void
 counts_run(struct counts *c, const struct profile *p, size_t run, bool is_pr)
 {
@@ -153,15 +175,9 @@ counts_run(struct counts *c, const struct profile *p, size_t run, bool is_pr)
 		if (!st->count)
 			continue;
 		c->stack_id++;
-		/* The leaf: the last frame that is not the process. */
-		for (j = st->depth; j-- > 0;) {
-			size_t f = map[st->frames[j]];
-
-			if (f == SIZE_MAX)
-				continue;
-			c->self[f][run] += st->count;
-			break;
-		}
+		j = diff_leaf(p, st, map);
+		if (j < st->depth)
+			c->self[map[st->frames[j]]][run] += st->count;
 		for (j = 0; j < st->depth; j++) {
 			size_t f = map[st->frames[j]];
 
@@ -422,6 +438,7 @@ struct path_acc {
 	double base, pr; /* normalized like the measure */
 	const struct profile *p;
 	const struct stack *st; /* an example, for the names */
+	uint32_t leaf;		/* the finding's frame in st */
 };
 
 struct finding_paths {
@@ -431,7 +448,7 @@ struct finding_paths {
 
 static void
 path_add(struct finding_paths *fp, unsigned long long key, bool pr, double v,
-	 const struct profile *p, const struct stack *st)
+	 const struct profile *p, const struct stack *st, uint32_t leaf)
 {
 	size_t i;
 
@@ -448,6 +465,7 @@ path_add(struct finding_paths *fp, unsigned long long key, bool pr, double v,
 		fp->acc[i].key = key;
 		fp->acc[i].p = p;
 		fp->acc[i].st = st;
+		fp->acc[i].leaf = leaf;
 		fp->n++;
 	}
 	if (pr)
@@ -493,17 +511,15 @@ attribute_paths(struct diff_result *r, struct counts *c,
 		for (i = 0; i < n; i++) {
 			const struct stack *st = profile_stack(p, i);
 			unsigned long long key = 0;
-			size_t leaf = SIZE_MAX;
-			uint32_t j;
+			uint32_t j, jl = diff_leaf(p, st, map);
+			size_t leaf;
 
-			for (j = st->depth; j-- > 0;)
-				if (map[st->frames[j]] != SIZE_MAX) {
-					leaf = map[st->frames[j]];
-					break;
-				}
-			if (leaf == SIZE_MAX || !finding[leaf] || !st->count)
+			if (jl == st->depth || !st->count)
 				continue;
-			for (j = 0; j < st->depth; j++) {
+			leaf = map[st->frames[jl]];
+			if (!finding[leaf])
+				continue;
+			for (j = 0; j <= jl; j++) {
 				size_t g = map[st->frames[j]];
 
 				if (g == SIZE_MAX)
@@ -512,7 +528,7 @@ attribute_paths(struct diff_result *r, struct counts *c,
 						 key ^ 0x9e37);
 			}
 			path_add(&fp[leaf], key, pr, w * (double)st->count, p,
-				 st);
+				 st, jl);
 		}
 		free(map);
 	}
@@ -537,8 +553,10 @@ attribute_paths(struct diff_result *r, struct counts *c,
 			fn->path_share = bestd / fabs(fn->self.delta);
 			if (fn->path_share >= PATH_MIN_SHARE ||
 			    fn->callee_only) {
+				uint32_t jl = best->leaf;
+
 				fn->path = xcalloc(st->depth, sizeof(char *));
-				for (j = 0; j < st->depth; j++) {
+				for (j = 0; j <= jl && j < st->depth; j++) {
 					const struct frame *fr = profile_frame(
 						best->p, st->frames[j]);
 
