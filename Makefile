@@ -65,7 +65,13 @@ EXAMPLES := cpuburn threads echo-server loadgen
 # $(call build_rules,DIR,EXTRA_FLAGS)
 define build_rules
 $(1)/%.o: %.c $(1)/.flags | $(1)/.dirs
-	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) -MMD -MP -c $$< -o $$@
+	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) -I$(1)/gen -MMD -MP -c $$< -o $$@
+
+# The SVG's script and style: render/*.js, *.css as C byte lists.
+$(1)/render/assets.o: $(1)/gen/flame.js.inc $(1)/gen/flame.css.inc
+$(1)/gen/%.inc: render/% scripts/embed.sh | $(1)/.dirs
+	@mkdir -p $(1)/gen
+	$$(call msg,EMBED,$$@)sh scripts/embed.sh $$< >$$@.tmp && mv $$@.tmp $$@
 
 $(1)/scorch: $(addprefix $(1)/,$(SCORCH_SRCS:.c=.o))
 	$$(call msg,LINK,$$@)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
@@ -80,7 +86,7 @@ $(1)/.flags: FORCE | $(1)/.dirs
 
 $(1)/.dirs:
 	$(Q)mkdir -p $(1)/common $(1)/profile $(1)/sampler $(1)/symbolize \
-		$(1)/render $(1)/cli $(1)/tests/unit
+		$(1)/render $(1)/cli $(1)/tests/unit $(1)/gen
 	@touch $$@
 
 -include $(addprefix $(1)/,$(SCORCH_SRCS:.c=.d)) \
