@@ -52,7 +52,7 @@ SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
-CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c
+CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/flameopts.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS)

@@ -6,9 +6,11 @@
 set -eu
 
 # Build: compiler, libraries. Tests: cmocka, xmllint, readelf/eu-* tools.
-# Bench: perf (the peer scorch is measured against).
+# Bench: perf (the peer scorch is measured against), GNU time (peak RSS).
+# Browser tests: chromium (driven by npm's playwright-core: npm-deps.sh).
 PKGS="gcc make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
-libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf"
+libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf
+chromium time"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086
@@ -21,7 +23,7 @@ for p in $PKGS; do
 	*) missing="$missing $p" ;;
 	esac
 done
-[ -z "$missing" ] && exit 0
+[ -z "$missing" ] && exec sh "$(dirname "$0")/npm-deps.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "scorch: missing Debian packages:$missing" >&2
@@ -37,3 +39,4 @@ lock="-o DPkg::Lock::Timeout=600"
 apt-get $lock update -qq >&2
 # shellcheck disable=SC2086
 apt-get $lock install -y -qq --no-install-recommends $missing >&2
+exec sh "$(dirname "$0")/npm-deps.sh"
