@@ -134,8 +134,13 @@ check:
 demo: scorch examples
 	$(Q)sh examples/demo.sh
 
-bench: scorch examples
+bench: scorch examples build/bench/gen-folded
 	$(Q)sh bench/run.sh
+
+# Deterministic synthetic folded profiles for bench/flame.sh.
+build/bench/gen-folded: bench/gen-folded.c | build/.dirs
+	@mkdir -p build/bench
+	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -o $@ $<
 
 # ---- layout -------------------------------------------------------------------
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
