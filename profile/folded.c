@@ -100,26 +100,29 @@ folded_kind(const char *s, size_t *len)
 /*
  * The frames of one read, by name: a big profile repeats the same few
  * thousand names millions of times, and looking them up is most of the
- * reading. A slot holds a 96-bit hash of (name, kind) and the frame id,
+ * reading. An entry holds a 96-bit hash of (name, kind) and the frame id,
  * and a hit is decided by the hash alone: the names themselves (scattered
- * in the profile's string pool) are not touched, which keeps a lookup to
- * one cache line. Two names of a profile share a 96-bit hash with a
- * probability below 2^-56 even for millions of names; a crafted collision
- * only mislabels a frame of the crafted file itself.
+ * in the profile's string pool) are not touched. Two names of a profile
+ * share a 96-bit hash with a probability below 2^-56 even for millions of
+ * names; a crafted collision only mislabels a frame of the crafted file.
+ * The open-addressing index holds 4-byte entry numbers, so index and
+ * entries of a typical profile stay in the CPU's L2 cache.
  */
-struct folded_slot {
+struct folded_entry {
 	uint64_t h1;
 	uint32_t h2;
-	uint32_t id1; /* frame id + 1; 0 for an empty slot */
+	uint32_t id; /* frame id */
 };
 
 /* State of one folded read. */
 struct folded_reader {
 	struct profile *p;
 	const char *name; /* file name for errors */
-	struct folded_slot *slots;
-	size_t nslots, nused; /* nslots is a power of two */
-	uint32_t *ids;	      /* frame ids of the line being parsed */
+	uint32_t *index;  /* entry number + 1; 0 for an empty slot */
+	size_t nslots;	  /* a power of two */
+	struct folded_entry *entries;
+	size_t nentries, entries_cap;
+	uint32_t *ids; /* frame ids of the line being parsed */
 	size_t ids_cap;
 };
 
@@ -156,19 +159,16 @@ static void
 folded_grow(struct folded_reader *r)
 {
 	size_t n = r->nslots ? r->nslots * 2 : 4096, i, j;
-	struct folded_slot *slots = xcalloc(n, sizeof(*slots));
 
-	for (i = 0; i < r->nslots; i++) {
-		if (!r->slots[i].id1)
-			continue;
-		for (j = r->slots[i].h1 & (n - 1); slots[j].id1;
+	free(r->index);
+	r->index = xcalloc(n, sizeof(*r->index));
+	r->nslots = n;
+	for (i = 0; i < r->nentries; i++) {
+		for (j = r->entries[i].h1 & (n - 1); r->index[j];
 		     j = (j + 1) & (n - 1))
 			;
-		slots[j] = r->slots[i];
+		r->index[j] = (uint32_t)i + 1;
 	}
-	free(r->slots);
-	r->slots = slots;
-	r->nslots = n;
 }
 
 /* The frame id of name (len bytes, not NUL-terminated) with kind. */
@@ -176,25 +176,31 @@ static uint32_t
 folded_frame(struct folded_reader *r, char *name, size_t len,
 	     enum frame_kind kind)
 {
-	struct folded_slot *sl;
+	const struct folded_entry *e;
 	uint64_t h1;
 	uint32_t h2, id;
 	size_t i;
 	char saved;
 
 	folded_hash(name, len, kind, &h1, &h2);
-	for (i = h1 & (r->nslots - 1); r->slots[i].id1;
+	for (i = h1 & (r->nslots - 1); r->index[i];
 	     i = (i + 1) & (r->nslots - 1)) {
-		sl = &r->slots[i];
-		if (sl->h1 == h1 && sl->h2 == h2)
-			return sl->id1 - 1;
+		e = &r->entries[r->index[i] - 1];
+		if (e->h1 == h1 && e->h2 == h2)
+			return e->id;
 	}
 	saved = name[len];
 	name[len] = '\0';
 	id = profile_intern_frame(r->p, name, "", kind);
 	name[len] = saved;
-	r->slots[i] = (struct folded_slot){ h1, h2, id + 1 };
-	if (++r->nused * 2 > r->nslots)
+	if (r->nentries == r->entries_cap) {
+		r->entries_cap = r->entries_cap ? r->entries_cap * 2 : 1024;
+		r->entries = xreallocarray(r->entries, r->entries_cap,
+					   sizeof(*r->entries));
+	}
+	r->entries[r->nentries] = (struct folded_entry){ h1, h2, id };
+	r->index[i] = (uint32_t)++r->nentries;
+	if (r->nentries * 2 > r->nslots)
 		folded_grow(r);
 	return id;
 }
@@ -328,7 +334,8 @@ profile_read_folded_opts(struct profile *p, FILE *fp, const char *name,
 	}
 	free(line);
 	free(r.ids);
-	free(r.slots);
+	free(r.index);
+	free(r.entries);
 	return ret;
 }
 

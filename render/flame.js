@@ -32,6 +32,14 @@
 	var names = new Array(n); // read from <title> when first needed
 	var info = new Array(n);
 	var fills = new Array(n); // the palette's color while highlighted
+	var rects = new Array(n); // each frame's <rect>, once looked up
+	var texts = new Array(n); // each frame's <text>, or null
+	var curX = new Float64Array(n); // where each frame is drawn now, px
+	var curW = new Float64Array(n);
+	var dirty = []; // frames drawn away from their unzoomed place
+	var isDirty = new Uint8Array(n);
+	var shown = []; // frames on display while zoomed
+	var matches = []; // frames highlighted by the search
 	var index = new Map(); // <g> -> index
 	var unzoomBtn = doc.getElementById("unzoom");
 	var searchBtn = doc.getElementById("search");
@@ -41,6 +49,7 @@
 	var tip = doc.getElementById("tip");
 	var zoomed = -1;
 	var searchTerm = "";
+	var scale = total > 0 ? avail / total : 0; // px per sample, unzoomed
 
 	// The tree, from preorder and the sample intervals: a frame's parent
 	// is the nearest open frame whose interval holds its own.
@@ -51,6 +60,7 @@
 		for (i = 0; i < n; i++) {
 			start[i] = Number(els[i].getAttribute("o"));
 			width[i] = Number(els[i].getAttribute("n"));
+			curX[i] = -1; // not read yet: see rectOf()
 			index.set(els[i], i);
 			while (stack.length) {
 				top = stack[stack.length - 1];
@@ -88,18 +98,32 @@
 		return names[i];
 	}
 	function rectOf(i) {
-		return els[i].querySelector("rect");
+		if (!rects[i]) {
+			rects[i] = els[i].querySelector("rect");
+			texts[i] = els[i].querySelector("text");
+			curX[i] = Number(rects[i].getAttribute("x"));
+			curW[i] = Number(rects[i].getAttribute("width"));
+		}
+		return rects[i];
 	}
 	function pct(part, whole) {
 		return whole > 0 ? (100 * part / whole).toFixed(2) + "%" : "-";
 	}
 
-	// Place frame i at x px, w px wide, and fit its label.
+	// Place frame i at x px, w px wide, and fit its label. Untouched when
+	// it is there already: a big graph has tens of thousands of frames.
 	function place(i, x, w) {
 		var r = rectOf(i);
+		x = Math.round(x * 10) / 10;
+		w = Math.round(w * 10) / 10;
+		if (x === curX[i] && w === curW[i]) {
+			return;
+		}
+		curX[i] = x;
+		curW[i] = w;
 		r.setAttribute("x", x.toFixed(1));
 		r.setAttribute("width", w.toFixed(1));
-		var t = els[i].querySelector("text");
+		var t = texts[i];
 		var fit = Math.floor((w - 6) / (fontSize * CHAR_WIDTH));
 		if (fit < 3) {
 			if (t) {
@@ -113,11 +137,21 @@
 			t.setAttribute("y", (Number(r.getAttribute("y")) + h / 2 +
 				fontSize / 3).toFixed(1));
 			els[i].appendChild(t);
+			texts[i] = t;
 		}
 		var name = nameOf(i);
 		t.setAttribute("x", (x + 3).toFixed(1));
 		t.textContent = name.length <= fit ? name :
 			name.slice(0, fit - 2) + "..";
+	}
+
+	// Move frame i for a zoomed view, remembering to move it back.
+	function placeZoomed(i, x, w) {
+		if (!isDirty[i]) {
+			isDirty[i] = 1;
+			dirty.push(i);
+		}
+		place(i, x, w);
 	}
 
 	function setHash() {
@@ -138,27 +172,26 @@
 	}
 
 	// Zoom into frame i: it fills the width, its callees scale with it,
-	// its callers stay full width (faded), everything else is hidden.
+	// its callers stay full width (faded), everything else is hidden (by
+	// the "zoomed" class on the container: only the shown frames change).
 	function zoom(i, quiet) {
 		var ratio = avail / width[i];
-		var ancestor = new Uint8Array(n);
 		var j;
+		shown.forEach(function (k) {
+			els[k].classList.remove("show", "anc");
+		});
+		shown = [];
 		for (j = parent[i]; j >= 0; j = parent[j]) {
-			ancestor[j] = 1;
+			els[j].classList.add("show", "anc");
+			shown.push(j);
+			placeZoomed(j, pad, avail);
 		}
-		for (j = 0; j < n; j++) {
-			var cl = els[j].classList;
-			if (j >= i && j < end[i]) {
-				cl.remove("hide", "anc");
-				place(j, pad + (start[j] - start[i]) * ratio, width[j] * ratio);
-			} else if (ancestor[j]) {
-				cl.remove("hide");
-				cl.add("anc");
-				place(j, pad, avail);
-			} else {
-				cl.add("hide");
-			}
+		for (j = i; j < end[i]; j++) {
+			els[j].classList.add("show");
+			shown.push(j);
+			placeZoomed(j, pad + (start[j] - start[i]) * ratio, width[j] * ratio);
 		}
+		framesEl.classList.add("zoomed");
 		zoomed = i;
 		unzoomBtn.classList.remove("hide");
 		if (!quiet) {
@@ -170,7 +203,16 @@
 		if (zoomed < 0) {
 			return;
 		}
-		zoom(0, true);
+		framesEl.classList.remove("zoomed");
+		shown.forEach(function (k) {
+			els[k].classList.remove("show", "anc");
+		});
+		shown = [];
+		dirty.forEach(function (k) {
+			isDirty[k] = 0;
+			place(k, pad + start[k] * scale, width[k] * scale);
+		});
+		dirty = [];
 		zoomed = -1;
 		unzoomBtn.classList.add("hide");
 		if (!quiet) {
@@ -191,20 +233,18 @@
 		var sum = 0;
 		var covered = -1; // sample offset up to which matches are counted
 		var i;
+		clearMatches();
 		for (i = 1; i < n; i++) {
+			if (!re.test(nameOf(i))) {
+				continue;
+			}
 			var r = rectOf(i);
-			if (re.test(nameOf(i))) {
-				if (fills[i] === undefined) {
-					fills[i] = r.getAttribute("fill");
-				}
-				r.setAttribute("fill", HIGHLIGHT);
-				if (start[i] >= covered) {
-					sum += width[i];
-					covered = start[i] + width[i];
-				}
-			} else if (fills[i] !== undefined) {
-				r.setAttribute("fill", fills[i]);
-				fills[i] = undefined;
+			fills[i] = r.getAttribute("fill");
+			r.setAttribute("fill", HIGHLIGHT);
+			matches.push(i);
+			if (start[i] >= covered) {
+				sum += width[i];
+				covered = start[i] + width[i];
 			}
 		}
 		searchTerm = term;
@@ -216,14 +256,15 @@
 		}
 	}
 
+	function clearMatches() {
+		matches.forEach(function (i) {
+			rectOf(i).setAttribute("fill", fills[i]);
+		});
+		matches = [];
+	}
+
 	function resetSearch(quiet) {
-		var i;
-		for (i = 0; i < n; i++) {
-			if (fills[i] !== undefined) {
-				rectOf(i).setAttribute("fill", fills[i]);
-				fills[i] = undefined;
-			}
-		}
+		clearMatches();
 		searchTerm = "";
 		matchedEl.textContent = "";
 		searchBtn.textContent = "Search";

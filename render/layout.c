@@ -13,17 +13,17 @@
 #include "../profile/profile.h"
 #include "internal.h"
 
-struct layout_stack {
-	const uint32_t *frames;
-	uint32_t depth;
-	uint64_t count;
-};
-
-/* A sort key: the ranks of up to per_key frames of one stack, packed. */
+/*
+ * A stack being sorted: a key packing the ranks of up to per_key of its
+ * frames, and the stack itself (copied here, so the sort and the flow read
+ * one array in order instead of chasing an index into another).
+ */
 struct layout_key {
 	uint64_t key;
-	uint32_t stack;
+	const uint32_t *frames;
+	uint32_t depth;
 	uint32_t ended; /* the stack ends inside this key's frames */
+	uint64_t count;
 };
 
 struct layout_range {
@@ -33,7 +33,6 @@ struct layout_range {
 
 struct layout {
 	const struct profile *p;
-	struct layout_stack *stacks;
 	size_t nstacks;
 	uint32_t
 		*rank; /* frame id -> rank by name, from 1; equal names share */
@@ -43,7 +42,7 @@ struct layout {
 };
 
 static inline uint32_t
-layout_frame(const struct layout *lo, const struct layout_stack *s, uint32_t j)
+layout_frame(const struct layout *lo, const struct layout_key *s, uint32_t j)
 {
 	return lo->reverse ? s->frames[s->depth - 1 - j] : s->frames[j];
 }
@@ -98,8 +97,8 @@ layout_rank(struct layout *lo)
 }
 
 static uint64_t
-layout_pack(const struct layout *lo, const struct layout_stack *s,
-	    uint32_t level, uint32_t *ended)
+layout_pack(const struct layout *lo, const struct layout_key *s, uint32_t level,
+	    uint32_t *ended)
 {
 	uint64_t key = 0;
 	unsigned j;
@@ -124,10 +123,8 @@ static inline void
 layout_prefetch(const struct layout *lo, const struct layout_key *keys,
 		size_t i, size_t hi, uint32_t level)
 {
-	if (i + 16 < hi)
-		__builtin_prefetch(&lo->stacks[keys[i + 16].stack]);
 	if (i + 8 < hi) {
-		const struct layout_stack *s = &lo->stacks[keys[i + 8].stack];
+		const struct layout_key *s = &keys[i + 8];
 
 		if (level < s->depth)
 			__builtin_prefetch(
@@ -189,19 +186,15 @@ layout_sort_keys(struct layout_key *keys, struct layout_key *tmp, size_t n,
  * of every stack in the run, so the sort touches the (large) frame arrays
  * about depth / per_key times instead of once per comparison.
  */
-static struct layout_key *
-layout_sort(struct layout *lo)
+static void
+layout_sort(struct layout *lo, struct layout_key *keys)
 {
-	struct layout_key *keys =
-		xcalloc(lo->nstacks ? lo->nstacks : 1, sizeof(*keys));
 	struct layout_key *tmp =
 		xcalloc(lo->nstacks ? lo->nstacks : 1, sizeof(*tmp));
 	struct layout_range *todo;
 	size_t ntodo = 0, cap = 64, i;
 
 	todo = xmalloc(cap * sizeof(*todo));
-	for (i = 0; i < lo->nstacks; i++)
-		keys[i].stack = (uint32_t)i;
 	todo[ntodo++] = (struct layout_range){ 0, lo->nstacks, 0 };
 	while (ntodo) {
 		struct layout_range r = todo[--ntodo];
@@ -209,9 +202,8 @@ layout_sort(struct layout *lo)
 
 		for (i = r.lo; i < r.hi; i++) {
 			layout_prefetch(lo, keys, i, r.hi, r.level);
-			keys[i].key =
-				layout_pack(lo, &lo->stacks[keys[i].stack],
-					    r.level, &keys[i].ended);
+			keys[i].key = layout_pack(lo, &keys[i], r.level,
+						  &keys[i].ended);
 		}
 		layout_sort_keys(keys + r.lo, tmp, r.hi - r.lo,
 				 lo->bits * lo->per_key);
@@ -233,7 +225,6 @@ layout_sort(struct layout *lo)
 	}
 	free(todo);
 	free(tmp);
-	return keys;
 }
 
 static struct flame_rect *
@@ -316,15 +307,16 @@ flame_layout_build(struct flame_layout *l, const struct profile *p,
 	struct flame_rect *root;
 
 	memset(l, 0, sizeof(*l));
-	lo.stacks = xcalloc(n ? n : 1, sizeof(*lo.stacks));
+	keys = xcalloc(n ? n : 1, sizeof(*keys));
 	for (i = 0; i < n; i++) {
 		const struct stack *st = profile_stack(p, i);
 
 		if (!st->count)
 			continue;
-		lo.stacks[lo.nstacks++] =
-			(struct layout_stack){ st->frames, st->depth,
-					       st->count };
+		keys[lo.nstacks].frames = st->frames;
+		keys[lo.nstacks].depth = st->depth;
+		keys[lo.nstacks].count = st->count;
+		lo.nstacks++;
 		if (st->depth > l->stack_depth)
 			l->stack_depth = st->depth;
 	}
@@ -333,14 +325,14 @@ flame_layout_build(struct flame_layout *l, const struct profile *p,
 	     lo.bits++)
 		;
 	lo.per_key = 64 / lo.bits;
-	keys = layout_sort(&lo);
+	layout_sort(&lo, keys);
 
 	o.frame = xcalloc(l->stack_depth + 1, sizeof(*o.frame));
 	o.rank = xcalloc(l->stack_depth + 1, sizeof(*o.rank));
 	o.start = xcalloc(l->stack_depth + 1, sizeof(*o.start));
 	o.self = xcalloc(l->stack_depth + 1, sizeof(*o.self));
 	for (i = 0; i < lo.nstacks; i++) {
-		const struct layout_stack *s = &lo.stacks[keys[i].stack];
+		const struct layout_key *s = &keys[i];
 		uint32_t k = 0, j;
 
 		layout_prefetch(&lo, keys, i, lo.nstacks, 0);
@@ -381,7 +373,6 @@ flame_layout_build(struct flame_layout *l, const struct profile *p,
 	free(o.self);
 	free(keys);
 	free(lo.rank);
-	free(lo.stacks);
 }
 
 void
