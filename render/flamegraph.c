@@ -69,14 +69,30 @@ flame_pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
-/* A coordinate as flamegraph.pl prints it, and read back. */
-static double
-flame_round1(double v)
+/*
+ * v (>= 0) in tenths, rounded as printf's "%.1f" rounds it (the exact
+ * binary value, ties to even), which is how flamegraph.pl places frames.
+ * v * 10 is itself rounded, so values within a hair of a tie ask printf.
+ */
+static int64_t
+flame_tenths(double v)
 {
-	char buf[64];
+	double t = v * 10, d = t - (double)(int64_t)t - 0.5;
 
-	snprintf(buf, sizeof(buf), "%.1f", v);
-	return strtod(buf, NULL);
+	if (d > -1e-6 && d < 1e-6) {
+		char buf[64];
+
+		snprintf(buf, sizeof(buf), "%.1f", v);
+		return (int64_t)(strtod(buf, NULL) * 10 + 0.5);
+	}
+	return (int64_t)(t + 0.5);
+}
+
+/* Append tenths as a decimal with one digit after the point. */
+static void
+flame_add_tenths(struct strbuf *sb, int64_t t)
+{
+	strbuf_addf(sb, "%" PRId64 ".%d", t / 10, (int)(t % 10));
 }
 
 /* The lines of a frame's <title> after its name. */
@@ -133,11 +149,10 @@ flame_write_rect(struct flame_writer *w, const struct flame_rect *r)
 {
 	const struct flame_opts *o = w->o;
 	const char *name = flame_rect_name(w, r);
-	double x1 = flame_round1(XPAD + (double)r->start * w->scale);
-	double x2 =
-		flame_round1(XPAD + (double)(r->start + r->total) * w->scale);
-	double width = flame_round1(x2 - x1);
-	double fit = (width - 6) / (o->font_size * CHAR_WIDTH);
+	int64_t x1 = flame_tenths(XPAD + (double)r->start * w->scale);
+	int64_t x2 =
+		flame_tenths(XPAD + (double)(r->start + r->total) * w->scale);
+	double fit = ((double)(x2 - x1) / 10 - 6) / (o->font_size * CHAR_WIDTH);
 	int y = o->inverted ? w->top + (int)r->depth * o->frame_height
 			    : w->height - w->bottom -
 				      (int)(r->depth + 1) * o->frame_height + 1;
@@ -156,13 +171,19 @@ flame_write_rect(struct flame_writer *w, const struct flame_rect *r)
 		    r->start, r->total);
 	svg_escape(&w->sb, name, 0);
 	flame_write_info(w, r);
-	strbuf_addf(&w->sb,
-		    "</title><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
-		    "height=\"%d\" fill=\"%s\"/>",
-		    x1, y, width, o->frame_height - 1, color);
+	strbuf_addstr(&w->sb, "</title><rect x=\"");
+	flame_add_tenths(&w->sb, x1);
+	strbuf_addf(&w->sb, "\" y=\"%d\" width=\"", y);
+	flame_add_tenths(&w->sb, x2 - x1);
+	strbuf_addf(&w->sb, "\" height=\"%d\" fill=\"%s\"/>",
+		    o->frame_height - 1, color);
 	if (fit >= 3) {
-		strbuf_addf(&w->sb, "<text x=\"%.1f\" y=\"%.1f\">", x1 + 3,
-			    y + o->frame_height / 2.0 + o->font_size / 3.0);
+		strbuf_addstr(&w->sb, "<text x=\"");
+		flame_add_tenths(&w->sb, x1 + 30);
+		strbuf_addstr(&w->sb, "\" y=\"");
+		flame_add_tenths(&w->sb, (int64_t)y * 10 + o->frame_height * 5 +
+						 (o->font_size * 10 + 1) / 3);
+		strbuf_addstr(&w->sb, "\">");
 		svg_escape(&w->sb, name, (size_t)fit);
 		strbuf_addstr(&w->sb, "</text>");
 	}
