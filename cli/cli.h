@@ -91,21 +91,22 @@ enum {
 		"reverse", no_argument, NULL, CLI_FLAME_REVERSE                \
 	}
 
-#define CLI_FLAME_USAGE                                                         \
-	"flame graph options:\n"                                                \
-	"  --title TEXT        title (default \"Flame Graph\")\n"               \
-	"  --subtitle TEXT     second line under the title\n"                   \
-	"  --width PX          image width (default 1200)\n"                    \
-	"  --frame-height PX   height of one frame (default 16)\n"              \
-	"  --font-size PX      label size (default 12)\n"                       \
-	"  --min-width PX      prune frames narrower than this (default 0.1)\n" \
-	"  --palette NAME      kind (default: kernel, user, JIT, inlined\n"     \
-	"                      apart), hot, mem, io, red, green, blue, aqua,\n" \
-	"                      yellow, purple, orange\n"                        \
-	"  --inverted          icicle graph: roots at the top\n"                \
-	"  --reverse           reverse the stacks: leaves become roots\n"       \
-	"  --count-name NAME   what the counts are (default \"samples\")\n"     \
-	"  (flamegraph.pl's --height, --fontsize, --minwidth, --colors and\n"   \
+#define CLI_FLAME_USAGE                                                          \
+	"flame graph options:\n"                                                 \
+	"  --title TEXT        title (default \"Flame Graph\")\n"                \
+	"  --subtitle TEXT     second line under the title\n"                    \
+	"  --width PX          image width (default 1200)\n"                     \
+	"  --frame-height PX   height of one frame (default 16)\n"               \
+	"  --font-size PX      label size (default 12)\n"                        \
+	"  --min-width PX|N%   prune frames narrower than this (default 0.1),\n" \
+	"                      or with less than N% of the samples\n"            \
+	"  --palette NAME      kind (default: kernel, user, JIT, inlined\n"      \
+	"                      apart), hot, mem, io, red, green, blue, aqua,\n"  \
+	"                      yellow, purple, orange\n"                         \
+	"  --inverted          icicle graph: roots at the top\n"                 \
+	"  --reverse           reverse the stacks: leaves become roots\n"        \
+	"  --count-name NAME   what the counts are (default \"samples\")\n"      \
+	"  (flamegraph.pl's --height, --fontsize, --minwidth, --colors and\n"    \
 	"  --countname work too)\n"
 
 int cli_flame_option(int c, const char *arg, struct flame_opts *fo);

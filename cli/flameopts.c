@@ -32,6 +32,8 @@ int
 cli_flame_option(int c, const char *arg, struct flame_opts *fo)
 {
 	char *end;
+	double v;
+	int pct;
 
 	switch (c) {
 	case CLI_FLAME_TITLE:
@@ -57,14 +59,19 @@ cli_flame_option(int c, const char *arg, struct flame_opts *fo)
 			       ? -1
 			       : 1;
 	case CLI_FLAME_MIN_WIDTH:
+		/* Pixels, or a percentage of all samples with a '%'. */
 		errno = 0;
-		fo->min_width = strtod(arg, &end);
-		if (errno || end == arg || *end || !(fo->min_width >= 0) ||
-		    fo->min_width > 10000) {
-			cli_error("--min-width: '%s' is not a width in pixels",
+		v = strtod(arg, &end);
+		pct = *end == '%';
+		if (errno || end == arg || end[pct] || !(v >= 0) ||
+		    v > (pct ? 100 : 10000)) {
+			cli_error("--min-width: '%s' is not a width in pixels "
+				  "or a percentage",
 				  arg);
 			return -1;
 		}
+		fo->min_width = pct ? 0 : v;
+		fo->min_width_pct = pct ? v : 0;
 		return 1;
 	case CLI_FLAME_PALETTE:
 		if (flame_palette_parse(arg, &fo->palette) < 0) {

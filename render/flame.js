@@ -222,10 +222,12 @@
 
 	// Highlight every frame whose name matches; the matched share counts
 	// each sample once, however many matching frames it passes through.
+	// A leading "(?i)" ignores case.
 	function search(term, quiet) {
 		var re;
 		try {
-			re = new RegExp(term);
+			re = term.slice(0, 4) === "(?i)" ? new RegExp(term.slice(4), "i") :
+				new RegExp(term);
 		} catch (e) {
 			matchedEl.textContent = "invalid regular expression";
 			return;

@@ -289,7 +289,9 @@ flame_write(const struct profile *p, const struct flame_opts *o,
 	/* Prune as flamegraph.pl does: by width in px at the full view. */
 	if (total) {
 		w.scale = (double)(o->width - 2 * XPAD) / (double)total;
-		min_samples = o->min_width / w.scale;
+		min_samples = o->min_width_pct > 0
+				      ? (double)total * o->min_width_pct / 100
+				      : o->min_width / w.scale;
 	}
 	flame_layout_build(&w.l, p, min_samples, o->reverse, d);
 	if (w.l.total != total && w.l.total)

@@ -42,7 +42,9 @@ struct flame_opts {
 	int width;		/* image width in px, default 1200 */
 	int frame_height;	/* px per frame, default 16 */
 	int font_size;		/* px, default 12 */
-	double min_width; /* px; narrower frames are pruned, default 0.1 */
+	double min_width;     /* px; narrower frames are pruned, default 0.1 */
+	double min_width_pct; /* > 0: prune below this % of all samples
+			       * instead (flamegraph.pl's --minwidth N%) */
 	enum flame_palette palette; /* default FLAME_PALETTE_KIND */
 	int inverted; /* icicle graph: roots at the top, growing down */
 	int reverse;  /* stacks reversed: leaves become roots */

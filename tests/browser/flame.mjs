@@ -202,6 +202,11 @@ ok((await matched()) === "Matched: 45.00%",
 
 await page.click("#search"); // a search is on: the button resets it
 ok((await matched()) === "", "the Reset Search button clears the search");
+answer = "(?i)^GC$";
+await page.click("#search");
+ok((await matched()) === "Matched: 15.00%", "(?i) makes the search ignore case",
+	await matched());
+await page.click("#search");
 answer = "(";
 await page.click("#search");
 ok((await matched()) === "invalid regular expression",

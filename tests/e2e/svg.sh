@@ -45,6 +45,9 @@ check "flamegraph.pl's option names work too" cmp -s "$T/o.svg" "$T/alias.svg"
 n=$(grep -c '^<g o=' "$T/w.svg")
 check "--min-width 100 prunes narrow frames ($n of 14 left)" test "$n" -eq 8
 check "pruning keeps the totals" grep -q '<title>all&#10;112 samples (100.00%)' "$T/w.svg"
+"$SCORCH" svg "$data/flame.folded" -o "$T/pct.svg" --minwidth 10%
+n=$(grep -c '^<g o=' "$T/pct.svg")
+check "--minwidth 10% keeps frames with 10% of the samples or more ($n)" test "$n" -eq 8
 
 "$SCORCH" svg "$data/flame.folded" -o "$T/inv.svg" --inverted
 y_all=$(grep '<title>all&#10;' "$T/inv.svg" | sed 's/.* y="\([0-9]*\)".*/\1/')
