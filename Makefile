@@ -58,8 +58,8 @@ SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 RENDER_SRCS := $(sort $(wildcard render/*.c))
 DIFF_SRCS := diff/diff.c diff/stats.c diff/align.c diff/paths.c \
 	diff/report.c
-CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/addr2line.c \
-	cli/report.c cli/merge.c cli/export.c
+CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/flameopts.c \
+	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS) $(DIFF_SRCS)
@@ -77,7 +77,13 @@ EXAMPLES := cpuburn threads echo-server loadgen stackmix
 # $(call build_rules,DIR,EXTRA_FLAGS)
 define build_rules
 $(1)/%.o: %.c $(1)/.flags | $(1)/.dirs
-	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) -I$(1)/gen $$(CFLAGS) -MMD -MP -c $$< -o $$@
+	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) -I$(1)/gen -MMD -MP -c $$< -o $$@
+
+# The SVG's script and style: render/*.js, *.css as C byte lists.
+$(1)/render/assets.o: $(1)/gen/flame.js.inc $(1)/gen/flame.css.inc
+$(1)/gen/%.inc: render/% scripts/embed.sh | $(1)/.dirs
+	@mkdir -p $(1)/gen
+	$$(call msg,EMBED,$$@)sh scripts/embed.sh $$< >$$@.tmp && mv $$@.tmp $$@
 
 $(1)/gen/pprof.pb-c.c: profile/pprof.proto | $(1)/.dirs
 	@mkdir -p $(1)/gen
@@ -184,7 +190,7 @@ check:
 demo: scorch examples
 	$(Q)sh examples/demo.sh
 
-bench: scorch examples build/bench/profile_io
+bench: scorch examples build/bench/profile_io build/bench/gen-folded
 	$(Q)sh bench/run.sh
 
 # In-process timing of the profile readers and writers (bench/artifacts.sh).
@@ -194,6 +200,11 @@ build/bench/profile_io: build/bench/profile_io.o $(addprefix build/,$(LIB_OBJS))
 build/bench/profile_io.o: bench/profile_io.c build/.flags | build/.dirs
 	@mkdir -p build/bench
 	$(call msg,CC,$@)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Deterministic synthetic folded profiles for bench/flame.sh.
+build/bench/gen-folded: bench/gen-folded.c | build/.dirs
+	@mkdir -p build/bench
+	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -o $@ $<
 
 # ---- layout -------------------------------------------------------------------
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)

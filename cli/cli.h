@@ -48,6 +48,69 @@ int cli_check_output(const char *path);
 void cli_flame_defaults(const struct profile *p, struct flame_opts *fo,
 			char *buf, unsigned long bufsize);
 
+/*
+ * flameopts.c: the flame graph options, for every subcommand that draws
+ * one. Put CLI_FLAME_LONGOPTS in the getopt_long table, CLI_FLAME_USAGE in
+ * the usage text, and pass each option to cli_flame_option(): it returns 1
+ * when it took it (into fo; string arguments are borrowed from argv), 0
+ * when the option is not a flame graph option, -1 after printing why the
+ * value is bad. flamegraph.pl's spellings are accepted too.
+ */
+enum {
+	CLI_FLAME_TITLE = 0x1000,
+	CLI_FLAME_SUBTITLE,
+	CLI_FLAME_COUNT_NAME,
+	CLI_FLAME_WIDTH,
+	CLI_FLAME_FRAME_HEIGHT,
+	CLI_FLAME_FONT_SIZE,
+	CLI_FLAME_MIN_WIDTH,
+	CLI_FLAME_PALETTE,
+	CLI_FLAME_INVERTED,
+	CLI_FLAME_REVERSE,
+};
+
+#define CLI_FLAME_LONGOPTS                                                     \
+	{ "title", required_argument, NULL, CLI_FLAME_TITLE },                 \
+		{ "subtitle", required_argument, NULL, CLI_FLAME_SUBTITLE },   \
+		{ "count-name", required_argument, NULL,                       \
+		  CLI_FLAME_COUNT_NAME },                                      \
+		{ "countname", required_argument, NULL,                        \
+		  CLI_FLAME_COUNT_NAME },                                      \
+		{ "width", required_argument, NULL, CLI_FLAME_WIDTH },         \
+		{ "frame-height", required_argument, NULL,                     \
+		  CLI_FLAME_FRAME_HEIGHT },                                    \
+		{ "height", required_argument, NULL, CLI_FLAME_FRAME_HEIGHT }, \
+		{ "font-size", required_argument, NULL, CLI_FLAME_FONT_SIZE }, \
+		{ "fontsize", required_argument, NULL, CLI_FLAME_FONT_SIZE },  \
+		{ "min-width", required_argument, NULL, CLI_FLAME_MIN_WIDTH }, \
+		{ "minwidth", required_argument, NULL, CLI_FLAME_MIN_WIDTH },  \
+		{ "palette", required_argument, NULL, CLI_FLAME_PALETTE },     \
+		{ "colors", required_argument, NULL, CLI_FLAME_PALETTE },      \
+		{ "inverted", no_argument, NULL, CLI_FLAME_INVERTED },         \
+	{                                                                      \
+		"reverse", no_argument, NULL, CLI_FLAME_REVERSE                \
+	}
+
+#define CLI_FLAME_USAGE                                                          \
+	"flame graph options:\n"                                                 \
+	"  --title TEXT        title (default \"Flame Graph\")\n"                \
+	"  --subtitle TEXT     second line under the title\n"                    \
+	"  --width PX          image width (default 1200)\n"                     \
+	"  --frame-height PX   height of one frame (default 16)\n"               \
+	"  --font-size PX      label size (default 12)\n"                        \
+	"  --min-width PX|N%   prune frames narrower than this (default 0.1),\n" \
+	"                      or with less than N% of the samples\n"            \
+	"  --palette NAME      kind (default: kernel, user, JIT, inlined\n"      \
+	"                      apart), hot, mem, io, red, green, blue, aqua,\n"  \
+	"                      yellow, purple, orange\n"                         \
+	"  --inverted          icicle graph: roots at the top\n"                 \
+	"  --reverse           reverse the stacks: leaves become roots\n"        \
+	"  --count-name NAME   what the counts are (default \"samples\")\n"      \
+	"  (flamegraph.pl's --height, --fontsize, --minwidth, --colors and\n"    \
+	"  --countname work too)\n"
+
+int cli_flame_option(int c, const char *arg, struct flame_opts *fo);
+
 /* Subcommands. */
 int cmd_record(int argc, char **argv);
 int cmd_svg(int argc, char **argv);
@@ -56,5 +119,6 @@ int cmd_addr2line(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

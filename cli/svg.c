@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli/svg.c - `scorch svg`: render a profile (native JSON or folded stacks,
- * from a file or stdin) as an SVG flame graph.
+ * cli/svg.c - `scorch svg`: render a profile (native JSON or folded stacks
+ * from any FlameGraph-compatible collapser, from a file or stdin) as an
+ * interactive SVG flame graph.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,52 +14,38 @@
 #include "../render/render.h"
 #include "cli.h"
 
+#define SVG_OPT_SKIP_BAD 0x2000
+
 static const char svg_usage[] =
-	"usage: scorch svg INPUT [-o OUT.svg] [--title TEXT] [--subtitle TEXT]\n"
-	"                  [--width PX] [--frame-height PX] [--font-size PX]\n"
-	"                  [--min-width PX] [--count-name NAME]\n"
+	"usage: scorch svg INPUT [-o OUT.svg] [--skip-bad] [flame graph "
+	"options]\n"
 	"\n"
-	"Render a profile as a flame graph. INPUT is a native profile (.json), a\n"
-	"folded file from scorch or any FlameGraph-compatible collapser, or - for\n"
-	"stdin. Without -o the SVG goes to stdout.\n"
-	"\n"
+	"Render a profile as an interactive flame graph: hover for details,\n"
+	"click to zoom, Ctrl-F to search by regular expression, Esc to reset.\n"
+	"INPUT is a native profile (.json), a folded file from scorch or any\n"
+	"FlameGraph-compatible collapser, or - for stdin. Without -o the SVG\n"
+	"goes to stdout. A malformed folded line is an error naming the line;\n"
+	"with --skip-bad it is skipped and counted instead.\n"
+	"\n" CLI_FLAME_USAGE "\n"
 	"EXAMPLES\n"
 	"  scorch svg profile.json -o profile.svg\n"
 	"  perf script | stackcollapse-perf.pl | scorch svg - -o perf.svg\n"
-	"  scorch svg run.folded --title 'checkout service' --width 1600 > run.svg\n";
-
-static int
-svg_int_arg(const char *opt, const char *arg, int lo, int hi, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < lo || v > hi) {
-		cli_error("%s: '%s' is not a number from %d to %d", opt, arg,
-			  lo, hi);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
+	"  scorch svg run.folded --title 'checkout service' --width 1600 > "
+	"run.svg\n"
+	"  scorch svg allocs.folded --palette mem --count-name bytes -o a.svg\n"
+	"  scorch svg run.folded --inverted --reverse -o callers.svg\n";
 
 int
 cmd_svg(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "title", required_argument, NULL, 't' },
-		{ "subtitle", required_argument, NULL, 's' },
-		{ "width", required_argument, NULL, 'w' },
-		{ "frame-height", required_argument, NULL, 'H' },
-		{ "font-size", required_argument, NULL, 'f' },
-		{ "min-width", required_argument, NULL, 'm' },
-		{ "count-name", required_argument, NULL, 'c' },
+		{ "skip-bad", no_argument, NULL, SVG_OPT_SKIP_BAD },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_FLAME_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct profile_read_opts ro = { 0 };
 	const char *out = "-";
 	struct flame_opts fo;
 	struct scorch_err err;
@@ -69,46 +55,17 @@ cmd_svg(int argc, char **argv)
 
 	flame_opts_init(&fo);
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		char *end;
-
+		ret = cli_flame_option(c, optarg, &fo);
+		if (ret < 0)
+			return EXIT_USAGE;
+		if (ret > 0)
+			continue;
 		switch (c) {
 		case 'o':
 			out = optarg;
 			break;
-		case 't':
-			fo.title = optarg;
-			break;
-		case 's':
-			fo.subtitle = optarg;
-			break;
-		case 'w':
-			if (svg_int_arg("--width", optarg, 100, 100000,
-					&fo.width) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'H':
-			if (svg_int_arg("--frame-height", optarg, 4, 200,
-					&fo.frame_height) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'f':
-			if (svg_int_arg("--font-size", optarg, 4, 100,
-					&fo.font_size) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'm':
-			errno = 0;
-			fo.min_width = strtod(optarg, &end);
-			if (errno || end == optarg || *end ||
-			    !(fo.min_width >= 0) || fo.min_width > 10000) {
-				cli_error("--min-width: '%s' is not a width "
-					  "in pixels",
-					  optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'c':
-			fo.count_name = optarg;
+		case SVG_OPT_SKIP_BAD:
+			ro.skip_bad = 1;
 			break;
 		case 'h':
 			fputs(svg_usage, stdout);
@@ -127,11 +84,17 @@ cmd_svg(int argc, char **argv)
 		cli_error("%s: the output of svg must end in .svg", out);
 		return EXIT_USAGE;
 	}
-	p = profile_load(argv[optind], &err);
+	if (cli_check_output(out) < 0)
+		return EXIT_USAGE;
+	p = profile_load_opts(argv[optind], &ro, &err);
 	if (!p) {
 		cli_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
+	if (ro.skipped)
+		cli_warn("%s: skipped %lu malformed line%s (the first: %s)",
+			 strcmp(argv[optind], "-") ? argv[optind] : "<stdin>",
+			 ro.skipped, ro.skipped == 1 ? "" : "s", ro.first_bad);
 	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
 	ret = cli_write_profile(p, out, OUT_SVG, &fo) < 0 ? EXIT_USAGE
 							  : EXIT_OK;

@@ -49,19 +49,89 @@ load_all(int fd, char **data, size_t *len)
 	return 0;
 }
 
+/*
+ * A stream that first returns the bytes already read to sniff the format,
+ * then the rest of the file descriptor: folded input is parsed as it is
+ * read, never held whole in memory (a big profile is hundreds of MB).
+ */
+struct load_stream {
+	const char *head; /* bytes read before the stream was opened */
+	size_t head_len, head_off;
+	int fd;
+};
+
+static ssize_t
+load_stream_read(void *cookie, char *buf, size_t size)
+{
+	struct load_stream *ls = cookie;
+	ssize_t r;
+
+	if (ls->head_off < ls->head_len) {
+		size_t n = ls->head_len - ls->head_off;
+
+		if (n > size)
+			n = size;
+		memcpy(buf, ls->head + ls->head_off, n);
+		ls->head_off += n;
+		return (ssize_t)n;
+	}
+	do
+		r = read(ls->fd, buf, size);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+/* Read into buf (len bytes so far, cap allocated) until a non-blank byte
+ * or EOF; returns the offset of that byte (== *len at EOF) or -errno. */
+static ssize_t
+load_sniff(int fd, char **buf, size_t *len, size_t *cap, int *eof)
+{
+	size_t i = 0;
+	ssize_t r;
+
+	for (;;) {
+		for (; i < *len; i++)
+			if (!strchr(" \t\r\n", (*buf)[i]))
+				return (ssize_t)i;
+		if (*len == *cap) {
+			if (*cap >= LOAD_MAX_BYTES)
+				return -EFBIG;
+			*cap *= 2;
+			*buf = xrealloc(*buf, *cap + 1);
+		}
+		r = read(fd, *buf + *len, *cap - *len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0) {
+			*eof = 1;
+			return (ssize_t)*len;
+		}
+		*len += (size_t)r;
+	}
+}
+
 struct profile *
-profile_load(const char *path, struct scorch_err *err)
+profile_load_opts(const char *path, struct profile_read_opts *opts,
+		  struct scorch_err *err)
 {
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	struct profile *p = NULL;
 	struct stat stbuf;
-	char *data = NULL;
-	size_t len = 0, i;
-	int fd, ret;
+	size_t len = 0, cap = 65536;
+	char *data = xmalloc(cap + 1);
+	ssize_t first;
+	int fd, ret = 0, eof = 0;
 
+	if (opts) {
+		opts->skipped = 0;
+		opts->first_bad[0] = '\0';
+	}
 	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
 	if (fd < 0) {
 		err_set(err, "%s: %s", name, strerror(errno));
+		free(data);
 		return NULL;
 	}
 	if (fstat(fd, &stbuf) == 0 && S_ISDIR(stbuf.st_mode)) {
@@ -74,27 +144,48 @@ profile_load(const char *path, struct scorch_err *err)
 		err_set(err, "%s: larger than 2 GiB, not a profile", name);
 		goto out_close;
 	}
-	ret = load_all(fd, &data, &len);
-	if (ret == -EFBIG) {
+	first = load_sniff(fd, &data, &len, &cap, &eof);
+	if (first == -EFBIG) {
 		err_set(err, "%s: larger than 2 GiB, not a profile", name);
 		goto out_close;
-	} else if (ret < 0) {
-		err_set(err, "%s: %s", name, strerror(-ret));
+	} else if (first < 0) {
+		err_set(err, "%s: %s", name, strerror((int)-first));
 		goto out_close;
 	}
 	p = profile_new();
-	for (i = 0; i < len && strchr(" \t\r\n", data[i]); i++)
-		;
-	if (i < len && data[i] == '{') {
-		ret = profile_read_json(p, data, len, name, err);
-	} else if (len) {
-		FILE *fp = fmemopen(data, len, "r");
+	if ((size_t)first < len && data[first] == '{') {
+		/* JSON is parsed from memory: read the rest of it. */
+		char *rest = NULL;
+		size_t rest_len = 0;
+
+		ret = load_all(fd, &rest, &rest_len);
+		if (ret == -EFBIG ||
+		    (!ret && rest_len > LOAD_MAX_BYTES - len)) {
+			err_set(err, "%s: larger than 2 GiB, not a profile",
+				name);
+			ret = -1;
+		} else if (ret < 0) {
+			err_set(err, "%s: %s", name, strerror(-ret));
+		} else {
+			data = xrealloc(data, len + rest_len + 1);
+			memcpy(data + len, rest, rest_len);
+			len += rest_len;
+			data[len] = '\0';
+			ret = profile_read_json(p, data, len, name, err);
+		}
+		free(rest);
+	} else if (!eof || len) {
+		struct load_stream ls = { data, len, 0, fd };
+		cookie_io_functions_t io = { .read = load_stream_read };
+		FILE *fp = fopencookie(&ls, "r", io);
 
 		if (!fp) {
 			err_set(err, "%s: %s", name, strerror(errno));
 			ret = -1;
 		} else {
-			ret = profile_read_folded(p, fp, name, err);
+			/* Big reads: the cookie copies, so fewer is faster. */
+			setvbuf(fp, NULL, _IOFBF, 1 << 20);
+			ret = profile_read_folded_opts(p, fp, name, opts, err);
 			fclose(fp);
 		}
 	}
@@ -107,4 +198,10 @@ out_close:
 	if (fd > 0)
 		close(fd);
 	return p;
+}
+
+struct profile *
+profile_load(const char *path, struct scorch_err *err)
+{
+	return profile_load_opts(path, NULL, err);
 }

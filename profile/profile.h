@@ -141,10 +141,24 @@ int frame_kind_parse(const char *name, enum frame_kind *kind); /* 0 or -1 */
  * stacks: counts add up). A frame ending in "_[k]", "_[j]" or "_[i]" gets
  * that kind with the suffix removed. name is the file name used in errors.
  * Returns 0, or -1 with err naming the file and line.
+ *
+ * profile_read_folded_opts() is the same with options (opts may be NULL):
+ * with skip_bad, a malformed line (bad count, empty frame, binary data, an
+ * over-long line) is skipped and counted instead of failing the read.
+ * Lines are streamed: memory grows with unique stacks, not input size.
  */
+struct profile_read_opts {
+	int skip_bad;	       /* in: skip malformed lines */
+	unsigned long skipped; /* out: lines skipped */
+	char first_bad[512];   /* out: "FILE:LINE: what" of the first one */
+};
+
 int profile_write_folded(const struct profile *p, FILE *fp);
 int profile_read_folded(struct profile *p, FILE *fp, const char *name,
 			struct scorch_err *err);
+int profile_read_folded_opts(struct profile *p, FILE *fp, const char *name,
+			     struct profile_read_opts *opts,
+			     struct scorch_err *err);
 
 /*
  * json.c: scorch's native profile (docs/FORMAT.md), through cJSON.
@@ -176,9 +190,14 @@ int profile_write_pprof(const struct profile *p, FILE *fp);
 /*
  * load.c: read a profile file of either format ("-" for stdin), sniffing
  * the content: a JSON object is the native format, anything else is folded.
- * Returns a new profile or NULL with err filled.
+ * Folded input is streamed; JSON is read whole (at most 2 GiB).
+ * Returns a new profile or NULL with err filled. profile_load_opts() passes
+ * opts (may be NULL) to the folded reader.
  */
 struct profile *profile_load(const char *path, struct scorch_err *err);
+struct profile *profile_load_opts(const char *path,
+				  struct profile_read_opts *opts,
+				  struct scorch_err *err);
 
 /*
  * aggregate.c: sums over the stacks, for reports and diffs.

@@ -1,7 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * render/flamegraph.c - flame graph layout (stacks merged into a tree of
- * call paths, children in name order) and a static SVG writer for it.
+ * render/flamegraph.c - the SVG writer: one <g> per drawn frame (its name
+ * and numbers in a <title>, a <rect>, a label when it fits), the titles and
+ * buttons, and the embedded style and script (render/flame.css, flame.js)
+ * that make it interactive. Plain and differential graphs share it.
+ *
+ * Each frame is written as
+ *   <g o="START" n="SAMPLES"><title>NAME&#10;INFO...</title>
+ *   <rect x=".." y=".." width=".." height=".." fill="#rrggbb"/>
+ *   <text x=".." y="..">LABEL</text></g>
+ * in preorder (a parent before its children), so the script can rebuild
+ * the tree from o, n and the row; START and SAMPLES are exact sample
+ * counts, so zooming needs no rounded pixel positions.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,365 +21,307 @@
 #include "../common/common.h"
 #include "../profile/profile.h"
 #include "internal.h"
-#include "render.h"
 
-#define XPAD 10		/* px left and right */
-#define TOP_PAD 56	/* px above the frames: title, subtitle */
-#define BOTTOM_PAD 28	/* px below the frames: the totals line */
+#define XPAD 10		/* px left and right, as flamegraph.pl */
 #define CHAR_WIDTH 0.59 /* average glyph width per px of font size */
-
-/* One call path: a frame reached through a particular chain of callers. */
-struct flame_node {
-	uint32_t frame;	 /* frame id, or UINT32_MAX for the "all" root */
-	uint32_t parent; /* node index */
-	uint32_t first;	 /* first child in the sorted child list */
-	uint32_t nchildren;
-	uint64_t total; /* samples in this path and below */
-	uint64_t self;	/* samples with this path as the leaf */
-};
-
-struct flame {
-	const struct profile *p;
-	struct flame_node *nodes;
-	size_t len, cap;
-	uint32_t *children; /* child indexes, grouped by parent */
-	uint32_t max_depth;
-};
 
 void
 flame_opts_init(struct flame_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->title = "Flame Graph";
 	o->count_name = "samples";
 	o->width = 1200;
 	o->frame_height = 16;
 	o->font_size = 12;
 	o->min_width = 0.1;
-}
-
-static uint32_t
-flame_add_node(struct flame *fl, uint32_t parent, uint32_t frame)
-{
-	struct flame_node *n;
-
-	if (fl->len == fl->cap) {
-		fl->cap = fl->cap ? fl->cap * 2 : 1024;
-		fl->nodes = xreallocarray(fl->nodes, fl->cap, sizeof(*n));
-	}
-	n = &fl->nodes[fl->len];
-	memset(n, 0, sizeof(*n));
-	n->frame = frame;
-	n->parent = parent;
-	return (uint32_t)fl->len++;
-}
-
-static const struct profile *flame_sort_profile;
-static const struct flame_node *flame_sort_nodes;
-
-static int
-flame_child_cmp(const void *a, const void *b)
-{
-	const struct flame_node *x = &flame_sort_nodes[*(const uint32_t *)a];
-	const struct flame_node *y = &flame_sort_nodes[*(const uint32_t *)b];
-	const struct frame *fx, *fy;
-	int c;
-
-	/* Group by parent, then order siblings by name as flamegraph.pl. */
-	if (x->parent != y->parent)
-		return x->parent < y->parent ? -1 : 1;
-	fx = profile_frame(flame_sort_profile, x->frame);
-	fy = profile_frame(flame_sort_profile, y->frame);
-	c = strcmp(fx->name, fy->name);
-	if (c)
-		return c;
-	return fx->kind < fy->kind ? -1 : fx->kind > fy->kind;
-}
-
-/* Merge every stack into the tree of call paths. */
-static void
-flame_build(struct flame *fl, const struct profile *p)
-{
-	struct intmap index; /* parent << 32 | frame -> node + 1 */
-	size_t i, n = profile_nstacks(p);
-	uint32_t *order;
-
-	fl->p = p;
-	intmap_init(&index);
-	flame_add_node(fl, UINT32_MAX, UINT32_MAX); /* "all" */
-	for (i = 0; i < n; i++) {
-		const struct stack *st = profile_stack(p, i);
-		uint32_t node = 0, j;
-
-		if (!st->count)
-			continue;
-		fl->nodes[0].total += st->count;
-		for (j = 0; j < st->depth; j++) {
-			unsigned long long key =
-				(unsigned long long)node << 32 | st->frames[j];
-			void *v = intmap_get(&index, key);
-
-			if (v) {
-				node = (uint32_t)((uintptr_t)v - 1);
-			} else {
-				uint32_t child =
-					flame_add_node(fl, node, st->frames[j]);
-
-				intmap_put(&index, key,
-					   (void *)(uintptr_t)(child + 1));
-				node = child;
-			}
-			fl->nodes[node].total += st->count;
-		}
-		fl->nodes[node].self += st->count;
-		if (st->depth > fl->max_depth)
-			fl->max_depth = st->depth;
-	}
-	intmap_fini(&index);
-
-	/* Sibling lists: every node but the root, sorted by (parent, name). */
-	order = xcalloc(fl->len, sizeof(*order));
-	for (i = 1; i < fl->len; i++)
-		order[i - 1] = (uint32_t)i;
-	flame_sort_profile = p;
-	flame_sort_nodes = fl->nodes;
-	qsort(order, fl->len - 1, sizeof(*order), flame_child_cmp);
-	for (i = 0; i + 1 < fl->len; i++) {
-		struct flame_node *parent =
-			&fl->nodes[fl->nodes[order[i]].parent];
-
-		if (!parent->nchildren)
-			parent->first = (uint32_t)i;
-		parent->nchildren++;
-	}
-	fl->children = order;
-}
-
-/* A stable color from the name: the same function looks the same in every
- * graph, so a baseline and a PR graph can be compared by eye. */
-static void
-flame_color(const struct frame *f, char *buf, size_t size)
-{
-	unsigned long long h = hash_bytes(f->name, strlen(f->name), 0);
-	unsigned a = (unsigned)(h & 0xff), b = (unsigned)((h >> 8) & 0xff),
-		 c = (unsigned)((h >> 16) & 0xff);
-	unsigned r, g, bl;
-
-	switch (f->kind) {
-	case FRAME_KERNEL: /* lavender */
-		r = 170 + a * 40 / 255, g = 150 + b * 40 / 255,
-		bl = 215 + c * 40 / 255;
-		break;
-	case FRAME_JIT: /* green */
-		r = 50 + a * 60 / 255, g = 180 + b * 60 / 255,
-		bl = 50 + c * 60 / 255;
-		break;
-	case FRAME_INLINED: /* aqua */
-		r = 60 + a * 50 / 255, g = 190 + b * 50 / 255,
-		bl = 190 + c * 50 / 255;
-		break;
-	case FRAME_UNKNOWN: /* grey */
-		r = g = bl = 175 + a * 30 / 255;
-		break;
-	case FRAME_PROCESS: /* sand */
-		r = 215 + a * 25 / 255, g = 195 + a * 25 / 255,
-		bl = 150 + a * 25 / 255;
-		break;
-	default: /* hot: red to yellow */
-		r = 205 + a * 50 / 255, g = b * 230 / 255, bl = c * 55 / 255;
-		break;
-	}
-	snprintf(buf, size, "rgb(%u,%u,%u)", r, g, bl);
+	o->palette = FLAME_PALETTE_KIND;
 }
 
 struct flame_writer {
 	FILE *fp;
+	const struct profile *p;
 	const struct flame_opts *o;
-	struct flame *fl;
+	const struct flame_diff *d;
+	struct flame_layout l;
 	double scale; /* px per sample */
-	int height;
-	uint64_t total;
+	int height, top, bottom;
 	struct strbuf sb, name;
 };
 
-static void
-flame_frame_name(struct flame_writer *w, const struct flame_node *n)
+/* The name shown for a rect: the frame's name and its kind suffix. */
+static const char *
+flame_rect_name(struct flame_writer *w, const struct flame_rect *r)
 {
-	strbuf_reset(&w->name);
-	if (n->frame == UINT32_MAX) {
-		strbuf_addstr(&w->name, "all");
-	} else {
-		const struct frame *f = profile_frame(w->fl->p, n->frame);
+	const struct frame *f;
 
-		strbuf_addstr(&w->name, f->name);
-		strbuf_addstr(&w->name, frame_kind_suffix(f->kind));
+	if (r->frame == FLAME_ROOT)
+		return "all";
+	f = profile_frame(w->p, r->frame);
+	strbuf_reset(&w->name);
+	strbuf_addstr(&w->name, f->name);
+	strbuf_addstr(&w->name, frame_kind_suffix(f->kind));
+	return w->name.buf;
+}
+
+static double
+flame_pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
+/*
+ * v (>= 0) in tenths, rounded as printf's "%.1f" rounds it (the exact
+ * binary value, ties to even), which is how flamegraph.pl places frames.
+ * v * 10 is itself rounded, so values within a hair of a tie ask printf.
+ */
+static int64_t
+flame_tenths(double v)
+{
+	double t = v * 10, d = t - (double)(int64_t)t - 0.5;
+
+	if (d > -1e-6 && d < 1e-6) {
+		char buf[64];
+
+		snprintf(buf, sizeof(buf), "%.1f", v);
+		return (int64_t)(strtod(buf, NULL) * 10 + 0.5);
+	}
+	return (int64_t)(t + 0.5);
+}
+
+/* Append tenths as a decimal with one digit after the point. */
+static void
+flame_add_tenths(struct strbuf *sb, int64_t t)
+{
+	strbuf_addf(sb, "%" PRId64 ".%d", t / 10, (int)(t % 10));
+}
+
+/* The lines of a frame's <title> after its name. */
+static void
+flame_write_info(struct flame_writer *w, const struct flame_rect *r)
+{
+	struct strbuf *sb = &w->sb;
+	const struct flame_diff *d = w->d;
+
+	strbuf_addf(sb, "&#10;%" PRIu64 " ", r->total);
+	svg_escape(sb, w->o->count_name, 0);
+	strbuf_addf(sb, " (%.2f%%), self %" PRIu64,
+		    flame_pct(r->total, w->l.total), r->self);
+	if (r->frame != FLAME_ROOT) {
+		const struct frame *f = profile_frame(w->p, r->frame);
+
+		if (f->file[0] || f->module[0]) {
+			strbuf_addstr(sb, "&#10;");
+			if (f->file[0]) {
+				svg_escape(sb, f->file, 0);
+				if (f->line)
+					strbuf_addf(sb, ":%" PRIu32, f->line);
+				if (f->module[0])
+					strbuf_addstr(sb, " in ");
+			}
+			svg_escape(sb, f->module, 0);
+		}
+	}
+	if (d) {
+		char delta[64];
+
+		strbuf_addstr(sb, "&#10;");
+		svg_escape(sb, d->this_name ? d->this_name : "this", 0);
+		strbuf_addf(sb, ": %" PRIu64 " (%.2f%%)&#10;", r->total,
+			    flame_pct(r->total, w->l.total));
+		svg_escape(sb, d->other_name ? d->other_name : "other", 0);
+		strbuf_addf(sb, ": %" PRIu64 " (%.2f%%)&#10;delta: ",
+			    r->annot.other,
+			    flame_pct(r->annot.other, d->other_total));
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		snprintf(delta, sizeof(delta),
+			 d->delta_format ? d->delta_format : "%+.2f",
+			 r->annot.delta);
+#pragma GCC diagnostic pop
+		svg_escape(sb, delta, 0);
+		if (r->annot.significant)
+			strbuf_addstr(sb, " (significant)");
 	}
 }
 
 static void
-flame_write_node(struct flame_writer *w, uint32_t idx, double x, uint32_t depth)
+flame_write_rect(struct flame_writer *w, const struct flame_rect *r)
 {
-	const struct flame_node *n = &w->fl->nodes[idx];
 	const struct flame_opts *o = w->o;
-	double width = (double)n->total * w->scale;
-	double y =
-		w->height - BOTTOM_PAD - (double)(depth + 1) * o->frame_height;
-	double fit = (width - 6) / (o->font_size * CHAR_WIDTH);
-	char color[32];
+	const char *name = flame_rect_name(w, r);
+	int64_t x1 = flame_tenths(XPAD + (double)r->start * w->scale);
+	int64_t x2 =
+		flame_tenths(XPAD + (double)(r->start + r->total) * w->scale);
+	double fit = ((double)(x2 - x1) / 10 - 6) / (o->font_size * CHAR_WIDTH);
+	int y = o->inverted ? w->top + (int)r->depth * o->frame_height
+			    : w->height - w->bottom -
+				      (int)(r->depth + 1) * o->frame_height + 1;
+	char color[8];
 
-	flame_frame_name(w, n);
-	if (n->frame == UINT32_MAX)
-		snprintf(color, sizeof(color), "rgb(240,170,120)");
+	if (w->d)
+		flame_palette_diff_color(&r->annot, color);
 	else
-		flame_color(profile_frame(w->fl->p, n->frame), color,
-			    sizeof(color));
+		flame_palette_color(o->palette,
+				    r->frame == FLAME_ROOT
+					    ? NULL
+					    : profile_frame(w->p, r->frame),
+				    color);
 	strbuf_reset(&w->sb);
-	strbuf_addstr(&w->sb, "<g><title>");
-	svg_escape(&w->sb, w->name.buf, 0);
-	strbuf_addf(&w->sb, " (%" PRIu64 " ", n->total);
-	svg_escape(&w->sb, o->count_name, 0);
-	strbuf_addf(&w->sb, ", %.2f%%",
-		    100.0 * (double)n->total / (double)w->total);
-	if (n->self && n->nchildren)
-		strbuf_addf(&w->sb, "; self %" PRIu64, n->self);
-	strbuf_addf(&w->sb,
-		    ")</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-		    "height=\"%d\" fill=\"%s\" rx=\"2\"/>",
-		    x, y, width, o->frame_height - 1, color);
+	strbuf_addf(&w->sb, "<g o=\"%" PRIu64 "\" n=\"%" PRIu64 "\"><title>",
+		    r->start, r->total);
+	svg_escape(&w->sb, name, 0);
+	flame_write_info(w, r);
+	strbuf_addstr(&w->sb, "</title><rect x=\"");
+	flame_add_tenths(&w->sb, x1);
+	strbuf_addf(&w->sb, "\" y=\"%d\" width=\"", y);
+	flame_add_tenths(&w->sb, x2 - x1);
+	strbuf_addf(&w->sb, "\" height=\"%d\" fill=\"%s\"/>",
+		    o->frame_height - 1, color);
 	if (fit >= 3) {
-		strbuf_addf(&w->sb, "<text x=\"%.1f\" y=\"%.1f\">", x + 3,
-			    y + o->frame_height - 4.5);
-		svg_escape(&w->sb, w->name.buf, (size_t)fit);
+		strbuf_addstr(&w->sb, "<text x=\"");
+		flame_add_tenths(&w->sb, x1 + 30);
+		strbuf_addstr(&w->sb, "\" y=\"");
+		flame_add_tenths(&w->sb, (int64_t)y * 10 + o->frame_height * 5 +
+						 (o->font_size * 10 + 1) / 3);
+		strbuf_addstr(&w->sb, "\">");
+		svg_escape(&w->sb, name, (size_t)fit);
 		strbuf_addstr(&w->sb, "</text>");
 	}
 	strbuf_addstr(&w->sb, "</g>\n");
 	fwrite(w->sb.buf, 1, w->sb.len, w->fp);
 }
 
-struct flame_todo {
-	uint32_t node;
-	uint32_t depth;
-	double x;
-};
-
-/* Depth of the deepest frame wide enough to be drawn (0 for the root). */
-static uint32_t
-flame_visible_depth(const struct flame *fl, double scale, double min_width)
+/* Title, subtitle, buttons; the frames' container with the numbers the
+ * script needs (all of them integers, nothing from the data). */
+static void
+flame_write_head(struct flame_writer *w)
 {
-	uint32_t *depth = xcalloc(fl->len, sizeof(*depth)), max = 0;
-	size_t i;
+	const struct flame_opts *o = w->o;
+	struct strbuf *sb = &w->sb;
+	const char *title = o->title;
 
-	/* Parents come before children in node order: one pass suffices. */
-	for (i = 1; i < fl->len; i++) {
-		const struct flame_node *n = &fl->nodes[i];
-
-		if ((double)n->total * scale < min_width)
-			continue;
-		depth[i] = depth[n->parent] + 1;
-		if (depth[i] > max)
-			max = depth[i];
+	if (!title)
+		title = w->d	      ? "Differential Flame Graph"
+			: o->inverted ? "Icicle Graph"
+				      : "Flame Graph";
+	strbuf_reset(sb);
+	strbuf_addf(sb,
+		    "<?xml version=\"1.0\" encoding=\"UTF-8\" "
+		    "standalone=\"no\"?>\n"
+		    "<svg version=\"1.1\" width=\"%d\" height=\"%d\" "
+		    "viewBox=\"0 0 %d %d\" "
+		    "xmlns=\"http://www.w3.org/2000/svg\">\n"
+		    "<style><![CDATA[\ntext{font-size:%dpx}"
+		    "#title{font-size:%dpx}\n",
+		    o->width, w->height, o->width, w->height, o->font_size,
+		    o->font_size + 5);
+	strbuf_addstr(sb, flame_asset_css);
+	strbuf_addstr(sb, "]]></style>\n<rect class=\"bg\" x=\"0\" y=\"0\" "
+			  "width=\"100%\" height=\"100%\"/>\n");
+	strbuf_addf(sb, "<text id=\"title\" x=\"%d\" y=\"%d\">", o->width / 2,
+		    o->font_size * 2);
+	svg_escape(sb, title, 0);
+	strbuf_addstr(sb, "</text>\n");
+	if (o->subtitle) {
+		strbuf_addf(sb, "<text id=\"subtitle\" x=\"%d\" y=\"%d\">",
+			    o->width / 2, o->font_size * 4);
+		svg_escape(sb, o->subtitle, 0);
+		strbuf_addstr(sb, "</text>\n");
 	}
-	free(depth);
-	return max;
+	strbuf_addf(sb,
+		    "<text id=\"unzoom\" class=\"btn hide\" x=\"%d\" y=\"%d\">"
+		    "Reset Zoom</text>\n"
+		    "<text id=\"search\" class=\"btn\" x=\"%d\" y=\"%d\">"
+		    "Search</text>\n",
+		    XPAD, o->font_size * 2, o->width - XPAD, o->font_size * 2);
+	strbuf_addf(sb,
+		    "<g id=\"frames\" pad=\"%d\" w=\"%d\" fs=\"%d\" "
+		    "total=\"%" PRIu64 "\">\n",
+		    XPAD, o->width, o->font_size, w->l.total);
+	fwrite(sb->buf, 1, sb->len, w->fp);
 }
 
-/* Depth-first over the tree, skipping paths narrower than min_width. */
 static void
-flame_write_frames(struct flame_writer *w)
+flame_write_foot(struct flame_writer *w)
 {
-	struct flame_todo *todo;
-	size_t n = 0, cap = 64;
+	const struct flame_opts *o = w->o;
+	struct strbuf *sb = &w->sb;
+	int y = w->height - w->bottom / 2;
 
-	todo = xmalloc(cap * sizeof(*todo));
-	todo[n++] = (struct flame_todo){ 0, 0, XPAD };
-	while (n) {
-		struct flame_todo t = todo[--n];
-		const struct flame_node *node = &w->fl->nodes[t.node];
-		double x = t.x;
-		uint32_t i;
-
-		if ((double)node->total * w->scale < w->o->min_width)
-			continue; /* pruned with everything above it */
-		flame_write_node(w, t.node, t.x, t.depth);
-		if (n + node->nchildren > cap) {
-			while (n + node->nchildren > cap)
-				cap *= 2;
-			todo = xreallocarray(todo, cap, sizeof(*todo));
-		}
-		for (i = 0; i < node->nchildren; i++) {
-			uint32_t c = w->fl->children[node->first + i];
-
-			todo[n++] = (struct flame_todo){ c, t.depth + 1, x };
-			x += (double)w->fl->nodes[c].total * w->scale;
-		}
+	strbuf_reset(sb);
+	strbuf_addf(sb, "</g>\n<text id=\"details\" x=\"%d\" y=\"%d\">", XPAD,
+		    y);
+	if (w->l.total) {
+		strbuf_addf(sb, "%" PRIu64 " ", w->l.total);
+		svg_escape(sb, o->count_name, 0);
+		strbuf_addf(sb,
+			    ", %zu unique stacks, %u frames deep, %zu of "
+			    "%" PRIu64 " call paths drawn",
+			    profile_nstacks(w->p), w->l.stack_depth, w->l.len,
+			    w->l.paths + 1);
+	} else {
+		strbuf_addstr(sb, "no samples");
 	}
-	free(todo);
+	strbuf_addf(sb,
+		    "</text>\n<text id=\"matched\" x=\"%d\" y=\"%d\"></text>\n"
+		    "<g id=\"tip\" class=\"hide\"><rect/><text/></g>\n"
+		    "<script type=\"text/ecmascript\"><![CDATA[\n",
+		    o->width - XPAD, y);
+	strbuf_addstr(sb, flame_asset_js);
+	strbuf_addstr(sb, "]]></script>\n</svg>\n");
+	fwrite(sb->buf, 1, sb->len, w->fp);
+}
+
+static int
+flame_write(const struct profile *p, const struct flame_opts *o,
+	    const struct flame_diff *d, FILE *fp)
+{
+	struct flame_writer w;
+	uint64_t total = profile_total(p);
+	double min_samples = 0;
+	size_t i;
+
+	memset(&w, 0, sizeof(w));
+	w.fp = fp;
+	w.p = p;
+	w.o = o;
+	w.d = d;
+	/* Prune as flamegraph.pl does: by width in px at the full view. */
+	if (total) {
+		w.scale = (double)(o->width - 2 * XPAD) / (double)total;
+		min_samples = o->min_width_pct > 0
+				      ? (double)total * o->min_width_pct / 100
+				      : o->min_width / w.scale;
+	}
+	flame_layout_build(&w.l, p, min_samples, o->reverse, d);
+	if (w.l.total != total && w.l.total)
+		w.scale = (double)(o->width - 2 * XPAD) / (double)w.l.total;
+	w.top = o->font_size * 3 + (o->subtitle ? o->font_size * 2 : 0);
+	w.bottom = o->font_size * 2 + 10;
+	w.height =
+		w.top + (int)(w.l.max_depth + 1) * o->frame_height + w.bottom;
+	strbuf_init(&w.sb);
+	strbuf_init(&w.name);
+	flame_write_head(&w);
+	if (w.l.total)
+		for (i = 0; i < w.l.len; i++)
+			flame_write_rect(&w, &w.l.rects[i]);
+	flame_write_foot(&w);
+	strbuf_fini(&w.sb);
+	strbuf_fini(&w.name);
+	flame_layout_fini(&w.l);
+	return ferror(fp) ? -1 : 0;
 }
 
 int
 flame_write_svg(const struct profile *p, const struct flame_opts *o, FILE *fp)
 {
-	struct flame fl;
-	struct flame_writer w;
-	int width = o->width;
+	return flame_write(p, o, NULL, fp);
+}
 
-	memset(&fl, 0, sizeof(fl));
-	memset(&w, 0, sizeof(w));
-	flame_build(&fl, p);
-	w.fp = fp;
-	w.o = o;
-	w.fl = &fl;
-	w.total = fl.nodes[0].total;
-	w.scale = w.total ? (double)(width - 2 * XPAD) / (double)w.total : 0;
-	w.height = TOP_PAD +
-		   (int)(flame_visible_depth(&fl, w.scale, o->min_width) + 1) *
-			   o->frame_height +
-		   BOTTOM_PAD;
-	strbuf_init(&w.sb);
-	strbuf_init(&w.name);
-
-	fprintf(fp,
-		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-		"<svg version=\"1.1\" width=\"%d\" height=\"%d\" "
-		"viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">\n"
-		"<style>text{font-family:Verdana,\"DejaVu Sans\",sans-serif;"
-		"font-size:%dpx;fill:#000}.title{font-size:%dpx;"
-		"text-anchor:middle}.sub{fill:#555;text-anchor:middle}"
-		".foot{fill:#555}rect:hover{stroke:#000;stroke-width:0.5}"
-		"</style>\n"
-		"<rect x=\"0\" y=\"0\" width=\"100%%\" height=\"100%%\" "
-		"fill=\"#fafaf4\"/>\n",
-		width, w.height, width, w.height, o->font_size,
-		o->font_size + 5);
-	strbuf_addf(&w.sb, "<text class=\"title\" x=\"%d\" y=\"24\">",
-		    width / 2);
-	svg_escape(&w.sb, o->title ? o->title : "Flame Graph", 0);
-	strbuf_addstr(&w.sb, "</text>\n");
-	if (o->subtitle) {
-		strbuf_addf(&w.sb, "<text class=\"sub\" x=\"%d\" y=\"44\">",
-			    width / 2);
-		svg_escape(&w.sb, o->subtitle, 0);
-		strbuf_addstr(&w.sb, "</text>\n");
-	}
-	fwrite(w.sb.buf, 1, w.sb.len, fp);
-	if (w.total)
-		flame_write_frames(&w);
-	strbuf_reset(&w.sb);
-	strbuf_addf(&w.sb, "<text class=\"foot\" x=\"%d\" y=\"%d\">", XPAD,
-		    w.height - 9);
-	if (w.total) {
-		strbuf_addf(&w.sb, "%" PRIu64 " ", w.total);
-		svg_escape(&w.sb, o->count_name, 0);
-		strbuf_addf(&w.sb, ", %zu unique stacks, %u frames deep",
-			    profile_nstacks(p), fl.max_depth);
-	} else {
-		strbuf_addstr(&w.sb, "no samples");
-	}
-	strbuf_addstr(&w.sb, "</text>\n</svg>\n");
-	fwrite(w.sb.buf, 1, w.sb.len, fp);
-	strbuf_fini(&w.sb);
-	strbuf_fini(&w.name);
-	free(fl.nodes);
-	free(fl.children);
-	return ferror(fp) ? -1 : 0;
+int
+flame_write_diff_svg(const struct profile *p, const struct flame_opts *o,
+		     const struct flame_diff *d, FILE *fp)
+{
+	return flame_write(p, o, d, fp);
 }

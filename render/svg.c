@@ -46,6 +46,19 @@ svg_escape(struct strbuf *sb, const char *str, size_t maxchars)
 	size_t n = strlen(str), i = 0, chars = 0, keep;
 	bool cut = false;
 
+	/* Most names are plain ASCII with nothing to escape: copy them. */
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '&' || c == '<' || c == '>' ||
+		    c == '"' || c == '\'')
+			break;
+	}
+	if (i == n && (!maxchars || n <= maxchars)) {
+		strbuf_add(sb, s, n);
+		return n;
+	}
+	i = 0;
 	keep = svg_count_chars(s, n);
 	if (maxchars && keep > maxchars) {
 		keep = maxchars > 2 ? maxchars - 2 : 0;

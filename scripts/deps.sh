@@ -10,11 +10,13 @@ set -eu
 # /usr/lib/debug/.build-id/), debuginfod (a local server for the debuginfod
 # test; libdebuginfod1 is what libdw loads when DEBUGINFOD_URLS is set).
 # Bench: perf, eu-addr2line and addr2line (the peers scorch is measured
-# against). Export: protobuf-c (protoc-c generates the pprof encoder), zlib.
+# against), GNU time (peak RSS). Export: protobuf-c (protoc-c generates the
+# pprof encoder), zlib. Browser tests: chromium (driven by npm's
+# playwright-core: npm-deps.sh).
 PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
 libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf
 libc6-dbg debuginfod libdebuginfod1 libprotobuf-c-dev protobuf-c-compiler
-zlib1g-dev"
+zlib1g-dev chromium time"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086
@@ -32,7 +34,7 @@ done
 # source: asking dpkg would fight a Node.js installed another way).
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
-[ -z "$missing" ] && exit 0
+[ -z "$missing" ] && exec sh "$(dirname "$0")/npm-deps.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "scorch: missing Debian packages:$missing" >&2
@@ -48,3 +50,4 @@ lock="-o DPkg::Lock::Timeout=600"
 apt-get $lock update -qq >&2
 # shellcheck disable=SC2086
 apt-get $lock install -y -qq --no-install-recommends $missing >&2
+exec sh "$(dirname "$0")/npm-deps.sh"

@@ -9,6 +9,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 total_pass=0 total_fail=0 total_skip=0
 failures=""
+first=${1:-}
 
 # Sanitizer runs: leaks are failures, reports go to stderr, exit code 23.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=23:${ASAN_OPTIONS:-}"
@@ -34,8 +35,11 @@ for build in "$@"; do
 		pass=$((pass + p)) fail=$((fail + f))
 	done
 	echo "== end-to-end tests: $build"
-	for t in "$top"/tests/e2e/*.sh; do
+	for t in "$top"/tests/e2e/*.sh "$top/tests/browser/flame.sh"; do
 		[ "$(basename "$t")" = lib.sh ] && continue
+		# The browser test (headless chromium) runs once, on the first build.
+		[ "$t" = "$top/tests/browser/flame.sh" ] && [ "$build" != "$first" ] &&
+			continue
 		out=$(SCORCH="$top/$build/scorch" EXAMPLES="$top/build/examples" \
 			sh "$t" 2>&1)
 		rc=$?

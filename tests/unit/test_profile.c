@@ -251,6 +251,49 @@ test_profile_read_folded_binary(void **state)
 }
 
 static void
+test_profile_read_folded_opts_skips_bad_lines(void **state)
+{
+	static const char text[] = "a;b 1\nnocount\na;;b 2\na;c 3\nx\0y 4\n"
+				   "a;b 5\n";
+	struct profile_read_opts opts = { .skip_bad = 1 };
+	struct profile *p = profile_new();
+	struct scorch_err err;
+	FILE *fp = fmemopen((void *)text, sizeof(text) - 1, "r");
+
+	(void)state;
+	assert_int_equal(
+		profile_read_folded_opts(p, fp, "in.folded", &opts, &err), 0);
+	fclose(fp);
+	assert_int_equal(opts.skipped, 3);
+	assert_string_equal(opts.first_bad,
+			    "in.folded:2: missing sample count");
+	assert_int_equal(profile_total(p), 9);
+	assert_int_equal(profile_nstacks(p), 2);
+	profile_free(p);
+}
+
+static void
+test_profile_read_folded_same_name_other_kind(void **state)
+{
+	struct profile *p = profile_new();
+	struct scorch_err err;
+
+	(void)state;
+	/* The frame cache tells read from read_[k] and reuses both ids. */
+	assert_int_equal(read_folded_str(p,
+					 "app;read 1\napp;read_[k] 2\n"
+					 "app;read;read_[k] 4\n",
+					 &err),
+			 0);
+	assert_int_equal(profile_nframes(p), 3);
+	assert_int_equal(profile_frame(p, 1)->kind, FRAME_USER);
+	assert_int_equal(profile_frame(p, 2)->kind, FRAME_KERNEL);
+	assert_int_equal(profile_stack(p, 2)->frames[1], 1);
+	assert_int_equal(profile_stack(p, 2)->frames[2], 2);
+	profile_free(p);
+}
+
+static void
 test_profile_json_round_trip(void **state)
 {
 	struct profile *p = profile_new(), *q = profile_new();
@@ -387,6 +430,24 @@ test_profile_load_sniffs_format(void **state)
 	assert_null(profile_load("/nonexistent/p.json", &err));
 	assert_string_equal(err.msg,
 			    "/nonexistent/p.json: No such file or directory");
+	/* Folded input streams from a pipe, blank lines first included. */
+	{
+		FILE *saved = fdopen(dup(0), "r");
+		int fds[2];
+
+		assert_int_equal(pipe(fds), 0);
+		assert_int_equal(write(fds[1], "\n\n  a;b 2\n", 10), 10);
+		close(fds[1]);
+		dup2(fds[0], 0);
+		close(fds[0]);
+		p = profile_load("-", &err);
+		dup2(fileno(saved), 0);
+		fclose(saved);
+		assert_non_null(p);
+		assert_int_equal(profile_total(p), 2);
+		assert_string_equal(profile_frame(p, 0)->name, "  a");
+		profile_free(p);
+	}
 	assert_null(profile_load("/tmp", &err));
 	assert_string_equal(err.msg, "/tmp: is a directory, not a profile");
 	unlink(folded);
@@ -807,6 +868,8 @@ main(void)
 		cmocka_unit_test(test_profile_read_folded_dialect),
 		cmocka_unit_test(test_profile_read_folded_errors_name_the_line),
 		cmocka_unit_test(test_profile_read_folded_binary),
+		cmocka_unit_test(test_profile_read_folded_opts_skips_bad_lines),
+		cmocka_unit_test(test_profile_read_folded_same_name_other_kind),
 		cmocka_unit_test(test_profile_json_round_trip),
 		cmocka_unit_test(test_profile_read_json_errors),
 		cmocka_unit_test(test_profile_load_sniffs_format),

@@ -108,7 +108,7 @@ frame_attr(const char *svg, const char *title, const char *attr)
 	char key[256], akey[32];
 	const char *g, *a;
 
-	snprintf(key, sizeof(key), "<title>%s (", title);
+	snprintf(key, sizeof(key), "<title>%s&#10;", title);
 	g = strstr(svg, key);
 	if (!g)
 		return -1;
@@ -141,9 +141,13 @@ test_flame_write_svg_widths_add_up(void **state)
 	a_x = frame_attr(svg, "a", "x");
 	b_x = frame_attr(svg, "b", "x");
 	assert_true(a_x < b_x);
-	assert_non_null(strstr(svg, "<title>a (60 samples, 60.00%)</title>"));
+	assert_non_null(strstr(svg, "<title>a&#10;60 samples (60.00%), self "
+				    "60</title>"));
 	assert_non_null(
-		strstr(svg, "<title>main (100 samples, 100.00%; self 10)"));
+		strstr(svg, "<title>main&#10;100 samples (100.00%), self 10<"));
+	/* Exact sample offsets and counts for the script; a frame's own
+	 * samples come before its callees, as in flamegraph.pl. */
+	assert_non_null(strstr(svg, "<g o=\"70\" n=\"30\"><title>b&#10;"));
 	free(svg);
 	profile_free(p);
 }
@@ -162,10 +166,10 @@ test_flame_write_svg_prunes_narrow_frames(void **state)
 	assert_null(strstr(svg, "tiny"));
 	assert_null(strstr(svg, "deeper"));
 	/* The totals still count the pruned samples. */
-	assert_non_null(strstr(svg, "<title>app (100001 samples"));
+	assert_non_null(strstr(svg, "<title>app&#10;100001 samples"));
 	/* The image is as tall as what is drawn: all, app, big (3 rows of
-	 * 16 px, plus 56 above and 28 below), not as the pruned stack. */
-	assert_non_null(strstr(svg, "height=\"132\""));
+	 * 16 px, plus 36 above and 34 below), not as the pruned stack. */
+	assert_non_null(strstr(svg, "height=\"118\""));
 	free(svg);
 	profile_free(p);
 }
@@ -181,8 +185,8 @@ test_flame_write_svg_kernel_colored_apart(void **state)
 	(void)state;
 	flame_opts_init(&o);
 	svg = render(p, &o);
-	u = strstr(svg, "<title>read (");
-	k = strstr(svg, "<title>read_[k] (");
+	u = strstr(svg, "<title>read&#10;");
+	k = strstr(svg, "<title>read_[k]&#10;");
 	assert_non_null(u);
 	assert_non_null(k);
 	assert_int_equal(sscanf(strstr(u, "fill=\""), "fill=\"%31[^\"]", ufill),
@@ -208,7 +212,7 @@ test_flame_write_svg_escapes_everything(void **state)
 	o.subtitle = "sub & \"title\"";
 	o.count_name = "<b>ms</b>";
 	svg = render(p, &o);
-	assert_null(strstr(svg, "<script"));
+	assert_null(strstr(svg, "<script>"));
 	assert_null(strstr(svg, "<img"));
 	assert_null(strstr(svg, "<b>"));
 	assert_null(strstr(svg, "\xff"));
@@ -267,6 +271,252 @@ test_flame_write_svg_well_formed(void **state)
 	profile_free(p);
 }
 
+static void
+test_flame_layout_build_preorder_and_parents(void **state)
+{
+	struct profile *p = folded("x;b;c 2\nx;a 3\nx;b 1\nx 4\ny;b 5\n");
+	struct flame_layout l;
+	const struct flame_rect *r;
+
+	(void)state;
+	flame_layout_build(&l, p, 0, 0, NULL);
+	assert_int_equal(l.total, 15);
+	assert_int_equal(l.len, 7); /* all, x, a, b, c, y, b */
+	assert_int_equal(l.max_depth, 3);
+	r = l.rects;
+	assert_int_equal(r[0].frame, FLAME_ROOT);
+	assert_int_equal(r[0].parent, FLAME_NONE);
+	/* x: its own 4 samples first, then a (3) and b (3, with c 2). */
+	assert_string_equal(profile_frame(p, r[1].frame)->name, "x");
+	assert_int_equal(r[1].total, 10);
+	assert_int_equal(r[1].self, 4);
+	assert_int_equal(r[1].parent, 0);
+	assert_string_equal(profile_frame(p, r[2].frame)->name, "a");
+	assert_int_equal(r[2].start, 4);
+	assert_int_equal(r[2].parent, 1);
+	assert_string_equal(profile_frame(p, r[3].frame)->name, "b");
+	assert_int_equal(r[3].start, 7);
+	assert_int_equal(r[3].total, 3);
+	assert_int_equal(r[3].self, 1);
+	assert_string_equal(profile_frame(p, r[4].frame)->name, "c");
+	assert_int_equal(r[4].parent, 3);
+	assert_int_equal(r[4].depth, 3);
+	assert_string_equal(profile_frame(p, r[5].frame)->name, "y");
+	assert_int_equal(r[5].start, 10);
+	assert_int_equal(r[6].parent, 5);
+	flame_layout_fini(&l);
+
+	/* Pruning drops paths below the threshold, totals stay exact. */
+	flame_layout_build(&l, p, 2.5, 0, NULL);
+	assert_int_equal(l.len, 6); /* c (2 samples) is gone */
+	assert_int_equal(l.rects[3].total, 3);
+	assert_int_equal(l.max_depth, 2);
+	flame_layout_fini(&l);
+	profile_free(p);
+}
+
+static void
+test_flame_layout_build_reverse(void **state)
+{
+	struct profile *p = folded("main;f;leaf 2\nmain;g;leaf 3\n");
+	struct flame_layout l;
+
+	(void)state;
+	flame_layout_build(&l, p, 0, 1, NULL);
+	/* all, leaf (5), f (2), main, g (3), main */
+	assert_int_equal(l.len, 6);
+	assert_string_equal(profile_frame(p, l.rects[1].frame)->name, "leaf");
+	assert_int_equal(l.rects[1].total, 5);
+	assert_string_equal(profile_frame(p, l.rects[2].frame)->name, "f");
+	assert_string_equal(profile_frame(p, l.rects[3].frame)->name, "main");
+	assert_int_equal(l.rects[3].depth, 3);
+	flame_layout_fini(&l);
+	profile_free(p);
+}
+
+/* The y of the rect of the frame titled name. */
+static double
+frame_y(const char *svg, const char *name)
+{
+	return frame_attr(svg, name, "y");
+}
+
+static void
+test_flame_write_svg_inverted(void **state)
+{
+	struct profile *p = folded("app;main;leaf 4\n");
+	struct flame_opts o;
+	char *svg;
+
+	(void)state;
+	flame_opts_init(&o);
+	svg = render(p, &o);
+	assert_true(frame_y(svg, "leaf") < frame_y(svg, "main"));
+	assert_non_null(strstr(svg, ">Flame Graph</text>"));
+	free(svg);
+	o.inverted = 1;
+	svg = render(p, &o);
+	assert_true(frame_y(svg, "leaf") > frame_y(svg, "main"));
+	assert_true(frame_y(svg, "all") < frame_y(svg, "app"));
+	assert_non_null(strstr(svg, ">Icicle Graph</text>"));
+	free(svg);
+	profile_free(p);
+}
+
+/* The fill of the rect of the frame titled name, as "#rrggbb". */
+static void
+frame_fill(const char *svg, const char *name, char fill[8])
+{
+	char key[256];
+	const char *g;
+
+	snprintf(key, sizeof(key), "<title>%s&#10;", name);
+	g = strstr(svg, key);
+	assert_non_null(g);
+	assert_int_equal(sscanf(strstr(g, "fill=\""), "fill=\"%7[^\"]", fill),
+			 1);
+}
+
+static void
+test_flame_write_svg_palettes_stable_by_name(void **state)
+{
+	struct profile *p = folded("app;parse;lex 4\napp;eval 3\n");
+	struct profile *q = folded("other;x;y;parse 9\n");
+	enum flame_palette pal;
+	struct flame_opts o;
+	char *a, *b, fa[8], fb[8], hot[8], mem[8];
+
+	(void)state;
+	assert_int_equal(flame_palette_parse("mem", &pal), 0);
+	assert_int_equal(pal, FLAME_PALETTE_MEM);
+	assert_int_equal(flame_palette_parse("nope", &pal), -1);
+	flame_opts_init(&o);
+	a = render(p, &o);
+	b = render(q, &o);
+	/* The same function, the same color, wherever it is drawn. */
+	frame_fill(a, "parse", fa);
+	frame_fill(b, "parse", fb);
+	assert_string_equal(fa, fb);
+	frame_fill(a, "eval", fb);
+	assert_string_not_equal(fa, fb);
+	strcpy(hot, fa);
+	free(a);
+	o.palette = FLAME_PALETTE_MEM;
+	a = render(p, &o);
+	frame_fill(a, "parse", mem);
+	assert_string_not_equal(hot, mem);
+	/* mem: no red at all. */
+	assert_memory_equal(mem, "#00", 3);
+	free(a);
+	free(b);
+	profile_free(p);
+	profile_free(q);
+}
+
+/* The other side of a differential graph: samples by path, from q. */
+struct diff_ctx {
+	const struct profile *p, *q;
+	int calls;
+};
+
+static uint64_t
+diff_other(const struct profile *p, const struct profile *q,
+	   const uint32_t *frames, uint32_t depth)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < profile_nstacks(q); i++) {
+		const struct stack *st = profile_stack(q, i);
+		uint32_t j;
+
+		if (st->depth < depth)
+			continue;
+		for (j = 0; j < depth; j++)
+			if (strcmp(profile_frame(q, st->frames[j])->name,
+				   profile_frame(p, frames[j])->name))
+				break;
+		if (j == depth)
+			sum += st->count;
+	}
+	return sum;
+}
+
+static void
+diff_annotate(void *arg, const uint32_t *frames, uint32_t depth,
+	      uint64_t samples, struct flame_annot *out)
+{
+	struct diff_ctx *c = arg;
+	double share, other_share;
+
+	c->calls++;
+	out->other = diff_other(c->p, c->q, frames, depth);
+	share = 100.0 * (double)samples / (double)profile_total(c->p);
+	other_share = 100.0 * (double)out->other / (double)profile_total(c->q);
+	out->delta = share - other_share;
+	out->intensity = out->delta > 0 ? out->delta / 50 : -out->delta / 50;
+	out->significant = out->intensity > 0.1;
+}
+
+static void
+test_flame_write_diff_svg_colors_and_tooltips(void **state)
+{
+	/* The PR spends 80% in slow (baseline: 20%) and 20% in fast. */
+	struct profile *pr = folded("app;slow 80\napp;fast 20\n");
+	struct profile *base = folded("app;slow 20\napp;fast 80\n");
+	struct diff_ctx c = { pr, base, 0 };
+	struct flame_diff d = { "PR",	   "baseline",	  profile_total(base),
+				"%+.1f%%", diff_annotate, &c };
+	struct flame_opts o;
+	char *buf = NULL, slow[8], fast[8], app[8];
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	(void)state;
+	flame_opts_init(&o);
+	assert_int_equal(flame_write_diff_svg(pr, &o, &d, fp), 0);
+	fclose(fp);
+	assert_int_equal(c.calls, 4); /* all, app, fast, slow */
+	frame_fill(buf, "slow", slow);
+	frame_fill(buf, "fast", fast);
+	frame_fill(buf, "app", app);
+	/* Grew: red (r > g, b); shrank: blue (b > r); unchanged: white. */
+	assert_string_equal(slow, "#ff2828");
+	assert_string_equal(fast, "#2850ff");
+	assert_string_equal(app, "#fafafa");
+	assert_non_null(strstr(buf, "<title>slow&#10;80 samples (80.00%), self "
+				    "80&#10;PR: 80 (80.00%)&#10;baseline: 20 "
+				    "(20.00%)&#10;delta: +60.0% "
+				    "(significant)</title>"));
+	assert_non_null(strstr(buf, ">Differential Flame Graph</text>"));
+	free(buf);
+	profile_free(pr);
+	profile_free(base);
+}
+
+static void
+test_flame_write_svg_embeds_script_and_style(void **state)
+{
+	struct profile *p = folded("a;b 1\n");
+	struct flame_opts o;
+	const char *s;
+	char *svg;
+
+	(void)state;
+	flame_opts_init(&o);
+	svg = render(p, &o);
+	/* Self-contained: the script and style inline, nothing fetched. */
+	s = strstr(svg, "<script type=\"text/ecmascript\"><![CDATA[");
+	assert_non_null(s);
+	assert_non_null(strstr(s, "getElementById(\"frames\")"));
+	assert_non_null(strstr(svg, "<style><![CDATA["));
+	assert_null(strstr(svg, "href="));
+	assert_null(strstr(svg, "url("));
+	assert_null(strstr(svg, "innerHTML"));
+	free(svg);
+	profile_free(p);
+}
+
 int
 main(void)
 {
@@ -280,6 +530,12 @@ main(void)
 		cmocka_unit_test(test_flame_write_svg_escapes_everything),
 		cmocka_unit_test(test_flame_write_svg_empty_profile),
 		cmocka_unit_test(test_flame_write_svg_well_formed),
+		cmocka_unit_test(test_flame_layout_build_preorder_and_parents),
+		cmocka_unit_test(test_flame_layout_build_reverse),
+		cmocka_unit_test(test_flame_write_svg_inverted),
+		cmocka_unit_test(test_flame_write_svg_palettes_stable_by_name),
+		cmocka_unit_test(test_flame_write_diff_svg_colors_and_tooltips),
+		cmocka_unit_test(test_flame_write_svg_embeds_script_and_style),
 	};
 
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);

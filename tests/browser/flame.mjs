@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: MIT
+// tests/browser/flame.mjs - the SVG flame graph in a real browser: headless
+// Debian chromium driven by playwright-core. Renders graphs with $SCORCH,
+// then hovers, zooms, searches, resets and reloads with a URL fragment, and
+// proves that hostile frame names and titles never run script and show as
+// written. Prints TAP; tests/run.sh counts it with the end-to-end tests.
+//
+//   SCORCH=build/scorch node tests/browser/flame.mjs
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const top = join(here, "..", "..");
+const scorch = process.env.SCORCH || join(top, "build", "scorch");
+const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
+
+let n = 0;
+let failed = 0;
+function ok(cond, desc, detail) {
+	n++;
+	if (cond) {
+		console.log(`ok ${n} - ${desc}`);
+	} else {
+		failed++;
+		console.log(`not ok ${n} - ${desc}`);
+		if (detail !== undefined) {
+			console.log(`#   ${JSON.stringify(detail)}`);
+		}
+	}
+}
+function skipAll(why) {
+	console.log(`ok 1 - browser tests # SKIP ${why}`);
+	console.log("1..1");
+	process.exit(0);
+}
+function done() {
+	console.log(`1..${n}`);
+	process.exit(failed ? 1 : 0);
+}
+
+// The script is real JavaScript: node parses it before any browser does.
+try {
+	execFileSync(process.execPath, ["--check", join(top, "render", "flame.js")]);
+	ok(true, "render/flame.js parses (node --check)");
+} catch (e) {
+	ok(false, "render/flame.js parses (node --check)", String(e.stderr));
+}
+
+if (!existsSync(chromium)) {
+	skipAll(`no ${chromium} (Debian package chromium; scripts/deps.sh installs it)`);
+}
+let pw;
+try {
+	pw = await import("playwright-core");
+} catch (e) {
+	skipAll("playwright-core not installed (npm ci in tests/browser; scripts/deps.sh runs it)");
+}
+
+const dir = mkdtempSync(join(tmpdir(), "scorch-browser-"));
+const profileDir = join(dir, "chromium-profile");
+let context;
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+
+function render(name, folded, args = []) {
+	const input = join(dir, `${name}.folded`);
+	const out = join(dir, `${name}.svg`);
+	writeFileSync(input, folded);
+	execFileSync(scorch, ["svg", input, "-o", out, ...args]);
+	return pathToFileURL(out).href;
+}
+
+try {
+	context = await pw.chromium.launchPersistentContext(profileDir, {
+		executablePath: chromium,
+		headless: true,
+		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+			"--no-first-run", "--disable-background-networking",
+			"--disable-component-update", "--disable-sync"],
+	});
+} catch (e) {
+	skipAll(`chromium did not start: ${String(e.message).split("\n")[0]}`);
+}
+context.setDefaultTimeout(10000);
+const page = context.pages()[0] || await context.newPage();
+const dialogs = [];
+const requests = [];
+const errors = [];
+let answer = null; // what the next prompt() is answered with
+page.on("dialog", async (d) => {
+	dialogs.push(d.type() + ":" + d.message());
+	if (d.type() === "prompt" && answer !== null) {
+		await d.accept(answer);
+	} else {
+		await d.dismiss();
+	}
+});
+page.on("request", (r) => requests.push(r.url()));
+page.on("pageerror", (e) => errors.push(String(e)));
+
+// Frame index, name, and geometry, read from the live document.
+async function frames() {
+	return page.evaluate(() => Array.from(
+		document.getElementById("frames").children, (g, i) => {
+			const r = g.querySelector("rect");
+			const t = g.querySelector("title");
+			const label = g.querySelector("text");
+			return {
+				i,
+				title: t ? t.textContent : null,
+				x: Number(r.getAttribute("x")),
+				width: Number(r.getAttribute("width")),
+				fill: r.getAttribute("fill"),
+				hidden: getComputedStyle(g).display === "none",
+				label: label ? label.textContent : "",
+			};
+		}));
+}
+function byName(fs, name) {
+	return fs.find((f) => f.title !== null && f.title.split("\n")[0] === name);
+}
+const frameRect = (i) => page.locator(`#frames > g:nth-child(${i + 1}) > rect`);
+const tipText = () => page.evaluate(() => Array.from(
+	document.querySelectorAll("#tip tspan"), (s) => s.textContent));
+const tipVisible = () => page.evaluate(() =>
+	getComputedStyle(document.getElementById("tip")).display !== "none");
+const hash = () => page.evaluate(() => location.hash);
+const matched = () => page.evaluate(() =>
+	document.getElementById("matched").textContent);
+
+// ---- a graph with known numbers: 100 samples ------------------------------
+const url = render("known", [
+	"app;main;parse;lex 30",
+	"app;main;parse 10",
+	"app;main;eval;apply 40",
+	"app;main;eval;lex 5",
+	"app;gc 15",
+	"",
+].join("\n"), ["--title", "known profile"]);
+await page.goto(url);
+let fs = await frames();
+const names = fs.map((f) => f.title.split("\n")[0]); // before hovers remove titles
+const parse = byName(fs, "parse");
+const gc = byName(fs, "gc");
+ok(parse && gc && fs.length === 9, "the graph has all 9 frames", fs.length);
+ok(Math.abs(parse.width - 472) < 0.11, "parse is 40% of 1180 px wide", parse.width);
+
+await frameRect(parse.i).hover();
+const tip = await tipText();
+ok(await tipVisible(), "hovering a frame shows the tooltip");
+ok(tip[0] === "parse", "the tooltip names the frame", tip);
+ok(tip.includes("40 samples (40.00%), self 10"),
+	"the tooltip has samples, % of total and self samples", tip);
+ok(tip.includes("47.06% of its caller"), "the tooltip has % of the parent (main: 85)", tip);
+await page.mouse.move(600, 5);
+ok(!(await tipVisible()), "the tooltip goes away when the mouse leaves");
+
+await frameRect(parse.i).click();
+fs = await frames();
+let p = fs[parse.i];
+ok(p.x === 10 && p.width === 1180, "clicking a frame zooms it to the full width", p);
+const lex = fs.find((f) => f.i > parse.i && names[f.i] === "lex");
+ok(lex && Math.abs(lex.width - 885) < 0.11 && !lex.hidden,
+	"its callee scales with it (lex: 30 of 40 = 885 px)", lex);
+ok(fs[gc.i].hidden, "frames outside the zoomed one are hidden");
+const main = fs[names.indexOf("main")];
+ok(!main.hidden && main.width === 1180, "its callers stay, full width", main);
+ok((await hash()) === `#zoom=${parse.i}`, "the zoom is in the URL fragment", await hash());
+ok(await page.isVisible("#unzoom"), "a Reset Zoom button appears");
+
+answer = "le[x]";
+await page.keyboard.press("Control+f");
+await page.waitForFunction(() =>
+	document.getElementById("matched").textContent !== "");
+ok((await matched()) === "Matched: 35.00%",
+	"Ctrl-F searches by regex; the matched share is 35%", await matched());
+fs = await frames();
+ok(fs.filter((f) => f.fill === "rgb(230,0,230)").length === 2,
+	"both lex frames are highlighted");
+ok((await hash()) === `#zoom=${parse.i}&search=le%5Bx%5D`,
+	"the search is in the URL fragment", await hash());
+
+await page.keyboard.press("Escape");
+fs = await frames();
+ok((await matched()) === "" && fs.every((f) => f.fill !== "rgb(230,0,230)"),
+	"Esc clears the search");
+ok(Math.abs(fs[parse.i].width - 472) < 0.11 && !fs[gc.i].hidden,
+	"Esc resets the zoom", fs[parse.i]);
+ok((await hash()) === "", "Esc clears the URL fragment", await hash());
+
+const evalFrame = fs[names.indexOf("eval")];
+await page.goto(`${url}#zoom=${evalFrame.i}&search=${encodeURIComponent("^ev|ppl")}`);
+await page.reload();
+fs = await frames();
+ok(fs[evalFrame.i].x === 10 && fs[evalFrame.i].width === 1180 && fs[gc.i].hidden,
+	"a URL with #zoom= opens zoomed", fs[evalFrame.i]);
+ok((await matched()) === "Matched: 45.00%",
+	"a URL with &search= opens with the search applied (eval and apply under it: 45%)",
+	await matched());
+
+await page.click("#search"); // a search is on: the button resets it
+ok((await matched()) === "", "the Reset Search button clears the search");
+answer = "(?i)^GC$";
+await page.click("#search");
+ok((await matched()) === "Matched: 15.00%", "(?i) makes the search ignore case",
+	await matched());
+await page.click("#search");
+answer = "(";
+await page.click("#search");
+ok((await matched()) === "invalid regular expression",
+	"an invalid regex is reported, not thrown", await matched());
+ok(errors.length === 0, "no script errors on the page", errors);
+
+// ---- hostile names and titles ----------------------------------------------
+const hostile = [
+	"<script>window.__pwned=1</script>",
+	"<img src=x onerror=\"window.__pwned=2\">",
+	"a&b \"double\" 'single' ]]> end",
+	"</title><script>window.__pwned=3</script>",
+	"<![CDATA[ x ]]><script>window.__pwned=4</script>",
+	"javascript:window.__pwned=5",
+	"x' onmouseover='window.__pwned=6",
+];
+const invalid = Buffer.concat([Buffer.from("app;bad"), Buffer.from([0xff, 0xfe]),
+	Buffer.from("utf8 7\n")]);
+const evilInput = Buffer.concat([
+	Buffer.from(hostile.map((h, k) => `app;${h} ${k + 1}`).join("\n") + "\n"),
+	invalid]);
+const evilTitle = "<script>window.__pwned=8</script> & \"t\" 'q' ]]>";
+const evilUrl = render("evil", evilInput, ["--title", evilTitle,
+	"--subtitle", "</text><script>window.__pwned=9</script>",
+	"--count-name", "<b>ms</b>"]);
+dialogs.length = 0;
+requests.length = 0;
+answer = null;
+await page.goto(evilUrl);
+fs = await frames();
+ok(await page.evaluate(() => !document.querySelector("parsererror")),
+	"the hostile graph parses as XML");
+ok((await page.evaluate(() => document.getElementById("title").textContent)) === evilTitle,
+	"the title shows as written");
+for (const h of hostile) {
+	const f = byName(fs, h);
+	ok(f !== undefined, `frame named ${JSON.stringify(h)} is there, as written`);
+	if (!f) {
+		continue;
+	}
+	await frameRect(f.i).hover();
+	const t = await tipText();
+	ok(t[0] === h && t[1].includes(" <b>ms</b> ("),
+		`its tooltip shows ${JSON.stringify(h)} as text`, t);
+	await frameRect(f.i).click();
+	const label = (await frames())[f.i].label;
+	ok(h.startsWith(label.replace(/\.\.$/, "")) && label.length > 3,
+		"zoomed, its label shows the name as text", label);
+	await page.keyboard.press("Escape");
+}
+const bad = byName(fs, "bad\ufffd\ufffdutf8");
+ok(bad !== undefined, "invalid UTF-8 shows as U+FFFD replacement characters");
+answer = "<script>|onerror|'";
+await page.keyboard.press("Control+f");
+await page.waitForFunction(() =>
+	document.getElementById("matched").textContent !== "");
+ok((await matched()).startsWith("Matched: "), "searching hostile names works",
+	await matched());
+await page.reload();
+ok(await page.evaluate(() => window.__pwned === undefined),
+	"no injected script ran (window.__pwned never set)",
+	await page.evaluate(() => window.__pwned));
+ok(dialogs.every((d) => d.startsWith("prompt:")),
+	"no alert or confirm dialog opened (only our search prompt)", dialogs);
+ok(requests.every((r) => r.startsWith("file:")),
+	"nothing was fetched: no external resources", requests);
+ok(errors.length === 0, "no script errors on the hostile page", errors);
+
+await context.close();
+done();
