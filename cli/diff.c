@@ -57,8 +57,7 @@ static const char diff_usage[] =
 	"      --fail-on-regression  exit 1 on a regression, 125 when the\n"
 	"                          profiles cannot support a verdict\n"
 	"  -q, --quiet             no report on stdout\n"
-	"\n" CLI_FLAME_USAGE
-	"\n"
+	"\n" CLI_FLAME_USAGE "\n"
 	"EXAMPLES\n"
 	"  scorch diff base.json pr.json\n"
 	"  scorch diff runs/base/ runs/pr/ -o diff.svg --report diff.md\n"
@@ -83,9 +82,8 @@ diff_is_run_file(const char *name)
 {
 	size_t n = strlen(name);
 
-	return name[0] != '.' &&
-	       ((n > 5 && !strcmp(name + n - 5, ".json")) ||
-		(n > 7 && !strcmp(name + n - 7, ".folded")));
+	return name[0] != '.' && ((n > 5 && !strcmp(name + n - 5, ".json")) ||
+				  (n > 7 && !strcmp(name + n - 7, ".folded")));
 }
 
 /* Load one side: a profile, "-", or every run in a directory. */
@@ -177,9 +175,9 @@ diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth,
 	double this_pct, other_pct, delta;
 
 	out->other = diff_paths_lookup(d->other, d->shape, frames, depth);
-	this_pct = d->this_total ? 100.0 * (double)samples /
-					   (double)d->this_total
-				 : 0;
+	this_pct = d->this_total
+			   ? 100.0 * (double)samples / (double)d->this_total
+			   : 0;
 	other_pct = d->other_total ? 100.0 * (double)out->other /
 					     (double)d->other_total
 				   : 0;
@@ -217,10 +215,11 @@ diff_write_svg(const struct diff_result *r, const struct diff_side *base,
 	/* Saturate at the biggest finding's change, and no lower than 1. */
 	d.scale = 1;
 	for (i = 0; i < r->nregressions; i++)
-		d.scale = fmax(d.scale, fabs(r->fns[r->regressions[i]].self.delta));
+		d.scale = fmax(d.scale,
+			       fabs(r->fns[r->regressions[i]].self.delta));
 	for (i = 0; i < r->nimprovements; i++)
-		d.scale =
-			fmax(d.scale, fabs(r->fns[r->improvements[i]].self.delta));
+		d.scale = fmax(d.scale,
+			       fabs(r->fns[r->improvements[i]].self.delta));
 	memset(&fd, 0, sizeof(fd));
 	fd.this_name = base_shape ? "baseline" : "PR";
 	fd.other_name = base_shape ? "PR" : "baseline";

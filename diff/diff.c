@@ -31,6 +31,9 @@
  * the examples here varied by 0 to 10% depending on the machine's load.
  */
 #define SINGLE_RUN_MIN_CV 0.03
+/* The noise model's weight, in runs' degrees of freedom, against one
+ * function's own scatter of runs (runs_t_test). */
+#define PRIOR_DF 4.0
 /* A finding's call path is named when it carries this much of the change. */
 #define PATH_MIN_SHARE 0.5
 /* Below this overlap the two sides are not the same program. */
@@ -374,6 +377,80 @@ count_test(const struct sides *sd, const struct noise *nz, double alpha,
 	m->p = fmin(1, 2 * stat_norm_sf(fabs(m->z)));
 	m->lo = m->delta - zc * se1 * scale;
 	m->hi = m->delta + zc * se1 * scale;
+	m->tested = true;
+}
+
+/*
+ * With several runs a side: a moderated, weighted t-test on the per-run
+ * values. The noise model gives each run's variance under no change,
+ * sampling (a run with few samples is noisier) plus tau2 run-to-run noise,
+ * and so its weight; each side's mean is the weighted mean of its runs.
+ * How far the function's own runs scatter around those means, relative to
+ * the model (a scale, df = runs - 2), is pooled with the model's own scale
+ * of 1 worth PRIOR_DF runs, as limma moderates gene-wise variances: a
+ * function whose runs scatter more than the model says is judged by its
+ * own scatter, one with few runs leans on the model. The t statistic has
+ * the summed degrees of freedom.
+ */
+static void
+runs_t_test(const struct sides *sd, const uint64_t *cnt, const struct noise *nz,
+	    double alpha, struct diff_measure *m)
+{
+	double sw[2] = { 0, 0 }, swx[2] = { 0, 0 }, mean[2], *w, ss = 0;
+	double df, scale, se, tc, pm = 0, unit = 1, x;
+	size_t r, n = sd->nb + sd->np;
+
+	/* The pooled value under no change, for the model's variance. */
+	for (r = 0; r < n; r++)
+		pm += run_value(sd, r, cnt[r]);
+	pm /= (double)n;
+	if (pm <= 0)
+		return;
+	if (sd->norm != DIFF_NORM_SHARE && sd->ms) {
+		double sum = 0;
+
+		for (r = 0; r < n; r++)
+			sum += sd->period_ms[r];
+		unit = sum / (double)n;
+	}
+	w = xcalloc(n, sizeof(*w));
+	for (r = 0; r < n; r++) {
+		bool pr = r >= sd->nb;
+		double v;
+
+		if (sd->norm == DIFF_NORM_SHARE) {
+			double k = pr ? sd->scale : 1, p0 = pm / 100;
+
+			if (p0 * k >= 1) {
+				free(w);
+				return;
+			}
+			v = 1e4 * p0 * (1 - k * p0) / (k * (double)sd->n[r]);
+		} else {
+			v = unit * pm; /* Poisson: var = mean, in units */
+		}
+		v += nz->tau2 * pm * pm;
+		w[r] = 1 / v;
+		sw[pr] += w[r];
+		swx[pr] += w[r] * run_value(sd, r, cnt[r]);
+	}
+	mean[0] = swx[0] / sw[0];
+	mean[1] = swx[1] / sw[1];
+	for (r = 0; r < n; r++) {
+		x = run_value(sd, r, cnt[r]) - mean[r >= sd->nb];
+		ss += w[r] * x * x;
+	}
+	free(w);
+	df = (double)(n - 2);
+	scale = (PRIOR_DF + ss) / (PRIOR_DF + df);
+	se = sqrt(scale * (1 / sw[0] + 1 / sw[1]));
+	if (!(se > 0))
+		return;
+	m->z = (mean[1] - mean[0]) / se;
+	m->p = fmin(1, 2 * stat_t_sf(fabs(m->z), PRIOR_DF + df));
+	tc = stat_t_quantile(1 - alpha / 2, PRIOR_DF + df);
+	m->lo = m->delta - tc * se;
+	m->hi = m->delta + tc * se;
 	m->tested = true;
 }
 
@@ -910,8 +987,13 @@ diff_compute(struct profile *const *base, size_t nbase,
 
 		if (!cand[f])
 			continue;
-		count_test(&sd, &nz, o->alpha, &fn->self);
-		count_test(&sd, &nz, o->alpha, &fn->total);
+		if (nbase >= 2 && npr >= 2) {
+			runs_t_test(&sd, c.self[f], &nz, o->alpha, &fn->self);
+			runs_t_test(&sd, c.total[f], &nz, o->alpha, &fn->total);
+		} else {
+			count_test(&sd, &nz, o->alpha, &fn->self);
+			count_test(&sd, &nz, o->alpha, &fn->total);
+		}
 		runs_test(&sd, c.self[f], o->alpha, &fn->self);
 		runs_test(&sd, c.total[f], o->alpha, &fn->total);
 	}

@@ -32,6 +32,11 @@ double stat_mann_whitney(const double *x, size_t n, const double *y, size_t m,
  */
 int stat_hodges_lehmann(const double *x, size_t n, const double *y, size_t m,
 			double conf, double *shift, double *lo, double *hi);
+/* P(T > t) for Student's t with df degrees of freedom; the normal when
+ * df <= 0. */
+double stat_t_sf(double t, double df);
+/* The quantile: P(T < x) = p. */
+double stat_t_quantile(double p, double df);
 /* Benjamini-Hochberg q-values of p[0..n) into q[0..n). */
 void stat_bh_qvalues(const double *p, size_t n, double *q);
 /* The median of v[0..n) (v is sorted in place); 0 when empty. */

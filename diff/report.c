@@ -154,11 +154,11 @@ report_text_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
 				fprintf(fp,
 					"   called more via: %s (%.0f%% of "
 					"its change)\n",
-					sb.buf, 100 * fn->path_share);
+					sb.buf, 100 * fmin(1, fn->path_share));
 			else
 				fprintf(fp,
 					"   via %s (%.0f%% of its change)\n",
-					sb.buf, 100 * fn->path_share);
+					sb.buf, 100 * fmin(1, fn->path_share));
 		}
 		strbuf_fini(&sb);
 	}

@@ -304,3 +304,97 @@ stat_median(double *v, size_t n)
 	qsort(v, n, sizeof(*v), dbl_cmp);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
+
+/*
+ * The regularized incomplete beta function I_x(a, b), by its continued
+ * fraction (modified Lentz), using the symmetry I_x(a,b) = 1 - I_1-x(b,a)
+ * where the fraction converges slowly.
+ */
+static double
+stat_betacf(double a, double b, double x)
+{
+	const double tiny = 1e-300, eps = 1e-15;
+	double c = 1, d = 1 - (a + b) * x / (a + 1), h;
+	int m;
+
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1 / d;
+	h = d;
+	for (m = 1; m <= 300; m++) {
+		double m2 = 2.0 * m, aa, del;
+
+		aa = m * (b - m) * x / ((a - 1 + m2) * (a + m2));
+		d = 1 + aa * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1 + aa / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1 / d;
+		h *= d * c;
+		aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1 + m2));
+		d = 1 + aa * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1 + aa / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1 / d;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < eps)
+			break;
+	}
+	return h;
+}
+
+static double
+stat_ibeta(double a, double b, double x)
+{
+	double front;
+
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) +
+		    b * log(1 - x));
+	if (x < (a + 1) / (a + b + 2))
+		return front * stat_betacf(a, b, x) / a;
+	return 1 - front * stat_betacf(b, a, 1 - x) / b;
+}
+
+double
+stat_t_sf(double t, double df)
+{
+	double x;
+
+	if (!(df > 0))
+		return stat_norm_sf(t);
+	x = df / (df + t * t);
+	return t >= 0 ? 0.5 * stat_ibeta(df / 2, 0.5, x)
+		      : 1 - 0.5 * stat_ibeta(df / 2, 0.5, x);
+}
+
+double
+stat_t_quantile(double p, double df)
+{
+	double lo = 0, hi = 1;
+	int i;
+
+	if (p <= 0.5)
+		return -stat_t_quantile(1 - p, df);
+	/* P(T > t) = 1 - p: bracket, then bisect (t_sf falls with t). */
+	while (stat_t_sf(hi, df) > 1 - p && hi < 1e6)
+		hi *= 2;
+	for (i = 0; i < 200; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (stat_t_sf(mid, df) > 1 - p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}

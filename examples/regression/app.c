@@ -8,14 +8,14 @@
  *
  *   main
  *    `- serve                       one request
- *        |- parse_header            10 units; PR: 22 (the planted slowdown)
+ *        |- parse_header            10 units; PR: 30 (the planted slowdown)
  *        |- route                   15 units
  *        |- checksum                25 units
  *        |- handle
  *        |   |- lookup               9 units
- *        |   |- compress_block      20 units; PR: 12 (an improvement)
+ *        |   |- compress_block      20 units; PR: 5 (an improvement)
  *        |   `- format_row          12 units, and strlen() on 64 rows;
- *        |       `- strlen          PR: on 160 rows (libc code, unchanged,
+ *        |       `- strlen          PR: on 256 rows (libc code, unchanged,
  *        |                          called more by format_row)
  *        |- log_line                strlen() on 64 rows
  *        `- audit_log               PR only: 4 units (a new function)
@@ -23,6 +23,9 @@
  * A unit is the same serial multiply-xorshift chain everywhere (see
  * examples/cpuburn.c), each function running its own inlined copy, so the
  * split of time is set by the units.
+ *
+ * Usage: regression-{base,pr} [SECONDS]   serve for SECONDS (default 2)
+ *        regression-{base,pr} -n REQUESTS fixed work: serve REQUESTS
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -78,7 +81,7 @@ scan_rows(unsigned n)
 APP_FRAME static void
 parse_header(void)
 {
-	work(APP_PR ? 22 : 10);
+	work(APP_PR ? 30 : 10);
 }
 
 APP_FRAME static void
@@ -102,14 +105,14 @@ lookup(void)
 APP_FRAME static void
 compress_block(void)
 {
-	work(APP_PR ? 12 : 20);
+	work(APP_PR ? 5 : 20);
 }
 
 APP_FRAME static void
 format_row(void)
 {
 	work(12);
-	scan_rows(APP_PR ? 160 : 64);
+	scan_rows(APP_PR ? 256 : 64);
 }
 
 APP_FRAME static void
@@ -165,25 +168,33 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static int
+usage(const char *argv0)
+{
+	fprintf(stderr, "usage: %s [SECONDS] | -n REQUESTS\n", argv0);
+	return 2;
+}
+
 int
 main(int argc, char **argv)
 {
 	double seconds = 2, start, t;
-	unsigned long requests = 0;
+	unsigned long requests = 0, fixed = 0;
 	char *end;
 
-	if (argc > 2) {
-		fprintf(stderr, "usage: %s [SECONDS]\n", argv[0]);
-		return 2;
-	}
-	if (argc == 2) {
+	if (argc == 3 && !strcmp(argv[1], "-n")) {
+		errno = 0;
+		fixed = strtoul(argv[2], &end, 10);
+		if (errno || end == argv[2] || *end || !fixed)
+			return usage(argv[0]);
+	} else if (argc > 2) {
+		return usage(argv[0]);
+	} else if (argc == 2) {
 		errno = 0;
 		seconds = strtod(argv[1], &end);
 		if (errno || end == argv[1] || *end || !(seconds > 0) ||
-		    seconds > 1e6) {
-			fprintf(stderr, "usage: %s [SECONDS]\n", argv[0]);
-			return 2;
-		}
+		    seconds > 1e6)
+			return usage(argv[0]);
 	}
 	memset(app_row, 'r', ROW_BYTES);
 	start = now();
@@ -191,7 +202,8 @@ main(int argc, char **argv)
 		serve();
 		APP_AFTER_CALL();
 		requests++;
-	} while ((t = now()) - start < seconds);
+		t = now();
+	} while (fixed ? requests < fixed : t - start < seconds);
 	printf("requests/s: %.0f\n", (double)requests / (t - start));
 	return 0;
 }

@@ -38,6 +38,22 @@ test_stat_norm(void **state)
 }
 
 static void
+test_stat_t(void **state)
+{
+	(void)state;
+	/* Student's t tables. */
+	assert_true(fabs(stat_t_sf(2.228138851986, 10) - 0.025) < 1e-9);
+	assert_true(fabs(stat_t_sf(4.587004, 10) - 0.0005) < 1e-7);
+	assert_true(fabs(stat_t_sf(-2.228138851986, 10) - 0.975) < 1e-9);
+	assert_true(fabs(stat_t_sf(0, 3) - 0.5) < 1e-12);
+	assert_true(fabs(stat_t_sf(12.7062047362, 1) - 0.025) < 1e-9);
+	assert_true(fabs(stat_t_quantile(0.975, 10) - 2.228138851986) < 1e-8);
+	assert_true(fabs(stat_t_quantile(0.025, 4) + 2.776445105) < 1e-8);
+	/* Many degrees of freedom: the normal. */
+	assert_true(fabs(stat_t_sf(1.959963984540054, 1e7) - 0.025) < 1e-6);
+}
+
+static void
 test_stat_mann_whitney_exact(void **state)
 {
 	double x[] = { 1, 2, 3 }, y[] = { 4, 5, 6 }, u;
@@ -509,6 +525,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stat_norm),
+		cmocka_unit_test(test_stat_t),
 		cmocka_unit_test(test_stat_mann_whitney_exact),
 		cmocka_unit_test(test_stat_mann_whitney_large),
 		cmocka_unit_test(test_stat_hodges_lehmann),

@@ -773,7 +773,9 @@ check_symtab_against_dwfl(const char *path, uint64_t step)
 		n++;
 		named += want != NULL;
 	}
-	assert_true(n > 50 && named > n / 2);
+	/* Enough named addresses to mean something (data and bss, big in
+	 * a sanitizer build, have none). */
+	assert_true(n > 50 && named > 50);
 	symtab_free(st);
 	dwfl_end(dwfl);
 }
