@@ -3,12 +3,14 @@
  * diff/diff.c - the comparison: per-function counts on both sides, the
  * tests, the findings and their call paths, the verdict. The method and
  * its reasons are in docs/DIFF.md; in short:
- *  - every function's self and total samples are counted per run;
- *  - a change is tested on the pooled counts, with the variance of a
- *    proportion (or a count, --normalize none) inflated by a dispersion
- *    factor: estimated from the runs when each side has several (runs are
- *    the unit of replication: samples within a run are correlated), from
- *    the spread of all functions' statistics when a side has one run;
+ *  - every function's self and total samples are counted per run, as a
+ *    share of the run (the PR's rescaled so unchanged functions compare
+ *    equal) or as absolute CPU time (--normalize none);
+ *  - noise is sampling plus run-to-run noise proportional to size;
+ *  - several runs a side (runs are the unit of replication: samples within
+ *    a run are correlated): a moderated, weighted t-test on the per-run
+ *    values; one run a side: a z-test on the counts, the run-to-run noise
+ *    set from the spread of all functions' statistics;
  *  - Benjamini-Hochberg q-values over the functions tested; a finding needs
  *    q <= alpha and a change of at least min_delta;
  *  - with several runs a side, Mann-Whitney U across runs and the
