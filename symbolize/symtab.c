@@ -276,10 +276,14 @@ symtab_search(const struct symtab *st, const struct symtab_group *grp,
 
 		if (addr - s->value >= grp->max_size)
 			break; /* no symbol this far below reaches addr */
+		if (grp->max_end[i] <= addr)
+			break; /* no symbol at or below i reaches addr */
 		if (s->size && addr - s->value < s->size)
 			cand[n++] = s;
 	}
-	qsort(cand, n, sizeof(cand[0]), symtab_idx_cmp);
+	/* Table order; n is 1 or 2 almost always. */
+	if (n > 1)
+		qsort(cand, n, sizeof(cand[0]), symtab_idx_cmp);
 	for (i = 0; i < n; i++)
 		if (symtab_better(*closest, cand[i]))
 			*closest = cand[i];
