@@ -47,7 +47,7 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 	common/hash.c common/intmap.c
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c profile/aggregate.c profile/merge.c \
-	profile/speedscope.c profile/pprof.c
+	profile/speedscope.c profile/pprof.c profile/budget.c
 SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
 	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
@@ -57,7 +57,7 @@ SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/symtab.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
 CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/addr2line.c \
-	cli/report.c cli/merge.c cli/export.c
+	cli/report.c cli/merge.c cli/export.c cli/check.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS)
@@ -67,7 +67,8 @@ SCORCH_SRCS := scorch.c $(CLI_SRCS) $(LIB_SRCS)
 GEN_OBJS := gen/pprof.pb-c.o
 LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
-UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table
+UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
+	test_budget
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
 # ---- the two builds: build/ (normal) and build-asan/ ----------------------

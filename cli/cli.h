@@ -52,6 +52,7 @@ void cli_flame_defaults(const struct profile *p, struct flame_opts *fo,
 int cmd_record(int argc, char **argv);
 int cmd_svg(int argc, char **argv);
 int cmd_fold(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_addr2line(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
