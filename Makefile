@@ -132,11 +132,17 @@ NOFP_CFLAGS := $(filter-out -fno-omit-frame-pointer,$(EXAMPLE_CFLAGS)) \
 	-fomit-frame-pointer
 UNWIND_EXAMPLES := build/examples/stackmix-nofp \
 	build/examples/stackmix-dbgframe build/examples/stackmix-plugin.so
-examples: $(addprefix build/examples/,$(EXAMPLES)) $(UNWIND_EXAMPLES)
+examples: $(addprefix build/examples/,$(EXAMPLES)) $(UNWIND_EXAMPLES) \
+	build/examples/loadtest-server
 
 build/examples/%: examples/%.c | build/.dirs
 	@mkdir -p build/examples
 	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -o $@ $< -lm
+
+# The HTTP server examples/loadtest/run.sh profiles under wrk.
+build/examples/loadtest-server: examples/loadtest/server.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -o $@ $<
 
 # stackmix, for unwinding: with frame pointers, without them, and with its
 # own CFI only in .debug_frame (no .eh_frame); the plugin it dlopens has no
