@@ -91,11 +91,21 @@ done
 port=$(sed -n 's/^listening on 127\.0\.0\.1://p' "$out/server.out")
 url="http://127.0.0.1:$port/hash/loadtest?rounds=$hash_rounds"
 
+# The server's CPU time so far (user + system), in clock ticks.
+server_ticks() {
+	# The fields after the ")" that ends the command name: utime is the
+	# 12th, stime the 13th.
+	sed 's/.*) //' "/proc/$server/stat" | awk '{ print $12 + $13 }'
+}
+
 # run_wrk NAME: drive the server for $secs seconds into $out/wrk-NAME.txt;
-# sets rps, p50 and p99 (latency in ms).
+# sets rps, p50 and p99 (latency in ms) and cpu (the server's CPU
+# microseconds per request).
 run_wrk() {
+	t0=$(server_ticks)
 	wrk -t "$wrk_threads" -c "$conns" -d "${secs}s" --latency "$url" \
 		>"$out/wrk-$1.txt" 2>&1 || die "wrk failed: $(tail -1 "$out/wrk-$1.txt")"
+	t1=$(server_ticks)
 	if grep -q 'Non-2xx' "$out/wrk-$1.txt"; then
 		die "$(grep 'Non-2xx' "$out/wrk-$1.txt" | sed 's/^ *//') (see $out/wrk-$1.txt)"
 	fi
@@ -103,6 +113,9 @@ run_wrk() {
 	p50=$(awk '$1 == "50%" { print $2 }' "$out/wrk-$1.txt" | ms)
 	p99=$(awk '$1 == "99%" { print $2 }' "$out/wrk-$1.txt" | ms)
 	[ -n "$rps" ] || die "no Requests/sec in $out/wrk-$1.txt"
+	cpu=$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" \
+		'/ requests in / { printf "%.2f\n", $1 ? t / hz * 1e6 / $1 : 0 }' \
+		"$out/wrk-$1.txt")
 }
 
 # wrk's latency ("812.00us", "1.20ms", "2.01s") in milliseconds.
@@ -129,7 +142,7 @@ r=1
 while [ $r -le "$rounds" ]; do
 	echo "loadtest: round $r of $rounds: without scorch" >&2
 	run_wrk "base-$r"
-	printf '%s\t%s\t%s\n' "$rps" "$p50" "$p99" >>"$out/base.tsv"
+	printf '%s\t%s\t%s\t%s\n' "$rps" "$p50" "$p99" "$cpu" >>"$out/base.tsv"
 
 	echo "loadtest: round $r of $rounds: scorch record -p $server -F $hz" >&2
 	# Attach first (an idle server takes a moment), then load it: the
@@ -141,7 +154,7 @@ while [ $r -le "$rounds" ]; do
 	run_wrk "scorch-$r"
 	wait "$rec" || die "scorch record failed: $(cat "$out/scorch-$r.err")"
 	rec=""
-	printf '%s\t%s\t%s\n' "$rps" "$p50" "$p99" >>"$out/scorch.tsv"
+	printf '%s\t%s\t%s\t%s\n' "$rps" "$p50" "$p99" "$cpu" >>"$out/scorch.tsv"
 	cat "$out/scorch-$r.err" >&2
 	r=$((r + 1))
 done
@@ -160,22 +173,25 @@ fi
 
 echo
 sed -n '/^Top functions by self samples/,/^$/p' "$out/report.txt"
-b_rps=$(cut -f1 "$out/base.tsv" | median)
-b_p50=$(cut -f2 "$out/base.tsv" | median)
-b_p99=$(cut -f3 "$out/base.tsv" | median)
-s_rps=$(cut -f1 "$out/scorch.tsv" | median)
-s_p50=$(cut -f2 "$out/scorch.tsv" | median)
-s_p99=$(cut -f3 "$out/scorch.tsv" | median)
+col() { # col FILE N: the median of column N
+	cut -f"$2" "$out/$1.tsv" | median
+}
 what="one ${secs} s run each"
 [ "$rounds" -gt 1 ] && what="medians of $rounds alternating ${secs} s runs"
 echo "Requests/s with and without scorch attached ($what):"
-awk -v br="$b_rps" -v b5="$b_p50" -v b9="$b_p99" \
-	-v sr="$s_rps" -v s5="$s_p50" -v s9="$s_p99" -v hz="$hz" 'BEGIN {
-	printf "  %-26s %12s %12s %12s\n", "", "requests/s", "p50 latency", "p99 latency"
-	printf "  %-26s %12.1f %10.2fms %10.2fms\n", "without scorch", br, b5, b9
-	printf "  %-26s %12.1f %10.2fms %10.2fms\n", "scorch record -p, " hz " Hz", sr, s5, s9
-	printf "  %-26s %+11.1f%%\n", "change", (br > 0 ? 100 * (sr - br) / br : 0)
+awk -v br="$(col base 1)" -v b5="$(col base 2)" -v b9="$(col base 3)" \
+	-v bc="$(col base 4)" -v sr="$(col scorch 1)" -v s5="$(col scorch 2)" \
+	-v s9="$(col scorch 3)" -v sc="$(col scorch 4)" -v hz="$hz" 'BEGIN {
+	f = "  %-24s %10s %8s %8s %11s\n"
+	g = "  %-24s %10.1f %6.2fms %6.2fms %11.2f\n"
+	printf f, "", "requests/s", "p50", "p99", "CPU us/req"
+	printf g, "without scorch", br, b5, b9, bc
+	printf g, "scorch record -p, " hz " Hz", sr, s5, s9, sc
+	printf "  %-24s %+9.1f%% %8s %8s %+10.1f%%\n", "change",
+		(br > 0 ? 100 * (sr - br) / br : 0), "", "",
+		(bc > 0 ? 100 * (sc - bc) / bc : 0)
 }'
+echo "  (CPU us/req: the server's CPU time per request, user + system)"
 echo
 echo "Flame graph: $out/loadtest.svg (open it in a browser)"
 echo "Profile: $out/loadtest.json; report: $out/report.txt, $out/report.md;" \

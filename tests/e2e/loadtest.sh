@@ -145,10 +145,10 @@ print(sum(r["total_pct"] for r in rows if r["function"] == "sha256_block"))')
 	check "run.sh: sha256_block in at least 10% of the samples ($t%)" \
 		awk -v t="$t" 'BEGIN { exit !(t >= 10) }'
 	check "run.sh: requests/s without scorch" \
-		grep -Eq '^  without scorch +[1-9][0-9.]* +[0-9.]+ms +[0-9.]+ms$' "$T/run.out"
+		grep -Eq '^  without scorch +[1-9][0-9.]* +[0-9.]+ms +[0-9.]+ms +[1-9][0-9.]*$' "$T/run.out"
 	check "run.sh: requests/s with scorch attached" \
-		grep -Eq '^  scorch record -p, 299 Hz +[1-9][0-9.]* +[0-9.]+ms +[0-9.]+ms$' "$T/run.out"
-	check "run.sh: the change between them" grep -Eq '^  change +[-+][0-9]+\.[0-9]%$' "$T/run.out"
+		grep -Eq '^  scorch record -p, 299 Hz +[1-9][0-9.]* +[0-9.]+ms +[0-9.]+ms +[1-9][0-9.]*$' "$T/run.out"
+	check "run.sh: the change between them" grep -Eq '^  change +[-+][0-9]+\.[0-9]% +[-+][0-9]+\.[0-9]%$' "$T/run.out"
 	lpid=$(sed -n 's/^loadtest: server pid \([0-9]*\) .*/\1/p' "$T/run.err")
 	check "run.sh: stopped its server (pid $lpid)" \
 		sh -c "test -n '$lpid' && ! kill -0 '$lpid' 2>/dev/null"
