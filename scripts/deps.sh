@@ -12,11 +12,12 @@ set -eu
 # Bench: perf, eu-addr2line and addr2line (the peers scorch is measured
 # against). Export: protobuf-c (protoc-c generates the pprof encoder), zlib.
 # examples/loadtest and its test: wrk (the load), curl (single requests);
-# scripts/profile-diff.sh and the bisect test: git.
+# scripts/profile-diff.sh and the bisect test: git; the CI workflow test:
+# python3-yaml (Debian's python3 reads examples/ci/profile-diff.yml).
 PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
 libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf
 libc6-dbg debuginfod libdebuginfod1 libprotobuf-c-dev protobuf-c-compiler
-zlib1g-dev wrk curl git"
+zlib1g-dev wrk curl git python3 python3-yaml"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086
