@@ -123,11 +123,14 @@ import sys, yaml
 w = yaml.safe_load(open(sys.argv[1]))
 step = [s for s in w["jobs"]["profile-diff"]["steps"] if s.get("id") == "diff"][0]
 sys.stdout.write(step["run"])' "$wf" >"$T/step.sh"
-mkdir -p "$T/runner" "$T/home"
-ln -s "$top" "$T/runner/scorch"
+# $RUNNER_TEMP/scorch as the job's "Build scorch" leaves it, with the
+# scorch under test; the script finds it beside itself (SCORCH unset).
+mkdir -p "$T/runner/scorch" "$T/home"
+ln -s "$SCORCH" "$T/runner/scorch/scorch"
+ln -s "$top/scripts" "$T/runner/scorch/scripts"
 git -C "$T/repo" update-ref refs/remotes/origin/main "$parent"
 git -C "$T/repo" checkout -q "$culprit"
-(cd "$T/repo" && HOME=$T/home RUNNER_TEMP=$T/runner GITHUB_WORKSPACE=$T/repo \
+(cd "$T/repo" && env -u SCORCH HOME=$T/home RUNNER_TEMP=$T/runner GITHUB_WORKSPACE=$T/repo \
 	GITHUB_BASE_REF=main GITHUB_OUTPUT=$T/github-output bash -e "$T/step.sh") \
 	>"$T/step.out" 2>"$T/step.err"
 rc=$?
