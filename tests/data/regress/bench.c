@@ -4,8 +4,8 @@
  * that tests/e2e/bisect.sh and tests/e2e/profile_diff.sh build
  * (make-repo.sh): a fixed amount of work split by construction between
  * three functions, PARSE_UNITS : CHECKSUM_UNITS : RENDER_UNITS. The
- * regressing commit raises CHECKSUM_UNITS from 2 to 8, so checksum goes
- * from 20% to 50% of the samples, and from ~60 ms to ~250 ms of CPU.
+ * regressing commit raises CHECKSUM_UNITS from 2 to 12, so checksum goes
+ * from 20% to 60% of the samples, and from ~60 ms to ~360 ms of CPU.
  *
  * Each function runs its own copy of the loop (a macro, not a shared
  * helper), so the function is the leaf of its samples; noipa keeps it a
