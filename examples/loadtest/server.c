@@ -71,18 +71,18 @@
 #define SERVER_DEFAULT_THREADS 2
 #define SERVER_MAX_THREADS 64
 #define SERVER_MAX_EVENTS 64
-#define HTTP_MAX_HEAD 8192	     /* request line and headers */
-#define HTTP_MAX_BODY 65536	     /* Content-Length */
-#define HTTP_MAX_HEADERS 64	     /* header lines in one request */
-#define HASH_MAX_ROUNDS 100000	     /* ?rounds= */
-#define CONN_IN_START 4096	     /* input buffer, grown as needed */
+#define HTTP_MAX_HEAD 8192	   /* request line and headers */
+#define HTTP_MAX_BODY 65536	   /* Content-Length */
+#define HTTP_MAX_HEADERS 64	   /* header lines in one request */
+#define HASH_MAX_ROUNDS 100000	   /* ?rounds= */
+#define CONN_IN_START 4096	   /* input buffer, grown as needed */
 #define CONN_OUT_HIGH (256 * 1024) /* stop reading above this backlog */
 
 /* ---- SHA-256 (FIPS 180-4) ------------------------------------------------ */
 
 struct sha256 {
 	uint32_t h[8];
-	uint64_t len;	      /* bytes hashed so far */
+	uint64_t len;	       /* bytes hashed so far */
 	unsigned char buf[64]; /* a partial block */
 	size_t nbuf;
 };
@@ -129,7 +129,8 @@ sha256_block(uint32_t h[8], const unsigned char *p)
 	e = h[4], f = h[5], g = h[6], hh = h[7];
 	for (i = 0; i < 64; i++) {
 		t1 = hh +
-		     (sha256_ror(e, 6) ^ sha256_ror(e, 11) ^ sha256_ror(e, 25)) +
+		     (sha256_ror(e, 6) ^ sha256_ror(e, 11) ^
+		      sha256_ror(e, 25)) +
 		     ((e & f) ^ (~e & g)) + sha256_k[i] + w[i];
 		t2 = (sha256_ror(a, 2) ^ sha256_ror(a, 13) ^
 		      sha256_ror(a, 22)) +
@@ -354,8 +355,7 @@ http_parse_request(const char *p, size_t len, struct http_request *req,
 
 		eol = memmem(line, (size_t)(end + 2 - line), "\r\n", 2);
 		colon = memchr(line, ':', (size_t)(eol - line));
-		if (!colon || colon == line ||
-		    ++nheaders > HTTP_MAX_HEADERS) {
+		if (!colon || colon == line || ++nheaders > HTTP_MAX_HEADERS) {
 			err->msg = "malformed header";
 			return -1;
 		}
@@ -439,8 +439,8 @@ url_decode(const char *s, size_t len, char *out)
 		if (i + 2 >= len || !isxdigit((unsigned char)s[i + 1]) ||
 		    !isxdigit((unsigned char)s[i + 2]))
 			return -1;
-		out[n++] = (char)strtol((char[]){ s[i + 1], s[i + 2], 0 },
-					NULL, 16);
+		out[n++] = (char)strtol((char[]){ s[i + 1], s[i + 2], 0 }, NULL,
+					16);
 		i += 2;
 	}
 	return (long)n;

@@ -26,7 +26,7 @@ static volatile uint64_t sink = 0x9e3779b97f4a7c15ULL;
 	do {                                                                   \
 		uint64_t x = sink;                                             \
 		unsigned long i;                                               \
-		for (i = 0; i < (unsigned long)(units) * UNIT_ITERS; i++) {    \
+		for (i = 0; i < (unsigned long)(units)*UNIT_ITERS; i++) {      \
 			x ^= x >> 29;                                          \
 			x = x * 0xbf58476d1ce4e5b9ULL + 1;                     \
 			__asm__ volatile("" : "+r"(x));                        \
