@@ -47,7 +47,7 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 	common/hash.c common/intmap.c
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c profile/aggregate.c profile/merge.c \
-	profile/speedscope.c profile/pprof.c
+	profile/speedscope.c profile/pprof.c profile/budget.c
 SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
 	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
@@ -59,7 +59,8 @@ RENDER_SRCS := $(sort $(wildcard render/*.c))
 DIFF_SRCS := diff/diff.c diff/stats.c diff/align.c diff/paths.c \
 	diff/report.c
 CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/flameopts.c \
-	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c
+	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c \
+	cli/check.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS) $(DIFF_SRCS)
@@ -70,7 +71,7 @@ GEN_OBJS := gen/pprof.pb-c.o
 LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
-	test_diff
+	test_diff test_budget
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
 # ---- the two builds: build/ (normal) and build-asan/ ----------------------
@@ -141,11 +142,17 @@ NOFP_CFLAGS := $(filter-out -fno-omit-frame-pointer,$(EXAMPLE_CFLAGS)) \
 UNWIND_EXAMPLES := build/examples/stackmix-nofp \
 	build/examples/stackmix-dbgframe build/examples/stackmix-plugin.so \
 	build/examples/regression-base build/examples/regression-pr
-examples: $(addprefix build/examples/,$(EXAMPLES)) $(UNWIND_EXAMPLES)
+examples: $(addprefix build/examples/,$(EXAMPLES)) $(UNWIND_EXAMPLES) \
+	build/examples/loadtest-server
 
 build/examples/%: examples/%.c | build/.dirs
 	@mkdir -p build/examples
 	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -o $@ $< -lm
+
+# The HTTP server examples/loadtest/run.sh profiles under wrk.
+build/examples/loadtest-server: examples/loadtest/server.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -o $@ $<
 
 # stackmix, for unwinding: with frame pointers, without them, and with its
 # own CFI only in .debug_frame (no .eh_frame); the plugin it dlopens has no

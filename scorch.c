@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "top functions, modules or threads; --focus" },
 	{ "merge", cmd_merge, "sum several profiles into one" },
 	{ "diff", cmd_diff, "name the functions a PR made slower, or none" },
+	{ "check", cmd_check, "check a profile against performance budgets" },
 	{ "export", cmd_export, "write a profile for speedscope or pprof" },
 	{ "addr2line", cmd_addr2line, "name addresses of an ELF file" },
 };

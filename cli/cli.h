@@ -115,6 +115,7 @@ int cli_flame_option(int c, const char *arg, struct flame_opts *fo);
 int cmd_record(int argc, char **argv);
 int cmd_svg(int argc, char **argv);
 int cmd_fold(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_addr2line(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_merge(int argc, char **argv);

@@ -47,9 +47,8 @@ report_noise(const struct diff_result *r)
 			 100 * r->dispersion);
 	else
 		snprintf(buf, sizeof(buf),
-			 "one run a side: sampling noise x%.2f (from all "
-			 "functions)",
-			 r->dispersion);
+			 "one run a side: run-to-run noise taken as %.1f%%",
+			 100 * r->dispersion);
 	return buf;
 }
 

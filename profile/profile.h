@@ -289,6 +289,67 @@ void aggregate_focus(const struct profile *p, agg_match_fn match, void *arg,
 void agg_focus_fini(struct agg_focus *f);
 
 /*
+ * budget.c: performance budgets (docs/BUDGETS.md): per-function limits on
+ * the self or total share of all samples (percent), or on CPU time
+ * (milliseconds, for runs that do a fixed amount of work), from a JSON file.
+ *
+ * A budget entry names a function as `scorch report` shows it (with its
+ * kind suffix, "hash_bytes_[i]"), or a POSIX extended regex matched against
+ * such names, optionally in one module. Its self samples are those whose
+ * leaf matches, its total samples those with a match anywhere on the stack
+ * (once per sample), as aggregate_focus() counts them.
+ *
+ * budget_parse() reads a file held in memory (name is for messages);
+ * budget_load() reads one from a path. Both return a new budget or NULL
+ * with err naming the file and the field
+ * ("budgets.json: budgets[2].max_self_percent: must be a number").
+ *
+ * budget_check() checks every limit against p (named pname in messages)
+ * and fills out[0..budget_nlimits()) in file order, an entry's limits in
+ * enum order. CPU milliseconds are samples * period_ns, divided by
+ * merged_from in a merged profile (so they are per run). Returns how many
+ * limits are exceeded (actual > limit), or -1 with err filled when a limit
+ * cannot be checked: milliseconds need period_ns in p's metadata.
+ * Results borrow strings from b.
+ */
+enum budget_metric {
+	BUDGET_SELF_PERCENT,  /* "max_self_percent" */
+	BUDGET_TOTAL_PERCENT, /* "max_total_percent" */
+	BUDGET_SELF_MS,	      /* "max_self_ms" */
+	BUDGET_TOTAL_MS,      /* "max_total_ms" */
+	BUDGET_NMETRICS
+};
+
+struct budget_result {
+	size_t entry;	      /* index into the file's "budgets" list */
+	const char *function; /* the entry's name, or its regex */
+	const char *module;   /* the entry's module, "" for any */
+	bool regex;	      /* function is a regex */
+	enum budget_metric metric;
+	double limit;	   /* percent of all samples, or CPU milliseconds */
+	double actual;	   /* the profile's value, in the same unit */
+	uint64_t samples;  /* the self or total samples behind actual */
+	size_t nfunctions; /* functions of p the entry matched */
+	bool exceeded;	   /* actual > limit */
+};
+
+struct budget;
+
+struct budget *budget_parse(const char *data, size_t len, const char *name,
+			    struct scorch_err *err);
+struct budget *budget_load(const char *path, struct scorch_err *err);
+void budget_free(struct budget *b);
+size_t budget_nlimits(const struct budget *b);
+/* The file's "min_samples" (default 1): fewer samples support no verdict. */
+uint64_t budget_min_samples(const struct budget *b);
+int budget_check(const struct budget *b, const struct profile *p,
+		 const char *pname, struct budget_result *out,
+		 struct scorch_err *err);
+/* The file's name of a limit ("max_self_percent"); is it milliseconds? */
+const char *budget_metric_field(enum budget_metric m);
+bool budget_metric_is_ms(enum budget_metric m);
+
+/*
  * merge.c: sums of profiles.
  *
  * profile_add_profile() adds every stack of src to dst (interning src's

@@ -131,6 +131,7 @@ enum table_col {
 	TABLE_COL_NAME,	   /* a string, left-aligned */
 	TABLE_COL_COUNT,   /* an unsigned integer, right-aligned */
 	TABLE_COL_PERCENT, /* a percentage: "12.3%" (text), 12.34 (JSON) */
+	TABLE_COL_DECIMAL, /* a number: "12.3" (text), 12.34 (JSON) */
 };
 
 struct table_opts {
@@ -151,6 +152,7 @@ void table_add_row(struct table *t);
 void table_set_str(struct table *t, size_t col, const char *s);
 void table_set_count(struct table *t, size_t col, uint64_t v);
 void table_set_percent(struct table *t, size_t col, double pct);
+void table_set_decimal(struct table *t, size_t col, double v);
 /* A line of text below the table. */
 void table_add_note(struct table *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

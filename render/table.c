@@ -17,7 +17,7 @@
 struct table_cell {
 	char *str;    /* TABLE_COL_NAME */
 	uint64_t num; /* TABLE_COL_COUNT */
-	double pct;   /* TABLE_COL_PERCENT */
+	double pct;   /* TABLE_COL_PERCENT, TABLE_COL_DECIMAL */
 };
 
 struct table_column {
@@ -126,6 +126,12 @@ table_set_percent(struct table *t, size_t col, double pct)
 }
 
 void
+table_set_decimal(struct table *t, size_t col, double v)
+{
+	table_cell(t, col)->pct = v;
+}
+
+void
 table_add_note(struct table *t, const char *fmt, ...)
 {
 	struct strbuf sb;
@@ -220,6 +226,8 @@ table_format_num(const struct table_column *col, const struct table_cell *c,
 {
 	if (col->type == TABLE_COL_COUNT)
 		snprintf(buf, size, "%" PRIu64, c->num);
+	else if (col->type == TABLE_COL_DECIMAL)
+		snprintf(buf, size, "%.1f", c->pct);
 	else
 		snprintf(buf, size, "%.1f%%", c->pct);
 }

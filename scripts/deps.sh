@@ -12,11 +12,14 @@ set -eu
 # Bench: perf, eu-addr2line and addr2line (the peers scorch is measured
 # against), GNU time (peak RSS). Export: protobuf-c (protoc-c generates the
 # pprof encoder), zlib. Browser tests: chromium (driven by npm's
-# playwright-core: npm-deps.sh).
+# playwright-core: npm-deps.sh). examples/loadtest and its test: wrk (the
+# load), curl (single requests); scripts/profile-diff.sh and the bisect
+# test: git; the CI workflow test: python3-yaml (Debian's python3 reads
+# examples/ci/profile-diff.yml).
 PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
 libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf
 libc6-dbg debuginfod libdebuginfod1 libprotobuf-c-dev protobuf-c-compiler
-zlib1g-dev chromium time"
+zlib1g-dev chromium time wrk curl git python3 python3-yaml"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086

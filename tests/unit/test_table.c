@@ -175,6 +175,36 @@ test_table_write_doc_json(void **state)
 	table_free(t);
 }
 
+/* A decimal column: one decimal right-aligned in text and markdown, a
+ * number in JSON. */
+static void
+test_table_decimal_column(void **state)
+{
+	struct table *t = table_new("limits", "");
+	char *out;
+
+	(void)state;
+	table_add_column(t, "name", "name", TABLE_COL_NAME);
+	table_add_column(t, "max", "max", TABLE_COL_DECIMAL);
+	table_add_row(t);
+	table_set_str(t, 0, "a");
+	table_set_decimal(t, 1, 1234.56);
+	table_add_row(t);
+	table_set_str(t, 0, "b");
+	table_set_decimal(t, 1, 5);
+	out = doc_text(t, TABLE_TEXT, 80, false);
+	assert_non_null(strstr(out, "  name     max\n  a     1234.6\n  b"
+				    "        5.0\n"));
+	free(out);
+	out = doc_text(t, TABLE_MARKDOWN, 80, false);
+	assert_non_null(strstr(out, "|---|---:|\n| `a` | 1234.6 |\n"));
+	free(out);
+	out = doc_text(t, TABLE_JSON, 80, false);
+	assert_non_null(strstr(out, "{\"name\": \"a\", \"max\": 1234.56}"));
+	free(out);
+	table_free(t);
+}
+
 int
 main(void)
 {
@@ -183,6 +213,7 @@ main(void)
 		cmocka_unit_test(test_table_write_doc_text_untrusted_names),
 		cmocka_unit_test(test_table_write_doc_markdown_escapes),
 		cmocka_unit_test(test_table_write_doc_json),
+		cmocka_unit_test(test_table_decimal_column),
 	};
 
 	return cmocka_run_group_tests_name("table", tests, NULL, NULL);

@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/check.c - `scorch check --budget FILE PROFILE`: check a profile
+ * against performance budgets (per-function limits on self or total share,
+ * or on CPU milliseconds; docs/BUDGETS.md) and exit 1 when one is exceeded.
+ * Input: a native profile or folded stacks, and a budget file (JSON).
+ * Output: a table of every limit (text, markdown or JSON) on stdout and in
+ * each --report file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/common.h"
+#include "../profile/profile.h"
+#include "../render/render.h"
+#include "cli.h"
+
+#define CHECK_MAX_REPORTS 8
+
+static const char check_usage[] =
+	"usage: scorch check --budget FILE PROFILE [--format text|markdown|json]\n"
+	"                    [--report FILE.txt|FILE.md|FILE.json]... [--width COLUMNS]\n"
+	"\n"
+	"Check a profile (native .json, folded, or - for stdin) against the\n"
+	"per-function limits of a budget file (docs/BUDGETS.md): the share of\n"
+	"all samples a function may take as self (it was running) or total\n"
+	"(it was on the stack), or the CPU milliseconds it may use in a run\n"
+	"that does a fixed amount of work. Prints every limit with the\n"
+	"profile's value.\n"
+	"\n"
+	"  -b, --budget FILE     the budget file (JSON)\n"
+	"  -f, --format FMT      stdout as text (default), markdown or json\n"
+	"  -r, --report FILE     also write the table to FILE, in the format its\n"
+	"                        extension names (.txt, .md, .json); repeatable\n"
+	"  -w, --width COLUMNS   text line width (default 80)\n"
+	"\n"
+	"Exit status: 0 every limit holds, 1 a limit is exceeded, 2 usage or\n"
+	"input error (a bad budget file names the field), 125 the profile has\n"
+	"fewer samples than the file's min_samples (so `git bisect run` skips).\n"
+	"\n"
+	"EXAMPLES\n"
+	"  scorch check --budget budgets.json run.json\n"
+	"  scorch record -o run.json -- ./bench && scorch check -b budgets.json run.json\n"
+	"  scorch check -b budgets.json run.json --report check.md >/dev/null\n";
+
+struct check_report {
+	const char *path;
+	enum table_format format;
+};
+
+struct check_opts {
+	const char *budget;
+	const char *input;
+	enum table_format format;
+	struct table_opts topts;
+	struct check_report reports[CHECK_MAX_REPORTS];
+	size_t nreports;
+};
+
+/* The format a report file's extension names; -1 if none. */
+static int
+check_report_format(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (!dot || strchr(dot, '/'))
+		return -1;
+	if (!strcmp(dot, ".txt"))
+		return TABLE_TEXT;
+	if (!strcmp(dot, ".md") || !strcmp(dot, ".markdown"))
+		return TABLE_MARKDOWN;
+	if (!strcmp(dot, ".json"))
+		return TABLE_JSON;
+	return -1;
+}
+
+static int
+check_parse_args(int argc, char **argv, struct check_opts *co)
+{
+	static const struct option longopts[] = {
+		{ "budget", required_argument, NULL, 'b' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "report", required_argument, NULL, 'r' },
+		{ "width", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, fmt;
+
+	while ((c = getopt_long(argc, argv, "b:f:r:w:h", longopts, NULL)) !=
+	       -1) {
+		char *end;
+		long v;
+
+		switch (c) {
+		case 'b':
+			co->budget = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				co->format = TABLE_TEXT;
+			else if (!strcmp(optarg, "markdown") ||
+				 !strcmp(optarg, "md"))
+				co->format = TABLE_MARKDOWN;
+			else if (!strcmp(optarg, "json"))
+				co->format = TABLE_JSON;
+			else {
+				cli_error(
+					"--format: unknown '%s' (known: text, "
+					"markdown, json)",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'r':
+			fmt = check_report_format(optarg);
+			if (fmt < 0) {
+				cli_error("%s: unknown report format (use "
+					  ".txt, .md or .json)",
+					  optarg);
+				return -1;
+			}
+			if (co->nreports == CHECK_MAX_REPORTS) {
+				cli_error("--report: at most %d files",
+					  CHECK_MAX_REPORTS);
+				return -1;
+			}
+			co->reports[co->nreports++] =
+				(struct check_report){ optarg,
+						       (enum table_format)fmt };
+			break;
+		case 'w':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 40 ||
+			    v > 10000) {
+				cli_error(
+					"--width: '%s' is not a width from 40 "
+					"to 10000",
+					optarg);
+				return -1;
+			}
+			co->topts.width = (int)v;
+			break;
+		case 'h':
+			fputs(check_usage, stdout);
+			return 1;
+		default:
+			fputs(check_usage, stderr);
+			return -1;
+		}
+	}
+	if (!co->budget || optind != argc - 1) {
+		cli_error("check: expected --budget FILE and one PROFILE");
+		fputs(check_usage, stderr);
+		return -1;
+	}
+	co->input = argv[optind];
+	return 0;
+}
+
+/* The short name of a limit in the table's "limit" column. */
+static const char *
+check_metric_label(enum budget_metric m)
+{
+	switch (m) {
+	case BUDGET_SELF_PERCENT:
+		return "self%";
+	case BUDGET_TOTAL_PERCENT:
+		return "total%";
+	case BUDGET_SELF_MS:
+		return "self ms";
+	case BUDGET_TOTAL_MS:
+		return "total ms";
+	case BUDGET_NMETRICS:
+		break;
+	}
+	return "?";
+}
+
+static struct table *
+check_table(const struct budget_result *res, size_t n, int exceeded,
+	    int64_t runs)
+{
+	struct table *t = table_new("limits", "Budgets");
+	size_t i;
+
+	/* The function first: the first name column gets the most room. */
+	table_add_column(t, "function", "function", TABLE_COL_NAME);
+	table_add_column(t, "module", "module", TABLE_COL_NAME);
+	table_add_column(t, "limit", "limit", TABLE_COL_NAME);
+	table_add_column(t, "max", "max", TABLE_COL_DECIMAL);
+	table_add_column(t, "actual", "actual", TABLE_COL_DECIMAL);
+	table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
+	table_add_column(t, "status", "status", TABLE_COL_NAME);
+	for (i = 0; i < n; i++) {
+		const struct budget_result *r = &res[i];
+		char *fn;
+
+		table_add_row(t);
+		fn = r->regex ? xasprintf("/%s/", r->function)
+			      : xstrdup(r->function);
+		table_set_str(t, 0, fn);
+		free(fn);
+		table_set_str(t, 1, r->module);
+		table_set_str(t, 2, check_metric_label(r->metric));
+		table_set_decimal(t, 3, r->limit);
+		table_set_decimal(t, 4, r->actual);
+		table_set_count(t, 5, r->samples);
+		table_set_str(t, 6, r->exceeded ? "EXCEEDED" : "ok");
+	}
+	if (exceeded)
+		table_add_note(t, "%d of %zu limits exceeded", exceeded, n);
+	else
+		table_add_note(t, "all %zu limits hold", n);
+	if (runs > 1)
+		table_add_note(t,
+			       "milliseconds are per run: the profile merges "
+			       "%" PRId64 " runs",
+			       runs);
+	return t;
+}
+
+static int
+check_write(const struct table_doc *doc, const struct check_report *r,
+	    const struct table_opts *o)
+{
+	struct atomic_file af;
+	struct scorch_err err;
+
+	if (atomic_open(&af, r->path, &err) < 0) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	if (table_write_doc(doc, r->format, o, af.fp) < 0) {
+		cli_error("%s: write error", r->path);
+		atomic_abort(&af);
+		return -1;
+	}
+	if (atomic_commit(&af, &err) < 0) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	struct check_opts co = { .format = TABLE_TEXT };
+	struct budget_result *res = NULL;
+	struct table_info info[8];
+	struct table *table = NULL;
+	struct table_doc doc = { 0 };
+	struct profile *p = NULL;
+	struct budget *b = NULL;
+	struct scorch_err err;
+	char cpu[64], result[96], title[256];
+	int64_t period_ns, runs;
+	size_t ninfo = 0, i, n;
+	int ret = EXIT_USAGE, rc, exceeded;
+
+	rc = check_parse_args(argc, argv, &co);
+	if (rc)
+		return rc > 0 ? EXIT_OK : EXIT_USAGE;
+	if (!co.topts.width)
+		co.topts.width = 80;
+	for (i = 0; i < co.nreports; i++)
+		if (cli_check_output(co.reports[i].path) < 0)
+			return EXIT_USAGE;
+	b = budget_load(co.budget, &err);
+	if (!b) {
+		cli_error("%s", err.msg);
+		return EXIT_USAGE;
+	}
+	p = profile_load(co.input, &err);
+	if (!p) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	if (profile_total(p) < budget_min_samples(b)) {
+		cli_error("%s: %" PRIu64 " samples, fewer than the %" PRIu64
+			  " min_samples of %s: no verdict",
+			  co.input, profile_total(p), budget_min_samples(b),
+			  co.budget);
+		ret = EXIT_UNUSABLE;
+		goto out;
+	}
+	n = budget_nlimits(b);
+	res = xcalloc(n, sizeof(*res));
+	exceeded = budget_check(b, p, co.input, res, &err);
+	if (exceeded < 0) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (!res[i].nfunctions &&
+		    (i == 0 || res[i - 1].entry != res[i].entry))
+			cli_warn("%s: budgets[%zu]: %s'%s'%s%s matches no "
+				 "function in %s",
+				 co.budget, res[i].entry,
+				 res[i].regex ? "regex " : "", res[i].function,
+				 res[i].module[0] ? " in " : "", res[i].module,
+				 co.input);
+
+	period_ns = profile_meta_int(p, "period_ns", 0);
+	runs = profile_meta_int(p, "merged_from", 1);
+	info[ninfo++] =
+		(struct table_info){ "profile", "profile", co.input, 0 };
+	info[ninfo++] = (struct table_info){ "budget", "budget", co.budget, 0 };
+	info[ninfo++] = (struct table_info){ "samples", "samples", NULL,
+					     (int64_t)profile_total(p) };
+	if (period_ns > 0) {
+		snprintf(cpu, sizeof(cpu), "%.3f s%s",
+			 (double)profile_total(p) * (double)period_ns / 1e9 /
+				 (double)(runs > 1 ? runs : 1),
+			 runs > 1 ? " per run" : "");
+		info[ninfo++] =
+			(struct table_info){ "cpu_time", "cpu time", cpu, 0 };
+	}
+	if (runs > 1)
+		info[ninfo++] =
+			(struct table_info){ "merged_from", "merged runs", NULL,
+					     runs };
+	snprintf(result, sizeof(result), "%s",
+		 exceeded ? "over budget" : "within budget");
+	info[ninfo++] = (struct table_info){ "result", "result", result, 0 };
+	info[ninfo++] = (struct table_info){ "exceeded", "limits exceeded",
+					     NULL, exceeded };
+	table = check_table(res, n, exceeded, runs);
+	snprintf(title, sizeof(title), "scorch check: %s", co.input);
+	doc.title = title;
+	doc.info = info;
+	doc.ninfo = ninfo;
+	doc.tables = &table;
+	doc.ntables = 1;
+	for (i = 0; i < co.nreports; i++)
+		if (check_write(&doc, &co.reports[i], &co.topts) < 0)
+			goto out;
+	if (table_write_doc(&doc, co.format, &co.topts, stdout) < 0) {
+		cli_error("stdout: write error");
+		goto out;
+	}
+	ret = exceeded ? EXIT_REGRESSION : EXIT_OK;
+out:
+	table_free(table);
+	free(res);
+	profile_free(p);
+	budget_free(b);
+	return ret;
+}
