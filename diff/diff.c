@@ -33,6 +33,13 @@
  * the examples here varied by 0 to 10% depending on the machine's load.
  */
 #define SINGLE_RUN_MIN_CV 0.03
+/*
+ * The empirical null needs functions to learn from: with fewer than
+ * NULL_MIN_FUNCTIONS tested, one changed function moves the median, and
+ * SINGLE_RUN_FEW_CV is assumed instead.
+ */
+#define NULL_MIN_FUNCTIONS 8
+#define SINGLE_RUN_FEW_CV 0.10
 /* The noise model's weight, in runs' degrees of freedom, against one
  * function's own scatter of runs (runs_t_test). */
 #define PRIOR_DF 4.0
@@ -765,6 +772,24 @@ diff_scale(const struct diff_result *r, const bool *cand)
 	return ub > 0 && up > 0 ? up / ub : s0;
 }
 
+/* How many functions the count test can test. */
+static size_t
+noise_tested(struct diff_result *r, struct counts *c, const struct sides *sd,
+	     const bool *cand, const struct noise *nz)
+{
+	size_t f, k = 0;
+
+	for (f = 0; f < c->nfns; f++) {
+		struct diff_measure m = r->fns[f].self;
+
+		if (!cand[f])
+			continue;
+		count_test(sd, nz, r->opts.alpha, &m);
+		k += m.tested;
+	}
+	return k;
+}
+
 /* The median z^2 of the tested functions' self time with run-to-run
  * noise tau2; 0 when fewer than three can be tested. */
 static double
@@ -844,6 +869,11 @@ estimate_noise(struct diff_result *r, struct counts *c, const struct sides *sd,
 		double lo = 0, hi = 1, med;
 		int it;
 
+		if (noise_tested(r, c, sd, cand, nz) < NULL_MIN_FUNCTIONS) {
+			/* Too few functions to learn the noise from. */
+			nz->tau2 = SINGLE_RUN_FEW_CV * SINGLE_RUN_FEW_CV;
+			goto single_done;
+		}
 		if (noise_median_z2(r, c, sd, cand, nz, 0) <= CHI2_1_MEDIAN)
 			goto single_done;
 		while (noise_median_z2(r, c, sd, cand, nz, hi) >

@@ -493,7 +493,9 @@ diff_write_json(const struct diff_result *r, FILE *fp)
 		"\"total\": ",
 		r->npr, (unsigned long long)r->pr_samples);
 	report_json_num(fp, r->pr_total_v);
-	fputs("},\n\"dispersion\": ", fp);
+	fputs("},\n\"pr_scale\": ", fp);
+	report_json_num(fp, r->pr_scale);
+	fputs(",\n\"dispersion\": ", fp);
 	report_json_num(fp, r->dispersion);
 	fprintf(fp, ",\n\"dispersion_from\": \"%s\",\n", r->dispersion_from);
 	report_json_list(fp, r, "regressions", r->regressions, r->nregressions,
