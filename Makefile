@@ -24,9 +24,9 @@ endif
 .DEFAULT_GOAL := all
 
 CC ?= cc
-PKGS := libdw libelf libcjson
+PKGS := libdw libelf libcjson libunwind-generic libprotobuf-c zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -liberty
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -liberty -lm
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -43,29 +43,41 @@ msg = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2);)
 
 # ---- sources, one list per room -------------------------------------------
 COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
-	common/utf8.c common/strpool.c \
+	common/utf8.c common/strpool.c common/json.c \
 	common/hash.c common/intmap.c
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
-	profile/load.c
+	profile/load.c profile/aggregate.c profile/merge.c \
+	profile/speedscope.c profile/pprof.c
 SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
-	sampler/stacks.c sampler/maps.c sampler/tasks.c sampler/unwind-fp.c
+	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
+	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
+	sampler/unwind-libunwind.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
-	symbolize/perfmap.c symbolize/demangle.c
+	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
+	symbolize/symtab.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
-CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/flameopts.c
+DIFF_SRCS := diff/diff.c diff/stats.c diff/align.c diff/paths.c \
+	diff/report.c
+CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/addr2line.c \
+	cli/report.c cli/merge.c cli/export.c cli/flameopts.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
-	$(SYMBOLIZE_SRCS) $(RENDER_SRCS)
+	$(SYMBOLIZE_SRCS) $(RENDER_SRCS) $(DIFF_SRCS)
 SCORCH_SRCS := scorch.c $(CLI_SRCS) $(LIB_SRCS)
+# Generated at build time into each build's gen/ (never committed):
+# protoc-c's encoder for profile/pprof.proto.
+GEN_OBJS := gen/pprof.pb-c.o
+LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
-UNIT_TESTS := test_profile test_render test_sampler test_symbolize
-EXAMPLES := cpuburn threads echo-server loadgen
+UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
+	test_diff
+EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
 # ---- the two builds: build/ (normal) and build-asan/ ----------------------
 # $(call build_rules,DIR,EXTRA_FLAGS)
 define build_rules
 $(1)/%.o: %.c $(1)/.flags | $(1)/.dirs
-	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) -I$(1)/gen -MMD -MP -c $$< -o $$@
+	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) -I$(1)/gen $$(CFLAGS) -MMD -MP -c $$< -o $$@
 
 # The SVG's script and style: render/*.js, *.css as C byte lists.
 $(1)/render/assets.o: $(1)/gen/flame.js.inc $(1)/gen/flame.css.inc
@@ -73,10 +85,21 @@ $(1)/gen/%.inc: render/% scripts/embed.sh | $(1)/.dirs
 	@mkdir -p $(1)/gen
 	$$(call msg,EMBED,$$@)sh scripts/embed.sh $$< >$$@.tmp && mv $$@.tmp $$@
 
-$(1)/scorch: $(addprefix $(1)/,$(SCORCH_SRCS:.c=.o))
+$(1)/gen/pprof.pb-c.c: profile/pprof.proto | $(1)/.dirs
+	@mkdir -p $(1)/gen
+	$$(call msg,PROTOC,$$@)protoc-c --proto_path=profile --c_out=$(1)/gen profile/pprof.proto
+
+$(1)/gen/pprof.pb-c.h: $(1)/gen/pprof.pb-c.c
+
+$(1)/gen/pprof.pb-c.o: $(1)/gen/pprof.pb-c.c $(1)/.flags
+	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) -I$(1)/gen $$(CFLAGS) -c $$< -o $$@
+
+$(1)/profile/pprof.o: $(1)/gen/pprof.pb-c.h
+
+$(1)/scorch: $(addprefix $(1)/,$(SCORCH_SRCS:.c=.o) $(GEN_OBJS))
 	$$(call msg,LINK,$$@)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 
-$(1)/tests/%: $(1)/tests/unit/%.o $(addprefix $(1)/,$(LIB_SRCS:.c=.o))
+$(1)/tests/%: $(1)/tests/unit/%.o $(addprefix $(1)/,$(LIB_OBJS))
 	$$(call msg,LINK,$$@)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(CMOCKA_LIBS)
 
 # Objects rebuild when the flags change (the file's content is the flags).
@@ -86,7 +109,7 @@ $(1)/.flags: FORCE | $(1)/.dirs
 
 $(1)/.dirs:
 	$(Q)mkdir -p $(1)/common $(1)/profile $(1)/sampler $(1)/symbolize \
-		$(1)/render $(1)/cli $(1)/tests/unit $(1)/gen
+		$(1)/render $(1)/diff $(1)/cli $(1)/tests/unit $(1)/gen
 	@touch $$@
 
 -include $(addprefix $(1)/,$(SCORCH_SRCS:.c=.d)) \
@@ -113,11 +136,42 @@ asan: build-asan/scorch $(addprefix build-asan/tests/,$(UNIT_TESTS))
 # Example workloads: always optimized, always with frame pointers.
 EXAMPLE_CFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -Wall -Wextra \
 	-pthread
-examples: $(addprefix build/examples/,$(EXAMPLES))
+NOFP_CFLAGS := $(filter-out -fno-omit-frame-pointer,$(EXAMPLE_CFLAGS)) \
+	-fomit-frame-pointer
+UNWIND_EXAMPLES := build/examples/stackmix-nofp \
+	build/examples/stackmix-dbgframe build/examples/stackmix-plugin.so \
+	build/examples/regression-base build/examples/regression-pr
+examples: $(addprefix build/examples/,$(EXAMPLES)) $(UNWIND_EXAMPLES)
 
 build/examples/%: examples/%.c | build/.dirs
 	@mkdir -p build/examples
 	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -o $@ $< -lm
+
+# stackmix, for unwinding: with frame pointers, without them, and with its
+# own CFI only in .debug_frame (no .eh_frame); the plugin it dlopens has no
+# frame pointers either.
+
+build/examples/stackmix-nofp: examples/stackmix.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -o $@ $<
+
+build/examples/stackmix-dbgframe: examples/stackmix.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -fno-asynchronous-unwind-tables \
+		-fno-unwind-tables -o $@ $<
+
+# examples/regression: one program, a baseline and a PR build (diff demo).
+build/examples/regression-base: examples/regression/app.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -DAPP_PR=0 -o $@ $<
+
+build/examples/regression-pr: examples/regression/app.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -DAPP_PR=1 -o $@ $<
+
+build/examples/stackmix-plugin.so: examples/stackmix-plugin.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -fPIC -shared -o $@ $<
 
 # ---- tests ------------------------------------------------------------------
 # The suite runs twice: the normal build with -Werror, then the sanitizers.
@@ -128,14 +182,24 @@ check:
 	$(Q)$(MAKE) --no-print-directory EXTRA_CFLAGS=-Werror \
 		build-asan/scorch $(addprefix build-asan/tests/,$(UNIT_TESTS))
 	$(Q)cp build/scorch scorch
+	$(Q)sh tests/node/install.sh || \
+		echo "scorch: tests/node: npm packages missing; export decoding tests will skip" >&2
 	$(Q)sh tests/run.sh build build-asan
 
 # ---- the main job on a bundled example --------------------------------------
 demo: scorch examples
 	$(Q)sh examples/demo.sh
 
-bench: scorch examples build/bench/gen-folded
+bench: scorch examples build/bench/profile_io build/bench/gen-folded
 	$(Q)sh bench/run.sh
+
+# In-process timing of the profile readers and writers (bench/artifacts.sh).
+build/bench/profile_io: build/bench/profile_io.o $(addprefix build/,$(LIB_OBJS))
+	$(call msg,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/bench/profile_io.o: bench/profile_io.c build/.flags | build/.dirs
+	@mkdir -p build/bench
+	$(call msg,CC,$@)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # Deterministic synthetic folded profiles for bench/flame.sh.
 build/bench/gen-folded: bench/gen-folded.c | build/.dirs

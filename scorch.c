@@ -15,6 +15,10 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "sample running processes or a command" },
 	{ "svg", cmd_svg, "render a profile as an SVG flame graph" },
 	{ "fold", cmd_fold, "write a profile as folded stacks" },
+	{ "report", cmd_report, "top functions, modules or threads; --focus" },
+	{ "merge", cmd_merge, "sum several profiles into one" },
+	{ "export", cmd_export, "write a profile for speedscope or pprof" },
+	{ "addr2line", cmd_addr2line, "name addresses of an ELF file" },
 };
 
 static void
@@ -26,13 +30,15 @@ usage(FILE *fp)
 	      "scorch is a sampling profiler for Linux.\n\ncommands:\n",
 	      fp);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(fp, "  %-8s %s\n", commands[i].name,
+		fprintf(fp, "  %-10s %s\n", commands[i].name,
 			commands[i].summary);
 	fputs("\n'scorch COMMAND --help' describes one command.\n"
 	      "\nEXAMPLES\n"
 	      "  scorch record -p $(pidof myserver) -d 30 -o profile.svg\n"
 	      "  scorch record -o run.json -- ./bench\n"
-	      "  scorch svg run.json -o run.svg\n",
+	      "  scorch svg run.json -o run.svg\n"
+	      "  scorch report run.json --top 10\n"
+	      "  scorch export run.json -o run.pb.gz\n",
 	      fp);
 }
 

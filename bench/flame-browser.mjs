@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // bench/flame-browser.mjs SVG... - how fast a flame graph is to open and to
-// zoom in headless chromium (playwright-core from tests/browser): for each
+// zoom in headless chromium (playwright-core from tests/node): for each
 // SVG, the time to load and draw it, the median of three clicks that zoom
 // into frames (at the same places in every SVG: give graphs of the same
 // input), and Reset Zoom. Prints one "file load_ms zoom_ms reset_ms" line
@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const pw = await import(join(here, "..", "tests", "browser", "node_modules",
+const pw = await import(join(here, "..", "tests", "node", "node_modules",
 	"playwright-core", "index.mjs"));
 const profile = mkdtempSync(join(tmpdir(), "scorch-bench-chromium-"));
 const ctx = await pw.chromium.launchPersistentContext(profile, {

@@ -100,7 +100,7 @@ echo "\"Same frames\" compares every drawn frame's name, samples, x, y and width
 echo
 browser=""
 if command -v node >/dev/null 2>&1 && [ -x /usr/bin/chromium ] &&
-	[ -d tests/browser/node_modules/playwright-core ]; then
+	sh tests/node/install.sh && [ -d tests/node/node_modules/playwright-core ]; then
 	echo "flame: opening and zooming the $browser_n-line graphs in chromium" >&2
 	files="$tmp/browser-scorch.svg"
 	[ -z "$fg" ] || files="$files $tmp/browser-fg.svg"

@@ -115,5 +115,9 @@ int cli_flame_option(int c, const char *arg, struct flame_opts *fo);
 int cmd_record(int argc, char **argv);
 int cmd_svg(int argc, char **argv);
 int cmd_fold(int argc, char **argv);
+int cmd_addr2line(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -55,11 +55,14 @@ static const char record_usage[] =
 	"      --no-inline       do not show calls inlined by the compiler as\n"
 	"                        frames of their own (marked _[i])\n"
 	"  -q, --quiet           no live status line\n"
+	"  -L, --label KEY=VALUE store a label in the profile's metadata, e.g.\n"
+	"                        commit=$(git rev-parse HEAD) (repeatable)\n"
 	"\n"
 	"EXAMPLES\n"
 	"  scorch record -p $(pidof myserver) -d 30 -o profile.svg\n"
 	"  scorch record -F 999 -d 10 -p 1234 -p 1240 -o run.json\n"
-	"  scorch record -o bench.folded -- ./bench --iterations 1000\n";
+	"  scorch record -o bench.folded -- ./bench --iterations 1000\n"
+	"  scorch record -L commit=abc123 -L build=ci-42 -o run.json -- ./bench\n";
 
 /* Set by the signal handler; read by the sampler's loop. */
 static volatile sig_atomic_t record_stop;
@@ -91,6 +94,52 @@ record_progress(const struct sampler *s, void *arg)
 	fflush(stderr);
 }
 
+/* A stack copy size in bytes, "16384" or "16K"; multiple of 8 up to 64K. */
+static int
+record_parse_size(const char *opt, const char *arg, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (!errno && end != arg && (*end == 'K' || *end == 'k')) {
+		v *= 1024;
+		end++;
+	}
+	if (errno || end == arg || *end || v < 64 ||
+	    v > SAMPLER_MAX_STACK_BYTES) {
+		cli_error("%s: '%s' is not a stack size from 64 to %u bytes "
+			  "(a K suffix is allowed)",
+			  opt, arg, SAMPLER_MAX_STACK_BYTES);
+		return -1;
+	}
+	*out = (uint32_t)((v + 7) & ~7UL);
+	return 0;
+}
+
+/* -g fp | dwarf | dwarf,SIZE (perf's spelling) */
+static int
+record_parse_callgraph(const char *arg, struct record_opts *ro)
+{
+	if (!strcmp(arg, "fp")) {
+		ro->callgraph = CALLGRAPH_FP;
+		return 0;
+	}
+	if (!strcmp(arg, "dwarf")) {
+		ro->callgraph = CALLGRAPH_DWARF;
+		return 0;
+	}
+	if (!strncmp(arg, "dwarf,", 6)) {
+		ro->callgraph = CALLGRAPH_DWARF;
+		return record_parse_size("-g dwarf", arg + 6, &ro->stack_bytes);
+	}
+	cli_error("-g: unknown call graph mode '%s' (known: fp, dwarf, "
+		  "dwarf,SIZE)",
+		  arg);
+	return -1;
+}
+
 static int
 record_parse_pids(const char *arg, pid_t **pids, size_t *npids)
 {
@@ -117,27 +166,29 @@ record_parse_pids(const char *arg, pid_t **pids, size_t *npids)
 }
 
 /*
- * Append the frames of a user address of pid to frames[]: its function and
- * any calls inlined there, outermost first. Return addresses are passed in
- * as ip - 1, the call instruction. Returns how many frames were appended.
+ * Append the frames of a user frame of a stack to frames[]: its function
+ * and any calls inlined there, outermost first. A return address is looked
+ * up at the call instruction (one byte before it). Returns how many frames
+ * were appended.
  */
 static uint32_t
 record_user_frames(struct profile *p, const struct sampler *s,
-		   struct symbolizer *sy, pid_t pid, uint64_t ip,
-		   uint32_t *frames)
+		   struct symbolizer *sy, const struct addr_stack *st,
+		   uint32_t j, uint32_t *frames)
 {
-	const struct addr_map *m = sampler_find_map(s, pid, ip);
+	uint64_t at = st->ips[st->nkernel + j] - (j ? 1 : 0);
+	uint32_t id = st->modules[j];
+	const struct addr_module *mod;
+	struct sym_module sm;
 	struct sym sym[SYM_MAX_CHAIN];
 	size_t i, n;
 
 	/*
-	 * Anonymous executable memory ("" in /proc maps, "//anon" in MMAP2
-	 * records, "[anon:...]") holds JIT code: its names come from the
-	 * process's perf map, if it wrote one.
+	 * Code in no file: JIT code, named by the process's perf map if it
+	 * wrote one (at is then a raw address), or unknown.
 	 */
-	if (!m || !m->path[0] || !strncmp(m->path, "//anon", 6) ||
-	    (m->path[0] == '[' && strcmp(m->path, "[vdso]"))) {
-		if (symbolizer_jit(sy, pid, ip, &sym[0]))
+	if (id == MODULE_NONE) {
+		if (symbolizer_jit(sy, st->pid, at, &sym[0]))
 			frames[0] = profile_intern_frame(
 				p, sym[0].name, sym[0].module, FRAME_JIT);
 		else
@@ -145,53 +196,45 @@ record_user_frames(struct profile *p, const struct sampler *s,
 							 FRAME_UNKNOWN);
 		return 1;
 	}
-	n = symbolizer_user(sy, m->path, ip - m->start + m->pgoff, sym,
-			    SYM_MAX_CHAIN);
+	mod = sampler_module(s, id);
+	sm.id = id;
+	sm.path = mod->path;
+	sm.fd = mod->fd;
+	/* Never the file now at path: it is not the one that ran. */
+	sm.unreadable = mod->replaced ? "the file was replaced or deleted "
+					"after the process mapped it, and "
+					"the mapped one could not be read"
+				      : NULL;
+	n = symbolizer_module_user(sy, &sm, at, sym, SYM_MAX_CHAIN);
 	for (i = 0; i < n; i++)
 		frames[i] =
-			profile_intern_frame(p, sym[i].name, sym[i].module,
-					     sym[i].inlined ? FRAME_INLINED
-					     : sym[i].named ? FRAME_USER
-							    : FRAME_UNKNOWN);
+			profile_intern_frame_src(p, sym[i].name, sym[i].module,
+						 sym[i].inlined ? FRAME_INLINED
+						 : sym[i].named ? FRAME_USER
+								: FRAME_UNKNOWN,
+						 sym[i].file, sym[i].line);
 	return (uint32_t)n;
-}
-
-/*
- * How many user frames, innermost first, are real. Code built without frame
- * pointers (Debian's libc, for one) leaves rbp holding data, and the
- * kernel's unwinder then follows it: a return address that lies in no
- * executable mapping shows the chain has left the code, and nothing beyond
- * it (towards the root) can be trusted.
- */
-static uint32_t
-record_user_depth(const struct sampler *s, const struct addr_stack *st,
-		  const uint64_t *user)
-{
-	uint32_t j;
-
-	for (j = 1; j < st->nuser; j++)
-		if (!sampler_find_map(s, st->pid, user[j] - 1))
-			return j;
-	return st->nuser;
 }
 
 /*
  * Turn the sampler's address stacks into a symbolic profile: each unique
  * address is named once (the symbolizer caches by module and offset), and
- * stacks are rewritten root first with the process name as the root.
+ * stacks are rewritten root first with the process name as the root. A
+ * stack cut short gets a marker frame above the process name: [truncated]
+ * when the kernel's depth limit or the stack copy ended it, [unknown] when
+ * unwinding failed.
  */
 static void
 record_symbolize(struct profile *p, const struct sampler *s,
-		 struct symbolizer *sy, uint64_t *broken)
+		 struct symbolizer *sy)
 {
 	size_t i, n = sampler_nstacks(s), cap = 0;
 	uint32_t *frames = NULL;
 
 	for (i = 0; i < n; i++) {
 		const struct addr_stack *st = sampler_stack(s, i);
-		const uint64_t *user = st->ips + st->nkernel;
 		const char *comm = sampler_comm(s, st->pid);
-		uint32_t task, depth = 0, j, nuser;
+		uint32_t task, depth = 0, j;
 
 		if (!*comm)
 			comm = sampler_thread_name(s, st->tid);
@@ -207,20 +250,14 @@ record_symbolize(struct profile *p, const struct sampler *s,
 					sampler_thread_name(s, st->tid));
 		frames[depth++] =
 			profile_intern_frame(p, comm, "", FRAME_PROCESS);
-		/* The kernel stopped short: callers are missing at the root. */
-		if (st->truncated)
+		if (st->flags & (STACK_TRUNCATED | STACK_COPY_SHORT))
 			frames[depth++] = profile_intern_frame(
 				p, "[truncated]", "", FRAME_UNKNOWN);
-		nuser = record_user_depth(s, st, user);
-		if (nuser < st->nuser) {
-			/* The frame-pointer chain left the code: callers unknown. */
+		else if (st->flags & STACK_BROKEN)
 			frames[depth++] = profile_intern_frame(
 				p, "[unknown]", "", FRAME_UNKNOWN);
-			*broken += st->count;
-		}
-		for (j = nuser; j-- > 0;)
-			depth += record_user_frames(p, s, sy, st->pid,
-						    j ? user[j] - 1 : user[j],
+		for (j = st->nuser; j-- > 0;)
+			depth += record_user_frames(p, s, sy, st, j,
 						    frames + depth);
 		for (j = st->nkernel; j-- > 0;) {
 			struct sym sym;
@@ -233,6 +270,34 @@ record_symbolize(struct profile *p, const struct sampler *s,
 		profile_add_stack(p, task, frames, depth, st->count);
 	}
 	free(frames);
+}
+
+/* --label KEY=VALUE: KEY of letters, digits, '_', '-' and '.'. */
+static int
+record_check_label(const char *arg)
+{
+	size_t klen = strcspn(arg, "=");
+
+	if (!arg[klen] || !klen || klen > 64 ||
+	    strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789_-.") != klen) {
+		cli_error("--label: '%s' is not KEY=VALUE (KEY: up to 64 "
+			  "letters, digits, '_', '-', '.')",
+			  arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Labels are metadata under "label.KEY" (docs/FORMAT.md). */
+static void
+record_set_label(struct profile *p, const char *arg)
+{
+	size_t klen = strcspn(arg, "=");
+	char *key = xasprintf(PROFILE_LABEL_PREFIX "%.*s", (int)klen, arg);
+
+	profile_meta_set_str(p, key, arg + klen + 1);
+	free(key);
 }
 
 static void
@@ -260,7 +325,26 @@ record_metadata(struct profile *p, const struct sampler *s,
 		profile_meta_set_int(p, "period_ns", (int64_t)st->period_ns);
 	profile_meta_set_str(p, "scope",
 			     st->scope == SCOPE_CPU ? "cpu" : "thread");
-	profile_meta_set_str(p, "callgraph", "fp");
+	profile_meta_set_str(p, "callgraph",
+			     ro->callgraph == CALLGRAPH_DWARF ? "dwarf" : "fp");
+	if (ro->callgraph == CALLGRAPH_DWARF) {
+		profile_meta_set_int(p, "stack_bytes", st->stack_bytes);
+		profile_meta_set_str(
+			p, "unwinder",
+			st->unwinder == UNWINDER_LIBUNWIND ? "libunwind"
+			: st->unwinder == UNWINDER_LIBDWFL ? "libdwfl"
+							   : "libdw");
+		profile_meta_set_int(p, "unwind_ns_median",
+				     (int64_t)st->unwind_ns_median);
+		profile_meta_set_int(p, "unwind_ns_p99",
+				     (int64_t)st->unwind_ns_p99);
+		if (st->unwind_mismatches >= 0)
+			profile_meta_set_int(p, "unwind_check_mismatches",
+					     st->unwind_mismatches);
+	} else {
+		profile_meta_set_int(p, "leaf_callers_recovered",
+				     (int64_t)st->leaf_fixed);
+	}
 	profile_meta_set_int(p, "kernel_stacks", st->kernel);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime(&started));
 	profile_meta_set_str(p, "start_time", buf);
@@ -270,6 +354,9 @@ record_metadata(struct profile *p, const struct sampler *s,
 	profile_meta_set_int(p, "lost", (int64_t)(st->lost + st->lost_samples));
 	profile_meta_set_int(p, "throttled", (int64_t)st->throttled);
 	profile_meta_set_int(p, "truncated_stacks", (int64_t)st->truncated);
+	profile_meta_set_int(p, "copy_truncated_stacks",
+			     (int64_t)st->copy_short);
+	profile_meta_set_int(p, "broken_stacks", (int64_t)st->broken);
 	profile_meta_set_int(p, "threads", (int64_t)st->threads);
 	profile_meta_set_int(p, "processes", (int64_t)st->processes);
 	if (uname(&un) == 0)
@@ -283,7 +370,7 @@ record_metadata(struct profile *p, const struct sampler *s,
 
 static void
 record_summary(const struct sampler *s, const struct symbolizer *sy,
-	       uint64_t broken, const char *out)
+	       const struct record_opts *ro, const char *out)
 {
 	const struct sampler_stats *st = sampler_stats(s);
 	uint64_t lost = st->lost + st->lost_samples;
@@ -299,13 +386,30 @@ record_summary(const struct sampler *s, const struct symbolizer *sy,
 			 "(kernel.perf_event_max_stack) and are marked "
 			 "[truncated]",
 			 st->truncated);
-	if (broken)
+	if (st->copy_short)
+		cli_warn("%" PRIu64 " samples (%.1f%%) have a user stack "
+			 "deeper than the %" PRIu32 "-byte copy; they are "
+			 "marked [truncated] (raise --stack-size)",
+			 st->copy_short,
+			 100.0 * (double)st->copy_short /
+				 (double)(st->samples ? st->samples : 1),
+			 st->stack_bytes);
+	if (st->broken && ro->callgraph == CALLGRAPH_FP)
 		cli_warn("%" PRIu64
 			 " samples (%.1f%%) have a frame-pointer chain "
 			 "that left the code (code built without frame "
-			 "pointers); their callers are shown as [unknown]",
-			 broken,
-			 100.0 * (double)broken /
+			 "pointers); their callers are shown as [unknown] "
+			 "(use -g dwarf)",
+			 st->broken,
+			 100.0 * (double)st->broken /
+				 (double)(st->samples ? st->samples : 1));
+	else if (st->broken)
+		cli_warn("%" PRIu64
+			 " samples (%.1f%%) could not be unwound to their "
+			 "root (code without CFI); their callers are shown "
+			 "as [unknown]",
+			 st->broken,
+			 100.0 * (double)st->broken /
 				 (double)(st->samples ? st->samples : 1));
 	if (st->throttled)
 		cli_warn("the kernel throttled sampling %" PRIu64
@@ -347,12 +451,15 @@ cmd_record(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "event", required_argument, NULL, 'e' },
 		{ "call-graph", required_argument, NULL, 'g' },
+		{ "stack-size", required_argument, NULL, 's' },
+		{ "unwinder", required_argument, NULL, 'U' },
 		{ "scope", required_argument, NULL, 'S' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "mmap-pages", required_argument, NULL, 'm' },
 		{ "no-demangle", no_argument, NULL, 'D' },
 		{ "no-inline", no_argument, NULL, 'I' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "label", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -365,10 +472,11 @@ cmd_record(int argc, char **argv)
 	const char *out = "scorch.json";
 	pid_t *pids = NULL;
 	size_t npids = 0;
+	char **labels = NULL;
+	size_t nlabels = 0, li;
 	struct symbolizer_opts syo = { 0 };
 	bool quiet = false;
 	char subtitle[512];
-	uint64_t broken = 0;
 	time_t started;
 	int c, fmt, ret = EXIT_USAGE;
 
@@ -376,9 +484,9 @@ cmd_record(int argc, char **argv)
 	ro.event = "cpu-clock";
 	ro.freq_hz = 99;
 	ro.scope = SCOPE_AUTO;
-	ro.callgraph = CALLGRAPH_FP;
+	ro.callgraph = CALLGRAPH_DWARF;
 	/* '+': options end at the first non-option, the command. */
-	while ((c = getopt_long(argc, argv, "+p:F:d:e:g:o:m:qh", longopts,
+	while ((c = getopt_long(argc, argv, "+p:F:d:e:g:o:m:qL:h", longopts,
 				NULL)) != -1) {
 		char *end;
 
@@ -416,9 +524,24 @@ cmd_record(int argc, char **argv)
 			ro.event = optarg;
 			break;
 		case 'g':
-			if (strcmp(optarg, "fp")) {
-				cli_error("-g: unknown call graph mode '%s' "
-					  "(known: fp)",
+			if (record_parse_callgraph(optarg, &ro) < 0)
+				goto out;
+			break;
+		case 's':
+			if (record_parse_size("--stack-size", optarg,
+					      &ro.stack_bytes) < 0)
+				goto out;
+			break;
+		case 'U':
+			if (!strcmp(optarg, "libdw"))
+				ro.unwinder = UNWINDER_LIBDW;
+			else if (!strcmp(optarg, "libdwfl"))
+				ro.unwinder = UNWINDER_LIBDWFL;
+			else if (!strcmp(optarg, "libunwind"))
+				ro.unwinder = UNWINDER_LIBUNWIND;
+			else {
+				cli_error("--unwinder: unknown unwinder '%s' "
+					  "(known: libdw, libdwfl, libunwind)",
 					  optarg);
 				goto out;
 			}
@@ -457,6 +580,13 @@ cmd_record(int argc, char **argv)
 		}
 		case 'q':
 			quiet = true;
+			break;
+		case 'L':
+			if (record_check_label(optarg) < 0)
+				goto out;
+			labels = xreallocarray(labels, nlabels + 1,
+					       sizeof(*labels));
+			labels[nlabels++] = optarg;
 			break;
 		case 'D':
 			syo.no_demangle = true;
@@ -516,16 +646,17 @@ cmd_record(int argc, char **argv)
 
 	p = profile_new();
 	sy = symbolizer_new(&syo);
-	record_symbolize(p, s, sy, &broken);
+	record_symbolize(p, s, sy);
 	record_metadata(p, s, &ro, started);
-	profile_meta_set_int(p, "broken_stacks", (int64_t)broken);
+	for (li = 0; li < nlabels; li++)
+		record_set_label(p, labels[li]);
 	flame_opts_init(&fo);
 	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
 	if (cli_write_profile(p, out, (enum out_format)fmt, &fo) < 0) {
 		ret = EXIT_USAGE;
 		goto out_wait;
 	}
-	record_summary(s, sy, broken, out);
+	record_summary(s, sy, &ro, out);
 	ret = EXIT_OK;
 out_wait:
 	/* The command outlives a -d recording: wait, and pass its status on. */
@@ -540,5 +671,6 @@ out:
 	profile_free(p);
 	sampler_free(s);
 	free(pids);
+	free(labels);
 	return ret;
 }

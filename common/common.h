@@ -111,6 +111,11 @@ void intmap_put(struct intmap *m, unsigned long long key, void *value);
  */
 size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
 
+/* json.c: write str as a JSON string literal, quotes included. Control
+ * characters are escaped; invalid UTF-8 becomes U+FFFD, so the output is
+ * always valid JSON. */
+void json_put_string(FILE *fp, const char *str);
+
 /*
  * strpool.c: interned strings. Equal strings share one copy, so callers may
  * compare interned strings by pointer. The pool owns every string it

@@ -19,40 +19,23 @@
 #define JSON_MAJOR 1
 #define JSON_MAX_INT 9007199254740992.0 /* 2^53: exact in a double */
 
-/* Write s as a JSON string; invalid UTF-8 becomes U+FFFD. */
+/* Append v in decimal. */
 static void
-json_put_string(FILE *fp, const char *str)
+json_add_u64(struct strbuf *sb, uint64_t v)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strlen(str), i = 0;
+	char buf[24], *q = buf + sizeof(buf);
 
-	putc('"', fp);
-	while (i < n) {
-		unsigned char c = s[i];
-		unsigned cp;
-		size_t len;
-
-		if (c == '"' || c == '\\') {
-			putc('\\', fp);
-			putc(c, fp);
-			i++;
-		} else if (c < 0x20) {
-			fprintf(fp, "\\u%04x", c);
-			i++;
-		} else if ((len = utf8_decode(s + i, n - i, &cp))) {
-			fwrite(s + i, 1, len, fp);
-			i += len;
-		} else {
-			fputs("\xef\xbf\xbd", fp); /* U+FFFD */
-			i++;
-		}
-	}
-	putc('"', fp);
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strbuf_add(sb, q, (size_t)(buf + sizeof(buf) - q));
 }
 
 int
 profile_write_json(const struct profile *p, FILE *fp)
 {
+	struct strbuf sb;
 	size_t i, n;
 
 	fputs("{\n\"format\": \"" JSON_FORMAT
@@ -104,19 +87,31 @@ profile_write_json(const struct profile *p, FILE *fp)
 	}
 	fputs("\n],\n\"stacks\": [", fp);
 	n = profile_nstacks(p);
+	strbuf_init(&sb);
 	for (i = 0; i < n; i++) {
 		const struct stack *st = profile_stack(p, i);
 		uint32_t j;
 
-		fputs(i ? ",\n  {" : "\n  {", fp);
-		if (st->task != TASK_NONE)
-			fprintf(fp, "\"task\": %" PRIu32 ", ", st->task);
-		fputs("\"frames\": [", fp);
-		for (j = 0; j < st->depth; j++)
-			fprintf(fp, j ? ",%" PRIu32 : "%" PRIu32,
-				st->frames[j]);
-		fprintf(fp, "], \"count\": %" PRIu64 "}", st->count);
+		/* The bulk of a profile: formatted by hand, not by printf. */
+		strbuf_reset(&sb);
+		strbuf_addstr(&sb, i ? ",\n  {" : "\n  {");
+		if (st->task != TASK_NONE) {
+			strbuf_addstr(&sb, "\"task\": ");
+			json_add_u64(&sb, st->task);
+			strbuf_addstr(&sb, ", ");
+		}
+		strbuf_addstr(&sb, "\"frames\": [");
+		for (j = 0; j < st->depth; j++) {
+			if (j)
+				strbuf_addch(&sb, ',');
+			json_add_u64(&sb, st->frames[j]);
+		}
+		strbuf_addstr(&sb, "], \"count\": ");
+		json_add_u64(&sb, st->count);
+		strbuf_addch(&sb, '}');
+		fwrite(sb.buf, 1, sb.len, fp);
 	}
+	strbuf_fini(&sb);
 	fputs("\n]\n}\n", fp);
 	return ferror(fp) ? -1 : 0;
 }
@@ -274,6 +269,54 @@ json_read_frames(struct profile *p, const cJSON *frames, const char *name,
 	return 0;
 }
 
+/* One stack object into p; ids is scratch space that may grow. */
+static int
+json_read_stack(struct profile *p, const cJSON *s, size_t nframes,
+		uint32_t **ids, size_t *cap, const char *name,
+		struct scorch_err *err)
+{
+	const cJSON *task, *frames, *f;
+	double v, count;
+	uint32_t depth = 0, tidx = TASK_NONE;
+
+	if (!cJSON_IsObject(s)) {
+		err_set(err, "%s: a stack must be an object", name);
+		return -1;
+	}
+	task = cJSON_GetObjectItemCaseSensitive(s, "task");
+	if (task) {
+		if (json_get_int(task, 0, (double)profile_ntasks(p) - 1, name,
+				 "stack task", &v, err) < 0)
+			return -1;
+		tidx = (uint32_t)v;
+	}
+	if (json_get_int(cJSON_GetObjectItemCaseSensitive(s, "count"), 0,
+			 JSON_MAX_INT, name, "stack count", &count, err) < 0)
+		return -1;
+	frames = cJSON_GetObjectItemCaseSensitive(s, "frames");
+	if (!cJSON_IsArray(frames)) {
+		err_set(err, "%s: stack \"frames\" must be an array", name);
+		return -1;
+	}
+	cJSON_ArrayForEach(f, frames)
+	{
+		if (json_get_int(f, 0, (double)nframes - 1, name,
+				 "stack frame id", &v, err) < 0)
+			return -1;
+		if (depth == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			*ids = xreallocarray(*ids, *cap, sizeof(**ids));
+		}
+		(*ids)[depth++] = (uint32_t)v;
+	}
+	if (UINT64_MAX - profile_total(p) < (uint64_t)count) {
+		err_set(err, "%s: sample counts overflow", name);
+		return -1;
+	}
+	profile_add_stack(p, tidx, *ids, depth, (uint64_t)count);
+	return 0;
+}
+
 static int
 json_read_stacks(struct profile *p, const cJSON *stacks, const char *name,
 		 struct scorch_err *err)
@@ -281,7 +324,7 @@ json_read_stacks(struct profile *p, const cJSON *stacks, const char *name,
 	size_t nframes = profile_nframes(p), cap = 0;
 	uint32_t *ids = NULL;
 	const cJSON *s;
-	int ret = -1;
+	int ret = 0;
 
 	if (!cJSON_IsArray(stacks)) {
 		err_set(err, "%s: \"stacks\" must be an array", name);
@@ -289,47 +332,271 @@ json_read_stacks(struct profile *p, const cJSON *stacks, const char *name,
 	}
 	cJSON_ArrayForEach(s, stacks)
 	{
-		const cJSON *task, *frames, *f;
-		double v, count;
-		uint32_t depth = 0, tidx = TASK_NONE;
+		ret = json_read_stack(p, s, nframes, &ids, &cap, name, err);
+		if (ret < 0)
+			break;
+	}
+	free(ids);
+	return ret;
+}
 
-		if (!cJSON_IsObject(s)) {
+/*
+ * The end of the JSON value that starts at data[i] with '{' or '[': the
+ * index of its closing bracket, or len if the text ends first. Strings are
+ * skipped, so brackets inside names do not count.
+ */
+static size_t
+json_scan_value(const char *data, size_t len, size_t i)
+{
+	bool in_str = false, esc = false;
+	long depth = 0;
+
+	for (; i < len; i++) {
+		char c = data[i];
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if ((c == '}' || c == ']') && --depth == 0) {
+			return i;
+		}
+	}
+	return len;
+}
+
+static size_t
+json_skip_space(const char *data, size_t len, size_t i)
+{
+	while (i < len && strchr(" \t\r\n", data[i]) && data[i])
+		i++;
+	return i;
+}
+
+/*
+ * Find the array value of the top-level key "stacks" (its first
+ * occurrence, as cJSON would): *start at '[', *end at its ']'. Returns
+ * false when there is none or the text is not shaped as expected; then the
+ * whole document goes through cJSON, which says what is wrong.
+ */
+static bool
+json_find_stacks(const char *data, size_t len, size_t *start, size_t *end)
+{
+	size_t i = json_skip_space(data, len, 0);
+
+	if (i >= len || data[i] != '{')
+		return false;
+	i++;
+	for (;;) {
+		size_t key, key_end;
+
+		i = json_skip_space(data, len, i);
+		if (i >= len || data[i] != '"')
+			return false;
+		key = i + 1;
+		for (i = key; i < len && data[i] != '"'; i++)
+			if (data[i] == '\\')
+				i++;
+		if (i >= len)
+			return false;
+		key_end = i;
+		i = json_skip_space(data, len, i + 1);
+		if (i >= len || data[i] != ':')
+			return false;
+		i = json_skip_space(data, len, i + 1);
+		if (i >= len)
+			return false;
+		if (key_end - key == 6 && !memcmp(data + key, "stacks", 6)) {
+			if (data[i] != '[')
+				return false;
+			*start = i;
+			*end = json_scan_value(data, len, i);
+			return *end < len;
+		}
+		/* Skip the value: a string, an object or array, a literal. */
+		if (data[i] == '"') {
+			for (i++; i < len && data[i] != '"'; i++)
+				if (data[i] == '\\')
+					i++;
+			i++;
+		} else if (data[i] == '{' || data[i] == '[') {
+			i = json_scan_value(data, len, i) + 1;
+		} else {
+			while (i < len && !strchr(",}", data[i]) && data[i])
+				i++;
+		}
+		i = json_skip_space(data, len, i);
+		if (i >= len || data[i] != ',')
+			return false;
+		i++;
+	}
+}
+
+/*
+ * A non-negative integer at data[*i] in JSON's plain form (no sign,
+ * fraction, exponent or leading zero), at most max. false when the text
+ * is anything else, including a larger number.
+ */
+static bool
+json_fast_uint(const char *data, size_t end, size_t *i, uint64_t max,
+	       uint64_t *out)
+{
+	size_t j = *i;
+	uint64_t v = 0;
+
+	if (j >= end || data[j] < '0' || data[j] > '9')
+		return false;
+	if (data[j] == '0' && j + 1 < end && data[j + 1] >= '0' &&
+	    data[j + 1] <= '9')
+		return false;
+	for (; j < end && data[j] >= '0' && data[j] <= '9'; j++) {
+		uint64_t d = (uint64_t)(data[j] - '0');
+
+		if (d > max || v > (max - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (j < end && strchr(".eE", data[j]) && data[j])
+		return false;
+	*i = j;
+	*out = v;
+	return true;
+}
+
+/* Does data[*i] start with the literal lit (after blanks)? Moves past it. */
+static bool
+json_fast_lit(const char *data, size_t end, size_t *i, const char *lit)
+{
+	size_t n = strlen(lit), j = json_skip_space(data, end, *i);
+
+	if (end - j < n || memcmp(data + j, lit, n))
+		return false;
+	*i = json_skip_space(data, end, j + n);
+	return true;
+}
+
+/*
+ * The stack object data[i..elem_end] in the shape scorch writes it,
+ * {"task": T, "frames": [ID,...], "count": N} with "task" optional and
+ * every value in range, added to p without building a cJSON tree (most
+ * of the time of reading a big profile went to cJSON's nodes and strtod).
+ * Returns false, having added nothing, for any other text: the caller
+ * then parses the element with cJSON, which accepts every valid form and
+ * words the errors.
+ */
+static bool
+json_fast_stack(struct profile *p, const char *data, size_t i, size_t elem_end,
+		size_t nframes, uint32_t **ids, size_t *cap)
+{
+	uint64_t task = TASK_NONE, v, count;
+	uint32_t depth = 0;
+
+	if (!json_fast_lit(data, elem_end, &i, "{"))
+		return false;
+	if (json_fast_lit(data, elem_end, &i, "\"task\"")) {
+		if (!json_fast_lit(data, elem_end, &i, ":") ||
+		    !profile_ntasks(p) ||
+		    !json_fast_uint(data, elem_end, &i, profile_ntasks(p) - 1,
+				    &task) ||
+		    !json_fast_lit(data, elem_end, &i, ","))
+			return false;
+	}
+	if (!json_fast_lit(data, elem_end, &i, "\"frames\"") ||
+	    !json_fast_lit(data, elem_end, &i, ":") ||
+	    !json_fast_lit(data, elem_end, &i, "["))
+		return false;
+	if (!json_fast_lit(data, elem_end, &i, "]")) {
+		for (;;) {
+			if (!nframes || !json_fast_uint(data, elem_end, &i,
+							nframes - 1, &v))
+				return false;
+			if (depth == *cap) {
+				*cap = *cap ? *cap * 2 : 64;
+				*ids = xreallocarray(*ids, *cap, sizeof(**ids));
+			}
+			(*ids)[depth++] = (uint32_t)v;
+			if (json_fast_lit(data, elem_end, &i, "]"))
+				break;
+			if (!json_fast_lit(data, elem_end, &i, ","))
+				return false;
+		}
+	}
+	if (!json_fast_lit(data, elem_end, &i, ",") ||
+	    !json_fast_lit(data, elem_end, &i, "\"count\"") ||
+	    !json_fast_lit(data, elem_end, &i, ":") ||
+	    !json_fast_uint(data, elem_end, &i, (uint64_t)JSON_MAX_INT,
+			    &count) ||
+	    json_skip_space(data, elem_end, i) != elem_end ||
+	    UINT64_MAX - profile_total(p) < count)
+		return false;
+	profile_add_stack(p, (uint32_t)task, *ids, depth, count);
+	return true;
+}
+
+/*
+ * Read the stacks array data[start..end] one element at a time, each
+ * through cJSON: a profile's stacks are most of it, and parsing them as
+ * one tree would hold millions of nodes at once.
+ */
+static int
+json_stream_stacks(struct profile *p, const char *data, size_t start,
+		   size_t end, const char *name, struct scorch_err *err)
+{
+	size_t nframes = profile_nframes(p), cap = 0, i = start + 1;
+	uint32_t *ids = NULL;
+	int ret = -1;
+
+	i = json_skip_space(data, end, i);
+	while (i < end) {
+		const char *parse_end = NULL;
+		size_t elem_end;
+		cJSON *s;
+
+		if (data[i] != '{') {
 			err_set(err, "%s: a stack must be an object", name);
 			goto out;
 		}
-		task = cJSON_GetObjectItemCaseSensitive(s, "task");
-		if (task) {
-			if (json_get_int(task, 0, (double)profile_ntasks(p) - 1,
-					 name, "stack task", &v, err) < 0)
-				goto out;
-			tidx = (uint32_t)v;
-		}
-		if (json_get_int(cJSON_GetObjectItemCaseSensitive(s, "count"),
-				 0, JSON_MAX_INT, name, "stack count", &count,
-				 err) < 0)
-			goto out;
-		frames = cJSON_GetObjectItemCaseSensitive(s, "frames");
-		if (!cJSON_IsArray(frames)) {
-			err_set(err, "%s: stack \"frames\" must be an array",
-				name);
+		elem_end = json_scan_value(data, end, i);
+		if (elem_end >= end) {
+			err_set(err, "%s: not valid JSON (at byte %zu)", name,
+				i);
 			goto out;
 		}
-		cJSON_ArrayForEach(f, frames)
-		{
-			if (json_get_int(f, 0, (double)nframes - 1, name,
-					 "stack frame id", &v, err) < 0)
+		if (json_fast_stack(p, data, i, elem_end, nframes, &ids, &cap))
+			goto next;
+		s = cJSON_ParseWithLengthOpts(data + i, elem_end + 1 - i,
+					      &parse_end, 0);
+		if (!s) {
+			err_set(err, "%s: not valid JSON (at byte %zu)", name,
+				parse_end ? (size_t)(parse_end - data) : i);
+			goto out;
+		}
+		ret = json_read_stack(p, s, nframes, &ids, &cap, name, err);
+		cJSON_Delete(s);
+		if (ret < 0)
+			goto out;
+		ret = -1;
+	next:
+		i = json_skip_space(data, end, elem_end + 1);
+		if (i < end && data[i] == ',') {
+			i = json_skip_space(data, end, i + 1);
+			if (i >= end) {
+				err_set(err, "%s: not valid JSON (at byte %zu)",
+					name, i);
 				goto out;
-			if (depth == cap) {
-				cap = cap ? cap * 2 : 64;
-				ids = xreallocarray(ids, cap, sizeof(*ids));
 			}
-			ids[depth++] = (uint32_t)v;
-		}
-		if (UINT64_MAX - profile_total(p) < (uint64_t)count) {
-			err_set(err, "%s: sample counts overflow", name);
+		} else if (i < end) {
+			err_set(err, "%s: not valid JSON (at byte %zu)", name,
+				i);
 			goto out;
 		}
-		profile_add_stack(p, tidx, ids, depth, (uint64_t)count);
 	}
 	ret = 0;
 out:
@@ -337,22 +604,77 @@ out:
 	return ret;
 }
 
+/* Does the document end inside a string, an object or an array? Then it
+ * was cut short, which says more than the byte where parsing stopped. */
+static bool
+json_ends_early(const char *data, size_t len)
+{
+	bool in_str = false, esc = false;
+	long depth = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = data[i];
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return in_str || depth > 0;
+}
+
 int
 profile_read_json(struct profile *p, const char *data, size_t len,
 		  const char *name, struct scorch_err *err)
 {
-	const char *end = NULL, *fmt, *ver;
+	const char *end = NULL, *fmt, *ver, *doc = data;
+	size_t st_start = 0, st_end = 0, doc_len = len;
+	bool streamed = false;
+	char *outer = NULL;
 	cJSON *root;
 	char *dot;
 	long major;
 	int ret = -1;
 
-	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
-	if (!root) {
-		size_t off = end ? (size_t)(end - data) : 0;
+	/* The document without its stacks goes through cJSON as a tree;
+	 * the stacks follow one by one (json_stream_stacks()). Offsets in
+	 * messages stay those of the file: the stacks come last or the
+	 * parse of what precedes them fails first. */
+	if (json_find_stacks(data, len, &st_start, &st_end)) {
+		size_t rest = len - (st_end + 1);
 
+		doc_len = st_start + 2 + rest;
+		outer = xmalloc(doc_len + 1);
+		memcpy(outer, data, st_start);
+		memcpy(outer + st_start, "[]", 2);
+		memcpy(outer + st_start + 2, data + st_end + 1, rest);
+		outer[doc_len] = '\0';
+		doc = outer;
+		streamed = true;
+	}
+	root = cJSON_ParseWithLengthOpts(doc, doc_len, &end, 0);
+	if (!root) {
+		size_t off = end ? (size_t)(end - doc) : 0;
+
+		/* Past the stacks, the file's offset is further on. */
+		if (streamed && off > st_start + 1)
+			off += st_end + 1 - (st_start + 2);
 		err_set(err, "%s: not valid JSON (at byte %zu%s)", name, off,
-			off >= len ? ", the file ends too early" : "");
+			off >= len || json_ends_early(data, len)
+				? ", the file ends too early"
+				: "");
+		free(outer);
 		return -1;
 	}
 	if (!cJSON_IsObject(root)) {
@@ -389,13 +711,16 @@ profile_read_json(struct profile *p, const char *data, size_t len,
 			    name, err) < 0 ||
 	    json_read_frames(p,
 			     cJSON_GetObjectItemCaseSensitive(root, "frames"),
-			     name, err) < 0 ||
-	    json_read_stacks(p,
-			     cJSON_GetObjectItemCaseSensitive(root, "stacks"),
 			     name, err) < 0)
 		goto out;
-	ret = 0;
+	if (streamed)
+		ret = json_stream_stacks(p, data, st_start, st_end, name, err);
+	else
+		ret = json_read_stacks(
+			p, cJSON_GetObjectItemCaseSensitive(root, "stacks"),
+			name, err);
 out:
 	cJSON_Delete(root);
+	free(outer);
 	return ret;
 }

@@ -138,6 +138,12 @@ profile_load_opts(const char *path, struct profile_read_opts *opts,
 		err_set(err, "%s: is a directory, not a profile", name);
 		goto out_close;
 	}
+	/* Refuse a huge regular file before reading any of it. */
+	if (fstat(fd, &stbuf) == 0 && S_ISREG(stbuf.st_mode) &&
+	    (unsigned long long)stbuf.st_size > LOAD_MAX_BYTES) {
+		err_set(err, "%s: larger than 2 GiB, not a profile", name);
+		goto out_close;
+	}
 	first = load_sniff(fd, &data, &len, &cap, &eof);
 	if (first == -EFBIG) {
 		err_set(err, "%s: larger than 2 GiB, not a profile", name);

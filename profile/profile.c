@@ -293,7 +293,7 @@ profile_meta_set_int(struct profile *p, const char *key, int64_t value)
 	m->num = value;
 }
 
-static const struct meta *
+const struct meta *
 profile_meta_find(const struct profile *p, const char *key)
 {
 	size_t i;

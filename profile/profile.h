@@ -13,6 +13,7 @@
 #ifndef SCORCH_PROFILE_H
 #define SCORCH_PROFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -113,9 +114,16 @@ void profile_meta_set_str(struct profile *p, const char *key,
 			  const char *value);
 void profile_meta_set_int(struct profile *p, const char *key, int64_t value);
 const char *profile_meta_str(const struct profile *p, const char *key);
+const struct meta *profile_meta_find(const struct profile *p, const char *key);
 int64_t profile_meta_int(const struct profile *p, const char *key, int64_t def);
 size_t profile_nmeta(const struct profile *p);
 const struct meta *profile_meta(const struct profile *p, size_t idx);
+
+/*
+ * User labels (`scorch record --label KEY=VALUE`) are string metadata under
+ * the key "label.KEY" (docs/FORMAT.md). PROFILE_LABEL_PREFIX is that prefix.
+ */
+#define PROFILE_LABEL_PREFIX "label."
 
 /* The folded-stack suffix for a kind ("" for user and unknown frames). */
 const char *frame_kind_suffix(enum frame_kind kind);
@@ -164,6 +172,22 @@ int profile_read_json(struct profile *p, const char *data, size_t len,
 		      const char *name, struct scorch_err *err);
 
 /*
+ * speedscope.c: speedscope's JSON file format: one sampled profile named
+ * name, frames named as in folded stacks (with kind suffixes), weights in
+ * nanoseconds of CPU when period_ns is known, else sample counts.
+ *
+ * pprof.c: pprof's profile.proto, gzipped: sample types samples/count and,
+ * when period_ns is known, cpu/nanoseconds; one function and location per
+ * frame (name, file, start_line), one mapping per module, labels thread,
+ * pid and tid, comments for the tool, command and user labels.
+ *
+ * Both return 0, or -1 on a write error.
+ */
+int profile_write_speedscope(const struct profile *p, const char *name,
+			     FILE *fp);
+int profile_write_pprof(const struct profile *p, FILE *fp);
+
+/*
  * load.c: read a profile file of either format ("-" for stdin), sniffing
  * the content: a JSON object is the native format, anything else is folded.
  * Folded input is streamed; JSON is read whole (at most 2 GiB).
@@ -174,5 +198,115 @@ struct profile *profile_load(const char *path, struct scorch_err *err);
 struct profile *profile_load_opts(const char *path,
 				  struct profile_read_opts *opts,
 				  struct scorch_err *err);
+
+/*
+ * aggregate.c: sums over the stacks, for reports and diffs.
+ *
+ * A function is a (name, module, kind) triple: frames that differ only in
+ * file:line are one function. The process frame at the root of recorded
+ * stacks (FRAME_PROCESS) is not a function; per-thread rows cover it.
+ * For each row:
+ *   self  = samples whose leaf frame is the row's (for a thread: all of its
+ *           samples);
+ *   total = samples with the row's function (module) anywhere on the stack,
+ *           each sample counted once, so a recursive function's total never
+ *           exceeds the profile's total.
+ * Percentages are left to the caller: divide by aggregate_total().
+ *
+ * Rows borrow their strings from the profile they were computed from, so
+ * an aggregate must not outlive it. aggregate_find() compares strings by
+ * content, so a row of one profile can be looked up in another's aggregate
+ * (what a diff does).
+ */
+enum agg_by {
+	AGG_FUNCTION, /* one row per function */
+	AGG_MODULE,   /* one row per module (name = module, "" when unknown) */
+	AGG_THREAD,   /* one row per task (stacks without one: TASK_NONE) */
+};
+
+struct agg_row {
+	const char *name;     /* function or module name; thread name */
+	const char *module;   /* AGG_FUNCTION: module; AGG_THREAD: comm */
+	enum frame_kind kind; /* AGG_FUNCTION: the frames' kind */
+	uint32_t task;	      /* AGG_THREAD: the task index, else TASK_NONE */
+	uint64_t self;	      /* samples, see above */
+	uint64_t total;	      /* samples, see above */
+};
+
+enum agg_order {
+	AGG_ORDER_SELF,	 /* self descending, then total, then by name */
+	AGG_ORDER_TOTAL, /* total descending, then self, then by name */
+};
+
+struct aggregate;
+
+/* Aggregate p by functions, modules or threads; rows in first-seen order
+ * until aggregate_sort(). Never fails. */
+struct aggregate *aggregate_new(const struct profile *p, enum agg_by by);
+void aggregate_free(struct aggregate *a);
+size_t aggregate_nrows(const struct aggregate *a);
+const struct agg_row *aggregate_row(const struct aggregate *a, size_t i);
+uint64_t aggregate_total(const struct aggregate *a); /* the profile's */
+/* Sort the rows (deterministically: ties break on name, module, kind). */
+void aggregate_sort(struct aggregate *a, enum agg_order order);
+/*
+ * The row with this identity, or NULL. AGG_FUNCTION compares name, module
+ * and kind; AGG_MODULE only name (the module); AGG_THREAD only task.
+ * NULL strings mean "". The pointer is valid until the next sort or free.
+ */
+const struct agg_row *aggregate_find(const struct aggregate *a,
+				     const char *name, const char *module,
+				     enum frame_kind kind, uint32_t task);
+
+/*
+ * Focus on the functions whose frames match(frame, arg) says yes to (never
+ * asked about process frames). For each sample with at least one matching
+ * frame:
+ *   - its caller is the frame just above the root-most matching frame
+ *     (none when that frame is the root, or right below the process frame);
+ *   - its callee is the frame just below the leaf-most matching frame
+ *     (none when that frame is the leaf: the sample is in the set itself).
+ * Recursion through the set therefore counts once. In callers and callees,
+ * a row's total is the samples through that caller or callee (shares of
+ * agg_focus.total add up to 100% with no_caller or self); a callee row's
+ * self is the samples where the callee is the leaf. functions has the
+ * matching functions with their own self and total.
+ */
+typedef bool (*agg_match_fn)(const struct frame *f, void *arg);
+
+struct agg_focus {
+	struct aggregate *functions; /* the matching functions */
+	struct aggregate *callers;
+	struct aggregate *callees;
+	size_t nfunctions;  /* functions matched (may have no samples) */
+	uint64_t total;	    /* samples with a matching frame */
+	uint64_t self;	    /* of those, with a matching leaf (no callee) */
+	uint64_t no_caller; /* of those, with no caller */
+};
+
+void aggregate_focus(const struct profile *p, agg_match_fn match, void *arg,
+		     struct agg_focus *out);
+void agg_focus_fini(struct agg_focus *f);
+
+/*
+ * merge.c: sums of profiles.
+ *
+ * profile_add_profile() adds every stack of src to dst (interning src's
+ * frames and tasks in dst; tasks with equal pid and tid are one task).
+ * Metadata is not touched.
+ *
+ * profile_merge() returns a new profile, the sum of in[0..n), with the
+ * metadata the runs share:
+ *   - counters (samples, lost, throttled, truncated_stacks, broken_stacks,
+ *     duration_ms, threads, processes) are summed; a run without
+ *     "samples" (folded input) adds its total;
+ *   - start_time is the earliest;
+ *   - merged_from is the number of runs (a merged input counts as the runs
+ *     it was merged from);
+ *   - every other key of the first run, labels included, is kept when all
+ *     runs have the same value, and dropped when they do not.
+ */
+void profile_add_profile(struct profile *dst, const struct profile *src);
+struct profile *profile_merge(struct profile *const *in, size_t n);
 
 #endif

@@ -32,34 +32,64 @@ const struct perf_event_header *ring_next(struct ring *r);
 /* Give the space read so far back to the kernel (release). */
 void ring_release(struct ring *r);
 
-/* stacks.c: the address profile, hash(pid, tid, ips) -> count. */
+/* stacks.c: the address profile, hash(pid, tid, frames) -> count. */
 struct stack_table;
 
 struct stack_table *stack_table_new(void);
 void stack_table_free(struct stack_table *t);
+/* Add count samples of a stack (see struct addr_stack; modules has one
+ * entry per user frame). */
 void stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
-		     const uint64_t *ips, uint32_t nkernel, uint32_t nuser,
-		     bool truncated, uint64_t count);
+		     const uint64_t *ips, const uint32_t *modules,
+		     uint32_t nkernel, uint32_t nuser, uint32_t flags,
+		     uint64_t count);
 size_t stack_table_len(const struct stack_table *t);
 const struct addr_stack *stack_table_get(const struct stack_table *t,
 					 size_t idx);
 
-/* maps.c: per-process map tables that outlive the process. */
+/* modules.c: the files mapped as code, each opened once while mapped. */
+struct module_table;
+
+struct module_table *module_table_new(void);
+void module_table_free(struct module_table *mt);
+/*
+ * The module id of mapping m of pid, opening its file on first sight;
+ * MODULE_NONE for memory that is no file (anonymous, JIT code, [heap]).
+ */
+uint32_t module_table_get(struct module_table *mt, pid_t pid,
+			  const struct addr_map *m);
+size_t module_table_len(const struct module_table *mt);
+const struct addr_module *module_table_at(const struct module_table *mt,
+					  uint32_t id);
+/*
+ * The load bias of mapping m (runtime address minus ELF virtual address),
+ * from the program headers of its module's file. False when the file could
+ * not be read or no PT_LOAD segment holds the mapping's offset.
+ */
+bool module_table_bias(const struct module_table *mt, const struct addr_map *m,
+		       uint64_t *bias);
+
+/* maps.c: each target process's executable mappings, as of now. */
 struct map_set;
 
 struct map_set *map_set_new(void);
 void map_set_free(struct map_set *ms);
-/* Add a mapping; mappings it overlaps are trimmed or dropped. */
-void map_set_add(struct map_set *ms, pid_t pid, uint64_t start, uint64_t len,
-		 uint64_t pgoff, const char *path);
+/* Add a mapping (path copied); mappings it overlaps are trimmed or dropped. */
+void map_set_add(struct map_set *ms, pid_t pid, const struct addr_map *m);
 /* The child starts with a copy of the parent's maps (fork). */
 void map_set_fork(struct map_set *ms, pid_t parent, pid_t child);
 /* The process replaced its image (exec): forget its maps. */
 void map_set_exec(struct map_set *ms, pid_t pid);
-/* Read /proc/PID/maps into the set. Returns 0 or -errno. */
-int map_set_load_proc(struct map_set *ms, pid_t pid);
+/* Read /proc/PID/maps into the set, opening modules. 0 or -errno. */
+int map_set_load_proc(struct map_set *ms, struct module_table *mt, pid_t pid);
 const struct addr_map *map_set_find(const struct map_set *ms, pid_t pid,
 				    uint64_t addr);
+/*
+ * All maps of pid sorted by address (borrowed until the next change), their
+ * number in *n, and in *gen a number that changes whenever they do.
+ */
+const struct addr_map *map_set_maps(const struct map_set *ms, pid_t pid,
+				    size_t *n, uint64_t *gen);
 
 /* tasks.c: which processes are targets, and the names of tasks. */
 enum task_state {
@@ -103,6 +133,66 @@ int event_open(struct perf_event_attr *attr, pid_t pid, int cpu);
 unsigned event_max_stack(void);
 /* Online CPUs from /sys; returns the count, fills *cpus (caller frees). */
 int event_online_cpus(int **cpus);
+
+/*
+ * unwind.c, unwind-libdw.c, unwind-libunwind.c: user stacks by CFI
+ * (.eh_frame, .debug_frame) from a sample's user registers and a copy of
+ * its user stack, against the process's maps at the time of the sample.
+ * Two backends behind one table of operations; unwind.c says which is the
+ * default and why.
+ */
+struct unwinder;
+
+/* perf's x86-64 user register numbers (asm/perf_regs.h), as sampled. */
+#define UNWIND_NREGS 24
+/* The registers CFI can refer to: rax..rdi, rbp, rsp, rip, r8..r15. */
+#define UNWIND_REGS_ALL 0xff01ffULL
+/* Enough to unwind one frameless leaf: rbp, rsp, rip. */
+#define UNWIND_REGS_LEAF 0x1c0ULL
+
+struct unwind_sample {
+	pid_t pid, tid;
+	uint64_t regs[UNWIND_NREGS]; /* by perf number; see regs_mask */
+	uint64_t regs_mask;	     /* which of regs[] were sampled */
+	const unsigned char *stack;  /* copy of user memory from regs[SP] up */
+	uint64_t stack_len;	     /* bytes in the copy */
+	bool stack_full; /* the copy is as long as asked: the stack may go
+			    on beyond it (else it ended, or could not be read) */
+};
+
+enum unwind_result {
+	UNWIND_DONE,	   /* reached the outermost frame */
+	UNWIND_COPY_SHORT, /* the next frame lies beyond the stack copy */
+	UNWIND_BROKEN,	   /* no CFI, or it led nowhere */
+	UNWIND_MAX,	   /* the frame limit was reached */
+};
+
+struct unwinder_ops {
+	const char *name;
+	struct unwinder *(*new)(const struct map_set *ms,
+				const struct module_table *mt);
+	void (*free)(struct unwinder *u);
+	/*
+	 * Unwind up to max frames of the sample's user stack into ips[]
+	 * (innermost first: the interrupted ip, then return addresses) and
+	 * set *n. Stops early at max_frames.
+	 */
+	enum unwind_result (*user)(struct unwinder *u,
+				   const struct unwind_sample *smp,
+				   uint64_t *ips, uint32_t max, uint32_t *n);
+	/* The process exited or exec'd: drop what is kept for it. */
+	void (*forget)(struct unwinder *u, pid_t pid);
+	/* Optional: check a fast path against a slow one, and count
+	 * disagreements (the tests' SCORCH_UNWIND_CHECK=1). */
+	void (*set_check)(struct unwinder *u, bool on);
+	uint64_t (*mismatches)(const struct unwinder *u);
+};
+
+extern const struct unwinder_ops unwind_libdw_ops;
+extern const struct unwinder_ops unwind_libdwfl_ops;
+extern const struct unwinder_ops unwind_libunwind_ops;
+/* The backend for a choice (UNWINDER_DEFAULT picks the measured best). */
+const struct unwinder_ops *unwind_backend(enum sampler_unwinder which);
 
 /* unwind-fp.c: turn a sample's callchain into kernel and user frames. */
 struct unwind_out {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "../common/common.h"
 #include "internal.h"
@@ -12,6 +13,7 @@
 struct pid_maps {
 	struct addr_map *maps; /* sorted by start, non-overlapping */
 	size_t len, cap;
+	uint64_t gen; /* changes whenever the maps do */
 };
 
 struct map_set {
@@ -23,12 +25,13 @@ int
 maps_parse_line(char *line, struct addr_map *m)
 {
 	unsigned long long start, end, pgoff, inode;
+	unsigned major, minor;
 	char perms[8];
 	int n = 0;
 	char *path, *nl;
 
-	if (sscanf(line, "%llx-%llx %7s %llx %*x:%*x %llu%n", &start, &end,
-		   perms, &pgoff, &inode, &n) != 5 ||
+	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu%n", &start, &end, perms,
+		   &pgoff, &major, &minor, &inode, &n) != 7 ||
 	    n == 0 || end <= start || strlen(perms) != 4)
 		return -1;
 	if (perms[2] != 'x')
@@ -42,7 +45,10 @@ maps_parse_line(char *line, struct addr_map *m)
 	m->start = start;
 	m->end = end;
 	m->pgoff = pgoff;
+	m->dev = makedev(major, minor);
+	m->ino = inode;
 	m->path = path;
+	m->module = MODULE_NONE;
 	return 1;
 }
 
@@ -107,15 +113,14 @@ addr_map_cmp(const void *a, const void *b)
 }
 
 void
-map_set_add(struct map_set *ms, pid_t pid, uint64_t start, uint64_t len,
-	    uint64_t pgoff, const char *path)
+map_set_add(struct map_set *ms, pid_t pid, const struct addr_map *add)
 {
 	struct pid_maps *pm = map_set_pid(ms, pid);
 	struct addr_map *old = pm->maps, m;
-	uint64_t end = start + len;
+	uint64_t start = add->start, end = add->end;
 	size_t i, n = pm->len;
 
-	if (!len || end < start)
+	if (end <= start)
 		return;
 	/* Rebuild the list without the parts the new mapping covers. */
 	pm->maps = NULL;
@@ -140,12 +145,11 @@ map_set_add(struct map_set *ms, pid_t pid, uint64_t start, uint64_t len,
 		}
 	}
 	free(old);
-	m.start = start;
-	m.end = end;
-	m.pgoff = pgoff;
-	m.path = strpool_intern(&ms->paths, path);
+	m = *add;
+	m.path = strpool_intern(&ms->paths, add->path);
 	pid_maps_push(pm, &m);
 	qsort(pm->maps, pm->len, sizeof(*pm->maps), addr_map_cmp);
+	pm->gen++;
 }
 
 void
@@ -156,6 +160,7 @@ map_set_fork(struct map_set *ms, pid_t parent, pid_t child)
 	size_t i;
 
 	pc->len = 0;
+	pc->gen++;
 	if (!pp)
 		return;
 	for (i = 0; i < pp->len; i++)
@@ -167,12 +172,14 @@ map_set_exec(struct map_set *ms, pid_t pid)
 {
 	struct pid_maps *pm = intmap_get(&ms->pids, (unsigned)pid);
 
-	if (pm)
+	if (pm) {
 		pm->len = 0;
+		pm->gen++;
+	}
 }
 
 int
-map_set_load_proc(struct map_set *ms, pid_t pid)
+map_set_load_proc(struct map_set *ms, struct module_table *mt, pid_t pid)
 {
 	char path[64], *line = NULL;
 	size_t cap = 0;
@@ -186,9 +193,10 @@ map_set_load_proc(struct map_set *ms, pid_t pid)
 		return -errno;
 	map_set_exec(ms, pid);
 	while (getline(&line, &cap, fp) > 0)
-		if (maps_parse_line(line, &m) == 1)
-			map_set_add(ms, pid, m.start, m.end - m.start, m.pgoff,
-				    m.path);
+		if (maps_parse_line(line, &m) == 1) {
+			m.module = module_table_get(mt, pid, &m);
+			map_set_add(ms, pid, &m);
+		}
 	saved = ferror(fp) ? -EIO : 0;
 	free(line);
 	fclose(fp);
@@ -216,4 +224,14 @@ map_set_find(const struct map_set *ms, pid_t pid, uint64_t addr)
 			return m;
 	}
 	return NULL;
+}
+
+const struct addr_map *
+map_set_maps(const struct map_set *ms, pid_t pid, size_t *n, uint64_t *gen)
+{
+	const struct pid_maps *pm = intmap_get(&ms->pids, (unsigned)pid);
+
+	*n = pm ? pm->len : 0;
+	*gen = pm ? pm->gen : 0;
+	return pm ? pm->maps : NULL;
 }

@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,13 +30,27 @@
 
 #define DEFAULT_CPU_RING_PAGES 128   /* 512 KiB per CPU */
 #define DEFAULT_THREAD_RING_PAGES 16 /* 64 KiB per thread */
-#define POLL_MS 100		     /* longest wait between passes */
-#define MAX_IPS 1024		     /* frames kept per stack */
+/* Samples that carry a stack copy need room for many more bytes. */
+#define DWARF_RING_BYTES (8u << 20)
+#define POLL_MS 100  /* longest wait between passes */
+#define MAX_IPS 1024 /* frames kept per stack */
+/*
+ * fp mode copies this much of the user stack to find a frameless leaf's
+ * caller by CFI: the leaf's frame holds at most a few saved registers.
+ */
+#define LEAF_STACK_BYTES 512
+/* Unwinding times are kept in a histogram of 1/8-octave buckets of ns. */
+#define UNWIND_HIST_BUCKETS 256
 
-/* One record copied out of a ring for this pass. */
+/*
+ * One record of this pass: read in place in its ring (which is given back
+ * to the kernel only after the pass), or copied into pass.buf when it
+ * wrapped around the ring's end or waits for the next pass.
+ */
 struct rec {
 	uint64_t time;
-	size_t off;    /* into pass.buf */
+	const unsigned char *ptr; /* in a ring, or NULL: at buf + off */
+	size_t off;		  /* into pass.buf */
 	uint32_t seq;  /* order of arrival, to keep the sort stable */
 	bool deferred; /* already waited one pass */
 };
@@ -70,12 +85,21 @@ struct sampler {
 
 	struct stack_table *stacks;
 	struct map_set *maps;
+	struct module_table *mods;
 	struct task_table *tasks;
+	const struct unwinder_ops *uw_ops; /* NULL: no CFI unwinding */
+	struct unwinder *uw;
+	uint64_t regs_mask;   /* user registers sampled */
+	uint32_t stack_bytes; /* user stack copied per sample */
+	unsigned ring_shrink; /* rings halved this often (memory lock limit) */
+	uint64_t unwind_hist[UNWIND_HIST_BUCKETS];
 	struct sampler_stats stats;
 	struct strbuf cmdlines;
 
 	struct pass cur, next; /* this pass, records deferred to the next */
 	uint64_t ips[MAX_IPS];
+	uint64_t uips[MAX_IPS]; /* user frames from the unwinder */
+	uint32_t umods[MAX_IPS];
 	struct timespec start;
 };
 
@@ -91,6 +115,26 @@ ts_elapsed(const struct timespec *a)
 
 /* ---- passes ------------------------------------------------------------ */
 
+static struct rec *
+pass_new_rec(struct pass *p, uint64_t time, bool deferred)
+{
+	struct rec *r;
+
+	if (p->nrecs == p->recs_cap) {
+		p->recs_cap = p->recs_cap ? p->recs_cap * 2 : 1024;
+		p->recs = xreallocarray(p->recs, p->recs_cap, sizeof(*r));
+	}
+	r = &p->recs[p->nrecs];
+	r->time = time;
+	r->ptr = NULL;
+	r->off = 0;
+	r->seq = (uint32_t)p->nrecs;
+	r->deferred = deferred;
+	p->nrecs++;
+	return r;
+}
+
+/* Add a copy of a record. */
 static void
 pass_add(struct pass *p, const void *data, size_t size, uint64_t time,
 	 bool deferred)
@@ -102,18 +146,20 @@ pass_add(struct pass *p, const void *data, size_t size, uint64_t time,
 			p->cap = p->cap ? p->cap * 2 : 65536;
 		p->buf = xrealloc(p->buf, p->cap);
 	}
-	if (p->nrecs == p->recs_cap) {
-		p->recs_cap = p->recs_cap ? p->recs_cap * 2 : 1024;
-		p->recs = xreallocarray(p->recs, p->recs_cap, sizeof(*r));
-	}
 	memcpy(p->buf + p->len, data, size);
-	r = &p->recs[p->nrecs];
-	r->time = time;
+	r = pass_new_rec(p, time, deferred);
 	r->off = p->len;
-	r->seq = (uint32_t)p->nrecs;
-	r->deferred = deferred;
-	p->nrecs++;
 	p->len += size;
+}
+
+/*
+ * Add a record where it lies in its ring: samples with a stack copy are
+ * tens of KiB, and copying each once more costs more than unwinding it.
+ */
+static void
+pass_add_ref(struct pass *p, const void *data, uint64_t time)
+{
+	pass_new_rec(p, time, false)->ptr = data;
 }
 
 static void
@@ -184,18 +230,187 @@ sampler_classify(struct sampler *s, pid_t pid, const struct rec *r,
 	return TASK_OTHER;
 }
 
+/* The parts of a PERF_RECORD_SAMPLE that follow the callchain. */
+struct sample_tail {
+	const uint64_t *regs; /* sampled user registers, or NULL */
+	const unsigned char *stack;
+	uint64_t stack_len; /* bytes of the stack copy the kernel filled */
+	bool stack_full;    /* ... all it was asked for */
+};
+
+/* Parse regs and stack after the callchain; false if the record is short. */
+static bool
+sampler_parse_tail(const struct sampler *s, const unsigned char *p,
+		   const unsigned char *end, struct sample_tail *t)
+{
+	uint64_t abi, size, dyn;
+	size_t nregs = (size_t)__builtin_popcountll(s->regs_mask);
+
+	memset(t, 0, sizeof(*t));
+	if (!s->regs_mask)
+		return true;
+	/* { u64 abi; u64 regs[weight(mask)] } when abi is not NONE */
+	if (end - p < 8)
+		return false;
+	memcpy(&abi, p, 8);
+	p += 8;
+	if (abi != PERF_SAMPLE_REGS_ABI_NONE) {
+		if ((size_t)(end - p) < nregs * 8)
+			return false;
+		t->regs = (const uint64_t *)p;
+		p += nregs * 8;
+	}
+	/* { u64 size; char data[size]; u64 dyn_size } when size is not 0 */
+	if (end - p < 8)
+		return false;
+	memcpy(&size, p, 8);
+	p += 8;
+	if (!size)
+		return true;
+	if ((uint64_t)(end - p) < size + 8)
+		return false;
+	memcpy(&dyn, p + size, 8);
+	t->stack = p;
+	t->stack_len = dyn < size ? dyn : size;
+	t->stack_full = dyn >= size;
+	return true;
+}
+
+/* Spread sampled registers (in mask order) into regs[] by perf number. */
+static void
+sampler_unpack_regs(uint64_t mask, const uint64_t *packed, uint64_t *regs)
+{
+	unsigned bit;
+	size_t k = 0;
+
+	for (bit = 0; bit < UNWIND_NREGS; bit++)
+		if (mask & (1ULL << bit))
+			memcpy(&regs[bit], &packed[k++], sizeof(*regs));
+}
+
+static void
+sampler_note_unwind_time(struct sampler *s, uint64_t ns)
+{
+	/*
+	 * Bucket 8 * octave + the three bits after the leading one: eight
+	 * buckets per doubling, so a quantile is within 9% of the truth.
+	 */
+	unsigned b = 0, octave;
+
+	if (ns >= 8) {
+		octave = 63 - (unsigned)__builtin_clzll(ns);
+		b = octave * 8 + (unsigned)((ns >> (octave - 3)) & 7);
+	} else {
+		b = (unsigned)ns;
+	}
+	if (b >= UNWIND_HIST_BUCKETS)
+		b = UNWIND_HIST_BUCKETS - 1;
+	s->unwind_hist[b]++;
+}
+
+static uint64_t
+sampler_unwind_quantile(const struct sampler *s, double q)
+{
+	uint64_t total = 0, want, seen = 0;
+	unsigned b;
+
+	for (b = 0; b < UNWIND_HIST_BUCKETS; b++)
+		total += s->unwind_hist[b];
+	if (!total)
+		return 0;
+	want = (uint64_t)(q * (double)(total - 1)) + 1;
+	for (b = 0; b < UNWIND_HIST_BUCKETS; b++) {
+		seen += s->unwind_hist[b];
+		if (seen >= want)
+			break;
+	}
+	/* The bucket's middle. */
+	if (b < 24)
+		return b;
+	return ((16ULL + 2 * (b & 7) + 1) << (b / 8 - 3)) / 2;
+}
+
+static uint64_t
+ns_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * fp mode: GCC gives a leaf function that never touches the stack no frame,
+ * even with -fno-omit-frame-pointer, and so does the C library for its
+ * string functions; the kernel's frame-pointer walk from inside such a leaf
+ * finds its caller's frame first and so drops the caller. Unwind the leaf
+ * alone by CFI from a small stack copy and put the caller back.
+ */
+static uint32_t
+sampler_fix_leaf(struct sampler *s, const struct unwind_sample *smp,
+		 uint64_t *user, uint32_t nuser, uint32_t room)
+{
+	uint64_t two[2];
+	uint32_t n = 0;
+
+	if (!s->uw || nuser < 1 || room <= nuser)
+		return nuser;
+	s->uw_ops->user(s->uw, smp, two, 2, &n);
+	if (n < 2 || (nuser >= 2 && two[1] == user[1]))
+		return nuser;
+	if (!map_set_find(s->maps, smp->pid, two[1] - 1))
+		return nuser; /* not a return address into code */
+	memmove(user + 2, user + 1, (size_t)(nuser - 1) * sizeof(*user));
+	user[1] = two[1];
+	s->stats.leaf_fixed++;
+	return nuser + 1;
+}
+
+/*
+ * Fix each user frame to its module and file offset, against the maps as
+ * they are now (the time of the sample). A return address in no executable
+ * mapping means the unwind left the code (in fp mode, a frame pointer
+ * register that held data): the stack is cut there and marked broken.
+ */
+static uint32_t
+sampler_fix_modules(struct sampler *s, pid_t pid, uint64_t *user,
+		    uint32_t *mods, uint32_t nuser, uint32_t *flags)
+{
+	uint32_t j;
+
+	for (j = 0; j < nuser; j++) {
+		const struct addr_map *m =
+			map_set_find(s->maps, pid, j ? user[j] - 1 : user[j]);
+
+		if (!m) {
+			if (j) {
+				*flags |= STACK_BROKEN;
+				return j;
+			}
+			mods[j] = MODULE_NONE; /* JIT code freed, or unknown */
+			continue;
+		}
+		mods[j] = m->module;
+		if (m->module != MODULE_NONE)
+			user[j] = user[j] - m->start + m->pgoff;
+	}
+	return nuser;
+}
+
 static void
 sampler_handle_sample(struct sampler *s, const struct rec *r,
 		      const struct perf_event_header *h)
 {
 	const unsigned char *p = (const unsigned char *)(h + 1);
 	const unsigned char *end = (const unsigned char *)h + h->size;
-	uint32_t pid, tid;
-	uint64_t nr;
+	uint32_t pid, tid, flags = 0, nuser;
+	uint64_t nr, *user;
 	struct unwind_out out;
+	struct sample_tail tail;
+	struct unwind_sample smp;
 	int seen;
 
-	/* ip, pid/tid, time, cpu/res, period, nr, ips[nr] */
+	/* ip, pid/tid, time, cpu/res, period, nr, ips[nr], regs, stack */
 	if (end - p < 48)
 		return;
 	memcpy(&pid, p + 8, 4);
@@ -203,6 +418,8 @@ sampler_handle_sample(struct sampler *s, const struct rec *r,
 	memcpy(&nr, p + 40, 8);
 	if (nr > (uint64_t)(end - p - 48) / 8)
 		return; /* corrupt */
+	if (!sampler_parse_tail(s, p + 48 + nr * 8, end, &tail))
+		return;
 	switch (sampler_classify(s, (pid_t)pid, r, h)) {
 	case TASK_TARGET:
 		break;
@@ -215,11 +432,46 @@ sampler_handle_sample(struct sampler *s, const struct rec *r,
 	out.ips = s->ips;
 	out.cap = MAX_IPS;
 	unwind_callchain((const uint64_t *)(p + 48), nr, s->max_stack, &out);
-	stack_table_add(s->stacks, (pid_t)pid, (pid_t)tid, out.ips, out.nkernel,
-			out.nuser, out.truncated, 1);
-	s->stats.samples++;
 	if (out.truncated)
+		flags |= STACK_TRUNCATED;
+	user = s->ips + out.nkernel;
+	nuser = out.nuser;
+	if (tail.regs) {
+		memset(&smp, 0, sizeof(smp));
+		smp.pid = (pid_t)pid;
+		smp.tid = (pid_t)tid;
+		smp.regs_mask = s->regs_mask;
+		sampler_unpack_regs(s->regs_mask, tail.regs, smp.regs);
+		smp.stack = tail.stack;
+		smp.stack_len = tail.stack_len;
+		smp.stack_full = tail.stack_full;
+	}
+	if (s->opts.callgraph == CALLGRAPH_DWARF && tail.regs && s->uw) {
+		uint64_t t0 = ns_now();
+		enum unwind_result res;
+
+		res = s->uw_ops->user(s->uw, &smp, user, MAX_IPS - out.nkernel,
+				      &nuser);
+		sampler_note_unwind_time(s, ns_now() - t0);
+		if (res == UNWIND_COPY_SHORT || res == UNWIND_MAX)
+			flags |= STACK_COPY_SHORT;
+		else if (res == UNWIND_BROKEN)
+			flags |= STACK_BROKEN;
+	} else if (tail.regs) {
+		nuser = sampler_fix_leaf(s, &smp, user, nuser,
+					 MAX_IPS - out.nkernel);
+	}
+	nuser = sampler_fix_modules(s, (pid_t)pid, user, s->umods, nuser,
+				    &flags);
+	stack_table_add(s->stacks, (pid_t)pid, (pid_t)tid, s->ips, s->umods,
+			out.nkernel, nuser, flags, 1);
+	s->stats.samples++;
+	if (flags & STACK_TRUNCATED)
 		s->stats.truncated++;
+	if (flags & STACK_COPY_SHORT)
+		s->stats.copy_short++;
+	if (flags & STACK_BROKEN)
+		s->stats.broken++;
 	seen = task_table_seen(s->tasks, (pid_t)pid, (pid_t)tid);
 	if (seen & TASK_NEW_THREAD)
 		s->stats.threads++;
@@ -235,8 +487,8 @@ sampler_handle_mmap(struct sampler *s, const struct rec *r,
 	const unsigned char *end = (const unsigned char *)h + h->size;
 	size_t fixed = h->type == PERF_RECORD_MMAP2 ? 64 : 32;
 	uint32_t pid;
-	uint64_t addr, len, pgoff;
-	const char *name;
+	uint64_t len;
+	struct addr_map m;
 
 	/* pid, tid, addr, len, pgoff, [mmap2: dev/ino/gen/prot/flags], name */
 	if ((size_t)(end - p) <= fixed)
@@ -256,13 +508,26 @@ sampler_handle_mmap(struct sampler *s, const struct rec *r,
 	}
 	if (sampler_classify(s, (pid_t)pid, r, h) != TASK_TARGET)
 		return;
-	memcpy(&addr, p + 8, 8);
+	memset(&m, 0, sizeof(m));
+	memcpy(&m.start, p + 8, 8);
 	memcpy(&len, p + 16, 8);
-	memcpy(&pgoff, p + 24, 8);
-	name = (const char *)p + fixed;
-	if (!memchr(name, '\0', (size_t)(end - (const unsigned char *)name)))
+	memcpy(&m.pgoff, p + 24, 8);
+	m.end = m.start + len;
+	if (h->type == PERF_RECORD_MMAP2 &&
+	    !(h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID)) {
+		uint32_t major, minor;
+
+		memcpy(&major, p + 32, 4);
+		memcpy(&minor, p + 36, 4);
+		memcpy(&m.ino, p + 40, 8);
+		m.dev = makedev(major, minor);
+	}
+	m.path = (const char *)p + fixed;
+	if (!memchr(m.path, '\0',
+		    (size_t)(end - (const unsigned char *)m.path)))
 		return;
-	map_set_add(s->maps, (pid_t)pid, addr, len, pgoff, name);
+	m.module = module_table_get(s->mods, (pid_t)pid, &m);
+	map_set_add(s->maps, (pid_t)pid, &m);
 }
 
 static void
@@ -284,8 +549,11 @@ sampler_handle_comm(struct sampler *s, const struct rec *r,
 	if (sampler_classify(s, (pid_t)pid, r, h) != TASK_TARGET)
 		return;
 	/* An exec replaces the image: the old maps no longer apply. */
-	if ((h->misc & PERF_RECORD_MISC_COMM_EXEC) && pid == tid)
+	if ((h->misc & PERF_RECORD_MISC_COMM_EXEC) && pid == tid) {
 		map_set_exec(s->maps, (pid_t)pid);
+		if (s->uw)
+			s->uw_ops->forget(s->uw, (pid_t)pid);
+	}
 	task_table_set_comm(s->tasks, (pid_t)pid, (pid_t)tid, comm);
 }
 
@@ -314,10 +582,28 @@ sampler_handle_fork(struct sampler *s, const struct perf_event_header *h)
 	(void)tid;
 }
 
+/* A process exited: what the unwinder keeps for it can go. */
+static void
+sampler_handle_exit(struct sampler *s, const struct perf_event_header *h)
+{
+	const unsigned char *p = (const unsigned char *)(h + 1);
+	uint32_t pid, tid;
+
+	/* pid, ppid, tid, ptid, time */
+	if (h->size < sizeof(*h) + 24)
+		return;
+	memcpy(&pid, p, 4);
+	memcpy(&tid, p + 8, 4);
+	if (pid == tid && s->uw &&
+	    task_table_state(s->tasks, (pid_t)pid) == TASK_TARGET)
+		s->uw_ops->forget(s->uw, (pid_t)pid);
+}
+
 static void
 sampler_handle(struct sampler *s, const struct rec *r)
 {
-	const struct perf_event_header *h = (const void *)(s->cur.buf + r->off);
+	const struct perf_event_header *h =
+		(const void *)(r->ptr ? r->ptr : s->cur.buf + r->off);
 	const uint64_t *u = (const uint64_t *)(h + 1);
 
 	switch (h->type) {
@@ -333,6 +619,9 @@ sampler_handle(struct sampler *s, const struct rec *r)
 		break;
 	case PERF_RECORD_FORK:
 		sampler_handle_fork(s, h);
+		break;
+	case PERF_RECORD_EXIT:
+		sampler_handle_exit(s, h);
 		break;
 	case PERF_RECORD_LOST:
 		/* { id, lost }: records dropped because the ring was full. */
@@ -370,9 +659,13 @@ sampler_pass(struct sampler *s)
 		if (!r->base)
 			continue;
 		ring_snapshot(r);
-		while ((h = ring_next(r)))
-			pass_add(&s->cur, h, h->size, rec_time(h), false);
-		ring_release(r);
+		while ((h = ring_next(r))) {
+			if ((const void *)h == r->bounce)
+				pass_add(&s->cur, h, h->size, rec_time(h),
+					 false);
+			else
+				pass_add_ref(&s->cur, h, rec_time(h));
+		}
 	}
 	for (i = 0; i < s->cur.nrecs; i++)
 		s->cur.recs[i].seq = (uint32_t)i;
@@ -381,17 +674,46 @@ sampler_pass(struct sampler *s)
 	for (i = 0; i < s->cur.nrecs; i++)
 		sampler_handle(s, &s->cur.recs[i]);
 	pass_clear(&s->cur);
+	/* Only now may the kernel write over the records read in place. */
+	for (i = 0; i < s->ncpus; i++)
+		if (s->rings[i].base)
+			ring_release(&s->rings[i]);
 }
 
 /* ---- opening events ---------------------------------------------------- */
 
 static size_t
-sampler_ring_pages(const struct sampler *s)
+sampler_min_ring_pages(const struct sampler *s)
 {
-	if (s->opts.ring_pages)
-		return s->opts.ring_pages;
 	return s->scope == SCOPE_CPU ? DEFAULT_CPU_RING_PAGES
 				     : DEFAULT_THREAD_RING_PAGES;
+}
+
+/*
+ * Samples with a stack copy are big: a ring must hold a quarter of a second
+ * of them at the full rate of one CPU (up to DWARF_RING_BYTES), or samples
+ * are lost between two passes. Halved when the kernel refuses to lock so
+ * much memory for an unprivileged user (kernel.perf_event_mlock_kb).
+ */
+static size_t
+sampler_ring_pages(const struct sampler *s)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t pages = sampler_min_ring_pages(s);
+	uint64_t want;
+
+	if (s->opts.ring_pages)
+		return s->opts.ring_pages;
+	if (s->stack_bytes) {
+		want = (uint64_t)s->opts.freq_hz * (s->stack_bytes + 1536) / 4;
+		if (want > DWARF_RING_BYTES)
+			want = DWARF_RING_BYTES;
+		while ((uint64_t)pages * page < want)
+			pages *= 2;
+	}
+	pages >>= s->ring_shrink;
+	return pages < sampler_min_ring_pages(s) ? sampler_min_ring_pages(s)
+						 : pages;
 }
 
 /*
@@ -410,9 +732,14 @@ sampler_add_event(struct sampler *s, int fd, size_t idx, struct scorch_err *err)
 		s->fds = xreallocarray(s->fds, s->fds_cap, sizeof(*s->fds));
 	}
 	s->fds[s->nfds++] = fd;
-	if (!r->base) {
-		ret = ring_open(r, fd, sampler_ring_pages(s), err);
-		return ret;
+	while (!r->base) {
+		size_t pages = sampler_ring_pages(s);
+
+		ret = ring_open(r, fd, pages, err);
+		if (ret != -EPERM || pages <= sampler_min_ring_pages(s) ||
+		    s->opts.ring_pages)
+			return ret;
+		s->ring_shrink++;
 	}
 	if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0) {
 		ret = -errno;
@@ -443,6 +770,17 @@ sampler_attr(struct sampler *s, struct perf_event_attr *attr)
 	event_attr_init(attr, &s->spec, s->opts.freq_hz, s->kernel, s->scope);
 	attr->wakeup_watermark = (uint32_t)(sampler_ring_pages(s) * page / 4);
 	attr->sample_max_stack = (uint16_t)s->max_stack;
+	if (s->regs_mask) {
+		attr->sample_type |= PERF_SAMPLE_REGS_USER;
+		attr->sample_regs_user = s->regs_mask;
+	}
+	if (s->stack_bytes) {
+		attr->sample_type |= PERF_SAMPLE_STACK_USER;
+		attr->sample_stack_user = s->stack_bytes;
+	}
+	/* dwarf: the kernel's callchain is only wanted for kernel frames. */
+	if (s->opts.callgraph == CALLGRAPH_DWARF)
+		attr->exclude_callchain_user = 1;
 }
 
 /* Explain a perf_event_open failure in a user's words. */
@@ -773,7 +1111,27 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 		goto out_free;
 	s->stacks = stack_table_new();
 	s->maps = map_set_new();
+	s->mods = module_table_new();
 	s->tasks = task_table_new();
+	/*
+	 * dwarf: every sample carries the user registers and a copy of the
+	 * user stack, unwound by CFI. fp: the kernel walks frame pointers,
+	 * and a few registers and a small copy let a frameless leaf's caller
+	 * be found by CFI.
+	 */
+	if (s->opts.callgraph == CALLGRAPH_DWARF) {
+		s->regs_mask = UNWIND_REGS_ALL;
+		s->stack_bytes = s->opts.stack_bytes ? s->opts.stack_bytes
+						     : SAMPLER_STACK_BYTES;
+	} else {
+		s->regs_mask = UNWIND_REGS_LEAF;
+		s->stack_bytes = LEAF_STACK_BYTES;
+	}
+	s->stack_bytes = (s->stack_bytes + 7) & ~7u;
+	if (s->stack_bytes > SAMPLER_MAX_STACK_BYTES)
+		s->stack_bytes = SAMPLER_MAX_STACK_BYTES;
+	s->uw_ops = unwind_backend(s->opts.unwinder);
+	s->uw = s->uw_ops->new (s->maps, s->mods);
 	strbuf_init(&s->cmdlines);
 	s->kernel = true;
 	s->max_stack = event_max_stack();
@@ -799,7 +1157,7 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 
 		task_table_set_state(s->tasks, pid, TASK_TARGET);
 		task_table_load_proc(s->tasks, pid);
-		map_set_load_proc(s->maps, pid);
+		map_set_load_proc(s->maps, s->mods, pid);
 		sampler_add_cmdline(s, pid);
 		sampler_watch_pid(s, pid);
 	}
@@ -856,6 +1214,9 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 	s->stats.kernel = s->kernel;
 	s->stats.period_ns =
 		s->spec.is_clock ? 1000000000ULL / s->opts.freq_hz : 0;
+	s->stats.stack_bytes = s->stack_bytes;
+	s->stats.unwinder = s->uw_ops == &unwind_libdw_ops ? UNWINDER_LIBDW
+							   : UNWINDER_LIBUNWIND;
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
 	if (s->child) {
 		int e = 0;
@@ -978,6 +1339,11 @@ sampler_run(struct sampler *s, struct scorch_err *err)
 	sampler_pass(s);
 	sampler_pass(s);
 	s->stats.elapsed_s = ts_elapsed(&s->start);
+	s->stats.unwind_ns_median = sampler_unwind_quantile(s, 0.5);
+	s->stats.unwind_ns_p99 = sampler_unwind_quantile(s, 0.99);
+	if (getenv("SCORCH_UNWIND_CHECK") && s->uw_ops->mismatches)
+		s->stats.unwind_mismatches =
+			(int64_t)s->uw_ops->mismatches(s->uw);
 	free(pfd);
 	return ret;
 }
@@ -1000,8 +1366,11 @@ sampler_free(struct sampler *s)
 	free(s->cpus);
 	free(s->pidfds);
 	free(s->pids);
+	if (s->uw)
+		s->uw_ops->free(s->uw);
 	stack_table_free(s->stacks);
 	map_set_free(s->maps);
+	module_table_free(s->mods);
 	task_table_free(s->tasks);
 	if (s->cmdlines.buf)
 		strbuf_fini(&s->cmdlines);
@@ -1060,10 +1429,16 @@ sampler_stack(const struct sampler *s, size_t idx)
 	return stack_table_get(s->stacks, idx);
 }
 
-const struct addr_map *
-sampler_find_map(const struct sampler *s, pid_t pid, uint64_t addr)
+const struct addr_module *
+sampler_module(const struct sampler *s, uint32_t id)
 {
-	return map_set_find(s->maps, pid, addr);
+	return module_table_at(s->mods, id);
+}
+
+size_t
+sampler_nmodules(const struct sampler *s)
+{
+	return module_table_len(s->mods);
 }
 
 const char *

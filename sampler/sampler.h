@@ -30,7 +30,24 @@ enum sampler_scope {
 };
 
 enum sampler_callgraph {
-	CALLGRAPH_FP, /* the kernel's frame-pointer unwinder */
+	CALLGRAPH_FP,	 /* the kernel's frame-pointer unwinder */
+	CALLGRAPH_DWARF, /* CFI unwinding of a copy of the user stack */
+};
+
+/*
+ * The user stack copied per sample in dwarf mode. A 200-deep recursion of
+ * frames with 64 bytes of locals needs ~20 KiB, and the kernel caps a
+ * sample at 64 KiB; sampler/unwind.c explains the default's measurement.
+ */
+#define SAMPLER_STACK_BYTES 32768
+#define SAMPLER_MAX_STACK_BYTES 65528
+
+/* Which library unwinds by CFI (see sampler/unwind.c for the choice). */
+enum sampler_unwinder {
+	UNWINDER_DEFAULT,
+	UNWINDER_LIBDW,	    /* libdw's CFI as cached rules, libdwfl behind */
+	UNWINDER_LIBDWFL,   /* libdwfl's unwinder (dwfl_getthread_frames) */
+	UNWINDER_LIBUNWIND, /* libunwind: a remote address space */
 };
 
 struct record_opts {
@@ -42,6 +59,9 @@ struct record_opts {
 	double duration_s; /* stop after this long; 0 = no limit */
 	enum sampler_scope scope;
 	enum sampler_callgraph callgraph;
+	enum sampler_unwinder unwinder;
+	uint32_t
+		stack_bytes; /* user stack copied per sample (dwarf), 0 = default */
 	size_t ring_pages; /* data pages per ring buffer (power of 2), 0 = default */
 	volatile sig_atomic_t
 		*stop; /* set to non-zero to stop (signal handler) */
@@ -57,35 +77,64 @@ struct sampler_stats {
 	uint64_t lost_samples; /* PERF_RECORD_LOST_SAMPLES */
 	uint64_t throttled;    /* PERF_RECORD_THROTTLE events */
 	uint64_t truncated;    /* stacks at the callchain depth limit */
+	uint64_t copy_short;   /* user stacks longer than the stack copy */
+	uint64_t broken;       /* user stacks whose unwinding failed */
+	uint64_t leaf_fixed;   /* fp: callers of frameless leaves recovered */
+	uint64_t unwind_ns_median; /* CFI unwinding time per sample */
+	uint64_t unwind_ns_p99;
+	int64_t unwind_mismatches; /* self-check disagreements, -1 if off */
 	uint64_t other;	  /* samples of other processes, dropped (cpu scope) */
 	uint64_t threads; /* distinct target threads seen */
 	uint64_t processes;	  /* distinct target processes seen */
 	uint64_t skipped_threads; /* threads that exited while attaching */
 	double elapsed_s;	  /* wall time recorded */
 	uint64_t period_ns;	  /* nominal sampling period (clock events) */
-	enum sampler_scope scope; /* the scope actually used */
-	bool kernel;		  /* kernel stacks were recorded */
+	uint32_t stack_bytes;	  /* user stack copied per sample, 0 = none */
+	enum sampler_unwinder unwinder; /* the CFI unwinder used */
+	enum sampler_scope scope;	/* the scope actually used */
+	bool kernel;			/* kernel stacks were recorded */
 };
 
+#define MODULE_NONE UINT32_MAX /* a frame in no file: JIT code, unknown */
+
+/* How a stack was cut short; each is counted and marked in the profile. */
+#define STACK_TRUNCATED 1  /* the kernel stopped at its depth limit */
+#define STACK_COPY_SHORT 2 /* the user stack copy ended before the root */
+#define STACK_BROKEN 4	   /* unwinding failed: the callers are unknown */
+
 /*
- * A raw stack as the kernel gave it: kernel frames (innermost first), then
- * user frames (innermost first). ips[0] of each part is where the thread
- * was interrupted; the others are return addresses.
+ * A stack as sampled: kernel frames (innermost first), then user frames
+ * (innermost first). ips[0] of each part is where the thread was
+ * interrupted; the others are return addresses. A user frame is fixed to
+ * its module when sampled, against the maps of that moment: ips[] holds the
+ * offset in the module's file, or the raw address when modules[] says
+ * MODULE_NONE (anonymous memory: JIT code, or no mapping at all).
  */
 struct addr_stack {
 	pid_t pid, tid;
 	uint32_t nkernel; /* kernel frames at ips[0 .. nkernel) */
 	uint32_t nuser;	  /* user frames at ips[nkernel .. nkernel + nuser) */
-	bool truncated;	  /* the kernel stopped at its depth limit */
+	uint32_t flags;	  /* STACK_* */
 	uint64_t count;
 	const uint64_t *ips;
+	const uint32_t *modules; /* per user frame: module id or MODULE_NONE */
 };
 
-/* A user memory mapping of a target process, kept after it exits. */
+/* A user memory mapping of a target process. */
 struct addr_map {
 	uint64_t start, end; /* [start, end) in the process's address space */
 	uint64_t pgoff;	     /* file offset of start */
+	uint64_t dev, ino;   /* the mapped file's device and inode, 0 if none */
 	const char *path;    /* file, or "[vdso]", "" for anonymous memory */
+	uint32_t module;     /* module id, MODULE_NONE for anonymous memory */
+};
+
+/* A file mapped as code by a target, opened while it was mapped. */
+struct addr_module {
+	const char *path; /* as mapped, without " (deleted)"; or "[vdso]" */
+	uint64_t dev, ino;
+	int fd;	       /* the mapped file, or -1 when it could not be opened */
+	bool replaced; /* path now names a different file (rebuilt, deleted) */
 };
 
 /* sampler.c */
@@ -114,9 +163,9 @@ void sampler_signal_child(struct sampler *s, int sig);
 
 size_t sampler_nstacks(const struct sampler *s);
 const struct addr_stack *sampler_stack(const struct sampler *s, size_t idx);
-/* The map of pid holding addr, or NULL (borrowed). */
-const struct addr_map *sampler_find_map(const struct sampler *s, pid_t pid,
-					uint64_t addr);
+/* A module by id (borrowed; its fd stays open until sampler_free()). */
+const struct addr_module *sampler_module(const struct sampler *s, uint32_t id);
+size_t sampler_nmodules(const struct sampler *s);
 /* Process and thread names ("" when never seen). */
 const char *sampler_comm(const struct sampler *s, pid_t pid);
 const char *sampler_thread_name(const struct sampler *s, pid_t tid);
@@ -126,8 +175,8 @@ const char *sampler_cmdlines(const struct sampler *s);
 /* maps.c */
 /*
  * Parse one line of /proc/PID/maps. Returns 1 for an executable mapping
- * (filled into *m, with path pointing into line), 0 for a line to skip,
- * -1 for a malformed line.
+ * (filled into *m, with path pointing into line and module MODULE_NONE),
+ * 0 for a line to skip, -1 for a malformed line.
  */
 int maps_parse_line(char *line, struct addr_map *m);
 

@@ -8,11 +8,13 @@
 
 /*
  * Open addressing over indexes into entries[]; the ips of all stacks live in
- * one growing array, so an entry's ips pointer is fixed up on access.
+ * one growing array, and their user frames' modules in another, so an
+ * entry's pointers are fixed up on access.
  */
 struct stack_entry {
-	struct addr_stack st; /* st.ips is resolved from ips_off on get */
+	struct addr_stack st; /* st.ips, st.modules resolved on get */
 	size_t ips_off;	      /* offset into t->ips */
+	size_t mods_off;      /* offset into t->mods */
 	unsigned long long hash;
 };
 
@@ -23,6 +25,8 @@ struct stack_table {
 	size_t nslots;	 /* power of two */
 	uint64_t *ips;
 	size_t nips, ips_cap;
+	uint32_t *mods;
+	size_t nmods, mods_cap;
 };
 
 struct stack_table *
@@ -43,18 +47,21 @@ stack_table_free(struct stack_table *t)
 	free(t->entries);
 	free(t->slots);
 	free(t->ips);
+	free(t->mods);
 	free(t);
 }
 
 static unsigned long long
-stack_table_hash(pid_t pid, pid_t tid, const uint64_t *ips, uint32_t nkernel,
-		 uint32_t nuser, bool truncated)
+stack_table_hash(pid_t pid, pid_t tid, const uint64_t *ips,
+		 const uint32_t *modules, uint32_t nkernel, uint32_t nuser,
+		 uint32_t flags)
 {
 	uint32_t head[5] = { (uint32_t)pid, (uint32_t)tid, nkernel, nuser,
-			     truncated };
+			     flags };
 	unsigned long long h = hash_bytes(head, sizeof(head), 0);
 
-	return hash_bytes(ips, (size_t)(nkernel + nuser) * sizeof(*ips), h);
+	h = hash_bytes(ips, (size_t)(nkernel + nuser) * sizeof(*ips), h);
+	return hash_bytes(modules, (size_t)nuser * sizeof(*modules), h);
 }
 
 static void
@@ -77,11 +84,11 @@ stack_table_grow(struct stack_table *t)
 
 void
 stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
-		const uint64_t *ips, uint32_t nkernel, uint32_t nuser,
-		bool truncated, uint64_t count)
+		const uint64_t *ips, const uint32_t *modules, uint32_t nkernel,
+		uint32_t nuser, uint32_t flags, uint64_t count)
 {
 	unsigned long long h =
-		stack_table_hash(pid, tid, ips, nkernel, nuser, truncated);
+		stack_table_hash(pid, tid, ips, modules, nkernel, nuser, flags);
 	size_t n = (size_t)nkernel + nuser;
 	size_t j = h & (t->nslots - 1);
 	struct stack_entry *e;
@@ -90,9 +97,11 @@ stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
 		e = &t->entries[t->slots[j] - 1];
 		if (e->hash == h && e->st.pid == pid && e->st.tid == tid &&
 		    e->st.nkernel == nkernel && e->st.nuser == nuser &&
-		    e->st.truncated == truncated &&
+		    e->st.flags == flags &&
 		    (!n ||
-		     !memcmp(t->ips + e->ips_off, ips, n * sizeof(*ips)))) {
+		     !memcmp(t->ips + e->ips_off, ips, n * sizeof(*ips))) &&
+		    (!nuser || !memcmp(t->mods + e->mods_off, modules,
+				       nuser * sizeof(*modules)))) {
 			e->st.count += count;
 			return;
 		}
@@ -107,19 +116,28 @@ stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
 			t->ips_cap = t->ips_cap ? t->ips_cap * 2 : 4096;
 		t->ips = xreallocarray(t->ips, t->ips_cap, sizeof(*t->ips));
 	}
+	if (t->nmods + nuser > t->mods_cap) {
+		while (t->nmods + nuser > t->mods_cap)
+			t->mods_cap = t->mods_cap ? t->mods_cap * 2 : 4096;
+		t->mods = xreallocarray(t->mods, t->mods_cap, sizeof(*t->mods));
+	}
 	if (n)
 		memcpy(t->ips + t->nips, ips, n * sizeof(*ips));
+	if (nuser)
+		memcpy(t->mods + t->nmods, modules, nuser * sizeof(*modules));
 	e = &t->entries[t->len];
 	memset(e, 0, sizeof(*e));
 	e->st.pid = pid;
 	e->st.tid = tid;
 	e->st.nkernel = nkernel;
 	e->st.nuser = nuser;
-	e->st.truncated = truncated;
+	e->st.flags = flags;
 	e->st.count = count;
 	e->ips_off = t->nips;
+	e->mods_off = t->nmods;
 	e->hash = h;
 	t->nips += n;
+	t->nmods += nuser;
 	t->slots[j] = (uint32_t)++t->len;
 	if (t->len * 2 > t->nslots)
 		stack_table_grow(t);
@@ -137,5 +155,6 @@ stack_table_get(const struct stack_table *t, size_t idx)
 	struct stack_entry *e = &t->entries[idx];
 
 	e->st.ips = t->ips + e->ips_off;
+	e->st.modules = t->mods + e->mods_off;
 	return &e->st;
 }

@@ -5,12 +5,18 @@
 # Run by `make` (every goal but clean/format), so a fresh clone needs nothing else.
 set -eu
 
-# Build: compiler, libraries. Tests: cmocka, xmllint, readelf/eu-* tools.
-# Bench: perf (the peer scorch is measured against), GNU time (peak RSS).
-# Browser tests: chromium (driven by npm's playwright-core: npm-deps.sh).
-PKGS="gcc make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
+# Build: compiler, libraries. Tests: cmocka, xmllint, readelf/eu-* tools;
+# g++ (C++ test binaries), libc6-dbg (libc's DWARF under
+# /usr/lib/debug/.build-id/), debuginfod (a local server for the debuginfod
+# test; libdebuginfod1 is what libdw loads when DEBUGINFOD_URLS is set).
+# Bench: perf, eu-addr2line and addr2line (the peers scorch is measured
+# against), GNU time (peak RSS). Export: protobuf-c (protoc-c generates the
+# pprof encoder), zlib. Browser tests of the SVG: chromium (driven by npm's
+# playwright-core, tests/node).
+PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
 libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf
-chromium time"
+libc6-dbg debuginfod libdebuginfod1 libprotobuf-c-dev protobuf-c-compiler
+zlib1g-dev chromium time"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086
@@ -23,7 +29,12 @@ for p in $PKGS; do
 	*) missing="$missing $p" ;;
 	esac
 done
-[ -z "$missing" ] && exec sh "$(dirname "$0")/npm-deps.sh"
+# Tests decode exports with npm packages (tests/node/install.sh): Debian's
+# nodejs and npm, unless a node and npm are already on the PATH (from any
+# source: asking dpkg would fight a Node.js installed another way).
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+[ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "scorch: missing Debian packages:$missing" >&2
@@ -39,4 +50,3 @@ lock="-o DPkg::Lock::Timeout=600"
 apt-get $lock update -qq >&2
 # shellcheck disable=SC2086
 apt-get $lock install -y -qq --no-install-recommends $missing >&2
-exec sh "$(dirname "$0")/npm-deps.sh"

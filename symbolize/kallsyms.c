@@ -8,6 +8,13 @@
 #include "../common/common.h"
 #include "symbolize.h"
 
+/*
+ * kallsyms has no sizes: an address further than this past the symbol
+ * below it lies in code with no symbol (BPF, a module's data, a gap) and
+ * stays unnamed rather than take the name of whatever precedes it.
+ */
+#define KALLSYMS_MAX_FUNC_SIZE (1u << 20)
+
 struct ksym {
 	uint64_t addr;
 	const char *name;   /* into the string pool */
@@ -154,6 +161,8 @@ kallsyms_find(const struct kallsyms *ks, uint64_t addr, const char **module,
 		else
 			hi = mid;
 	}
+	if (addr - ks->syms[lo].addr >= KALLSYMS_MAX_FUNC_SIZE)
+		return NULL;
 	/* Of several names at one address, report the first in order. */
 	while (lo > 0 && ks->syms[lo - 1].addr == ks->syms[lo].addr)
 		lo--;

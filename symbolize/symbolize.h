@@ -24,8 +24,17 @@ struct perfmap;
 struct sym {
 	const char *name;   /* function, or "[module+0xOFF]" when not named */
 	const char *module; /* module base name ("libc.so.6", "[kernel]") */
-	bool named;	    /* false when name is the [module+0xOFF] fallback */
-	bool inlined;	    /* an inlined call, not a function of its own */
+	/*
+	 * Where the function (or the inlined function) is defined, from the
+	 * debug info (DW_AT_decl_file/line, through the abstract origin of an
+	 * inlined call): the file name as the DWARF has it (absolute, or
+	 * relative to the compile directory when built with a relative or
+	 * remapped path), "" and 0 when not known.
+	 */
+	const char *file;
+	uint32_t line;
+	bool named;   /* false when name is the [module+0xOFF] fallback */
+	bool inlined; /* an inlined call, not a function of its own */
 };
 
 /* Most frames one address yields: its function and the calls inlined in it. */
@@ -33,8 +42,16 @@ struct sym {
 
 struct symbolizer_opts {
 	const char *kallsyms_path; /* default "/proc/kallsyms" */
-	bool no_demangle;	   /* keep C++/Rust names mangled */
-	bool no_inline; /* name only the function, not inlined calls */
+	/*
+	 * Where separate debug files are looked for, libdwfl's syntax
+	 * (":.debug:/usr/lib/debug", its default when NULL): beside the
+	 * binary, in its .debug/, and under each absolute directory by
+	 * build-id (DIR/.build-id/xx/rest.debug) and by path. debuginfod is
+	 * asked last, only when DEBUGINFOD_URLS is set.
+	 */
+	const char *debuginfo_path;
+	bool no_demangle; /* keep C++/Rust names mangled */
+	bool no_inline;	  /* name only the function, not inlined calls */
 };
 
 /* symbolizer.c */
@@ -52,6 +69,38 @@ void symbolizer_free(struct symbolizer *sy);
  */
 size_t symbolizer_user(struct symbolizer *sy, const char *path,
 		       uint64_t file_off, struct sym *out, size_t max);
+/*
+ * A module the caller has opened: a recording opens each file while the
+ * process maps it (through /proc/PID/map_files or /proc/PID/root), so a
+ * binary deleted or replaced since, or one in another mount namespace, is
+ * still the file the process ran. id tells modules apart (two files may
+ * share a path); path names the frames and guides the debuginfo search.
+ */
+struct sym_module {
+	uint64_t id;
+	const char *path;
+	int fd; /* borrowed (duplicated when read); -1: open path */
+	const char *unreadable; /* if not NULL, why the file cannot be read:
+				   its frames stay [module+0xOFF] */
+};
+
+/* symbolizer_user() for a module the caller opened. */
+size_t symbolizer_module_user(struct symbolizer *sy,
+			      const struct sym_module *sm, uint64_t file_off,
+			      struct sym *out, size_t max);
+/*
+ * Open the module at path now (it is opened once either way): 0, or -1
+ * with err saying why it cannot be read (its frames would stay unnamed).
+ */
+int symbolizer_open(struct symbolizer *sy, const char *path,
+		    struct scorch_err *err);
+/*
+ * The same as symbolizer_user() for an ELF virtual address of the file at path (what addr2line
+ * takes), for files that are not mapped in a process. Cached apart from
+ * symbolizer_user()'s offsets.
+ */
+size_t symbolizer_elf(struct symbolizer *sy, const char *path, uint64_t vaddr,
+		      struct sym *out, size_t max);
 /*
  * Name JIT code of process pid from its perf map (/tmp/perf-PID.map, read
  * once per process). Returns false when there is no map or no entry for

@@ -4,6 +4,7 @@
  * module opened once and each (module, offset) resolved once.
  */
 #include <dwarf.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,9 +15,11 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/common.h"
+#include "internal.h"
 #include "symbolize.h"
 
 /* A module file, opened on first use. */
@@ -28,7 +31,12 @@ struct module {
 	GElf_Addr bias;
 	GElf_Phdr *loads; /* PT_LOAD headers: file offset -> vaddr */
 	size_t nloads;
-	struct intmap addrs; /* file_off + 1 -> struct user_entry * */
+	char *why;	       /* why the file could not be read, or NULL */
+	int fd;		       /* the file as the caller opened it, or -1 */
+	struct dwarfidx *ix;   /* NULL until the first lookup */
+	struct symtab *symtab; /* NULL until the first lookup, or if none */
+	struct intmap addrs;   /* file_off + 1 -> struct user_entry * */
+	struct intmap vaddrs;  /* vaddr + 1 -> struct user_entry * */
 };
 
 struct sym_entry {
@@ -38,7 +46,7 @@ struct sym_entry {
 /* What one user address resolved to: its function and inlined calls. */
 struct user_entry {
 	size_t n;
-	struct sym_entry *chain[SYM_MAX_CHAIN]; /* outermost first */
+	struct sym chain[]; /* n frames, outermost first */
 };
 
 /* One process's perf map, loaded on first use. */
@@ -48,13 +56,18 @@ struct jit_map {
 };
 
 struct symbolizer {
-	struct intmap modules; /* hash(path) -> struct module * */
-	struct module **mods;  /* every module, for freeing */
+	struct intmap modules;	     /* hash(path) -> struct module * */
+	struct intmap modules_by_id; /* caller's id + 1 -> struct module * */
+	struct module *last;	     /* the module asked for last */
+	struct module **mods;	     /* every module, for freeing */
 	size_t nmods;
 	struct kallsyms *ks; /* NULL until the first kernel address */
 	bool ks_tried;
 	bool demangle;
 	bool inline_frames;
+	char *debuginfo_path;	   /* NULL: libdwfl's default */
+	Dwfl_Callbacks callbacks;  /* points at debuginfo_path */
+	struct strpool names;	   /* symbol-table and fallback names */
 	struct user_entry **users; /* every user entry, for freeing */
 	size_t nusers, users_cap;
 	char *kallsyms_path;
@@ -66,11 +79,8 @@ struct symbolizer {
 	size_t nwarnings;
 };
 
-static const Dwfl_Callbacks symbolizer_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-};
+/* libdwfl's search path for separate debug files when none is given. */
+#define SYMBOLIZER_DEBUGINFO_PATH ":.debug:/usr/lib/debug"
 
 struct symbolizer *
 symbolizer_new(const struct symbolizer_opts *opts)
@@ -78,6 +88,7 @@ symbolizer_new(const struct symbolizer_opts *opts)
 	struct symbolizer *sy = xcalloc(1, sizeof(*sy));
 
 	intmap_init(&sy->modules);
+	intmap_init(&sy->modules_by_id);
 	intmap_init(&sy->kaddrs);
 	intmap_init(&sy->jits);
 	sy->demangle = !(opts && opts->no_demangle);
@@ -85,16 +96,28 @@ symbolizer_new(const struct symbolizer_opts *opts)
 	sy->kallsyms_path =
 		xstrdup(opts && opts->kallsyms_path ? opts->kallsyms_path
 						    : "/proc/kallsyms");
+	sy->debuginfo_path = xstrdup(opts && opts->debuginfo_path
+					     ? opts->debuginfo_path
+					     : SYMBOLIZER_DEBUGINFO_PATH);
+	sy->callbacks.find_elf = dwfl_build_id_find_elf;
+	sy->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	sy->callbacks.section_address = dwfl_offline_section_address;
+	sy->callbacks.debuginfo_path = &sy->debuginfo_path;
+	strpool_init(&sy->names);
 	return sy;
 }
 
 static void
 module_free(struct module *m)
 {
+	dwarfidx_free(m->ix);
+	symtab_free(m->symtab);
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
 	intmap_fini(&m->addrs);
+	intmap_fini(&m->vaddrs);
 	free(m->loads);
+	free(m->why);
 	free(m->path);
 	free(m);
 }
@@ -131,9 +154,12 @@ symbolizer_free(struct symbolizer *sy)
 	free(sy->entries);
 	free(sy->mods);
 	intmap_fini(&sy->modules);
+	intmap_fini(&sy->modules_by_id);
 	intmap_fini(&sy->kaddrs);
 	kallsyms_free(sy->ks);
 	free(sy->kallsyms_path);
+	free(sy->debuginfo_path);
+	strpool_fini(&sy->names);
 	free(sy);
 }
 
@@ -158,53 +184,62 @@ symbolizer_warning(const struct symbolizer *sy, size_t idx)
 }
 
 /*
- * The kernel maps the vDSO into every process from one image, so scorch's
- * own copy names the target's vDSO frames. libdwfl wants a file: copy the
- * image into a memfd.
+ * A file cut short (a copy that did not finish, a full disk) or with
+ * garbage section headers still opens: libelf reads lazily. Names read
+ * from it could be garbage, so it is refused, once, when its headers,
+ * loaded segments or sections reach past its end.
  */
 static int
-symbolizer_vdso_fd(void)
+module_check(Elf *elf, size_t nph, char **why)
 {
-	unsigned long base = getauxval(AT_SYSINFO_EHDR);
-	unsigned long long start, end;
-	char line[256];
-	FILE *fp;
-	int fd = -1;
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	size_t size = 0, i;
+	uint64_t need = 0;
 
-	if (!base)
-		return -1;
-	fp = fopen("/proc/self/maps", "re");
-	if (!fp)
-		return -1;
-	while (fgets(line, sizeof(line), fp)) {
-		if (!strstr(line, "[vdso]"))
-			continue;
-		if (sscanf(line, "%llx-%llx", &start, &end) != 2 ||
-		    start != base)
-			break;
-		fd = memfd_create("vdso", MFD_CLOEXEC);
-		if (fd >= 0 && write(fd, (void *)base, end - start) !=
-				       (ssize_t)(end - start)) {
-			close(fd);
-			fd = -1;
-		}
-		break;
+	if (!elf_rawfile(elf, &size) || !gelf_getehdr(elf, &eh))
+		return 0; /* the vDSO's memfd and the like: nothing to check */
+	if (eh.e_shoff)
+		need = eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize;
+	for (i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+		    ph.p_offset + ph.p_filesz > need)
+			need = ph.p_offset + ph.p_filesz;
 	}
-	fclose(fp);
-	return fd;
+	if (need > size) {
+		*why = xasprintf("truncated ELF file (%zu of %" PRIu64
+				 " bytes)",
+				 size, need);
+		return -1;
+	}
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
+
+		if (!sh || (sh->sh_type != SHT_NOBITS &&
+			    (sh->sh_offset > size ||
+			     sh->sh_size > size - sh->sh_offset))) {
+			*why = xasprintf("corrupt ELF section header %zu",
+					 elf_ndxscn(scn));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int
-module_open(struct module *m, char **why)
+module_open(struct symbolizer *sy, struct module *m, char **why)
 {
 	Elf *elf;
 	size_t i, nph;
 	int fd = -1;
 
-	if (!strcmp(m->path, "[vdso]")) {
-		fd = symbolizer_vdso_fd();
+	if (m->fd >= 0) {
+		/* The caller's file; libdwfl takes its own descriptor. */
+		fd = fcntl(m->fd, F_DUPFD_CLOEXEC, 0);
 		if (fd < 0) {
-			*why = xstrdup("cannot read the vDSO image");
+			*why = xstrdup(strerror(errno));
 			return -1;
 		}
 	} else if (m->path[0] != '/') {
@@ -217,7 +252,7 @@ module_open(struct module *m, char **why)
 			return -1;
 		}
 	}
-	m->dwfl = dwfl_begin(&symbolizer_callbacks);
+	m->dwfl = dwfl_begin(&sy->callbacks);
 	if (!m->dwfl) {
 		close(fd);
 		*why = xstrdup(dwfl_errmsg(-1));
@@ -237,6 +272,8 @@ module_open(struct module *m, char **why)
 		*why = xstrdup("cannot read ELF program headers");
 		return -1;
 	}
+	if (module_check(elf, nph, why) < 0)
+		return -1;
 	m->loads = xcalloc(nph ? nph : 1, sizeof(*m->loads));
 	for (i = 0; i < nph; i++) {
 		GElf_Phdr ph;
@@ -247,37 +284,59 @@ module_open(struct module *m, char **why)
 	return 0;
 }
 
+/*
+ * A module read from fd if it is not -1 (else from path), or never read
+ * because of unreadable (then its frames keep the [module+0xOFF] names).
+ */
 static struct module *
-symbolizer_module(struct symbolizer *sy, const char *path)
+symbolizer_new_module(struct symbolizer *sy, const char *path, int fd,
+		      const char *unreadable)
 {
-	unsigned long long key = hash_bytes(path, strlen(path), 0);
-	struct module *m;
+	struct module *m = xcalloc(1, sizeof(*m));
 	const char *slash;
 	char *why = NULL;
 
-	while ((m = intmap_get(&sy->modules, key)) && strcmp(m->path, path))
-		key++;
-	if (m)
-		return m;
-	m = xcalloc(1, sizeof(*m));
 	m->path = xstrdup(path);
+	m->fd = fd;
 	slash = strrchr(m->path, '/');
 	m->base = slash && slash[1] ? slash + 1 : m->path;
 	intmap_init(&m->addrs);
-	if (module_open(m, &why) < 0) {
+	intmap_init(&m->vaddrs);
+	if (unreadable)
+		why = xstrdup(unreadable);
+	if (why || module_open(sy, m, &why) < 0) {
 		symbolizer_warn(sy, xasprintf("%s: %s; its frames stay "
 					      "unnamed",
 					      path, why));
-		free(why);
+		m->why = why;
 		if (m->dwfl)
 			dwfl_end(m->dwfl);
 		m->dwfl = NULL;
 		m->mod = NULL;
 	}
-	intmap_put(&sy->modules, key, m);
+	m->fd = -1; /* borrowed: not kept past opening */
 	sy->mods = xreallocarray(sy->mods, sy->nmods + 1, sizeof(*sy->mods));
 	sy->mods[sy->nmods++] = m;
 	return m;
+}
+
+static struct module *
+symbolizer_module(struct symbolizer *sy, const char *path)
+{
+	unsigned long long key;
+	struct module *m;
+
+	/* Addresses come in runs of one module: skip the hashing. */
+	if (sy->last && !strcmp(sy->last->path, path))
+		return sy->last;
+	key = hash_bytes(path, strlen(path), 0);
+	while ((m = intmap_get(&sy->modules, key)) && strcmp(m->path, path))
+		key++;
+	if (m)
+		return sy->last = m;
+	m = symbolizer_new_module(sy, path, -1, NULL);
+	intmap_put(&sy->modules, key, m);
+	return sy->last = m;
 }
 
 static struct sym_entry *
@@ -288,6 +347,8 @@ symbolizer_entry(struct symbolizer *sy, char *name, const char *module,
 
 	e->sym.name = name;
 	e->sym.module = module;
+	e->sym.file = "";
+	e->sym.line = 0;
 	e->sym.named = named;
 	e->sym.inlined = false;
 	if (sy->nentries == sy->entries_cap) {
@@ -317,111 +378,178 @@ module_vaddr(const struct module *m, uint64_t file_off, GElf_Addr *vaddr)
 	return false;
 }
 
-/* The name of a DWARF function or inlined call, demangled (caller frees). */
-static char *
-symbolizer_die_name(struct symbolizer *sy, Dwarf_Die *die)
+static bool
+symbolizer_other_file(const char *path, const struct stat *self)
 {
-	Dwarf_Attribute attr;
-	const char *name = NULL;
+	struct stat st;
 
-	if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
-	    dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr))
-		name = dwarf_formstring(&attr);
-	if (!name && dwarf_attr_integrate(die, DW_AT_name, &attr))
-		name = dwarf_formstring(&attr);
-	return name ? demangle_name(name, sy->demangle) : NULL;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       !(st.st_dev == self->st_dev && st.st_ino == self->st_ino);
 }
 
 /*
- * The calls inlined at addr, innermost first, into names[] (caller frees
- * each). dwarf_getscopes() finds the innermost inlined instance but goes on
- * through its abstract origin; the concrete callers come from
- * dwarf_getscopes_die() on each instance in turn, as eu-addr2line -i does.
+ * A separate debug file that libdwfl would have tried exists, yet m has no
+ * DWARF: libdwfl skips a debug file it cannot read (truncated, corrupt, or
+ * of another build) without a word, so find it to say so. Returns its path
+ * (caller frees) or NULL. The candidates follow libdwfl's search path: by
+ * build-id under each absolute directory (DIR/.build-id/xx/rest.debug), and
+ * by the .gnu_debuglink name beside the binary, in its .debug/ and under
+ * each absolute directory by the binary's directory.
  */
-static size_t
-symbolizer_inlines(struct symbolizer *sy, struct module *m, GElf_Addr addr,
-		   char **names, size_t max)
+static char *
+symbolizer_bad_debug_file(struct symbolizer *sy, struct module *m)
 {
-	Dwarf_Addr bias;
-	Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, &bias);
-	Dwarf_Die *scopes = NULL, die;
-	bool found = false;
-	size_t n = 0;
-	int i, nscopes;
+	char *dirs, *rest, *dir, *bindir, *found = NULL, *cand, hex[128];
+	const unsigned char *id;
+	const char *link = NULL;
+	GElf_Addr id_vaddr, bias;
+	struct stat self;
+	GElf_Word crc;
+	Elf *elf;
+	int idlen, i;
 
-	if (!cu)
-		return 0;
-	nscopes = dwarf_getscopes(cu, addr - bias, &scopes);
-	for (i = 0; i < nscopes; i++) {
-		int tag = dwarf_tag(&scopes[i]);
-
-		if (tag == DW_TAG_subprogram)
-			break; /* nothing inlined at addr */
-		if (tag == DW_TAG_inlined_subroutine) {
-			die = scopes[i];
-			found = true;
-			break;
+	if (m->path[0] != '/' || stat(m->path, &self) != 0)
+		return NULL;
+	elf = dwfl_module_getelf(m->mod, &bias);
+	if (elf)
+		link = dwelf_elf_gnu_debuglink(elf, &crc);
+	idlen = dwfl_module_build_id(m->mod, &id, &id_vaddr);
+	if (idlen < 2 || idlen > 60)
+		idlen = 0;
+	for (i = 0; i < idlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	bindir = xstrndup(m->path, (size_t)(strrchr(m->path, '/') - m->path));
+	rest = dirs = xstrdup(sy->debuginfo_path);
+	while (!found && (dir = strsep(&rest, ":"))) {
+		if (*dir == '+' || *dir == '-')
+			dir++; /* libdwfl's CRC-checking modifiers */
+		if (*dir == '/' && idlen) {
+			cand = xasprintf("%s/.build-id/%.2s/%s.debug", dir, hex,
+					 hex + 2);
+			if (symbolizer_other_file(cand, &self))
+				found = cand;
+			else
+				free(cand);
 		}
+		if (found || !link)
+			continue;
+		if (*dir == '/')
+			cand = xasprintf("%s%s/%s", dir, bindir, link);
+		else if (*dir)
+			cand = xasprintf("%s/%s/%s", bindir, dir, link);
+		else
+			cand = xasprintf("%s/%s", bindir, link);
+		if (symbolizer_other_file(cand, &self))
+			found = cand;
+		else
+			free(cand);
 	}
-	free(scopes);
-	while (found && n < max) {
-		Dwarf_Die *outer = NULL;
-		int nouter;
-
-		names[n] = symbolizer_die_name(sy, &die);
-		if (names[n])
-			n++;
-		found = false;
-		nouter = dwarf_getscopes_die(&die, &outer);
-		for (i = 1; i < nouter; i++) {
-			int tag = dwarf_tag(&outer[i]);
-
-			if (tag == DW_TAG_subprogram)
-				break; /* the function itself */
-			if (tag == DW_TAG_inlined_subroutine) {
-				die = outer[i];
-				found = true;
-				break;
-			}
-		}
-		free(outer);
-	}
-	return n;
+	free(dirs);
+	free(bindir);
+	return found;
 }
 
-static struct user_entry *
-symbolizer_user_entry(struct symbolizer *sy, struct module *m,
-		      uint64_t file_off)
+/* Make m's DWARF index, saying once if a debug file is there but unusable. */
+static void
+symbolizer_index(struct symbolizer *sy, struct module *m)
 {
-	struct user_entry *u = xcalloc(1, sizeof(*u));
-	const char *name = NULL;
-	char *inl[SYM_MAX_CHAIN - 1];
-	size_t ninl = 0, i;
-	GElf_Addr vaddr;
+	Dwarf_Addr bias;
+	char *bad;
 
-	if (m->mod && module_vaddr(m, file_off, &vaddr)) {
-		GElf_Off off;
-		GElf_Sym sym;
+	m->ix = dwarfidx_new(m->mod, sy->demangle);
+	m->symtab = symtab_new(m->mod);
+	if (dwfl_module_getdwarf(m->mod, &bias))
+		return;
+	bad = symbolizer_bad_debug_file(sy, m);
+	if (bad)
+		symbolizer_warn(sy, xasprintf("%s: debug file %s is unusable "
+					      "(truncated, corrupt or of "
+					      "another build); only the "
+					      "symbol table names its frames",
+					      m->path, bad));
+	free(bad);
+}
 
-		name = dwfl_module_addrinfo(m->mod, vaddr + m->bias, &off, &sym,
-					    NULL, NULL, NULL);
-		if (name && *name && sy->inline_frames)
-			ninl = symbolizer_inlines(sy, m, vaddr + m->bias, inl,
-						  SYM_MAX_CHAIN - 1);
+/*
+ * Resolve the ELF virtual address vaddr of m (mapped: vaddr is known and m
+ * readable). The function and its inlined calls come from the DWARF when a
+ * DWARF function covers the address, so that name and definition site
+ * belong to one DIE; else the name comes from the symbol table, and else it
+ * is "[module+0xOFF]" with fallback_off.
+ */
+static struct user_entry *
+symbolizer_resolve(struct symbolizer *sy, struct module *m, bool mapped,
+		   GElf_Addr vaddr, uint64_t fallback_off)
+{
+	struct dwarfidx_hit hits[SYM_MAX_CHAIN];
+	struct sym chain[SYM_MAX_CHAIN];
+	struct user_entry *u;
+	size_t n = 0, nh, i;
+
+	memset(chain, 0, sizeof(chain));
+	if (mapped) {
+		GElf_Addr addr = vaddr + m->bias;
+
+		if (!m->ix)
+			symbolizer_index(sy, m);
+		nh = dwarfidx_lookup(m->ix, addr, hits,
+				     sy->inline_frames ? SYM_MAX_CHAIN : 1);
+		if (nh && !hits[0].inlined && hits[0].name[0]) {
+			const char *sym = symtab_find(m->symtab, addr);
+
+			for (i = 0; i < nh; i++) {
+				if (!hits[i].name[0])
+					continue;
+				chain[n].name = hits[i].name;
+				chain[n].file = hits[i].file;
+				chain[n].line = hits[i].line;
+				chain[n].inlined = i > 0;
+				n++;
+			}
+			/*
+			 * The function itself goes by its symbol, as perf
+			 * and eu-addr2line name it: the exported qsort_r,
+			 * not the DWARF name of glibc's internal alias
+			 * (__GI___qsort_r), and a compiler's clone by what
+			 * it is (foo.constprop.0). Inlined calls have no
+			 * symbol: their DWARF names stay.
+			 */
+			if (sym && *sym) {
+				char *d = demangle_name(sym, sy->demangle);
+
+				chain[0].name = strpool_intern(&sy->names, d);
+				free(d);
+			}
+		} else {
+			const char *name = symtab_find(m->symtab, addr);
+
+			if (name && *name) {
+				char *d = demangle_name(name, sy->demangle);
+
+				chain[n].name = strpool_intern(&sy->names, d);
+				chain[n].file = "";
+				n++;
+				free(d);
+			}
+		}
+		for (i = 0; i < n; i++) {
+			chain[i].module = m->base;
+			chain[i].named = true;
+		}
 	}
-	if (name && *name)
-		u->chain[u->n++] = symbolizer_entry(
-			sy, demangle_name(name, sy->demangle), m->base, true);
-	else
-		u->chain[u->n++] = symbolizer_entry(
-			sy, xasprintf("[%s+0x%" PRIx64 "]", m->base, file_off),
-			m->base, false);
-	/* libdw gives the innermost first; profiles want outermost first. */
-	for (i = ninl; i-- > 0;) {
-		u->chain[u->n] = symbolizer_entry(sy, inl[i], m->base, true);
-		u->chain[u->n]->sym.inlined = true;
-		u->n++;
+	if (!n) {
+		char *name =
+			xasprintf("[%s+0x%" PRIx64 "]", m->base, fallback_off);
+
+		chain[0].name = strpool_intern(&sy->names, name);
+		chain[0].module = m->base;
+		chain[0].file = "";
+		n = 1;
+		free(name);
 	}
+	u = xmalloc(sizeof(*u) + n * sizeof(u->chain[0]));
+	u->n = n;
+	memcpy(u->chain, chain, n * sizeof(u->chain[0]));
 	if (sy->nusers == sy->users_cap) {
 		sy->users_cap = sy->users_cap ? sy->users_cap * 2 : 256;
 		sy->users = xreallocarray(sy->users, sy->users_cap,
@@ -431,21 +559,76 @@ symbolizer_user_entry(struct symbolizer *sy, struct module *m,
 	return u;
 }
 
+static size_t
+symbolizer_copy(const struct user_entry *u, struct sym *out, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < u->n && i < max; i++)
+		out[i] = u->chain[i];
+	return i;
+}
+
+static size_t
+symbolizer_user_in(struct symbolizer *sy, struct module *m, uint64_t file_off,
+		   struct sym *out, size_t max)
+{
+	struct user_entry *u = intmap_get(&m->addrs, file_off + 1);
+
+	if (!u) {
+		GElf_Addr vaddr = 0;
+		bool mapped = m->mod && module_vaddr(m, file_off, &vaddr);
+
+		u = symbolizer_resolve(sy, m, mapped, vaddr, file_off);
+		intmap_put(&m->addrs, file_off + 1, u);
+	}
+	return symbolizer_copy(u, out, max);
+}
+
 size_t
 symbolizer_user(struct symbolizer *sy, const char *path, uint64_t file_off,
 		struct sym *out, size_t max)
 {
+	return symbolizer_user_in(sy, symbolizer_module(sy, path), file_off,
+				  out, max);
+}
+
+size_t
+symbolizer_module_user(struct symbolizer *sy, const struct sym_module *sm,
+		       uint64_t file_off, struct sym *out, size_t max)
+{
+	struct module *m = intmap_get(&sy->modules_by_id, sm->id + 1);
+
+	if (!m) {
+		m = symbolizer_new_module(sy, sm->path, sm->fd, sm->unreadable);
+		intmap_put(&sy->modules_by_id, sm->id + 1, m);
+	}
+	return symbolizer_user_in(sy, m, file_off, out, max);
+}
+
+int
+symbolizer_open(struct symbolizer *sy, const char *path, struct scorch_err *err)
+{
 	struct module *m = symbolizer_module(sy, path);
-	struct user_entry *u = intmap_get(&m->addrs, file_off + 1);
-	size_t i;
+
+	if (m->mod)
+		return 0;
+	err_set(err, "%s: %s", path, m->why ? m->why : "cannot be read");
+	return -1;
+}
+
+size_t
+symbolizer_elf(struct symbolizer *sy, const char *path, uint64_t vaddr,
+	       struct sym *out, size_t max)
+{
+	struct module *m = symbolizer_module(sy, path);
+	struct user_entry *u = intmap_get(&m->vaddrs, vaddr + 1);
 
 	if (!u) {
-		u = symbolizer_user_entry(sy, m, file_off);
-		intmap_put(&m->addrs, file_off + 1, u);
+		u = symbolizer_resolve(sy, m, m->mod != NULL, vaddr, vaddr);
+		intmap_put(&m->vaddrs, vaddr + 1, u);
 	}
-	for (i = 0; i < u->n && i < max; i++)
-		out[i] = u->chain[i]->sym;
-	return i;
+	return symbolizer_copy(u, out, max);
 }
 
 void

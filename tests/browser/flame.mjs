@@ -54,9 +54,10 @@ if (!existsSync(chromium)) {
 }
 let pw;
 try {
-	pw = await import("playwright-core");
+	pw = await import(join(top, "tests", "node", "node_modules", "playwright-core",
+		"index.mjs"));
 } catch (e) {
-	skipAll("playwright-core not installed (npm ci in tests/browser; scripts/deps.sh runs it)");
+	skipAll("playwright-core not installed (sh tests/node/install.sh; make check runs it)");
 }
 
 const dir = mkdtempSync(join(tmpdir(), "scorch-browser-"));

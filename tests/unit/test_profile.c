@@ -456,6 +456,404 @@ test_profile_load_sniffs_format(void **state)
 	free(json);
 }
 
+/* A profile from folded text (frames get no module). */
+static struct profile *
+folded_profile(const char *text)
+{
+	struct profile *p = profile_new();
+	struct scorch_err err;
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+
+	assert_non_null(fp);
+	if (profile_read_folded(p, fp, "t.folded", &err) < 0)
+		fail_msg("%s", err.msg);
+	fclose(fp);
+	return p;
+}
+
+static const struct agg_row *
+find_fn(const struct aggregate *a, const char *name)
+{
+	const struct agg_row *r =
+		aggregate_find(a, name, "", FRAME_USER, TASK_NONE);
+
+	if (!r)
+		fail_msg("no row for %s", name);
+	return r;
+}
+
+static void
+test_aggregate_new_self_and_total(void **state)
+{
+	/* f recurses: its total counts each sample once. */
+	struct profile *p = folded_profile("main;f;f;g 4\n"
+					   "main;f 3\n"
+					   "main;h;f 2\n"
+					   "main;h;do_read_[k] 1\n");
+	struct aggregate *a = aggregate_new(p, AGG_FUNCTION);
+	const struct agg_row *r;
+	uint64_t self = 0;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(aggregate_total(a), 10);
+	assert_int_equal(aggregate_nrows(a), 5);
+	r = find_fn(a, "f");
+	assert_int_equal(r->self, 5);
+	assert_int_equal(r->total, 9);
+	r = find_fn(a, "main");
+	assert_int_equal(r->self, 0);
+	assert_int_equal(r->total, 10);
+	assert_int_equal(find_fn(a, "g")->total, 4);
+	assert_int_equal(find_fn(a, "h")->total, 3);
+	/* Kind is part of a function's identity. */
+	assert_null(aggregate_find(a, "do_read", "", FRAME_USER, TASK_NONE));
+	r = aggregate_find(a, "do_read", NULL, FRAME_KERNEL, TASK_NONE);
+	assert_non_null(r);
+	assert_int_equal(r->self, 1);
+	for (i = 0; i < aggregate_nrows(a); i++)
+		self += aggregate_row(a, i)->self;
+	assert_int_equal(self, 10);
+
+	aggregate_sort(a, AGG_ORDER_SELF);
+	assert_string_equal(aggregate_row(a, 0)->name, "f");
+	assert_string_equal(aggregate_row(a, 1)->name, "g");
+	/* Ties break by name: do_read (1 self) before main/h (0 self) is by
+	 * count; main and h tie on self 0 and order by total. */
+	assert_string_equal(aggregate_row(a, 2)->name, "do_read");
+	assert_string_equal(aggregate_row(a, 3)->name, "main");
+	assert_string_equal(aggregate_row(a, 4)->name, "h");
+	/* The index follows the rows. */
+	assert_int_equal(find_fn(a, "h")->total, 3);
+	aggregate_sort(a, AGG_ORDER_TOTAL);
+	assert_string_equal(aggregate_row(a, 0)->name, "main");
+	assert_string_equal(aggregate_row(a, 1)->name, "f");
+	aggregate_free(a);
+	profile_free(p);
+}
+
+static void
+test_aggregate_new_modules_and_threads(void **state)
+{
+	struct profile *p = profile_new();
+	struct aggregate *a;
+	const struct agg_row *r;
+	uint32_t f[4], t1, t2;
+
+	(void)state;
+	f[0] = profile_intern_frame(p, "app", "", FRAME_PROCESS);
+	f[1] = profile_intern_frame(p, "main", "app", FRAME_USER);
+	f[2] = profile_intern_frame(p, "memcpy", "libc.so.6", FRAME_USER);
+	f[3] = profile_intern_frame(p, "qsort", "libc.so.6", FRAME_USER);
+	t1 = profile_add_task(p, 5, 5, "app", "main");
+	t2 = profile_add_task(p, 5, 6, "app", "worker");
+	profile_add_stack(p, t1, f, 3, 6); /* app;main;memcpy */
+	profile_add_stack(p, t2, f, 2, 3); /* app;main */
+	{
+		uint32_t g[4] = { f[0], f[1], f[3], f[2] };
+
+		profile_add_stack(p, t2, g, 4, 1); /* app;main;qsort;memcpy */
+	}
+	profile_add_stack(p, TASK_NONE, f, 1, 2); /* the process frame only */
+
+	a = aggregate_new(p, AGG_MODULE);
+	/* The process frame is not a module's code. */
+	assert_int_equal(aggregate_nrows(a), 2);
+	r = aggregate_find(a, "libc.so.6", NULL, FRAME_USER, TASK_NONE);
+	assert_non_null(r);
+	assert_int_equal(r->self, 7);
+	assert_int_equal(r->total, 7); /* qsort;memcpy counts once */
+	r = aggregate_find(a, "app", NULL, FRAME_KERNEL, TASK_NONE);
+	assert_non_null(r); /* kind does not matter for modules */
+	assert_int_equal(r->self, 3);
+	assert_int_equal(r->total, 10);
+	aggregate_free(a);
+
+	a = aggregate_new(p, AGG_THREAD);
+	assert_int_equal(aggregate_nrows(a), 3);
+	r = aggregate_find(a, NULL, NULL, FRAME_USER, t2);
+	assert_non_null(r);
+	assert_string_equal(r->name, "worker");
+	assert_string_equal(r->module, "app");
+	assert_int_equal(r->self, 4);
+	assert_int_equal(r->total, 4);
+	r = aggregate_find(a, NULL, NULL, FRAME_USER, TASK_NONE);
+	assert_non_null(r);
+	assert_int_equal(r->total, 2);
+	aggregate_sort(a, AGG_ORDER_TOTAL);
+	assert_int_equal(aggregate_row(a, 0)->task, t1);
+	aggregate_free(a);
+
+	a = aggregate_new(p, AGG_FUNCTION);
+	assert_null(aggregate_find(a, "app", "", FRAME_PROCESS, TASK_NONE));
+	assert_int_equal(aggregate_total(a), 12);
+	aggregate_free(a);
+	profile_free(p);
+}
+
+static bool
+match_prefix(const struct frame *f, void *arg)
+{
+	return !strncmp(f->name, arg, strlen(arg));
+}
+
+static void
+test_aggregate_focus_callers_callees(void **state)
+{
+	struct profile *p = folded_profile("main;parse;lex 5\n"
+					   "main;parse 2\n"
+					   "main;load;parse;parse_num;atoi 3\n"
+					   "main;load;read 4\n"
+					   "parse_main;x 1\n");
+	struct agg_focus fo;
+	const struct agg_row *r;
+
+	(void)state;
+	aggregate_focus(p, match_prefix, (void *)"parse", &fo);
+	assert_int_equal(fo.nfunctions, 3); /* parse, parse_num, parse_main */
+	assert_int_equal(fo.total, 11);
+	assert_int_equal(fo.self, 2); /* main;parse */
+	assert_int_equal(fo.no_caller, 1);
+	/* Callers of the root-most match. */
+	assert_int_equal(aggregate_nrows(fo.callers), 2);
+	assert_int_equal(find_fn(fo.callers, "main")->total, 7);
+	assert_int_equal(find_fn(fo.callers, "load")->total, 3);
+	/* Callees of the leaf-most match: parse;parse_num counts once. */
+	assert_int_equal(aggregate_nrows(fo.callees), 3);
+	r = find_fn(fo.callees, "lex");
+	assert_int_equal(r->total, 5);
+	assert_int_equal(r->self, 5);
+	assert_int_equal(find_fn(fo.callees, "atoi")->total, 3);
+	assert_int_equal(find_fn(fo.callees, "x")->total, 1);
+	assert_null(aggregate_find(fo.callees, "parse_num", "", FRAME_USER,
+				   TASK_NONE));
+	/* The matching functions with their own sums. */
+	assert_int_equal(find_fn(fo.functions, "parse")->total, 10);
+	assert_int_equal(find_fn(fo.functions, "parse")->self, 2);
+	assert_int_equal(find_fn(fo.functions, "parse_num")->total, 3);
+	agg_focus_fini(&fo);
+
+	/* Nothing matches: empty, not an error. */
+	aggregate_focus(p, match_prefix, (void *)"zzz", &fo);
+	assert_int_equal(fo.nfunctions, 0);
+	assert_int_equal(fo.total, 0);
+	assert_int_equal(aggregate_nrows(fo.callers), 0);
+	aggregate_sort(fo.callers, AGG_ORDER_TOTAL); /* empty: no qsort(NULL) */
+	agg_focus_fini(&fo);
+	profile_free(p);
+}
+
+static void
+test_profile_merge_sums_stacks_and_meta(void **state)
+{
+	struct profile *in[3], *m, *mm;
+	const struct stack *st;
+	uint32_t f[2], t;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		in[i] = profile_new();
+		f[0] = profile_intern_frame(in[i], "app", "", FRAME_PROCESS);
+		/* Frame ids differ between the runs. */
+		if (i)
+			profile_intern_frame(in[i], "other", "", FRAME_USER);
+		f[1] = profile_intern_frame_src(in[i], "main", "app",
+						FRAME_USER, "main.c", 3);
+		t = profile_add_task(in[i], 7, 7, "app", "app");
+		profile_add_stack(in[i], t, f, 2, 10 + (uint64_t)i);
+		profile_meta_set_str(in[i], "tool", "scorch 0.1.0");
+		profile_meta_set_str(in[i], "start_time",
+				     i ? "2024-01-01T00:00:00Z"
+				       : "2024-02-01T00:00:00Z");
+		profile_meta_set_str(in[i], "hostname", i ? "b" : "a");
+		profile_meta_set_int(in[i], "samples", 10 + i);
+		profile_meta_set_int(in[i], "frequency_hz", 99);
+		profile_meta_set_str(in[i], "label.commit", "abc");
+		profile_meta_set_str(in[i], "label.run", i ? "2" : "1");
+	}
+	in[2] = folded_profile("app;main 5\n");
+	m = profile_merge(in, 3);
+	assert_int_equal(profile_total(m), 26);
+	/* Same pid/tid and frames: one stack with a task, one without. */
+	assert_int_equal(profile_nstacks(m), 2);
+	st = profile_stack(m, 0);
+	assert_int_equal(st->count, 21);
+	assert_string_equal(profile_frame(m, st->frames[1])->file, "main.c");
+	assert_int_equal(profile_meta_int(m, "samples", 0), 26);
+	assert_int_equal(profile_meta_int(m, "merged_from", 0), 3);
+	assert_string_equal(profile_meta_str(m, "start_time"),
+			    "2024-01-01T00:00:00Z");
+	/* The folded run has no metadata, so nothing else is shared. */
+	assert_null(profile_meta_str(m, "tool"));
+	assert_null(profile_meta_str(m, "label.commit"));
+	profile_free(m);
+
+	m = profile_merge(in, 2);
+	assert_string_equal(profile_meta_str(m, "tool"), "scorch 0.1.0");
+	assert_int_equal(profile_meta_int(m, "frequency_hz", 0), 99);
+	assert_string_equal(profile_meta_str(m, "label.commit"), "abc");
+	assert_null(profile_meta_str(m, "label.run"));
+	assert_null(profile_meta_str(m, "hostname"));
+	assert_int_equal(profile_meta_int(m, "samples", 0), 21);
+	/* Merging merged profiles counts the original runs. */
+	{
+		struct profile *two[2] = { m, in[0] };
+
+		mm = profile_merge(two, 2);
+		assert_int_equal(profile_meta_int(mm, "merged_from", 0), 3);
+		assert_int_equal(profile_total(mm), 31);
+		profile_free(mm);
+	}
+	profile_free(m);
+	for (i = 0; i < 3; i++)
+		profile_free(in[i]);
+}
+
+/*
+ * Mutated inputs: bytes flipped, cut, duplicated in a valid JSON profile
+ * and a folded file. Every one must load or fail with a message naming the
+ * file; the sanitizers catch anything worse. Deterministic seed.
+ */
+static void
+test_profile_load_mutations(void **state)
+{
+	static const char *const seeds[] = {
+		"{\"format\":\"scorch-profile\",\"version\":\"1.1\","
+		"\"meta\":{\"tool\":\"scorch\",\"samples\":9},"
+		"\"tasks\":[{\"pid\":1,\"tid\":2,\"comm\":\"a\",\"thread\":\"b\"}],"
+		"\"frames\":[{\"name\":\"a\",\"kind\":\"process\"},"
+		"{\"name\":\"main\",\"module\":\"a\",\"kind\":\"user\","
+		"\"file\":\"a.c\",\"line\":3}],"
+		"\"stacks\":[{\"task\":0,\"frames\":[0,1],\"count\":9}]}",
+		"a;main;f_[k] 3\na;[unknown];g_[i] 12\n\na;main 1\r\n",
+	};
+	unsigned long long rng = 0x5eed;
+	char path[] = "/tmp/scorch-mut-XXXXXX";
+	int fd = mkstemp(path);
+	size_t i, loaded = 0, failed = 0;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	for (i = 0; i < 3000; i++) {
+		const char *seed = seeds[i % ARRAY_SIZE(seeds)];
+		size_t len = strlen(seed), n, k;
+		char buf[1024];
+		struct scorch_err err;
+		struct profile *p;
+		FILE *fp;
+
+		memcpy(buf, seed, len);
+		n = 1 + (i / 2) % 4;
+		for (k = 0; k < n && len; k++) {
+			size_t at;
+
+			rng = rng * 6364136223846793005ULL +
+			      1442695040888963407ULL;
+			at = (size_t)(rng >> 33) % len;
+			switch ((rng >> 20) % 4) {
+			case 0: /* flip a byte */
+				buf[at] = (char)(rng >> 8);
+				break;
+			case 1: /* cut the file */
+				len = at;
+				break;
+			case 2: /* a digit somewhere */
+				buf[at] = (char)('0' + (rng >> 12) % 10);
+				break;
+			default: /* duplicate a run of bytes */
+				if (len + 16 < sizeof(buf) && at + 16 <= len) {
+					memmove(buf + at + 16, buf + at,
+						len - at);
+					len += 16;
+				}
+				break;
+			}
+		}
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		assert_int_equal(fwrite(buf, 1, len, fp), len);
+		fclose(fp);
+		err.msg[0] = '\0';
+		p = profile_load(path, &err);
+		if (p) {
+			loaded++;
+			profile_free(p);
+		} else {
+			failed++;
+			if (strncmp(err.msg, path, strlen(path)))
+				fail_msg("mutation %zu: '%s' does not name "
+					 "the file",
+					 i, err.msg);
+		}
+	}
+	unlink(path);
+	/* Both outcomes happen, or the mutations test nothing. */
+	assert_true(loaded > 100);
+	assert_true(failed > 100);
+}
+
+/*
+ * Stack objects in many spellings: the fast path for scorch's own shape
+ * and cJSON for the rest must agree on what is valid, and on the counts.
+ */
+static void
+test_profile_read_json_stack_forms(void **state)
+{
+	static const struct {
+		const char *stack;
+		int ok;		/* 0: error expected */
+		uint64_t total; /* when ok */
+	} cases[] = {
+		{ "{\"task\": 0, \"frames\": [0,1], \"count\": 5}", 1, 5 },
+		{ "{\"frames\": [1,0], \"count\": 7}", 1, 7 },
+		{ "{ \"task\" : 1 , \"frames\" : [ 0 , 1 ] , \"count\" : 2 }",
+		  1, 2 },
+		{ "{\"count\": 3, \"frames\": [0], \"task\": 1}", 1, 3 },
+		{ "{\"task\": 0, \"frames\": [], \"count\": 4}", 1, 4 },
+		{ "{\"frames\": [0], \"count\": 9007199254740992}", 1,
+		  9007199254740992ULL },
+		{ "{\"frames\": [0], \"count\": 9007199254740994}", 0, 0 },
+		{ "{\"frames\": [0], \"count\": 1e2}", 1, 100 },
+		{ "{\"frames\": [0], \"count\": 2.5}", 0, 0 },
+		{ "{\"frames\": [0], \"count\": -1}", 0, 0 },
+		{ "{\"frames\": [2], \"count\": 1}", 0, 0 },
+		{ "{\"frames\": [9], \"count\": 1}", 0, 0 },
+		{ "{\"frames\": [18446744073709551617], \"count\": 1}", 0, 0 },
+		{ "{\"task\": 2, \"frames\": [0], \"count\": 1}", 0, 0 },
+		{ "{\"task\": 9, \"frames\": [0], \"count\": 1}", 0, 0 },
+		{ "{\"frames\": [0,], \"count\": 1}", 0, 0 },
+		{ "{\"frames\": [0], \"count\": 1, \"extra\": [1]}", 1, 1 },
+		{ "{\"frames\": [0], \"count\": 1}, 7", 0, 0 },
+		{ "[0, 1]", 0, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct profile *p = profile_new();
+		struct scorch_err err;
+		char *doc = xasprintf(
+			"{\"format\":\"scorch-profile\",\"version\":\"1.1\","
+			"\"tasks\":[{\"pid\":1,\"tid\":1},{\"pid\":1,\"tid\":2}],"
+			"\"frames\":[{\"name\":\"a\"},{\"name\":\"b\"}],"
+			"\"stacks\":[%s]}",
+			cases[i].stack);
+		int ret =
+			profile_read_json(p, doc, strlen(doc), "s.json", &err);
+
+		if (cases[i].ok && ret < 0)
+			fail_msg("case %zu: %s", i, err.msg);
+		if (!cases[i].ok && ret == 0)
+			fail_msg("case %zu: accepted", i);
+		if (cases[i].ok)
+			assert_int_equal(profile_total(p), cases[i].total);
+		free(doc);
+		profile_free(p);
+	}
+}
+
 int
 main(void)
 {
@@ -475,6 +873,12 @@ main(void)
 		cmocka_unit_test(test_profile_json_round_trip),
 		cmocka_unit_test(test_profile_read_json_errors),
 		cmocka_unit_test(test_profile_load_sniffs_format),
+		cmocka_unit_test(test_aggregate_new_self_and_total),
+		cmocka_unit_test(test_aggregate_new_modules_and_threads),
+		cmocka_unit_test(test_aggregate_focus_callers_callees),
+		cmocka_unit_test(test_profile_merge_sums_stacks_and_meta),
+		cmocka_unit_test(test_profile_load_mutations),
+		cmocka_unit_test(test_profile_read_json_stack_forms),
 	};
 
 	return cmocka_run_group_tests_name("profile", tests, NULL, NULL);

@@ -5,7 +5,13 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <ucontext.h>
+#include <unistd.h>
 
 #include "sampler/internal.h"
 
@@ -64,6 +70,20 @@ test_maps_parse_line_malformed(void **state)
 	assert_int_equal(maps_parse_line(d, &m), -1);
 }
 
+/* Add a mapping of len bytes at start, from file offset pgoff of path. */
+static void
+map_add(struct map_set *ms, pid_t pid, uint64_t start, uint64_t len,
+	uint64_t pgoff, const char *path)
+{
+	struct addr_map m = { .start = start,
+			      .end = start + len,
+			      .pgoff = pgoff,
+			      .path = path,
+			      .module = MODULE_NONE };
+
+	map_set_add(ms, pid, &m);
+}
+
 static void
 test_map_set_add_find(void **state)
 {
@@ -71,9 +91,9 @@ test_map_set_add_find(void **state)
 	const struct addr_map *m;
 
 	(void)state;
-	map_set_add(ms, 10, 0x1000, 0x1000, 0, "/bin/a");
-	map_set_add(ms, 10, 0x5000, 0x2000, 0x3000, "/lib/b.so");
-	map_set_add(ms, 11, 0x1000, 0x1000, 0, "/bin/other");
+	map_add(ms, 10, 0x1000, 0x1000, 0, "/bin/a");
+	map_add(ms, 10, 0x5000, 0x2000, 0x3000, "/lib/b.so");
+	map_add(ms, 11, 0x1000, 0x1000, 0, "/bin/other");
 	m = map_set_find(ms, 10, 0x1fff);
 	assert_non_null(m);
 	assert_string_equal(m->path, "/bin/a");
@@ -94,9 +114,9 @@ test_map_set_add_overlap_trims(void **state)
 	const struct addr_map *m;
 
 	(void)state;
-	map_set_add(ms, 1, 0x10000, 0x10000, 0x1000, "/old");
+	map_add(ms, 1, 0x10000, 0x10000, 0x1000, "/old");
 	/* A new mapping in the middle splits the old one in two. */
-	map_set_add(ms, 1, 0x14000, 0x4000, 0, "/new");
+	map_add(ms, 1, 0x14000, 0x4000, 0, "/new");
 	m = map_set_find(ms, 1, 0x13fff);
 	assert_string_equal(m->path, "/old");
 	assert_int_equal(m->end, 0x14000);
@@ -116,7 +136,7 @@ test_map_set_fork_exec(void **state)
 	struct map_set *ms = map_set_new();
 
 	(void)state;
-	map_set_add(ms, 1, 0x1000, 0x1000, 0, "/bin/parent");
+	map_add(ms, 1, 0x1000, 0x1000, 0, "/bin/parent");
 	map_set_fork(ms, 1, 2);
 	assert_string_equal(map_set_find(ms, 2, 0x1800)->path, "/bin/parent");
 	map_set_exec(ms, 2);
@@ -131,30 +151,34 @@ test_stack_table_add_merges(void **state)
 	struct stack_table *t = stack_table_new();
 	uint64_t a[] = { 0xffffffff81000010ULL, 0x401000, 0x402000 };
 	uint64_t b[] = { 0x401000, 0x402000 };
+	uint32_t ma[] = { 0, 1 }, mb[] = { 0, MODULE_NONE };
 	const struct addr_stack *st;
 	size_t i;
 
 	(void)state;
-	stack_table_add(t, 5, 5, a, 1, 2, false, 1);
-	stack_table_add(t, 5, 5, a, 1, 2, false, 2);
-	stack_table_add(t, 5, 6, a, 1, 2, false, 1); /* other thread */
-	stack_table_add(t, 5, 5, b, 0, 2, false, 1); /* no kernel part */
-	stack_table_add(t, 5, 5, a, 1, 2, true, 1);  /* truncated */
-	assert_int_equal(stack_table_len(t), 4);
+	stack_table_add(t, 5, 5, a, ma, 1, 2, 0, 1);
+	stack_table_add(t, 5, 5, a, ma, 1, 2, 0, 2);
+	stack_table_add(t, 5, 6, a, ma, 1, 2, 0, 1); /* other thread */
+	stack_table_add(t, 5, 5, b, ma, 0, 2, 0, 1); /* no kernel part */
+	stack_table_add(t, 5, 5, a, ma, 1, 2, STACK_TRUNCATED, 1);
+	stack_table_add(t, 5, 5, a, mb, 1, 2, 0, 1); /* other module */
+	assert_int_equal(stack_table_len(t), 5);
 	st = stack_table_get(t, 0);
 	assert_int_equal(st->count, 3);
 	assert_int_equal(st->nkernel, 1);
 	assert_int_equal(st->nuser, 2);
 	assert_memory_equal(st->ips, a, sizeof(a));
+	assert_memory_equal(st->modules, ma, sizeof(ma));
+	assert_int_equal(stack_table_get(t, 3)->flags, STACK_TRUNCATED);
 	/* Many distinct stacks force the table to grow and rehash. */
 	for (i = 0; i < 5000; i++) {
 		uint64_t ip = 0x500000 + i;
 
-		stack_table_add(t, 7, 7, &ip, 0, 1, false, 1);
-		stack_table_add(t, 7, 7, &ip, 0, 1, false, 1);
+		stack_table_add(t, 7, 7, &ip, ma, 0, 1, 0, 1);
+		stack_table_add(t, 7, 7, &ip, ma, 0, 1, 0, 1);
 	}
-	assert_int_equal(stack_table_len(t), 5004);
-	for (i = 4; i < 5004; i++)
+	assert_int_equal(stack_table_len(t), 5005);
+	for (i = 5; i < 5005; i++)
 		assert_int_equal(stack_table_get(t, i)->count, 2);
 	assert_memory_equal(stack_table_get(t, 0)->ips, a, sizeof(a));
 	stack_table_free(t);
@@ -167,8 +191,8 @@ test_stack_table_add_empty_stack(void **state)
 
 	(void)state;
 	/* A sample with no frames at all, first: nothing allocated yet. */
-	stack_table_add(t, 1, 1, NULL, 0, 0, false, 1);
-	stack_table_add(t, 1, 1, NULL, 0, 0, false, 1);
+	stack_table_add(t, 1, 1, NULL, NULL, 0, 0, 0, 1);
+	stack_table_add(t, 1, 1, NULL, NULL, 0, 0, 0, 1);
 	assert_int_equal(stack_table_len(t), 1);
 	assert_int_equal(stack_table_get(t, 0)->count, 2);
 	stack_table_free(t);
@@ -221,6 +245,279 @@ test_unwind_callchain_truncated_and_guest(void **state)
 	assert_int_equal(out.nuser, 2);
 }
 
+static void
+test_map_set_maps_generation(void **state)
+{
+	struct map_set *ms = map_set_new();
+	const struct addr_map *maps;
+	uint64_t g0, g1, g2;
+	size_t n;
+
+	(void)state;
+	maps = map_set_maps(ms, 3, &n, &g0);
+	assert_null(maps);
+	assert_int_equal(n, 0);
+	map_add(ms, 3, 0x2000, 0x1000, 0, "/b");
+	map_add(ms, 3, 0x1000, 0x1000, 0, "/a");
+	maps = map_set_maps(ms, 3, &n, &g1);
+	assert_int_equal(n, 2);
+	assert_string_equal(maps[0].path, "/a"); /* sorted by address */
+	assert_true(g1 != g0);
+	map_set_exec(ms, 3);
+	maps = map_set_maps(ms, 3, &n, &g2);
+	assert_int_equal(n, 0);
+	assert_true(g2 != g1);
+	map_set_free(ms);
+}
+
+static void
+test_module_table_identity(void **state)
+{
+	struct module_table *mt = module_table_new();
+	struct addr_map m = { .start = 0x1000, .end = 0x2000, .path = "" };
+	uint32_t a, b, c, v;
+
+	(void)state;
+	/* Anonymous memory, JIT code and [heap] are no module. */
+	assert_int_equal(module_table_get(mt, 1, &m), MODULE_NONE);
+	m.path = "//anon";
+	assert_int_equal(module_table_get(mt, 1, &m), MODULE_NONE);
+	m.path = "[heap]";
+	assert_int_equal(module_table_get(mt, 1, &m), MODULE_NONE);
+	/* One file is one module, whichever process maps it. */
+	m.path = "/nonexistent/libx.so";
+	m.ino = 42;
+	a = module_table_get(mt, 1, &m);
+	b = module_table_get(mt, 2, &m);
+	assert_int_equal(a, b);
+	assert_int_equal(module_table_at(mt, a)->fd, -1);
+	/* "(deleted)" is not part of the name. */
+	m.path = "/nonexistent/libx.so (deleted)";
+	assert_int_equal(module_table_get(mt, 1, &m), a);
+	/* A rebuilt file at the same path is another module. */
+	m.path = "/nonexistent/libx.so";
+	m.ino = 43;
+	c = module_table_get(mt, 1, &m);
+	assert_int_not_equal(a, c);
+	assert_string_equal(module_table_at(mt, c)->path,
+			    "/nonexistent/libx.so");
+	/* The vDSO is read from scorch's own copy. */
+	m.path = "[vdso]";
+	m.ino = 0;
+	v = module_table_get(mt, 1, &m);
+	assert_true(module_table_at(mt, v)->fd >= 0);
+	assert_int_equal(module_table_len(mt), 3);
+	assert_null(module_table_at(mt, 99));
+	module_table_free(mt);
+}
+
+/* A file replaced on disk after it was mapped is noticed, not misread. */
+static void
+test_module_table_replaced(void **state)
+{
+	char dir[] = "/tmp/scorch-test.XXXXXX", path[64], tmp[64];
+	struct module_table *mt = module_table_new();
+	struct addr_map m = { .start = 0x1000, .end = 0x2000 };
+	struct stat st;
+	uint32_t id;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/lib.so", dir);
+	snprintf(tmp, sizeof(tmp), "%s/new.so", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0 && write(fd, "old", 3) == 3);
+	close(fd);
+	assert_int_equal(stat(path, &st), 0);
+	/* The rebuild: a new file renamed over the old one. */
+	fd = open(tmp, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0 && write(fd, "new", 3) == 3);
+	close(fd);
+	assert_int_equal(rename(tmp, path), 0);
+	m.path = path;
+	m.ino = st.st_ino;
+	/* pid 0: no /proc/0/map_files to read the old inode through. */
+	id = module_table_get(mt, 0, &m);
+	assert_int_equal(module_table_at(mt, id)->fd, -1);
+	assert_true(module_table_at(mt, id)->replaced);
+	/* The file as it is now opens fine under its own inode. */
+	assert_int_equal(stat(path, &st), 0);
+	m.ino = st.st_ino;
+	id = module_table_get(mt, 0, &m);
+	assert_true(module_table_at(mt, id)->fd >= 0);
+	assert_false(module_table_at(mt, id)->replaced);
+	module_table_free(mt);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* perf's x86-64 register numbers of the ucontext registers. */
+static void
+test_regs_from_context(const ucontext_t *uc, uint64_t *regs)
+{
+	const greg_t *g = uc->uc_mcontext.gregs;
+
+	regs[0] = (uint64_t)g[REG_RAX];
+	regs[1] = (uint64_t)g[REG_RBX];
+	regs[2] = (uint64_t)g[REG_RCX];
+	regs[3] = (uint64_t)g[REG_RDX];
+	regs[4] = (uint64_t)g[REG_RSI];
+	regs[5] = (uint64_t)g[REG_RDI];
+	regs[6] = (uint64_t)g[REG_RBP];
+	regs[7] = (uint64_t)g[REG_RSP];
+	regs[8] = (uint64_t)g[REG_RIP];
+	regs[16] = (uint64_t)g[REG_R8];
+	regs[17] = (uint64_t)g[REG_R9];
+	regs[18] = (uint64_t)g[REG_R10];
+	regs[19] = (uint64_t)g[REG_R11];
+	regs[20] = (uint64_t)g[REG_R12];
+	regs[21] = (uint64_t)g[REG_R13];
+	regs[22] = (uint64_t)g[REG_R14];
+	regs[23] = (uint64_t)g[REG_R15];
+}
+
+struct own_unwind {
+	uint64_t ips[3][256];
+	uint32_t n[3];
+	enum unwind_result res[3];
+};
+
+/*
+ * Copy the live stack as the kernel would, byte by byte: it crosses the
+ * red zones AddressSanitizer puts between locals, which memcpy would
+ * report.
+ */
+__attribute__((no_sanitize_address, noinline)) static void
+test_copy_stack(unsigned char *dst, uintptr_t src, size_t len)
+{
+	volatile const unsigned char *p = (const unsigned char *)src;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		dst[i] = p[i];
+}
+
+/*
+ * Take this thread's registers and a copy of its stack, as the kernel
+ * does for a sample, and unwind them with each backend.
+ */
+/* Unwind from here, with a copy of the stack up to copy_end (0: 32 KiB). */
+__attribute__((noinline, noipa)) static void
+test_unwind_probe_inner(struct own_unwind *out, uintptr_t copy_end)
+{
+	static unsigned char copy[32768];
+	const struct unwinder_ops *ops[3] = { &unwind_libdw_ops,
+					      &unwind_libdwfl_ops,
+					      &unwind_libunwind_ops };
+	struct map_set *ms = map_set_new();
+	struct module_table *mt = module_table_new();
+	struct unwind_sample smp;
+	const struct addr_map *stack_map = NULL;
+	ucontext_t uc;
+	size_t len = sizeof(copy), want;
+	int i;
+
+	memset(&smp, 0, sizeof(smp));
+	assert_int_equal(getcontext(&uc), 0);
+	test_regs_from_context(&uc, smp.regs);
+	if (copy_end)
+		len = copy_end - smp.regs[7];
+	want = len;
+	assert_int_equal(map_set_load_proc(ms, mt, getpid()), 0);
+	(void)stack_map;
+	/* Copy no further than the end of the stack mapping. */
+	{
+		FILE *fp = fopen("/proc/self/maps", "re");
+		char line[512];
+		unsigned long long lo, hi;
+
+		while (fp && fgets(line, sizeof(line), fp))
+			if (sscanf(line, "%llx-%llx", &lo, &hi) == 2 &&
+			    smp.regs[7] >= lo && smp.regs[7] < hi &&
+			    hi - smp.regs[7] < len)
+				len = hi - smp.regs[7];
+		if (fp)
+			fclose(fp);
+	}
+	test_copy_stack(copy, (uintptr_t)smp.regs[7], len);
+	smp.pid = getpid();
+	smp.tid = (pid_t)syscall(186 /* gettid */);
+	smp.regs_mask = UNWIND_REGS_ALL;
+	smp.stack = copy;
+	smp.stack_len = len;
+	smp.stack_full = len == want;
+	for (i = 0; i < 3; i++) {
+		struct unwinder *u = ops[i]->new (ms, mt);
+
+		out->res[i] =
+			ops[i]->user(u, &smp, out->ips[i], 256, &out->n[i]);
+		/* Twice: the second time from the caches. */
+		out->res[i] =
+			ops[i]->user(u, &smp, out->ips[i], 256, &out->n[i]);
+		ops[i]->free(u);
+	}
+	module_table_free(mt);
+	map_set_free(ms);
+}
+
+__attribute__((noinline, noipa)) static void
+test_unwind_probe_outer(struct own_unwind *out, uintptr_t copy_end)
+{
+	test_unwind_probe_inner(out, copy_end);
+	__asm__ volatile("" ::: "memory");
+}
+
+static void
+test_unwind_own_stack(void **state)
+{
+	struct own_unwind *out = calloc(1, sizeof(*out));
+	uintptr_t inner = (uintptr_t)test_unwind_probe_inner;
+	uintptr_t outer = (uintptr_t)test_unwind_probe_outer;
+	int i;
+
+	(void)state;
+	assert_non_null(out);
+	test_unwind_probe_outer(out, 0);
+	for (i = 0; i < 3; i++) {
+		/* From the probe, through its caller, out to _start. */
+		assert_int_equal(out->res[i], UNWIND_DONE);
+		assert_true(out->n[i] >= 6);
+		assert_true(out->ips[i][0] > inner &&
+			    out->ips[i][0] < inner + 4096);
+		assert_true(out->ips[i][1] > outer &&
+			    out->ips[i][1] < outer + 64);
+	}
+	/* The three backends agree frame for frame. */
+	assert_int_equal(out->n[0], out->n[1]);
+	assert_int_equal(out->n[0], out->n[2]);
+	assert_memory_equal(out->ips[0], out->ips[1], out->n[0] * 8);
+	assert_memory_equal(out->ips[0], out->ips[2], out->n[0] * 8);
+	free(out);
+}
+
+/* A stack copy too small for the stack says so, rather than "done". */
+static void
+test_unwind_short_copy(void **state)
+{
+	struct own_unwind *out = calloc(1, sizeof(*out));
+	int i;
+
+	(void)state;
+	assert_non_null(out);
+	/*
+	 * A copy that ends at this function's frame pointer holds the
+	 * probes' frames but not the slot of this function's own return
+	 * address: three frames, then the copy runs out.
+	 */
+	test_unwind_probe_outer(out, (uintptr_t)__builtin_frame_address(0));
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(out->res[i], UNWIND_COPY_SHORT);
+		assert_int_equal(out->n[i], 3);
+	}
+	free(out);
+}
+
 int
 main(void)
 {
@@ -236,6 +533,11 @@ main(void)
 		cmocka_unit_test(test_stack_table_add_empty_stack),
 		cmocka_unit_test(test_unwind_callchain_splits),
 		cmocka_unit_test(test_unwind_callchain_truncated_and_guest),
+		cmocka_unit_test(test_map_set_maps_generation),
+		cmocka_unit_test(test_module_table_identity),
+		cmocka_unit_test(test_module_table_replaced),
+		cmocka_unit_test(test_unwind_own_stack),
+		cmocka_unit_test(test_unwind_short_copy),
 	};
 
 	return cmocka_run_group_tests_name("sampler", tests, NULL, NULL);

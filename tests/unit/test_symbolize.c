@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/unit/test_symbolize.c - kallsyms parsing and lookup, ELF naming. */
+/*
+ * tests/unit/test_symbolize.c - kallsyms parsing and lookup, ELF naming,
+ * file:line, separate debug files, corrupt input, demangling, perf maps.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,7 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <elfutils/libdwfl.h>
+#include <inttypes.h>
+
 #include "common/common.h"
+#include "sampler/internal.h"
+#include "symbolize/internal.h"
 #include "symbolize/symbolize.h"
 
 static void
@@ -116,6 +124,7 @@ test_kallsyms_load_hidden_and_missing(void **state)
 
 /* A function with a known name, looked up through our own executable. */
 __attribute__((noinline)) int test_marker_function(int x);
+enum { MARKER_LINE = __LINE__ + 2 }; /* the line of its name, below */
 __attribute__((noinline)) int
 test_marker_function(int x)
 {
@@ -163,6 +172,9 @@ test_symbolizer_user_names_own_function(void **state)
 	assert_true(a.named);
 	assert_string_equal(a.name, "test_marker_function");
 	assert_string_equal(a.module, strrchr(path, '/') + 1);
+	/* Where it is defined: this file (as the compiler was given it). */
+	assert_non_null(strstr(a.file, "tests/unit/test_symbolize.c"));
+	assert_int_equal(a.line, MARKER_LINE);
 	/* The same address again comes from the cache: the same string. */
 	assert_int_equal(symbolizer_user(sy, path, off + 2, &b, 1), 1);
 	assert_ptr_equal(a.name, b.name);
@@ -182,6 +194,7 @@ test_capture(void)
 	captured = __builtin_return_address(0);
 }
 
+enum { HELPER_LINE = __LINE__ + 2 };
 static inline __attribute__((always_inline)) void
 inlined_helper(void)
 {
@@ -218,6 +231,10 @@ test_symbolizer_user_inline_chain(void **state)
 	assert_false(chain[0].inlined);
 	assert_string_equal(chain[1].name, "inlined_helper");
 	assert_true(chain[1].inlined);
+	/* An inlined call's definition, through its abstract origin. */
+	assert_non_null(strstr(chain[1].file, "test_symbolize.c"));
+	assert_int_equal(chain[1].line, HELPER_LINE);
+	assert_int_equal(chain[0].line, HELPER_LINE + 8);
 	/* max bounds what is filled. */
 	assert_int_equal(symbolizer_user(sy, path, off, chain, 1), 1);
 	symbolizer_free(sy);
@@ -265,23 +282,58 @@ test_symbolizer_user_garbage_elf(void **state)
 	free(path);
 }
 
-/* The vDSO has no file: scorch names it from its own copy of the image. */
+/*
+ * The vDSO has no file: the sampler hands over scorch's own copy of the
+ * image (the kernel maps the same one into every process), and the
+ * symbolizer names it through the caller's descriptor.
+ */
 static void
-test_symbolizer_user_names_vdso(void **state)
+test_symbolizer_module_user_names_vdso(void **state)
 {
 	struct symbolizer *sy = symbolizer_new(NULL);
+	struct module_table *mt = module_table_new();
+	struct addr_map m = { .start = 0x1000,
+			      .end = 0x3000,
+			      .path = "[vdso]" };
+	struct sym_module sm = { .path = "[vdso]" };
 	bool found = false;
 	uint64_t off;
 	struct sym s;
 
 	(void)state;
+	sm.id = module_table_get(mt, 1, &m);
+	sm.fd = module_table_at(mt, (uint32_t)sm.id)->fd;
+	assert_true(sm.fd >= 0);
 	for (off = 0; off < 8192 && !found; off += 4) {
-		symbolizer_user(sy, "[vdso]", off, &s, 1);
+		symbolizer_module_user(sy, &sm, off, &s, 1);
 		found = s.named && strstr(s.name, "clock_gettime");
 	}
 	assert_true(found);
 	assert_string_equal(s.module, "[vdso]");
 	assert_int_equal(symbolizer_nwarnings(sy), 0);
+	symbolizer_free(sy);
+	module_table_free(mt);
+}
+
+/* A module the caller says cannot be read warns once and names nothing. */
+static void
+test_symbolizer_module_user_unreadable(void **state)
+{
+	struct symbolizer *sy = symbolizer_new(NULL);
+	struct sym_module sm = { .id = 7,
+				 .path = "/proc/self/exe",
+				 .fd = -1,
+				 .unreadable = "the file was replaced" };
+	struct sym s;
+
+	(void)state;
+	symbolizer_module_user(sy, &sm, 0x1000, &s, 1);
+	symbolizer_module_user(sy, &sm, 0x1010, &s, 1);
+	assert_false(s.named);
+	assert_string_equal(s.name, "[exe+0x1010]");
+	assert_int_equal(symbolizer_nwarnings(sy), 1);
+	assert_non_null(strstr(symbolizer_warning(sy, 0),
+			       "/proc/self/exe: the file was replaced"));
 	symbolizer_free(sy);
 }
 
@@ -307,6 +359,34 @@ test_demangle_name_cases(void **state)
 		{ "_ZN4node5StartEiPPc", "_ZN4node5StartEiPPc", false },
 		{ "_ZN4node5StartEiPPc@@NODE_1", "_ZN4node5StartEiPPc", false },
 		{ "odd@name with space", "odd@name with space", true },
+		/* C++: namespaces, templates, operators, lambdas, ctor/dtor */
+		{ "_ZN3geo3dotIiEET_RKNS_3VecIS1_EES5_",
+		  "int geo::dot<int>(geo::Vec<int> const&, geo::Vec<int> "
+		  "const&)",
+		  true },
+		{ "_ZNK3geo3VecIiEplERKS1_",
+		  "geo::Vec<int>::operator+(geo::Vec<int> const&) const",
+		  true },
+		{ "_ZZ3runiENKUliE_clEi",
+		  "run(int)::{lambda(int)#1}::operator()(int) const", true },
+		{ "_ZN3foo3BarC2Ev", "foo::Bar::Bar()", true },
+		{ "_ZN3foo3BarD1Ev", "foo::Bar::~Bar()", true },
+		/* Rust legacy: the hash dropped, $-escapes decoded */
+		{ "_ZN5tokio7runtime4task3raw7RawTask4poll17h3e2b1a2c3d4e5f60E",
+		  "tokio::runtime::task::raw::RawTask::poll", true },
+		{ "_ZN4core3ptr85drop_in_place$LT$std..rt..lang_start$LT$$LP$$"
+		  "RP$$GT$..$u7b$$u7b$closure$u7d$$u7d$$GT$17h5c2b6e0f6a3c3e9fE",
+		  "core::ptr::drop_in_place<std::rt::lang_start<()>::{{"
+		  "closure}}>",
+		  true },
+		/* Rust v0: generics, inherent and trait impls */
+		{ "_RINvNtCs1234_7mycrate4util3maplEB4_",
+		  "mycrate::util::map::<i32>", true },
+		{ "_RNvMs_NtCs4fqI2P2rA04_3std4pathNtB4_7PathBuf4push",
+		  "<std::path::PathBuf>::push", true },
+		{ "_RNvXs5_NtCsd4VYFwevHkG_4core3fmtNtB5_9ArgumentsNtB5_"
+		  "7Display3fmt",
+		  "<core::fmt::Arguments as core::fmt::Display>::fmt", true },
 		{ "trailing@", "trailing@", true },
 	};
 	size_t i;
@@ -406,6 +486,313 @@ test_symbolizer_kernel_with_fixture(void **state)
 	free(path);
 }
 
+/* kallsyms' [module] column names the frame's module; never a wrong name
+ * far past the last symbol of a region. */
+static void
+test_symbolizer_kernel_modules(void **state)
+{
+	char *path = write_temp("ffffffff81000100 T schedule\n"
+				"ffffffff81000200 T do_idle\n"
+				"ffffffffc0a01000 t ext4_read_folio\t[ext4]\n"
+				"ffffffffc0a02000 T ext4_iget\t[ext4]\n");
+	struct symbolizer_opts o = { .kallsyms_path = path };
+	struct symbolizer *sy = symbolizer_new(&o);
+	struct sym s;
+
+	(void)state;
+	symbolizer_kernel(sy, 0xffffffffc0a01010ULL, &s);
+	assert_true(s.named);
+	assert_string_equal(s.name, "ext4_read_folio");
+	assert_string_equal(s.module, "ext4");
+	symbolizer_kernel(sy, 0xffffffff81000210ULL, &s);
+	assert_string_equal(s.name, "do_idle");
+	assert_string_equal(s.module, "[kernel]");
+	/* BPF or module code scorch has no symbol for: 1 GiB past do_idle. */
+	symbolizer_kernel(sy, 0xffffffffa0001000ULL, &s);
+	assert_false(s.named);
+	assert_string_equal(s.name, "[kernel]");
+	assert_int_equal(symbolizer_nwarnings(sy), 0);
+	symbolizer_free(sy);
+	unlink(path);
+	free(path);
+}
+
+/* kptr_restrict: every address reads 0. One warning, [kernel] frames. */
+static void
+test_symbolizer_kernel_hidden_warns_once(void **state)
+{
+	char *path = write_temp("0000000000000000 T schedule\n"
+				"0000000000000000 T do_idle\n"
+				"0000000000000000 t ext4_iget\t[ext4]\n");
+	struct symbolizer_opts o = { .kallsyms_path = path };
+	struct symbolizer *sy = symbolizer_new(&o);
+	uint64_t addr;
+	struct sym s;
+
+	(void)state;
+	for (addr = 0xffffffff81000000ULL; addr < 0xffffffff81000400ULL;
+	     addr += 0x40) {
+		symbolizer_kernel(sy, addr, &s);
+		assert_false(s.named);
+		assert_string_equal(s.name, "[kernel]");
+		assert_string_equal(s.module, "[kernel]");
+	}
+	assert_int_equal(symbolizer_nwarnings(sy), 1);
+	assert_non_null(strstr(symbolizer_warning(sy, 0), "kptr_restrict"));
+	symbolizer_free(sy);
+	unlink(path);
+	free(path);
+}
+
+/* The path of this test binary and the file offset of the marker. */
+static void
+self_marker(char *path, size_t pathsz, uint64_t *off)
+{
+	assert_int_equal(
+		self_file_offset((uint64_t)(uintptr_t)&test_marker_function,
+				 path, pathsz, off),
+		0);
+	*off += 2;
+}
+
+static char *
+read_all(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n > 0);
+	rewind(fp);
+	buf = xmalloc((size_t)n);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void
+write_all(const char *path, const void *buf, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(buf, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/*
+ * Corrupt copies of a real ELF file (this test binary): truncated at
+ * several points, section headers overwritten, absurd header counts. Each
+ * keeps its frames as [file+0xOFF], with exactly one warning, and no crash
+ * (this runs under ASan too).
+ */
+static void
+test_symbolizer_user_corrupt_elf(void **state)
+{
+	char self[400], dir[] = "/tmp/scorch-test-XXXXXX", path[512];
+	size_t len, cut[] = { 16, 64, 700, 4096, 0, 0 }, i;
+	uint64_t off;
+	char *orig;
+
+	(void)state;
+	self_marker(self, sizeof(self), &off);
+	orig = read_all(self, &len);
+	cut[4] = len / 2;
+	cut[5] = len - 1;
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < ARRAY_SIZE(cut) + 3; i++) {
+		struct symbolizer *sy = symbolizer_new(NULL);
+		char *copy = xmalloc(len);
+		size_t n = len;
+		struct sym s;
+
+		memcpy(copy, orig, len);
+		if (i < ARRAY_SIZE(cut)) {
+			n = cut[i];
+		} else if (i == ARRAY_SIZE(cut)) {
+			/* e_shoff points past the end of the file */
+			memset(copy + 0x28, 0x7f, 8);
+		} else if (i == ARRAY_SIZE(cut) + 1) {
+			/* e_phnum and e_shnum at their maximum */
+			memset(copy + 0x38, 0xff, 2);
+			memset(copy + 0x3c, 0xff, 2);
+		} else {
+			/* the last 8 KiB (section headers, names) garbage */
+			memset(copy + len - 8192, 0xa5, 8192);
+		}
+		snprintf(path, sizeof(path), "%s/bad%zu", dir, i);
+		write_all(path, copy, n);
+		symbolizer_user(sy, path, off, &s, 1);
+		assert_false(s.named);
+		assert_non_null(strstr(s.name, "[bad"));
+		symbolizer_user(sy, path, off + 64, &s, 1);
+		symbolizer_user(sy, path, 0x10, &s, 1);
+		if (symbolizer_nwarnings(sy) != 1)
+			fail_msg("corrupt copy %zu: %zu warnings", i,
+				 symbolizer_nwarnings(sy));
+		assert_non_null(strstr(symbolizer_warning(sy, 0), path));
+		symbolizer_free(sy);
+		unlink(path);
+		free(copy);
+	}
+	free(orig);
+	rmdir(dir);
+}
+
+/* The build-id of an ELF file as lowercase hex, through libelf. */
+static void
+build_id_hex(const char *path, char *hex, size_t hexsz)
+{
+	Dwfl_Callbacks cb = { .find_elf = dwfl_build_id_find_elf,
+			      .find_debuginfo = dwfl_standard_find_debuginfo };
+	Dwfl *dwfl = dwfl_begin(&cb);
+	const unsigned char *id;
+	GElf_Addr vaddr;
+	Dwfl_Module *mod;
+	int n, i;
+
+	assert_non_null(dwfl);
+	mod = dwfl_report_offline(dwfl, "x", path, -1);
+	assert_non_null(mod);
+	n = dwfl_module_build_id(mod, &id, &vaddr);
+	assert_true(n > 2 && (size_t)n * 2 < hexsz);
+	for (i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	dwfl_end(dwfl);
+}
+
+static int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int
+run_cmd(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+/*
+ * A stripped copy of this binary gets its names, file and line from a debug
+ * file found by build-id (DIR/.build-id/xx/rest.debug) under a debuginfo
+ * path; truncated, that debug file gives one warning and unnamed frames.
+ */
+static void
+test_symbolizer_build_id_debug_file(void **state)
+{
+	char self[400], dir[] = "/tmp/scorch-test-XXXXXX", bin[512], dbg[1024],
+			hex[128], sub[600];
+	struct symbolizer_opts o = { 0 };
+	struct symbolizer *sy;
+	size_t len;
+	uint64_t off;
+	struct sym s;
+	char *data;
+
+	(void)state;
+	if (system("objcopy --version >/dev/null 2>&1") != 0)
+		skip(); /* binutils is in scripts/deps.sh */
+	self_marker(self, sizeof(self), &off);
+	assert_non_null(mkdtemp(dir));
+	snprintf(bin, sizeof(bin), "%s/stripped", dir);
+	assert_int_equal(run_cmd("objcopy --strip-all '%s' '%s'", self, bin),
+			 0);
+	build_id_hex(bin, hex, sizeof(hex));
+	snprintf(sub, sizeof(sub), "%s/.build-id/%.2s", dir, hex);
+	assert_int_equal(run_cmd("mkdir -p '%s'", sub), 0);
+	snprintf(dbg, sizeof(dbg), "%s/%s.debug", sub, hex + 2);
+	assert_int_equal(
+		run_cmd("objcopy --only-keep-debug '%s' '%s'", self, dbg), 0);
+
+	o.debuginfo_path = dir;
+	sy = symbolizer_new(&o);
+	symbolizer_user(sy, bin, off, &s, 1);
+	assert_true(s.named);
+	assert_string_equal(s.name, "test_marker_function");
+	assert_string_equal(s.module, "stripped");
+	assert_int_equal(s.line, MARKER_LINE);
+	assert_int_equal(symbolizer_nwarnings(sy), 0);
+	symbolizer_free(sy);
+
+	/* Truncated to a third: unusable, said once. */
+	data = read_all(dbg, &len);
+	write_all(dbg, data, len / 3);
+	free(data);
+	sy = symbolizer_new(&o);
+	symbolizer_user(sy, bin, off, &s, 1);
+	assert_false(s.named);
+	assert_non_null(strstr(s.name, "[stripped+0x"));
+	symbolizer_user(sy, bin, off + 32, &s, 1);
+	assert_int_equal(symbolizer_nwarnings(sy), 1);
+	assert_non_null(strstr(symbolizer_warning(sy, 0), "unusable"));
+	assert_non_null(strstr(symbolizer_warning(sy, 0), dbg));
+	symbolizer_free(sy);
+	assert_int_equal(run_cmd("rm -rf '%s'", dir), 0);
+}
+
+/* symtab_find() makes dwfl_module_addrinfo()'s choice, on libc (aliases,
+ * local and global symbols, assembly labels) and on this binary. */
+static void
+check_symtab_against_dwfl(const char *path, uint64_t step)
+{
+	Dwfl_Callbacks cb = { .find_elf = dwfl_build_id_find_elf,
+			      .find_debuginfo = dwfl_standard_find_debuginfo,
+			      .section_address = dwfl_offline_section_address };
+	Dwfl *dwfl = dwfl_begin(&cb);
+	Dwarf_Addr start, end, a;
+	struct symtab *st;
+	Dwfl_Module *mod;
+	size_t n = 0, named = 0;
+
+	assert_non_null(dwfl);
+	dwfl_report_begin(dwfl);
+	mod = dwfl_report_elf(dwfl, "m", path, -1, 0, true);
+	dwfl_report_end(dwfl, NULL, NULL);
+	assert_non_null(mod);
+	st = symtab_new(mod);
+	assert_non_null(st);
+	dwfl_module_info(mod, NULL, &start, &end, NULL, NULL, NULL, NULL);
+	for (a = start; a < end; a += step) {
+		GElf_Off o;
+		GElf_Sym sym;
+		const char *want = dwfl_module_addrinfo(mod, a, &o, &sym, NULL,
+							NULL, NULL);
+		const char *got = symtab_find(st, a);
+
+		if ((want == NULL) != (got == NULL) ||
+		    (want && strcmp(want, got)))
+			fail_msg("%s+0x%" PRIx64 ": dwfl says %s, symtab %s",
+				 path, (uint64_t)a, want ? want : "NULL",
+				 got ? got : "NULL");
+		n++;
+		named += want != NULL;
+	}
+	assert_true(n > 50 && named > n / 2);
+	symtab_free(st);
+	dwfl_end(dwfl);
+}
+
+static void
+test_symtab_matches_dwfl(void **state)
+{
+	char self[400], libc[400];
+	uint64_t off;
+
+	(void)state;
+	self_marker(self, sizeof(self), &off);
+	check_symtab_against_dwfl(self, 13);
+	assert_int_equal(self_file_offset((uint64_t)(uintptr_t)&fopen, libc,
+					  sizeof(libc), &off),
+			 0);
+	check_symtab_against_dwfl(libc, 997);
+}
+
 int
 main(void)
 {
@@ -419,13 +806,22 @@ main(void)
 		cmocka_unit_test(test_symbolizer_user_inline_chain),
 		cmocka_unit_test(test_symbolizer_user_missing_file_falls_back),
 		cmocka_unit_test(test_symbolizer_user_garbage_elf),
-		cmocka_unit_test(test_symbolizer_user_names_vdso),
+		cmocka_unit_test(test_symbolizer_module_user_names_vdso),
+		cmocka_unit_test(test_symbolizer_module_user_unreadable),
 		cmocka_unit_test(test_demangle_name_cases),
 		cmocka_unit_test(test_perfmap_parse_line),
 		cmocka_unit_test(test_perfmap_find_later_entry_wins),
 		cmocka_unit_test(test_perfmap_load_refuses_symlink),
 		cmocka_unit_test(test_symbolizer_kernel_with_fixture),
+		cmocka_unit_test(test_symbolizer_kernel_modules),
+		cmocka_unit_test(test_symbolizer_kernel_hidden_warns_once),
+		cmocka_unit_test(test_symbolizer_user_corrupt_elf),
+		cmocka_unit_test(test_symbolizer_build_id_debug_file),
+		cmocka_unit_test(test_symtab_matches_dwfl),
 	};
+
+	/* Never ask a debuginfod server from a unit test. */
+	unsetenv("DEBUGINFOD_URLS");
 
 	return cmocka_run_group_tests_name("symbolize", tests, NULL, NULL);
 }

@@ -1,0 +1,230 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# bench/unwind.sh - what complete stacks cost: scorch -g fp and -g dwarf
+# against perf record -g and perf record --call-graph dwarf followed by
+# perf script, on the same workload in the same run. Prints a markdown
+# section on stdout (bench/run.sh collects it).
+#
+# The workload is examples/stackmix-nofp (no frame pointers; hot paths
+# through qsort, memcpy, strlen), "mix" for BENCH_UNWIND_SECONDS, with each
+# profiler attached for the workload's whole life. Per configuration:
+#  - units/s: the workload's own throughput, and its loss against no
+#    profiler (the sampling interrupt and stack copy run in its context);
+#  - profiler CPU: user+system seconds of scorch, or of perf record plus
+#    perf script (perf unwinds DWARF stacks only in perf script), and the
+#    same per 1000 samples;
+#  - per-sample unwinding: scorch's median (kept in the profile's metadata);
+#    for perf, the CPU of perf script divided by its samples (a mean, and it
+#    includes perf script's symbolization: perf cannot tell them apart);
+#  - complete: the share of samples whose stack reaches main.
+# Medians over BENCH_UNWIND_ROUNDS interleaved rounds. A second table
+# compares scorch's unwinders on the mix and on a 200-deep recursion.
+set -eu
+cd "$(dirname "$0")/.."
+
+ROUNDS=${BENCH_UNWIND_ROUNDS:-3}
+SECS=${BENCH_UNWIND_SECONDS:-5}
+EX=build/examples
+W=$(mktemp -d /tmp/scorch-bench-unwind.XXXXXX)
+wl=""
+cleanup() {
+	[ -n "$wl" ] && kill "$wl" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+if ! command -v perf >/dev/null 2>&1; then
+	echo "scorch: bench: perf is not installed (Debian package linux-perf)" >&2
+	exit 2
+fi
+
+# cpu_of CMD...: run CMD, print "user+system seconds" of it and its children.
+cpu_of() {
+	(
+		"$@" >/dev/null 2>&1 || true
+		times
+	) | awk 'NR == 2 {
+		split($0, t, " ")
+		s = 0
+		for (i = 1; i <= 2; i++) {
+			m = t[i]; sub(/m.*/, "", m)
+			x = t[i]; sub(/^[0-9]+m/, "", x); sub(/s$/, "", x)
+			s += m * 60 + x
+		}
+		printf "%.3f\n", s
+	}'
+}
+
+# Start the workload; wait for its "ready". $wl is its pid.
+start_workload() {
+	"$EX/stackmix-nofp" "$@" >"$W/wl.out" &
+	wl=$!
+	i=0
+	while ! grep -q ready "$W/wl.out" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+}
+
+# Wait for the workload (in this shell: a subshell cannot wait for it).
+finish_workload() {
+	wait "$wl" 2>/dev/null || true
+	wl=""
+}
+
+units() {
+	sed -n 's/^units\/s: //p' "$W/wl.out"
+}
+
+# Share of samples (folded file) reaching main.
+folded_complete() {
+	awk '{ n = $NF; t += n; if ($0 ~ /;main;/) m += n }
+		END { printf "%.2f\n", t ? 100 * m / t : 0 }' "$1"
+}
+
+# Samples and share reaching main in perf script output.
+perf_complete() {
+	awk 'BEGIN { RS = "" } { n++; if ($0 ~ /[ \t]main\+0x/) m++ }
+		END { printf "%d %.2f\n", n, n ? 100 * m / n : 0 }' "$1"
+}
+
+meta() {
+	sed -n "s/.*\"$2\": *\\([0-9]*\\).*/\\1/p" "$1"
+}
+
+# measure CONFIG: prints "units/s cpu_s samples unwind_us complete%".
+measure() {
+	cfg=$1
+	hz=${cfg##*-}
+	start_workload mix "$SECS"
+	case $cfg in
+	none-*)
+		finish_workload
+		echo "$(units) 0 0 0 0"
+		return ;;
+	scorch-fp-* | scorch-dwarf-*)
+		mode=${cfg#scorch-}
+		mode=${mode%-*}
+		cpu=$(cpu_of ./scorch record -q -g "$mode" -F "$hz" -p "$wl" \
+			-o "$W/s.json")
+		finish_workload
+		./scorch fold "$W/s.json" >"$W/s.folded"
+		n=$(meta "$W/s.json" samples)
+		us=$(meta "$W/s.json" unwind_ns_median)
+		echo "$(units) $cpu $n $(awk -v x="${us:--1000}" 'BEGIN { printf "%.2f", x / 1000 }') \
+$(folded_complete "$W/s.folded")" ;;
+	perf-fp-* | perf-dwarf-*)
+		mode=${cfg#perf-}
+		mode=${mode%-*}
+		if [ "$mode" = fp ]; then
+			cg="-g"
+		else
+			cg="--call-graph dwarf"
+		fi
+		# shellcheck disable=SC2086
+		cpu1=$(cpu_of perf record -q $cg -F "$hz" -p "$wl" -o "$W/p.data")
+		finish_workload
+		u=$(units)
+		cpu2=$(cpu_of sh -c "perf script -i '$W/p.data' >'$W/p.txt'")
+		set -- $(perf_complete "$W/p.txt")
+		awk -v u="$u" -v a="$cpu1" -v b="$cpu2" -v n="$1" -v c="$2" \
+			'BEGIN { printf "%s %.3f %d %.2f %s\n", u, a + b, n,
+				n ? 1e6 * b / n : 0, c }' ;;
+	esac
+}
+
+CONFIGS="none-0 scorch-fp-99 scorch-dwarf-99 perf-fp-99 perf-dwarf-99 \
+scorch-fp-999 scorch-dwarf-999 perf-fp-999 perf-dwarf-999"
+echo "bench unwind: $ROUNDS rounds x $(echo $CONFIGS | wc -w) configurations, ${SECS}s each" >&2
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	for c in $CONFIGS; do
+		v=$(measure "$c")
+		echo "$c $v" >>"$W/raw"
+		printf '  round %d %-18s %s\n' "$r" "$c" "$v" >&2
+	done
+	r=$((r + 1))
+done
+
+median() {
+	awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$W/raw" | sort -g |
+		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
+			else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Per-sample unwinding by unwinder, scorch at 999 Hz, mix and deep 200.
+for wk in "mix" "deep 200"; do
+	for u in libdw libdwfl libunwind; do
+		# shellcheck disable=SC2086
+		start_workload $wk "$SECS"
+		cpu=$(cpu_of ./scorch record -q --unwinder $u -F 999 -p "$wl" \
+			-o "$W/u.json")
+		finish_workload
+		./scorch fold "$W/u.json" >"$W/u.folded"
+		echo "$(echo "$wk" | tr ' ' _) $u $(meta "$W/u.json" unwind_ns_median) \
+$(meta "$W/u.json" unwind_ns_p99) $cpu $(meta "$W/u.json" samples) \
+$(folded_complete "$W/u.folded")" >>"$W/unw"
+		echo "  unwinder $wk $u: $(tail -1 "$W/unw")" >&2
+	done
+	start_workload $wk "$SECS"
+	cpu1=$(cpu_of perf record -q --call-graph dwarf -F 999 -p "$wl" -o "$W/p.data")
+	finish_workload
+	cpu2=$(cpu_of sh -c "perf script -i '$W/p.data' >'$W/p.txt'")
+	set -- $(perf_complete "$W/p.txt")
+	echo "$(echo "$wk" | tr ' ' _) perf-script $(awk -v b="$cpu2" -v n="$1" \
+		'BEGIN { printf "%.0f", n ? 1e9 * b / n : 0 }') - $cpu2 $1 $2" >>"$W/unw"
+	echo "  unwinder $wk perf: $(tail -1 "$W/unw")" >&2
+done
+
+base=$(median none-0 2)
+echo "## Unwinding: -g fp and -g dwarf against perf"
+echo
+echo "\`examples/stackmix-nofp mix\` (no frame pointers; hot paths through"
+echo "qsort, memcpy and strlen) for ${SECS}s with each profiler attached for"
+echo "its whole life; medians of $ROUNDS interleaved rounds. \"profiler CPU\""
+echo "is scorch's user+system time, or perf record's plus perf script's (perf"
+echo "unwinds DWARF stacks in perf script). \"unwind/sample\" is scorch's"
+echo "median unwinding time; for perf, perf script's CPU per sample (a mean"
+echo "that includes its symbolization). \"complete\" is the share of samples"
+echo "whose stack reaches main. \"CPU vs perf\" divides the profiler CPU by"
+echo "perf's (same mode and rate)."
+echo
+echo "| configuration | units/s | target slowdown | samples | profiler CPU s | CPU s per 1000 samples | unwind/sample µs | complete | CPU vs perf |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for c in $CONFIGS; do
+	[ "$c" = none-0 ] && {
+		printf '| no profiler | %.0f | - | - | - | - | - | - | - |\n' "$base"
+		continue
+	}
+	peer=$(echo "$c" | sed 's/^scorch/perf/')
+	awk -v c="$c" -v u="$(median "$c" 2)" -v cpu="$(median "$c" 3)" \
+		-v n="$(median "$c" 4)" -v us="$(median "$c" 5)" \
+		-v comp="$(median "$c" 6)" -v b="$base" \
+		-v pc="$(median "$peer" 3)" 'BEGIN {
+		rel = "-"
+		if (c ~ /^scorch/ && pc > 0)
+			rel = sprintf("%.2fx", cpu / pc)
+		printf "| %s | %.0f | %.2f%% | %d | %.3f | %.3f | %s | %.2f%% | %s |\n",
+			c, u, 100 * (1 - u / b), n, cpu, n ? 1000 * cpu / n : 0,
+			us < 0 ? "-" : sprintf("%.2f", us), comp, rel
+	}'
+done
+echo
+echo "Per-sample unwinding by unwinder, 999 Hz, ${SECS}s (\`--unwinder\`;"
+echo "libdw is scorch's default: libdw's CFI cached as one rule per code"
+echo "address, with libdwfl's unwinder behind it; libdwfl is that unwinder"
+echo "alone; libunwind a remote address space over .eh_frame_hdr)."
+echo
+echo "| workload | unwinder | median µs | p99 µs | profiler CPU s | samples | complete |"
+echo "|---|---|---:|---:|---:|---:|---:|"
+awk '{ printf "| %s | %s | %s | %s | %s | %s | %s%% |\n", $1, $2,
+	$3 == "-" ? "-" : sprintf("%.2f", $3 / 1000),
+	$4 == "-" ? "-" : sprintf("%.2f", $4 / 1000), $5, $6, $7 }' "$W/unw"
+echo
+echo "Raw rounds (configuration, units/s, profiler CPU s, samples,"
+echo "unwind µs, complete %):"
+echo
+echo '```'
+cat "$W/raw"
+echo '```'

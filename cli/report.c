@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/report.c - `scorch report`: the top functions (or modules, or
+ * threads) of a profile by self and by total samples, or the callers and
+ * callees of functions matching a regex, as text for a terminal or a CI
+ * log, markdown, or JSON. Input: a native profile or folded stacks.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "../common/common.h"
+#include "../profile/profile.h"
+#include "../render/render.h"
+#include "cli.h"
+
+#define REPORT_MAX_INFO 32
+
+static const char report_usage[] =
+	"usage: scorch report INPUT [--top N] [--by function|module|thread]\n"
+	"                     [--format text|markdown|json] [--focus REGEX]\n"
+	"                     [--width COLUMNS] [-o OUT]\n"
+	"\n"
+	"Summarize a profile (native .json, folded, or - for stdin): the top\n"
+	"functions by self samples (the function itself was running) and by\n"
+	"total samples (it was on the stack), with percentages of all samples.\n"
+	"\n"
+	"  -n, --top N           rows per table (default 20, 0 for all)\n"
+	"      --by WHAT         function (default), module, or thread\n"
+	"  -f, --format FMT      text (default), markdown (for a CI summary),\n"
+	"                        or json\n"
+	"      --focus REGEX     the callers and callees of the functions whose\n"
+	"                        names match REGEX (POSIX extended), with shares\n"
+	"  -w, --width COLUMNS   text line width (default: the terminal's, or 80)\n"
+	"  -o, --output OUT      write to OUT instead of stdout\n"
+	"\n"
+	"Function names carry the folded suffixes: _[k] kernel, _[j] JIT,\n"
+	"_[i] inlined. Text is colored only on a terminal (not with NO_COLOR).\n"
+	"\n"
+	"EXAMPLES\n"
+	"  scorch report profile.json\n"
+	"  scorch report profile.json --top 10 --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n"
+	"  scorch report profile.json --focus '^parse_' --format json -o focus.json\n"
+	"  perf script | stackcollapse-perf.pl | scorch report - --by module\n";
+
+struct report_opts {
+	const char *input;
+	size_t top;
+	enum agg_by by;
+	enum table_format format;
+	const char *focus;
+	struct table_opts topts;
+};
+
+static double
+report_pct(uint64_t n, uint64_t total)
+{
+	return total ? 100.0 * (double)n / (double)total : 0.0;
+}
+
+/* A function's name as folded stacks show it: with its kind suffix. */
+static char *
+report_fn_name(const char *name, enum frame_kind kind)
+{
+	return xasprintf("%s%s", name, frame_kind_suffix(kind));
+}
+
+/* "self self% total total% NAME [module]" columns. */
+static struct table *
+report_self_total_table(const char *name, const char *title, bool functions)
+{
+	struct table *t = table_new(name, title);
+
+	table_add_column(t, "self", "self", TABLE_COL_COUNT);
+	table_add_column(t, "self_pct", "self%", TABLE_COL_PERCENT);
+	table_add_column(t, "total", "total", TABLE_COL_COUNT);
+	table_add_column(t, "total_pct", "total%", TABLE_COL_PERCENT);
+	if (functions) {
+		table_add_column(t, "function", "function", TABLE_COL_NAME);
+		table_add_column(t, "module", "module", TABLE_COL_NAME);
+	} else {
+		table_add_column(t, "module", "module", TABLE_COL_NAME);
+	}
+	return t;
+}
+
+static void
+report_fill_self_total(struct table *t, const struct aggregate *a,
+		       uint64_t total, size_t top, bool functions,
+		       const char *what)
+{
+	size_t i, n = aggregate_nrows(a);
+
+	for (i = 0; i < n && (!top || i < top); i++) {
+		const struct agg_row *r = aggregate_row(a, i);
+
+		table_add_row(t);
+		table_set_count(t, 0, r->self);
+		table_set_percent(t, 1, report_pct(r->self, total));
+		table_set_count(t, 2, r->total);
+		table_set_percent(t, 3, report_pct(r->total, total));
+		if (functions) {
+			char *fn = report_fn_name(r->name, r->kind);
+
+			table_set_str(t, 4, fn);
+			table_set_str(t, 5, r->module);
+			free(fn);
+		} else {
+			table_set_str(t, 4, r->name[0] ? r->name : "(unknown)");
+		}
+	}
+	if (i < n)
+		table_add_note(t, "%zu more %s not shown (--top 0 shows all)",
+			       n - i, what);
+}
+
+/* Tables for --by function or module: top by self, top by total. */
+static void
+report_by_code(const struct profile *p, const struct report_opts *ro,
+	       struct table **tables, size_t *ntables)
+{
+	bool functions = ro->by == AGG_FUNCTION;
+	const char *what = functions ? "functions" : "modules";
+	struct aggregate *a = aggregate_new(p, ro->by);
+	uint64_t total = aggregate_total(a);
+	char title[128];
+	struct table *t;
+
+	aggregate_sort(a, AGG_ORDER_SELF);
+	snprintf(title, sizeof(title), "Top %s by self samples", what);
+	t = report_self_total_table("by_self", title, functions);
+	report_fill_self_total(t, a, total, ro->top, functions, what);
+	tables[(*ntables)++] = t;
+	aggregate_sort(a, AGG_ORDER_TOTAL);
+	snprintf(title, sizeof(title), "Top %s by total samples", what);
+	t = report_self_total_table("by_total", title, functions);
+	report_fill_self_total(t, a, total, ro->top, functions, what);
+	tables[(*ntables)++] = t;
+	aggregate_free(a);
+}
+
+static void
+report_by_thread(const struct profile *p, const struct report_opts *ro,
+		 struct table **tables, size_t *ntables)
+{
+	struct aggregate *a = aggregate_new(p, AGG_THREAD);
+	uint64_t total = aggregate_total(a);
+	struct table *t = table_new("by_thread", "Samples per thread");
+	size_t i, n = aggregate_nrows(a);
+
+	table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
+	table_add_column(t, "pct", "%", TABLE_COL_PERCENT);
+	table_add_column(t, "pid", "pid", TABLE_COL_NAME);
+	table_add_column(t, "tid", "tid", TABLE_COL_NAME);
+	table_add_column(t, "thread", "thread", TABLE_COL_NAME);
+	table_add_column(t, "process", "process", TABLE_COL_NAME);
+	aggregate_sort(a, AGG_ORDER_TOTAL);
+	for (i = 0; i < n && (!ro->top || i < ro->top); i++) {
+		const struct agg_row *r = aggregate_row(a, i);
+		const struct task *tk = profile_task(p, r->task);
+		char num[32];
+
+		table_add_row(t);
+		table_set_count(t, 0, r->total);
+		table_set_percent(t, 1, report_pct(r->total, total));
+		if (!tk) {
+			table_set_str(t, 4, "(no thread: folded input)");
+			continue;
+		}
+		snprintf(num, sizeof(num), "%" PRId32, tk->pid);
+		table_set_str(t, 2, num);
+		snprintf(num, sizeof(num), "%" PRId32, tk->tid);
+		table_set_str(t, 3, num);
+		table_set_str(t, 4, tk->thread);
+		table_set_str(t, 5, tk->comm);
+	}
+	if (i < n)
+		table_add_note(t,
+			       "%zu more threads not shown (--top 0 shows all)",
+			       n - i);
+	tables[(*ntables)++] = t;
+	aggregate_free(a);
+}
+
+static bool
+report_match(const struct frame *f, void *arg)
+{
+	return regexec(arg, f->name, 0, NULL, 0) == 0;
+}
+
+/* "samples % function module" rows of callers or callees, plus one row
+ * for the samples with no caller (or in the set itself). */
+static struct table *
+report_focus_table(const char *name, const char *title, struct aggregate *a,
+		   uint64_t total, uint64_t extra, const char *extra_name,
+		   size_t top)
+{
+	struct table *t = table_new(name, title);
+	size_t i, n = aggregate_nrows(a);
+	bool extra_done = !extra;
+
+	table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
+	table_add_column(t, "pct", "share", TABLE_COL_PERCENT);
+	table_add_column(t, "function", "function", TABLE_COL_NAME);
+	table_add_column(t, "module", "module", TABLE_COL_NAME);
+	aggregate_sort(a, AGG_ORDER_TOTAL);
+	for (i = 0; i <= n && (!top || i < top); i++) {
+		const struct agg_row *r = i < n ? aggregate_row(a, i) : NULL;
+		char *fn;
+
+		/* The extra row takes its place by count. */
+		if (!extra_done && (!r || extra >= r->total)) {
+			table_add_row(t);
+			table_set_count(t, 0, extra);
+			table_set_percent(t, 1, report_pct(extra, total));
+			table_set_str(t, 2, extra_name);
+			extra_done = true;
+			if (top && table_nrows(t) >= top)
+				break;
+		}
+		if (!r)
+			break;
+		fn = report_fn_name(r->name, r->kind);
+		table_add_row(t);
+		table_set_count(t, 0, r->total);
+		table_set_percent(t, 1, report_pct(r->total, total));
+		table_set_str(t, 2, fn);
+		table_set_str(t, 3, r->module);
+		free(fn);
+	}
+	if (table_nrows(t) < n + !!extra)
+		table_add_note(t, "%zu more not shown (--top 0 shows all)",
+			       n + !!extra - table_nrows(t));
+	return t;
+}
+
+static int
+report_focus(const struct profile *p, const struct report_opts *ro,
+	     struct table **tables, size_t *ntables, struct table_info *info,
+	     size_t *ninfo, char *buf, size_t bufsize)
+{
+	struct agg_focus fo;
+	char msg[256];
+	regex_t re;
+	int rc;
+
+	rc = regcomp(&re, ro->focus, REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		regerror(rc, &re, msg, sizeof(msg));
+		cli_error("--focus: '%s': %s", ro->focus, msg);
+		return -1;
+	}
+	aggregate_focus(p, report_match, &re, &fo);
+	regfree(&re);
+	if (!fo.nfunctions)
+		cli_warn("--focus: no function matches '%s'", ro->focus);
+	snprintf(buf, bufsize, "%" PRIu64 " (%.1f%% of all), %zu function%s",
+		 fo.total, report_pct(fo.total, profile_total(p)),
+		 fo.nfunctions, fo.nfunctions == 1 ? "" : "s");
+	info[(*ninfo)++] =
+		(struct table_info){ "focus", "focus", ro->focus, 0 };
+	info[(*ninfo)++] =
+		(struct table_info){ "focus_samples", "focus samples", buf, 0 };
+	aggregate_sort(fo.functions, AGG_ORDER_TOTAL);
+	tables[*ntables] = report_self_total_table(
+		"functions", "Matching functions (shares of all samples)",
+		true);
+	report_fill_self_total(tables[*ntables], fo.functions, profile_total(p),
+			       ro->top, true, "functions");
+	(*ntables)++;
+	tables[(*ntables)++] = report_focus_table(
+		"callers", "Callers (shares of the focus samples)", fo.callers,
+		fo.total, fo.no_caller, "(no caller)", ro->top);
+	tables[(*ntables)++] = report_focus_table(
+		"callees", "Callees (shares of the focus samples)", fo.callees,
+		fo.total, fo.self, "(self)", ro->top);
+	agg_focus_fini(&fo);
+	return 0;
+}
+
+/* The document's "label: value" lines from the profile's metadata. */
+static size_t
+report_info(const struct profile *p, const struct report_opts *ro,
+	    struct table_info *info, char *bufs, size_t bufsize)
+{
+	const char *event = profile_meta_str(p, "event");
+	int64_t hz = profile_meta_int(p, "frequency_hz", 0);
+	int64_t ms = profile_meta_int(p, "duration_ms", -1);
+	int64_t period = profile_meta_int(p, "period_ns", 0);
+	int64_t runs = profile_meta_int(p, "merged_from", 0);
+	const char *by = ro->by == AGG_FUNCTION ? "function"
+			 : ro->by == AGG_MODULE ? "module"
+						: "thread";
+	size_t n = 0, i;
+
+	info[n++] = (struct table_info){ "input", "input", ro->input, 0 };
+	info[n++] = (struct table_info){ "samples", "samples", NULL,
+					 (int64_t)profile_total(p) };
+	if (period > 0) {
+		snprintf(bufs, bufsize, "%.3f s",
+			 (double)profile_total(p) * (double)period / 1e9);
+		info[n++] =
+			(struct table_info){ "cpu_time", "cpu time", bufs, 0 };
+		bufs += bufsize;
+	}
+	if (event) {
+		snprintf(bufs, bufsize, "%s at %" PRId64 " Hz", event, hz);
+		info[n++] = (struct table_info){ "event", "event", bufs, 0 };
+		bufs += bufsize;
+	}
+	if (ms >= 0) {
+		snprintf(bufs, bufsize, "%.1f s", (double)ms / 1000.0);
+		info[n++] =
+			(struct table_info){ "duration", "duration", bufs, 0 };
+		bufs += bufsize;
+	}
+	if (runs > 1)
+		info[n++] = (struct table_info){ "merged_from", "merged runs",
+						 NULL, runs };
+	if (profile_meta_str(p, "cmdline"))
+		info[n++] = (struct table_info){ "cmdline", "command",
+						 profile_meta_str(p, "cmdline"),
+						 0 };
+	for (i = 0; i < profile_nmeta(p) && n < REPORT_MAX_INFO - 4; i++) {
+		const struct meta *m = profile_meta(p, i);
+		size_t plen = strlen(PROFILE_LABEL_PREFIX);
+
+		if (strncmp(m->key, PROFILE_LABEL_PREFIX, plen) ||
+		    m->type != META_STR)
+			continue;
+		info[n++] = (struct table_info){ m->key, m->key, m->str, 0 };
+	}
+	info[n++] = (struct table_info){ "by", "by", by, 0 };
+	return n;
+}
+
+static int
+report_parse_args(int argc, char **argv, struct report_opts *ro,
+		  const char **out)
+{
+	static const struct option longopts[] = {
+		{ "top", required_argument, NULL, 'n' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "focus", required_argument, NULL, 'F' },
+		{ "width", required_argument, NULL, 'w' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:f:w:o:h", longopts, NULL)) !=
+	       -1) {
+		char *end;
+		long v;
+
+		switch (c) {
+		case 'n':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 ||
+			    v > 1000000) {
+				cli_error("--top: '%s' is not a number of rows",
+					  optarg);
+				return -1;
+			}
+			ro->top = (size_t)v;
+			break;
+		case 'b':
+			if (!strcmp(optarg, "function"))
+				ro->by = AGG_FUNCTION;
+			else if (!strcmp(optarg, "module"))
+				ro->by = AGG_MODULE;
+			else if (!strcmp(optarg, "thread"))
+				ro->by = AGG_THREAD;
+			else {
+				cli_error(
+					"--by: unknown '%s' (known: function, "
+					"module, thread)",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				ro->format = TABLE_TEXT;
+			else if (!strcmp(optarg, "markdown") ||
+				 !strcmp(optarg, "md"))
+				ro->format = TABLE_MARKDOWN;
+			else if (!strcmp(optarg, "json"))
+				ro->format = TABLE_JSON;
+			else {
+				cli_error(
+					"--format: unknown '%s' (known: text, "
+					"markdown, json)",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'F':
+			ro->focus = optarg;
+			break;
+		case 'w':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 40 ||
+			    v > 10000) {
+				cli_error(
+					"--width: '%s' is not a width from 40 "
+					"to 10000",
+					optarg);
+				return -1;
+			}
+			ro->topts.width = (int)v;
+			break;
+		case 'o':
+			*out = optarg;
+			break;
+		case 'h':
+			fputs(report_usage, stdout);
+			return 1;
+		default:
+			fputs(report_usage, stderr);
+			return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		cli_error("report: expected one INPUT");
+		fputs(report_usage, stderr);
+		return -1;
+	}
+	ro->input = argv[optind];
+	return 0;
+}
+
+int
+cmd_report(int argc, char **argv)
+{
+	struct report_opts ro = { .top = 20, .by = AGG_FUNCTION };
+	struct table *tables[4] = { NULL };
+	struct table_info info[REPORT_MAX_INFO];
+	char bufs[3][64], focus_buf[128], title[256];
+	struct table_doc doc = { 0 };
+	struct atomic_file af;
+	const char *out = "-";
+	struct scorch_err err;
+	struct profile *p = NULL;
+	size_t ntables = 0, ninfo, i;
+	int ret = EXIT_USAGE, rc;
+	FILE *fp = stdout;
+
+	ro.topts.width = 0;
+	rc = report_parse_args(argc, argv, &ro, &out);
+	if (rc)
+		return rc > 0 ? EXIT_OK : EXIT_USAGE;
+	if (strcmp(out, "-") && cli_check_output(out) < 0)
+		return EXIT_USAGE;
+	if (!strcmp(out, "-") && isatty(STDOUT_FILENO)) {
+		struct winsize ws;
+		const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+		if (!ro.topts.width &&
+		    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+		    ws.ws_col >= 40)
+			ro.topts.width = ws.ws_col;
+		ro.topts.color =
+			!(nc && *nc) && !(term && !strcmp(term, "dumb"));
+	}
+	if (!ro.topts.width)
+		ro.topts.width = 80;
+
+	p = profile_load(ro.input, &err);
+	if (!p) {
+		cli_error("%s", err.msg);
+		return EXIT_USAGE;
+	}
+	ninfo = report_info(p, &ro, info, bufs[0], sizeof(bufs[0]));
+	if (ro.focus) {
+		if (report_focus(p, &ro, tables, &ntables, info, &ninfo,
+				 focus_buf, sizeof(focus_buf)) < 0)
+			goto out;
+	} else if (ro.by == AGG_THREAD) {
+		report_by_thread(p, &ro, tables, &ntables);
+	} else {
+		report_by_code(p, &ro, tables, &ntables);
+	}
+	snprintf(title, sizeof(title), "scorch report: %s", ro.input);
+	doc.title = title;
+	doc.info = info;
+	doc.ninfo = ninfo;
+	doc.tables = tables;
+	doc.ntables = ntables;
+	if (strcmp(out, "-")) {
+		if (atomic_open(&af, out, &err) < 0) {
+			cli_error("%s", err.msg);
+			goto out;
+		}
+		fp = af.fp;
+	}
+	if (table_write_doc(&doc, ro.format, &ro.topts, fp) < 0) {
+		cli_error("%s: write error", strcmp(out, "-") ? out : "stdout");
+		if (fp != stdout)
+			atomic_abort(&af);
+		goto out;
+	}
+	if (fp != stdout && atomic_commit(&af, &err) < 0) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	ret = EXIT_OK;
+out:
+	for (i = 0; i < ntables; i++)
+		table_free(tables[i]);
+	profile_free(p);
+	return ret;
+}

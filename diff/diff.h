@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * diff/diff.h - compares a baseline and a PR (each one or several runs):
+ * lines functions up across builds by name and module, measures each one's
+ * self and total time on both sides, tests whether the change is more than
+ * sampling and run-to-run noise (false-discovery rate controlled across all
+ * functions tested), attributes growth to the call paths that caused it,
+ * and gives a verdict. docs/DIFF.md specifies the method.
+ *
+ * Ownership: diff_compute() returns a result the caller frees with
+ * diff_result_free(). Strings in a result are owned by it. The profiles
+ * passed in must outlive the result only where a function says so.
+ */
+#ifndef SCORCH_DIFF_H
+#define SCORCH_DIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct profile;
+struct scorch_err;
+struct diff_keyset;
+
+enum diff_norm {
+	DIFF_NORM_SHARE, /* share of all samples of a run (default) */
+	DIFF_NORM_NONE,	 /* absolute: CPU ms per run (samples without a
+			    known period), for fixed-work benchmarks */
+};
+
+struct diff_opts {
+	enum diff_norm normalize;
+	double alpha;	      /* false-discovery rate, default 0.001 */
+	double min_delta;     /* practical threshold: share points, or with
+			      DIFF_NORM_NONE percent of the baseline's total;
+			      default 0.5 */
+	double min_share;     /* functions are tested when their self or total
+			      share (both sides pooled) reaches this many
+			      percent; default 0.2 */
+	uint64_t min_samples; /* fewer per side: inconclusive; default 500 */
+};
+
+void diff_opts_init(struct diff_opts *o);
+
+enum diff_verdict {
+	DIFF_NO_REGRESSION,
+	DIFF_REGRESSION,
+	DIFF_INCONCLUSIVE,
+};
+
+/* One side of one measure of a function, both sides' runs pooled. */
+struct diff_measure {
+	uint64_t base, pr; /* samples, summed over the runs */
+	double base_v,
+		pr_v;	/* normalized: percent, or CPU ms (samples) per run */
+	double delta;	/* pr_v - base_v */
+	double rel;	/* delta / base_v; +inf when base_v is 0 */
+	double z, p, q; /* the count test; q after BH; 1 if untested */
+	double lo, hi;	/* confidence interval of delta (1 - alpha) */
+	bool tested;
+	/* Runs as the unit: Mann-Whitney U and Hodges-Lehmann (>= 2 runs a
+	 * side; mw_p 1 and NAN shift otherwise). */
+	double mw_p, hl, hl_lo, hl_hi;
+};
+
+/* A function's findings. */
+struct diff_fn {
+	char *key;    /* the alignment key (diff/align.c) */
+	char *name;   /* as shown (compiler clone suffixes removed) */
+	char *module; /* as the PR (else the baseline) names it */
+	int kind;     /* enum frame_kind */
+	struct diff_measure self, total;
+	bool significant; /* self: q <= alpha and |delta| >= min_delta */
+	bool is_new;	  /* no samples in the baseline at all */
+	bool is_gone;	  /* no samples in the PR at all */
+	double explains;  /* share of the total regression (or improvement)
+			     this function's self delta accounts for, 0..1 */
+	/* The call path that carries most of the self change, root first
+	 * (process frame excluded), and how much of it: set for findings. */
+	char **path;
+	size_t npath;
+	double path_share; /* 0..1 of the self delta */
+	bool callee_only;  /* in another module (a library) than the program:
+			      the caller's path is what changed */
+};
+
+struct diff_result {
+	enum diff_verdict verdict;
+	char *why;			   /* the reason, one line */
+	size_t nbase, npr;		   /* runs a side */
+	uint64_t base_samples, pr_samples; /* summed over runs */
+	double base_total_v, pr_total_v;   /* DIFF_NORM_NONE: per-run totals */
+	double dispersion;		   /* the noise inflation factor used */
+	const char *dispersion_from;	   /* "runs" or "functions" */
+	const char *unit; /* "pts" (share points), "ms", "samples" */
+	struct diff_opts opts;
+	struct diff_fn *fns; /* every function seen, in no particular order */
+	size_t nfns;
+	/* Indexes into fns, most responsible first. */
+	size_t *regressions, nregressions;
+	size_t *improvements, nimprovements;
+	size_t *added, nadded;	      /* new in PR (with any samples) */
+	size_t *removed, nremoved;    /* gone from PR */
+	double regression_total;      /* sum of the regressions' self deltas */
+	struct diff_keyset *findings; /* align keys of the findings (private) */
+};
+
+/*
+ * Compare base[0..nbase) with pr[0..npr). Returns NULL with err filled only
+ * when there is nothing to compare (a side with no runs).
+ */
+struct diff_result *diff_compute(struct profile *const *base, size_t nbase,
+				 struct profile *const *pr, size_t npr,
+				 const struct diff_opts *o,
+				 struct scorch_err *err);
+void diff_result_free(struct diff_result *r);
+
+/*
+ * The other side of a flame graph, for render's differential seam: one
+ * side's samples by call path (process frame skipped, frames lined up by
+ * align key). diff_paths_new() indexes profiles[0..n) (pooled).
+ */
+struct diff_paths;
+
+struct diff_paths *diff_paths_new(struct profile *const *profiles, size_t n);
+void diff_paths_free(struct diff_paths *dp);
+uint64_t diff_paths_total(const struct diff_paths *dp);
+/* Samples under the path of frame ids frames[0..depth) of profile p. */
+uint64_t diff_paths_lookup(struct diff_paths *dp, const struct profile *p,
+			   const uint32_t *frames, uint32_t depth);
+/* Whether a frame of p is one of r's significant findings. */
+bool diff_is_finding(const struct diff_result *r, const struct profile *p,
+		     uint32_t frame);
+
+/* report.c: the report as text (80 columns), markdown, or JSON. 0 or -1. */
+int diff_write_text(const struct diff_result *r, FILE *fp, bool color);
+int diff_write_markdown(const struct diff_result *r, FILE *fp);
+int diff_write_json(const struct diff_result *r, FILE *fp);
+const char *diff_verdict_name(enum diff_verdict v);
+
+#endif

@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * diff/report.c - the regression report: text for a terminal or a CI log
+ * (80 columns), markdown for a PR comment, JSON for machines
+ * (docs/DIFF.md has its fields). Names come from profiles, which are
+ * untrusted: text output replaces control characters, markdown puts names
+ * in code spans, JSON escapes them.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/common.h"
+#include "../profile/profile.h"
+#include "internal.h"
+
+#define NAME_COLS 34 /* the function column in text */
+
+static const char *
+report_kind(int kind)
+{
+	return frame_kind_name((enum frame_kind)kind);
+}
+
+/* A q-value or p-value as text: "<1e-16" below double's reach. */
+static void
+report_pval(char *buf, size_t n, double p)
+{
+	if (p < 1e-16)
+		snprintf(buf, n, "<1e-16");
+	else if (p < 0.001)
+		snprintf(buf, n, "%.0e", p);
+	else
+		snprintf(buf, n, "%.3f", p);
+}
+
+/* s, safe for a terminal, cut to at most cols characters (".." ends a cut). */
+static void
+report_text_name(struct strbuf *sb, const char *s, size_t cols)
+{
+	size_t n = 0, len = strlen(s), i;
+
+	for (i = 0; i < len && n < cols; i++) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned cp;
+		size_t k;
+
+		if (n + 2 >= cols && len - i > cols - n) {
+			strbuf_addstr(sb, "..");
+			n += 2;
+			break;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			strbuf_addch(sb, '?');
+		} else if (c < 0x80) {
+			strbuf_addch(sb, (char)c);
+		} else if ((k = utf8_decode((const unsigned char *)s + i,
+					    len - i, &cp)) > 0) {
+			strbuf_add(sb, s + i, k);
+			i += k - 1;
+		} else {
+			strbuf_addch(sb, '?');
+		}
+		n++;
+	}
+	while (n++ < cols)
+		strbuf_addch(sb, ' ');
+}
+
+static void
+report_path_text(struct strbuf *sb, const struct diff_fn *fn)
+{
+	size_t i, from = 0;
+
+	/* Long paths: the last frames, which say who called whom. */
+	if (fn->npath > 6) {
+		from = fn->npath - 6;
+		strbuf_addstr(sb, "... > ");
+	}
+	for (i = from; i < fn->npath; i++) {
+		struct strbuf one;
+
+		strbuf_init(&one);
+		report_text_name(&one, fn->path[i],
+				 strlen(fn->path[i]) < 40 ? strlen(fn->path[i])
+							  : 40);
+		strbuf_addstr(sb, one.buf);
+		strbuf_fini(&one);
+		if (i + 1 < fn->npath)
+			strbuf_addstr(sb, " > ");
+	}
+}
+
+static void
+report_text_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
+		 size_t n, bool with_path)
+{
+	size_t i;
+
+	fprintf(fp, "   %-*s %7s %7s %8s %7s %5s\n", NAME_COLS, "function",
+		"base", "PR", "delta", "q", "part");
+	for (i = 0; i < n; i++) {
+		const struct diff_fn *fn = &r->fns[idx[i]];
+		struct strbuf sb;
+		char q[16], name[256];
+
+		strbuf_init(&sb);
+		snprintf(name, sizeof(name), "%s%s%s%s", fn->name,
+			 fn->module[0] ? " (" : "", fn->module,
+			 fn->module[0] ? ")" : "");
+		report_text_name(&sb, name, NAME_COLS);
+		report_pval(q, sizeof(q), fn->self.q);
+		fprintf(fp, "%2zu %s %7.2f %7.2f %+8.2f %7s %4.0f%%\n", i + 1,
+			sb.buf, fn->self.base_v, fn->self.pr_v, fn->self.delta,
+			q, 100 * fabs(fn->explains));
+		strbuf_reset(&sb);
+		if (with_path && fn->npath) {
+			report_path_text(&sb, fn);
+			if (fn->callee_only)
+				fprintf(fp,
+					"   called more via: %s (%.0f%% of "
+					"its change)\n",
+					sb.buf, 100 * fn->path_share);
+			else
+				fprintf(fp,
+					"   via %s (%.0f%% of its change)\n",
+					sb.buf, 100 * fn->path_share);
+		}
+		strbuf_fini(&sb);
+	}
+}
+
+static void
+report_text_list(FILE *fp, const struct diff_result *r, const size_t *idx,
+		 size_t n, bool pr_side)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 20; i++) {
+		const struct diff_fn *fn = &r->fns[idx[i]];
+		struct strbuf sb;
+		char name[256];
+
+		strbuf_init(&sb);
+		snprintf(name, sizeof(name), "%s%s%s%s", fn->name,
+			 fn->module[0] ? " (" : "", fn->module,
+			 fn->module[0] ? ")" : "");
+		report_text_name(&sb, name, NAME_COLS + 16);
+		fprintf(fp, "   %s total %7.2f %s\n", sb.buf,
+			pr_side ? fn->total.pr_v : fn->total.base_v, r->unit);
+		strbuf_fini(&sb);
+	}
+	if (n > 20)
+		fprintf(fp, "   ... and %zu more\n", n - 20);
+}
+
+int
+diff_write_text(const struct diff_result *r, FILE *fp, bool color)
+{
+	const char *on = "", *off = "";
+
+	if (color) {
+		on = r->verdict == DIFF_REGRESSION     ? "\033[1;31m"
+		     : r->verdict == DIFF_INCONCLUSIVE ? "\033[1;33m"
+						       : "\033[1;32m";
+		off = "\033[0m";
+	}
+	fprintf(fp, "scorch diff: %s%s%s: %s\n", on,
+		diff_verdict_name(r->verdict), off, r->why);
+	fprintf(fp,
+		"baseline: %zu run%s, %llu samples; PR: %zu run%s, %llu "
+		"samples\n",
+		r->nbase, r->nbase == 1 ? "" : "s",
+		(unsigned long long)r->base_samples, r->npr,
+		r->npr == 1 ? "" : "s", (unsigned long long)r->pr_samples);
+	fprintf(fp,
+		"self time in %s; findings: q <= %g (FDR) and |delta| >= "
+		"%g; noise x%.2f (from %s)\n",
+		!strcmp(r->unit, "pts") ? "% of samples" : r->unit,
+		r->opts.alpha, r->opts.min_delta, r->dispersion,
+		r->dispersion_from);
+	if (r->nregressions) {
+		fprintf(fp, "\nRegressions, most responsible first:\n");
+		report_text_rows(fp, r, r->regressions, r->nregressions, true);
+	}
+	if (r->nimprovements) {
+		fprintf(fp, "\nImprovements:\n");
+		report_text_rows(fp, r, r->improvements, r->nimprovements,
+				 true);
+	}
+	if (r->nadded) {
+		fprintf(fp, "\nNew in PR:\n");
+		report_text_list(fp, r, r->added, r->nadded, true);
+	}
+	if (r->nremoved) {
+		fprintf(fp, "\nGone from PR:\n");
+		report_text_list(fp, r, r->removed, r->nremoved, false);
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+/* ---- markdown ------------------------------------------------------------- */
+
+/* s as a markdown code span: backticks and pipes cannot break out. */
+static void
+report_md_code(FILE *fp, const char *s)
+{
+	fputs("<code>", fp);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '<':
+			fputs("&lt;", fp);
+			break;
+		case '>':
+			fputs("&gt;", fp);
+			break;
+		case '&':
+			fputs("&amp;", fp);
+			break;
+		case '|':
+			fputs("&#124;", fp);
+			break;
+		case '`':
+			fputs("&#96;", fp);
+			break;
+		case '\\':
+			fputs("&#92;", fp);
+			break;
+		case '*':
+		case '_':
+		case '[':
+		case ']':
+			fprintf(fp, "&#%d;", c);
+			break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				fputc('?', fp);
+			else
+				fputc(c, fp);
+		}
+	}
+	fputs("</code>", fp);
+}
+
+static void
+report_md_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
+	       size_t n)
+{
+	size_t i, j;
+
+	fprintf(fp,
+		"| # | function | baseline | PR | delta (%s) | q | share "
+		"of change | call path |\n",
+		r->unit);
+	fputs("|---:|---|---:|---:|---:|---:|---:|---|\n", fp);
+	for (i = 0; i < n; i++) {
+		const struct diff_fn *fn = &r->fns[idx[i]];
+		char q[16];
+
+		report_pval(q, sizeof(q), fn->self.q);
+		fprintf(fp, "| %zu | ", i + 1);
+		report_md_code(fp, fn->name);
+		if (fn->module[0]) {
+			fputs(" in ", fp);
+			report_md_code(fp, fn->module);
+		}
+		fprintf(fp, " | %.2f | %.2f | **%+.2f** | %s | %.0f%% | ",
+			fn->self.base_v, fn->self.pr_v, fn->self.delta, q,
+			100 * fabs(fn->explains));
+		if (fn->npath) {
+			if (fn->callee_only)
+				fputs("called more via ", fp);
+			for (j = 0; j < fn->npath; j++) {
+				if (j)
+					fputs(" → ", fp);
+				report_md_code(fp, fn->path[j]);
+			}
+			fprintf(fp, " (%.0f%%)", 100 * fn->path_share);
+		}
+		fputs(" |\n", fp);
+	}
+}
+
+static void
+report_md_list(FILE *fp, const struct diff_result *r, const size_t *idx,
+	       size_t n, bool pr_side)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 20; i++) {
+		const struct diff_fn *fn = &r->fns[idx[i]];
+
+		fputs("- ", fp);
+		report_md_code(fp, fn->name);
+		if (fn->module[0]) {
+			fputs(" in ", fp);
+			report_md_code(fp, fn->module);
+		}
+		fprintf(fp, ": %.2f %s total\n",
+			pr_side ? fn->total.pr_v : fn->total.base_v, r->unit);
+	}
+	if (n > 20)
+		fprintf(fp, "- ... and %zu more\n", n - 20);
+}
+
+int
+diff_write_markdown(const struct diff_result *r, FILE *fp)
+{
+	static const char *const icon[] = { "✅", "🔴", "⚠️" };
+
+	fprintf(fp, "### %s scorch diff: %s\n\n", icon[r->verdict],
+		diff_verdict_name(r->verdict));
+	fprintf(fp, "%s.\n\n", r->why);
+	fprintf(fp,
+		"Baseline: %zu run%s, %llu samples. PR: %zu run%s, %llu "
+		"samples. Self time in %s; a finding needs q ≤ %g "
+		"(Benjamini-Hochberg) and a change of at least %g; noise "
+		"factor %.2f (from %s).\n",
+		r->nbase, r->nbase == 1 ? "" : "s",
+		(unsigned long long)r->base_samples, r->npr,
+		r->npr == 1 ? "" : "s", (unsigned long long)r->pr_samples,
+		!strcmp(r->unit, "pts") ? "% of samples" : r->unit,
+		r->opts.alpha, r->opts.min_delta, r->dispersion,
+		r->dispersion_from);
+	if (r->nregressions) {
+		fputs("\n#### Regressions\n\n", fp);
+		report_md_rows(fp, r, r->regressions, r->nregressions);
+	}
+	if (r->nimprovements) {
+		fputs("\n#### Improvements\n\n", fp);
+		report_md_rows(fp, r, r->improvements, r->nimprovements);
+	}
+	if (r->nadded) {
+		fputs("\n#### New in PR\n\n", fp);
+		report_md_list(fp, r, r->added, r->nadded, true);
+	}
+	if (r->nremoved) {
+		fputs("\n#### Gone from PR\n\n", fp);
+		report_md_list(fp, r, r->removed, r->nremoved, false);
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+/* A number, or null when it is not finite (JSON has no infinities). */
+static void
+report_json_num(FILE *fp, double v)
+{
+	if (isfinite(v))
+		fprintf(fp, "%.6g", v);
+	else
+		fputs("null", fp);
+}
+
+static void
+report_json_measure(FILE *fp, const char *prefix, const struct diff_measure *m)
+{
+	fprintf(fp, ", \"%s_base\": ", prefix);
+	report_json_num(fp, m->base_v);
+	fprintf(fp, ", \"%s_pr\": ", prefix);
+	report_json_num(fp, m->pr_v);
+	fprintf(fp, ", \"%s_delta\": ", prefix);
+	report_json_num(fp, m->delta);
+	fprintf(fp, ", \"%s_relative\": ", prefix);
+	report_json_num(fp, m->rel);
+	fprintf(fp, ", \"%s_samples\": [%llu, %llu]", prefix,
+		(unsigned long long)m->base, (unsigned long long)m->pr);
+}
+
+static void
+report_json_fn(FILE *fp, const struct diff_result *r, const struct diff_fn *fn)
+{
+	size_t j;
+
+	fputs("{\"function\": ", fp);
+	json_put_string(fp, fn->name);
+	fputs(", \"module\": ", fp);
+	json_put_string(fp, fn->module);
+	fprintf(fp, ", \"kind\": \"%s\", \"path\": ", report_kind(fn->kind));
+	if (fn->npath) {
+		fputc('[', fp);
+		for (j = 0; j < fn->npath; j++) {
+			if (j)
+				fputs(", ", fp);
+			json_put_string(fp, fn->path[j]);
+		}
+		fputs("], \"path_share\": ", fp);
+		report_json_num(fp, fn->path_share);
+	} else {
+		fputs("null, \"path_share\": null", fp);
+	}
+	fprintf(fp, ", \"called_more\": %s",
+		fn->callee_only && fn->npath ? "true" : "false");
+	report_json_measure(fp, "self", &fn->self);
+	report_json_measure(fp, "total", &fn->total);
+	fputs(", \"self_ci\": [", fp);
+	report_json_num(fp, fn->self.lo);
+	fputs(", ", fp);
+	report_json_num(fp, fn->self.hi);
+	fputs("], \"z\": ", fp);
+	report_json_num(fp, fn->self.z);
+	fputs(", \"p_value\": ", fp);
+	report_json_num(fp, fn->self.p);
+	fputs(", \"q_value\": ", fp);
+	report_json_num(fp, fn->self.q);
+	fputs(", \"total_q_value\": ", fp);
+	report_json_num(fp, fn->total.q);
+	fprintf(fp, ", \"significant\": %s, \"tested\": %s",
+		fn->significant ? "true" : "false",
+		fn->self.tested ? "true" : "false");
+	fputs(", \"explains\": ", fp);
+	report_json_num(fp, fn->explains);
+	fprintf(fp, ", \"new\": %s, \"gone\": %s",
+		fn->is_new ? "true" : "false", fn->is_gone ? "true" : "false");
+	if (r->nbase >= 2 && r->npr >= 2) {
+		fputs(", \"runs\": {\"mann_whitney_p\": ", fp);
+		report_json_num(fp, fn->self.mw_p);
+		fputs(", \"hodges_lehmann\": ", fp);
+		report_json_num(fp, fn->self.hl);
+		fputs(", \"ci\": [", fp);
+		report_json_num(fp, fn->self.hl_lo);
+		fputs(", ", fp);
+		report_json_num(fp, fn->self.hl_hi);
+		fputs("]}", fp);
+	} else {
+		fputs(", \"runs\": null", fp);
+	}
+	fputc('}', fp);
+}
+
+static void
+report_json_list(FILE *fp, const struct diff_result *r, const char *key,
+		 const size_t *idx, size_t n, bool last)
+{
+	size_t i;
+
+	fprintf(fp, "\"%s\": [", key);
+	for (i = 0; i < n; i++) {
+		fputs(i ? ",\n  " : "\n  ", fp);
+		report_json_fn(fp, r, &r->fns[idx[i]]);
+	}
+	fprintf(fp, "%s]%s\n", n ? "\n" : "", last ? "" : ",");
+}
+
+int
+diff_write_json(const struct diff_result *r, FILE *fp)
+{
+	fputs("{\n\"format\": \"scorch-diff\",\n\"version\": \"1.0\",\n", fp);
+	fprintf(fp, "\"verdict\": \"%s\",\n\"reason\": ",
+		diff_verdict_name(r->verdict));
+	json_put_string(fp, r->why);
+	fprintf(fp,
+		",\n\"unit\": \"%s\",\n\"normalize\": \"%s\",\n\"alpha\": %g,"
+		"\n\"min_delta\": %g,\n\"min_share\": %g,\n",
+		r->unit,
+		r->opts.normalize == DIFF_NORM_SHARE ? "share" : "none",
+		r->opts.alpha, r->opts.min_delta, r->opts.min_share);
+	fprintf(fp,
+		"\"baseline\": {\"runs\": %zu, \"samples\": %llu, "
+		"\"total\": ",
+		r->nbase, (unsigned long long)r->base_samples);
+	report_json_num(fp, r->base_total_v);
+	fprintf(fp,
+		"},\n\"pr\": {\"runs\": %zu, \"samples\": %llu, "
+		"\"total\": ",
+		r->npr, (unsigned long long)r->pr_samples);
+	report_json_num(fp, r->pr_total_v);
+	fputs("},\n\"dispersion\": ", fp);
+	report_json_num(fp, r->dispersion);
+	fprintf(fp, ",\n\"dispersion_from\": \"%s\",\n", r->dispersion_from);
+	report_json_list(fp, r, "regressions", r->regressions, r->nregressions,
+			 false);
+	report_json_list(fp, r, "improvements", r->improvements,
+			 r->nimprovements, false);
+	report_json_list(fp, r, "new", r->added, r->nadded, false);
+	report_json_list(fp, r, "gone", r->removed, r->nremoved, true);
+	fputs("}\n", fp);
+	return ferror(fp) ? -1 : 0;
+}

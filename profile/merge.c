@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * profile/merge.c - the sum of several profiles: stacks add up, and the
+ * metadata says what the runs had in common (docs/FORMAT.md, "Merged
+ * profiles").
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/common.h"
+#include "profile.h"
+
+void
+profile_add_profile(struct profile *dst, const struct profile *src)
+{
+	size_t nframes = profile_nframes(src), ntasks = profile_ntasks(src);
+	size_t i, nstacks = profile_nstacks(src), cap = 0;
+	uint32_t *frame_map =
+		xcalloc(nframes ? nframes : 1, sizeof(*frame_map));
+	uint32_t *task_map = xcalloc(ntasks ? ntasks : 1, sizeof(*task_map));
+	uint32_t *ids = NULL;
+
+	for (i = 0; i < nframes; i++) {
+		const struct frame *f = profile_frame(src, (uint32_t)i);
+
+		frame_map[i] = profile_intern_frame_src(
+			dst, f->name, f->module, f->kind, f->file, f->line);
+	}
+	for (i = 0; i < ntasks; i++) {
+		const struct task *t = profile_task(src, (uint32_t)i);
+
+		task_map[i] = profile_add_task(dst, t->pid, t->tid, t->comm,
+					       t->thread);
+	}
+	for (i = 0; i < nstacks; i++) {
+		const struct stack *st = profile_stack(src, i);
+		uint32_t d;
+
+		if (st->depth > cap) {
+			cap = st->depth;
+			ids = xreallocarray(ids, cap, sizeof(*ids));
+		}
+		for (d = 0; d < st->depth; d++)
+			ids[d] = frame_map[st->frames[d]];
+		profile_add_stack(dst,
+				  st->task == TASK_NONE ? TASK_NONE
+							: task_map[st->task],
+				  ids, st->depth, st->count);
+	}
+	free(ids);
+	free(task_map);
+	free(frame_map);
+}
+
+/* Counters that add up over runs. */
+static const char *const merge_summed[] = {
+	"samples",	    "lost",	     "throttled",
+	"truncated_stacks", "broken_stacks", "duration_ms",
+	"threads",	    "processes",     "unknown_modules",
+};
+
+static bool
+merge_is_summed(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(merge_summed); i++)
+		if (!strcmp(key, merge_summed[i]))
+			return true;
+	return false;
+}
+
+static bool
+merge_meta_equal(const struct meta *a, const struct meta *b)
+{
+	if (!a || !b || a->type != b->type)
+		return false;
+	return a->type == META_INT ? a->num == b->num : !strcmp(a->str, b->str);
+}
+
+/* Set dst's value of key m->key from the n inputs, by the rules above
+ * profile_merge() in profile.h. */
+static void
+merge_meta_key(struct profile *dst, struct profile *const *in, size_t n,
+	       const struct meta *m)
+{
+	size_t i;
+
+	if (!strcmp(m->key, "merged_from"))
+		return; /* set at the end */
+	if (merge_is_summed(m->key) && m->type == META_INT) {
+		int64_t sum = 0;
+
+		/* A run without the counter (folded input) adds what it
+		 * shows: its samples, and nothing for the others. */
+		for (i = 0; i < n; i++)
+			sum += profile_meta_int(
+				in[i], m->key,
+				strcmp(m->key, "samples")
+					? 0
+					: (int64_t)profile_total(in[i]));
+		profile_meta_set_int(dst, m->key, sum);
+		return;
+	}
+	if (!strcmp(m->key, "start_time") && m->type == META_STR) {
+		const char *first = m->str;
+
+		/* ISO 8601 UTC times sort as strings. */
+		for (i = 1; i < n; i++) {
+			const char *s = profile_meta_str(in[i], m->key);
+
+			if (s && strcmp(s, first) < 0)
+				first = s;
+		}
+		profile_meta_set_str(dst, m->key, first);
+		return;
+	}
+	for (i = 1; i < n; i++)
+		if (!merge_meta_equal(m, profile_meta_find(in[i], m->key)))
+			return; /* the runs disagree: say nothing */
+	if (m->type == META_INT)
+		profile_meta_set_int(dst, m->key, m->num);
+	else
+		profile_meta_set_str(dst, m->key, m->str);
+}
+
+struct profile *
+profile_merge(struct profile *const *in, size_t n)
+{
+	struct profile *dst = profile_new();
+	int64_t runs = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		profile_add_profile(dst, in[i]);
+		runs += profile_meta_int(in[i], "merged_from", 1);
+	}
+	for (i = 0; n && i < profile_nmeta(in[0]); i++)
+		merge_meta_key(dst, in, n, profile_meta(in[0], i));
+	profile_meta_set_int(dst, "merged_from", runs);
+	return dst;
+}

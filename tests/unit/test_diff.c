@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/unit/test_diff.c - the diff room: its statistics against values
+ * worked out by hand or from tables, alignment of names across builds, and
+ * whole comparisons of synthetic runs drawn from known distributions: an
+ * A/A comparison must flag nothing (20 seeds), a planted regression must be
+ * found first with its call path, an improvement is never a regression, a
+ * slower caller through an unchanged library function is named by its
+ * path, a new function is reported as new.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/common.h"
+#include "diff/internal.h"
+#include "profile/profile.h"
+
+/* ---- statistics ------------------------------------------------------------ */
+
+static void
+test_stat_norm(void **state)
+{
+	(void)state;
+	assert_true(fabs(stat_norm_sf(0) - 0.5) < 1e-12);
+	assert_true(fabs(stat_norm_sf(1.959963984540054) - 0.025) < 1e-9);
+	assert_true(fabs(stat_norm_quantile(0.975) - 1.959963984540054) < 1e-9);
+	assert_true(fabs(stat_norm_quantile(0.0005) + 3.290526731491926) <
+		    1e-8);
+	assert_true(fabs(stat_norm_quantile(1e-10) + 6.361340902404056) < 1e-7);
+}
+
+static void
+test_stat_mann_whitney_exact(void **state)
+{
+	double x[] = { 1, 2, 3 }, y[] = { 4, 5, 6 }, u;
+	double a[] = { 1, 2, 3, 4, 5 }, b[] = { 6, 7, 8, 9, 10 };
+	double t1[] = { 1, 1, 2 }, t2[] = { 1, 2, 2 };
+
+	(void)state;
+	/* Complete separation of 3 and 3: 2 of the 20 splits. */
+	assert_true(fabs(stat_mann_whitney(x, 3, y, 3, &u) - 0.1) < 1e-12);
+	assert_true(u == 9);
+	/* 5 and 5: 2 of 252. */
+	assert_true(fabs(stat_mann_whitney(a, 5, b, 5, &u) - 2.0 / 252) <
+		    1e-12);
+	/* The same values: nothing to see. */
+	assert_true(stat_mann_whitney(x, 3, x, 3, &u) == 1);
+	assert_true(u == 4.5);
+	/* Ties are enumerated, not approximated. */
+	assert_true(stat_mann_whitney(t1, 3, t2, 3, &u) > 0.3);
+	assert_true(stat_mann_whitney(x, 0, y, 3, &u) == 1);
+}
+
+static void
+test_stat_mann_whitney_large(void **state)
+{
+	double x[40], y[40], u, p;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 40; i++) {
+		x[i] = i;
+		y[i] = i + 20.5;
+	}
+	/* The normal approximation, well in the tail. */
+	p = stat_mann_whitney(x, 40, y, 40, &u);
+	assert_true(u == 1410); /* sum over y of the x below it */
+	assert_true(p < 1e-5);
+	for (i = 0; i < 40; i++)
+		y[i] = i + 0.5;
+	assert_true(stat_mann_whitney(x, 40, y, 40, &u) > 0.5);
+}
+
+static void
+test_stat_hodges_lehmann(void **state)
+{
+	double x[] = { 10, 11, 12, 13, 14, 15 },
+	       y[] = { 13, 14, 15, 16, 17, 18 };
+	double s, lo, hi;
+
+	(void)state;
+	assert_int_equal(stat_hodges_lehmann(x, 6, y, 6, 0.95, &s, &lo, &hi),
+			 0);
+	assert_true(s == 3);
+	assert_true(lo <= 3 && hi >= 3 && lo < hi);
+	/* Two runs a side cannot give a 95% interval. */
+	assert_int_equal(stat_hodges_lehmann(x, 2, y, 2, 0.95, &s, &lo, &hi),
+			 1);
+	assert_true(isinf(lo) && isinf(hi));
+}
+
+static void
+test_stat_bh_qvalues(void **state)
+{
+	/* A textbook example: q_(k) = min_j>=k p_(j) * m / j. */
+	double p[] = { 0.01, 0.04, 0.03, 0.005, 0.5 }, q[5];
+
+	(void)state;
+	stat_bh_qvalues(p, 5, q);
+	assert_true(fabs(q[3] - 0.025) < 1e-12); /* 0.005 * 5 / 1 */
+	assert_true(fabs(q[0] - 0.025) < 1e-12); /* 0.01 * 5 / 2 */
+	assert_true(fabs(q[2] - 0.04 * 5 / 4) < 1e-12);
+	assert_true(fabs(q[1] - 0.05) < 1e-12);
+	assert_true(fabs(q[4] - 0.5) < 1e-12);
+}
+
+static void
+test_align_name(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "foo", "foo" },
+		{ "foo.constprop.0", "foo" },
+		{ "foo.isra.0", "foo" },
+		{ "foo.part.12", "foo" },
+		{ "foo.cold", "foo" },
+		{ "foo.constprop.0.isra.0", "foo" },
+		{ "msort_with_tmp.part.0", "msort_with_tmp" },
+		{ "foo.lto_priv.0", "foo" },
+		{ "a.b", "a.b" },
+		{ "foo.constprop", "foo.constprop" },
+		{ ".cold", ".cold" },
+		{ "std::vector<int>::push_back(int const&)",
+		  "std::vector<int>::push_back(int const&)" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *n = align_name(cases[i].in);
+
+		assert_string_equal(n, cases[i].out);
+		free(n);
+	}
+}
+
+static void
+test_align_key_exe(void **state)
+{
+	char *a = align_key("parse", "app-base", FRAME_USER, "app-base");
+	char *b = align_key("parse", "app", FRAME_USER, "app");
+	char *c = align_key("parse", "libx.so", FRAME_USER, "app");
+
+	(void)state;
+	/* The program's own executable lines up whatever it is called. */
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	free(a);
+	free(b);
+	free(c);
+}
+
+/* ---- synthetic runs ---------------------------------------------------------- */
+
+static uint64_t rng_state;
+
+static double
+rng_uniform(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+/* A workload: call paths (frames root first, module of each) and weights. */
+struct path {
+	const char *frames[6];
+	const char *module; /* of the leaf; the others are the program's */
+	double weight;
+};
+
+/*
+ * A run of n samples over paths[] with weights w[], each run's weights
+ * jittered by a run-to-run noise of jitter (relative), as real runs are.
+ */
+static struct profile *
+make_run(const struct path *paths, size_t npaths, const double *w, size_t n,
+	 double jitter, const char *exe)
+{
+	struct profile *p = profile_new();
+	double *cw = calloc(npaths, sizeof(*cw)), sum = 0;
+	uint64_t *counts = calloc(npaths, sizeof(*counts));
+	size_t i, k;
+	uint32_t frames[8];
+
+	for (i = 0; i < npaths; i++) {
+		cw[i] = w[i] * (1 + jitter * (2 * rng_uniform() - 1));
+		sum += cw[i];
+	}
+	for (k = 0; k < n; k++) {
+		double x = rng_uniform() * sum;
+
+		for (i = 0; i < npaths - 1 && x >= cw[i]; i++)
+			x -= cw[i];
+		counts[i]++;
+	}
+	for (i = 0; i < npaths; i++) {
+		uint32_t d = 0, j;
+
+		frames[d++] = profile_intern_frame(p, exe, "", FRAME_PROCESS);
+		for (j = 0; paths[i].frames[j]; j++) {
+			bool leaf = !paths[i].frames[j + 1];
+
+			frames[d++] = profile_intern_frame(
+				p, paths[i].frames[j],
+				leaf && paths[i].module ? paths[i].module : exe,
+				FRAME_USER);
+		}
+		if (counts[i])
+			profile_add_stack(p, TASK_NONE, frames, d, counts[i]);
+	}
+	profile_meta_set_int(p, "period_ns", 1001001);
+	free(cw);
+	free(counts);
+	return p;
+}
+
+static const struct path workload[] = {
+	{ { "main", "serve", "parse_header", NULL }, NULL, 10 },
+	{ { "main", "serve", "handle", "compress_block", NULL }, NULL, 20 },
+	{ { "main", "serve", "handle", "format_row", "strlen", NULL },
+	  "libc.so.6",
+	  4 },
+	{ { "main", "serve", "log_line", "strlen", NULL }, "libc.so.6", 4 },
+	{ { "main", "serve", "handle", "format_row", NULL }, NULL, 12 },
+	{ { "main", "serve", "checksum", NULL }, NULL, 25 },
+	{ { "main", "serve", "route", NULL }, NULL, 15 },
+	{ { "main", "serve", "handle", "lookup", NULL }, NULL, 9 },
+	{ { "main", "serve", "audit_log", NULL }, NULL, 0 }, /* new in PR */
+	{ { "main", "idle", NULL }, NULL, 1 },
+};
+#define NPATHS (sizeof(workload) / sizeof(workload[0]))
+
+struct side_runs {
+	struct profile *runs[8];
+	size_t n;
+};
+
+static void
+side_make(struct side_runs *s, size_t n, const double *w, size_t samples,
+	  const char *exe)
+{
+	size_t i;
+
+	s->n = n;
+	for (i = 0; i < n; i++)
+		s->runs[i] = make_run(workload, NPATHS, w, samples, 0.03, exe);
+}
+
+static void
+side_free(struct side_runs *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		profile_free(s->runs[i]);
+}
+
+static const struct diff_fn *
+fn_named(const struct diff_result *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfns; i++)
+		if (!strcmp(r->fns[i].name, name))
+			return &r->fns[i];
+	return NULL;
+}
+
+static void
+test_diff_aa_flags_nothing(void **state)
+{
+	double w[NPATHS];
+	struct diff_opts o;
+	size_t i, seed, nruns;
+
+	(void)state;
+	diff_opts_init(&o);
+	for (i = 0; i < NPATHS; i++)
+		w[i] = workload[i].weight;
+	/* 20 seeds, with 1, 3 and 5 runs a side: never a finding. */
+	for (nruns = 1; nruns <= 5; nruns += 2)
+		for (seed = 1; seed <= 20; seed++) {
+			struct side_runs a, b;
+			struct diff_result *r;
+			struct scorch_err err;
+
+			rng_state = 0x9e3779b97f4a7c15ULL * seed + nruns;
+			side_make(&a, nruns, w, 3000, "app");
+			side_make(&b, nruns, w, 3000, "app");
+			r = diff_compute(a.runs, a.n, b.runs, b.n, &o, &err);
+			assert_non_null(r);
+			if (r->nregressions || r->nimprovements)
+				fail_msg("A/A seed %zu, %zu runs: %zu "
+					 "regressions, %zu improvements (%s)",
+					 seed, nruns, r->nregressions,
+					 r->nimprovements,
+					 r->fns[r->nregressions
+							? r->regressions[0]
+							: r->improvements[0]]
+						 .name);
+			assert_int_equal(r->verdict, DIFF_NO_REGRESSION);
+			diff_result_free(r);
+			side_free(&a);
+			side_free(&b);
+		}
+}
+
+static void
+test_diff_planted_regression(void **state)
+{
+	double wb[NPATHS], wp[NPATHS];
+	struct side_runs a, b;
+	struct diff_result *r;
+	struct diff_opts o;
+	struct scorch_err err;
+	const struct diff_fn *fn;
+	size_t i;
+
+	(void)state;
+	diff_opts_init(&o);
+	for (i = 0; i < NPATHS; i++)
+		wb[i] = wp[i] = workload[i].weight;
+	wp[0] = 20; /* parse_header twice as slow */
+	wp[1] = 14; /* compress_block faster */
+	wp[2] = 10; /* format_row calls strlen more */
+	wp[8] = 4;  /* audit_log is new */
+	rng_state = 12345;
+	side_make(&a, 3, wb, 3000, "app-base");
+	side_make(&b, 3, wp, 3000, "app-pr");
+	r = diff_compute(a.runs, a.n, b.runs, b.n, &o, &err);
+	assert_non_null(r);
+	assert_int_equal(r->verdict, DIFF_REGRESSION);
+	/* The planted one first, with its path. */
+	assert_true(r->nregressions >= 2);
+	fn = &r->fns[r->regressions[0]];
+	assert_string_equal(fn->name, "parse_header");
+	assert_true(fn->significant && fn->self.delta > 5);
+	assert_int_equal(fn->npath, 3);
+	assert_string_equal(fn->path[1], "serve");
+	assert_true(fn->explains > 0.4);
+	/* strlen is library code called more: the path names the caller. */
+	fn = fn_named(r, "strlen");
+	assert_non_null(fn);
+	assert_true(fn->significant && fn->self.delta > 0);
+	assert_true(fn->callee_only);
+	assert_true(fn->npath >= 2);
+	assert_string_equal(fn->path[fn->npath - 2], "format_row");
+	/* The improvement is one, never a regression. */
+	fn = fn_named(r, "compress_block");
+	assert_true(fn->significant && fn->self.delta < 0);
+	for (i = 0; i < r->nregressions; i++)
+		assert_string_not_equal(r->fns[r->regressions[i]].name,
+					"compress_block");
+	assert_true(r->nimprovements >= 1);
+	assert_string_equal(r->fns[r->improvements[0]].name, "compress_block");
+	/* The new function is listed as new. */
+	assert_true(r->nadded == 1);
+	assert_string_equal(r->fns[r->added[0]].name, "audit_log");
+	assert_true(r->fns[r->added[0]].is_new);
+	diff_result_free(r);
+	side_free(&a);
+	side_free(&b);
+}
+
+/* A fixed-work benchmark: the PR does more work; --normalize none sees it
+ * in absolute time even where shares stay the same. */
+static void
+test_diff_normalize_none(void **state)
+{
+	double w[NPATHS];
+	struct side_runs a, b;
+	struct diff_result *r;
+	struct diff_opts o;
+	struct scorch_err err;
+	const struct diff_fn *fn;
+	size_t i;
+
+	(void)state;
+	diff_opts_init(&o);
+	o.normalize = DIFF_NORM_NONE;
+	for (i = 0; i < NPATHS; i++)
+		w[i] = workload[i].weight;
+	rng_state = 777;
+	side_make(&a, 3, w, 3000, "app");
+	side_make(&b, 3, w, 3600, "app"); /* 20% more of everything */
+	r = diff_compute(a.runs, a.n, b.runs, b.n, &o, &err);
+	assert_non_null(r);
+	assert_string_equal(r->unit, "ms");
+	assert_int_equal(r->verdict, DIFF_REGRESSION);
+	/* The biggest functions grew by ~20% of their time. */
+	fn = fn_named(r, "checksum");
+	assert_true(fn->significant);
+	assert_true(fn->self.rel > 0.1 && fn->self.rel < 0.3);
+	assert_true(fn_named(r, "compress_block")->significant);
+	diff_result_free(r);
+	o.normalize = DIFF_NORM_SHARE;
+	r = diff_compute(a.runs, a.n, b.runs, b.n, &o, &err);
+	assert_int_equal(r->verdict, DIFF_NO_REGRESSION);
+	diff_result_free(r);
+	side_free(&a);
+	side_free(&b);
+}
+
+static void
+test_diff_inconclusive(void **state)
+{
+	static const struct path other[] = {
+		{ { "main", "completely", "different", NULL }, NULL, 1 },
+	};
+	double w[NPATHS], one = 1;
+	struct side_runs a, b;
+	struct profile *x;
+	struct diff_result *r;
+	struct diff_opts o;
+	struct scorch_err err;
+	size_t i;
+
+	(void)state;
+	diff_opts_init(&o);
+	for (i = 0; i < NPATHS; i++)
+		w[i] = workload[i].weight;
+	rng_state = 99;
+	side_make(&a, 1, w, 100, "app");
+	side_make(&b, 1, w, 3000, "app");
+	r = diff_compute(a.runs, a.n, b.runs, b.n, &o, &err);
+	assert_int_equal(r->verdict, DIFF_INCONCLUSIVE);
+	assert_non_null(strstr(r->why, "too few samples"));
+	diff_result_free(r);
+	x = make_run(other, 1, &one, 3000, 0, "app");
+	r = diff_compute(b.runs, 1, &x, 1, &o, &err);
+	assert_int_equal(r->verdict, DIFF_INCONCLUSIVE);
+	assert_non_null(strstr(r->why, "same program"));
+	diff_result_free(r);
+	assert_null(diff_compute(b.runs, 1, &x, 0, &o, &err));
+	profile_free(x);
+	side_free(&a);
+	side_free(&b);
+}
+
+/* The reports escape what they show and keep to their formats. */
+static void
+test_diff_reports(void **state)
+{
+	static const struct path evil[] = {
+		{ { "main", "<script>|`x`\x1b[31m", NULL }, NULL, 10 },
+		{ { "main", "calm", NULL }, NULL, 10 },
+	};
+	double wb[2] = { 10, 10 }, wp[2] = { 20, 10 };
+	struct profile *a[2], *b[2];
+	struct diff_result *r;
+	struct diff_opts o;
+	struct scorch_err err;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+	int i;
+
+	(void)state;
+	diff_opts_init(&o);
+	rng_state = 4242;
+	for (i = 0; i < 2; i++) {
+		a[i] = make_run(evil, 2, wb, 4000, 0.01, "app");
+		b[i] = make_run(evil, 2, wp, 4000, 0.01, "app");
+	}
+	r = diff_compute(a, 2, b, 2, &o, &err);
+	assert_int_equal(r->verdict, DIFF_REGRESSION);
+	fp = open_memstream(&buf, &len);
+	assert_int_equal(diff_write_text(r, fp, false), 0);
+	fclose(fp);
+	assert_null(strchr(buf, '\x1b'));
+	free(buf);
+	fp = open_memstream(&buf, &len);
+	assert_int_equal(diff_write_markdown(r, fp), 0);
+	fclose(fp);
+	assert_null(strstr(buf, "<script>"));
+	assert_null(strchr(buf, '`'));
+	assert_non_null(strstr(buf, "&lt;script&gt;&#124;&#96;x&#96;"));
+	free(buf);
+	fp = open_memstream(&buf, &len);
+	assert_int_equal(diff_write_json(r, fp), 0);
+	fclose(fp);
+	assert_non_null(strstr(buf, "\"verdict\": \"regression\""));
+	assert_non_null(
+		strstr(buf, "\"function\": \"<script>|`x`\\u001b[31m\""));
+	assert_null(strstr(buf, "nan"));
+	assert_null(strstr(buf, "inf"));
+	free(buf);
+	diff_result_free(r);
+	for (i = 0; i < 2; i++) {
+		profile_free(a[i]);
+		profile_free(b[i]);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stat_norm),
+		cmocka_unit_test(test_stat_mann_whitney_exact),
+		cmocka_unit_test(test_stat_mann_whitney_large),
+		cmocka_unit_test(test_stat_hodges_lehmann),
+		cmocka_unit_test(test_stat_bh_qvalues),
+		cmocka_unit_test(test_align_name),
+		cmocka_unit_test(test_align_key_exe),
+		cmocka_unit_test(test_diff_aa_flags_nothing),
+		cmocka_unit_test(test_diff_planted_regression),
+		cmocka_unit_test(test_diff_normalize_none),
+		cmocka_unit_test(test_diff_inconclusive),
+		cmocka_unit_test(test_diff_reports),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
