@@ -58,8 +58,8 @@ SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 RENDER_SRCS := $(sort $(wildcard render/*.c))
 DIFF_SRCS := diff/diff.c diff/stats.c diff/align.c diff/paths.c \
 	diff/report.c
-CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/addr2line.c \
-	cli/report.c cli/merge.c cli/export.c cli/flameopts.c
+CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/flameopts.c \
+	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS) $(DIFF_SRCS)

@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "fold", cmd_fold, "write a profile as folded stacks" },
 	{ "report", cmd_report, "top functions, modules or threads; --focus" },
 	{ "merge", cmd_merge, "sum several profiles into one" },
+	{ "diff", cmd_diff, "name the functions a PR made slower, or none" },
 	{ "export", cmd_export, "write a profile for speedscope or pprof" },
 	{ "addr2line", cmd_addr2line, "name addresses of an ELF file" },
 };

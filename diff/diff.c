@@ -25,6 +25,12 @@
 
 /* The median of a chi-square with one degree of freedom. */
 #define CHI2_1_MEDIAN 0.45493642311957
+/*
+ * With one run a side, run-to-run noise is assumed at least this large (a
+ * coefficient of variation of a function's share between runs): runs of
+ * the examples here varied by 0 to 10% depending on the machine's load.
+ */
+#define SINGLE_RUN_MIN_CV 0.03
 /* A finding's call path is named when it carries this much of the change. */
 #define PATH_MIN_SHARE 0.5
 /* Below this overlap the two sides are not the same program. */
@@ -197,7 +203,8 @@ struct sides {
 	const uint64_t *n; /* samples per run, base runs first */
 	const double *period_ms;
 	enum diff_norm norm;
-	bool ms; /* DIFF_NORM_NONE with every run's period known */
+	bool ms;      /* DIFF_NORM_NONE with every run's period known */
+	double scale; /* the PR's shares are divided by this (share mode) */
 };
 
 /* A run's value of a count: percent of the run, or ms / samples. */
@@ -205,7 +212,9 @@ static double
 run_value(const struct sides *sd, size_t r, uint64_t count)
 {
 	if (sd->norm == DIFF_NORM_SHARE)
-		return sd->n[r] ? 100.0 * (double)count / (double)sd->n[r] : 0;
+		return sd->n[r] ? 100.0 * (double)count / (double)sd->n[r] /
+					  (r >= sd->nb ? sd->scale : 1)
+				: 0;
 	return sd->ms ? (double)count * sd->period_ms[r] : (double)count;
 }
 
@@ -227,7 +236,8 @@ pooled(const struct sides *sd, const uint64_t *cnt, struct diff_measure *m)
 	}
 	if (sd->norm == DIFF_NORM_SHARE) {
 		m->base_v = nb ? 100.0 * (double)m->base / (double)nb : 0;
-		m->pr_v = np ? 100.0 * (double)m->pr / (double)np : 0;
+		m->pr_v =
+			np ? 100.0 * (double)m->pr / (double)np / sd->scale : 0;
 	} else {
 		m->base_v = vb / (double)sd->nb;
 		m->pr_v = vp / (double)sd->np;
@@ -311,23 +321,30 @@ count_test(const struct sides *sd, const struct noise *nz, double alpha,
 		(r >= sd->nb ? &np : &nb)[0] += sd->n[r];
 	zc = stat_norm_quantile(1 - alpha / 2);
 	if (sd->norm == DIFF_NORM_SHARE) {
+		double k = sd->scale;
 		double pb = (double)m->base / (double)nb;
-		double pp = (double)m->pr / (double)np;
-		double p = (double)(m->base + m->pr) / (double)(nb + np);
+		double pp = (double)m->pr / (double)np; /* raw PR share */
+		double p = ((double)m->base + (double)m->pr / k) /
+			   (double)(nb + np);
 
-		if (p <= 0 || p >= 1)
+		if (p <= 0 || p * k >= 1 || p >= 1)
 			return;
-		/* Under no change: the pooled share on both sides. */
+		/*
+		 * Under no change: the baseline's share p on one side, k * p
+		 * (the PR's share of an unchanged function) on the other;
+		 * the PR side is compared divided by k.
+		 */
 		vb = nz->phi * p * (1 - p) / (double)nb +
 		     nz->tau2 * p * p / (double)sd->nb;
-		vp = nz->phi * p * (1 - p) / (double)np +
+		vp = nz->phi * p * (1 - k * p) / (k * (double)np) +
 		     nz->tau2 * p * p / (double)sd->np;
 		se0 = sqrt(vb + vp);
 		v = nz->phi * (pb * (1 - pb) / (double)nb +
-			       pp * (1 - pp) / (double)np) +
+			       pp * (1 - pp) / ((double)np * k * k)) +
 		    nz->tau2 * (pb * pb / (double)sd->nb +
-				pp * pp / (double)sd->np);
+				pp * pp / (k * k * (double)sd->np));
 		se1 = sqrt(v);
+		pp /= k;
 		scale = 100;
 		m->z = (pp - pb) / se0;
 	} else {
@@ -503,7 +520,8 @@ attribute_paths(struct diff_result *r, struct counts *c,
 			for (k = pr ? sd->nb : 0;
 			     k < (pr ? sd->nb + sd->np : sd->nb); k++)
 				side += sd->n[k];
-			w = side ? 100.0 / (double)side : 0;
+			w = side ? 100.0 / (double)side / (pr ? sd->scale : 1)
+				 : 0;
 		} else {
 			w = run_value(sd, run, 1) /
 			    (double)(pr ? sd->np : sd->nb);
@@ -595,6 +613,105 @@ counts_fini(struct counts *c)
 	intmap_fini(&c->index);
 }
 
+/* Weighted median: the value where the weights' running sum reaches half. */
+struct wv {
+	double v, w;
+};
+
+static int
+wv_cmp(const void *a, const void *b)
+{
+	const struct wv *x = a, *y = b;
+
+	return x->v < y->v ? -1 : x->v > y->v;
+}
+
+/*
+ * The PR's share scale. A first guess is the median, weighted by size, of
+ * each function's PR share over its baseline share (functions with at
+ * least min_share of self time on both sides). The functions that agree
+ * with it (within 15%, or within three standard errors of sampling) are
+ * taken as unchanged, and the scale is the ratio of their summed shares:
+ * pooled over most of the profile, it is far less noisy than any one
+ * function's ratio. 1 when no function can say.
+ */
+static double
+diff_scale(const struct diff_result *r, const bool *cand)
+{
+	struct wv *v = xcalloc(r->nfns ? r->nfns : 1, sizeof(*v));
+	double sum = 0, half, run = 0, s0 = 1, ub = 0, up = 0;
+	size_t f, n = 0, i;
+
+	for (f = 0; f < r->nfns; f++) {
+		const struct diff_measure *m = &r->fns[f].self;
+
+		if (!cand[f] || m->base_v < r->opts.min_share ||
+		    m->pr_v < r->opts.min_share)
+			continue;
+		v[n].v = m->pr_v / m->base_v;
+		v[n].w = m->base_v;
+		sum += v[n].w;
+		n++;
+	}
+	if (!n) {
+		free(v);
+		return 1;
+	}
+	qsort(v, n, sizeof(*v), wv_cmp);
+	half = sum / 2;
+	for (i = 0; i < n; i++) {
+		run += v[i].w;
+		if (run >= half) {
+			s0 = v[i].v;
+			break;
+		}
+	}
+	free(v);
+	for (f = 0; f < r->nfns; f++) {
+		const struct diff_measure *m = &r->fns[f].self;
+		double se, d;
+
+		if (!cand[f] || m->base_v <= 0 || m->pr_v <= 0)
+			continue;
+		/* Sampling error of the difference, in points. */
+		se = 100 * sqrt(m->base_v / 100 * (1 - m->base_v / 100) *
+				(1.0 / (double)r->base_samples +
+				 1.0 / (double)r->pr_samples));
+		d = m->pr_v / s0 - m->base_v;
+		if (fabs(d) <= 0.15 * m->base_v || fabs(d) <= 3 * se) {
+			ub += m->base_v;
+			up += m->pr_v;
+		}
+	}
+	return ub > 0 && up > 0 ? up / ub : s0;
+}
+
+/* The median z^2 of the tested functions' self time with run-to-run
+ * noise tau2; 0 when fewer than three can be tested. */
+static double
+noise_median_z2(struct diff_result *r, struct counts *c, const struct sides *sd,
+		const bool *cand, const struct noise *base, double tau2)
+{
+	double *v = xcalloc(c->nfns ? c->nfns : 1, sizeof(*v)), med = 0;
+	struct noise nz = *base;
+	size_t f, k = 0;
+
+	nz.tau2 = tau2;
+	for (f = 0; f < c->nfns; f++) {
+		struct diff_measure m = r->fns[f].self;
+
+		if (!cand[f])
+			continue;
+		count_test(sd, &nz, r->opts.alpha, &m);
+		if (m.tested)
+			v[k++] = m.z * m.z;
+	}
+	if (k >= 3)
+		med = stat_median(v, k);
+	free(v);
+	return med;
+}
+
 /*
  * The noise for the tests. Several runs a side: tau2 is the average of
  * the functions' relative run-to-run excess variance, weighted by their
@@ -637,23 +754,44 @@ estimate_noise(struct diff_result *r, struct counts *c, const struct sides *sd,
 		r->dispersion_from = "runs";
 		return;
 	}
+	/*
+	 * One run a side: the same two-part model, with tau2 set so that
+	 * the median z^2 over all tested functions, most of which did not
+	 * change, is the median of a chi-square with one degree of freedom
+	 * (an empirical null). Found by bisection: the median falls as tau2
+	 * grows.
+	 */
 	{
-		double *v = xcalloc(c->nfns ? c->nfns : 1, sizeof(*v));
+		double lo = 0, hi = 1, med;
+		int it;
 
-		for (f = 0; f < c->nfns; f++) {
-			struct diff_measure m = r->fns[f].self;
+		if (noise_median_z2(r, c, sd, cand, nz, 0) <= CHI2_1_MEDIAN)
+			goto single_done;
+		while (noise_median_z2(r, c, sd, cand, nz, hi) >
+			       CHI2_1_MEDIAN &&
+		       hi < 1e4)
+			hi *= 4;
+		for (it = 0; it < 50; it++) {
+			double mid = (lo + hi) / 2;
 
-			if (!cand[f])
-				continue;
-			count_test(sd, nz, r->opts.alpha, &m);
-			if (m.tested)
-				v[k++] = m.z * m.z;
+			med = noise_median_z2(r, c, sd, cand, nz, mid);
+			if (med > CHI2_1_MEDIAN)
+				lo = mid;
+			else
+				hi = mid;
 		}
-		if (k >= 3)
-			nz->phi = fmax(1, stat_median(v, k) / CHI2_1_MEDIAN);
-		free(v);
+		nz->tau2 = hi;
 	}
-	r->dispersion = nz->phi;
+single_done:
+	(void)k;
+	/*
+	 * A median over a handful of functions is itself noisy, and often
+	 * says "no run-to-run noise" when there is some: one run a side is
+	 * never trusted to be quieter than SINGLE_RUN_MIN_CV.
+	 */
+	if (nz->tau2 < SINGLE_RUN_MIN_CV * SINGLE_RUN_MIN_CV)
+		nz->tau2 = SINGLE_RUN_MIN_CV * SINGLE_RUN_MIN_CV;
+	r->dispersion = sqrt(nz->tau2);
 	r->dispersion_from = "functions";
 }
 
@@ -699,6 +837,7 @@ diff_compute(struct profile *const *base, size_t nbase,
 	sd.period_ms = c.run_period_ms;
 	sd.norm = o->normalize;
 	sd.ms = o->normalize == DIFF_NORM_NONE;
+	sd.scale = 1;
 	for (i = 0; i < c.nruns; i++) {
 		if (i < nbase)
 			r->base_samples += c.run_n[i];
@@ -746,6 +885,25 @@ diff_compute(struct profile *const *base, size_t nbase,
 				(double)fn->self.pr / (double)r->pr_samples);
 	}
 
+	/*
+	 * Shares add up to 100%: when some functions grow, every other one
+	 * shrinks as a share though its cost did not change, and a big
+	 * improvement makes everything else look slower. Most functions do
+	 * not change between two builds, so the PR's shares are rescaled by
+	 * the median ratio of PR to baseline share over the functions (by
+	 * size), as RNA-seq counts are normalized: an unchanged function
+	 * then compares equal, and a delta is in points of the baseline's
+	 * total.
+	 */
+	if (o->normalize == DIFF_NORM_SHARE) {
+		sd.scale = diff_scale(r, cand);
+		if (fabs(sd.scale - 1) > 1e-9)
+			for (f = 0; f < c.nfns; f++) {
+				pooled(&sd, c.self[f], &r->fns[f].self);
+				pooled(&sd, c.total[f], &r->fns[f].total);
+			}
+	}
+	r->pr_scale = sd.scale;
 	estimate_noise(r, &c, &sd, cand, &nz);
 	for (f = 0; f < c.nfns; f++) {
 		struct diff_fn *fn = &r->fns[f];
@@ -797,9 +955,10 @@ diff_compute(struct profile *const *base, size_t nbase,
 		} else if (fn->significant && fn->self.delta < 0) {
 			r->improvements[r->nimprovements++] = f;
 		}
-		if (fn->is_new)
+		/* New and gone functions worth a line: big enough to test. */
+		if (fn->is_new && cand[f])
 			r->added[r->nadded++] = f;
-		if (fn->is_gone)
+		if (fn->is_gone && cand[f])
 			r->removed[r->nremoved++] = f;
 		finding[f] = fn->significant;
 		if (fn->significant)

@@ -91,9 +91,12 @@ struct diff_result {
 	size_t nbase, npr;		   /* runs a side */
 	uint64_t base_samples, pr_samples; /* summed over runs */
 	double base_total_v, pr_total_v;   /* DIFF_NORM_NONE: per-run totals */
-	double dispersion;		   /* the noise inflation factor used */
-	const char *dispersion_from;	   /* "runs" or "functions" */
-	const char *unit; /* "pts" (share points), "ms", "samples" */
+	double pr_scale;   /* the PR's shares were divided by this, so that
+			    unchanged functions compare equal (share mode) */
+	double dispersion; /* run-to-run noise (runs), or the sampling noise
+			      factor (one run a side) */
+	const char *dispersion_from; /* "runs" or "functions" */
+	const char *unit;	     /* "pts" (share points), "ms", "samples" */
 	struct diff_opts opts;
 	struct diff_fn *fns; /* every function seen, in no particular order */
 	size_t nfns;

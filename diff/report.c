@@ -34,6 +34,25 @@ report_pval(char *buf, size_t n, double p)
 		snprintf(buf, n, "%.3f", p);
 }
 
+/* The noise model in words (a static buffer). */
+static const char *
+report_noise(const struct diff_result *r)
+{
+	static char buf[96];
+
+	if (!strcmp(r->dispersion_from, "runs"))
+		snprintf(buf, sizeof(buf),
+			 "run-to-run noise %.1f%% (from the "
+			 "runs)",
+			 100 * r->dispersion);
+	else
+		snprintf(buf, sizeof(buf),
+			 "one run a side: sampling noise x%.2f (from all "
+			 "functions)",
+			 r->dispersion);
+	return buf;
+}
+
 /* s, safe for a terminal, cut to at most cols characters (".." ends a cut). */
 static void
 report_text_name(struct strbuf *sb, const char *s, size_t cols)
@@ -67,13 +86,28 @@ report_text_name(struct strbuf *sb, const char *s, size_t cols)
 		strbuf_addch(sb, ' ');
 }
 
+/*
+ * Where a path is worth starting: at main when it is there (the C
+ * library's start-up frames below it say nothing), else at the root.
+ */
+static size_t
+report_path_start(const struct diff_fn *fn)
+{
+	size_t i;
+
+	for (i = 0; i < fn->npath; i++)
+		if (!strcmp(fn->path[i], "main"))
+			return i;
+	return 0;
+}
+
 static void
 report_path_text(struct strbuf *sb, const struct diff_fn *fn)
 {
-	size_t i, from = 0;
+	size_t i, from = report_path_start(fn);
 
 	/* Long paths: the last frames, which say who called whom. */
-	if (fn->npath > 6) {
+	if (fn->npath - from > 6) {
 		from = fn->npath - 6;
 		strbuf_addstr(sb, "... > ");
 	}
@@ -175,10 +209,9 @@ diff_write_text(const struct diff_result *r, FILE *fp, bool color)
 		r->npr == 1 ? "" : "s", (unsigned long long)r->pr_samples);
 	fprintf(fp,
 		"self time in %s; findings: q <= %g (FDR) and |delta| >= "
-		"%g; noise x%.2f (from %s)\n",
+		"%g; %s\n",
 		!strcmp(r->unit, "pts") ? "% of samples" : r->unit,
-		r->opts.alpha, r->opts.min_delta, r->dispersion,
-		r->dispersion_from);
+		r->opts.alpha, r->opts.min_delta, report_noise(r));
 	if (r->nregressions) {
 		fprintf(fp, "\nRegressions, most responsible first:\n");
 		report_text_rows(fp, r, r->regressions, r->nregressions, true);
@@ -201,47 +234,42 @@ diff_write_text(const struct diff_result *r, FILE *fp, bool color)
 
 /* ---- markdown ------------------------------------------------------------- */
 
-/* s as a markdown code span: backticks and pipes cannot break out. */
+/*
+ * s as a markdown code span: fenced by more backticks than any run of them
+ * in s (padded with spaces when s starts or ends with one), with | escaped
+ * so a table cell cannot end early, and control characters replaced.
+ * Inside a code span nothing is markup: <script> stays text.
+ */
 static void
 report_md_code(FILE *fp, const char *s)
 {
-	fputs("<code>", fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t run = 0, longest = 0, i, n = strlen(s);
+	bool pad;
 
-		switch (c) {
-		case '<':
-			fputs("&lt;", fp);
-			break;
-		case '>':
-			fputs("&gt;", fp);
-			break;
-		case '&':
-			fputs("&amp;", fp);
-			break;
-		case '|':
-			fputs("&#124;", fp);
-			break;
-		case '`':
-			fputs("&#96;", fp);
-			break;
-		case '\\':
-			fputs("&#92;", fp);
-			break;
-		case '*':
-		case '_':
-		case '[':
-		case ']':
-			fprintf(fp, "&#%d;", c);
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fputc('?', fp);
-			else
-				fputc(c, fp);
-		}
+	for (i = 0; i < n; i++) {
+		run = s[i] == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
 	}
-	fputs("</code>", fp);
+	pad = n && (s[0] == '`' || s[n - 1] == '`');
+	for (i = 0; i <= longest; i++)
+		fputc('`', fp);
+	if (pad)
+		fputc(' ', fp);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '|')
+			fputs("\\|", fp);
+		else if (c < 0x20 || c == 0x7f)
+			fputc('?', fp);
+		else
+			fputc(c, fp);
+	}
+	if (pad)
+		fputc(' ', fp);
+	for (i = 0; i <= longest; i++)
+		fputc('`', fp);
 }
 
 static void
@@ -272,12 +300,12 @@ report_md_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
 		if (fn->npath) {
 			if (fn->callee_only)
 				fputs("called more via ", fp);
-			for (j = 0; j < fn->npath; j++) {
-				if (j)
+			for (j = report_path_start(fn); j < fn->npath; j++) {
+				if (j > report_path_start(fn))
 					fputs(" → ", fp);
 				report_md_code(fp, fn->path[j]);
 			}
-			fprintf(fp, " (%.0f%%)", 100 * fn->path_share);
+			fprintf(fp, " (%.0f%%)", 100 * fmin(1, fn->path_share));
 		}
 		fputs(" |\n", fp);
 	}
@@ -316,14 +344,12 @@ diff_write_markdown(const struct diff_result *r, FILE *fp)
 	fprintf(fp,
 		"Baseline: %zu run%s, %llu samples. PR: %zu run%s, %llu "
 		"samples. Self time in %s; a finding needs q ≤ %g "
-		"(Benjamini-Hochberg) and a change of at least %g; noise "
-		"factor %.2f (from %s).\n",
+		"(Benjamini-Hochberg) and a change of at least %g; %s.\n",
 		r->nbase, r->nbase == 1 ? "" : "s",
 		(unsigned long long)r->base_samples, r->npr,
 		r->npr == 1 ? "" : "s", (unsigned long long)r->pr_samples,
 		!strcmp(r->unit, "pts") ? "% of samples" : r->unit,
-		r->opts.alpha, r->opts.min_delta, r->dispersion,
-		r->dispersion_from);
+		r->opts.alpha, r->opts.min_delta, report_noise(r));
 	if (r->nregressions) {
 		fputs("\n#### Regressions\n\n", fp);
 		report_md_rows(fp, r, r->regressions, r->nregressions);

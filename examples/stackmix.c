@@ -337,7 +337,8 @@ main(int argc, char **argv)
 		run_mix(88172645463325252ULL);
 		MIX_AFTER_CALL();
 		if (mix_seconds > 0)
-			printf("units/s: %.0f\n", (double)mix_units / mix_seconds);
+			printf("units/s: %.0f\n",
+			       (double)mix_units / mix_seconds);
 		ret = 0;
 	} else if (!strcmp(argv[1], "deep") && (argc == 3 || argc == 4)) {
 		if (parse_num(argv[2], 1, DEEP_MAX, &a) ||

@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/diff.c - `scorch diff BASE PR`: compare a baseline with a PR, each
+ * one profile (native or folded) or a directory of runs. Prints the
+ * regression report on stdout, writes it as markdown or JSON with
+ * --report, draws a differential flame graph with -o. With
+ * --fail-on-regression the exit code is the verdict: 0 no regression,
+ * 1 regression, 125 no verdict possible (git bisect skips), 2 bad input.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/common.h"
+#include "../diff/diff.h"
+#include "../profile/profile.h"
+#include "../render/render.h"
+#include "cli.h"
+
+#define DIFF_MAX_RUNS 1000
+
+static const char diff_usage[] =
+	"usage: scorch diff BASE PR [-o DIFF.svg] [--report FILE]...\n"
+	"                   [--normalize share|none] [--alpha A] [--min-delta D]\n"
+	"                   [--min-share PCT] [--min-samples N] [--base-shape]\n"
+	"                   [--fail-on-regression] [flame graph options]\n"
+	"\n"
+	"Compare a baseline with a PR and name the functions that got slower,\n"
+	"with the call paths responsible, telling change from noise. BASE and\n"
+	"PR are each a profile (native .json or folded) or a directory holding\n"
+	"several runs of that side (*.json, *.folded): several runs a side make\n"
+	"the verdict far more sensitive. docs/DIFF.md describes the method.\n"
+	"\n"
+	"  -o, --output FILE.svg   a differential flame graph: the PR's shape,\n"
+	"                          red where it grew, blue where it shrank\n"
+	"      --base-shape        draw the baseline's shape instead (shows\n"
+	"                          code the PR removed)\n"
+	"      --report FILE       also write the report: FILE.md (markdown, for\n"
+	"                          a PR comment), FILE.json, or text; repeatable\n"
+	"      --normalize MODE    share: compare shares of all samples (default);\n"
+	"                          none: absolute CPU time per run, for\n"
+	"                          fixed-work benchmarks\n"
+	"      --alpha A           false-discovery rate of the findings\n"
+	"                          (default 0.001)\n"
+	"      --min-delta D       smallest change worth reporting: share points,\n"
+	"                          or with --normalize none percent of the\n"
+	"                          baseline's total (default 0.5)\n"
+	"      --min-share PCT     test functions with at least this share on\n"
+	"                          either side (default 0.2)\n"
+	"      --min-samples N     fewer samples a side: no verdict (default 500)\n"
+	"      --fail-on-regression  exit 1 on a regression, 125 when the\n"
+	"                          profiles cannot support a verdict\n"
+	"  -q, --quiet             no report on stdout\n"
+	"\n" CLI_FLAME_USAGE
+	"\n"
+	"EXAMPLES\n"
+	"  scorch diff base.json pr.json\n"
+	"  scorch diff runs/base/ runs/pr/ -o diff.svg --report diff.md\n"
+	"  scorch diff base/ pr/ --fail-on-regression --report diff.json\n"
+	"  git bisect run sh -c 'make && scorch record -o /tmp/pr.json -- "
+	"./bench &&\n"
+	"      scorch diff good.json /tmp/pr.json --fail-on-regression'\n";
+
+struct diff_side {
+	struct profile **runs;
+	size_t n;
+};
+
+static int
+diff_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+diff_is_run_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' &&
+	       ((n > 5 && !strcmp(name + n - 5, ".json")) ||
+		(n > 7 && !strcmp(name + n - 7, ".folded")));
+}
+
+/* Load one side: a profile, "-", or every run in a directory. */
+static int
+diff_load_side(const char *path, struct diff_side *side)
+{
+	struct scorch_err err;
+	struct stat st;
+	char **names = NULL;
+	size_t n = 0, i;
+	DIR *dir;
+	struct dirent *de;
+	int ret = 0;
+
+	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		dir = opendir(path);
+		if (!dir) {
+			cli_error("%s: %s", path, strerror(errno));
+			return -1;
+		}
+		while ((de = readdir(dir))) {
+			if (!diff_is_run_file(de->d_name))
+				continue;
+			if (n == DIFF_MAX_RUNS) {
+				cli_error("%s: more than %d runs", path,
+					  DIFF_MAX_RUNS);
+				ret = -1;
+				break;
+			}
+			names = xreallocarray(names, n + 1, sizeof(*names));
+			names[n++] = xasprintf("%s/%s", path, de->d_name);
+		}
+		closedir(dir);
+		if (!ret && !n) {
+			cli_error("%s: no profiles (*.json, *.folded) in this "
+				  "directory",
+				  path);
+			ret = -1;
+		}
+		if (n)
+			qsort(names, n, sizeof(*names), diff_name_cmp);
+	} else {
+		names = xmalloc(sizeof(*names));
+		names[n++] = xstrdup(path);
+	}
+	for (i = 0; i < n && !ret; i++) {
+		struct profile *p = profile_load(names[i], &err);
+
+		if (!p) {
+			cli_error("%s", err.msg);
+			ret = -1;
+			break;
+		}
+		side->runs = xreallocarray(side->runs, side->n + 1,
+					   sizeof(*side->runs));
+		side->runs[side->n++] = p;
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
+
+static void
+diff_side_fini(struct diff_side *side)
+{
+	size_t i;
+
+	for (i = 0; i < side->n; i++)
+		profile_free(side->runs[i]);
+	free(side->runs);
+}
+
+/* What the flame graph's annotate callback needs. */
+struct diff_draw {
+	const struct diff_result *r;
+	const struct profile *shape;
+	struct diff_paths *other;
+	uint64_t this_total, other_total;
+	bool shape_is_pr;
+	double scale; /* share points at which color saturates */
+};
+
+static void
+diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth,
+	      uint64_t samples, struct flame_annot *out)
+{
+	struct diff_draw *d = ctx;
+	double this_pct, other_pct, delta;
+
+	out->other = diff_paths_lookup(d->other, d->shape, frames, depth);
+	this_pct = d->this_total ? 100.0 * (double)samples /
+					   (double)d->this_total
+				 : 0;
+	other_pct = d->other_total ? 100.0 * (double)out->other /
+					     (double)d->other_total
+				   : 0;
+	/* Always PR minus baseline, whichever side gives the shape. */
+	delta = d->shape_is_pr ? this_pct - other_pct : other_pct - this_pct;
+	out->delta = delta;
+	out->intensity = fmin(1, fabs(delta) / d->scale);
+	out->significant =
+		depth > 0 && diff_is_finding(d->r, d->shape, frames[depth - 1]);
+}
+
+static int
+diff_write_svg(const struct diff_result *r, const struct diff_side *base,
+	       const struct diff_side *pr, bool base_shape,
+	       struct flame_opts *fo, const char *path)
+{
+	const struct diff_side *this = base_shape ? base : pr;
+	const struct diff_side *other = base_shape ? pr : base;
+	struct profile *shape = profile_merge(this->runs, this->n);
+	struct diff_draw d;
+	struct flame_diff fd;
+	struct atomic_file af;
+	struct scorch_err err;
+	char subtitle[256];
+	size_t i;
+	int ret = -1;
+
+	memset(&d, 0, sizeof(d));
+	d.r = r;
+	d.shape = shape;
+	d.other = diff_paths_new(other->runs, other->n);
+	d.this_total = profile_total(shape);
+	d.other_total = diff_paths_total(d.other);
+	d.shape_is_pr = !base_shape;
+	/* Saturate at the biggest finding's change, and no lower than 1. */
+	d.scale = 1;
+	for (i = 0; i < r->nregressions; i++)
+		d.scale = fmax(d.scale, fabs(r->fns[r->regressions[i]].self.delta));
+	for (i = 0; i < r->nimprovements; i++)
+		d.scale =
+			fmax(d.scale, fabs(r->fns[r->improvements[i]].self.delta));
+	memset(&fd, 0, sizeof(fd));
+	fd.this_name = base_shape ? "baseline" : "PR";
+	fd.other_name = base_shape ? "PR" : "baseline";
+	fd.other_total = d.other_total;
+	fd.delta_unit = " pts";
+	fd.annotate = diff_annotate;
+	fd.ctx = &d;
+	if (!fo->title)
+		fo->title = "Differential flame graph";
+	if (!fo->subtitle) {
+		snprintf(subtitle, sizeof(subtitle),
+			 "%s shape; red grew, blue shrank (PR vs baseline); "
+			 "verdict: %s",
+			 base_shape ? "baseline" : "PR",
+			 diff_verdict_name(r->verdict));
+		fo->subtitle = subtitle;
+	}
+	if (atomic_open(&af, path, &err) < 0) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	if (flame_write_diff_svg(shape, fo, &fd, af.fp) < 0) {
+		cli_error("%s: %s", path, strerror(errno));
+		atomic_abort(&af);
+		goto out;
+	}
+	if (atomic_commit(&af, &err) < 0) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	ret = 0;
+out:
+	diff_paths_free(d.other);
+	profile_free(shape);
+	return ret;
+}
+
+/* Write the report to path in the format its name asks for. */
+static int
+diff_write_report(const struct diff_result *r, const char *path)
+{
+	size_t n = strlen(path);
+	struct atomic_file af;
+	struct scorch_err err;
+	int ret;
+
+	if (atomic_open(&af, path, &err) < 0) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	if ((n > 3 && !strcmp(path + n - 3, ".md")) ||
+	    (n > 9 && !strcmp(path + n - 9, ".markdown")))
+		ret = diff_write_markdown(r, af.fp);
+	else if (n > 5 && !strcmp(path + n - 5, ".json"))
+		ret = diff_write_json(r, af.fp);
+	else
+		ret = diff_write_text(r, af.fp, false);
+	if (ret < 0) {
+		cli_error("%s: %s", path, strerror(errno));
+		atomic_abort(&af);
+		return -1;
+	}
+	if (atomic_commit(&af, &err) < 0) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+diff_double_arg(const char *opt, const char *arg, double lo, double hi,
+		double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno || end == arg || *end || !(*out >= lo) || *out > hi) {
+		cli_error("%s: '%s' is not a number from %g to %g", opt, arg,
+			  lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_diff(int argc, char **argv)
+{
+	enum {
+		OPT_REPORT = 0x100,
+		OPT_NORMALIZE,
+		OPT_ALPHA,
+		OPT_MIN_DELTA,
+		OPT_MIN_SHARE,
+		OPT_MIN_SAMPLES,
+		OPT_FAIL,
+		OPT_BASE_SHAPE,
+	};
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "report", required_argument, NULL, OPT_REPORT },
+		{ "normalize", required_argument, NULL, OPT_NORMALIZE },
+		{ "alpha", required_argument, NULL, OPT_ALPHA },
+		{ "min-delta", required_argument, NULL, OPT_MIN_DELTA },
+		{ "min-share", required_argument, NULL, OPT_MIN_SHARE },
+		{ "min-samples", required_argument, NULL, OPT_MIN_SAMPLES },
+		{ "fail-on-regression", no_argument, NULL, OPT_FAIL },
+		{ "base-shape", no_argument, NULL, OPT_BASE_SHAPE },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_FLAME_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct diff_opts o;
+	struct flame_opts fo;
+	struct diff_side base = { 0 }, pr = { 0 };
+	struct diff_result *r = NULL;
+	struct scorch_err err;
+	const char *svg = NULL;
+	const char **reports = NULL;
+	size_t nreports = 0, i;
+	bool fail = false, base_shape = false, quiet = false;
+	int c, ret = EXIT_USAGE;
+	double v;
+
+	diff_opts_init(&o);
+	flame_opts_init(&fo);
+	fo.title = NULL;
+	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		int took;
+
+		switch (c) {
+		case 'o':
+			svg = optarg;
+			continue;
+		case OPT_REPORT:
+			reports = xreallocarray(reports, nreports + 1,
+						sizeof(*reports));
+			reports[nreports++] = optarg;
+			continue;
+		case OPT_NORMALIZE:
+			if (!strcmp(optarg, "share")) {
+				o.normalize = DIFF_NORM_SHARE;
+			} else if (!strcmp(optarg, "none")) {
+				o.normalize = DIFF_NORM_NONE;
+			} else {
+				cli_error("--normalize: unknown mode '%s' "
+					  "(known: share, none)",
+					  optarg);
+				goto out;
+			}
+			continue;
+		case OPT_ALPHA:
+			if (diff_double_arg("--alpha", optarg, 1e-12, 0.5,
+					    &o.alpha) < 0)
+				goto out;
+			continue;
+		case OPT_MIN_DELTA:
+			if (diff_double_arg("--min-delta", optarg, 0, 100,
+					    &o.min_delta) < 0)
+				goto out;
+			continue;
+		case OPT_MIN_SHARE:
+			if (diff_double_arg("--min-share", optarg, 0, 100,
+					    &o.min_share) < 0)
+				goto out;
+			continue;
+		case OPT_MIN_SAMPLES:
+			if (diff_double_arg("--min-samples", optarg, 0, 1e15,
+					    &v) < 0)
+				goto out;
+			o.min_samples = (uint64_t)v;
+			continue;
+		case OPT_FAIL:
+			fail = true;
+			continue;
+		case OPT_BASE_SHAPE:
+			base_shape = true;
+			continue;
+		case 'q':
+			quiet = true;
+			continue;
+		case 'h':
+			fputs(diff_usage, stdout);
+			ret = EXIT_OK;
+			goto out;
+		default:
+			break;
+		}
+		took = cli_flame_option(c, optarg, &fo);
+		if (took < 0)
+			goto out;
+		if (!took) {
+			fputs(diff_usage, stderr);
+			goto out;
+		}
+	}
+	if (optind != argc - 2) {
+		cli_error("diff: expected BASE and PR");
+		fputs(diff_usage, stderr);
+		goto out;
+	}
+	if (!strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-")) {
+		cli_error("diff: only one side can be read from stdin");
+		goto out;
+	}
+	if (svg && cli_out_format(svg) != OUT_SVG) {
+		cli_error("%s: the flame graph of diff must end in .svg", svg);
+		goto out;
+	}
+	if ((svg && cli_check_output(svg) < 0))
+		goto out;
+	for (i = 0; i < nreports; i++)
+		if (cli_check_output(reports[i]) < 0)
+			goto out;
+	if (diff_load_side(argv[optind], &base) < 0 ||
+	    diff_load_side(argv[optind + 1], &pr) < 0)
+		goto out;
+	r = diff_compute(base.runs, base.n, pr.runs, pr.n, &o, &err);
+	if (!r) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	if (svg && diff_write_svg(r, &base, &pr, base_shape, &fo, svg) < 0)
+		goto out;
+	for (i = 0; i < nreports; i++)
+		if (diff_write_report(r, reports[i]) < 0)
+			goto out;
+	if (!quiet)
+		diff_write_text(r, stdout,
+				isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	ret = EXIT_OK;
+	if (fail) {
+		if (r->verdict == DIFF_REGRESSION)
+			ret = EXIT_REGRESSION;
+		else if (r->verdict == DIFF_INCONCLUSIVE)
+			ret = EXIT_UNUSABLE;
+	}
+out:
+	diff_result_free(r);
+	diff_side_fini(&base);
+	diff_side_fini(&pr);
+	free(reports);
+	return ret;
+}

@@ -1,0 +1,171 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# scorch diff on real recordings of examples/regression (a baseline and a
+# PR build): the planted regression is found first with its call path, the
+# library function called more names its caller's path, the improvement is
+# listed apart, the new function as new; an A/A comparison of recordings of
+# the same binary flags nothing, 20 times over (5 runs against 5); no verdict (125) for
+# different programs or too few samples; bad input exits 2.
+#
+# Why it cannot flake: the planted changes move 4 to 10 share points
+# against run-to-run noise of a fraction of a point (z > 7 at ~4000
+# samples a side); in the A/A comparisons, with 5 runs a side, a finding
+# needs q <= 0.001 and also every run of one side beyond every run of the
+# other (Mann-Whitney p = 0.008): by chance, both together have odds below
+# 1e-5 per function.
+. "$(dirname "$0")/lib.sh"
+
+if ! can_perf; then
+	skip "scorch diff on recordings" "no permission for perf events"
+	tap_done
+fi
+if ! command -v node >/dev/null 2>&1; then
+	skip "scorch diff on recordings" "node is needed to read the JSON report"
+	tap_done
+fi
+
+# jq-like: node -e on a JSON file; prints the expression's value.
+json() {
+	node -e '
+		const d = JSON.parse(require("fs").readFileSync(process.argv[1]));
+		const v = (new Function("d", "return " + process.argv[2]))(d);
+		console.log(typeof v === "string" ? v : JSON.stringify(v));
+	' "$1" "$2"
+}
+
+mkdir -p "$T/base" "$T/pr" "$T/pool"
+i=1
+while [ $i -le 4 ]; do
+	"$SCORCH" record -q -F 999 -o "$T/base/run$i.json" -- \
+		"$EXAMPLES/regression-base" 1.2 >/dev/null 2>&1
+	"$SCORCH" record -q -F 999 -o "$T/pr/run$i.json" -- \
+		"$EXAMPLES/regression-pr" 1.2 >/dev/null 2>&1
+	i=$((i + 1))
+done
+
+# --- the planted regression --------------------------------------------------
+"$SCORCH" diff "$T/base" "$T/pr" --fail-on-regression -o "$T/diff.svg" \
+	--report "$T/diff.md" --report "$T/diff.json" >"$T/diff.txt" 2>"$T/diff.err"
+rc=$?
+check "diff: a regression exits 1 with --fail-on-regression" test $rc -eq 1
+check "diff: verdict regression" \
+	test "$(json "$T/diff.json" 'd.verdict')" = regression
+first=$(json "$T/diff.json" 'd.regressions[0].function')
+if [ "$first" = parse_header ]; then
+	ok "diff: the planted regression (parse_header) is ranked first"
+else
+	not_ok "diff: the planted regression (parse_header) is ranked first" \
+		"first: $first" "$(head -20 "$T/diff.txt")"
+fi
+check "diff: with its call path main;serve;parse_header" test \
+	"$(json "$T/diff.json" 'd.regressions[0].path.slice(-3).join(";")')" = \
+	"main;serve;parse_header"
+check "diff: its self delta is several share points, q tiny" \
+	test "$(json "$T/diff.json" 'd.regressions[0].self_delta > 4 && d.regressions[0].q_value < 1e-6')" = true
+check "diff: it explains a share of the total regression" \
+	test "$(json "$T/diff.json" 'd.regressions[0].explains > 0.3')" = true
+strlen_path=$(json "$T/diff.json" \
+	'(d.regressions.find(r => /strlen/.test(r.function)) || {path: []}).path.join(";")')
+case "$strlen_path" in
+*";format_row;"*strlen*)
+	ok "diff: strlen (libc, unchanged) is named through its caller: $strlen_path" ;;
+*)
+	not_ok "diff: strlen's growth names the caller's path (format_row)" \
+		"path: $strlen_path" ;;
+esac
+check "diff: ... and is marked as called more" \
+	test "$(json "$T/diff.json" 'd.regressions.find(r => /strlen/.test(r.function)).called_more')" = true
+check "diff: the improvement (compress_block) is listed as one" \
+	test "$(json "$T/diff.json" 'd.improvements[0].function')" = compress_block
+check "diff: ... and never as a regression" \
+	test "$(json "$T/diff.json" 'd.regressions.some(r => r.function == "compress_block")')" = false
+check "diff: the new function (audit_log) is listed as new" \
+	test "$(json "$T/diff.json" 'd.new.some(r => r.function == "audit_log" && r.new)')" = true
+check "diff: every entry has the documented keys" \
+	test "$(json "$T/diff.json" '[...d.regressions, ...d.improvements].every(r =>
+		"function" in r && "path" in r && "self_delta" in r &&
+		"total_delta" in r && "q_value" in r && "significant" in r)')" = true
+check "diff: the markdown report names it" grep -q 'parse_header' "$T/diff.md"
+check "diff: the text report on stdout names it" grep -q 'parse_header' "$T/diff.txt"
+check "diff: the flame graph is valid XML" xmllint --noout "$T/diff.svg"
+check "diff: --base-shape draws the baseline's shape" \
+	"$SCORCH" diff "$T/base" "$T/pr" --base-shape -q -o "$T/base.svg"
+check "diff: ... which is valid XML" xmllint --noout "$T/base.svg"
+"$SCORCH" diff "$T/base" "$T/pr" --normalize none --report "$T/none.json" -q
+check "diff --normalize none: the slowdown shows in absolute CPU time" \
+	test "$(json "$T/none.json" 'd.unit == "ms" && d.regressions.some(r => r.function == "parse_header")')" = true
+
+# --- A/A: the same binary, recorded 10 times, split 20 ways --------------------
+# Runs are the unit of replication, and must be exchangeable: as a CI job
+# interleaves baseline and PR runs, each split takes one run of each
+# consecutive pair (1,2) (3,4) ... to each side, so a drift of the machine
+# over the minute of recording falls on both sides alike.
+i=1
+while [ $i -le 10 ]; do
+	"$SCORCH" record -q -F 999 -o "$T/pool/run$i.json" -- \
+		"$EXAMPLES/regression-base" 1.2 >/dev/null 2>&1
+	i=$((i + 1))
+done
+flags=0 bad=""
+split=0
+while [ $split -lt 20 ]; do
+	rm -rf "$T/a" "$T/b"
+	mkdir "$T/a" "$T/b"
+	# Bit k of the split number picks which run of pair k goes to "a";
+	# splits 16-19 are 0-3 with the sides swapped.
+	k=0
+	while [ $k -lt 5 ]; do
+		first=$((2 * k + 1))
+		second=$((2 * k + 2))
+		if [ $(((split % 16) >> k & 1)) -eq $((split / 16)) ]; then
+			cp "$T/pool/run$first.json" "$T/a/"
+			cp "$T/pool/run$second.json" "$T/b/"
+		else
+			cp "$T/pool/run$second.json" "$T/a/"
+			cp "$T/pool/run$first.json" "$T/b/"
+		fi
+		k=$((k + 1))
+	done
+	"$SCORCH" diff "$T/a" "$T/b" --fail-on-regression -q \
+		--report "$T/aa.json"
+	rc=$?
+	n=$(json "$T/aa.json" 'd.regressions.length + d.improvements.length')
+	if [ $rc -ne 0 ] || [ "$n" != 0 ]; then
+		flags=$((flags + 1))
+		bad="$bad split $split: exit $rc, $n findings"
+	fi
+	split=$((split + 1))
+done
+if [ $flags -eq 0 ]; then
+	ok "A/A: 20 comparisons of runs of the same binary flag nothing"
+else
+	not_ok "A/A: 20 comparisons of runs of the same binary flag nothing" "$bad"
+fi
+
+# --- no verdict ---------------------------------------------------------------
+"$SCORCH" record -q -F 999 -o "$T/other.json" -- "$EXAMPLES/cpuburn" 1 \
+	>/dev/null 2>&1
+"$SCORCH" diff "$T/base/run1.json" "$T/other.json" --fail-on-regression -q
+check "diff: different programs give no verdict (exit 125)" test $? -eq 125
+"$SCORCH" diff "$T/base" "$T/pr" --min-samples 1000000 --fail-on-regression -q
+check "diff: too few samples give no verdict (exit 125)" test $? -eq 125
+"$SCORCH" diff "$T/base" "$T/base" --fail-on-regression -q
+check "diff: a profile against itself exits 0" test $? -eq 0
+
+# --- bad input: one line, exit 2, nothing written -----------------------------
+mkdir "$T/empty"
+printf 'garbage without a count\n' >"$T/garbage.folded"
+for args in "$T/missing.json $T/pr" "$T/empty $T/pr" "$T/garbage.folded $T/pr" \
+	"$T/base $T/pr --alpha 2" "$T/base $T/pr -o $T/out.png" "$T/base"; do
+	# shellcheck disable=SC2086
+	"$SCORCH" diff $args --report "$T/never.json" >/dev/null 2>"$T/bad.err"
+	rc=$?
+	if [ $rc -eq 2 ] && head -1 "$T/bad.err" | grep -q '^scorch: ' &&
+		[ ! -e "$T/never.json" ]; then
+		ok "diff $(echo "$args" | sed "s|$T/||g"): exit 2, one line, no output"
+	else
+		not_ok "diff $(echo "$args" | sed "s|$T/||g"): exit 2, one line, no output" \
+			"exit $rc" "$(head -2 "$T/bad.err")"
+	fi
+done
+tap_done
