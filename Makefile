@@ -78,7 +78,7 @@ EXAMPLES := cpuburn threads echo-server loadgen stackmix
 # $(call build_rules,DIR,EXTRA_FLAGS)
 define build_rules
 $(1)/%.o: %.c $(1)/.flags | $(1)/.dirs
-	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) -I$(1)/gen -MMD -MP -c $$< -o $$@
+	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) -I$(1)/gen $$(CFLAGS) -MMD -MP -c $$< -o $$@
 
 # The SVG's script and style: render/*.js, *.css as C byte lists.
 $(1)/render/assets.o: $(1)/gen/flame.js.inc $(1)/gen/flame.css.inc

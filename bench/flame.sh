@@ -5,7 +5,9 @@
 # fixed seed: deep stacks of long C++ names), and flamegraph.pl on the same
 # files in the same run when FLAMEGRAPH_DIR names a FlameGraph checkout
 # ("skipped" otherwise). Also checks that both draw the same frames, with
-# the same sample counts, positions and widths (bench/flame-frames.pl).
+# the same sample counts, positions and widths (bench/flame-frames.pl), and
+# times opening and zooming the smallest input's graphs (the ones with the
+# most frames) in headless chromium (bench/flame-browser.mjs).
 # Prints a markdown section on stdout, progress on stderr.
 #
 #   FLAMEGRAPH_DIR=/path/to/FlameGraph BENCH=flame make bench
@@ -78,6 +80,11 @@ for n in $sizes; do
 	else
 		fg_cols="skipped | skipped | skipped | - | - | -"
 	fi
+	if [ -z "${browser_n:-}" ]; then
+		browser_n=$n
+		cp "$tmp/scorch.svg" "$tmp/browser-scorch.svg"
+		[ -z "$fg" ] || cp "$tmp/fg.svg" "$tmp/browser-fg.svg"
+	fi
 	rows="$rows| $(lines_h "$n") | $(mb "$in_size") | $s_secs s | $(mib "$s_rss") | $(mb "$s_svg") ($s_frames frames) | $fg_cols |
 "
 	rm -f "$in"
@@ -91,6 +98,34 @@ echo "C++ names), one after the other in this run. scorch: median of 3 runs;"
 echo "flamegraph.pl: one run.$([ -n "$fg" ] || echo " flamegraph.pl: skipped, set FLAMEGRAPH_DIR to a FlameGraph checkout.")"
 echo "\"Same frames\" compares every drawn frame's name, samples, x, y and width."
 echo
+browser=""
+if command -v node >/dev/null 2>&1 && [ -x /usr/bin/chromium ] &&
+	sh tests/node/install.sh && [ -d tests/node/node_modules/playwright-core ]; then
+	echo "flame: opening and zooming the $browser_n-line graphs in chromium" >&2
+	files="$tmp/browser-scorch.svg"
+	[ -z "$fg" ] || files="$files $tmp/browser-fg.svg"
+	# shellcheck disable=SC2086
+	browser=$(node bench/flame-browser.mjs $files) || browser=""
+fi
+# browser_row TOOL FILE: a row of the browser table.
+browser_row() {
+	line=$(printf '%s\n' "$browser" | grep "/$2 " || true)
+	if [ -n "$line" ]; then
+		echo "$line" | awk -v t="$1" '{ printf "| %s | %d ms | %d ms | %d ms |\n", t, $2, $3, $4 }'
+	else
+		echo "| $1 | skipped | skipped | skipped |"
+	fi
+}
+
 echo "| lines | input | scorch | scorch peak RSS | scorch SVG | flamegraph.pl | its peak RSS | its SVG | speedup | memory ratio | same frames |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 printf '%s' "$rows"
+echo
+echo "The $(lines_h "$browser_n")-line graphs in headless chromium (bench/flame-browser.mjs):"
+echo "time to open and draw, to zoom into a frame (median of three), and to"
+echo "reset the zoom. \"skipped\" without chromium, node or flamegraph.pl."
+echo
+echo "| graph | open | zoom | reset zoom |"
+echo "|---|---:|---:|---:|"
+browser_row scorch browser-scorch.svg
+browser_row flamegraph.pl browser-fg.svg

@@ -224,7 +224,7 @@ diff_write_svg(const struct diff_result *r, const struct diff_side *base,
 	fd.this_name = base_shape ? "baseline" : "PR";
 	fd.other_name = base_shape ? "PR" : "baseline";
 	fd.other_total = d.other_total;
-	fd.delta_format = "%+.2f pts";
+	fd.delta_unit = " pts";
 	fd.annotate = diff_annotate;
 	fd.ctx = &d;
 	if (!fo->title)

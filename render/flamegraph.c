@@ -122,8 +122,6 @@ flame_write_info(struct flame_writer *w, const struct flame_rect *r)
 		}
 	}
 	if (d) {
-		char delta[64];
-
 		strbuf_addstr(sb, "&#10;");
 		svg_escape(sb, d->this_name ? d->this_name : "this", 0);
 		strbuf_addf(sb, ": %" PRIu64 " (%.2f%%)&#10;", r->total,
@@ -132,13 +130,8 @@ flame_write_info(struct flame_writer *w, const struct flame_rect *r)
 		strbuf_addf(sb, ": %" PRIu64 " (%.2f%%)&#10;delta: ",
 			    r->annot.other,
 			    flame_pct(r->annot.other, d->other_total));
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-		snprintf(delta, sizeof(delta),
-			 d->delta_format ? d->delta_format : "%+.2f",
-			 r->annot.delta);
-#pragma GCC diagnostic pop
-		svg_escape(sb, delta, 0);
+		strbuf_addf(sb, "%+.2f", r->annot.delta);
+		svg_escape(sb, d->delta_unit ? d->delta_unit : "", 0);
 		if (r->annot.significant)
 			strbuf_addstr(sb, " (significant)");
 	}

@@ -68,9 +68,9 @@ struct flame_opts {
  *    (shrank), white-ish at 0; intensity (0..1, clamped) sets how strong;
  *    only frames marked significant get saturated colors, the others stay
  *    pale whatever their intensity;
- *  - shows in the tooltip both sides' samples ("PR: 120 samples (12.0%)",
- *    "baseline: 80 samples (8.0%)") and the delta, formatted with
- *    delta_format (a printf format taking one double, e.g. "%+.2f%%").
+ *  - shows in the tooltip both sides' samples ("PR: 120 (12.00%)",
+ *    "baseline: 80 (8.00%)") and the delta with its sign, two decimals and
+ *    delta_unit ("delta: +4.00%"), and "(significant)" when it is.
  */
 struct flame_annot {
 	uint64_t other;	  /* the other side's samples in this path */
@@ -80,10 +80,10 @@ struct flame_annot {
 };
 
 struct flame_diff {
-	const char *this_name;	  /* e.g. "PR" */
-	const char *other_name;	  /* e.g. "baseline" */
-	uint64_t other_total;	  /* the other side's total, for its % */
-	const char *delta_format; /* e.g. "%+.2f%%"; a trusted constant */
+	const char *this_name;	/* e.g. "PR" */
+	const char *other_name; /* e.g. "baseline" */
+	uint64_t other_total;	/* the other side's total, for its % */
+	const char *delta_unit; /* after the delta: "%", " pp", ... */
 	void (*annotate)(void *ctx, const uint32_t *frames, uint32_t depth,
 			 uint64_t samples, struct flame_annot *out);
 	void *ctx;

@@ -11,8 +11,8 @@ set -eu
 # test; libdebuginfod1 is what libdw loads when DEBUGINFOD_URLS is set).
 # Bench: perf, eu-addr2line and addr2line (the peers scorch is measured
 # against), GNU time (peak RSS). Export: protobuf-c (protoc-c generates the
-# pprof encoder), zlib. Browser tests: chromium (driven by npm's
-# playwright-core: npm-deps.sh). examples/loadtest and its test: wrk (the
+# pprof encoder), zlib. Browser tests of the SVG: chromium (driven by npm's
+# playwright-core, tests/node). examples/loadtest and its test: wrk (the
 # load), curl (single requests); scripts/profile-diff.sh and the bisect
 # test: git; the CI workflow test: python3-yaml (Debian's python3 reads
 # examples/ci/profile-diff.yml).
@@ -37,7 +37,7 @@ done
 # source: asking dpkg would fight a Node.js installed another way).
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
-[ -z "$missing" ] && exec sh "$(dirname "$0")/npm-deps.sh"
+[ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "scorch: missing Debian packages:$missing" >&2
@@ -53,4 +53,3 @@ lock="-o DPkg::Lock::Timeout=600"
 apt-get $lock update -qq >&2
 # shellcheck disable=SC2086
 apt-get $lock install -y -qq --no-install-recommends $missing >&2
-exec sh "$(dirname "$0")/npm-deps.sh"

@@ -54,9 +54,10 @@ if (!existsSync(chromium)) {
 }
 let pw;
 try {
-	pw = await import("playwright-core");
+	pw = await import(join(top, "tests", "node", "node_modules", "playwright-core",
+		"index.mjs"));
 } catch (e) {
-	skipAll("playwright-core not installed (npm ci in tests/browser; scripts/deps.sh runs it)");
+	skipAll("playwright-core not installed (sh tests/node/install.sh; make check runs it)");
 }
 
 const dir = mkdtempSync(join(tmpdir(), "scorch-browser-"));
@@ -212,6 +213,25 @@ await page.click("#search");
 ok((await matched()) === "invalid regular expression",
 	"an invalid regex is reported, not thrown", await matched());
 ok(errors.length === 0, "no script errors on the page", errors);
+
+// ---- extra tooltip lines: source location and module -----------------------
+const srcUrl = render("src", JSON.stringify({
+	format: "scorch-profile", version: "1.1", meta: {},
+	frames: [{ name: "app", kind: "process" },
+		{ name: "main", module: "app", kind: "user", file: "src/main.c", line: 12 },
+		{ name: "read", module: "[kernel]", kind: "kernel" }],
+	stacks: [{ frames: [0, 1, 2], count: 3 }, { frames: [0, 1], count: 1 }],
+}));
+await page.goto(srcUrl);
+fs = await frames();
+await frameRect(byName(fs, "main").i).hover();
+ok((await tipText()).join("|") ===
+	"main|4 samples (100.00%), self 1|100.00% of its caller|src/main.c:12 in app",
+	"the tooltip shows file:line and module when known", await tipText());
+await frameRect(byName(fs, "read_[k]").i).hover();
+ok((await tipText()).join("|") ===
+	"read_[k]|3 samples (75.00%), self 3|75.00% of its caller|[kernel]",
+	"kernel frames keep their _[k] mark and module", await tipText());
 
 // ---- hostile names and titles ----------------------------------------------
 const hostile = [

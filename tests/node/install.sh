@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # tests/node/install.sh - install the npm packages the tests and benchmarks
-# decode scorch's exports with (package.json, pinned by package-lock.json)
-# into tests/node/node_modules, once. Silent when they are there.
+# use (package.json, pinned by package-lock.json: decoders for scorch's
+# exports, and playwright-core, which drives Debian's chromium and never
+# downloads a browser) into tests/node/node_modules, once. Silent when they
+# are there.
 # Exits 1 with a message when node or npm is missing or npm fails.
 set -eu
 cd "$(dirname "$0")"
@@ -14,5 +16,5 @@ for c in node npm; do
 		exit 1
 	fi
 done
-echo "scorch: tests/node: npm ci (pprof-format)" >&2
-npm ci --no-audit --no-fund --loglevel=error >&2
+echo "scorch: tests/node: npm ci (pprof-format, playwright-core)" >&2
+PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >&2

@@ -465,8 +465,8 @@ test_flame_write_diff_svg_colors_and_tooltips(void **state)
 	struct profile *pr = folded("app;slow 80\napp;fast 20\n");
 	struct profile *base = folded("app;slow 20\napp;fast 80\n");
 	struct diff_ctx c = { pr, base, 0 };
-	struct flame_diff d = { "PR",	   "baseline",	  profile_total(base),
-				"%+.1f%%", diff_annotate, &c };
+	struct flame_diff d = { "PR", "baseline",    profile_total(base),
+				"%",  diff_annotate, &c };
 	struct flame_opts o;
 	char *buf = NULL, slow[8], fast[8], app[8];
 	size_t len = 0;
@@ -486,7 +486,7 @@ test_flame_write_diff_svg_colors_and_tooltips(void **state)
 	assert_string_equal(app, "#fafafa");
 	assert_non_null(strstr(buf, "<title>slow&#10;80 samples (80.00%), self "
 				    "80&#10;PR: 80 (80.00%)&#10;baseline: 20 "
-				    "(20.00%)&#10;delta: +60.0% "
+				    "(20.00%)&#10;delta: +60.00% "
 				    "(significant)</title>"));
 	assert_non_null(strstr(buf, ">Differential Flame Graph</text>"));
 	free(buf);
