@@ -8,8 +8,9 @@
 # The workload is examples/stackmix-nofp (no frame pointers; hot paths
 # through qsort, memcpy, strlen), "mix" for BENCH_UNWIND_SECONDS, with each
 # profiler attached for the workload's whole life. Per configuration:
-#  - units/s: the workload's own throughput, and its loss against no
-#    profiler (the sampling interrupt and stack copy run in its context);
+#  - units/cpu-s: the workload's throughput per second of its own CPU time,
+#    and its loss against no profiler (the sampling interrupt and stack
+#    copy run in its context and are charged to it);
 #  - profiler CPU: user+system seconds of scorch, or of perf record plus
 #    perf script (perf unwinds DWARF stacks only in perf script), and the
 #    same per 1000 samples;
@@ -17,13 +18,19 @@
 #    for perf, the CPU of perf script divided by its samples (a mean, and it
 #    includes perf script's symbolization: perf cannot tell them apart);
 #  - complete: the share of samples whose stack reaches main.
-# Medians over BENCH_UNWIND_ROUNDS interleaved rounds. A second table
-# compares scorch's unwinders on the mix and on a 200-deep recursion.
+# Medians over BENCH_UNWIND_ROUNDS interleaved rounds (default 5); long
+# runs (BENCH_UNWIND_LONG_SECONDS, default 20) of -g dwarf against perf's
+# dwarf mode, where per-sample cost decides the total. Further tables
+# compare scorch's unwinders on the mix and on a 200-deep recursion, and
+# the stack copy's sizes.
 set -eu
 cd "$(dirname "$0")/.."
 
-ROUNDS=${BENCH_UNWIND_ROUNDS:-3}
+ROUNDS=${BENCH_UNWIND_ROUNDS:-5}
 SECS=${BENCH_UNWIND_SECONDS:-5}
+LONG_ROUNDS=${BENCH_UNWIND_LONG_ROUNDS:-3}
+LONG_SECS=${BENCH_UNWIND_LONG_SECONDS:-60}
+HI_HZ=4999
 EX=build/examples
 W=$(mktemp -d /tmp/scorch-bench-unwind.XXXXXX)
 wl=""
@@ -73,8 +80,11 @@ finish_workload() {
 	wl=""
 }
 
+# Work done per second of the workload's own CPU time: the sampling
+# interrupt and the stack copy run in its context and count there, while
+# the rest of the machine's noise mostly does not.
 units() {
-	sed -n 's/^units\/s: //p' "$W/wl.out"
+	sed -n 's/^units\/cpu-s: //p' "$W/wl.out"
 }
 
 # Share of samples (folded file) reaching main.
@@ -93,11 +103,12 @@ meta() {
 	sed -n "s/.*\"$2\": *\\([0-9]*\\).*/\\1/p" "$1"
 }
 
-# measure CONFIG: prints "units/s cpu_s samples unwind_us complete%".
+# measure CONFIG [SECONDS]: prints "units/cpu-s cpu_s samples unwind_us
+# complete%".
 measure() {
 	cfg=$1
 	hz=${cfg##*-}
-	start_workload mix "$SECS"
+	start_workload mix "${2:-$SECS}"
 	case $cfg in
 	none-*)
 		finish_workload
@@ -148,7 +159,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 done
 
 median() {
-	awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$W/raw" | sort -g |
+	awk -v c="$1" -v k="$2" '$1 == c { print $k }' "${3:-$W/raw}" | sort -g |
 		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
 			else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
@@ -177,6 +188,51 @@ $(folded_complete "$W/u.folded")" >>"$W/unw"
 	echo "  unwinder $wk perf: $(tail -1 "$W/unw")" >&2
 done
 
+# The target's slowdown is too small to see at 99 Hz against this
+# machine's +-5% run-to-run noise; it is linear in the rate, so it is
+# measured at $HI_HZ Hz, where it is large, and scaled.
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	for c in none-$HI_HZ scorch-fp-$HI_HZ scorch-dwarf-$HI_HZ perf-fp-$HI_HZ \
+		perf-dwarf-$HI_HZ; do
+		v=$(measure "$c")
+		echo "$c $v" >>"$W/hi"
+		printf '  hi-rate round %d %-18s %s\n' "$r" "$c" "$v" >&2
+	done
+	r=$((r + 1))
+done
+
+# Long runs at 999 Hz: per-sample costs, not start-up, decide the total.
+r=1
+while [ "$r" -le "$LONG_ROUNDS" ]; do
+	for c in scorch-dwarf-999 perf-dwarf-999; do
+		v=$(measure "$c" "$LONG_SECS")
+		echo "$c $v" >>"$W/long"
+		printf '  long round %d %-18s %s\n' "$r" "$c" "$v" >&2
+	done
+	r=$((r + 1))
+done
+
+# The stack copy's size: what each size costs the target and scorch, and
+# how much of a 200-deep recursion (~20 KiB of stack) it keeps whole.
+for size in 8K 16K 32K 60K; do
+	start_workload mix "$SECS"
+	cpu=$(cpu_of ./scorch record -q --stack-size $size -F 999 -p "$wl" \
+		-o "$W/k.json")
+	finish_workload
+	u=$(units)
+	n=$(meta "$W/k.json" samples)
+	start_workload deep 200 "$SECS"
+	./scorch record -q --stack-size $size -F 999 -p "$wl" -o "$W/d.json" \
+		>/dev/null 2>&1
+	finish_workload
+	./scorch fold "$W/d.json" >"$W/d.folded"
+	echo "$size $u $cpu $n $(folded_complete "$W/d.folded") \
+$(meta "$W/d.json" copy_truncated_stacks) $(meta "$W/d.json" samples) \
+$(meta "$W/d.json" unwind_ns_median)" >>"$W/sizes"
+	echo "  stack size $size: $(tail -1 "$W/sizes")" >&2
+done
+
 base=$(median none-0 2)
 echo "## Unwinding: -g fp and -g dwarf against perf"
 echo
@@ -190,7 +246,7 @@ echo "that includes its symbolization). \"complete\" is the share of samples"
 echo "whose stack reaches main. \"CPU vs perf\" divides the profiler CPU by"
 echo "perf's (same mode and rate)."
 echo
-echo "| configuration | units/s | target slowdown | samples | profiler CPU s | CPU s per 1000 samples | unwind/sample µs | complete | CPU vs perf |"
+echo "| configuration | units/cpu-s | slowdown (noisy) | samples | profiler CPU s | CPU s per 1000 samples | unwind/sample µs | complete | CPU vs perf |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for c in $CONFIGS; do
 	[ "$c" = none-0 ] && {
@@ -211,6 +267,43 @@ for c in $CONFIGS; do
 	}'
 done
 echo
+echo "The target's slowdown, measured at $HI_HZ Hz (medians of $ROUNDS rounds;"
+echo "at 99 Hz it is far below this machine's run-to-run noise of about 5%)"
+echo "and scaled to 99 and 999 Hz: the cost is per sample, so linear in the"
+echo "rate. Units per second of the target's own CPU time, which the"
+echo "sampling interrupt and the stack copy are charged to."
+echo
+echo "| configuration | units/cpu-s at $HI_HZ Hz | slowdown at $HI_HZ Hz | at 999 Hz | at 99 Hz |"
+echo "|---|---:|---:|---:|---:|"
+hb=$(median none-$HI_HZ 2 "$W/hi")
+for c in scorch-fp scorch-dwarf perf-fp perf-dwarf; do
+	awk -v c="$c" -v u="$(median "$c-$HI_HZ" 2 "$W/hi")" -v b="$hb" \
+		-v hz="$HI_HZ" 'BEGIN {
+		l = 100 * (1 - u / b)
+		printf "| %s | %.0f | %.2f%% | %.2f%% | %.3f%% |\n", c, u, l,
+			l * 999 / hz, l * 99 / hz
+	}'
+done
+echo
+echo "Long runs, ${LONG_SECS}s at 999 Hz (medians of $LONG_ROUNDS), where the cost per"
+echo "sample rather than start-up (reading /proc/kallsyms, opening libc's"
+echo "debug info for inlined frames and file:line) decides the total:"
+echo
+echo "| configuration | samples | profiler CPU s | CPU s per 1000 samples | complete | scorch / perf |"
+echo "|---|---:|---:|---:|---:|---:|"
+for c in scorch-dwarf-999 perf-dwarf-999; do
+	awk -v c="$c" -v cpu="$(median "$c" 3 "$W/long")" -v n="$(median "$c" 4 "$W/long")" \
+		-v comp="$(median "$c" 6 "$W/long")" \
+		-v pc="$(median perf-dwarf-999 3 "$W/long")" 'BEGIN {
+		rel = "-"
+		if (c ~ /^scorch/ && cpu > 0)
+			rel = sprintf("%.2fx (%.1f times less)", cpu / pc, pc / cpu)
+		per = n ? 1000 * cpu / n : 0
+		printf "| %s | %d | %.3f | %.4f | %.2f%% | %s |\n", c, n, cpu,
+			per, comp, rel
+	}'
+done
+echo
 echo "Per-sample unwinding by unwinder, 999 Hz, ${SECS}s (\`--unwinder\`;"
 echo "libdw is scorch's default: libdw's CFI cached as one rule per code"
 echo "address, with libdwfl's unwinder behind it; libdwfl is that unwinder"
@@ -222,7 +315,17 @@ awk '{ printf "| %s | %s | %s | %s | %s | %s | %s%% |\n", $1, $2,
 	$3 == "-" ? "-" : sprintf("%.2f", $3 / 1000),
 	$4 == "-" ? "-" : sprintf("%.2f", $4 / 1000), $5, $6, $7 }' "$W/unw"
 echo
-echo "Raw rounds (configuration, units/s, profiler CPU s, samples,"
+echo "The user stack copied per sample (\`--stack-size\`), at 999 Hz: the"
+echo "mix's throughput and scorch's CPU, and how many samples of a 200-deep"
+echo "recursion (~20 KiB of stack) stay whole. No profiler: $(printf '%.0f' "$base") units/cpu-s."
+echo
+echo "| stack copy | mix units/cpu-s | target slowdown | scorch CPU s | per 1000 samples | deep 200: complete | deep 200: cut by the copy | deep 200: unwind µs |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+awk -v b="$base" '{ printf "| %s | %.0f | %.2f%% | %s | %.3f | %s%% | %.1f%% | %.2f |\n",
+	$1, $2, 100 * (1 - $2 / b), $3, $4 ? 1000 * $3 / $4 : 0, $5,
+	$7 ? 100 * $6 / $7 : 0, $8 / 1000 }' "$W/sizes"
+echo
+echo "Raw rounds (configuration, units/cpu-s, profiler CPU s, samples,"
 echo "unwind µs, complete %):"
 echo
 echo '```'

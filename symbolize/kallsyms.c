@@ -25,8 +25,36 @@ struct kallsyms {
 	struct ksym *syms; /* sorted by addr */
 	size_t len, cap;
 	struct strpool modules; /* interned module names */
+	char **blocks;	       /* the names, packed into big blocks */
+	size_t nblocks;
+	char *block_at;	       /* free space in the last block */
+	size_t block_left;
 	bool hidden;
 };
+
+#define KALLSYMS_BLOCK (1u << 20)
+
+/* A copy of name in the packed blocks: 120k names, no malloc each. */
+static const char *
+kallsyms_keep(struct kallsyms *ks, const char *name)
+{
+	size_t n = strlen(name) + 1;
+	char *p;
+
+	if (n > ks->block_left) {
+		size_t size = n > KALLSYMS_BLOCK ? n : KALLSYMS_BLOCK;
+
+		ks->blocks = xreallocarray(ks->blocks, ks->nblocks + 1,
+					   sizeof(*ks->blocks));
+		ks->blocks[ks->nblocks++] = ks->block_at = xmalloc(size);
+		ks->block_left = size;
+	}
+	p = ks->block_at;
+	memcpy(p, name, n);
+	ks->block_at += n;
+	ks->block_left -= n;
+	return p;
+}
 
 int
 kallsyms_parse_line(char *line, uint64_t *addr, const char **name,
@@ -89,7 +117,7 @@ kallsyms_load(const char *path, struct scorch_err *err)
 	char *line = NULL;
 	size_t cap = 0;
 	FILE *fp;
-	bool nonzero = false;
+	bool nonzero = false, unsorted = false;
 
 	fp = fopen(path, "re");
 	if (!fp) {
@@ -98,6 +126,8 @@ kallsyms_load(const char *path, struct scorch_err *err)
 	}
 	ks = xcalloc(1, sizeof(*ks));
 	strpool_init(&ks->modules);
+	/* Few, big reads: the kernel writes the file as it is read. */
+	setvbuf(fp, NULL, _IOFBF, 1 << 20);
 	while (getline(&line, &cap, fp) > 0) {
 		const char *name, *module;
 		uint64_t addr;
@@ -112,14 +142,18 @@ kallsyms_load(const char *path, struct scorch_err *err)
 						 sizeof(*ks->syms));
 		}
 		ks->syms[ks->len].addr = addr;
-		ks->syms[ks->len].name = xstrdup(name);
-		ks->syms[ks->len].module = strpool_intern(&ks->modules, module);
+		ks->syms[ks->len].name = kallsyms_keep(ks, name);
+		ks->syms[ks->len].module =
+			*module ? strpool_intern(&ks->modules, module) : "";
+		if (ks->len && addr < ks->syms[ks->len - 1].addr)
+			unsorted = true;
 		ks->len++;
 	}
 	free(line);
 	fclose(fp);
 	ks->hidden = ks->len == 0 || !nonzero;
-	if (ks->len)
+	/* The core kernel comes in address order; modules may not. */
+	if (ks->len && unsorted)
 		qsort(ks->syms, ks->len, sizeof(*ks->syms), ksym_cmp);
 	return ks;
 }
@@ -131,8 +165,9 @@ kallsyms_free(struct kallsyms *ks)
 
 	if (!ks)
 		return;
-	for (i = 0; i < ks->len; i++)
-		free((char *)ks->syms[i].name);
+	for (i = 0; i < ks->nblocks; i++)
+		free(ks->blocks[i]);
+	free(ks->blocks);
 	free(ks->syms);
 	strpool_fini(&ks->modules);
 	free(ks);
