@@ -192,6 +192,8 @@ cmd_addr2line(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* Names as binutils' addr2line gives them: the DWARF names. */
+	syo.dwarf_names = true;
 	sy = symbolizer_new(&syo);
 	if (symbolizer_open(sy, path, &err) < 0) {
 		cli_error("%s", err.msg);

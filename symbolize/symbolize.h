@@ -51,6 +51,12 @@ struct symbolizer_opts {
 	 */
 	const char *debuginfo_path;
 	bool no_demangle; /* keep C++/Rust names mangled */
+	/*
+	 * Name a function by its DWARF name, as binutils' addr2line does
+	 * (__GI___qsort_r), rather than by its symbol, as perf and profiles
+	 * do (qsort_r; the default).
+	 */
+	bool dwarf_names;
 	bool no_inline;	  /* name only the function, not inlined calls */
 };
 

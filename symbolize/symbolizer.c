@@ -65,6 +65,7 @@ struct symbolizer {
 	bool ks_tried;
 	bool demangle;
 	bool inline_frames;
+	bool dwarf_names; /* functions by DWARF name, as binutils */
 	char *debuginfo_path;	   /* NULL: libdwfl's default */
 	Dwfl_Callbacks callbacks;  /* points at debuginfo_path */
 	struct strpool names;	   /* symbol-table and fallback names */
@@ -93,6 +94,7 @@ symbolizer_new(const struct symbolizer_opts *opts)
 	intmap_init(&sy->jits);
 	sy->demangle = !(opts && opts->no_demangle);
 	sy->inline_frames = !(opts && opts->no_inline);
+	sy->dwarf_names = opts && opts->dwarf_names;
 	sy->kallsyms_path =
 		xstrdup(opts && opts->kallsyms_path ? opts->kallsyms_path
 						    : "/proc/kallsyms");
@@ -495,7 +497,9 @@ symbolizer_resolve(struct symbolizer *sy, struct module *m, bool mapped,
 		nh = dwarfidx_lookup(m->ix, addr, hits,
 				     sy->inline_frames ? SYM_MAX_CHAIN : 1);
 		if (nh && !hits[0].inlined && hits[0].name[0]) {
-			const char *sym = symtab_find(m->symtab, addr);
+			const char *sym = sy->dwarf_names
+						  ? NULL
+						  : symtab_find(m->symtab, addr);
 
 			for (i = 0; i < nh; i++) {
 				if (!hits[i].name[0])
