@@ -61,23 +61,6 @@ struct check_opts {
 	size_t nreports;
 };
 
-/* The format a report file's extension names; -1 if none. */
-static int
-check_report_format(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-
-	if (!dot || strchr(dot, '/'))
-		return -1;
-	if (!strcmp(dot, ".txt"))
-		return TABLE_TEXT;
-	if (!strcmp(dot, ".md") || !strcmp(dot, ".markdown"))
-		return TABLE_MARKDOWN;
-	if (!strcmp(dot, ".json"))
-		return TABLE_JSON;
-	return -1;
-}
-
 static int
 check_parse_args(int argc, char **argv, struct check_opts *co)
 {
@@ -101,23 +84,13 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 			co->budget = optarg;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "text"))
-				co->format = TABLE_TEXT;
-			else if (!strcmp(optarg, "markdown") ||
-				 !strcmp(optarg, "md"))
-				co->format = TABLE_MARKDOWN;
-			else if (!strcmp(optarg, "json"))
-				co->format = TABLE_JSON;
-			else {
-				cli_error(
-					"--format: unknown '%s' (known: text, "
-					"markdown, json)",
-					optarg);
+			fmt = cli_table_format_arg(optarg);
+			if (fmt < 0)
 				return -1;
-			}
+			co->format = (enum table_format)fmt;
 			break;
 		case 'r':
-			fmt = check_report_format(optarg);
+			fmt = cli_table_format_path(optarg);
 			if (fmt < 0) {
 				cli_error("%s: unknown report format (use "
 					  ".txt, .md or .json)",

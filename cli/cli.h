@@ -35,6 +35,15 @@ enum out_format { OUT_JSON, OUT_FOLDED, OUT_SVG };
 int cli_out_format(const char *path);
 
 /*
+ * Reports (enum table_format of render.h): the format a report file's
+ * extension names (.txt, .md or .markdown, .json), -1 if none; and the
+ * format a --format argument names (text, markdown or md, json), -1
+ * after printing why not.
+ */
+int cli_table_format_path(const char *path);
+int cli_table_format_arg(const char *arg);
+
+/*
  * Write p to path (or stdout for "-", in format fmt) through a temporary
  * file renamed into place. Returns 0, or -1 after printing the error.
  */

@@ -261,7 +261,7 @@ out:
 static int
 diff_write_report(const struct diff_result *r, const char *path)
 {
-	size_t n = strlen(path);
+	int fmt = cli_table_format_path(path);
 	struct atomic_file af;
 	struct scorch_err err;
 	int ret;
@@ -270,10 +270,10 @@ diff_write_report(const struct diff_result *r, const char *path)
 		cli_error("%s", err.msg);
 		return -1;
 	}
-	if ((n > 3 && !strcmp(path + n - 3, ".md")) ||
-	    (n > 9 && !strcmp(path + n - 9, ".markdown")))
+	/* Any name that is not markdown or JSON gets text. */
+	if (fmt == TABLE_MARKDOWN)
 		ret = diff_write_markdown(r, af.fp);
-	else if (n > 5 && !strcmp(path + n - 5, ".json"))
+	else if (fmt == TABLE_JSON)
 		ret = diff_write_json(r, af.fp);
 	else
 		ret = diff_write_text(r, af.fp, false);

@@ -39,6 +39,35 @@ cli_warn(const char *fmt, ...)
 }
 
 int
+cli_table_format_path(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (!dot || strchr(dot, '/'))
+		return -1;
+	if (!strcmp(dot, ".txt"))
+		return TABLE_TEXT;
+	if (!strcmp(dot, ".md") || !strcmp(dot, ".markdown"))
+		return TABLE_MARKDOWN;
+	if (!strcmp(dot, ".json"))
+		return TABLE_JSON;
+	return -1;
+}
+
+int
+cli_table_format_arg(const char *arg)
+{
+	if (!strcmp(arg, "text"))
+		return TABLE_TEXT;
+	if (!strcmp(arg, "markdown") || !strcmp(arg, "md"))
+		return TABLE_MARKDOWN;
+	if (!strcmp(arg, "json"))
+		return TABLE_JSON;
+	cli_error("--format: unknown '%s' (known: text, markdown, json)", arg);
+	return -1;
+}
+
+int
 cli_out_format(const char *path)
 {
 	const char *dot = strrchr(path, '.');

@@ -388,22 +388,14 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 				return -1;
 			}
 			break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				ro->format = TABLE_TEXT;
-			else if (!strcmp(optarg, "markdown") ||
-				 !strcmp(optarg, "md"))
-				ro->format = TABLE_MARKDOWN;
-			else if (!strcmp(optarg, "json"))
-				ro->format = TABLE_JSON;
-			else {
-				cli_error(
-					"--format: unknown '%s' (known: text, "
-					"markdown, json)",
-					optarg);
+		case 'f': {
+			int fmt = cli_table_format_arg(optarg);
+
+			if (fmt < 0)
 				return -1;
-			}
+			ro->format = (enum table_format)fmt;
 			break;
+		}
 		case 'F':
 			ro->focus = optarg;
 			break;

@@ -348,9 +348,8 @@ main(int argc, char **argv)
 			 * stack copy) takes, with little of the machine's
 			 * noise. */
 			printf("units/cpu-s: %.0f\n",
-			       (double)mix_units /
-				       ((double)cpu.tv_sec +
-					(double)cpu.tv_nsec / 1e9));
+			       (double)mix_units / ((double)cpu.tv_sec +
+						    (double)cpu.tv_nsec / 1e9));
 		}
 		ret = 0;
 	} else if (!strcmp(argv[1], "deep") && (argc == 3 || argc == 4)) {

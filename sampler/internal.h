@@ -145,6 +145,8 @@ struct unwinder;
 
 /* perf's x86-64 user register numbers (asm/perf_regs.h), as sampled. */
 #define UNWIND_NREGS 24
+#define UNWIND_REG_SP 7
+#define UNWIND_REG_IP 8
 /* The registers CFI can refer to: rax..rdi, rbp, rsp, rip, r8..r15. */
 #define UNWIND_REGS_ALL 0xff01ffULL
 /* Enough to unwind one frameless leaf: rbp, rsp, rip. */
@@ -191,6 +193,13 @@ struct unwinder_ops {
 extern const struct unwinder_ops unwind_libdw_ops;
 extern const struct unwinder_ops unwind_libdwfl_ops;
 extern const struct unwinder_ops unwind_libunwind_ops;
+/*
+ * Read 8 bytes of the sample's stack copy at addr. False when they are not
+ * in the copy; then *short_copy is set if addr lies just past a copy that
+ * was full (the stack went on beyond what was copied).
+ */
+bool unwind_stack_read(const struct unwind_sample *smp, uint64_t addr,
+		       uint64_t *out, bool *short_copy);
 /* The backend for a choice (UNWINDER_DEFAULT picks the measured best). */
 const struct unwinder_ops *unwind_backend(enum sampler_unwinder which);
 

@@ -43,9 +43,6 @@ static const int libdw_dwarf_to_perf[17] = {
 	17, 18, 19, 20, 21, 22, 23, 8, /* rip: the return address column */
 };
 
-#define PERF_SP 7
-#define PERF_IP 8
-
 /* The Dwfl of one process, and the maps it was built from. */
 struct libdw_proc {
 	Dwfl *dwfl;
@@ -212,24 +209,13 @@ static bool
 libdw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
 {
 	struct unwinder *u = arg;
-	const struct unwind_sample *smp = u->smp;
-	uint64_t sp = smp->regs[PERF_SP];
+	uint64_t v;
 
 	(void)dwfl;
-	if (addr >= sp && addr - sp <= smp->stack_len &&
-	    smp->stack_len - (addr - sp) >= sizeof(*result)) {
-		memcpy(result, smp->stack + (addr - sp), sizeof(*result));
-		return true;
-	}
-	/*
-	 * Only the stack was copied. A read a little above the copy is a
-	 * frame the copy was too small to hold (a thread's stack is at most
-	 * a few MiB above its sp); anything else is a wrong turn.
-	 */
-	if (smp->stack_full && addr >= sp + smp->stack_len &&
-	    addr - sp < (64ULL << 20))
-		u->copy_short = true;
-	return false;
+	if (!unwind_stack_read(u->smp, addr, &v, &u->copy_short))
+		return false;
+	*result = v;
+	return true;
 }
 
 static bool
@@ -248,11 +234,11 @@ libdw_set_initial_registers(Dwfl_Thread *thread, void *arg)
 	} else {
 		/* A leaf-only unwind: rbp and rsp (DWARF 6 and 7). */
 		regs[0] = smp->regs[6];
-		regs[1] = smp->regs[PERF_SP];
+		regs[1] = smp->regs[UNWIND_REG_SP];
 		if (!dwfl_thread_state_registers(thread, 6, 2, regs))
 			return false;
 	}
-	dwfl_thread_state_register_pc(thread, smp->regs[PERF_IP]);
+	dwfl_thread_state_register_pc(thread, smp->regs[UNWIND_REG_IP]);
 	return true;
 }
 
@@ -535,24 +521,6 @@ libdw_rule(struct unwinder *u, uint32_t id, uint64_t pc)
 	return r;
 }
 
-/* Read the stack copy at addr; false (and why) when it is not there. */
-static bool
-libdw_stack_read(const struct unwind_sample *smp, uint64_t addr, uint64_t *out,
-		 bool *short_copy)
-{
-	uint64_t sp = smp->regs[PERF_SP];
-
-	if (addr >= sp && addr - sp <= smp->stack_len &&
-	    smp->stack_len - (addr - sp) >= sizeof(*out)) {
-		memcpy(out, smp->stack + (addr - sp), sizeof(*out));
-		return true;
-	}
-	if (smp->stack_full && addr >= sp + smp->stack_len &&
-	    addr - sp < (64ULL << 20))
-		*short_copy = true;
-	return false;
-}
-
 /*
  * Unwind with cached rules. Returns UNWIND_DONE, _COPY_SHORT, _BROKEN or
  * _MAX as the full path would, or -1 when some frame needs the full path.
@@ -602,10 +570,10 @@ libdw_fast(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 		if (r->fp) {
 			/* rbp -> [saved rbp][return address] */
 			cfa = regs[6] + 16;
-			if (!libdw_stack_read(smp, regs[6], &save[1],
-					      &short_copy) ||
-			    !libdw_stack_read(smp, regs[6] + 8, &save[6],
-					      &short_copy))
+			if (!unwind_stack_read(smp, regs[6], &save[1],
+					       &short_copy) ||
+			    !unwind_stack_read(smp, regs[6] + 8, &save[6],
+					       &short_copy))
 				return short_copy ? UNWIND_COPY_SHORT
 						  : UNWIND_BROKEN;
 			if (cfa <= regs[7])
@@ -630,8 +598,8 @@ libdw_fast(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 				 */
 				if (at < regs[7] && d != 16)
 					continue;
-				if (libdw_stack_read(smp, at, &save[i],
-						     &short_copy))
+				if (unwind_stack_read(smp, at, &save[i],
+						      &short_copy))
 					continue;
 				if (d == 16)
 					return short_copy ? UNWIND_COPY_SHORT
@@ -694,7 +662,7 @@ libdw_full(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 
 	if (!p) {
 		/* No module to unwind with: the interrupted ip alone. */
-		ips[0] = smp->regs[PERF_IP];
+		ips[0] = smp->regs[UNWIND_REG_IP];
 		*n = 1;
 		return UNWIND_BROKEN;
 	}
@@ -707,7 +675,7 @@ libdw_full(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	u->smp = NULL;
 	*n = u->n;
 	if (!u->n) {
-		ips[0] = smp->regs[PERF_IP];
+		ips[0] = smp->regs[UNWIND_REG_IP];
 		*n = 1;
 	}
 	if (u->copy_short)

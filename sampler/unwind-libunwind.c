@@ -30,9 +30,6 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as,
 					      unw_proc_info_t *pi,
 					      int need_unwind_info, void *arg);
 
-#define PERF_SP 7
-#define PERF_IP 8
-
 /* A module's file, mapped read-only, and where its unwind table is. */
 struct lu_module {
 	bool tried, ok;
@@ -377,24 +374,23 @@ lu_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, int write,
 	      void *arg)
 {
 	struct lu_ctx *c = arg;
-	const struct unwind_sample *smp = c->smp;
-	uint64_t sp = smp->regs[PERF_SP];
 	const struct lu_range *r;
+	bool short_copy = false;
+	uint64_t v;
 
 	(void)as;
 	if (write)
 		return -UNW_EINVAL;
-	if (addr >= sp && addr - sp <= smp->stack_len &&
-	    smp->stack_len - (addr - sp) >= sizeof(*valp)) {
-		memcpy(valp, smp->stack + (addr - sp), sizeof(*valp));
+	if (unwind_stack_read(c->smp, addr, &v, &short_copy)) {
+		*valp = v;
 		return 0;
 	}
+	/* libunwind reads the modules' unwind tables through here too. */
 	r = lu_find_range(c->proc, addr);
 	if (r && lu_read(lu_module(c->u, r->module), addr - r->bias, valp,
 			 sizeof(*valp)))
 		return 0;
-	if (smp->stack_full && addr >= sp + smp->stack_len &&
-	    addr - sp < (64ULL << 20))
+	if (short_copy)
 		c->copy_short = true;
 	return -UNW_EINVAL;
 }
@@ -474,7 +470,7 @@ lu_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	*n = 0;
 	if (!max)
 		return UNWIND_MAX;
-	ips[0] = smp->regs[PERF_IP];
+	ips[0] = smp->regs[UNWIND_REG_IP];
 	*n = 1;
 	c.proc = lu_proc(u, smp->pid, &lu_accessors);
 	if (!c.proc || unw_init_remote(&cursor, c.proc->as, &c) < 0)

@@ -29,7 +29,31 @@
  * costs to the target and to scorch did not differ beyond the machine's
  * noise (the sampling interrupt costs more than the copy).
  */
+#include <string.h>
+
 #include "internal.h"
+
+bool
+unwind_stack_read(const struct unwind_sample *smp, uint64_t addr, uint64_t *out,
+		  bool *short_copy)
+{
+	uint64_t sp = smp->regs[UNWIND_REG_SP];
+
+	if (addr >= sp && addr - sp <= smp->stack_len &&
+	    smp->stack_len - (addr - sp) >= sizeof(*out)) {
+		memcpy(out, smp->stack + (addr - sp), sizeof(*out));
+		return true;
+	}
+	/*
+	 * Only the stack was copied. A read a little above a full copy is a
+	 * frame the copy was too small to hold (a thread's stack is at most
+	 * a few MiB above its sp); anything else is a wrong turn.
+	 */
+	if (smp->stack_full && addr >= sp + smp->stack_len &&
+	    addr - sp < (64ULL << 20))
+		*short_copy = true;
+	return false;
+}
 
 const struct unwinder_ops *
 unwind_backend(enum sampler_unwinder which)

@@ -25,9 +25,9 @@ struct kallsyms {
 	struct ksym *syms; /* sorted by addr */
 	size_t len, cap;
 	struct strpool modules; /* interned module names */
-	char **blocks;	       /* the names, packed into big blocks */
+	char **blocks;		/* the names, packed into big blocks */
 	size_t nblocks;
-	char *block_at;	       /* free space in the last block */
+	char *block_at; /* free space in the last block */
 	size_t block_left;
 	bool hidden;
 };

@@ -57,7 +57,7 @@ struct symbolizer_opts {
 	 * do (qsort_r; the default).
 	 */
 	bool dwarf_names;
-	bool no_inline;	  /* name only the function, not inlined calls */
+	bool no_inline; /* name only the function, not inlined calls */
 };
 
 /* symbolizer.c */

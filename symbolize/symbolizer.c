@@ -65,7 +65,7 @@ struct symbolizer {
 	bool ks_tried;
 	bool demangle;
 	bool inline_frames;
-	bool dwarf_names; /* functions by DWARF name, as binutils */
+	bool dwarf_names;	   /* functions by DWARF name, as binutils */
 	char *debuginfo_path;	   /* NULL: libdwfl's default */
 	Dwfl_Callbacks callbacks;  /* points at debuginfo_path */
 	struct strpool names;	   /* symbol-table and fallback names */
@@ -497,9 +497,9 @@ symbolizer_resolve(struct symbolizer *sy, struct module *m, bool mapped,
 		nh = dwarfidx_lookup(m->ix, addr, hits,
 				     sy->inline_frames ? SYM_MAX_CHAIN : 1);
 		if (nh && !hits[0].inlined && hits[0].name[0]) {
-			const char *sym = sy->dwarf_names
-						  ? NULL
-						  : symtab_find(m->symtab, addr);
+			const char *sym =
+				sy->dwarf_names ? NULL
+						: symtab_find(m->symtab, addr);
 
 			for (i = 0; i < nh; i++) {
 				if (!hits[i].name[0])
