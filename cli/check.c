@@ -198,27 +198,27 @@ check_table(const struct budget_result *res, size_t n, int exceeded,
 	return t;
 }
 
+struct check_write_args {
+	const struct table_doc *doc;
+	const struct check_report *r;
+	const struct table_opts *o;
+};
+
+static int
+check_write_cb(FILE *fp, void *arg)
+{
+	const struct check_write_args *a = arg;
+
+	return table_write_doc(a->doc, a->r->format, a->o, fp);
+}
+
 static int
 check_write(const struct table_doc *doc, const struct check_report *r,
 	    const struct table_opts *o)
 {
-	struct atomic_file af;
-	struct scorch_err err;
+	struct check_write_args a = { doc, r, o };
 
-	if (atomic_open(&af, r->path, &err) < 0) {
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	if (table_write_doc(doc, r->format, o, af.fp) < 0) {
-		cli_error("%s: write error", r->path);
-		atomic_abort(&af);
-		return -1;
-	}
-	if (atomic_commit(&af, &err) < 0) {
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	return 0;
+	return cli_write_file(r->path, check_write_cb, &a);
 }
 
 int

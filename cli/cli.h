@@ -7,6 +7,8 @@
 #ifndef SCORCH_CLI_H
 #define SCORCH_CLI_H
 
+#include <stdio.h>
+
 struct profile;
 struct flame_opts;
 
@@ -49,6 +51,14 @@ int cli_table_format_arg(const char *arg);
  */
 int cli_write_profile(const struct profile *p, const char *path,
 		      enum out_format fmt, const struct flame_opts *fo);
+
+/*
+ * Write a file with write(fp, arg): to stdout for "-", else through a
+ * temporary file renamed into place, so a failure leaves nothing behind.
+ * Returns 0, or -1 after printing the error (write returns < 0 on error).
+ */
+int cli_write_file(const char *path, int (*write)(FILE *fp, void *arg),
+		   void *arg);
 
 /* Fail early (message printed) when path could not be written later. */
 int cli_check_output(const char *path);

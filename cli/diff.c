@@ -164,7 +164,8 @@ struct diff_draw {
 	struct diff_paths *other;
 	uint64_t this_total, other_total;
 	bool shape_is_pr;
-	double scale; /* share points at which color saturates */
+	double pr_scale; /* the PR's shares are divided by it (the report's) */
+	double scale;	 /* share points at which color saturates */
 };
 
 static void
@@ -181,12 +182,28 @@ diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth,
 	other_pct = d->other_total ? 100.0 * (double)out->other /
 					     (double)d->other_total
 				   : 0;
-	/* Always PR minus baseline, whichever side gives the shape. */
-	delta = d->shape_is_pr ? this_pct - other_pct : other_pct - this_pct;
+	/* Always PR minus baseline, whichever side gives the shape, with
+	 * the PR rescaled as in the report. */
+	delta = d->shape_is_pr ? this_pct / d->pr_scale - other_pct
+			       : other_pct / d->pr_scale - this_pct;
 	out->delta = delta;
 	out->intensity = fmin(1, fabs(delta) / d->scale);
 	out->significant =
 		depth > 0 && diff_is_finding(d->r, d->shape, frames[depth - 1]);
+}
+
+struct diff_svg_args {
+	const struct profile *shape;
+	const struct flame_opts *fo;
+	const struct flame_diff *fd;
+};
+
+static int
+diff_svg_cb(FILE *fp, void *arg)
+{
+	const struct diff_svg_args *a = arg;
+
+	return flame_write_diff_svg(a->shape, a->fo, a->fd, fp);
 }
 
 static int
@@ -199,11 +216,10 @@ diff_write_svg(const struct diff_result *r, const struct diff_side *base,
 	struct profile *shape = profile_merge(this->runs, this->n);
 	struct diff_draw d;
 	struct flame_diff fd;
-	struct atomic_file af;
-	struct scorch_err err;
+	struct diff_svg_args sa;
 	char subtitle[256];
 	size_t i;
-	int ret = -1;
+	int ret;
 
 	memset(&d, 0, sizeof(d));
 	d.r = r;
@@ -212,6 +228,7 @@ diff_write_svg(const struct diff_result *r, const struct diff_side *base,
 	d.this_total = profile_total(shape);
 	d.other_total = diff_paths_total(d.other);
 	d.shape_is_pr = !base_shape;
+	d.pr_scale = r->pr_scale > 0 ? r->pr_scale : 1;
 	/* Saturate at the biggest finding's change, and no lower than 1. */
 	d.scale = 1;
 	for (i = 0; i < r->nregressions; i++)
@@ -237,56 +254,40 @@ diff_write_svg(const struct diff_result *r, const struct diff_side *base,
 			 diff_verdict_name(r->verdict));
 		fo->subtitle = subtitle;
 	}
-	if (atomic_open(&af, path, &err) < 0) {
-		cli_error("%s", err.msg);
-		goto out;
-	}
-	if (flame_write_diff_svg(shape, fo, &fd, af.fp) < 0) {
-		cli_error("%s: %s", path, strerror(errno));
-		atomic_abort(&af);
-		goto out;
-	}
-	if (atomic_commit(&af, &err) < 0) {
-		cli_error("%s", err.msg);
-		goto out;
-	}
-	ret = 0;
-out:
+	sa.shape = shape;
+	sa.fo = fo;
+	sa.fd = &fd;
+	ret = cli_write_file(path, diff_svg_cb, &sa);
 	diff_paths_free(d.other);
 	profile_free(shape);
 	return ret;
+}
+
+struct diff_report_args {
+	const struct diff_result *r;
+	int fmt;
+};
+
+static int
+diff_report_cb(FILE *fp, void *arg)
+{
+	const struct diff_report_args *a = arg;
+
+	/* Any name that is not markdown or JSON gets text. */
+	if (a->fmt == TABLE_MARKDOWN)
+		return diff_write_markdown(a->r, fp);
+	if (a->fmt == TABLE_JSON)
+		return diff_write_json(a->r, fp);
+	return diff_write_text(a->r, fp, false);
 }
 
 /* Write the report to path in the format its name asks for. */
 static int
 diff_write_report(const struct diff_result *r, const char *path)
 {
-	int fmt = cli_table_format_path(path);
-	struct atomic_file af;
-	struct scorch_err err;
-	int ret;
+	struct diff_report_args a = { r, cli_table_format_path(path) };
 
-	if (atomic_open(&af, path, &err) < 0) {
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	/* Any name that is not markdown or JSON gets text. */
-	if (fmt == TABLE_MARKDOWN)
-		ret = diff_write_markdown(r, af.fp);
-	else if (fmt == TABLE_JSON)
-		ret = diff_write_json(r, af.fp);
-	else
-		ret = diff_write_text(r, af.fp, false);
-	if (ret < 0) {
-		cli_error("%s: %s", path, strerror(errno));
-		atomic_abort(&af);
-		return -1;
-	}
-	if (atomic_commit(&af, &err) < 0) {
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	return 0;
+	return cli_write_file(path, diff_report_cb, &a);
 }
 
 static int

@@ -58,6 +58,20 @@ export_emit(const struct profile *p, enum export_format fmt, const char *name,
 	return profile_write_pprof(p, fp);
 }
 
+struct export_args {
+	const struct profile *p;
+	enum export_format fmt;
+	const char *name;
+};
+
+static int
+export_emit_cb(FILE *fp, void *arg)
+{
+	const struct export_args *a = arg;
+
+	return export_emit(a->p, a->fmt, a->name, fp);
+}
+
 int
 cmd_export(int argc, char **argv)
 {
@@ -68,8 +82,8 @@ cmd_export(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	enum export_format fmt = EXPORT_NONE;
-	const char *out = "-", *name, *cmd;
-	struct atomic_file af;
+	const char *out = "-", *cmd;
+	struct export_args a;
 	struct scorch_err err;
 	struct profile *p;
 	int c, ret = EXIT_USAGE;
@@ -119,30 +133,11 @@ cmd_export(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = profile_meta_str(p, "cmdline");
-	name = cmd && *cmd ? cmd : argv[optind];
-	if (!strcmp(out, "-")) {
-		if (export_emit(p, fmt, name, stdout) < 0 || fflush(stdout) ||
-		    ferror(stdout))
-			cli_error("stdout: write error");
-		else
-			ret = EXIT_OK;
-		goto out;
-	}
-	if (atomic_open(&af, out, &err) < 0) {
-		cli_error("%s", err.msg);
-		goto out;
-	}
-	if (export_emit(p, fmt, name, af.fp) < 0) {
-		cli_error("%s: write error", out);
-		atomic_abort(&af);
-		goto out;
-	}
-	if (atomic_commit(&af, &err) < 0) {
-		cli_error("%s", err.msg);
-		goto out;
-	}
-	ret = EXIT_OK;
-out:
+	a.p = p;
+	a.fmt = fmt;
+	a.name = cmd && *cmd ? cmd : argv[optind];
+	if (cli_write_file(out, export_emit_cb, &a) == 0)
+		ret = EXIT_OK;
 	profile_free(p);
 	return ret;
 }

@@ -99,14 +99,13 @@ cli_emit(const struct profile *p, FILE *fp, enum out_format fmt,
 }
 
 int
-cli_write_profile(const struct profile *p, const char *path,
-		  enum out_format fmt, const struct flame_opts *fo)
+cli_write_file(const char *path, int (*write)(FILE *fp, void *arg), void *arg)
 {
 	struct atomic_file af;
 	struct scorch_err err;
 
 	if (!strcmp(path, "-")) {
-		if (cli_emit(p, stdout, fmt, fo) < 0 || fflush(stdout) ||
+		if (write(stdout, arg) < 0 || fflush(stdout) ||
 		    ferror(stdout)) {
 			cli_error("stdout: write error");
 			return -1;
@@ -117,7 +116,7 @@ cli_write_profile(const struct profile *p, const char *path,
 		cli_error("%s", err.msg);
 		return -1;
 	}
-	if (cli_emit(p, af.fp, fmt, fo) < 0) {
+	if (write(af.fp, arg) < 0) {
 		cli_error("%s: write error", path);
 		atomic_abort(&af);
 		return -1;
@@ -127,6 +126,29 @@ cli_write_profile(const struct profile *p, const char *path,
 		return -1;
 	}
 	return 0;
+}
+
+struct cli_emit_args {
+	const struct profile *p;
+	enum out_format fmt;
+	const struct flame_opts *fo;
+};
+
+static int
+cli_emit_cb(FILE *fp, void *arg)
+{
+	const struct cli_emit_args *a = arg;
+
+	return cli_emit(a->p, fp, a->fmt, a->fo);
+}
+
+int
+cli_write_profile(const struct profile *p, const char *path,
+		  enum out_format fmt, const struct flame_opts *fo)
+{
+	struct cli_emit_args a = { p, fmt, fo };
+
+	return cli_write_file(path, cli_emit_cb, &a);
 }
 
 void
