@@ -18,6 +18,7 @@
 # BENCH_CONNS (default 32).
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 ROUNDS=${BENCH_ROUNDS:-5}
 SECS=${BENCH_SECONDS:-3}
@@ -51,10 +52,6 @@ done
 port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$W/server.out")
 ticks=$(getconf CLK_TCK)
 
-# CPU time (user + system, in clock ticks) of a process so far.
-cpu_ticks() {
-	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
-}
 
 CONFIGS="none scorch-cpu-99 scorch-thread-99 perf-99 scorch-cpu-999 scorch-thread-999 perf-999"
 
@@ -106,12 +103,6 @@ while [ "$r" -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 
-# median CONFIG COLUMN (2 = requests/s, 3 = server us/request, 4 = prof CPU%)
-median() {
-	awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$W/raw" | sort -g |
-		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
-			else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 base_r=$(median none 2)
 base_u=$(median none 3)

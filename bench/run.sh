@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 names=${BENCH:-$(for f in bench/*.sh; do
 	b=$(basename "$f" .sh)
-	[ "$b" = run ] || echo "$b"
+	[ "$b" = run ] || [ "$b" = lib ] || echo "$b"
 done)}
 tmp=$(mktemp bench/.results.XXXXXX)
 trap 'rm -f "$tmp"' EXIT

@@ -25,6 +25,7 @@
 # the stack copy's sizes.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 ROUNDS=${BENCH_UNWIND_ROUNDS:-5}
 SECS=${BENCH_UNWIND_SECONDS:-5}
@@ -158,11 +159,6 @@ while [ "$r" -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 
-median() {
-	awk -v c="$1" -v k="$2" '$1 == c { print $k }' "${3:-$W/raw}" | sort -g |
-		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
-			else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # Per-sample unwinding by unwinder, scorch at 999 Hz, mix and deep 200.
 for wk in "mix" "deep 200"; do
