@@ -87,6 +87,7 @@ struct counts {
 	uint64_t *run_n;       /* samples per run */
 	double *run_period_ms; /* per run, 0 when unknown */
 	uint64_t *stamp;       /* per fn: last stack counted in total */
+	size_t **frame_maps;   /* per run: its frames' function indexes */
 	uint64_t stack_id;
 };
 
@@ -184,6 +185,8 @@ counts_run(struct counts *c, const struct profile *p, size_t run, bool is_pr)
 	size_t i, n = profile_nstacks(p);
 	int64_t period = profile_meta_int(p, "period_ns", 0);
 
+	/* Kept for attribute_paths(): align keys are not built twice. */
+	c->frame_maps[run] = map;
 	c->run_period_ms[run] = period > 0 ? (double)period / 1e6 : 0;
 	for (i = 0; i < n; i++) {
 		const struct stack *st = profile_stack(p, i);
@@ -205,7 +208,6 @@ counts_run(struct counts *c, const struct profile *p, size_t run, bool is_pr)
 			c->total[f][run] += st->count;
 		}
 	}
-	free(map);
 }
 
 /* ---- tests ---------------------------------------------------------------- */
@@ -593,7 +595,7 @@ attribute_paths(struct diff_result *r, struct counts *c,
 
 	for (run = 0; run < sd->nb + sd->np; run++) {
 		const struct profile *p = runs[run];
-		size_t *map = counts_frame_map(c, p, run >= sd->nb);
+		const size_t *map = c->frame_maps[run];
 		size_t i, n = profile_nstacks(p);
 		bool pr = run >= sd->nb;
 		double w;
@@ -634,7 +636,6 @@ attribute_paths(struct diff_result *r, struct counts *c,
 			path_add(&fp[leaf], key, pr, w * (double)st->count, p,
 				 st, jl);
 		}
-		free(map);
 	}
 	for (f = 0; f < c->nfns; f++) {
 		struct diff_fn *fn = &r->fns[f];
@@ -694,6 +695,9 @@ counts_fini(struct counts *c)
 	free(c->self);
 	free(c->total);
 	free(c->stamp);
+	for (i = 0; c->frame_maps && i < c->nruns; i++)
+		free(c->frame_maps[i]);
+	free(c->frame_maps);
 	free(c->run_n);
 	free(c->run_period_ms);
 	intmap_fini(&c->index);
@@ -932,6 +936,7 @@ diff_compute(struct profile *const *base, size_t nbase,
 	c.nruns = nbase + npr;
 	c.run_n = xcalloc(c.nruns, sizeof(*c.run_n));
 	c.run_period_ms = xcalloc(c.nruns, sizeof(*c.run_period_ms));
+	c.frame_maps = xcalloc(c.nruns, sizeof(*c.frame_maps));
 	runs = xcalloc(c.nruns, sizeof(*runs));
 	for (i = 0; i < nbase; i++)
 		runs[i] = base[i];
