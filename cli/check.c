@@ -7,7 +7,6 @@
  * Output: a table of every limit (text, markdown or JSON) on stdout and in
  * each --report file.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -76,9 +75,6 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 
 	while ((c = getopt_long(argc, argv, "b:f:r:w:h", longopts, NULL)) !=
 	       -1) {
-		char *end;
-		long v;
-
 		switch (c) {
 		case 'b':
 			co->budget = optarg;
@@ -107,17 +103,8 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 						       (enum table_format)fmt };
 			break;
 		case 'w':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 40 ||
-			    v > 10000) {
-				cli_error(
-					"--width: '%s' is not a width from 40 "
-					"to 10000",
-					optarg);
+			if (cli_table_width_arg(optarg, &co->topts.width) < 0)
 				return -1;
-			}
-			co->topts.width = (int)v;
 			break;
 		case 'h':
 			fputs(check_usage, stdout);

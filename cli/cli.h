@@ -44,6 +44,8 @@ int cli_out_format(const char *path);
  */
 int cli_table_format_path(const char *path);
 int cli_table_format_arg(const char *arg);
+/* A --width argument (40 to 10000 columns): 0, or -1 after printing why. */
+int cli_table_width_arg(const char *arg, int *width);
 
 /*
  * Write p to path (or stdout for "-", in format fmt) through a temporary

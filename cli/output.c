@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* cli/output.c - diagnostics and writing profiles in any output format. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/common.h"
@@ -65,6 +67,22 @@ cli_table_format_arg(const char *arg)
 		return TABLE_JSON;
 	cli_error("--format: unknown '%s' (known: text, markdown, json)", arg);
 	return -1;
+}
+
+int
+cli_table_width_arg(const char *arg, int *width)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 40 || v > 10000) {
+		cli_error("--width: '%s' is not a width from 40 to 10000", arg);
+		return -1;
+	}
+	*width = (int)v;
+	return 0;
 }
 
 int

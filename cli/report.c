@@ -400,17 +400,8 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 			ro->focus = optarg;
 			break;
 		case 'w':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 40 ||
-			    v > 10000) {
-				cli_error(
-					"--width: '%s' is not a width from 40 "
-					"to 10000",
-					optarg);
+			if (cli_table_width_arg(optarg, &ro->topts.width) < 0)
 				return -1;
-			}
-			ro->topts.width = (int)v;
 			break;
 		case 'o':
 			*out = optarg;
