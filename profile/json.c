@@ -677,6 +677,18 @@ profile_read_json(struct profile *p, const char *data, size_t len,
 		free(outer);
 		return -1;
 	}
+	if (json_skip_space(doc, doc_len, (size_t)(end - doc)) < doc_len) {
+		/* Another document or garbage: never read the first alone. */
+		size_t off = json_skip_space(doc, doc_len, (size_t)(end - doc));
+
+		if (streamed && off > st_start + 1)
+			off += st_end + 1 - (st_start + 2);
+		err_set(err,
+			"%s: trailing data after the JSON profile (at byte "
+			"%zu)",
+			name, off);
+		goto out;
+	}
 	if (!cJSON_IsObject(root)) {
 		err_set(err, "%s: not a scorch profile (not a JSON object)",
 			name);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* profile/load.c - read a profile file of either format, sniffing which. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,17 @@
 #include "profile.h"
 
 #define LOAD_MAX_BYTES ((size_t)2 << 30) /* 2 GiB */
+/* Format detection looks at most this far for the first non-blank byte. */
+#define LOAD_SNIFF_MAX ((size_t)64 << 10)
+
+static const char load_bom[3] = { '\xef', '\xbb', '\xbf' };
+
+/* Blank as the readers see it: a NUL byte is not (strchr() finds it). */
+static bool
+load_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 /* Read all of fd into a NUL-terminated buffer; -errno or -EFBIG. */
 static int
@@ -58,7 +70,17 @@ struct load_stream {
 	const char *head; /* bytes read before the stream was opened */
 	size_t head_len, head_off;
 	int fd;
+	bool seen; /* a non-blank byte has been read: the input is not empty */
 };
+
+static void
+load_stream_see(struct load_stream *ls, const char *buf, ssize_t n)
+{
+	ssize_t i;
+
+	for (i = 0; !ls->seen && i < n; i++)
+		ls->seen = !load_blank(buf[i]);
+}
 
 static ssize_t
 load_stream_read(void *cookie, char *buf, size_t size)
@@ -73,39 +95,52 @@ load_stream_read(void *cookie, char *buf, size_t size)
 			n = size;
 		memcpy(buf, ls->head + ls->head_off, n);
 		ls->head_off += n;
+		load_stream_see(ls, buf, (ssize_t)n);
 		return (ssize_t)n;
 	}
 	do
 		r = read(ls->fd, buf, size);
 	while (r < 0 && errno == EINTR);
+	load_stream_see(ls, buf, r);
 	return r;
 }
 
-/* Read into buf (len bytes so far, cap allocated) until a non-blank byte
- * or EOF; returns the offset of that byte (== *len at EOF) or -errno. */
+/*
+ * Read into buf (len bytes so far, cap allocated) until a non-blank byte,
+ * EOF or LOAD_SNIFF_MAX bytes; a UTF-8 byte order mark first is skipped
+ * (*bom = its length). Returns the offset of that byte (== *len at EOF or
+ * at the bound) or -errno.
+ */
 static ssize_t
-load_sniff(int fd, char **buf, size_t *len, size_t *cap, int *eof)
+load_sniff(int fd, char **buf, size_t *len, size_t cap, size_t *bom, int *eof)
 {
 	size_t i = 0;
 	ssize_t r;
 
+	*bom = 0;
 	for (;;) {
-		for (; i < *len; i++)
-			if (!strchr(" \t\r\n", (*buf)[i]))
-				return (ssize_t)i;
-		if (*len == *cap) {
-			if (*cap >= LOAD_MAX_BYTES)
-				return -EFBIG;
-			*cap *= 2;
-			*buf = xrealloc(*buf, *cap + 1);
-		}
-		r = read(fd, *buf + *len, *cap - *len);
+		if (!*bom && *len >= sizeof(load_bom) &&
+		    !memcmp(*buf, load_bom, sizeof(load_bom)))
+			i = *bom = sizeof(load_bom);
+		/* A mark cut short by the read: wait for the rest of it. */
+		if (*bom || *len >= sizeof(load_bom) ||
+		    memcmp(*buf, load_bom, *len))
+			for (; i < *len; i++)
+				if (!load_blank((*buf)[i]))
+					return (ssize_t)i;
+		if (*len >= cap)
+			return (ssize_t)*len;
+		r = read(fd, *buf + *len, cap - *len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return -errno;
 		if (r == 0) {
 			*eof = 1;
+			if (!*bom && *len < sizeof(load_bom))
+				for (; i < *len; i++)
+					if (!load_blank((*buf)[i]))
+						return (ssize_t)i;
 			return (ssize_t)*len;
 		}
 		*len += (size_t)r;
@@ -119,7 +154,7 @@ profile_load_opts(const char *path, struct profile_read_opts *opts,
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	struct profile *p = NULL;
 	struct stat stbuf;
-	size_t len = 0, cap = 65536;
+	size_t len = 0, cap = LOAD_SNIFF_MAX, bom = 0;
 	char *data = xmalloc(cap + 1);
 	ssize_t first;
 	int fd, ret = 0, eof = 0;
@@ -144,12 +179,17 @@ profile_load_opts(const char *path, struct profile_read_opts *opts,
 		err_set(err, "%s: larger than 2 GiB, not a profile", name);
 		goto out_close;
 	}
-	first = load_sniff(fd, &data, &len, &cap, &eof);
-	if (first == -EFBIG) {
-		err_set(err, "%s: larger than 2 GiB, not a profile", name);
-		goto out_close;
-	} else if (first < 0) {
+	first = load_sniff(fd, &data, &len, cap, &bom, &eof);
+	if (first < 0) {
 		err_set(err, "%s: %s", name, strerror((int)-first));
+		goto out_close;
+	}
+	if ((size_t)first == len && eof) {
+		err_set(err, "%s: empty, not a profile", name);
+		goto out_close;
+	}
+	if ((size_t)first < len && data[first] == '\0') {
+		err_set(err, "%s: binary data, not a profile", name);
 		goto out_close;
 	}
 	p = profile_new();
@@ -171,11 +211,12 @@ profile_load_opts(const char *path, struct profile_read_opts *opts,
 			memcpy(data + len, rest, rest_len);
 			len += rest_len;
 			data[len] = '\0';
-			ret = profile_read_json(p, data, len, name, err);
+			ret = profile_read_json(p, data + bom, len - bom, name,
+						err);
 		}
 		free(rest);
-	} else if (!eof || len) {
-		struct load_stream ls = { data, len, 0, fd };
+	} else {
+		struct load_stream ls = { data + bom, len - bom, 0, fd, false };
 		cookie_io_functions_t io = { .read = load_stream_read };
 		FILE *fp = fopencookie(&ls, "r", io);
 
@@ -187,6 +228,11 @@ profile_load_opts(const char *path, struct profile_read_opts *opts,
 			setvbuf(fp, NULL, _IOFBF, 1 << 20);
 			ret = profile_read_folded_opts(p, fp, name, opts, err);
 			fclose(fp);
+		}
+		/* Blank past the sniffed prefix, and to the end. */
+		if (!ret && !ls.seen) {
+			err_set(err, "%s: empty, not a profile", name);
+			ret = -1;
 		}
 	}
 	if (ret < 0) {
