@@ -42,6 +42,23 @@ printf 'main;f 18446744073709551615\nmain;g 1\n' >"$T/sum-overflow.folded"
 awk 'BEGIN { printf "main"; for (i = 0; i < 70000; i++) printf ";f"; print " 1" }' \
 	>"$T/deep.folded"
 sed 's/"frames": \[0, 11, 5\]/"frames": [0, 11, 99]/' "$data/small.json" >"$T/badid.json"
+# No silent loss: a second document or garbage after the first is refused,
+# blank or empty input is refused, a BOM is skipped, NULs are refused at once.
+cat "$data/small.json" "$data/small.json" >"$T/two.json"
+"$SCORCH" merge "$data/small.json" "$data/small.json" -o "$T/merged.json"
+{ cat "$T/merged.json"; printf '{"format":"scorch-profile","version":"1.1"}'; } >"$T/two-kinds.json"
+{ cat "$data/small.json"; printf 'garbage\n'; } >"$T/doc-garbage.json"
+{ cat "$data/small.json"; printf '\n,'; } >"$T/doc-comma.json"
+{ cat "$data/small.json"; printf ' \r\n\t\n\n'; } >"$T/doc-blank.json"
+printf '\357\273\277' >"$T/bom.json" && cat "$data/small.json" >>"$T/bom.json"
+"$SCORCH" fold "$data/small.json" -o "$T/small.folded"
+printf '\357\273\277' >"$T/bom.folded" && cat "$T/small.folded" >>"$T/bom.folded"
+: >"$T/empty.folded"
+printf ' \n\t\r\n\n   ' >"$T/blank.folded"
+head -c 200000 /dev/zero | tr '\0' '\n' >"$T/blank-long.folded"
+printf '\357\273\277\n' >"$T/bom-only.json"
+head -c 100000000 /dev/zero >"$T/nul.bin"
+printf '  \n\0\0a;b 1\n' >"$T/blank-nul.bin"
 
 for cmd in fold svg report merge export; do
 	case $cmd in
@@ -60,6 +77,26 @@ for cmd in fold svg report merge export; do
 			"$SCORCH" $cmd "$T/v2.json" $out
 		expect_error "$cmd: a 3 GiB file" "$T/huge.json: larger than 2 GiB" \
 			"$SCORCH" $cmd "$T/huge.json" $out
+		for f in two two-kinds doc-garbage doc-comma; do
+			expect_error "$cmd: $f.json" "$T/$f.json: trailing data after the JSON profile" \
+				"$SCORCH" $cmd "$T/$f.json" $out
+		done
+		expect_error "$cmd: two documents on stdin" "<stdin>: trailing data after the JSON profile" \
+			"$SCORCH" $cmd - $out <"$T/two.json"
+		for f in empty.folded blank.folded blank-long.folded bom-only.json; do
+			expect_error "$cmd: $f" "$T/$f: empty, not a profile" "$SCORCH" $cmd "$T/$f" $out
+		done
+		expect_error "$cmd: empty stdin" "<stdin>: empty, not a profile" "$SCORCH" $cmd - $out </dev/null
+		expect_error "$cmd: 100 MB of NULs" "$T/nul.bin: binary data, not a profile" \
+			"$SCORCH" $cmd "$T/nul.bin" $out
+		expect_error "$cmd: NULs after blank lines" "$T/blank-nul.bin: binary data, not a profile" \
+			"$SCORCH" $cmd "$T/blank-nul.bin" $out
+		for f in doc-blank.json bom.json bom.folded; do
+			rm -rf "$T/out" && mkdir "$T/out"
+			"$SCORCH" $cmd "$T/$f" $out >"$T/stdout" 2>"$T/stderr"
+			check "$cmd: $f reads (exit 0, an output)" \
+				test $? -eq 0 -a -n "$(ls -A "$T/out")"
+		done
 	}
 done
 expect_error "report: a count past 64 bits" "overflow.folded:1: sample count overflows" \
@@ -72,6 +109,20 @@ expect_error "report: a frame id out of range" "badid.json: stack frame id: 99 i
 	"$SCORCH" report "$T/badid.json"
 expect_error "merge: one bad input among good ones names it" "$T/v2.json" \
 	"$SCORCH" merge "$data/small.json" "$T/v2.json" -o "$T/out/x.json"
+# Read whole: each reads as the plain document does.
+for f in doc-blank.json bom.json bom.folded; do
+	"$SCORCH" fold "$T/$f" -o "$T/got.folded" 2>"$T/stderr"
+	check "$f folds to the same stacks as small.json" cmp -s "$T/got.folded" "$T/small.folded"
+done
+# An endless stream of NULs: refused after the first read, not buffered.
+(
+	trap '' PIPE
+	dd if=/dev/zero bs=65536 count=16000 2>"$T/dd"
+) | "$SCORCH" report - >/dev/null 2>"$T/stderr"
+records=$(sed -n 's/^\([0-9]*\)+[0-9]* records out$/\1/p' "$T/dd")
+check "NULs on stdin: refused after at most a few reads ($records of 16000 x 64 KiB)" \
+	test -n "$records" -a "${records:-99999}" -lt 64
+check "NULs on stdin: the message" grep -q "<stdin>: binary data, not a profile" "$T/stderr"
 usage=1
 expect_error "merge without -o" "expected INPUT... and -o OUT" \
 	"$SCORCH" merge "$data/small.json"
