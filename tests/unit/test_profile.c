@@ -456,6 +456,108 @@ test_profile_load_sniffs_format(void **state)
 	free(json);
 }
 
+#define DOC                                                                    \
+	"{\"format\":\"scorch-profile\",\"version\":\"1.1\",\"frames\":"       \
+	"[{\"name\":\"a\"},{\"name\":\"b\"}],\"stacks\":[{\"frames\":[0,1],"   \
+	"\"count\":5}]}"
+
+/* Load len bytes of text from a file: the profile, or NULL and err. */
+static struct profile *
+load_bytes(const char *text, size_t len, struct scorch_err *err)
+{
+	char path[] = "/tmp/scorch-test-XXXXXX";
+	int fd = mkstemp(path);
+	struct profile *p;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	err->msg[0] = '\0';
+	p = profile_load(path, err);
+	/* Messages name the file: compare what follows the name. */
+	if (!strncmp(err->msg, path, strlen(path)))
+		memmove(err->msg, err->msg + strlen(path),
+			strlen(err->msg + strlen(path)) + 1);
+	unlink(path);
+	return p;
+}
+
+/* Nothing read silently as less: a second document or garbage after the
+ * first, empty or blank input and NUL bytes are errors; a BOM is skipped. */
+static void
+test_profile_load_no_silent_loss(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *want; /* the message after the file name */
+	} bad[] = {
+		{ DOC DOC,
+		  ": trailing data after the JSON profile (at byte 118)" },
+		{ DOC "\n\n" DOC, ": trailing data after the JSON profile" },
+		{ DOC "garbage", ": trailing data after the JSON profile" },
+		{ DOC " ]", ": trailing data after the JSON profile" },
+		{ DOC "\n1\n", ": trailing data after the JSON profile" },
+		{ "\xef\xbb\xbf" DOC "x",
+		  ": trailing data after the JSON profile" },
+		{ "", ": empty, not a profile" },
+		{ " ", ": empty, not a profile" },
+		{ "\n\n\t\r\n  ", ": empty, not a profile" },
+		{ "\xef\xbb\xbf", ": empty, not a profile" },
+		{ "\xef\xbb\xbf \n", ": empty, not a profile" },
+		{ "\xef\xbb", "" }, /* a cut mark: not empty, not a profile */
+	};
+	static const char *const good[] = {
+		DOC,
+		DOC "\n",
+		DOC " \r\n\t\n",
+		"\xef\xbb\xbf" DOC,
+		"\xef\xbb\xbf\n  " DOC,
+		"\xef\xbb\xbf"
+		"a;b 5\n",
+		"\xef\xbb\xbf\n\na;b 2\na;b 3",
+		"\n \na;b 5\n\n",
+	};
+	static const char nul_cases[][8] = { "\0\0\0", " \n\0a;b 1",
+					     "\xef\xbb\xbf\0" };
+	struct scorch_err err;
+	struct profile *p;
+	size_t i, big = (size_t)100 << 20;
+	char *buf;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		p = load_bytes(bad[i].text, strlen(bad[i].text), &err);
+		if (p)
+			fail_msg("bad case %zu loaded", i);
+		if (strncmp(err.msg, bad[i].want, strlen(bad[i].want)))
+			fail_msg("bad case %zu: '%s', want '%s'", i, err.msg,
+				 bad[i].want);
+	}
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		p = load_bytes(good[i], strlen(good[i]), &err);
+		if (!p)
+			fail_msg("good case %zu: %s", i, err.msg);
+		assert_int_equal(profile_total(p), 5);
+		assert_string_equal(profile_frame(p, 0)->name, "a");
+		profile_free(p);
+	}
+	for (i = 0; i < ARRAY_SIZE(nul_cases); i++) {
+		assert_null(
+			load_bytes(nul_cases[i], sizeof(nul_cases[i]), &err));
+		assert_string_equal(err.msg, ": binary data, not a profile");
+	}
+	/* 64 KiB of blanks and more: past what detection reads, still empty. */
+	buf = xmalloc(big);
+	memset(buf, '\n', (size_t)200 << 10);
+	assert_null(load_bytes(buf, (size_t)200 << 10, &err));
+	assert_string_equal(err.msg, ": empty, not a profile");
+	/* 100 MB of NULs: refused at once. */
+	memset(buf, 0, big);
+	assert_null(load_bytes(buf, big, &err));
+	assert_string_equal(err.msg, ": binary data, not a profile");
+	free(buf);
+}
+
 /* A profile from folded text (frames get no module). */
 static struct profile *
 folded_profile(const char *text)
@@ -873,6 +975,7 @@ main(void)
 		cmocka_unit_test(test_profile_json_round_trip),
 		cmocka_unit_test(test_profile_read_json_errors),
 		cmocka_unit_test(test_profile_load_sniffs_format),
+		cmocka_unit_test(test_profile_load_no_silent_loss),
 		cmocka_unit_test(test_aggregate_new_self_and_total),
 		cmocka_unit_test(test_aggregate_new_modules_and_threads),
 		cmocka_unit_test(test_aggregate_focus_callers_callees),
