@@ -147,6 +147,61 @@ load_sniff(int fd, char **buf, size_t *len, size_t cap, size_t *bom, int *eof)
 	}
 }
 
+/* JSON is parsed from memory: read the rest of fd after the len bytes
+ * sniffed into *data (which grows), and parse it past the BOM. */
+static int
+load_json(struct profile *p, int fd, char **data, size_t len, size_t bom,
+	  const char *name, struct scorch_err *err)
+{
+	char *rest = NULL;
+	size_t rest_len = 0;
+	int ret;
+
+	ret = load_all(fd, &rest, &rest_len);
+	if (ret == -EFBIG || (!ret && rest_len > LOAD_MAX_BYTES - len)) {
+		err_set(err, "%s: larger than 2 GiB, not a profile", name);
+		ret = -1;
+	} else if (ret < 0) {
+		err_set(err, "%s: %s", name, strerror(-ret));
+	} else {
+		*data = xrealloc(*data, len + rest_len + 1);
+		memcpy(*data + len, rest, rest_len);
+		len += rest_len;
+		(*data)[len] = '\0';
+		ret = profile_read_json(p, *data + bom, len - bom, name, err);
+	}
+	free(rest);
+	return ret;
+}
+
+/* Folded input streams: the sniffed bytes past the BOM, then the rest of fd. */
+static int
+load_folded(struct profile *p, int fd, const char *head, size_t head_len,
+	    const char *name, struct profile_read_opts *opts,
+	    struct scorch_err *err)
+{
+	struct load_stream ls = { head, head_len, 0, fd, false };
+	cookie_io_functions_t io = { .read = load_stream_read };
+	FILE *fp = fopencookie(&ls, "r", io);
+	int ret;
+
+	if (!fp) {
+		err_set(err, "%s: %s", name, strerror(errno));
+		ret = -1;
+	} else {
+		/* Big reads: the cookie copies, so fewer is faster. */
+		setvbuf(fp, NULL, _IOFBF, 1 << 20);
+		ret = profile_read_folded_opts(p, fp, name, opts, err);
+		fclose(fp);
+	}
+	/* Blank past the sniffed prefix, and to the end. */
+	if (!ret && !ls.seen) {
+		err_set(err, "%s: empty, not a profile", name);
+		ret = -1;
+	}
+	return ret;
+}
+
 struct profile *
 profile_load_opts(const char *path, struct profile_read_opts *opts,
 		  struct scorch_err *err)
@@ -193,48 +248,11 @@ profile_load_opts(const char *path, struct profile_read_opts *opts,
 		goto out_close;
 	}
 	p = profile_new();
-	if ((size_t)first < len && data[first] == '{') {
-		/* JSON is parsed from memory: read the rest of it. */
-		char *rest = NULL;
-		size_t rest_len = 0;
-
-		ret = load_all(fd, &rest, &rest_len);
-		if (ret == -EFBIG ||
-		    (!ret && rest_len > LOAD_MAX_BYTES - len)) {
-			err_set(err, "%s: larger than 2 GiB, not a profile",
-				name);
-			ret = -1;
-		} else if (ret < 0) {
-			err_set(err, "%s: %s", name, strerror(-ret));
-		} else {
-			data = xrealloc(data, len + rest_len + 1);
-			memcpy(data + len, rest, rest_len);
-			len += rest_len;
-			data[len] = '\0';
-			ret = profile_read_json(p, data + bom, len - bom, name,
-						err);
-		}
-		free(rest);
-	} else {
-		struct load_stream ls = { data + bom, len - bom, 0, fd, false };
-		cookie_io_functions_t io = { .read = load_stream_read };
-		FILE *fp = fopencookie(&ls, "r", io);
-
-		if (!fp) {
-			err_set(err, "%s: %s", name, strerror(errno));
-			ret = -1;
-		} else {
-			/* Big reads: the cookie copies, so fewer is faster. */
-			setvbuf(fp, NULL, _IOFBF, 1 << 20);
-			ret = profile_read_folded_opts(p, fp, name, opts, err);
-			fclose(fp);
-		}
-		/* Blank past the sniffed prefix, and to the end. */
-		if (!ret && !ls.seen) {
-			err_set(err, "%s: empty, not a profile", name);
-			ret = -1;
-		}
-	}
+	if ((size_t)first < len && data[first] == '{')
+		ret = load_json(p, fd, &data, len, bom, name, err);
+	else
+		ret = load_folded(p, fd, data + bom, len - bom, name, opts,
+				  err);
 	if (ret < 0) {
 		profile_free(p);
 		p = NULL;
