@@ -22,7 +22,7 @@
 
 /* One dynamic relocation of a GOT slot: its address and symbol. */
 struct plt_slot {
-	GElf_Addr got; /* r_offset (file address) */
+	GElf_Addr got;	 /* r_offset (file address) */
 	const char *sym; /* in .dynstr; NULL for IRELATIVE */
 	GElf_Sxword addend;
 };
@@ -60,7 +60,8 @@ plt_read_relocs(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
 		struct plt_slot **slots, size_t *n, size_t *cap)
 {
 	Elf_Scn *symscn = elf_getscn(elf, sh->sh_link);
-	GElf_Shdr symmem, *symsh = symscn ? gelf_getshdr(symscn, &symmem) : NULL;
+	GElf_Shdr symmem,
+		*symsh = symscn ? gelf_getshdr(symscn, &symmem) : NULL;
 	Elf_Data *data = elf_getdata(scn, NULL), *syms;
 	size_t i, nrel;
 
@@ -81,9 +82,9 @@ plt_read_relocs(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
 		    type != R_X86_64_IRELATIVE)
 			continue;
 		if (type != R_X86_64_IRELATIVE) {
-			if (!syms || !gelf_getsym(syms,
-						  (int)GELF_R_SYM(rela.r_info),
-						  &sym))
+			if (!syms ||
+			    !gelf_getsym(syms, (int)GELF_R_SYM(rela.r_info),
+					 &sym))
 				continue;
 			name = elf_strptr(elf, symsh->sh_link, sym.st_name);
 			if (!name || !*name)
