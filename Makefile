@@ -54,7 +54,7 @@ SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
 	sampler/unwind-libunwind.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
-	symbolize/symtab.c
+	symbolize/symtab.c symbolize/plt.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
 DIFF_SRCS := diff/diff.c diff/stats.c diff/align.c diff/paths.c \
 	diff/report.c

@@ -20,6 +20,8 @@ PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
 libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf
 libc6-dbg debuginfod libdebuginfod1 libprotobuf-c-dev protobuf-c-compiler
 zlib1g-dev chromium time wrk curl git python3 python3-yaml"
+# PLT naming tests link with LLD as well as GNU ld.
+PKGS="$PKGS clang lld"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086

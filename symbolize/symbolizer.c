@@ -35,6 +35,7 @@ struct module {
 	int fd;		       /* the file as the caller opened it, or -1 */
 	struct dwarfidx *ix;   /* NULL until the first lookup */
 	struct symtab *symtab; /* NULL until the first lookup, or if none */
+	struct plt *plt;       /* PLT entry names; NULL as symtab */
 	struct intmap addrs;   /* file_off + 1 -> struct user_entry * */
 	struct intmap vaddrs;  /* vaddr + 1 -> struct user_entry * */
 };
@@ -114,6 +115,7 @@ module_free(struct module *m)
 {
 	dwarfidx_free(m->ix);
 	symtab_free(m->symtab);
+	plt_free(m->plt);
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
 	intmap_fini(&m->addrs);
@@ -460,6 +462,7 @@ symbolizer_index(struct symbolizer *sy, struct module *m)
 
 	m->ix = dwarfidx_new(m->mod, sy->demangle);
 	m->symtab = symtab_new(m->mod);
+	m->plt = plt_new(m->mod);
 	if (dwfl_module_getdwarf(m->mod, &bias))
 		return;
 	bad = symbolizer_bad_debug_file(sy, m);
@@ -470,6 +473,22 @@ symbolizer_index(struct symbolizer *sy, struct module *m)
 					      "symbol table names its frames",
 					      m->path, bad));
 	free(bad);
+}
+
+/* A PLT entry's name, "SYMBOL@plt", with SYMBOL demangled as asked. */
+static const char *
+symbolizer_plt_name(struct symbolizer *sy, const char *plt)
+{
+	size_t len = strlen(plt) - strlen("@plt");
+	char *sym = xasprintf("%.*s", (int)len, plt);
+	char *d = demangle_name(sym, sy->demangle);
+	char *name = xasprintf("%s@plt", d);
+	const char *interned = strpool_intern(&sy->names, name);
+
+	free(name);
+	free(d);
+	free(sym);
+	return interned;
 }
 
 /*
@@ -486,6 +505,7 @@ symbolizer_resolve(struct symbolizer *sy, struct module *m, bool mapped,
 	struct dwarfidx_hit hits[SYM_MAX_CHAIN];
 	struct sym chain[SYM_MAX_CHAIN];
 	struct user_entry *u;
+	const char *plt;
 	size_t n = 0, nh, i;
 
 	memset(chain, 0, sizeof(chain));
@@ -524,6 +544,10 @@ symbolizer_resolve(struct symbolizer *sy, struct module *m, bool mapped,
 				chain[0].name = strpool_intern(&sy->names, d);
 				free(d);
 			}
+		} else if ((plt = plt_find(m->plt, addr)) != NULL) {
+			chain[n].name = symbolizer_plt_name(sy, plt);
+			chain[n].file = "";
+			n++;
 		} else {
 			const char *name = symtab_find(m->symtab, addr);
 
