@@ -71,7 +71,8 @@ GEN_OBJS := gen/pprof.pb-c.o
 LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
-	test_diff test_budget
+	test_diff test_budget \
+	test_modules
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
 # ---- the two builds: build/ (normal) and build-asan/ ----------------------
