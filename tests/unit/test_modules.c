@@ -168,18 +168,19 @@ test_layout(void **state)
 }
 
 static const struct layout layouts[] = {
-	{"ld-pie", "gcc", "-fuse-ld=bfd -pie -fPIE", NULL},
-	{"ld-nopie", "gcc", "-fuse-ld=bfd -no-pie -fno-PIE", NULL},
-	{"ld-noseparate", "gcc", "-fuse-ld=bfd -Wl,-z,noseparate-code", NULL},
-	{"ld-static-pie", "gcc", "-fuse-ld=bfd -static-pie -fPIE", NULL},
-	{"gold-pie", "gcc", "-fuse-ld=gold -pie -fPIE", "ld.gold"},
-	{"gold-nopie", "gcc", "-fuse-ld=gold -no-pie -fno-PIE", "ld.gold"},
-	{"lld-pie", "clang", "-fuse-ld=lld -pie -fPIE", "clang ld.lld"},
-	{"lld-nopie", "clang", "-fuse-ld=lld -no-pie -fno-PIE", "clang ld.lld"},
-	{"lld-separate", "clang", "-fuse-ld=lld -Wl,-z,separate-code",
-	 "clang ld.lld"},
-	{"lld-static-pie", "clang", "-fuse-ld=lld -static-pie -fPIE",
-	 "clang ld.lld"},
+	{ "ld-pie", "gcc", "-fuse-ld=bfd -pie -fPIE", NULL },
+	{ "ld-nopie", "gcc", "-fuse-ld=bfd -no-pie -fno-PIE", NULL },
+	{ "ld-noseparate", "gcc", "-fuse-ld=bfd -Wl,-z,noseparate-code", NULL },
+	{ "ld-static-pie", "gcc", "-fuse-ld=bfd -static-pie -fPIE", NULL },
+	{ "gold-pie", "gcc", "-fuse-ld=gold -pie -fPIE", "ld.gold" },
+	{ "gold-nopie", "gcc", "-fuse-ld=gold -no-pie -fno-PIE", "ld.gold" },
+	{ "lld-pie", "clang", "-fuse-ld=lld -pie -fPIE", "clang ld.lld" },
+	{ "lld-nopie", "clang", "-fuse-ld=lld -no-pie -fno-PIE",
+	  "clang ld.lld" },
+	{ "lld-separate", "clang", "-fuse-ld=lld -Wl,-z,separate-code",
+	  "clang ld.lld" },
+	{ "lld-static-pie", "clang", "-fuse-ld=lld -static-pie -fPIE",
+	  "clang ld.lld" },
 };
 
 int
@@ -189,8 +190,8 @@ main(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
-		struct CMUnitTest t = {layouts[i].name, test_layout, NULL,
-				       NULL, (void *)&layouts[i]};
+		struct CMUnitTest t = { layouts[i].name, test_layout, NULL,
+					NULL, (void *)&layouts[i] };
 
 		tests[i] = t;
 	}
