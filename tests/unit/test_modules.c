@@ -3,10 +3,10 @@
  * tests/unit/test_modules.c - the load bias of a mapping, against what the
  * loader did, on the layouts real linkers write: GNU ld, gold and LLD,
  * PIE, non-PIE and static-pie, code in its own pages or sharing one with
- * read-only data. Each layout's tiny program is built here, run, and
- * prints its loader's biases (dl_iterate_phdr) and its own maps; every
- * executable mapping of the program and of its libraries must get the
- * loader's bias.
+ * read-only data, and a shared library of the same linker. Each layout's
+ * tiny program is built here, run, and prints its loader's biases
+ * (dl_iterate_phdr) and its own maps; every executable mapping of the
+ * program and of its libraries must get the loader's bias.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,10 +34,17 @@ static const char probe_src[] =
 	"	       i->dlpi_name[0] ? i->dlpi_name : \"-\");\n"
 	"	return 0;\n"
 	"}\n"
-	"int main(void)\n"
+	"#ifdef WITH_LIB\n"
+	"int probe_lib(int x);\n"
+	"#else\n"
+	"#define probe_lib(x) (x)\n"
+	"#endif\n"
+	"int main(int argc, char **argv)\n"
 	"{\n"
 	"	char line[8192];\n"
 	"	FILE *f = fopen(\"/proc/self/maps\", \"r\");\n"
+	"	(void)argv;\n"
+	"	printf(\"lib %d\\n\", probe_lib(argc));\n"
 	"	dl_iterate_phdr(obj, 0);\n"
 	"	while (f && fgets(line, sizeof(line), f))\n"
 	"		printf(\"map %s\", line);\n"
@@ -49,6 +56,7 @@ struct layout {
 	const char *cc;	   /* compiler driver */
 	const char *flags; /* linker choice and layout */
 	const char *needs; /* the tool whose absence skips, or NULL */
+	bool shlib;	   /* also a shared library of the same linker */
 };
 
 static char workdir[] = "/tmp/scorch-test-modules-XXXXXX";
@@ -87,14 +95,17 @@ struct loaded {
 
 /* Check every executable file mapping the probe printed; returns how many. */
 static int
-check_probe_output(FILE *out, const char *exe, bool *saw_exe)
+check_probe_output(FILE *out, const char *exe, const char *layout,
+		   bool *saw_exe, bool *saw_lib)
 {
+	char lib[PATH_MAX];
 	struct loaded objs[64];
 	struct module_table *mt = module_table_new();
 	size_t nobj = 0, i;
 	char line[PATH_MAX + 256];
 	int checked = 0;
 
+	snprintf(lib, sizeof(lib), "/lib%s.so", layout);
 	while (fgets(line, sizeof(line), out)) {
 		unsigned long long bias;
 		char name[PATH_MAX];
@@ -127,6 +138,9 @@ check_probe_output(FILE *out, const char *exe, bool *saw_exe)
 		checked++;
 		if (!strcmp(m.path, objs[0].path))
 			*saw_exe = true;
+		if (strlen(m.path) > strlen(lib) &&
+		    !strcmp(m.path + strlen(m.path) - strlen(lib), lib))
+			*saw_lib = true;
 	}
 	module_table_free(mt);
 	return checked;
@@ -137,13 +151,25 @@ test_layout(void **state)
 {
 	const struct layout *l = *state;
 	char exe[PATH_MAX], cmd[3 * PATH_MAX], real[PATH_MAX];
-	bool saw_exe = false;
+	bool saw_exe = false, saw_lib = false;
 	FILE *out;
 	int checked;
 
 	snprintf(exe, sizeof(exe), "%s/%s", workdir, l->name);
-	snprintf(cmd, sizeof(cmd), "%s -O1 -g %s -o '%s' '%s/probe.c' 2>&1",
-		 l->cc, l->flags, exe, workdir);
+	if (l->shlib)
+		snprintf(
+			cmd, sizeof(cmd),
+			"echo 'int probe_lib(int x) { return x * 3; }' | "
+			"%s -O1 -g -shared -fPIC %.*s -o '%s/lib%s.so' -xc - && "
+			"%s -O1 -g %s -DWITH_LIB -o '%s' '%s/probe.c' "
+			"-L'%s' -l%s -Wl,-rpath,'%s' 2>&1",
+			l->cc, (int)strcspn(l->flags, " "), l->flags, workdir,
+			l->name, l->cc, l->flags, exe, workdir, workdir,
+			l->name, workdir);
+	else
+		snprintf(cmd, sizeof(cmd),
+			 "%s -O1 -g %s -o '%s' '%s/probe.c' 2>&1", l->cc,
+			 l->flags, exe, workdir);
 	if (system(cmd) != 0) {
 		snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null",
 			 l->needs ? l->needs : l->cc);
@@ -159,28 +185,34 @@ test_layout(void **state)
 	assert_non_null(realpath(exe, real));
 	out = popen(exe, "r");
 	assert_non_null(out);
-	checked = check_probe_output(out, real, &saw_exe);
+	checked = check_probe_output(out, real, l->name, &saw_exe, &saw_lib);
 	assert_int_equal(pclose(out), 0);
 	if (!saw_exe)
 		fail_msg("%s: no executable mapping of the program checked",
 			 l->name);
+	if (l->shlib && !saw_lib)
+		fail_msg("%s: no executable mapping of lib%s.so checked",
+			 l->name, l->name);
 	assert_true(checked >= 1);
 }
 
 static const struct layout layouts[] = {
-	{ "ld-pie", "gcc", "-fuse-ld=bfd -pie -fPIE", NULL },
-	{ "ld-nopie", "gcc", "-fuse-ld=bfd -no-pie -fno-PIE", NULL },
-	{ "ld-noseparate", "gcc", "-fuse-ld=bfd -Wl,-z,noseparate-code", NULL },
-	{ "ld-static-pie", "gcc", "-fuse-ld=bfd -static-pie -fPIE", NULL },
-	{ "gold-pie", "gcc", "-fuse-ld=gold -pie -fPIE", "ld.gold" },
-	{ "gold-nopie", "gcc", "-fuse-ld=gold -no-pie -fno-PIE", "ld.gold" },
-	{ "lld-pie", "clang", "-fuse-ld=lld -pie -fPIE", "clang ld.lld" },
-	{ "lld-nopie", "clang", "-fuse-ld=lld -no-pie -fno-PIE",
-	  "clang ld.lld" },
+	{ "ld-pie", "gcc", "-fuse-ld=bfd -pie -fPIE", NULL, true },
+	{ "ld-nopie", "gcc", "-fuse-ld=bfd -no-pie -fno-PIE", NULL, false },
+	{ "ld-noseparate", "gcc", "-fuse-ld=bfd -Wl,-z,noseparate-code", NULL,
+	  false },
+	{ "ld-static-pie", "gcc", "-fuse-ld=bfd -static-pie -fPIE", NULL,
+	  false },
+	{ "gold-pie", "gcc", "-fuse-ld=gold -pie -fPIE", "ld.gold", true },
+	{ "gold-nopie", "gcc", "-fuse-ld=gold -no-pie -fno-PIE", "ld.gold",
+	  false },
+	{ "lld-pie", "clang", "-fuse-ld=lld -pie -fPIE", "clang ld.lld", true },
+	{ "lld-nopie", "clang", "-fuse-ld=lld -no-pie -fno-PIE", "clang ld.lld",
+	  false },
 	{ "lld-separate", "clang", "-fuse-ld=lld -Wl,-z,separate-code",
-	  "clang ld.lld" },
+	  "clang ld.lld", false },
 	{ "lld-static-pie", "clang", "-fuse-ld=lld -static-pie -fPIE",
-	  "clang ld.lld" },
+	  "clang ld.lld", false },
 };
 
 int
