@@ -71,7 +71,8 @@ GEN_OBJS := gen/pprof.pb-c.o
 LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
-	test_diff test_budget
+	test_diff test_budget \
+	test_modules
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
 # ---- the two builds: build/ (normal) and build-asan/ ----------------------
@@ -141,7 +142,8 @@ NOFP_CFLAGS := $(filter-out -fno-omit-frame-pointer,$(EXAMPLE_CFLAGS)) \
 	-fomit-frame-pointer
 UNWIND_EXAMPLES := build/examples/stackmix-nofp \
 	build/examples/stackmix-dbgframe build/examples/stackmix-plugin.so \
-	build/examples/regression-base build/examples/regression-pr
+	build/examples/regression-base build/examples/regression-pr \
+	build/examples/stackmix-lld
 examples: $(addprefix build/examples/,$(EXAMPLES)) $(UNWIND_EXAMPLES) \
 	build/examples/loadtest-server
 
@@ -161,6 +163,15 @@ build/examples/loadtest-server: examples/loadtest/server.c | build/.dirs
 build/examples/stackmix-nofp: examples/stackmix.c | build/.dirs
 	@mkdir -p build/examples
 	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -o $@ $<
+
+# Linked by LLD (clang -fuse-ld=lld), whose read-only and code segments
+# share a file page; without clang or lld, tests/e2e/record_lld.sh skips.
+build/examples/stackmix-lld: examples/stackmix.c | build/.dirs
+	@mkdir -p build/examples
+	$(Q)if command -v clang >/dev/null && command -v ld.lld >/dev/null; \
+	then printf '  %-6s %s\n' CC $@; \
+	clang -fuse-ld=lld $(NOFP_CFLAGS) -o $@ $<; \
+	else echo "SKIP: $@: clang or lld not installed" >&2; fi
 
 build/examples/stackmix-dbgframe: examples/stackmix.c | build/.dirs
 	@mkdir -p build/examples

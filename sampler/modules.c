@@ -36,6 +36,7 @@
 struct module_loads {
 	struct module_load {
 		uint64_t offset, vaddr, filesz;
+		bool exec; /* PF_X */
 	} * seg;
 	size_t n;
 };
@@ -165,6 +166,7 @@ module_read_loads(int fd, struct module_loads *ml)
 			ml->seg[ml->n].offset = ph.p_offset;
 			ml->seg[ml->n].vaddr = ph.p_vaddr;
 			ml->seg[ml->n].filesz = ph.p_filesz;
+			ml->seg[ml->n].exec = (ph.p_flags & PF_X) != 0;
 			ml->n++;
 		}
 	}
@@ -257,31 +259,56 @@ module_table_at(const struct module_table *mt, uint32_t id)
 	return id < mt->len ? &mt->mods[id] : NULL;
 }
 
+/*
+ * The segment mapping m maps, as the loader maps segments: each PT_LOAD
+ * from the page holding p_offset, at the page holding p_vaddr, through
+ * p_offset + p_filesz. Pages of two segments can hold the same file bytes
+ * (LLD puts the end of the read-only segment and the start of the
+ * executable one in one file page, at addresses 0x1000 apart), so the
+ * offset alone does not name the segment: the map set holds executable
+ * mappings only, and an executable mapping maps an executable PT_LOAD.
+ * A file whose segments carry no PF_X where m maps (a vDSO copy, odd
+ * linkers) falls back to the first segment holding the offset.
+ */
+static const struct module_load *
+module_load_of(const struct module_loads *ml, const struct addr_map *m,
+	       uint64_t page)
+{
+	const struct module_load *any = NULL;
+	size_t i;
+
+	for (i = 0; i < ml->n; i++) {
+		const struct module_load *sg = &ml->seg[i];
+		uint64_t lo = sg->offset & ~(page - 1);
+
+		if (m->pgoff < lo || m->pgoff >= sg->offset + sg->filesz)
+			continue;
+		if (sg->exec)
+			return sg;
+		if (!any)
+			any = sg;
+	}
+	return any;
+}
+
 bool
 module_table_bias(const struct module_table *mt, const struct addr_map *m,
 		  uint64_t *bias)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-	const struct module_loads *ml;
-	size_t i;
+	const struct module_load *sg;
 
 	if (m->module >= mt->len)
 		return false;
-	ml = &mt->loads[m->module];
+	sg = module_load_of(&mt->loads[m->module], m, page);
+	if (!sg)
+		return false;
 	/*
-	 * The mapping starts at a page boundary of the segment holding its
-	 * file offset; runtime and ELF addresses differ by the same bias
-	 * everywhere in the segment.
+	 * File offset pgoff of the segment is at ELF address
+	 * pgoff - p_offset + p_vaddr (the two agree modulo the page size,
+	 * so page-aligning both does not change the difference); m->start
+	 * is that address plus the bias.
 	 */
-	for (i = 0; i < ml->n; i++) {
-		const struct module_load *sg = &ml->seg[i];
-		uint64_t page_off = sg->offset & ~(page - 1);
-
-		if (m->pgoff >= page_off &&
-		    m->pgoff < sg->offset + sg->filesz) {
-			*bias = m->start - (m->pgoff - sg->offset + sg->vaddr);
-			return true;
-		}
-	}
-	return false;
+	*bias = m->start - (m->pgoff - sg->offset + sg->vaddr);
+	return true;
 }
