@@ -54,7 +54,8 @@ cmd_svg(int argc, char **argv)
 	int c, ret;
 
 	flame_opts_init(&fo);
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		ret = cli_flame_option(c, optarg, &fo);
 		if (ret < 0)
 			return EXIT_USAGE;
@@ -71,7 +72,7 @@ cmd_svg(int argc, char **argv)
 			fputs(svg_usage, stdout);
 			return EXIT_OK;
 		default:
-			fputs(svg_usage, stderr);
+			usage_bad_option("svg", argv, c);
 			return EXIT_USAGE;
 		}
 	}

@@ -44,6 +44,18 @@ for bad in --bogus -z "--pid" "-F"; do
 	fi
 done
 
+# ... and the same for every subcommand.
+for cmd in svg fold report merge export diff check addr2line; do
+	"$SCORCH" $cmd --bogus >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ $rc -eq 2 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
+		grep -q -- "'--bogus'.*scorch $cmd --help" "$T/err"; then
+		ok "$cmd --bogus: one line with the --help hint"
+	else
+		not_ok "$cmd --bogus: one line with the hint" "exit $rc" "$(head -3 "$T/err")"
+	fi
+done
+
 if ! can_perf; then
 	skip "record -p NAME" "no permission for perf events"
 	tap_done
