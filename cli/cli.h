@@ -164,6 +164,18 @@ void usage_bad_option(const char *cmd, char **argv, int c);
  * how many were appended (0: none), or -1 if /proc cannot be read.
  */
 int pidof_find(const char *name, pid_t **pids, size_t *npids);
+/*
+ * -p PID|NAME[,PID|NAME...]: append each pid, or each process of a name,
+ * to *pids once; note each name's processes in *names for the summary
+ * ("; -p server: 2 processes (101, 102)"). Returns 0, or -1 after one
+ * line naming the bad pid or the name no process has.
+ */
+struct strbuf;
+int pidof_parse_targets(const char *arg, pid_t **pids, size_t *npids,
+			struct strbuf *names);
+/* Why pid gave no samples, from its state now: "was stopped", "has
+ * exited", "is a kernel thread (no user stacks)", "did not run on CPU". */
+const char *pidof_idle_reason(pid_t pid);
 
 /* Subcommands. */
 int cmd_record(int argc, char **argv);

@@ -192,84 +192,6 @@ record_parse_callgraph(const char *arg, struct record_opts *ro)
 	return -1;
 }
 
-/* A pid not yet in pids[]: append it. */
-static void
-record_add_pid(pid_t pid, pid_t **pids, size_t *npids)
-{
-	size_t i;
-
-	for (i = 0; i < *npids; i++)
-		if ((*pids)[i] == pid)
-			return;
-	*pids = xreallocarray(*pids, *npids + 1, sizeof(**pids));
-	(*pids)[(*npids)++] = pid;
-}
-
-/*
- * A name: every process pidof finds by it, noted in *names for the
- * summary ("-p server: 2 processes (101, 102)").
- */
-static int
-record_parse_name(const char *name, pid_t **pids, size_t *npids,
-		  struct strbuf *names)
-{
-	pid_t *found = NULL;
-	size_t nfound = 0, i;
-	int n = pidof_find(name, &found, &nfound);
-
-	if (n <= 0) {
-		if (n < 0)
-			cli_error("-p %s: cannot read /proc: %s", name,
-				  strerror(errno));
-		else
-			cli_error("-p %s: no process of that name", name);
-		free(found);
-		return -1;
-	}
-	strbuf_addf(names, "; -p %s: %s", name, n == 1 ? "pid " : "");
-	if (n > 1)
-		strbuf_addf(names, "%d processes (", n);
-	for (i = 0; i < nfound; i++) {
-		strbuf_addf(names, "%s%d", i ? ", " : "", (int)found[i]);
-		record_add_pid(found[i], pids, npids);
-	}
-	if (n > 1)
-		strbuf_addch(names, ')');
-	free(found);
-	return 0;
-}
-
-/* -p PID|NAME[,PID|NAME...] */
-static int
-record_parse_pids(const char *arg, pid_t **pids, size_t *npids,
-		  struct strbuf *names)
-{
-	char *copy = xstrdup(arg), *tok, *save = NULL;
-	int ret = 0;
-
-	for (tok = strtok_r(copy, ",", &save); tok && !ret;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-		long v;
-
-		if (strspn(tok, "0123456789") != strlen(tok) &&
-		    !(tok[0] == '-' && tok[1] >= '0' && tok[1] <= '9')) {
-			ret = record_parse_name(tok, pids, npids, names);
-			continue;
-		}
-		errno = 0;
-		v = strtol(tok, &end, 10);
-		if (errno || end == tok || *end || v <= 0 || v > INT_MAX) {
-			cli_error("'%s' is not a process id", tok);
-			ret = -1;
-			break;
-		}
-		record_add_pid((pid_t)v, pids, npids);
-	}
-	free(copy);
-	return ret;
-}
-
 /*
  * Append the frames of a user frame of a stack to frames[]: its function
  * and any calls inlined there, outermost first. A return address is looked
@@ -473,43 +395,6 @@ record_metadata(struct profile *p, const struct sampler *s,
 	strbuf_fini(&pids);
 }
 
-/*
- * Why a process gave no samples, from its state now: "was stopped",
- * "is a kernel thread (no user stacks)", "has exited" or "did not run on
- * CPU".
- */
-static const char *
-record_idle_reason(pid_t pid)
-{
-	char path[64], buf[512], *paren;
-	FILE *fp;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fp = fopen(path, "re");
-	if (!fp)
-		return "has exited";
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	/* "PID (COMM) STATE ...": COMM may hold ')', the last one ends it. */
-	paren = strrchr(buf, ')');
-	if (!paren || paren[1] != ' ')
-		return "did not run on CPU";
-	switch (paren[2]) {
-	case 'T':
-	case 't':
-		return "was stopped";
-	case 'Z':
-	case 'X':
-		return "has exited";
-	}
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	if (readlink(path, buf, sizeof(buf)) < 0 && errno == ENOENT)
-		return "is a kernel thread (no user stacks)";
-	return "did not run on CPU";
-}
-
 /* No sample from any -p target: name each and why, not "0 processes". */
 static void
 record_summary_idle(const struct record_opts *ro, double elapsed_s,
@@ -521,7 +406,7 @@ record_summary_idle(const struct record_opts *ro, double elapsed_s,
 	strbuf_init(&sb);
 	for (i = 0; i < ro->npids; i++)
 		strbuf_addf(&sb, "%spid %d %s", i ? ", " : "", (int)ro->pids[i],
-			    record_idle_reason(ro->pids[i]));
+			    pidof_idle_reason(ro->pids[i]));
 	fprintf(stderr, "scorch: %s: 0 samples in %.1f s; wrote %s\n", sb.buf,
 		elapsed_s, out);
 	strbuf_fini(&sb);
@@ -643,7 +528,7 @@ cmd_record(int argc, char **argv)
 
 		switch (c) {
 		case 'p':
-			if (record_parse_pids(optarg, &pids, &npids, &names) <
+			if (pidof_parse_targets(optarg, &pids, &npids, &names) <
 			    0)
 				goto out;
 			break;
