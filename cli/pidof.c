@@ -54,6 +54,14 @@ pidof_matches(const char *pid, const char *name)
 	char path[64];
 	ssize_t n;
 
+	/* A zombie has nothing left to sample (pidof -z aside). */
+	if (pidof_read(pid, "stat", buf, sizeof(buf)) > 0) {
+		char *paren = strrchr(buf, ')');
+
+		if (paren && paren[1] == ' ' &&
+		    (paren[2] == 'Z' || paren[2] == 'X'))
+			return false;
+	}
 	if (pidof_read(pid, "comm", buf, sizeof(buf)) > 0) {
 		buf[strcspn(buf, "\n")] = '\0';
 		if (!strcmp(buf, name))

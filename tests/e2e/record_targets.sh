@@ -110,6 +110,18 @@ else
 	not_ok "-p NAME of no process" "exit $rc" "$(cat "$T/err")"
 fi
 
+# 5b. A zombie of that name (exited, never waited for) is not a target.
+sh -c "\"$T/$name\" 0.05 & exec sleep 30" &
+tap_pids="$tap_pids $!"
+sleep 0.5
+"$SCORCH" record -q -F 199 -p "$name" -d 0.5 -o "$T/zombie.json" 2>"$T/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q -- "-p $name: 2 processes ($a, $b)" "$T/err"; then
+	ok "-p NAME skips a zombie of that name"
+else
+	not_ok "-p NAME skips a zombie" "exit $rc" "$(ps -eo pid,stat,comm | grep "$name")" "$(cat "$T/err")"
+fi
+
 # 6. A stopped target is named as such, not "0 processes".
 kill -STOP "$a"
 "$SCORCH" record -q -p "$a" -d 1 -o "$T/stopped.json" 2>"$T/err"
