@@ -117,7 +117,8 @@ pidof_find(const char *name, pid_t **pids, size_t *npids)
 		(*pids)[(*npids)++] = (pid_t)v;
 	}
 	closedir(dir);
-	qsort(*pids + first, *npids - first, sizeof(**pids), pidof_cmp);
+	if (*npids > first)
+		qsort(*pids + first, *npids - first, sizeof(**pids), pidof_cmp);
 	return (int)(*npids - first);
 }
 
