@@ -395,28 +395,34 @@ record_metadata(struct profile *p, const struct sampler *s,
 	strbuf_fini(&pids);
 }
 
-/* No sample from any -p target: name each and why, not "0 processes". */
+/*
+ * The -p targets that gave no sample (no task of theirs in the profile),
+ * each with why: "pid 1234 was stopped, pid 1240 did not run on CPU".
+ */
 static void
-record_summary_idle(const struct record_opts *ro, double elapsed_s,
-		    const char *out)
+record_idle_targets(const struct profile *p, const struct record_opts *ro,
+		    struct strbuf *sb)
 {
-	struct strbuf sb;
-	size_t i;
+	size_t i, t, nt = profile_ntasks(p);
 
-	strbuf_init(&sb);
-	for (i = 0; i < ro->npids; i++)
-		strbuf_addf(&sb, "%spid %d %s", i ? ", " : "", (int)ro->pids[i],
-			    pidof_idle_reason(ro->pids[i]));
-	fprintf(stderr, "scorch: %s: 0 samples in %.1f s; wrote %s\n", sb.buf,
-		elapsed_s, out);
-	strbuf_fini(&sb);
+	for (i = 0; i < ro->npids; i++) {
+		for (t = 0; t < nt; t++)
+			if (profile_task(p, (uint32_t)t)->pid == ro->pids[i])
+				break;
+		if (t < nt)
+			continue;
+		strbuf_addf(sb, "%spid %d %s", sb->len ? ", " : "",
+			    (int)ro->pids[i], pidof_idle_reason(ro->pids[i]));
+	}
 }
 
 static void
 record_summary(const struct sampler *s, const struct symbolizer *sy,
-	       const struct record_opts *ro, const char *names, const char *out)
+	       const struct profile *p, const struct record_opts *ro,
+	       const char *names, const char *out)
 {
 	const struct sampler_stats *st = sampler_stats(s);
+	struct strbuf idle;
 	uint64_t lost = st->lost + st->lost_samples;
 	size_t i;
 
@@ -459,20 +465,26 @@ record_summary(const struct sampler *s, const struct symbolizer *sy,
 		cli_warn("the kernel throttled sampling %" PRIu64
 			 " times; lower -F",
 			 st->throttled);
-	if (!st->samples && ro->npids && !ro->argv) {
-		record_summary_idle(ro, st->elapsed_s, out);
+	strbuf_init(&idle);
+	record_idle_targets(p, ro, &idle);
+	if (!st->samples && idle.len && !ro->argv) {
+		fprintf(stderr, "scorch: %s: 0 samples in %.1f s; wrote %s\n",
+			idle.buf, st->elapsed_s, out);
+		strbuf_fini(&idle);
 		return;
 	}
 	fprintf(stderr,
 		"scorch: %" PRIu64 " samples from %" PRIu64
 		" process%s, %" PRIu64
 		" thread%s in %.1f s (%s scope), %" PRIu64
-		" lost%s%s; wrote %s\n",
+		" lost%s%s%s%s%s; wrote %s\n",
 		st->samples, st->processes, st->processes == 1 ? "" : "es",
 		st->threads, st->threads == 1 ? "" : "s", st->elapsed_s,
 		st->scope == SCOPE_CPU ? "cpu" : "thread", lost,
 		lost ? " (ring buffer full: lower -F or raise -m)" : "", names,
+		idle.len ? "; " : "", idle.buf, idle.len ? ": 0 samples" : "",
 		out);
+	strbuf_fini(&idle);
 }
 
 static int
@@ -692,7 +704,7 @@ cmd_record(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out_wait;
 	}
-	record_summary(s, sy, &ro, names.buf, out);
+	record_summary(s, sy, p, &ro, names.buf, out);
 	ret = EXIT_OK;
 out_wait:
 	/* The command outlives a -d recording: wait, and pass its status on. */

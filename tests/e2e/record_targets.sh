@@ -134,8 +134,9 @@ else
 fi
 # A running and a stopped target: the samples of the running one.
 "$SCORCH" record -q -p "$a,$b" -d 1 -o "$T/half.json" 2>"$T/err"
-if grep -q "from 1 process," "$T/err"; then
-	ok "one stopped, one running target: samples from 1 process"
+if grep -q "from 1 process," "$T/err" &&
+	grep -q "; pid $a was stopped: 0 samples; wrote" "$T/err"; then
+	ok "one stopped, one running target: samples from 1, the stopped one named"
 else
 	not_ok "one stopped, one running: samples from 1 process" "$(cat "$T/err")"
 fi
