@@ -61,6 +61,7 @@ DIFF_SRCS := diff/diff.c diff/stats.c diff/align.c diff/paths.c \
 CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/flameopts.c \
 	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c \
 	cli/check.c
+CLI_SRCS += cli/pidof.c cli/usage.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS) $(DIFF_SRCS)

@@ -366,7 +366,8 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:f:w:o:h", longopts, NULL)) !=
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":n:f:w:o:h", longopts, NULL)) !=
 	       -1) {
 		char *end;
 		long v;
@@ -420,7 +421,7 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 			fputs(report_usage, stdout);
 			return 1;
 		default:
-			fputs(report_usage, stderr);
+			usage_bad_option("report", argv, c);
 			return -1;
 		}
 	}

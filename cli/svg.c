@@ -55,7 +55,8 @@ cmd_svg(int argc, char **argv)
 	int c, ret;
 
 	flame_opts_init(&fo);
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		ret = cli_flame_option(c, optarg, &fo);
 		if (ret < 0)
 			return EXIT_USAGE;
@@ -72,7 +73,7 @@ cmd_svg(int argc, char **argv)
 			fputs(svg_usage, stdout);
 			return EXIT_OK;
 		default:
-			fputs(svg_usage, stderr);
+			usage_bad_option("svg", argv, c);
 			return EXIT_USAGE;
 		}
 	}
