@@ -227,6 +227,7 @@ record_user_frames(struct profile *p, const struct sampler *s,
 	sm.id = id;
 	sm.path = mod->path;
 	sm.fd = mod->fd;
+	sm.root_fd = mod->root_fd;
 	/* Never the file now at path: it is not the one that ran. */
 	sm.unreadable = mod->replaced ? "the file was replaced or deleted "
 					"after the process mapped it, and "

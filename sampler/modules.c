@@ -69,6 +69,8 @@ module_table_free(struct module_table *mt)
 	for (i = 0; i < mt->len; i++) {
 		if (mt->mods[i].fd >= 0)
 			close(mt->mods[i].fd);
+		if (mt->mods[i].root_fd >= 0)
+			close(mt->mods[i].root_fd);
 		free(mt->loads[i].seg);
 	}
 	free(mt->mods);
@@ -173,6 +175,32 @@ module_read_loads(int fd, struct module_loads *ml)
 	elf_end(elf);
 }
 
+/*
+ * The root directory of pid when it is not ours (a container's mount
+ * namespace or a chroot), kept open so that its debug files can be looked
+ * up after the process exits; -1 when it is ours or cannot be opened.
+ */
+static int
+module_root_fd(pid_t pid)
+{
+	struct stat ours, theirs, our_ns, their_ns;
+	char buf[64], ns[64];
+
+	if (pid <= 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "/proc/%d/root", (int)pid);
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)pid);
+	if (stat("/", &ours) < 0 || stat(buf, &theirs) < 0)
+		return -1;
+	/* The same root in the same mount namespace: ours. (One root seen
+	 * through another namespace can have other mounts on it.) */
+	if (ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino &&
+	    (stat("/proc/self/ns/mnt", &our_ns) < 0 ||
+	     stat(ns, &their_ns) < 0 || our_ns.st_ino == their_ns.st_ino))
+		return -1;
+	return open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
 static void
 module_open(struct addr_module *mod, pid_t pid, const struct addr_map *m,
 	    const char *path)
@@ -192,6 +220,7 @@ module_open(struct addr_module *mod, pid_t pid, const struct addr_map *m,
 		fd = module_open_checked(path, m->ino, &mismatch);
 	mod->fd = fd;
 	mod->replaced = fd < 0 && mismatch;
+	mod->root_fd = module_root_fd(pid);
 }
 
 uint32_t
@@ -237,6 +266,7 @@ module_table_get(struct module_table *mt, pid_t pid, const struct addr_map *m)
 	mod->dev = m->dev;
 	mod->ino = m->ino;
 	mod->fd = -1;
+	mod->root_fd = -1;
 	if (module_is_file(mod->path))
 		module_open(mod, pid, m, mod->path);
 	else

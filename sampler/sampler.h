@@ -135,6 +135,7 @@ struct addr_module {
 	const char *path; /* as mapped, without " (deleted)"; or "[vdso]" */
 	uint64_t dev, ino;
 	int fd;	       /* the mapped file, or -1 when it could not be opened */
+	int root_fd;   /* the mapping process's root when not ours, or -1 */
 	bool replaced; /* path now names a different file (rebuilt, deleted) */
 };
 

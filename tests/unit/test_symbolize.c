@@ -296,7 +296,7 @@ test_symbolizer_module_user_names_vdso(void **state)
 	struct addr_map m = { .start = 0x1000,
 			      .end = 0x3000,
 			      .path = "[vdso]" };
-	struct sym_module sm = { .path = "[vdso]" };
+	struct sym_module sm = { .path = "[vdso]", .root_fd = -1 };
 	bool found = false;
 	uint64_t off;
 	struct sym s;
@@ -324,6 +324,7 @@ test_symbolizer_module_user_unreadable(void **state)
 	struct sym_module sm = { .id = 7,
 				 .path = "/proc/self/exe",
 				 .fd = -1,
+				 .root_fd = -1,
 				 .unreadable = "the file was replaced" };
 	struct sym s;
 
