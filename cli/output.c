@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../common/common.h"
 #include "../profile/profile.h"
@@ -186,17 +187,26 @@ cli_flame_defaults(const struct profile *p, struct flame_opts *fo, char *buf,
 }
 
 int
+cli_out_is_stream(const char *path)
+{
+	struct stat st;
+
+	if (!strcmp(path, "-"))
+		return 1;
+	return stat(path, &st) == 0 &&
+	       (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
+}
+
+int
 cli_check_output(const char *path)
 {
-	struct atomic_file af;
 	struct scorch_err err;
 
 	if (!strcmp(path, "-"))
 		return 0;
-	if (atomic_open(&af, path, &err) < 0) {
+	if (atomic_check(path, &err) < 0) {
 		cli_error("%s", err.msg);
 		return -1;
 	}
-	atomic_abort(&af);
 	return 0;
 }

@@ -1,0 +1,120 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Outputs damage nothing but the file named, even as root: -o on a character
+# device or a FIFO writes to it, a symlink keeps the link and replaces its
+# target, a directory is refused with one line, and a signal during a big
+# write leaves no temporary file behind.
+. "$(dirname "$0")/lib.sh"
+
+printf 'main;parse;lex 30\nmain;parse 10\nmain;render;draw 25\n' >"$T/p.folded"
+
+# out_cmd NAME OUT: run subcommand NAME writing its output to OUT.
+out_cmd() {
+	case $1 in
+	report) "$SCORCH" report "$T/p.folded" -o "$2" ;;
+	fold) "$SCORCH" fold "$T/p.folded" -o "$2" ;;
+	export) "$SCORCH" export "$T/p.folded" --format speedscope -o "$2" ;;
+	svg) "$SCORCH" svg "$T/p.folded" -o "$2" ;;
+	record) timeout 60 "$SCORCH" record -F 499 -o "$2" -- \
+		"$EXAMPLES/cpuburn" 0.3 ;;
+	esac
+}
+
+# The output of each command has its own name ending.
+ext() {
+	case $1 in
+	report) echo txt ;;
+	fold) echo folded ;;
+	export) echo speedscope.json ;;
+	svg | record) echo svg ;;
+	esac
+}
+
+# What each command's output starts with.
+magic() {
+	case $1 in
+	report) echo 'scorch report' ;;
+	fold) echo 'main;' ;;
+	export) echo 'speedscope' ;;
+	svg | record) echo '<svg' ;;
+	esac
+}
+
+for c in report fold export svg record; do
+	if [ $c = record ] && ! can_perf; then
+		skip "record -o on special files" "no permission for perf events"
+		continue
+	fi
+	e=$(ext $c)
+	d="$T/$c"
+	mkdir "$d"
+
+	out_cmd $c /dev/null 2>"$d/err"
+	check "$c -o /dev/null succeeds (exit $?)" test $? -eq 0
+	check "$c -o /dev/null leaves /dev/null a character device" \
+		test -c /dev/null
+	check "$c -o /dev/null leaves no temporary in /dev" \
+		sh -c "! ls -a /dev | grep -q '^\.null\.tmp'"
+
+	mkfifo "$d/fifo.$e"
+	cat "$d/fifo.$e" >"$d/got" &
+	reader=$!
+	out_cmd $c "$d/fifo.$e" 2>"$d/err"
+	rc=$?
+	wait $reader
+	check "$c -o FIFO succeeds (exit $rc)" test $rc -eq 0
+	check "$c -o FIFO: the FIFO is still a FIFO" test -p "$d/fifo.$e"
+	check "$c -o FIFO: its reader gets the output" \
+		grep -q "$(magic $c)" "$d/got"
+
+	echo old >"$d/target.$e"
+	ln -s "target.$e" "$d/link.$e"
+	out_cmd $c "$d/link.$e" 2>"$d/err"
+	check "$c -o symlink succeeds (exit $?)" test $? -eq 0
+	check "$c -o symlink keeps the link" test -L "$d/link.$e"
+	check "$c -o symlink replaces its target" \
+		grep -q "$(magic $c)" "$d/target.$e"
+	check "$c -o symlink leaves no temporary" \
+		sh -c "! ls -a '$d' | grep -q '\.tmp\.'"
+
+	mkdir "$d/dir.$e"
+	out_cmd $c "$d/dir.$e" 2>"$d/err"
+	rc=$?
+	check "$c -o directory exits 2 (exit $rc)" test $rc -eq 2
+	check "$c -o directory says so in one line naming it" \
+		sh -c "[ \$(wc -l <'$d/err') -eq 1 ] &&
+			grep -q 'dir.$e: is a directory' '$d/err'"
+	check "$c -o directory leaves it empty" \
+		sh -c "[ -z \"\$(ls -A '$d/dir.$e')\" ]"
+done
+
+# A flame graph of tens of megabytes takes a while to write: a signal during
+# the write must remove the temporary file. Ignored signals stay ignored in a
+# background job, so each is sent to a process that set it to default.
+awk 'BEGIN { for (i = 0; i < 80; i++) { s = "main"
+	for (d = 0; d < 6000; d++) s = s ";fn_" i "_" d; print s, 1 } }' \
+	>"$T/big.folded"
+for sig in TERM INT HUP; do
+	d="$T/sig$sig"
+	mkdir "$d"
+	perl -e '$SIG{$_} = "DEFAULT" for qw(INT TERM HUP); exec @ARGV' \
+		"$SCORCH" svg "$T/big.folded" -o "$d/big.svg" 2>"$d/err" &
+	pid=$!
+	i=0
+	while ! ls -a "$d" | grep -q '\.tmp\.' && [ $i -lt 1000 ]; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+	seen=$(ls -a "$d" | grep -c '\.tmp\.')
+	kill -$sig $pid
+	wait $pid
+	rc=$?
+	check "svg writes through a temporary file ($seen seen)" test "$seen" -eq 1
+	check "SIG$sig during svg ends it by the signal (exit $rc)" \
+		test $rc -gt 128
+	check "SIG$sig during svg leaves no temporary file" \
+		sh -c "! ls -a '$d' | grep -q '\.tmp\.'"
+	check "SIG$sig during svg leaves no half-written output" \
+		test ! -e "$d/big.svg"
+done
+tap_done
