@@ -64,7 +64,7 @@ int cli_write_file(const char *path, int (*write)(FILE *fp, void *arg),
 
 /* Fail early (message printed) when path could not be written later. */
 int cli_check_output(const char *path);
-/* "-", a character device or a FIFO: written in place, any name. */
+/* "-", a device, a FIFO or /dev/stdout: written in place, any name. */
 int cli_out_is_stream(const char *path);
 
 /* Fill unset flame graph titles from the profile's metadata. */

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "../common/common.h"
 #include "../profile/profile.h"
@@ -189,12 +188,7 @@ cli_flame_defaults(const struct profile *p, struct flame_opts *fo, char *buf,
 int
 cli_out_is_stream(const char *path)
 {
-	struct stat st;
-
-	if (!strcmp(path, "-"))
-		return 1;
-	return stat(path, &st) == 0 &&
-	       (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
+	return !strcmp(path, "-") || atomic_in_place(path);
 }
 
 int

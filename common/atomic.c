@@ -80,6 +80,17 @@ atomic_fd_alias(const char *path)
 	       !strncmp(path, "/proc/self/fd/", 14);
 }
 
+int
+atomic_in_place(const char *path)
+{
+	struct stat st;
+
+	if (atomic_fd_alias(path))
+		return 1;
+	return stat(path, &st) == 0 &&
+	       (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
+}
+
 /*
  * Decide how to write PATH. *target is the name to replace (PATH, or the
  * file a symlink leads to), malloc'd, for ATOMIC_RENAME only.

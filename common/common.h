@@ -82,6 +82,8 @@ struct atomic_file {
 int atomic_open(struct atomic_file *af, const char *path,
 		struct scorch_err *err);
 int atomic_check(const char *path, struct scorch_err *err);
+/* 1 when PATH would be written in place (device, FIFO, /dev/stdout). */
+int atomic_in_place(const char *path);
 int atomic_commit(struct atomic_file *af, struct scorch_err *err);
 void atomic_abort(struct atomic_file *af);
 

@@ -8,6 +8,13 @@
 
 printf 'main;parse;lex 30\nmain;parse 10\nmain;render;draw 25\n' >"$T/p.folded"
 
+# A private node of /dev/null (character device 1,3) when root can make one:
+# a scorch that still replaced it would not break the machine's /dev/null.
+null=/dev/null
+if mknod "$T/null" c 1 3 2>/dev/null; then
+	null=$T/null
+fi
+
 # out_cmd NAME OUT: run subcommand NAME writing its output to OUT.
 out_cmd() {
 	case $1 in
@@ -36,7 +43,8 @@ magic() {
 	report) echo 'scorch report' ;;
 	fold) echo 'main;' ;;
 	export) echo 'speedscope' ;;
-	svg | record) echo '<svg' ;;
+	svg) echo '<svg' ;;
+	record) echo '<svg\|"samples"' ;; # a stream without .svg gets JSON
 	esac
 }
 
@@ -49,15 +57,31 @@ for c in report fold export svg record; do
 	d="$T/$c"
 	mkdir "$d"
 
-	out_cmd $c /dev/null 2>"$d/err"
-	check "$c -o /dev/null succeeds (exit $?)" test $? -eq 0
-	check "$c -o /dev/null leaves /dev/null a character device" \
-		test -c /dev/null
-	check "$c -o /dev/null leaves no temporary in /dev" \
-		sh -c "! ls -a /dev | grep -q '^\.null\.tmp'"
+	out_cmd $c "$null" 2>"$d/err"
+	check "$c -o $null succeeds (exit $?)" test $? -eq 0
+	check "$c -o $null leaves it a character device" test -c "$null"
+	check "$c -o $null leaves no temporary beside it" \
+		sh -c "! ls -a '$(dirname "$null")' | grep -q '^\.null\.tmp'"
+
+	# /dev/stdout names the descriptor already open: a pipe, or a file
+	# the shell opened (which must stay the same file, and get the data).
+	# OUTPUTS_NO_DEVSTDOUT=1 leaves this out, to try a broken scorch.
+	if [ -z "$OUTPUTS_NO_DEVSTDOUT" ]; then
+		out_cmd $c /dev/stdout 2>"$d/err" | cat >"$d/piped"
+		check "$c -o /dev/stdout into a pipe writes the output" \
+			grep -q "$(magic $c)" "$d/piped"
+		: >"$d/stdout.file"
+		ino=$(stat -c %i "$d/stdout.file")
+		out_cmd $c /dev/stdout >"$d/stdout.file" 2>"$d/err"
+		check "$c -o /dev/stdout into a file writes to that file" \
+			sh -c "[ \$(stat -c %i '$d/stdout.file') = $ino ] &&
+				grep -q '$(magic $c)' '$d/stdout.file'"
+		check "$c -o /dev/stdout leaves it a symlink" test -L /dev/stdout
+	fi
 
 	mkfifo "$d/fifo.$e"
-	cat "$d/fifo.$e" >"$d/got" &
+	# A scorch that replaced the FIFO would leave its reader waiting.
+	timeout 10 cat "$d/fifo.$e" >"$d/got" &
 	reader=$!
 	out_cmd $c "$d/fifo.$e" 2>"$d/err"
 	rc=$?
