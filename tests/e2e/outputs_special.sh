@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Outputs damage nothing but the file named, even as root: -o on a character
-# device or a FIFO writes to it, a symlink keeps the link and replaces its
-# target, a directory is refused with one line, and a signal during a big
+# Outputs (report, fold, export, svg, diff --report, record) damage nothing
+# but the file named, even as root: -o on a character device or a FIFO
+# writes to it, a symlink keeps the link and replaces its target, a directory is refused with one line, and a signal during a big
 # write leaves no temporary file behind.
 . "$(dirname "$0")/lib.sh"
 
@@ -22,6 +22,8 @@ out_cmd() {
 	fold) "$SCORCH" fold "$T/p.folded" -o "$2" ;;
 	export) "$SCORCH" export "$T/p.folded" --format speedscope -o "$2" ;;
 	svg) "$SCORCH" svg "$T/p.folded" -o "$2" ;;
+	diff) "$SCORCH" diff "$T/p.folded" "$T/p.folded" --report "$2" \
+		>/dev/null ;;
 	record) timeout 60 "$SCORCH" record -F 499 -o "$2" -- \
 		"$EXAMPLES/cpuburn" 0.3 ;;
 	esac
@@ -31,6 +33,7 @@ out_cmd() {
 ext() {
 	case $1 in
 	report) echo txt ;;
+	diff) echo md ;;
 	fold) echo folded ;;
 	export) echo speedscope.json ;;
 	svg | record) echo svg ;;
@@ -41,6 +44,7 @@ ext() {
 magic() {
 	case $1 in
 	report) echo 'scorch report' ;;
+	diff) echo 'scorch diff' ;;
 	fold) echo 'main;' ;;
 	export) echo 'speedscope' ;;
 	svg) echo '<svg' ;;
@@ -48,7 +52,7 @@ magic() {
 	esac
 }
 
-for c in report fold export svg record; do
+for c in report fold export svg diff record; do
 	if [ $c = record ] && ! can_perf; then
 		skip "record -o on special files" "no permission for perf events"
 		continue
@@ -66,7 +70,8 @@ for c in report fold export svg record; do
 	# /dev/stdout names the descriptor already open: a pipe, or a file
 	# the shell opened (which must stay the same file, and get the data).
 	# OUTPUTS_NO_DEVSTDOUT=1 leaves this out, to try a broken scorch.
-	if [ -z "$OUTPUTS_NO_DEVSTDOUT" ]; then
+	# (diff prints its own summary on stdout, so not diff.)
+	if [ -z "$OUTPUTS_NO_DEVSTDOUT" ] && [ $c != diff ]; then
 		out_cmd $c /dev/stdout 2>"$d/err" | cat >"$d/piped"
 		check "$c -o /dev/stdout into a pipe writes the output" \
 			grep -q "$(magic $c)" "$d/piped"
