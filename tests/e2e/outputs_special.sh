@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Outputs (report, fold, export, svg, diff --report, record) damage nothing
 # but the file named, even as root: -o on a character device or a FIFO
-# writes to it, a symlink keeps the link and replaces its target, a directory is refused with one line, and a signal during a big
-# write leaves no temporary file behind.
+# writes to it, a symlink keeps the link and replaces its target, a
+# directory is refused with one line, and a signal during a big write leaves
+# no temporary file behind.
 . "$(dirname "$0")/lib.sh"
 
 printf 'main;parse;lex 30\nmain;parse 10\nmain;render;draw 25\n' >"$T/p.folded"
