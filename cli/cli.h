@@ -65,6 +65,8 @@ int cli_write_file(const char *path, int (*write)(FILE *fp, void *arg),
 
 /* Fail early (message printed) when path could not be written later. */
 int cli_check_output(const char *path);
+/* "-", a device, a FIFO or /dev/stdout: written in place, any name. */
+int cli_out_is_stream(const char *path);
 
 /* Fill unset flame graph titles from the profile's metadata. */
 void cli_flame_defaults(const struct profile *p, struct flame_opts *fo,

@@ -206,17 +206,21 @@ cli_flame_defaults(const struct profile *p, struct flame_opts *fo, char *buf,
 }
 
 int
+cli_out_is_stream(const char *path)
+{
+	return !strcmp(path, "-") || atomic_in_place(path);
+}
+
+int
 cli_check_output(const char *path)
 {
-	struct atomic_file af;
 	struct scorch_err err;
 
 	if (!strcmp(path, "-"))
 		return 0;
-	if (atomic_open(&af, path, &err) < 0) {
+	if (atomic_check(path, &err) < 0) {
 		cli_error("%s", err.msg);
 		return -1;
 	}
-	atomic_abort(&af);
 	return 0;
 }

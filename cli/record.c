@@ -661,6 +661,8 @@ cmd_record(int argc, char **argv)
 		goto out;
 	}
 	fmt = cli_out_format(out);
+	if (fmt < 0 && cli_out_is_stream(out))
+		fmt = OUT_JSON; /* -o /dev/null, a FIFO: native profile */
 	if (fmt < 0) {
 		cli_error("%s: unknown output format (use .json, .folded or "
 			  ".svg)",

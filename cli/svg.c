@@ -82,7 +82,7 @@ cmd_svg(int argc, char **argv)
 		fputs(svg_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(out, "-") && cli_out_format(out) != OUT_SVG) {
+	if (!cli_out_is_stream(out) && cli_out_format(out) != OUT_SVG) {
 		cli_error("%s: the output of svg must end in .svg", out);
 		return EXIT_USAGE;
 	}
