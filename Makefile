@@ -54,13 +54,14 @@ SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
 	sampler/unwind-libunwind.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
-	symbolize/symtab.c
+	symbolize/symtab.c symbolize/plt.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
 DIFF_SRCS := diff/diff.c diff/stats.c diff/align.c diff/paths.c \
 	diff/report.c
 CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/flameopts.c \
 	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c \
 	cli/check.c
+CLI_SRCS += cli/pidof.c cli/usage.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS) $(DIFF_SRCS)
@@ -71,7 +72,8 @@ GEN_OBJS := gen/pprof.pb-c.o
 LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
-	test_diff test_budget
+	test_diff test_budget \
+	test_modules
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
 # ---- the two builds: build/ (normal) and build-asan/ ----------------------
@@ -141,7 +143,8 @@ NOFP_CFLAGS := $(filter-out -fno-omit-frame-pointer,$(EXAMPLE_CFLAGS)) \
 	-fomit-frame-pointer
 UNWIND_EXAMPLES := build/examples/stackmix-nofp \
 	build/examples/stackmix-dbgframe build/examples/stackmix-plugin.so \
-	build/examples/regression-base build/examples/regression-pr
+	build/examples/regression-base build/examples/regression-pr \
+	build/examples/stackmix-lld
 examples: $(addprefix build/examples/,$(EXAMPLES)) $(UNWIND_EXAMPLES) \
 	build/examples/loadtest-server
 
@@ -161,6 +164,15 @@ build/examples/loadtest-server: examples/loadtest/server.c | build/.dirs
 build/examples/stackmix-nofp: examples/stackmix.c | build/.dirs
 	@mkdir -p build/examples
 	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -o $@ $<
+
+# Linked by LLD (clang -fuse-ld=lld), whose read-only and code segments
+# share a file page; without clang or lld, tests/e2e/record_lld.sh skips.
+build/examples/stackmix-lld: examples/stackmix.c | build/.dirs
+	@mkdir -p build/examples
+	$(Q)if command -v clang >/dev/null && command -v ld.lld >/dev/null; \
+	then printf '  %-6s %s\n' CC $@; \
+	clang -fuse-ld=lld $(NOFP_CFLAGS) -o $@ $<; \
+	else echo "SKIP: $@: clang or lld not installed" >&2; fi
 
 build/examples/stackmix-dbgframe: examples/stackmix.c | build/.dirs
 	@mkdir -p build/examples

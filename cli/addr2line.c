@@ -145,7 +145,9 @@ cmd_addr2line(int argc, char **argv)
 	uint64_t addr;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "e:afiCh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":e:afiCh", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'e':
 			path = optarg;
@@ -175,7 +177,7 @@ cmd_addr2line(int argc, char **argv)
 			fputs(addr2line_usage, stdout);
 			return EXIT_OK;
 		default:
-			fputs(addr2line_usage, stderr);
+			usage_bad_option("addr2line", argv, c);
 			return EXIT_USAGE;
 		}
 	}

@@ -73,7 +73,8 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 	};
 	int c, fmt;
 
-	while ((c = getopt_long(argc, argv, "b:f:r:w:h", longopts, NULL)) !=
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:f:r:w:h", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'b':
@@ -110,7 +111,7 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 			fputs(check_usage, stdout);
 			return 1;
 		default:
-			fputs(check_usage, stderr);
+			usage_bad_option("check", argv, c);
 			return -1;
 		}
 	}

@@ -8,6 +8,7 @@
 #define SCORCH_CLI_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 struct profile;
 struct flame_opts;
@@ -64,6 +65,8 @@ int cli_write_file(const char *path, int (*write)(FILE *fp, void *arg),
 
 /* Fail early (message printed) when path could not be written later. */
 int cli_check_output(const char *path);
+/* "-", a device, a FIFO or /dev/stdout: written in place, any name. */
+int cli_out_is_stream(const char *path);
 
 /* Fill unset flame graph titles from the profile's metadata. */
 void cli_flame_defaults(const struct profile *p, struct flame_opts *fo,
@@ -131,6 +134,50 @@ enum {
 	"  --countname work too)\n"
 
 int cli_flame_option(int c, const char *arg, struct flame_opts *fo);
+
+/*
+ * usage.c: a subcommand's options as one table, ending in { NULL }: the
+ * long name, the short letter or a value >= 0x100 for none, the argument's
+ * name (NULL: takes none) and the help (lines apart by '\n').
+ * usage_longopts() builds the getopt_long table from it (free it);
+ * usage_print() writes the option part of --help. Parse with opterr = 0
+ * and an optstring starting with ':' (after any '+'), and hand '?' and ':'
+ * to usage_bad_option(): one line naming the option and the --help hint.
+ */
+struct option;
+struct usage_opt {
+	const char *name;
+	int val;
+	const char *arg;
+	const char *help;
+};
+size_t usage_count(const struct usage_opt *opts);
+struct option *usage_longopts(const struct usage_opt *opts);
+/* getopt's optstring: prefix ("+:" or ":"), then the short letters. */
+void usage_optstring(const struct usage_opt *opts, const char *prefix,
+		     char *buf, size_t size);
+void usage_print(FILE *fp, const struct usage_opt *opts);
+void usage_bad_option(const char *cmd, char **argv, int c);
+
+/*
+ * pidof.c: append to *pids (growing it) every process named name, as
+ * pidof(1) finds them: its /proc/PID/comm, or the basename of its argv[0]
+ * or of its executable; lowest pid first, never scorch itself. Returns
+ * how many were appended (0: none), or -1 if /proc cannot be read.
+ */
+int pidof_find(const char *name, pid_t **pids, size_t *npids);
+/*
+ * -p PID|NAME[,PID|NAME...]: append each pid, or each process of a name,
+ * to *pids once; note each name's processes in *names for the summary
+ * ("; -p server: 2 processes (101, 102)"). Returns 0, or -1 after one
+ * line naming the bad pid or the name no process has.
+ */
+struct strbuf;
+int pidof_parse_targets(const char *arg, pid_t **pids, size_t *npids,
+			struct strbuf *names);
+/* Why pid gave no samples, from its state now: "was stopped", "has
+ * exited", "is a kernel thread (no user stacks)", "did not run on CPU". */
+const char *pidof_idle_reason(pid_t pid);
 
 /* Subcommands. */
 int cmd_record(int argc, char **argv);

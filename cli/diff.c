@@ -349,7 +349,8 @@ cmd_diff(int argc, char **argv)
 	diff_opts_init(&o);
 	flame_opts_init(&fo);
 	fo.title = NULL;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
 		int took;
 
 		switch (c) {
@@ -414,7 +415,7 @@ cmd_diff(int argc, char **argv)
 		if (took < 0)
 			goto out;
 		if (!took) {
-			fputs(diff_usage, stderr);
+			usage_bad_option("diff", argv, c);
 			goto out;
 		}
 	}

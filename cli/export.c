@@ -88,7 +88,8 @@ cmd_export(int argc, char **argv)
 	struct profile *p;
 	int c, ret = EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "speedscope"))
@@ -109,7 +110,7 @@ cmd_export(int argc, char **argv)
 			fputs(export_usage, stdout);
 			return EXIT_OK;
 		default:
-			fputs(export_usage, stderr);
+			usage_bad_option("export", argv, c);
 			return EXIT_USAGE;
 		}
 	}

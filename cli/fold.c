@@ -37,7 +37,8 @@ cmd_fold(int argc, char **argv)
 	struct profile *p;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -46,7 +47,7 @@ cmd_fold(int argc, char **argv)
 			fputs(fold_usage, stdout);
 			return EXIT_OK;
 		default:
-			fputs(fold_usage, stderr);
+			usage_bad_option("fold", argv, c);
 			return EXIT_USAGE;
 		}
 	}

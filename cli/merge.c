@@ -45,7 +45,8 @@ cmd_merge(int argc, char **argv)
 	size_t n = 0, i;
 	int c, fmt = OUT_JSON, ret = EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -54,7 +55,7 @@ cmd_merge(int argc, char **argv)
 			fputs(merge_usage, stdout);
 			return EXIT_OK;
 		default:
-			fputs(merge_usage, stderr);
+			usage_bad_option("merge", argv, c);
 			return EXIT_USAGE;
 		}
 	}

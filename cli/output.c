@@ -178,25 +178,49 @@ cli_flame_defaults(const struct profile *p, struct flame_opts *fo, char *buf,
 	int64_t hz = profile_meta_int(p, "frequency_hz", 0);
 	int64_t ms = profile_meta_int(p, "duration_ms", 0);
 
-	if (fo->subtitle || !event)
-		return;
-	snprintf(buf, bufsize, "%s%s%s at %lld Hz for %.1f s", cmd ? cmd : "",
-		 cmd ? ": " : "", event, (long long)hz, (double)ms / 1000.0);
-	fo->subtitle = buf;
+	struct stack_health h;
+	char health[128];
+	int len = 0;
+
+	profile_stack_health(p, &h);
+	if (fo->subtitle)
+		len = snprintf(buf, bufsize, "%s", fo->subtitle);
+	else if (event)
+		len = snprintf(buf, bufsize, "%s%s%s at %lld Hz for %.1f s",
+			       cmd ? cmd : "", cmd ? ": " : "", event,
+			       (long long)hz, (double)ms / 1000.0);
+	if (len < 0 || (unsigned long)len >= bufsize)
+		len = 0;
+	/* Incomplete stacks are said in the graph itself, so a flame graph
+	 * of mostly-broken stacks never looks fine. */
+	if (h.known && (h.broken || h.truncated || h.lost)) {
+		bool warn = stack_health_describe(&h, health, sizeof(health));
+
+		snprintf(buf + len, bufsize - (unsigned long)len,
+			 "%sstacks: %s%s", len ? "; " : "", health,
+			 warn ? " (WARNING: incomplete stacks)" : "");
+		len = 1;
+	}
+	if (len)
+		fo->subtitle = buf;
+}
+
+int
+cli_out_is_stream(const char *path)
+{
+	return !strcmp(path, "-") || atomic_in_place(path);
 }
 
 int
 cli_check_output(const char *path)
 {
-	struct atomic_file af;
 	struct scorch_err err;
 
 	if (!strcmp(path, "-"))
 		return 0;
-	if (atomic_open(&af, path, &err) < 0) {
+	if (atomic_check(path, &err) < 0) {
 		cli_error("%s", err.msg);
 		return -1;
 	}
-	atomic_abort(&af);
 	return 0;
 }

@@ -27,42 +27,94 @@
 
 #define MAX_FREQ_HZ 100000
 
-static const char record_usage[] =
-	"usage: scorch record [-p PID]... [-F HZ] [-d SECONDS] [-e EVENT] [-g fp]\n"
-	"                     [--scope auto|cpu|thread] [-m PAGES] [--no-demangle]\n"
-	"                     [--no-inline] [-o OUT]\n"
-	"                     [-- COMMAND ARGS...]\n"
-	"\n"
-	"Sample the stacks of running processes (every thread, including threads\n"
-	"and child processes started later) or of a command, and write a profile.\n"
-	"\n"
-	"  -p, --pid PID         attach to a process (repeatable, or PID,PID,...)\n"
-	"  -F, --freq HZ         samples per second of CPU time (default 99)\n"
-	"  -d, --duration SECS   stop after SECS seconds (default: Ctrl-C, or when\n"
-	"                        every target has exited)\n"
-	"  -e, --event EVENT     cpu-clock (default), task-clock, or a hardware\n"
-	"                        event (cycles, instructions) where the CPU has one\n"
-	"  -g, --call-graph fp   unwind with frame pointers (the kernel's unwinder)\n"
-	"      --scope SCOPE     cpu: per-CPU events filtered by process (default\n"
-	"                        when permitted; no cost per context switch);\n"
-	"                        thread: one event per thread, as perf -p does\n"
-	"  -o, --output OUT      OUT.json native profile (default scorch.json),\n"
-	"                        OUT.folded folded stacks, OUT.svg flame graph\n"
-	"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two\n"
-	"                        (default 128 = 512 KiB; raise it if samples\n"
-	"                        are lost at high -F)\n"
-	"      --no-demangle     keep C++ and Rust names as the binary has them\n"
-	"      --no-inline       do not show calls inlined by the compiler as\n"
-	"                        frames of their own (marked _[i])\n"
-	"  -q, --quiet           no live status line\n"
-	"  -L, --label KEY=VALUE store a label in the profile's metadata, e.g.\n"
-	"                        commit=$(git rev-parse HEAD) (repeatable)\n"
-	"\n"
-	"EXAMPLES\n"
-	"  scorch record -p $(pidof myserver) -d 30 -o profile.svg\n"
-	"  scorch record -F 999 -d 10 -p 1234 -p 1240 -o run.json\n"
-	"  scorch record -o bench.folded -- ./bench --iterations 1000\n"
-	"  scorch record -L commit=abc123 -L build=ci-42 -o run.json -- ./bench\n";
+/* Options without a short spelling. */
+enum {
+	RECORD_STACK_SIZE = 0x100,
+	RECORD_UNWINDER,
+	RECORD_SCOPE,
+	RECORD_NO_DEMANGLE,
+	RECORD_NO_INLINE,
+};
+
+/* The parser's table and the --help text, in --help's order. */
+static const struct usage_opt record_opts_table[] = {
+	{ "pid", 'p', "PID|NAME",
+	  "attach to a process, or to every process of that\n"
+	  "name as pidof finds them (repeatable, or\n"
+	  "PID,NAME,...)" },
+	{ "freq", 'F', "HZ", "samples per second of CPU time (default 99)" },
+	{ "duration", 'd', "SECS",
+	  "stop after SECS seconds (default: Ctrl-C, or when\n"
+	  "every target has exited)" },
+	{ "event", 'e', "EVENT",
+	  "cpu-clock (default), task-clock, or a hardware\n"
+	  "event (cycles, instructions) where the CPU has one" },
+	{ "call-graph", 'g', "MODE",
+	  "dwarf (default): copy the user stack with each\n"
+	  "sample and unwind it by the binaries' CFI;\n"
+	  "dwarf,SIZE: the same with SIZE bytes of stack;\n"
+	  "fp: frame pointers (the kernel's unwinder)" },
+	{ "stack-size", RECORD_STACK_SIZE, "BYTES",
+	  "user stack copied per sample with -g dwarf, 64 to\n"
+	  "65528 (K suffix allowed; default 32K)" },
+	{ "unwinder", RECORD_UNWINDER, "NAME",
+	  "who unwinds -g dwarf stacks: libdw (default),\n"
+	  "libdwfl or libunwind" },
+	{ "scope", RECORD_SCOPE, "SCOPE",
+	  "cpu: per-CPU events filtered by process (default\n"
+	  "when permitted; no cost per context switch);\n"
+	  "thread: one event per thread, as perf -p does;\n"
+	  "auto: cpu when permitted, else thread" },
+	{ "output", 'o', "OUT",
+	  "OUT.json native profile (default scorch.json),\n"
+	  "OUT.folded folded stacks, OUT.svg flame graph" },
+	{ "mmap-pages", 'm', "N",
+	  "ring buffer pages per CPU, a power of two\n"
+	  "(default 128 = 512 KiB; raise it if samples\n"
+	  "are lost at high -F)" },
+	{ "no-demangle", RECORD_NO_DEMANGLE, NULL,
+	  "keep C++ and Rust names as the binary has them" },
+	{ "no-inline", RECORD_NO_INLINE, NULL,
+	  "do not show calls inlined by the compiler as\n"
+	  "frames of their own (marked _[i])" },
+	{ "quiet", 'q', NULL, "no live status line" },
+	{ "label", 'L', "KEY=VALUE",
+	  "store a label in the profile's metadata, e.g.\n"
+	  "commit=$(git rev-parse HEAD) (repeatable)" },
+	{ "help", 'h', NULL, "show this help" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static void
+record_usage(FILE *fp)
+{
+	fputs("usage: scorch record [-p PID|NAME]... [-F HZ] [-d SECONDS] "
+	      "[-e EVENT]\n"
+	      "                     [-g dwarf|fp|dwarf,SIZE] [--stack-size "
+	      "BYTES]\n"
+	      "                     [--unwinder libdw|libdwfl|libunwind]\n"
+	      "                     [--scope auto|cpu|thread] [-m PAGES] "
+	      "[--no-demangle]\n"
+	      "                     [--no-inline] [-q] [-L KEY=VALUE]... "
+	      "[-o OUT]\n"
+	      "                     [-- COMMAND ARGS...]\n"
+	      "\n"
+	      "Sample the stacks of running processes (every thread, "
+	      "including threads\n"
+	      "and child processes started later) or of a command, and "
+	      "write a profile.\n"
+	      "\n",
+	      fp);
+	usage_print(fp, record_opts_table);
+	fputs("\nEXAMPLES\n"
+	      "  scorch record -p myserver -d 30 -o profile.svg\n"
+	      "  scorch record -F 999 -d 10 -p 1234 -p 1240 -o run.json\n"
+	      "  scorch record -g fp -p 1234,worker -d 5 -o run.folded\n"
+	      "  scorch record -o bench.folded -- ./bench --iterations 1000\n"
+	      "  scorch record -L commit=abc123 -L build=ci-42 -o run.json "
+	      "-- ./bench\n",
+	      fp);
+}
 
 /* Set by the signal handler; read by the sampler's loop. */
 static volatile sig_atomic_t record_stop;
@@ -140,31 +192,6 @@ record_parse_callgraph(const char *arg, struct record_opts *ro)
 	return -1;
 }
 
-static int
-record_parse_pids(const char *arg, pid_t **pids, size_t *npids)
-{
-	char *copy = xstrdup(arg), *tok, *save = NULL;
-	int ret = 0;
-
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(tok, &end, 10);
-		if (errno || end == tok || *end || v <= 0 || v > INT_MAX) {
-			cli_error("'%s' is not a process id", tok);
-			ret = -1;
-			break;
-		}
-		*pids = xreallocarray(*pids, *npids + 1, sizeof(**pids));
-		(*pids)[(*npids)++] = (pid_t)v;
-	}
-	free(copy);
-	return ret;
-}
-
 /*
  * Append the frames of a user frame of a stack to frames[]: its function
  * and any calls inlined there, outermost first. A return address is looked
@@ -200,6 +227,7 @@ record_user_frames(struct profile *p, const struct sampler *s,
 	sm.id = id;
 	sm.path = mod->path;
 	sm.fd = mod->fd;
+	sm.root_fd = mod->root_fd;
 	/* Never the file now at path: it is not the one that ran. */
 	sm.unreadable = mod->replaced ? "the file was replaced or deleted "
 					"after the process mapped it, and "
@@ -368,11 +396,34 @@ record_metadata(struct profile *p, const struct sampler *s,
 	strbuf_fini(&pids);
 }
 
+/*
+ * The -p targets that gave no sample (no task of theirs in the profile),
+ * each with why: "pid 1234 was stopped, pid 1240 did not run on CPU".
+ */
+static void
+record_idle_targets(const struct profile *p, const struct record_opts *ro,
+		    struct strbuf *sb)
+{
+	size_t i, t, nt = profile_ntasks(p);
+
+	for (i = 0; i < ro->npids; i++) {
+		for (t = 0; t < nt; t++)
+			if (profile_task(p, (uint32_t)t)->pid == ro->pids[i])
+				break;
+		if (t < nt)
+			continue;
+		strbuf_addf(sb, "%spid %d %s", sb->len ? ", " : "",
+			    (int)ro->pids[i], pidof_idle_reason(ro->pids[i]));
+	}
+}
+
 static void
 record_summary(const struct sampler *s, const struct symbolizer *sy,
-	       const struct record_opts *ro, const char *out)
+	       const struct profile *p, const struct record_opts *ro,
+	       const char *names, const char *out)
 {
 	const struct sampler_stats *st = sampler_stats(s);
+	struct strbuf idle;
 	uint64_t lost = st->lost + st->lost_samples;
 	size_t i;
 
@@ -415,15 +466,26 @@ record_summary(const struct sampler *s, const struct symbolizer *sy,
 		cli_warn("the kernel throttled sampling %" PRIu64
 			 " times; lower -F",
 			 st->throttled);
+	strbuf_init(&idle);
+	record_idle_targets(p, ro, &idle);
+	if (!st->samples && idle.len && !ro->argv) {
+		fprintf(stderr, "scorch: %s: 0 samples in %.1f s; wrote %s\n",
+			idle.buf, st->elapsed_s, out);
+		strbuf_fini(&idle);
+		return;
+	}
 	fprintf(stderr,
 		"scorch: %" PRIu64 " samples from %" PRIu64
 		" process%s, %" PRIu64
 		" thread%s in %.1f s (%s scope), %" PRIu64
-		" lost%s; wrote %s\n",
+		" lost%s%s%s%s%s; wrote %s\n",
 		st->samples, st->processes, st->processes == 1 ? "" : "es",
 		st->threads, st->threads == 1 ? "" : "s", st->elapsed_s,
 		st->scope == SCOPE_CPU ? "cpu" : "thread", lost,
-		lost ? " (ring buffer full: lower -F or raise -m)" : "", out);
+		lost ? " (ring buffer full: lower -F or raise -m)" : "", names,
+		idle.len ? "; " : "", idle.buf, idle.len ? ": 0 samples" : "",
+		out);
+	strbuf_fini(&idle);
 }
 
 static int
@@ -445,24 +507,9 @@ record_install_signals(void)
 int
 cmd_record(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "freq", required_argument, NULL, 'F' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "event", required_argument, NULL, 'e' },
-		{ "call-graph", required_argument, NULL, 'g' },
-		{ "stack-size", required_argument, NULL, 's' },
-		{ "unwinder", required_argument, NULL, 'U' },
-		{ "scope", required_argument, NULL, 'S' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "mmap-pages", required_argument, NULL, 'm' },
-		{ "no-demangle", no_argument, NULL, 'D' },
-		{ "no-inline", no_argument, NULL, 'I' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "label", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option *longopts = usage_longopts(record_opts_table);
+	char optstring[64];
+	struct strbuf names;
 	struct record_opts ro;
 	struct scorch_err err;
 	struct sampler *s = NULL;
@@ -485,14 +532,17 @@ cmd_record(int argc, char **argv)
 	ro.freq_hz = 99;
 	ro.scope = SCOPE_AUTO;
 	ro.callgraph = CALLGRAPH_DWARF;
+	strbuf_init(&names);
 	/* '+': options end at the first non-option, the command. */
-	while ((c = getopt_long(argc, argv, "+p:F:d:e:g:o:m:qL:h", longopts,
-				NULL)) != -1) {
+	usage_optstring(record_opts_table, "+:", optstring, sizeof(optstring));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		char *end;
 
 		switch (c) {
 		case 'p':
-			if (record_parse_pids(optarg, &pids, &npids) < 0)
+			if (pidof_parse_targets(optarg, &pids, &npids, &names) <
+			    0)
 				goto out;
 			break;
 		case 'F': {
@@ -527,12 +577,12 @@ cmd_record(int argc, char **argv)
 			if (record_parse_callgraph(optarg, &ro) < 0)
 				goto out;
 			break;
-		case 's':
+		case RECORD_STACK_SIZE:
 			if (record_parse_size("--stack-size", optarg,
 					      &ro.stack_bytes) < 0)
 				goto out;
 			break;
-		case 'U':
+		case RECORD_UNWINDER:
 			if (!strcmp(optarg, "libdw"))
 				ro.unwinder = UNWINDER_LIBDW;
 			else if (!strcmp(optarg, "libdwfl"))
@@ -546,7 +596,7 @@ cmd_record(int argc, char **argv)
 				goto out;
 			}
 			break;
-		case 'S':
+		case RECORD_SCOPE:
 			if (!strcmp(optarg, "auto"))
 				ro.scope = SCOPE_AUTO;
 			else if (!strcmp(optarg, "cpu"))
@@ -588,18 +638,18 @@ cmd_record(int argc, char **argv)
 					       sizeof(*labels));
 			labels[nlabels++] = optarg;
 			break;
-		case 'D':
+		case RECORD_NO_DEMANGLE:
 			syo.no_demangle = true;
 			break;
-		case 'I':
+		case RECORD_NO_INLINE:
 			syo.no_inline = true;
 			break;
 		case 'h':
-			fputs(record_usage, stdout);
+			record_usage(stdout);
 			ret = EXIT_OK;
 			goto out;
 		default:
-			fputs(record_usage, stderr);
+			usage_bad_option("record", argv, c);
 			goto out;
 		}
 	}
@@ -607,11 +657,12 @@ cmd_record(int argc, char **argv)
 		ro.argv = argv + optind;
 	if (!npids && !ro.argv) {
 		cli_error("record: nothing to record: give -p PID or "
-			  "-- COMMAND");
-		fputs(record_usage, stderr);
+			  "-- COMMAND (see 'scorch record --help')");
 		goto out;
 	}
 	fmt = cli_out_format(out);
+	if (fmt < 0 && cli_out_is_stream(out))
+		fmt = OUT_JSON; /* -o /dev/null, a FIFO: native profile */
 	if (fmt < 0) {
 		cli_error("%s: unknown output format (use .json, .folded or "
 			  ".svg)",
@@ -656,7 +707,7 @@ cmd_record(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out_wait;
 	}
-	record_summary(s, sy, &ro, out);
+	record_summary(s, sy, p, &ro, names.buf, out);
 	ret = EXIT_OK;
 out_wait:
 	/* The command outlives a -d recording: wait, and pass its status on. */
@@ -672,5 +723,7 @@ out:
 	sampler_free(s);
 	free(pids);
 	free(labels);
+	free(longopts);
+	strbuf_fini(&names);
 	return ret;
 }

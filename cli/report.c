@@ -297,8 +297,10 @@ report_info(const struct profile *p, const struct report_opts *ro,
 	const char *by = ro->by == AGG_FUNCTION ? "function"
 			 : ro->by == AGG_MODULE ? "module"
 						: "thread";
+	struct stack_health health;
 	size_t n = 0, i;
 
+	profile_stack_health(p, &health);
 	info[n++] = (struct table_info){ "input", "input", ro->input, 0 };
 	info[n++] = (struct table_info){ "samples", "samples", NULL,
 					 (int64_t)profile_total(p) };
@@ -318,6 +320,14 @@ report_info(const struct profile *p, const struct report_opts *ro,
 		snprintf(bufs, bufsize, "%.1f s", (double)ms / 1000.0);
 		info[n++] =
 			(struct table_info){ "duration", "duration", bufs, 0 };
+		bufs += bufsize;
+	}
+	if (health.known) {
+		if (stack_health_describe(&health, bufs, bufsize))
+			cli_warn("%s: more than %.0f%% of the stacks are "
+				 "incomplete (%s): callers' shares are low",
+				 ro->input, STACK_HEALTH_WARN_PCT, bufs);
+		info[n++] = (struct table_info){ "stacks", "stacks", bufs, 0 };
 		bufs += bufsize;
 	}
 	if (runs > 1)
@@ -356,7 +366,8 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:f:w:o:h", longopts, NULL)) !=
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":n:f:w:o:h", longopts, NULL)) !=
 	       -1) {
 		char *end;
 		long v;
@@ -410,7 +421,7 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 			fputs(report_usage, stdout);
 			return 1;
 		default:
-			fputs(report_usage, stderr);
+			usage_bad_option("report", argv, c);
 			return -1;
 		}
 	}
@@ -429,7 +440,7 @@ cmd_report(int argc, char **argv)
 	struct report_opts ro = { .top = 20, .by = AGG_FUNCTION };
 	struct table *tables[4] = { NULL };
 	struct table_info info[REPORT_MAX_INFO];
-	char bufs[3][64], focus_buf[128], title[256];
+	char bufs[4][96], focus_buf[128], title[256];
 	struct table_doc doc = { 0 };
 	struct atomic_file af;
 	const char *out = "-";

@@ -50,11 +50,13 @@ cmd_svg(int argc, char **argv)
 	struct flame_opts fo;
 	struct scorch_err err;
 	struct profile *p;
-	char subtitle[512];
+	char subtitle[512], hbuf[128];
+	struct stack_health health;
 	int c, ret;
 
 	flame_opts_init(&fo);
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		ret = cli_flame_option(c, optarg, &fo);
 		if (ret < 0)
 			return EXIT_USAGE;
@@ -71,7 +73,7 @@ cmd_svg(int argc, char **argv)
 			fputs(svg_usage, stdout);
 			return EXIT_OK;
 		default:
-			fputs(svg_usage, stderr);
+			usage_bad_option("svg", argv, c);
 			return EXIT_USAGE;
 		}
 	}
@@ -80,7 +82,7 @@ cmd_svg(int argc, char **argv)
 		fputs(svg_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(out, "-") && cli_out_format(out) != OUT_SVG) {
+	if (!cli_out_is_stream(out) && cli_out_format(out) != OUT_SVG) {
 		cli_error("%s: the output of svg must end in .svg", out);
 		return EXIT_USAGE;
 	}
@@ -96,6 +98,11 @@ cmd_svg(int argc, char **argv)
 			 strcmp(argv[optind], "-") ? argv[optind] : "<stdin>",
 			 ro.skipped, ro.skipped == 1 ? "" : "s", ro.first_bad);
 	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
+	profile_stack_health(p, &health);
+	if (health.known && stack_health_describe(&health, hbuf, sizeof(hbuf)))
+		cli_warn("%s: more than %.0f%% of the stacks are incomplete "
+			 "(%s): callers' shares are low",
+			 argv[optind], STACK_HEALTH_WARN_PCT, hbuf);
 	ret = cli_write_profile(p, out, OUT_SVG, &fo) < 0 ? EXIT_USAGE
 							  : EXIT_OK;
 	profile_free(p);

@@ -60,9 +60,15 @@ void err_set(struct scorch_err *err, const char *fmt, ...)
 /*
  * atomic.c: write a file under a temporary name in the destination's
  * directory, then rename it into place, so a reader never sees half a file
- * and a failed run leaves nothing behind.
+ * and a failed run leaves nothing behind. Only a regular file or a new name
+ * is replaced that way (a symlink's target is); a character device, a FIFO
+ * or /dev/stdout, /dev/fd/N is written in place (tmp is NULL); a directory
+ * or any other kind of file is refused. While a temporary exists, SIGINT,
+ * SIGTERM and SIGHUP remove it and then end the process as they would have.
  *
  * atomic_open() returns a stream or NULL (err filled, errno kept).
+ * atomic_check() says whether atomic_open() would work, without opening a
+ * FIFO (which would take its reader).
  * atomic_commit() flushes, fsyncs nothing (profiles are not precious),
  * closes and renames; on any error it removes the temporary and returns -1.
  * atomic_abort() closes and removes the temporary. Both free *af.
@@ -70,11 +76,14 @@ void err_set(struct scorch_err *err, const char *fmt, ...)
 struct atomic_file {
 	FILE *fp;
 	char *path; /* final name */
-	char *tmp;  /* temporary name in the same directory */
+	char *tmp;  /* temporary name in the same directory, or NULL */
 };
 
 int atomic_open(struct atomic_file *af, const char *path,
 		struct scorch_err *err);
+int atomic_check(const char *path, struct scorch_err *err);
+/* 1 when PATH would be written in place (device, FIFO, /dev/stdout). */
+int atomic_in_place(const char *path);
 int atomic_commit(struct atomic_file *af, struct scorch_err *err);
 void atomic_abort(struct atomic_file *af);
 

@@ -55,9 +55,11 @@ profile_add_profile(struct profile *dst, const struct profile *src)
 
 /* Counters that add up over runs. */
 static const char *const merge_summed[] = {
-	"samples",	    "lost",	     "throttled",
-	"truncated_stacks", "broken_stacks", "duration_ms",
-	"threads",	    "processes",     "unknown_modules",
+	"samples",	   "lost",
+	"throttled",	   "truncated_stacks",
+	"broken_stacks",   "duration_ms",
+	"threads",	   "processes",
+	"unknown_modules", "copy_truncated_stacks",
 };
 
 static bool

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* profile/profile.c - the profile data model: frames, tasks, stacks, meta. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -318,6 +320,45 @@ profile_meta_int(const struct profile *p, const char *key, int64_t def)
 	const struct meta *m = profile_meta_find(p, key);
 
 	return m && m->type == META_INT ? m->num : def;
+}
+
+static uint64_t
+profile_meta_count(const struct profile *p, const char *key)
+{
+	int64_t v = profile_meta_int(p, key, 0);
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+void
+profile_stack_health(const struct profile *p, struct stack_health *h)
+{
+	h->known = profile_meta_find(p, "broken_stacks") != NULL;
+	h->samples = profile_total(p);
+	h->broken = profile_meta_count(p, "broken_stacks");
+	h->truncated = profile_meta_count(p, "truncated_stacks") +
+		       profile_meta_count(p, "copy_truncated_stacks");
+	h->lost = profile_meta_count(p, "lost");
+}
+
+static double
+stack_health_pct(uint64_t n, uint64_t total)
+{
+	return total ? 100.0 * (double)n / (double)total : 0.0;
+}
+
+bool
+stack_health_describe(const struct stack_health *h, char *buf, size_t size)
+{
+	double broken = stack_health_pct(h->broken, h->samples);
+	double truncated = stack_health_pct(h->truncated, h->samples);
+
+	snprintf(buf, size,
+		 "%" PRIu64 " broken (%.1f%%), %" PRIu64
+		 " truncated (%.1f%%), %" PRIu64 " lost",
+		 h->broken, broken, h->truncated, truncated, h->lost);
+	return broken > STACK_HEALTH_WARN_PCT ||
+	       truncated > STACK_HEALTH_WARN_PCT;
 }
 
 size_t

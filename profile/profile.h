@@ -120,6 +120,26 @@ size_t profile_nmeta(const struct profile *p);
 const struct meta *profile_meta(const struct profile *p, size_t idx);
 
 /*
+ * How whole the stacks are, from a recording's counters (docs/FORMAT.md):
+ * broken (unwinding stopped before a root: [unknown] callers), truncated
+ * (the kernel's depth limit or a full stack copy: [truncated]) and samples
+ * the kernel lost. known is false for a profile without the counters
+ * (folded input). stack_health_describe() writes "N broken (x%), ..." and
+ * returns true when broken or truncated stacks pass STACK_HEALTH_WARN_PCT
+ * percent of the samples, which every view warns about.
+ */
+#define STACK_HEALTH_WARN_PCT 5.0
+
+struct stack_health {
+	bool known;
+	uint64_t samples, broken, truncated, lost;
+};
+
+void profile_stack_health(const struct profile *p, struct stack_health *h);
+bool stack_health_describe(const struct stack_health *h, char *buf,
+			   size_t size);
+
+/*
  * User labels (`scorch record --label KEY=VALUE`) are string metadata under
  * the key "label.KEY" (docs/FORMAT.md). PROFILE_LABEL_PREFIX is that prefix.
  */

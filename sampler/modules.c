@@ -36,6 +36,7 @@
 struct module_loads {
 	struct module_load {
 		uint64_t offset, vaddr, filesz;
+		bool exec; /* PF_X */
 	} * seg;
 	size_t n;
 };
@@ -68,6 +69,8 @@ module_table_free(struct module_table *mt)
 	for (i = 0; i < mt->len; i++) {
 		if (mt->mods[i].fd >= 0)
 			close(mt->mods[i].fd);
+		if (mt->mods[i].root_fd >= 0)
+			close(mt->mods[i].root_fd);
 		free(mt->loads[i].seg);
 	}
 	free(mt->mods);
@@ -165,10 +168,37 @@ module_read_loads(int fd, struct module_loads *ml)
 			ml->seg[ml->n].offset = ph.p_offset;
 			ml->seg[ml->n].vaddr = ph.p_vaddr;
 			ml->seg[ml->n].filesz = ph.p_filesz;
+			ml->seg[ml->n].exec = (ph.p_flags & PF_X) != 0;
 			ml->n++;
 		}
 	}
 	elf_end(elf);
+}
+
+/*
+ * The root directory of pid when it is not ours (a container's mount
+ * namespace or a chroot), kept open so that its debug files can be looked
+ * up after the process exits; -1 when it is ours or cannot be opened.
+ */
+static int
+module_root_fd(pid_t pid)
+{
+	struct stat ours, theirs, our_ns, their_ns;
+	char buf[64], ns[64];
+
+	if (pid <= 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "/proc/%d/root", (int)pid);
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)pid);
+	if (stat("/", &ours) < 0 || stat(buf, &theirs) < 0)
+		return -1;
+	/* The same root in the same mount namespace: ours. (One root seen
+	 * through another namespace can have other mounts on it.) */
+	if (ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino &&
+	    (stat("/proc/self/ns/mnt", &our_ns) < 0 ||
+	     stat(ns, &their_ns) < 0 || our_ns.st_ino == their_ns.st_ino))
+		return -1;
+	return open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
 static void
@@ -190,6 +220,7 @@ module_open(struct addr_module *mod, pid_t pid, const struct addr_map *m,
 		fd = module_open_checked(path, m->ino, &mismatch);
 	mod->fd = fd;
 	mod->replaced = fd < 0 && mismatch;
+	mod->root_fd = module_root_fd(pid);
 }
 
 uint32_t
@@ -235,6 +266,7 @@ module_table_get(struct module_table *mt, pid_t pid, const struct addr_map *m)
 	mod->dev = m->dev;
 	mod->ino = m->ino;
 	mod->fd = -1;
+	mod->root_fd = -1;
 	if (module_is_file(mod->path))
 		module_open(mod, pid, m, mod->path);
 	else
@@ -257,31 +289,56 @@ module_table_at(const struct module_table *mt, uint32_t id)
 	return id < mt->len ? &mt->mods[id] : NULL;
 }
 
+/*
+ * The segment mapping m maps, as the loader maps segments: each PT_LOAD
+ * from the page holding p_offset, at the page holding p_vaddr, through
+ * p_offset + p_filesz. Pages of two segments can hold the same file bytes
+ * (LLD puts the end of the read-only segment and the start of the
+ * executable one in one file page, at addresses 0x1000 apart), so the
+ * offset alone does not name the segment: the map set holds executable
+ * mappings only, and an executable mapping maps an executable PT_LOAD.
+ * A file whose segments carry no PF_X where m maps (a vDSO copy, odd
+ * linkers) falls back to the first segment holding the offset.
+ */
+static const struct module_load *
+module_load_of(const struct module_loads *ml, const struct addr_map *m,
+	       uint64_t page)
+{
+	const struct module_load *any = NULL;
+	size_t i;
+
+	for (i = 0; i < ml->n; i++) {
+		const struct module_load *sg = &ml->seg[i];
+		uint64_t lo = sg->offset & ~(page - 1);
+
+		if (m->pgoff < lo || m->pgoff >= sg->offset + sg->filesz)
+			continue;
+		if (sg->exec)
+			return sg;
+		if (!any)
+			any = sg;
+	}
+	return any;
+}
+
 bool
 module_table_bias(const struct module_table *mt, const struct addr_map *m,
 		  uint64_t *bias)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-	const struct module_loads *ml;
-	size_t i;
+	const struct module_load *sg;
 
 	if (m->module >= mt->len)
 		return false;
-	ml = &mt->loads[m->module];
+	sg = module_load_of(&mt->loads[m->module], m, page);
+	if (!sg)
+		return false;
 	/*
-	 * The mapping starts at a page boundary of the segment holding its
-	 * file offset; runtime and ELF addresses differ by the same bias
-	 * everywhere in the segment.
+	 * File offset pgoff of the segment is at ELF address
+	 * pgoff - p_offset + p_vaddr (the two agree modulo the page size,
+	 * so page-aligning both does not change the difference); m->start
+	 * is that address plus the bias.
 	 */
-	for (i = 0; i < ml->n; i++) {
-		const struct module_load *sg = &ml->seg[i];
-		uint64_t page_off = sg->offset & ~(page - 1);
-
-		if (m->pgoff >= page_off &&
-		    m->pgoff < sg->offset + sg->filesz) {
-			*bias = m->start - (m->pgoff - sg->offset + sg->vaddr);
-			return true;
-		}
-	}
-	return false;
+	*bias = m->start - (m->pgoff - sg->offset + sg->vaddr);
+	return true;
 }

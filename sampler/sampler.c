@@ -80,6 +80,9 @@ struct sampler {
 	pid_t *pids;
 	size_t npids;
 	pid_t child; /* launched command, or 0 */
+	/* The child's exec was seen: before it, its samples are scorch's own
+	 * fork between fork() and execvp(), not the command's. */
+	bool child_execd;
 	int child_status;
 	bool child_reaped;
 
@@ -429,6 +432,10 @@ sampler_handle_sample(struct sampler *s, const struct rec *r,
 	default:
 		return;
 	}
+	if (s->child && (pid_t)pid == s->child && !s->child_execd) {
+		s->stats.launcher++;
+		return;
+	}
 	out.ips = s->ips;
 	out.cap = MAX_IPS;
 	unwind_callchain((const uint64_t *)(p + 48), nr, s->max_stack, &out);
@@ -550,6 +557,8 @@ sampler_handle_comm(struct sampler *s, const struct rec *r,
 		return;
 	/* An exec replaces the image: the old maps no longer apply. */
 	if ((h->misc & PERF_RECORD_MISC_COMM_EXEC) && pid == tid) {
+		if ((pid_t)pid == s->child)
+			s->child_execd = true;
 		map_set_exec(s->maps, (pid_t)pid);
 		if (s->uw)
 			s->uw_ops->forget(s->uw, (pid_t)pid);
@@ -627,6 +636,9 @@ sampler_handle(struct sampler *s, const struct rec *r)
 		/* { id, lost }: records dropped because the ring was full. */
 		if (h->size >= sizeof(*h) + 16)
 			s->stats.lost += u[1];
+		/* The child's exec record may be among them: keep its
+		 * samples from here on rather than drop them all. */
+		s->child_execd = true;
 		break;
 	case PERF_RECORD_LOST_SAMPLES:
 		if (h->size >= sizeof(*h) + 8)

@@ -83,8 +83,9 @@ struct sampler_stats {
 	uint64_t unwind_ns_median; /* CFI unwinding time per sample */
 	uint64_t unwind_ns_p99;
 	int64_t unwind_mismatches; /* self-check disagreements, -1 if off */
-	uint64_t other;	  /* samples of other processes, dropped (cpu scope) */
-	uint64_t threads; /* distinct target threads seen */
+	uint64_t other;	   /* samples of other processes, dropped (cpu scope) */
+	uint64_t launcher; /* samples of the launched child before its exec */
+	uint64_t threads;  /* distinct target threads seen */
 	uint64_t processes;	  /* distinct target processes seen */
 	uint64_t skipped_threads; /* threads that exited while attaching */
 	double elapsed_s;	  /* wall time recorded */
@@ -134,6 +135,7 @@ struct addr_module {
 	const char *path; /* as mapped, without " (deleted)"; or "[vdso]" */
 	uint64_t dev, ino;
 	int fd;	       /* the mapped file, or -1 when it could not be opened */
+	int root_fd;   /* the mapping process's root when not ours, or -1 */
 	bool replaced; /* path now names a different file (rebuilt, deleted) */
 };
 

@@ -15,11 +15,15 @@ set -eu
 # playwright-core, tests/node). examples/loadtest and its test: wrk (the
 # load), curl (single requests); scripts/profile-diff.sh and the bisect
 # test: git; the CI workflow test: python3-yaml (Debian's python3 reads
-# examples/ci/profile-diff.yml).
+# examples/ci/profile-diff.yml). Toolchain layouts (load bias tests, the
+# LLD-linked stackmix): clang, lld; gold comes with binutils.
 PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libunwind-dev libcjson-dev
 libcmocka-dev libiberty-dev libxml2-utils elfutils binutils linux-perf
 libc6-dbg debuginfod libdebuginfod1 libprotobuf-c-dev protobuf-c-compiler
 zlib1g-dev chromium time wrk curl git python3 python3-yaml"
+# clang + LLD: the PLT naming tests and the LLD-linked unwinding tests
+# link with LLD as well as GNU ld (gold comes with binutils).
+PKGS="$PKGS clang lld"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086

@@ -18,6 +18,7 @@
 
 struct dwarfidx;
 struct symtab;
+struct plt;
 
 /* One function or inlined call covering an address. */
 struct dwarfidx_hit {
@@ -61,5 +62,17 @@ void symtab_free(struct symtab *st);
  * passes. NULL when none; the name lives as long as the module's Elf.
  */
 const char *symtab_find(const struct symtab *st, GElf_Addr addr);
+
+/* plt.c */
+/*
+ * Names for mod's x86-64 PLT entries (.plt, .plt.sec, .plt.got):
+ * "SYMBOL@plt" from the dynamic relocation of the GOT slot each entry
+ * jumps through, as objdump -d names them. NULL when there are none.
+ */
+struct plt *plt_new(Dwfl_Module *mod);
+void plt_free(struct plt *pl);
+/* The name of the PLT entry holding module address addr, or NULL; it
+ * lives until plt_free(). */
+const char *plt_find(const struct plt *pl, GElf_Addr addr);
 
 #endif

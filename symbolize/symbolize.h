@@ -86,6 +86,9 @@ struct sym_module {
 	uint64_t id;
 	const char *path;
 	int fd; /* borrowed (duplicated when read); -1: open path */
+	/* borrowed: the process's root directory when it is not ours (a
+	 * container's), where debug files are looked for first; or -1 */
+	int root_fd;
 	const char *unreadable; /* if not NULL, why the file cannot be read:
 				   its frames stay [module+0xOFF] */
 };

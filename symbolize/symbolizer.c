@@ -31,10 +31,16 @@ struct module {
 	GElf_Addr bias;
 	GElf_Phdr *loads; /* PT_LOAD headers: file offset -> vaddr */
 	size_t nloads;
-	char *why;	       /* why the file could not be read, or NULL */
-	int fd;		       /* the file as the caller opened it, or -1 */
+	char *why; /* why the file could not be read, or NULL */
+	int fd;	   /* the file as the caller opened it, or -1 */
+	/* The target's root directory when it is not ours (a container):
+	 * its debug files are looked up there first. */
+	int root_fd;
+	char *debuginfo_path;
+	Dwfl_Callbacks callbacks;
 	struct dwarfidx *ix;   /* NULL until the first lookup */
 	struct symtab *symtab; /* NULL until the first lookup, or if none */
+	struct plt *plt;       /* PLT entry names; NULL as symtab */
 	struct intmap addrs;   /* file_off + 1 -> struct user_entry * */
 	struct intmap vaddrs;  /* vaddr + 1 -> struct user_entry * */
 };
@@ -114,12 +120,16 @@ module_free(struct module *m)
 {
 	dwarfidx_free(m->ix);
 	symtab_free(m->symtab);
+	plt_free(m->plt);
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
 	intmap_fini(&m->addrs);
 	intmap_fini(&m->vaddrs);
 	free(m->loads);
 	free(m->why);
+	free(m->debuginfo_path);
+	if (m->root_fd >= 0)
+		close(m->root_fd);
 	free(m->path);
 	free(m);
 }
@@ -254,7 +264,8 @@ module_open(struct symbolizer *sy, struct module *m, char **why)
 			return -1;
 		}
 	}
-	m->dwfl = dwfl_begin(&sy->callbacks);
+	m->dwfl =
+		dwfl_begin(m->debuginfo_path ? &m->callbacks : &sy->callbacks);
 	if (!m->dwfl) {
 		close(fd);
 		*why = xstrdup(dwfl_errmsg(-1));
@@ -292,7 +303,7 @@ module_open(struct symbolizer *sy, struct module *m, char **why)
  */
 static struct module *
 symbolizer_new_module(struct symbolizer *sy, const char *path, int fd,
-		      const char *unreadable)
+		      int root_fd, const char *unreadable)
 {
 	struct module *m = xcalloc(1, sizeof(*m));
 	const char *slash;
@@ -300,6 +311,18 @@ symbolizer_new_module(struct symbolizer *sy, const char *path, int fd,
 
 	m->path = xstrdup(path);
 	m->fd = fd;
+	m->root_fd = root_fd >= 0 ? fcntl(root_fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (m->root_fd >= 0) {
+		/* The target's namespace first: its debug directory, and
+		 * its root for the .gnu_debuglink beside the binary (libdwfl
+		 * joins an absolute directory, the binary's and the link);
+		 * then ours. */
+		m->debuginfo_path = xasprintf(
+			"/proc/self/fd/%d/usr/lib/debug:/proc/self/fd/%d:%s",
+			m->root_fd, m->root_fd, sy->debuginfo_path);
+		m->callbacks = sy->callbacks;
+		m->callbacks.debuginfo_path = &m->debuginfo_path;
+	}
 	slash = strrchr(m->path, '/');
 	m->base = slash && slash[1] ? slash + 1 : m->path;
 	intmap_init(&m->addrs);
@@ -336,7 +359,7 @@ symbolizer_module(struct symbolizer *sy, const char *path)
 		key++;
 	if (m)
 		return sy->last = m;
-	m = symbolizer_new_module(sy, path, -1, NULL);
+	m = symbolizer_new_module(sy, path, -1, -1, NULL);
 	intmap_put(&sy->modules, key, m);
 	return sy->last = m;
 }
@@ -460,6 +483,7 @@ symbolizer_index(struct symbolizer *sy, struct module *m)
 
 	m->ix = dwarfidx_new(m->mod, sy->demangle);
 	m->symtab = symtab_new(m->mod);
+	m->plt = plt_new(m->mod);
 	if (dwfl_module_getdwarf(m->mod, &bias))
 		return;
 	bad = symbolizer_bad_debug_file(sy, m);
@@ -470,6 +494,22 @@ symbolizer_index(struct symbolizer *sy, struct module *m)
 					      "symbol table names its frames",
 					      m->path, bad));
 	free(bad);
+}
+
+/* A PLT entry's name, "SYMBOL@plt", with SYMBOL demangled as asked. */
+static const char *
+symbolizer_plt_name(struct symbolizer *sy, const char *plt)
+{
+	size_t len = strlen(plt) - strlen("@plt");
+	char *sym = xasprintf("%.*s", (int)len, plt);
+	char *d = demangle_name(sym, sy->demangle);
+	char *name = xasprintf("%s@plt", d);
+	const char *interned = strpool_intern(&sy->names, name);
+
+	free(name);
+	free(d);
+	free(sym);
+	return interned;
 }
 
 /*
@@ -486,6 +526,7 @@ symbolizer_resolve(struct symbolizer *sy, struct module *m, bool mapped,
 	struct dwarfidx_hit hits[SYM_MAX_CHAIN];
 	struct sym chain[SYM_MAX_CHAIN];
 	struct user_entry *u;
+	const char *plt;
 	size_t n = 0, nh, i;
 
 	memset(chain, 0, sizeof(chain));
@@ -524,6 +565,10 @@ symbolizer_resolve(struct symbolizer *sy, struct module *m, bool mapped,
 				chain[0].name = strpool_intern(&sy->names, d);
 				free(d);
 			}
+		} else if ((plt = plt_find(m->plt, addr)) != NULL) {
+			chain[n].name = symbolizer_plt_name(sy, plt);
+			chain[n].file = "";
+			n++;
 		} else {
 			const char *name = symtab_find(m->symtab, addr);
 
@@ -604,7 +649,8 @@ symbolizer_module_user(struct symbolizer *sy, const struct sym_module *sm,
 	struct module *m = intmap_get(&sy->modules_by_id, sm->id + 1);
 
 	if (!m) {
-		m = symbolizer_new_module(sy, sm->path, sm->fd, sm->unreadable);
+		m = symbolizer_new_module(sy, sm->path, sm->fd, sm->root_fd,
+					  sm->unreadable);
 		intmap_put(&sy->modules_by_id, sm->id + 1, m);
 	}
 	return symbolizer_user_in(sy, m, file_off, out, max);

@@ -32,8 +32,10 @@ printf '{"format":"scorch-profile",' >"$T/truncated.json"
 
 expect_error "record -p of a pid that does not exist" "pid 999999999" \
 	"$SCORCH" record -p 999999999 -d 1 -o "$T/out/p.json"
-expect_error "record -p with a non-numeric pid" "'abc' is not a process id" \
-	"$SCORCH" record -p abc -d 1 -o "$T/out/p.json"
+expect_error "record -p 0" "'0' is not a process id" \
+	"$SCORCH" record -p 0 -d 1 -o "$T/out/p.json"
+expect_error "record -p with a name no process has" "-p no_such_proc_x: no process" \
+	"$SCORCH" record -p no_such_proc_x -d 1 -o "$T/out/p.json"
 expect_error "record with an output in a missing directory" "$T/out/missing/p.json" \
 	"$SCORCH" record -p $$ -d 1 -o "$T/out/missing/p.json"
 expect_error "record with an unknown output extension" "unknown output format" \

@@ -4,7 +4,8 @@
 # examples/stackmix built with -fomit-frame-pointer: the share of samples
 # that reach main, the known 50/30/20 split, the qsort comparator path,
 # threads, a library dlopen'ed after attaching, .debug_frame-only CFI, a
-# 200-deep recursion, a stack copy too small (marked and counted), and
+# 200-deep recursion, a stack copy too small (marked and counted), an
+# LLD-linked build (clang -fuse-ld=lld) under each unwinder, and
 # fp mode putting back the callers of frameless leaves.
 #
 # Tolerances: ~2000-3000 samples per run make one standard error of a 50%
@@ -139,6 +140,36 @@ for u in libdwfl libunwind; do
 	attach "u$u" -F 999 -d 2 --unwinder $u -- "$NOFP" mix 30
 	reaches "u$u" "--unwinder $u" ';main;run_mix;'
 done
+
+# --- linked by LLD: code shares a file page with read-only data ---------------
+# The code segment's load bias is not the read-only one's (0x1000 apart).
+LLD=$EXAMPLES/stackmix-lld
+if [ ! -x "$LLD" ]; then
+	skip "LLD-linked stackmix" "not built: clang or lld missing (scripts/deps.sh installs them)"
+else
+	for u in default libdwfl libunwind; do
+		a=""
+		[ $u = default ] || a="--unwinder $u"
+		# shellcheck disable=SC2086
+		attach "lld$u" -F 999 -d 2 $a -- "$LLD" mix 30
+		check "lld $u: record -p exits 0" test "$rc" -eq 0
+		reaches "lld$u" "lld $u" ';main;run_mix;'
+		q=$(share "$T/lld$u.folded" \
+			';main;run_mix;sort_phase;qsort[^;]*(;[^;]+)*;cmp_records(;|$)' \
+			';sort_phase(;|$)')
+		all=$(count "$T/lld$u.folded" ';cmp_records(;|$)')
+		right=$(count "$T/lld$u.folded" \
+			'^stackmix-lld;_start;([^;]+;)*main;run_mix;sort_phase;qsort[^;]*(;[^;]+)*;cmp_records(;|$)')
+		if awk -v q="$q" 'BEGIN { exit !(q >= 5) }' && [ "$all" -eq "$right" ]; then
+			ok "lld $u: all $all cmp_records samples read _start;...;main;run_mix;sort_phase;qsort...;cmp_records ($q% of sort_phase)"
+		else
+			not_ok "lld $u: the qsort chain in order" "$right of $all, $q%" \
+				"$(grep cmp_records "$T/lld$u.folded" | head -2 | cut -c1-300)"
+		fi
+	done
+	m=$(meta llddefault unwind_check_mismatches)
+	check "lld: cached rules and libdwfl agree ($m mismatches)" test "$m" = 0
+fi
 
 # --- fp mode: frameless leaves keep their callers ----------------------------
 attach fp -F 999 -d 3 -g fp -- "$EXAMPLES/stackmix" mix 30

@@ -296,7 +296,7 @@ test_symbolizer_module_user_names_vdso(void **state)
 	struct addr_map m = { .start = 0x1000,
 			      .end = 0x3000,
 			      .path = "[vdso]" };
-	struct sym_module sm = { .path = "[vdso]" };
+	struct sym_module sm = { .path = "[vdso]", .root_fd = -1 };
 	bool found = false;
 	uint64_t off;
 	struct sym s;
@@ -324,6 +324,7 @@ test_symbolizer_module_user_unreadable(void **state)
 	struct sym_module sm = { .id = 7,
 				 .path = "/proc/self/exe",
 				 .fd = -1,
+				 .root_fd = -1,
 				 .unreadable = "the file was replaced" };
 	struct sym s;
 
@@ -823,6 +824,118 @@ test_symtab_matches_dwfl(void **state)
 	check_symtab_against_dwfl(libc, 997);
 }
 
+/*
+ * Every PLT entry objdump -d names "SYMBOL@plt" gets that name from
+ * scorch, at its first byte and inside it, in path; the entries' count
+ * goes to *n and whether one is want_sym@plt is returned.
+ */
+static bool
+check_plt_against_objdump(const char *path, const char *want_sym, size_t *n)
+{
+	struct symbolizer_opts o = { .no_demangle = true };
+	struct symbolizer *sy = symbolizer_new(&o);
+	char cmd[700], line[1024], want[300];
+	bool found = false;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "objdump -d '%s'", path);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	snprintf(want, sizeof(want), "%s@plt", want_sym);
+	*n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char name[900];
+		uint64_t a;
+		size_t len, d;
+
+		if (sscanf(line, "%" SCNx64 " <%899[^>]>:", &a, name) != 2)
+			continue;
+		len = strlen(name);
+		if (len < 5 || strcmp(name + len - 4, "@plt"))
+			continue;
+		for (d = 0; d < 6; d += 5) {
+			struct sym s;
+
+			memset(&s, 0, sizeof(s));
+			symbolizer_elf(sy, path, a + d, &s, 1);
+			if (!s.name || strcmp(s.name, name))
+				fail_msg("%s+0x%" PRIx64 ": objdump says %s, "
+					 "scorch %s",
+					 path, a + d, name,
+					 s.name ? s.name : "NULL");
+		}
+		found |= !strcmp(name, want);
+		(*n)++;
+	}
+	pclose(f);
+	symbolizer_free(sy);
+	return found;
+}
+
+/* PLT entries by GNU ld (lazy and -z now, with and without IBT's
+ * .plt.sec, PIE and not, .plt.got), LLD when installed, a shared library
+ * and libc are named as objdump -d names them. */
+static void
+test_plt_names_match_objdump(void **state)
+{
+	static const char *const builds[] = {
+		"gcc -fcf-protection=none",
+		"gcc -fcf-protection -Wl,-z,ibt",
+		"gcc -fcf-protection -Wl,-z,ibt,-z,now",
+		"gcc -fcf-protection=none -Wl,-z,now",
+		"gcc -no-pie -fcf-protection=none",
+		"clang -fuse-ld=lld",
+		"clang -fuse-ld=lld -fcf-protection -Wl,-z,force-ibt",
+		"gcc -shared -fPIC -fcf-protection -Wl,-z,ibt",
+		"gcc -shared -fPIC -fcf-protection=none",
+		"clang -fuse-ld=lld -shared -fPIC",
+	};
+	char dir[] = "/tmp/scorch-test-XXXXXX", src[600], bin[600], libc[400];
+	uint64_t off;
+	size_t i, n;
+	FILE *f;
+
+	(void)state;
+	if (system("objdump --version >/dev/null 2>&1") != 0 ||
+	    system("gcc --version >/dev/null 2>&1") != 0)
+		skip(); /* binutils and gcc are in scripts/deps.sh */
+	assert_non_null(mkdtemp(dir));
+	snprintf(src, sizeof(src), "%s/p.c", dir);
+	f = fopen(src, "w");
+	assert_non_null(f);
+	/* memcpy and strlen through the PLT; memmove also by address (a
+	 * GOT reference: GNU ld's .plt.got with __cxa_finalize). */
+	fputs("#include <stdio.h>\n#include <string.h>\n"
+	      "void *(*volatile fp)(void *, const void *, size_t) = memmove;\n"
+	      "int main(int c, char **v) { static char a[64];\n"
+	      "memcpy(a, v[0], (size_t)c); memmove(a, a + 1, 3);\n"
+	      "printf(\"%zu %p\\n\", strlen(a), (void *)fp); return 0; }\n",
+	      f);
+	fclose(f);
+	for (i = 0; i < ARRAY_SIZE(builds); i++) {
+		if (!strncmp(builds[i], "clang", 5) &&
+		    system("clang --version >/dev/null 2>&1 && "
+			   "ld.lld --version >/dev/null 2>&1") != 0) {
+			print_message("clang/lld not installed: %s skipped\n",
+				      builds[i]);
+			continue;
+		}
+		snprintf(bin, sizeof(bin), "%s/b%zu", dir, i);
+		assert_int_equal(run_cmd("%s -O2 -fno-builtin -o '%s' '%s' "
+					 "2>/dev/null",
+					 builds[i], bin, src),
+				 0);
+		assert_true(check_plt_against_objdump(bin, "memcpy", &n));
+		assert_true(n >= 3);
+	}
+	assert_int_equal(self_file_offset((uint64_t)(uintptr_t)&fopen, libc,
+					  sizeof(libc), &off),
+			 0);
+	check_plt_against_objdump(libc, "", &n);
+	assert_true(n > 10);
+	assert_int_equal(run_cmd("rm -rf '%s'", dir), 0);
+}
+
 int
 main(void)
 {
@@ -848,6 +961,7 @@ main(void)
 		cmocka_unit_test(test_symbolizer_user_corrupt_elf),
 		cmocka_unit_test(test_symbolizer_build_id_debug_file),
 		cmocka_unit_test(test_symtab_matches_dwfl),
+		cmocka_unit_test(test_plt_names_match_objdump),
 	};
 
 	/* Never ask a debuginfod server from a unit test. */

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/pidof.c - a process name to the processes of that name, the way
+ * pidof(1) finds them: a process matches when NAME is its command name
+ * (/proc/PID/comm), the last part of its argv[0], or the last part of the
+ * path of its executable. scorch itself never matches. Also the -p
+ * argument (pids and names) to pids, and why a target gave no samples.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/common.h"
+#include "cli.h"
+
+/* Read /proc/PID/NAME into buf (NUL-terminated); its length, or -1. */
+static ssize_t
+pidof_read(const char *pid, const char *name, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/%s", pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+static const char *
+pidof_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static bool
+pidof_matches(const char *pid, const char *name)
+{
+	char buf[PATH_MAX + 1];
+	char path[64];
+	ssize_t n;
+
+	/* A zombie has nothing left to sample (pidof -z aside). */
+	if (pidof_read(pid, "stat", buf, sizeof(buf)) > 0) {
+		char *paren = strrchr(buf, ')');
+
+		if (paren && paren[1] == ' ' &&
+		    (paren[2] == 'Z' || paren[2] == 'X'))
+			return false;
+	}
+	if (pidof_read(pid, "comm", buf, sizeof(buf)) > 0) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (!strcmp(buf, name))
+			return true;
+	}
+	/* argv[0] ends at the first NUL; the read keeps it terminated. */
+	if (pidof_read(pid, "cmdline", buf, sizeof(buf)) > 0 &&
+	    !strcmp(pidof_base(buf), name))
+		return true;
+	snprintf(path, sizeof(path), "/proc/%s/exe", pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		/* An executable replaced on disk reads "PATH (deleted)". */
+		if (n > 10 && !strcmp(buf + n - 10, " (deleted)"))
+			buf[n - 10] = '\0';
+		if (!strcmp(pidof_base(buf), name))
+			return true;
+	}
+	return false;
+}
+
+static int
+pidof_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int
+pidof_find(const char *name, pid_t **pids, size_t *npids)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *de;
+	size_t first = *npids;
+	pid_t self = getpid();
+
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(de->d_name, &end, 10);
+		if (errno || end == de->d_name || *end || v <= 0 ||
+		    v > INT_MAX || (pid_t)v == self)
+			continue;
+		if (!pidof_matches(de->d_name, name))
+			continue;
+		*pids = xreallocarray(*pids, *npids + 1, sizeof(**pids));
+		(*pids)[(*npids)++] = (pid_t)v;
+	}
+	closedir(dir);
+	if (*npids > first)
+		qsort(*pids + first, *npids - first, sizeof(**pids), pidof_cmp);
+	return (int)(*npids - first);
+}
+
+/* A pid not yet in pids[]: append it. */
+static void
+pidof_add(pid_t pid, pid_t **pids, size_t *npids)
+{
+	size_t i;
+
+	for (i = 0; i < *npids; i++)
+		if ((*pids)[i] == pid)
+			return;
+	*pids = xreallocarray(*pids, *npids + 1, sizeof(**pids));
+	(*pids)[(*npids)++] = pid;
+}
+
+/*
+ * A name: every process pidof finds by it, noted in *names for the
+ * summary ("-p server: 2 processes (101, 102)").
+ */
+static int
+pidof_parse_name(const char *name, pid_t **pids, size_t *npids,
+		 struct strbuf *names)
+{
+	pid_t *found = NULL;
+	size_t nfound = 0, i;
+	int n = pidof_find(name, &found, &nfound);
+
+	if (n <= 0) {
+		if (n < 0)
+			cli_error("-p %s: cannot read /proc: %s", name,
+				  strerror(errno));
+		else
+			cli_error("-p %s: no process of that name", name);
+		free(found);
+		return -1;
+	}
+	strbuf_addf(names, "; -p %s: %s", name, n == 1 ? "pid " : "");
+	if (n > 1)
+		strbuf_addf(names, "%d processes (", n);
+	for (i = 0; i < nfound; i++) {
+		strbuf_addf(names, "%s%d", i ? ", " : "", (int)found[i]);
+		pidof_add(found[i], pids, npids);
+	}
+	if (n > 1)
+		strbuf_addch(names, ')');
+	free(found);
+	return 0;
+}
+
+/* -p PID|NAME[,PID|NAME...] */
+int
+pidof_parse_targets(const char *arg, pid_t **pids, size_t *npids,
+		    struct strbuf *names)
+{
+	char *copy = xstrdup(arg), *tok, *save = NULL;
+	int ret = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		long v;
+
+		if (strspn(tok, "0123456789") != strlen(tok) &&
+		    !(tok[0] == '-' && tok[1] >= '0' && tok[1] <= '9')) {
+			ret = pidof_parse_name(tok, pids, npids, names);
+			continue;
+		}
+		errno = 0;
+		v = strtol(tok, &end, 10);
+		if (errno || end == tok || *end || v <= 0 || v > INT_MAX) {
+			cli_error("'%s' is not a process id", tok);
+			ret = -1;
+			break;
+		}
+		pidof_add((pid_t)v, pids, npids);
+	}
+	free(copy);
+	return ret;
+}
+
+/*
+ * Why a process gave no samples, from its state now: "was stopped",
+ * "is a kernel thread (no user stacks)", "has exited" or "did not run on
+ * CPU".
+ */
+const char *
+pidof_idle_reason(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return "has exited";
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	/* "PID (COMM) STATE ...": COMM may hold ')', the last one ends it. */
+	paren = strrchr(buf, ')');
+	if (!paren || paren[1] != ' ')
+		return "did not run on CPU";
+	switch (paren[2]) {
+	case 'T':
+	case 't':
+		return "was stopped";
+	case 'Z':
+	case 'X':
+		return "has exited";
+	}
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (readlink(path, buf, sizeof(buf)) < 0 && errno == ENOENT)
+		return "is a kernel thread (no user stacks)";
+	return "did not run on CPU";
+}
