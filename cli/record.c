@@ -43,6 +43,10 @@ static const char record_usage[] =
 	"  -e, --event EVENT     cpu-clock (default), task-clock, or a hardware\n"
 	"                        event (cycles, instructions) where the CPU has one\n"
 	"  -g, --call-graph fp   unwind with frame pointers (the kernel's unwinder)\n"
+	"      --unwind-check    unwind every sample twice (libdw's cached rules\n"
+	"                        and libdwfl's unwinder) and store the number of\n"
+	"                        disagreements in the metadata (slow; -g dwarf,\n"
+	"                        --unwinder libdw only)\n"
 	"      --scope SCOPE     cpu: per-CPU events filtered by process (default\n"
 	"                        when permitted; no cost per context switch);\n"
 	"                        thread: one event per thread, as perf -p does\n"
@@ -338,9 +342,9 @@ record_metadata(struct profile *p, const struct sampler *s,
 				     (int64_t)st->unwind_ns_median);
 		profile_meta_set_int(p, "unwind_ns_p99",
 				     (int64_t)st->unwind_ns_p99);
-		if (st->unwind_mismatches >= 0)
-			profile_meta_set_int(p, "unwind_check_mismatches",
-					     st->unwind_mismatches);
+		/* -1: the self-check (--unwind-check) did not run. */
+		profile_meta_set_int(p, "unwind_check_mismatches",
+				     st->unwind_mismatches);
 	} else {
 		profile_meta_set_int(p, "leaf_callers_recovered",
 				     (int64_t)st->leaf_fixed);
@@ -442,6 +446,34 @@ record_install_signals(void)
 	return 0;
 }
 
+/*
+ * --unwind-check compares libdw's cached rules with libdwfl's unwinder, so
+ * it needs both: -g dwarf and --unwinder libdw. SCORCH_UNWIND_CHECK=1 in
+ * the environment turns it on where it can run.
+ */
+static int
+record_unwind_check(struct record_opts *ro)
+{
+	bool libdw = ro->unwinder == UNWINDER_DEFAULT ||
+		     ro->unwinder == UNWINDER_LIBDW;
+	const char *env = getenv("SCORCH_UNWIND_CHECK");
+
+	if (ro->unwind_check && ro->callgraph != CALLGRAPH_DWARF) {
+		cli_error("--unwind-check: needs -g dwarf (frame pointers are "
+			  "unwound by the kernel)");
+		return -1;
+	}
+	if (ro->unwind_check && !libdw) {
+		cli_error("--unwind-check: needs --unwinder libdw (it checks "
+			  "libdw's rules against libdwfl)");
+		return -1;
+	}
+	if (env && !strcmp(env, "1") && ro->callgraph == CALLGRAPH_DWARF &&
+	    libdw)
+		ro->unwind_check = true;
+	return 0;
+}
+
 int
 cmd_record(int argc, char **argv)
 {
@@ -453,6 +485,7 @@ cmd_record(int argc, char **argv)
 		{ "call-graph", required_argument, NULL, 'g' },
 		{ "stack-size", required_argument, NULL, 's' },
 		{ "unwinder", required_argument, NULL, 'U' },
+		{ "unwind-check", no_argument, NULL, 'C' },
 		{ "scope", required_argument, NULL, 'S' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "mmap-pages", required_argument, NULL, 'm' },
@@ -546,6 +579,9 @@ cmd_record(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case 'C':
+			ro.unwind_check = true;
+			break;
 		case 'S':
 			if (!strcmp(optarg, "auto"))
 				ro.scope = SCOPE_AUTO;
@@ -605,6 +641,8 @@ cmd_record(int argc, char **argv)
 	}
 	if (optind < argc)
 		ro.argv = argv + optind;
+	if (record_unwind_check(&ro) < 0)
+		goto out;
 	if (!npids && !ro.argv) {
 		cli_error("record: nothing to record: give -p PID or "
 			  "-- COMMAND");

@@ -60,6 +60,9 @@ struct record_opts {
 	enum sampler_scope scope;
 	enum sampler_callgraph callgraph;
 	enum sampler_unwinder unwinder;
+	/* Unwind every sample a second way (libdw: libdwfl's full unwinder)
+	 * and count disagreements in stats.unwind_mismatches. */
+	bool unwind_check;
 	uint32_t
 		stack_bytes; /* user stack copied per sample (dwarf), 0 = default */
 	size_t ring_pages; /* data pages per ring buffer (power of 2), 0 = default */
