@@ -345,6 +345,9 @@ record_metadata(struct profile *p, const struct sampler *s,
 		/* -1: the self-check (--unwind-check) did not run. */
 		profile_meta_set_int(p, "unwind_check_mismatches",
 				     st->unwind_mismatches);
+		if (st->unwind_mismatches >= 0)
+			profile_meta_set_int(p, "unwind_check_samples",
+					     (int64_t)st->unwind_checked);
 	} else {
 		profile_meta_set_int(p, "leaf_callers_recovered",
 				     (int64_t)st->leaf_fixed);

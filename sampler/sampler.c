@@ -1347,8 +1347,8 @@ sampler_run(struct sampler *s, struct scorch_err *err)
 	s->stats.unwind_ns_median = sampler_unwind_quantile(s, 0.5);
 	s->stats.unwind_ns_p99 = sampler_unwind_quantile(s, 0.99);
 	if (s->opts.unwind_check && s->uw_ops->mismatches)
-		s->stats.unwind_mismatches =
-			(int64_t)s->uw_ops->mismatches(s->uw);
+		s->stats.unwind_mismatches = (int64_t)s->uw_ops->mismatches(
+			s->uw, &s->stats.unwind_checked);
 	free(pfd);
 	return ret;
 }

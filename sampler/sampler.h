@@ -86,6 +86,7 @@ struct sampler_stats {
 	uint64_t unwind_ns_median; /* CFI unwinding time per sample */
 	uint64_t unwind_ns_p99;
 	int64_t unwind_mismatches; /* self-check disagreements, -1 if off */
+	uint64_t unwind_checked;   /* samples the self-check compared */
 	uint64_t other;	  /* samples of other processes, dropped (cpu scope) */
 	uint64_t threads; /* distinct target threads seen */
 	uint64_t processes;	  /* distinct target processes seen */

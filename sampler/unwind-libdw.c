@@ -100,6 +100,7 @@ struct unwinder {
 	bool full_only;	     /* never the fast path ("libdwfl") */
 	bool check;	     /* compare every fast unwind with the full path */
 	uint64_t mismatches; /* ... and count the differences */
+	uint64_t checked;    /* samples compared */
 
 	/* The sample being unwound, for the callbacks. */
 	const struct unwind_sample *smp;
@@ -686,7 +687,7 @@ libdw_full(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 }
 
 /*
- * The self-check (SCORCH_UNWIND_CHECK=1): unwind the sample again with
+ * The self-check (record --unwind-check): unwind the sample again with
  * libdwfl's full unwinder and count a mismatch when the frames or the
  * outcome differ. The tests run it on the examples, where both must agree.
  */
@@ -698,6 +699,7 @@ libdw_check(struct unwinder *u, const struct unwind_sample *smp,
 	uint64_t *full = xcalloc(max, sizeof(*full));
 	uint32_t nfull = 0;
 
+	u->checked++;
 	if (libdw_full(u, smp, full, max, &nfull) != res || nfull != n ||
 	    memcmp(full, ips, n * sizeof(*ips)))
 		u->mismatches++;
@@ -711,8 +713,9 @@ libdw_set_check(struct unwinder *u, bool on)
 }
 
 static uint64_t
-libdw_mismatches(const struct unwinder *u)
+libdw_mismatches(const struct unwinder *u, uint64_t *checked)
 {
+	*checked = u->checked;
 	return u->mismatches;
 }
 
