@@ -650,6 +650,27 @@ libdw_frame(Dwfl_Frame *state, void *arg)
 }
 
 /*
+ * Is frame n-1 (at pc) in the function holding its module's entry point,
+ * the root of the stack? libdwfl does not know that the dynamic linker's
+ * _start (no end-of-stack marker, or no CFI) is the first frame, and fails
+ * to unwind past it; the cached rules stop there (rule.entry).
+ */
+static bool
+libdw_at_root(struct unwinder *u, pid_t pid, uint64_t pc, uint32_t n)
+{
+	const struct addr_map *m =
+		map_set_find(u->maps, pid, n > 1 ? pc - 1 : pc);
+	uint64_t bias;
+	const struct unwind_rule *r;
+
+	if (!m || m->module == MODULE_NONE ||
+	    !module_table_bias(u->mods, m, &bias))
+		return false;
+	r = libdw_rule(u, m->module, pc - bias - (n > 1 ? 1 : 0));
+	return r != &rule_none && r->entry;
+}
+
+/*
  * The full path: libdwfl's unwinder over the process's Dwfl. libdwfl ends
  * an unwind quietly when the return address cannot be read, so a read past
  * the end of a full stack copy is what tells a truncated stack.
@@ -683,7 +704,10 @@ libdw_full(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 		return UNWIND_COPY_SHORT;
 	if (ret == 0)
 		return UNWIND_DONE;
-	return u->n >= max ? UNWIND_MAX : UNWIND_BROKEN;
+	if (u->n >= max)
+		return UNWIND_MAX;
+	return libdw_at_root(u, smp->pid, ips[*n - 1], *n) ? UNWIND_DONE
+							   : UNWIND_BROKEN;
 }
 
 /*
