@@ -328,9 +328,11 @@ libdw_proc(struct unwinder *u, pid_t pid)
 		return p->attached ? p : NULL;
 	/*
 	 * Maps only added (a dlopen) leave the old modules in place: report
-	 * the new ones on top. Any other change starts over.
+	 * the new ones on top. Any other change starts over, and so does one
+	 * after an attach that failed (at exec, with few maps yet), or that
+	 * failure would last for the process's life.
 	 */
-	if (p->dwfl && libdw_only_added(p, maps, n)) {
+	if (p->dwfl && p->attached && libdw_only_added(p, maps, n)) {
 		dwfl_report_begin_add(p->dwfl);
 		libdw_report(u, p, maps, n);
 		dwfl_report_end(p->dwfl, NULL, NULL);
