@@ -31,6 +31,7 @@
 enum {
 	RECORD_STACK_SIZE = 0x100,
 	RECORD_UNWINDER,
+	RECORD_UNWIND_CHECK,
 	RECORD_SCOPE,
 	RECORD_NO_DEMANGLE,
 	RECORD_NO_INLINE,
@@ -60,6 +61,11 @@ static const struct usage_opt record_opts_table[] = {
 	{ "unwinder", RECORD_UNWINDER, "NAME",
 	  "who unwinds -g dwarf stacks: libdw (default),\n"
 	  "libdwfl or libunwind" },
+	{ "unwind-check", RECORD_UNWIND_CHECK, NULL,
+	  "unwind every sample twice (libdw's cached rules\n"
+	  "and libdwfl's unwinder) and store the number of\n"
+	  "disagreements in the metadata (slow; -g dwarf,\n"
+	  "--unwinder libdw only)" },
 	{ "scope", RECORD_SCOPE, "SCOPE",
 	  "cpu: per-CPU events filtered by process (default\n"
 	  "when permitted; no cost per context switch);\n"
@@ -92,7 +98,8 @@ record_usage(FILE *fp)
 	      "[-e EVENT]\n"
 	      "                     [-g dwarf|fp|dwarf,SIZE] [--stack-size "
 	      "BYTES]\n"
-	      "                     [--unwinder libdw|libdwfl|libunwind]\n"
+	      "                     [--unwinder libdw|libdwfl|libunwind] "
+	      "[--unwind-check]\n"
 	      "                     [--scope auto|cpu|thread] [-m PAGES] "
 	      "[--no-demangle]\n"
 	      "                     [--no-inline] [-q] [-L KEY=VALUE]... "
@@ -366,9 +373,12 @@ record_metadata(struct profile *p, const struct sampler *s,
 				     (int64_t)st->unwind_ns_median);
 		profile_meta_set_int(p, "unwind_ns_p99",
 				     (int64_t)st->unwind_ns_p99);
+		/* -1: the self-check (--unwind-check) did not run. */
+		profile_meta_set_int(p, "unwind_check_mismatches",
+				     st->unwind_mismatches);
 		if (st->unwind_mismatches >= 0)
-			profile_meta_set_int(p, "unwind_check_mismatches",
-					     st->unwind_mismatches);
+			profile_meta_set_int(p, "unwind_check_samples",
+					     (int64_t)st->unwind_checked);
 	} else {
 		profile_meta_set_int(p, "leaf_callers_recovered",
 				     (int64_t)st->leaf_fixed);
@@ -504,6 +514,34 @@ record_install_signals(void)
 	return 0;
 }
 
+/*
+ * --unwind-check compares libdw's cached rules with libdwfl's unwinder, so
+ * it needs both: -g dwarf and --unwinder libdw. SCORCH_UNWIND_CHECK=1 in
+ * the environment turns it on where it can run.
+ */
+static int
+record_unwind_check(struct record_opts *ro)
+{
+	bool libdw = ro->unwinder == UNWINDER_DEFAULT ||
+		     ro->unwinder == UNWINDER_LIBDW;
+	const char *env = getenv("SCORCH_UNWIND_CHECK");
+
+	if (ro->unwind_check && ro->callgraph != CALLGRAPH_DWARF) {
+		cli_error("--unwind-check: needs -g dwarf (frame pointers are "
+			  "unwound by the kernel)");
+		return -1;
+	}
+	if (ro->unwind_check && !libdw) {
+		cli_error("--unwind-check: needs --unwinder libdw (it checks "
+			  "libdw's rules against libdwfl)");
+		return -1;
+	}
+	if (env && !strcmp(env, "1") && ro->callgraph == CALLGRAPH_DWARF &&
+	    libdw)
+		ro->unwind_check = true;
+	return 0;
+}
+
 int
 cmd_record(int argc, char **argv)
 {
@@ -596,6 +634,9 @@ cmd_record(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case RECORD_UNWIND_CHECK:
+			ro.unwind_check = true;
+			break;
 		case RECORD_SCOPE:
 			if (!strcmp(optarg, "auto"))
 				ro.scope = SCOPE_AUTO;
@@ -655,6 +696,8 @@ cmd_record(int argc, char **argv)
 	}
 	if (optind < argc)
 		ro.argv = argv + optind;
+	if (record_unwind_check(&ro) < 0)
+		goto out;
 	if (!npids && !ro.argv) {
 		cli_error("record: nothing to record: give -p PID or "
 			  "-- COMMAND (see 'scorch record --help')");

@@ -185,9 +185,9 @@ struct unwinder_ops {
 	/* The process exited or exec'd: drop what is kept for it. */
 	void (*forget)(struct unwinder *u, pid_t pid);
 	/* Optional: check a fast path against a slow one, and count
-	 * disagreements (the tests' SCORCH_UNWIND_CHECK=1). */
+	 * disagreements and samples compared (record --unwind-check). */
 	void (*set_check)(struct unwinder *u, bool on);
-	uint64_t (*mismatches)(const struct unwinder *u);
+	uint64_t (*mismatches)(const struct unwinder *u, uint64_t *checked);
 };
 
 extern const struct unwinder_ops unwind_libdw_ops;

@@ -1144,6 +1144,9 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 		s->stack_bytes = SAMPLER_MAX_STACK_BYTES;
 	s->uw_ops = unwind_backend(s->opts.unwinder);
 	s->uw = s->uw_ops->new (s->maps, s->mods);
+	s->stats.unwind_mismatches = -1;
+	if (s->opts.unwind_check && s->uw_ops->set_check)
+		s->uw_ops->set_check(s->uw, true);
 	strbuf_init(&s->cmdlines);
 	s->kernel = true;
 	s->max_stack = event_max_stack();
@@ -1228,7 +1231,9 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 		s->spec.is_clock ? 1000000000ULL / s->opts.freq_hz : 0;
 	s->stats.stack_bytes = s->stack_bytes;
 	s->stats.unwinder = s->uw_ops == &unwind_libdw_ops ? UNWINDER_LIBDW
-							   : UNWINDER_LIBUNWIND;
+			    : s->uw_ops == &unwind_libdwfl_ops
+				    ? UNWINDER_LIBDWFL
+				    : UNWINDER_LIBUNWIND;
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
 	if (s->child) {
 		int e = 0;
@@ -1353,9 +1358,9 @@ sampler_run(struct sampler *s, struct scorch_err *err)
 	s->stats.elapsed_s = ts_elapsed(&s->start);
 	s->stats.unwind_ns_median = sampler_unwind_quantile(s, 0.5);
 	s->stats.unwind_ns_p99 = sampler_unwind_quantile(s, 0.99);
-	if (getenv("SCORCH_UNWIND_CHECK") && s->uw_ops->mismatches)
-		s->stats.unwind_mismatches =
-			(int64_t)s->uw_ops->mismatches(s->uw);
+	if (s->opts.unwind_check && s->uw_ops->mismatches)
+		s->stats.unwind_mismatches = (int64_t)s->uw_ops->mismatches(
+			s->uw, &s->stats.unwind_checked);
 	free(pfd);
 	return ret;
 }

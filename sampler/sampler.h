@@ -60,6 +60,9 @@ struct record_opts {
 	enum sampler_scope scope;
 	enum sampler_callgraph callgraph;
 	enum sampler_unwinder unwinder;
+	/* Unwind every sample a second way (libdw: libdwfl's full unwinder)
+	 * and count disagreements in stats.unwind_mismatches. */
+	bool unwind_check;
 	uint32_t
 		stack_bytes; /* user stack copied per sample (dwarf), 0 = default */
 	size_t ring_pages; /* data pages per ring buffer (power of 2), 0 = default */
@@ -83,6 +86,7 @@ struct sampler_stats {
 	uint64_t unwind_ns_median; /* CFI unwinding time per sample */
 	uint64_t unwind_ns_p99;
 	int64_t unwind_mismatches; /* self-check disagreements, -1 if off */
+	uint64_t unwind_checked;   /* samples the self-check compared */
 	uint64_t other;	   /* samples of other processes, dropped (cpu scope) */
 	uint64_t launcher; /* samples of the launched child before its exec */
 	uint64_t threads;  /* distinct target threads seen */

@@ -100,6 +100,7 @@ struct unwinder {
 	bool full_only;	     /* never the fast path ("libdwfl") */
 	bool check;	     /* compare every fast unwind with the full path */
 	uint64_t mismatches; /* ... and count the differences */
+	uint64_t checked;    /* samples compared */
 
 	/* The sample being unwound, for the callbacks. */
 	const struct unwind_sample *smp;
@@ -327,9 +328,11 @@ libdw_proc(struct unwinder *u, pid_t pid)
 		return p->attached ? p : NULL;
 	/*
 	 * Maps only added (a dlopen) leave the old modules in place: report
-	 * the new ones on top. Any other change starts over.
+	 * the new ones on top. Any other change starts over, and so does one
+	 * after an attach that failed (at exec, with few maps yet), or that
+	 * failure would last for the process's life.
 	 */
-	if (p->dwfl && libdw_only_added(p, maps, n)) {
+	if (p->dwfl && p->attached && libdw_only_added(p, maps, n)) {
 		dwfl_report_begin_add(p->dwfl);
 		libdw_report(u, p, maps, n);
 		dwfl_report_end(p->dwfl, NULL, NULL);
@@ -649,6 +652,27 @@ libdw_frame(Dwfl_Frame *state, void *arg)
 }
 
 /*
+ * Is frame n-1 (at pc) in the function holding its module's entry point,
+ * the root of the stack? libdwfl does not know that the dynamic linker's
+ * _start (no end-of-stack marker, or no CFI) is the first frame, and fails
+ * to unwind past it; the cached rules stop there (rule.entry).
+ */
+static bool
+libdw_at_root(struct unwinder *u, pid_t pid, uint64_t pc, uint32_t n)
+{
+	const struct addr_map *m =
+		map_set_find(u->maps, pid, n > 1 ? pc - 1 : pc);
+	uint64_t bias;
+	const struct unwind_rule *r;
+
+	if (!m || m->module == MODULE_NONE ||
+	    !module_table_bias(u->mods, m, &bias))
+		return false;
+	r = libdw_rule(u, m->module, pc - bias - (n > 1 ? 1 : 0));
+	return r != &rule_none && r->entry;
+}
+
+/*
  * The full path: libdwfl's unwinder over the process's Dwfl. libdwfl ends
  * an unwind quietly when the return address cannot be read, so a read past
  * the end of a full stack copy is what tells a truncated stack.
@@ -682,11 +706,14 @@ libdw_full(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 		return UNWIND_COPY_SHORT;
 	if (ret == 0)
 		return UNWIND_DONE;
-	return u->n >= max ? UNWIND_MAX : UNWIND_BROKEN;
+	if (u->n >= max)
+		return UNWIND_MAX;
+	return libdw_at_root(u, smp->pid, ips[*n - 1], *n) ? UNWIND_DONE
+							   : UNWIND_BROKEN;
 }
 
 /*
- * The self-check (SCORCH_UNWIND_CHECK=1): unwind the sample again with
+ * The self-check (record --unwind-check): unwind the sample again with
  * libdwfl's full unwinder and count a mismatch when the frames or the
  * outcome differ. The tests run it on the examples, where both must agree.
  */
@@ -698,6 +725,7 @@ libdw_check(struct unwinder *u, const struct unwind_sample *smp,
 	uint64_t *full = xcalloc(max, sizeof(*full));
 	uint32_t nfull = 0;
 
+	u->checked++;
 	if (libdw_full(u, smp, full, max, &nfull) != res || nfull != n ||
 	    memcmp(full, ips, n * sizeof(*ips)))
 		u->mismatches++;
@@ -711,8 +739,9 @@ libdw_set_check(struct unwinder *u, bool on)
 }
 
 static uint64_t
-libdw_mismatches(const struct unwinder *u)
+libdw_mismatches(const struct unwinder *u, uint64_t *checked)
 {
+	*checked = u->checked;
 	return u->mismatches;
 }
 

@@ -21,7 +21,7 @@
  * Measured by bench/unwind.sh, median per sample on the mix / on a 200-deep
  * recursion: libdw 0.61 / 6.9 us, libdwfl 5.4 / 51 us, libunwind 5.9 /
  * 70 us, all reaching main in 100% of samples (libunwind: not through
- * .debug_frame). SCORCH_UNWIND_CHECK=1 compares the rules with libdwfl on
+ * .debug_frame). record --unwind-check compares the rules with libdwfl on
  * every sample.
  *
  * The stack copy (SAMPLER_STACK_BYTES): 8 KiB, perf's default, kept 42% of

@@ -20,8 +20,8 @@ if ! can_perf; then
 fi
 
 # attach NAME RECORD-ARGS -- WORKLOAD...: start the workload, wait for its
-# "ready", record it with SCORCH_UNWIND_CHECK=1 into $T/NAME.json and
-# $T/NAME.folded; $rc is scorch's exit status.
+# "ready", record it into $T/NAME.json and $T/NAME.folded; $rc is scorch's
+# exit status.
 attach() {
 	name=$1
 	shift
@@ -35,7 +35,7 @@ attach() {
 	wl=$bg_pid
 	wait_file "$T/$name.out"
 	# shellcheck disable=SC2086
-	SCORCH_UNWIND_CHECK=1 "$SCORCH" record -q -p "$wl" $args \
+	"$SCORCH" record -q -p "$wl" $args \
 		-o "$T/$name.json" 2>"$T/$name.err"
 	rc=$?
 	kill "$wl" 2>/dev/null
@@ -61,7 +61,7 @@ reaches() {
 NOFP=$EXAMPLES/stackmix-nofp
 
 # --- the mix, no frame pointers anywhere on the hot paths -----------------
-attach mix -F 999 -d 3 -- "$NOFP" mix 30
+attach mix -F 999 -d 3 --unwind-check -- "$NOFP" mix 30
 check "mix: record -p exits 0" test "$rc" -eq 0
 grep -q '"callgraph": "dwarf"' "$T/mix.json"
 check "mix: dwarf is the default call graph" test $? -eq 0
@@ -90,19 +90,29 @@ check "mix: hash_phase;hash_buffer" grep -q ';hash_phase;hash_buffer ' "$T/mix.f
 check "mix: copy_phase;strlen/memcpy" grep -q -E ';copy_phase;__(strlen|mem)' "$T/mix.folded"
 # The rule cache agrees with libdwfl's full unwinder on every sample.
 m=$(meta mix unwind_check_mismatches)
+check "mix: --unwind-check counted mismatches ($m)" test "${m:-x}" -ge 0
+# It really compared: nearly every sample took the fast path and was
+# unwound again (the rest went to libdwfl directly).
+c=$(meta mix unwind_check_samples)
+n=$(meta mix samples)
+check "mix: the check compared $c of $n samples" test "${c:-0}" -ge $((n * 9 / 10))
 check "mix: cached rules and libdwfl agree on every sample ($m mismatches)" \
 	test "$m" = 0
+grep -q '"unwinder": "libdw"' "$T/mix.json"
+check "mix: the metadata names the unwinder libdw" test $? -eq 0
 check "mix: median unwinding time is in the metadata" \
 	test -n "$(meta mix unwind_ns_median)"
 
 # --- threads: every thread's stack reaches its start routine ---------------
-attach thr -F 999 -d 3 -- "$NOFP" threads 3 30
+attach thr -F 999 -d 3 --unwind-check -- "$NOFP" threads 3 30
 check "threads: record -p exits 0" test "$rc" -eq 0
 reaches thr "threads" ';start_thread;worker;run_mix;'
 check "threads: 3 threads sampled" test "$(meta thr threads)" -ge 3
+m=$(meta thr unwind_check_mismatches)
+check "threads: cached rules and libdwfl agree ($m mismatches)" test "$m" = 0
 
 # --- a library dlopen'ed after scorch attached -----------------------------
-attach plug -F 999 -d 3 -- "$NOFP" plugin "$EXAMPLES/stackmix-plugin.so" 1 30
+attach plug -F 999 -d 3 --unwind-check -- "$NOFP" plugin "$EXAMPLES/stackmix-plugin.so" 1 30
 check "plugin: record -p exits 0" test "$rc" -eq 0
 n=$(count "$T/plug.folded" ';plugin_inner(;|$)')
 all=$(count "$T/plug.folded" 'plugin_inner')
@@ -124,6 +134,8 @@ reaches deep "deep 200" ';main;run_deep;recurse;'
 d=$(awk '{ n = gsub(/;recurse/, "&"); if (n > m) m = n } END { print m + 0 }' "$T/deep.folded")
 check "deep 200: the deepest stack has all 200 recurse frames ($d)" test "$d" -eq 200
 check "deep 200: no stack cut by the copy size" test "$(meta deep copy_truncated_stacks)" -eq 0
+m=$(meta deep unwind_check_mismatches)
+check "deep 200: without --unwind-check the count is -1 ($m)" test "$m" = -1
 
 # --- a copy too small: marked [truncated] and counted -------------------------
 attach small -F 999 -d 2 --stack-size 4K -- "$NOFP" deep 200 30
@@ -139,7 +151,20 @@ check "4K copy: the copy size is in the metadata" test $? -eq 0
 for u in libdwfl libunwind; do
 	attach "u$u" -F 999 -d 2 --unwinder $u -- "$NOFP" mix 30
 	reaches "u$u" "--unwinder $u" ';main;run_mix;'
+	grep -q "\"unwinder\": \"$u\"" "$T/u$u.json"
+	check "--unwinder $u: the metadata names it" test $? -eq 0
+	m=$(meta "u$u" unwind_check_mismatches)
+	check "--unwinder $u: no self-check, the count is -1 ($m)" test "$m" = -1
 done
+# SCORCH_UNWIND_CHECK=1 still turns the check on.
+start_bg "$NOFP" mix 30 >"$T/env.out"
+wl=$bg_pid
+wait_file "$T/env.out"
+SCORCH_UNWIND_CHECK=1 "$SCORCH" record -q -p "$wl" -F 999 -d 1 \
+	-o "$T/env.json" 2>"$T/env.err"
+kill "$wl" 2>/dev/null
+m=$(meta env unwind_check_mismatches)
+check "SCORCH_UNWIND_CHECK=1: the check ran ($m mismatches)" test "$m" = 0
 
 # --- linked by LLD: code shares a file page with read-only data ---------------
 # The code segment's load bias is not the read-only one's (0x1000 apart).
@@ -186,7 +211,9 @@ d=$(awk '{ n = gsub(/;recurse/, "&"); if (n > m) m = n } END { print m + 0 }' "$
 check "fp: a 30-level recursion shows all 30 levels ($d)" test "$d" -eq 30
 
 # --- bad options -----------------------------------------------------------------
-for bad in "-g bogus" "-g dwarf,12" "--stack-size 100000" "--unwinder nope"; do
+for bad in "-g bogus" "-g dwarf,12" "--stack-size 100000" "--unwinder nope" \
+	"--unwind-check -g fp" "--unwind-check --unwinder libunwind" \
+	"--unwind-check --unwinder libdwfl"; do
 	# shellcheck disable=SC2086
 	"$SCORCH" record $bad -p 1 -o "$T/bad.json" 2>"$T/bad.err"
 	rc=$?
