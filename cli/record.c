@@ -477,7 +477,9 @@ record_summary(const struct sampler *s, const struct symbolizer *sy,
 			 " times; lower -F",
 			 st->throttled);
 	strbuf_init(&idle);
-	record_idle_targets(p, ro, &idle);
+	/* With samples lost, a target without any may still have run. */
+	if (!lost)
+		record_idle_targets(p, ro, &idle);
 	if (!st->samples && idle.len && !ro->argv) {
 		fprintf(stderr, "scorch: %s: 0 samples in %.1f s; wrote %s\n",
 			idle.buf, st->elapsed_s, out);
