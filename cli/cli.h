@@ -7,6 +7,7 @@
 #ifndef SCORCH_CLI_H
 #define SCORCH_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -71,6 +72,13 @@ int cli_out_is_stream(const char *path);
 /* Fill unset flame graph titles from the profile's metadata. */
 void cli_flame_defaults(const struct profile *p, struct flame_opts *fo,
 			char *buf, unsigned long bufsize);
+/*
+ * How whole p's stacks are, written into buf ("N broken (x%), ..."), with
+ * one warning naming input once they pass STACK_HEALTH_WARN_PCT: the one
+ * message of every view. Returns false (buf untouched) when p does not say.
+ */
+bool cli_stack_health(const struct profile *p, const char *input, char *buf,
+		      unsigned long bufsize);
 
 /*
  * flameopts.c: the flame graph options, for every subcommand that draws

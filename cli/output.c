@@ -211,6 +211,22 @@ cli_out_is_stream(const char *path)
 	return !strcmp(path, "-") || atomic_in_place(path);
 }
 
+bool
+cli_stack_health(const struct profile *p, const char *input, char *buf,
+		 unsigned long bufsize)
+{
+	struct stack_health h;
+
+	profile_stack_health(p, &h);
+	if (!h.known)
+		return false;
+	if (stack_health_describe(&h, buf, bufsize))
+		cli_warn("%s: more than %.0f%% of the stacks are incomplete "
+			 "(%s): callers' shares are low",
+			 input, STACK_HEALTH_WARN_PCT, buf);
+	return true;
+}
+
 int
 cli_check_output(const char *path)
 {

@@ -297,10 +297,8 @@ report_info(const struct profile *p, const struct report_opts *ro,
 	const char *by = ro->by == AGG_FUNCTION ? "function"
 			 : ro->by == AGG_MODULE ? "module"
 						: "thread";
-	struct stack_health health;
 	size_t n = 0, i;
 
-	profile_stack_health(p, &health);
 	info[n++] = (struct table_info){ "input", "input", ro->input, 0 };
 	info[n++] = (struct table_info){ "samples", "samples", NULL,
 					 (int64_t)profile_total(p) };
@@ -322,11 +320,7 @@ report_info(const struct profile *p, const struct report_opts *ro,
 			(struct table_info){ "duration", "duration", bufs, 0 };
 		bufs += bufsize;
 	}
-	if (health.known) {
-		if (stack_health_describe(&health, bufs, bufsize))
-			cli_warn("%s: more than %.0f%% of the stacks are "
-				 "incomplete (%s): callers' shares are low",
-				 ro->input, STACK_HEALTH_WARN_PCT, bufs);
+	if (cli_stack_health(p, ro->input, bufs, bufsize)) {
 		info[n++] = (struct table_info){ "stacks", "stacks", bufs, 0 };
 		bufs += bufsize;
 	}

@@ -51,7 +51,6 @@ cmd_svg(int argc, char **argv)
 	struct scorch_err err;
 	struct profile *p;
 	char subtitle[512], hbuf[128];
-	struct stack_health health;
 	int c, ret;
 
 	flame_opts_init(&fo);
@@ -98,11 +97,7 @@ cmd_svg(int argc, char **argv)
 			 strcmp(argv[optind], "-") ? argv[optind] : "<stdin>",
 			 ro.skipped, ro.skipped == 1 ? "" : "s", ro.first_bad);
 	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
-	profile_stack_health(p, &health);
-	if (health.known && stack_health_describe(&health, hbuf, sizeof(hbuf)))
-		cli_warn("%s: more than %.0f%% of the stacks are incomplete "
-			 "(%s): callers' shares are low",
-			 argv[optind], STACK_HEALTH_WARN_PCT, hbuf);
+	cli_stack_health(p, argv[optind], hbuf, sizeof(hbuf));
 	ret = cli_write_profile(p, out, OUT_SVG, &fo) < 0 ? EXIT_USAGE
 							  : EXIT_OK;
 	profile_free(p);
