@@ -59,9 +59,13 @@ start_bg() {
 	"$@" &
 	bg_pid=$!
 	tap_pids="$tap_pids $bg_pid"
-	want=$(readlink -f "$1")
+	wait_exe "$bg_pid" "$(readlink -f "$1")"
+}
+
+# wait_exe PID PATH: wait (5 s at most) until process PID runs PATH.
+wait_exe() {
 	i=0
-	while [ "$(readlink "/proc/$bg_pid/exe" 2>/dev/null)" != "$want" ] &&
+	while [ "$(readlink "/proc/$1/exe" 2>/dev/null)" != "$2" ] &&
 		[ $i -lt 250 ]; do
 		sleep 0.02
 		i=$((i + 1))

@@ -36,12 +36,7 @@ in_ns() {
 	unshare -m --propagation private sh -c "$1; exec '$T/bin/cpuburn' 30" &
 	ns_pid=$!
 	tap_pids="$tap_pids $ns_pid"
-	i=0
-	while [ "$(readlink "/proc/$ns_pid/exe" 2>/dev/null)" != "$T/bin/cpuburn" ] &&
-		[ $i -lt 250 ]; do
-		sleep 0.02
-		i=$((i + 1))
-	done
+	wait_exe "$ns_pid" "$T/bin/cpuburn"
 }
 
 # 1. By build-id under the namespace's /usr/lib/debug.
@@ -61,7 +56,7 @@ cp "$T/linked" "$T/app/cpuburn"
 unshare -m --propagation private sh -c "mount -t tmpfs scorch-test '$T/app' && cp '$T/linked' '$T/app/cpuburn' && cp '$T/dbg/cpuburn.debug' '$T/app/cpuburn.debug' && exec '$T/app/cpuburn' 30" &
 ns_pid=$!
 tap_pids="$tap_pids $ns_pid"
-sleep 0.5
+wait_exe "$ns_pid" "$T/app/cpuburn"
 check "the host has no debug file beside the binary" test ! -e "$T/app/cpuburn.debug"
 "$SCORCH" record -q -p "$ns_pid" -F 499 -d 1 -o "$T/link.folded" 2>"$T/err2"
 kill "$ns_pid" 2>/dev/null
