@@ -275,10 +275,10 @@ diff_report_cb(FILE *fp, void *arg)
 
 	/* Any name that is not markdown or JSON gets text. */
 	if (a->fmt == TABLE_MARKDOWN)
-		return diff_write_markdown(a->r, fp);
+		return diffreport_write_markdown(a->r, fp);
 	if (a->fmt == TABLE_JSON)
-		return diff_write_json(a->r, fp);
-	return diff_write_text(a->r, fp, false);
+		return diffreport_write_json(a->r, fp);
+	return diffreport_write_text(a->r, fp, false);
 }
 
 /* Write the report to path in the format its name asks for. */
@@ -451,8 +451,9 @@ cmd_diff(int argc, char **argv)
 		if (diff_write_report(r, reports[i]) < 0)
 			goto out;
 	if (!quiet)
-		diff_write_text(r, stdout,
-				isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+		diffreport_write_text(r, stdout,
+				      isatty(STDOUT_FILENO) &&
+					      !getenv("NO_COLOR"));
 	ret = EXIT_OK;
 	if (fail) {
 		if (r->verdict == DIFF_REGRESSION)

@@ -11,13 +11,23 @@
 #include "../render/render.h"
 #include "cli.h"
 
+/* A diagnostic quotes input (file names, lines, names from profiles): it
+ * reaches the terminal only through common/escape.c, as every output. */
 static void
 cli_vmessage(const char *prefix, const char *fmt, va_list ap)
 {
+	struct strbuf msg, out;
+
+	strbuf_init(&msg);
+	strbuf_init(&out);
+	strbuf_vaddf(&msg, fmt, ap);
+	strbuf_addstr(&out, prefix);
+	escape_text(&out, msg.buf, msg.len);
+	strbuf_addch(&out, '\n');
 	fflush(stdout);
-	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fwrite(out.buf, 1, out.len, stderr);
+	strbuf_fini(&out);
+	strbuf_fini(&msg);
 }
 
 void

@@ -120,9 +120,40 @@ void intmap_put(struct intmap *m, unsigned long long key, void *value);
  */
 size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
 
-/* json.c: write str as a JSON string literal, quotes included. Control
- * characters are escaped; invalid UTF-8 becomes U+FFFD, so the output is
- * always valid JSON. */
+/*
+ * escape.c: the one set of characters neutralized wherever text from input
+ * is shown (terminal, text file, markdown, SVG, JSON, diagnostics): the C0
+ * and C1 controls, DEL, the bidi controls (U+061C, U+200E, U+200F,
+ * U+202A-U+202E, U+2066-U+2069), U+2028, U+2029, U+FFFE and U+FFFF. Each
+ * is shown as a visible \uXXXX (ESC as \u001b, CSI as \u009b, RLO as
+ * \u202e), the spelling JSON itself uses; each byte that is not valid UTF-8
+ * becomes U+FFFD. A backslash in the input is kept as it is.
+ *
+ * escape_next() classifies the character at s (n > 0 bytes left): returns
+ * its length in bytes (>= 1; 1 for an invalid byte), with *cp the code
+ * point (the byte, for ESCAPE_INVALID). 0 only when n is 0.
+ * escape_add_visible() appends the visible form of a character that is not
+ * ESCAPE_PLAIN; escape_text() appends str[0..n) with every such character
+ * in its visible form (the output has no control, bidi or invalid byte).
+ */
+enum escape_class {
+	ESCAPE_PLAIN,	/* shown as it is */
+	ESCAPE_CONTROL, /* shown as \uXXXX */
+	ESCAPE_INVALID, /* not UTF-8: shown as U+FFFD */
+};
+
+#define ESCAPE_INVALID_TEXT "\xef\xbf\xbd" /* U+FFFD in UTF-8 */
+#define ESCAPE_CONTROL_FMT "\\u%04x"	   /* printf format of the rest */
+
+size_t escape_next(const unsigned char *s, size_t n, unsigned *cp,
+		   enum escape_class *cls);
+void escape_add_visible(struct strbuf *sb, unsigned cp, enum escape_class cls);
+void escape_text(struct strbuf *sb, const char *str, size_t n);
+
+/* json.c: write str as a JSON string literal, quotes included. What
+ * escape.c neutralizes is written as a \uXXXX escape (so a JSON reader gets
+ * the name back exactly, and no raw control or bidi byte is in the file);
+ * invalid UTF-8 becomes U+FFFD, so the output is always valid JSON. */
 void json_put_string(FILE *fp, const char *str);
 
 /*

@@ -9,28 +9,22 @@ void
 json_put_string(FILE *fp, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strlen(str), i = 0;
+	size_t n = strlen(str), i = 0, len;
+	enum escape_class cls;
+	unsigned cp;
 
 	putc('"', fp);
 	while (i < n) {
-		unsigned char c = s[i];
-		unsigned cp;
-		size_t len;
-
-		if (c == '"' || c == '\\') {
-			putc('\\', fp);
-			putc(c, fp);
-			i++;
-		} else if (c < 0x20) {
-			fprintf(fp, "\\u%04x", c);
-			i++;
-		} else if ((len = utf8_decode(s + i, n - i, &cp))) {
+		len = escape_next(s + i, n - i, &cp, &cls);
+		if (cls == ESCAPE_INVALID)
+			fputs(ESCAPE_INVALID_TEXT, fp);
+		else if (cls == ESCAPE_CONTROL)
+			fprintf(fp, ESCAPE_CONTROL_FMT, cp);
+		else if (cp == '"' || cp == '\\')
+			fprintf(fp, "\\%c", (char)cp);
+		else
 			fwrite(s + i, 1, len, fp);
-			i += len;
-		} else {
-			fputs("\xef\xbf\xbd", fp); /* U+FFFD */
-			i++;
-		}
+		i += len;
 	}
 	putc('"', fp);
 }

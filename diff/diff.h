@@ -136,10 +136,8 @@ uint64_t diff_paths_lookup(struct diff_paths *dp, const struct profile *p,
 bool diff_is_finding(const struct diff_result *r, const struct profile *p,
 		     uint32_t frame);
 
-/* report.c: the report as text (80 columns), markdown, or JSON. 0 or -1. */
-int diff_write_text(const struct diff_result *r, FILE *fp, bool color);
-int diff_write_markdown(const struct diff_result *r, FILE *fp);
-int diff_write_json(const struct diff_result *r, FILE *fp);
+/* The verdict's name: "no-regression", "regression", "inconclusive".
+ * (render/diffreport.c presents a result.) */
 const char *diff_verdict_name(enum diff_verdict v);
 
 #endif

@@ -103,7 +103,7 @@ flame_write_info(struct flame_writer *w, const struct flame_rect *r)
 	const struct flame_diff *d = w->d;
 
 	strbuf_addf(sb, "&#10;%" PRIu64 " ", r->total);
-	svg_escape(sb, w->o->count_name, 0);
+	escape_svg(sb, w->o->count_name, 0);
 	strbuf_addf(sb, " (%.2f%%), self %" PRIu64,
 		    flame_pct(r->total, w->l.total), r->self);
 	if (r->frame != FLAME_ROOT) {
@@ -112,26 +112,26 @@ flame_write_info(struct flame_writer *w, const struct flame_rect *r)
 		if (f->file[0] || f->module[0]) {
 			strbuf_addstr(sb, "&#10;");
 			if (f->file[0]) {
-				svg_escape(sb, f->file, 0);
+				escape_svg(sb, f->file, 0);
 				if (f->line)
 					strbuf_addf(sb, ":%" PRIu32, f->line);
 				if (f->module[0])
 					strbuf_addstr(sb, " in ");
 			}
-			svg_escape(sb, f->module, 0);
+			escape_svg(sb, f->module, 0);
 		}
 	}
 	if (d) {
 		strbuf_addstr(sb, "&#10;");
-		svg_escape(sb, d->this_name ? d->this_name : "this", 0);
+		escape_svg(sb, d->this_name ? d->this_name : "this", 0);
 		strbuf_addf(sb, ": %" PRIu64 " (%.2f%%)&#10;", r->total,
 			    flame_pct(r->total, w->l.total));
-		svg_escape(sb, d->other_name ? d->other_name : "other", 0);
+		escape_svg(sb, d->other_name ? d->other_name : "other", 0);
 		strbuf_addf(sb, ": %" PRIu64 " (%.2f%%)&#10;delta: ",
 			    r->annot.other,
 			    flame_pct(r->annot.other, d->other_total));
 		strbuf_addf(sb, "%+.2f", r->annot.delta);
-		svg_escape(sb, d->delta_unit ? d->delta_unit : "", 0);
+		escape_svg(sb, d->delta_unit ? d->delta_unit : "", 0);
 		if (r->annot.significant)
 			strbuf_addstr(sb, " (significant)");
 	}
@@ -162,7 +162,7 @@ flame_write_rect(struct flame_writer *w, const struct flame_rect *r)
 	strbuf_reset(&w->sb);
 	strbuf_addf(&w->sb, "<g o=\"%" PRIu64 "\" n=\"%" PRIu64 "\"><title>",
 		    r->start, r->total);
-	svg_escape(&w->sb, name, 0);
+	escape_svg(&w->sb, name, 0);
 	flame_write_info(w, r);
 	strbuf_addstr(&w->sb, "</title><rect x=\"");
 	flame_add_tenths(&w->sb, x1);
@@ -177,7 +177,7 @@ flame_write_rect(struct flame_writer *w, const struct flame_rect *r)
 		flame_add_tenths(&w->sb, (int64_t)y * 10 + o->frame_height * 5 +
 						 (o->font_size * 10 + 1) / 3);
 		strbuf_addstr(&w->sb, "\">");
-		svg_escape(&w->sb, name, (size_t)fit);
+		escape_svg(&w->sb, name, (size_t)fit);
 		strbuf_addstr(&w->sb, "</text>");
 	}
 	strbuf_addstr(&w->sb, "</g>\n");
@@ -213,12 +213,12 @@ flame_write_head(struct flame_writer *w)
 			  "width=\"100%\" height=\"100%\"/>\n");
 	strbuf_addf(sb, "<text id=\"title\" x=\"%d\" y=\"%d\">", o->width / 2,
 		    o->font_size * 2);
-	svg_escape(sb, title, 0);
+	escape_svg(sb, title, 0);
 	strbuf_addstr(sb, "</text>\n");
 	if (o->subtitle) {
 		strbuf_addf(sb, "<text id=\"subtitle\" x=\"%d\" y=\"%d\">",
 			    o->width / 2, o->font_size * 4);
-		svg_escape(sb, o->subtitle, 0);
+		escape_svg(sb, o->subtitle, 0);
 		strbuf_addstr(sb, "</text>\n");
 	}
 	strbuf_addf(sb,
@@ -246,7 +246,7 @@ flame_write_foot(struct flame_writer *w)
 		    y);
 	if (w->l.total) {
 		strbuf_addf(sb, "%" PRIu64 " ", w->l.total);
-		svg_escape(sb, o->count_name, 0);
+		escape_svg(sb, o->count_name, 0);
 		strbuf_addf(sb,
 			    ", %zu unique stacks, %u frames deep, %zu of "
 			    "%" PRIu64 " call paths drawn",

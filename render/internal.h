@@ -3,6 +3,7 @@
 #ifndef SCORCH_RENDER_INTERNAL_H
 #define SCORCH_RENDER_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,18 +12,38 @@
 struct strbuf;
 struct frame;
 
-/* svg.c */
 /*
- * Append s to sb escaped for XML text and attribute values: & < > " ' as
- * entities, control characters dropped, invalid UTF-8 replaced by U+FFFD.
- * At most maxchars characters of s are kept; when s is longer, the kept
- * part is shortened to leave room for "..". maxchars 0 means no limit.
- * Truncation counts characters, never cutting one or an entity in half.
- * Returns the number of characters of s that were kept.
+ * escape.c: untrusted text for each output, built on common/escape.c's one
+ * classifier (controls and bidi controls as a visible \uXXXX, invalid UTF-8
+ * as U+FFFD: see common.h). Widths and limits count characters of that
+ * visible form.
+ *
+ * escape_term() appends s for a terminal or a text file in at most max
+ * characters (0: no limit; at least 4): a longer s keeps its start and end
+ * around "..". Returns the characters appended. escape_term_width() is
+ * the characters escape_term() would append without a limit.
  */
-size_t svg_escape(struct strbuf *sb, const char *s, size_t maxchars);
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-size_t svg_utf8_len(const unsigned char *s, size_t n);
+size_t escape_term(struct strbuf *sb, const char *s, size_t max);
+size_t escape_term_width(const char *s);
+/*
+ * Append s as a markdown code span (cut as escape_term() to max; nothing
+ * for an empty s): fenced by one backtick more than the longest run of
+ * them in s, padded by a space when s starts or ends with a backtick or a
+ * space, so the span holds s exactly and nothing in it is markup. With
+ * in_table, '|' is escaped so a GFM table cell cannot end early.
+ */
+void escape_md_code(struct strbuf *sb, const char *s, size_t max,
+		    bool in_table);
+/* Append s as markdown text (titles, headings, notes): markdown's special
+ * characters backslash-escaped, < > & as HTML entities. */
+void escape_md_text(struct strbuf *sb, const char *s);
+/*
+ * Append s for XML text and attribute values: & < > " ' as entities. At
+ * most maxchars characters of s are kept (0: no limit); a longer s is
+ * shortened to leave room for "..", never cutting a character or an
+ * entity in half. Returns the characters of s kept.
+ */
+size_t escape_svg(struct strbuf *sb, const char *s, size_t maxchars);
 
 /* layout.c */
 #define FLAME_ROOT UINT32_MAX /* the frame id of the "all" root */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 struct profile;
+struct diff_result;
 
 /* How frames are colored; every palette is stable by name hash. */
 enum flame_palette {
@@ -181,5 +182,14 @@ struct table_doc {
  */
 int table_write_doc(const struct table_doc *d, enum table_format fmt,
 		    const struct table_opts *o, FILE *fp);
+
+/*
+ * diffreport.c: the result of diff_compute() (diff/diff.h) as a report:
+ * text (80 columns; color: the verdict in ANSI color), markdown for a PR
+ * comment, or JSON (docs/DIFF.md). Returns 0, or -1 on a write error.
+ */
+int diffreport_write_text(const struct diff_result *r, FILE *fp, bool color);
+int diffreport_write_markdown(const struct diff_result *r, FILE *fp);
+int diffreport_write_json(const struct diff_result *r, FILE *fp);
 
 #endif

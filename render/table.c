@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../common/common.h"
-#include "render.h"
+#include "internal.h"
 
 #define TABLE_MD_MAX_CHARS 200 /* names longer than this are cut in markdown */
 #define TABLE_MIN_NAME 12      /* a text name column is never narrower */
@@ -153,73 +153,6 @@ table_nrows(const struct table *t)
 
 /* ---- text ------------------------------------------------------------ */
 
-/*
- * One displayable character of s (n bytes left) into *out (up to 4 bytes);
- * returns the bytes consumed. Control characters (C0, DEL, C1) and invalid
- * UTF-8 become '?': a profile is untrusted, and an escape sequence in a
- * function name must not reach the terminal.
- */
-static size_t
-table_char(const unsigned char *s, size_t n, char *out, size_t *outlen)
-{
-	unsigned cp = 0;
-	size_t len = utf8_decode(s, n, &cp);
-
-	if (!len || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
-		out[0] = '?';
-		*outlen = 1;
-		return len ? len : 1;
-	}
-	memcpy(out, s, len);
-	*outlen = len;
-	return len;
-}
-
-/* Characters in s as table_char() shows them. */
-static size_t
-table_width(const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strlen(str), i = 0, chars = 0, olen;
-	char out[4];
-
-	while (i < n) {
-		i += table_char(s + i, n - i, out, &olen);
-		chars++;
-	}
-	return chars;
-}
-
-/*
- * Append s, made displayable, in at most max characters: a longer name
- * keeps its start and its end around "..", because both ends of a name
- * tell (a namespace, an argument list). Returns the characters appended.
- */
-static size_t
-table_put_name(struct strbuf *sb, const char *str, size_t max)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strlen(str), chars = table_width(str), i = 0, c = 0;
-	size_t head = chars, tail_from = chars, olen;
-	char out[4];
-
-	if (max < 4)
-		max = 4;
-	if (chars > max) {
-		head = (max - 2) * 2 / 3;
-		tail_from = chars - (max - 2 - head);
-	}
-	while (i < n) {
-		i += table_char(s + i, n - i, out, &olen);
-		if (c < head || c >= tail_from)
-			strbuf_add(sb, out, olen);
-		if (c + 1 == head && head < chars)
-			strbuf_addstr(sb, "..");
-		c++;
-	}
-	return chars > max ? max : chars;
-}
-
 static void
 table_format_num(const struct table_column *col, const struct table_cell *c,
 		 char *buf, size_t size)
@@ -251,14 +184,14 @@ table_write_text(const struct table *t, const struct table_opts *o,
 	for (i = 0; i < t->ncols; i++) {
 		const struct table_column *col = &t->cols[i];
 
-		w[i] = table_width(col->heading);
+		w[i] = escape_term_width(col->heading);
 		for (r = 0; r < t->nrows; r++) {
 			const struct table_cell *c =
 				&t->cells[r * t->ncols + i];
 			size_t cw;
 
 			if (col->type == TABLE_COL_NAME) {
-				cw = table_width(c->str ? c->str : "");
+				cw = escape_term_width(c->str ? c->str : "");
 			} else {
 				table_format_num(col, c, num, sizeof(num));
 				cw = strlen(num);
@@ -296,7 +229,7 @@ table_write_text(const struct table *t, const struct table_opts *o,
 	if (t->title[0]) {
 		if (o->color)
 			strbuf_addstr(sb, "\033[1m");
-		table_put_name(sb, t->title, width);
+		escape_term(sb, t->title, width);
 		if (o->color)
 			strbuf_addstr(sb, "\033[0m");
 		strbuf_addch(sb, '\n');
@@ -321,7 +254,7 @@ table_write_text(const struct table *t, const struct table_opts *o,
 				table_pad(sb, pending);
 				text = c ? (c->str ? c->str : "")
 					 : col->heading;
-				cw = table_put_name(sb, text, w[i]);
+				cw = escape_term(sb, text, w[i]);
 				pending = w[i] - cw;
 				continue;
 			}
@@ -331,9 +264,9 @@ table_write_text(const struct table *t, const struct table_opts *o,
 			} else {
 				text = col->heading;
 			}
-			cw = table_width(text);
+			cw = escape_term_width(text);
 			table_pad(sb, pending + w[i] - cw);
-			table_put_name(sb, text, w[i]);
+			escape_term(sb, text, w[i]);
 			pending = 0;
 		}
 		if (!r && o->color)
@@ -345,67 +278,13 @@ table_write_text(const struct table *t, const struct table_opts *o,
 	}
 	for (i = 0; i < t->nnotes; i++) {
 		strbuf_addstr(sb, "  ");
-		table_put_name(sb, t->notes[i], width - 2);
+		escape_term(sb, t->notes[i], width - 2);
 		strbuf_addch(sb, '\n');
 	}
 	free(w);
 }
 
 /* ---- markdown ---------------------------------------------------------- */
-
-/* Append s as a markdown code span inside a table cell. */
-static void
-table_put_md_code(struct strbuf *sb, const char *str)
-{
-	struct strbuf clean;
-	const char *fence;
-	size_t i;
-
-	strbuf_init(&clean);
-	table_put_name(&clean, str, TABLE_MD_MAX_CHARS);
-	if (!clean.len) {
-		strbuf_fini(&clean);
-		return;
-	}
-	/* A name holding a backtick needs a longer fence and spaces. */
-	fence = strchr(clean.buf, '`') ? "`` " : "`";
-	strbuf_addstr(sb, fence);
-	for (i = 0; i < clean.len; i++) {
-		if (clean.buf[i] == '|')
-			strbuf_addch(sb, '\\');
-		strbuf_addch(sb, clean.buf[i]);
-	}
-	strbuf_addstr(sb, strchr(clean.buf, '`') ? " ``" : "`");
-	strbuf_fini(&clean);
-}
-
-/* Append plain text (titles, headings, notes) with markdown's and HTML's
- * special characters escaped. */
-static void
-table_put_md_text(struct strbuf *sb, const char *str)
-{
-	struct strbuf clean;
-	size_t i;
-
-	strbuf_init(&clean);
-	table_put_name(&clean, str, 10000);
-	for (i = 0; i < clean.len; i++) {
-		char c = clean.buf[i];
-
-		if (c == '<')
-			strbuf_addstr(sb, "&lt;");
-		else if (c == '>')
-			strbuf_addstr(sb, "&gt;");
-		else if (c == '&')
-			strbuf_addstr(sb, "&amp;");
-		else {
-			if (strchr("\\`*_[]|#", c))
-				strbuf_addch(sb, '\\');
-			strbuf_addch(sb, c);
-		}
-	}
-	strbuf_fini(&clean);
-}
 
 static void
 table_write_markdown(const struct table *t, struct strbuf *sb)
@@ -415,13 +294,13 @@ table_write_markdown(const struct table *t, struct strbuf *sb)
 
 	if (t->title[0]) {
 		strbuf_addstr(sb, "**");
-		table_put_md_text(sb, t->title);
+		escape_md_text(sb, t->title);
 		strbuf_addstr(sb, "**\n\n");
 	}
 	strbuf_addch(sb, '|');
 	for (i = 0; i < t->ncols; i++) {
 		strbuf_addch(sb, ' ');
-		table_put_md_text(sb, t->cols[i].heading);
+		escape_md_text(sb, t->cols[i].heading);
 		strbuf_addstr(sb, " |");
 	}
 	strbuf_addstr(sb, "\n|");
@@ -437,7 +316,8 @@ table_write_markdown(const struct table *t, struct strbuf *sb)
 
 			strbuf_addch(sb, ' ');
 			if (t->cols[i].type == TABLE_COL_NAME) {
-				table_put_md_code(sb, c->str ? c->str : "");
+				escape_md_code(sb, c->str ? c->str : "",
+					       TABLE_MD_MAX_CHARS, true);
 			} else {
 				table_format_num(&t->cols[i], c, num,
 						 sizeof(num));
@@ -449,7 +329,7 @@ table_write_markdown(const struct table *t, struct strbuf *sb)
 	}
 	for (i = 0; i < t->nnotes; i++) {
 		strbuf_addch(sb, '\n');
-		table_put_md_text(sb, t->notes[i]);
+		escape_md_text(sb, t->notes[i]);
 		strbuf_addch(sb, '\n');
 	}
 }
@@ -531,16 +411,17 @@ table_write_doc(const struct table_doc *d, enum table_format fmt,
 	strbuf_init(&sb);
 	if (fmt == TABLE_MARKDOWN) {
 		strbuf_addstr(&sb, "### ");
-		table_put_md_text(&sb, d->title);
+		escape_md_text(&sb, d->title);
 		strbuf_addstr(&sb, "\n\n");
 		for (i = 0; i < d->ninfo; i++) {
 			char num[32];
 
 			strbuf_addstr(&sb, "- ");
-			table_put_md_text(&sb, d->info[i].label);
+			escape_md_text(&sb, d->info[i].label);
 			strbuf_addstr(&sb, ": ");
 			if (d->info[i].str) {
-				table_put_md_code(&sb, d->info[i].str);
+				escape_md_code(&sb, d->info[i].str,
+					       TABLE_MD_MAX_CHARS, false);
 			} else {
 				snprintf(num, sizeof(num), "%" PRId64,
 					 d->info[i].num);
@@ -551,20 +432,19 @@ table_write_doc(const struct table_doc *d, enum table_format fmt,
 	} else {
 		if (o->color)
 			strbuf_addstr(&sb, "\033[1m");
-		table_put_name(&sb, d->title, (size_t)o->width);
+		escape_term(&sb, d->title, (size_t)o->width);
 		if (o->color)
 			strbuf_addstr(&sb, "\033[0m");
 		strbuf_addch(&sb, '\n');
 		for (i = 0; i < d->ninfo; i++) {
-			size_t lw = table_put_name(&sb, d->info[i].label, 20);
+			size_t lw = escape_term(&sb, d->info[i].label, 20);
 
 			strbuf_addstr(&sb, ": ");
 			if (d->info[i].str)
-				table_put_name(&sb, d->info[i].str,
-					       o->width > (int)lw + 10
-						       ? (size_t)o->width - lw -
-								 2
-						       : 8);
+				escape_term(&sb, d->info[i].str,
+					    o->width > (int)lw + 10
+						    ? (size_t)o->width - lw - 2
+						    : 8);
 			else
 				strbuf_addf(&sb, "%" PRId64, d->info[i].num);
 			strbuf_addch(&sb, '\n');

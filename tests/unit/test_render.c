@@ -21,7 +21,7 @@ escaped(const char *s, size_t maxchars)
 	struct strbuf sb;
 
 	strbuf_init(&sb);
-	svg_escape(&sb, s, maxchars);
+	escape_svg(&sb, s, maxchars);
 	return strbuf_detach(&sb);
 }
 
@@ -59,7 +59,8 @@ test_svg_escape_invalid_utf8(void **state)
 		      "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); /* surrogate */
 	assert_escape("caf\xc3\xa9 \xe2\x82\xac", 0,
 		      "caf\xc3\xa9 \xe2\x82\xac");
-	assert_escape("a\x01\x1b[31mb\tc", 0, "a[31mb\tc"); /* controls */
+	assert_escape("a\x01\x1b[31mb\tc", 0,
+		      "a\\u0001\\u001b[31mb\\u0009c"); /* controls */
 }
 
 static void

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * diff/report.c - the regression report: text for a terminal or a CI log
- * (80 columns), markdown for a PR comment, JSON for machines
- * (docs/DIFF.md has its fields). Names come from profiles, which are
- * untrusted: text output replaces control characters, markdown puts names
- * in code spans, JSON escapes them.
+ * render/diffreport.c - the regression report diff/ computed, presented:
+ * text for a terminal or a CI log (80 columns), markdown for a PR comment,
+ * JSON for machines (docs/DIFF.md has its fields). Names come from
+ * profiles, which are untrusted: they are shown only through escape.c.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/common.h"
+#include "../diff/diff.h"
 #include "../profile/profile.h"
 #include "internal.h"
 
@@ -52,35 +52,12 @@ report_noise(const struct diff_result *r)
 	return buf;
 }
 
-/* s, safe for a terminal, cut to at most cols characters (".." ends a cut). */
+/* s for a terminal in exactly cols characters: cut, or padded. */
 static void
 report_text_name(struct strbuf *sb, const char *s, size_t cols)
 {
-	size_t n = 0, len = strlen(s), i;
+	size_t n = escape_term(sb, s, cols);
 
-	for (i = 0; i < len && n < cols; i++) {
-		unsigned char c = (unsigned char)s[i];
-		unsigned cp;
-		size_t k;
-
-		if (n + 2 >= cols && len - i > cols - n) {
-			strbuf_addstr(sb, "..");
-			n += 2;
-			break;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			strbuf_addch(sb, '?');
-		} else if (c < 0x80) {
-			strbuf_addch(sb, (char)c);
-		} else if ((k = utf8_decode((const unsigned char *)s + i,
-					    len - i, &cp)) > 0) {
-			strbuf_add(sb, s + i, k);
-			i += k - 1;
-		} else {
-			strbuf_addch(sb, '?');
-		}
-		n++;
-	}
 	while (n++ < cols)
 		strbuf_addch(sb, ' ');
 }
@@ -111,14 +88,7 @@ report_path_text(struct strbuf *sb, const struct diff_fn *fn)
 		strbuf_addstr(sb, "... > ");
 	}
 	for (i = from; i < fn->npath; i++) {
-		struct strbuf one;
-
-		strbuf_init(&one);
-		report_text_name(&one, fn->path[i],
-				 strlen(fn->path[i]) < 40 ? strlen(fn->path[i])
-							  : 40);
-		strbuf_addstr(sb, one.buf);
-		strbuf_fini(&one);
+		escape_term(sb, fn->path[i], 40);
 		if (i + 1 < fn->npath)
 			strbuf_addstr(sb, " > ");
 	}
@@ -188,7 +158,7 @@ report_text_list(FILE *fp, const struct diff_result *r, const size_t *idx,
 }
 
 int
-diff_write_text(const struct diff_result *r, FILE *fp, bool color)
+diffreport_write_text(const struct diff_result *r, FILE *fp, bool color)
 {
 	const char *on = "", *off = "";
 
@@ -233,42 +203,16 @@ diff_write_text(const struct diff_result *r, FILE *fp, bool color)
 
 /* ---- markdown ------------------------------------------------------------- */
 
-/*
- * s as a markdown code span: fenced by more backticks than any run of them
- * in s (padded with spaces when s starts or ends with one), with | escaped
- * so a table cell cannot end early, and control characters replaced.
- * Inside a code span nothing is markup: <script> stays text.
- */
+/* s as a markdown code span (escape.c), in a table cell or not. */
 static void
-report_md_code(FILE *fp, const char *s)
+report_md_code(FILE *fp, const char *s, bool in_table)
 {
-	size_t run = 0, longest = 0, i, n = strlen(s);
-	bool pad;
+	struct strbuf sb;
 
-	for (i = 0; i < n; i++) {
-		run = s[i] == '`' ? run + 1 : 0;
-		if (run > longest)
-			longest = run;
-	}
-	pad = n && (s[0] == '`' || s[n - 1] == '`');
-	for (i = 0; i <= longest; i++)
-		fputc('`', fp);
-	if (pad)
-		fputc(' ', fp);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '|')
-			fputs("\\|", fp);
-		else if (c < 0x20 || c == 0x7f)
-			fputc('?', fp);
-		else
-			fputc(c, fp);
-	}
-	if (pad)
-		fputc(' ', fp);
-	for (i = 0; i <= longest; i++)
-		fputc('`', fp);
+	strbuf_init(&sb);
+	escape_md_code(&sb, s, 0, in_table);
+	fwrite(sb.buf, 1, sb.len, fp);
+	strbuf_fini(&sb);
 }
 
 static void
@@ -288,10 +232,10 @@ report_md_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
 
 		report_pval(q, sizeof(q), fn->self.q);
 		fprintf(fp, "| %zu | ", i + 1);
-		report_md_code(fp, fn->name);
+		report_md_code(fp, fn->name, true);
 		if (fn->module[0]) {
 			fputs(" in ", fp);
-			report_md_code(fp, fn->module);
+			report_md_code(fp, fn->module, true);
 		}
 		fprintf(fp, " | %.2f | %.2f | **%+.2f** | %s | %.0f%% | ",
 			fn->self.base_v, fn->self.pr_v, fn->self.delta, q,
@@ -302,7 +246,7 @@ report_md_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
 			for (j = report_path_start(fn); j < fn->npath; j++) {
 				if (j > report_path_start(fn))
 					fputs(" → ", fp);
-				report_md_code(fp, fn->path[j]);
+				report_md_code(fp, fn->path[j], true);
 			}
 			fprintf(fp, " (%.0f%%)", 100 * fmin(1, fn->path_share));
 		}
@@ -320,10 +264,10 @@ report_md_list(FILE *fp, const struct diff_result *r, const size_t *idx,
 		const struct diff_fn *fn = &r->fns[idx[i]];
 
 		fputs("- ", fp);
-		report_md_code(fp, fn->name);
+		report_md_code(fp, fn->name, false);
 		if (fn->module[0]) {
 			fputs(" in ", fp);
-			report_md_code(fp, fn->module);
+			report_md_code(fp, fn->module, false);
 		}
 		fprintf(fp, ": %.2f %s total\n",
 			pr_side ? fn->total.pr_v : fn->total.base_v, r->unit);
@@ -333,7 +277,7 @@ report_md_list(FILE *fp, const struct diff_result *r, const size_t *idx,
 }
 
 int
-diff_write_markdown(const struct diff_result *r, FILE *fp)
+diffreport_write_markdown(const struct diff_result *r, FILE *fp)
 {
 	static const char *const icon[] = { "✅", "🔴", "⚠️" };
 
@@ -471,7 +415,7 @@ report_json_list(FILE *fp, const struct diff_result *r, const char *key,
 }
 
 int
-diff_write_json(const struct diff_result *r, FILE *fp)
+diffreport_write_json(const struct diff_result *r, FILE *fp)
 {
 	fputs("{\n\"format\": \"scorch-diff\",\n\"version\": \"1.0\",\n", fp);
 	fprintf(fp, "\"verdict\": \"%s\",\n\"reason\": ",
