@@ -161,6 +161,7 @@ int
 diffreport_write_text(const struct diff_result *r, FILE *fp, bool color)
 {
 	const char *on = "", *off = "";
+	struct strbuf why;
 
 	if (color) {
 		on = r->verdict == DIFF_REGRESSION     ? "\033[1;31m"
@@ -168,8 +169,11 @@ diffreport_write_text(const struct diff_result *r, FILE *fp, bool color)
 						       : "\033[1;32m";
 		off = "\033[0m";
 	}
+	strbuf_init(&why);
+	escape_term(&why, r->why, 0);
 	fprintf(fp, "scorch diff: %s%s%s: %s\n", on,
-		diff_verdict_name(r->verdict), off, r->why);
+		diff_verdict_name(r->verdict), off, why.buf);
+	strbuf_fini(&why);
 	fprintf(fp,
 		"baseline: %zu run%s, %llu samples; PR: %zu run%s, %llu "
 		"samples\n",
@@ -280,10 +284,14 @@ int
 diffreport_write_markdown(const struct diff_result *r, FILE *fp)
 {
 	static const char *const icon[] = { "✅", "🔴", "⚠️" };
+	struct strbuf why;
 
 	fprintf(fp, "### %s scorch diff: %s\n\n", icon[r->verdict],
 		diff_verdict_name(r->verdict));
-	fprintf(fp, "%s.\n\n", r->why);
+	strbuf_init(&why);
+	escape_md_text(&why, r->why);
+	fprintf(fp, "%s.\n\n", why.buf);
+	strbuf_fini(&why);
 	fprintf(fp,
 		"Baseline: %zu run%s, %llu samples. PR: %zu run%s, %llu "
 		"samples. Self time in %s; a finding needs q ≤ %g "
