@@ -80,6 +80,24 @@ addr2line_parse(const char *s, uint64_t *addr)
 	return 0;
 }
 
+/* A name or file from a binary (it may hold anything) to stdout, through
+ * the one escaping set (common/escape.c), as every output shows names. */
+static void
+addr2line_put(const char *str)
+{
+	size_t n = strlen(str);
+	struct strbuf sb;
+
+	if (!escape_needed(str, n)) {
+		fputs_unlocked(str, stdout);
+		return;
+	}
+	strbuf_init(&sb);
+	escape_text(&sb, str, n);
+	fputs_unlocked(sb.buf, stdout);
+	strbuf_fini(&sb);
+}
+
 static void
 addr2line_print(struct symbolizer *sy, const char *path,
 		const struct addr2line_opts *o, uint64_t addr)
@@ -103,13 +121,13 @@ addr2line_print(struct symbolizer *sy, const char *path,
 		const struct sym *s = &chain[i];
 
 		if (o->functions) {
-			fputs_unlocked(s->named ? s->name : "??", stdout);
+			addr2line_put(s->named ? s->name : "??");
 			putc_unlocked('\n', stdout);
 		}
 		if (s->file[0]) {
 			char num[16];
 
-			fputs_unlocked(s->file, stdout);
+			addr2line_put(s->file);
 			snprintf(num, sizeof(num), ":%" PRIu32 "\n", s->line);
 			fputs_unlocked(num, stdout);
 		} else {

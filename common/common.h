@@ -10,6 +10,7 @@
 #define SCORCH_COMMON_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -132,6 +133,8 @@ size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
  * escape_next() classifies the character at s (n > 0 bytes left): returns
  * its length in bytes (>= 1; 1 for an invalid byte), with *cp the code
  * point (the byte, for ESCAPE_INVALID). 0 only when n is 0.
+ * escape_needed() says whether str[0..n) holds any character that is not
+ * ESCAPE_PLAIN (quickly for printable ASCII, so callers can skip a copy).
  * escape_add_visible() appends the visible form of a character that is not
  * ESCAPE_PLAIN; escape_text() appends str[0..n) with every such character
  * in its visible form (the output has no control, bidi or invalid byte).
@@ -147,6 +150,7 @@ enum escape_class {
 
 size_t escape_next(const unsigned char *s, size_t n, unsigned *cp,
 		   enum escape_class *cls);
+bool escape_needed(const char *str, size_t n);
 void escape_add_visible(struct strbuf *sb, unsigned cp, enum escape_class cls);
 void escape_text(struct strbuf *sb, const char *str, size_t n);
 

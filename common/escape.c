@@ -6,6 +6,7 @@
  * SVG; common/json.c for JSON; cli/output.c for diagnostics) goes through
  * escape_next(), so a name reads the same, neutralized, everywhere.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -53,6 +54,28 @@ escape_next(const unsigned char *s, size_t n, unsigned *cp,
 	}
 	*cls = escape_is_control(*cp) ? ESCAPE_CONTROL : ESCAPE_PLAIN;
 	return len;
+}
+
+bool
+escape_needed(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, len;
+	enum escape_class cls;
+	unsigned cp;
+
+	while (i < n) {
+		/* Printable ASCII is always plain: the common case, fast. */
+		if (s[i] >= 0x20 && s[i] < 0x7f) {
+			i++;
+			continue;
+		}
+		len = escape_next(s + i, n - i, &cp, &cls);
+		if (cls != ESCAPE_PLAIN)
+			return true;
+		i += len;
+	}
+	return false;
 }
 
 void

@@ -36,19 +36,6 @@ escape_offset(const char *s, size_t n, size_t k)
 	return n;
 }
 
-/* Whether str can be shown as it is in every format but markdown. */
-static bool
-escape_is_plain(const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] < 0x20 || s[i] >= 0x7f)
-			return false;
-	return true;
-}
-
 /* str in its visible form (common/escape.c) into v, which is initialized. */
 static void
 escape_visible(struct strbuf *v, const char *str)
@@ -88,8 +75,8 @@ escape_term(struct strbuf *sb, const char *str, size_t max)
 
 	if (max && max < 4)
 		max = 4;
-	if (escape_is_plain(str, n))
-		return escape_add_cut(sb, str, n, n, max);
+	if (!escape_needed(str, n))
+		return escape_add_cut(sb, str, n, escape_count(str, n), max);
 	escape_visible(&v, str);
 	chars = escape_add_cut(sb, v.buf, v.len, escape_count(v.buf, v.len),
 			       max);
@@ -103,8 +90,8 @@ escape_term_width(const char *str)
 	size_t n = strlen(str), chars;
 	struct strbuf v;
 
-	if (escape_is_plain(str, n))
-		return n;
+	if (!escape_needed(str, n))
+		return escape_count(str, n);
 	escape_visible(&v, str);
 	chars = escape_count(v.buf, v.len);
 	strbuf_fini(&v);
@@ -223,14 +210,12 @@ escape_svg(struct strbuf *sb, const char *str, size_t maxchars)
 	const char *v = str;
 	struct strbuf vis;
 
-	if (!escape_is_plain(str, n)) {
+	if (escape_needed(str, n)) {
 		escape_visible(&vis, str);
 		v = vis.buf;
 		n = vis.len;
-		chars = escape_count(v, n);
-	} else {
-		chars = n;
 	}
+	chars = escape_count(v, n);
 	keep = chars;
 	if (maxchars && chars > maxchars)
 		keep = maxchars > 2 ? maxchars - 2 : 0;

@@ -8,9 +8,10 @@
  *
  * Ownership: callers own the profile, the options and the stream; render
  * functions only read them. Every string that comes from the profile or the
- * options (frame names, titles, labels) is escaped before it reaches the
- * SVG, and the embedded script treats it as text only: profiles are
- * untrusted, and the SVG is opened in browsers.
+ * options (frame names, titles, labels) is shown only through escape.c
+ * (one spelling in every output; docs/FORMAT.md, "Names in outputs"), and
+ * the embedded script treats it as text only: profiles are untrusted, and
+ * the SVG is opened in browsers.
  */
 #ifndef SCORCH_RENDER_H
 #define SCORCH_RENDER_H
@@ -116,10 +117,11 @@ const char *flame_palette_names(void);
  *
  * A table owns copies of every string given to it; table_free() frees
  * them. Columns are added before the first row; table_set_*() fill a cell
- * of the last row added. Every string is untrusted: text output replaces
- * control characters and invalid UTF-8 with '?' (no escape sequence from a
- * profile reaches a terminal), markdown puts names in code spans and
- * escapes '|', JSON escapes as JSON does.
+ * of the last row added. Every string is untrusted and shown through the
+ * one escaping set (render/escape.c on common/escape.c): control and bidi
+ * characters as a visible \uXXXX, invalid UTF-8 as U+FFFD, in text,
+ * markdown (names in code spans fenced past their own backticks) and JSON
+ * alike.
  *
  * Text fits opts->width columns: numbers are never cut; name columns share
  * the rest (the last name column gets at most a third), and a longer name

@@ -477,8 +477,13 @@ test_escape_wrappers(void **state)
 	strbuf_reset(&sb);
 	escape_md_code(&sb, "  ", 0, false);
 	assert_string_equal(sb.buf, "`  `");
-	/* Widths count the visible form; a cut keeps both ends. */
+	/* Widths count the visible form's characters, not bytes; a cut
+	 * keeps both ends. */
 	assert_int_equal(escape_term_width("a\x1b"), 7);
+	assert_int_equal(escape_term_width("\xc3\xa9\xe2\x82\xac"), 2);
+	strbuf_reset(&sb);
+	assert_int_equal(escape_svg(&sb, "\xc3\xa9\xc3\xa9\xc3\xa9", 3), 3);
+	assert_string_equal(sb.buf, "\xc3\xa9\xc3\xa9\xc3\xa9");
 	strbuf_reset(&sb);
 	assert_int_equal(escape_term(&sb, "abcdefghijklmnopqrstuvwxyz", 10),
 			 10);

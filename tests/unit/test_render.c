@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/unit/test_render.c - SVG escaping and flame graph layout. */
+/* tests/unit/test_render.c - SVG escaping and flame graph layout
+ * (tests/unit/test_escape.c has every output's escaping). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
