@@ -178,10 +178,16 @@ escape_md_text(struct strbuf *sb, const char *str)
 static void
 escape_add_xml(struct strbuf *sb, const char *v, size_t n)
 {
-	size_t i;
+	size_t i = 0, run;
 
-	for (i = 0; i < n; i++) {
-		switch (v[i]) {
+	while (i < n) {
+		/* Copy the run up to the next special character at once. */
+		for (run = i; run < n && !strchr("&<>\"'", v[run]); run++)
+			;
+		strbuf_add(sb, v + i, run - i);
+		if (run == n)
+			break;
+		switch (v[run]) {
 		case '&':
 			strbuf_addstr(sb, "&amp;");
 			break;
@@ -194,12 +200,10 @@ escape_add_xml(struct strbuf *sb, const char *v, size_t n)
 		case '"':
 			strbuf_addstr(sb, "&quot;");
 			break;
-		case '\'':
-			strbuf_addstr(sb, "&#39;");
-			break;
 		default:
-			strbuf_addch(sb, v[i]);
+			strbuf_addstr(sb, "&#39;");
 		}
+		i = run + 1;
 	}
 }
 
@@ -219,7 +223,7 @@ escape_svg(struct strbuf *sb, const char *str, size_t maxchars)
 	keep = chars;
 	if (maxchars && chars > maxchars)
 		keep = maxchars > 2 ? maxchars - 2 : 0;
-	escape_add_xml(sb, v, escape_offset(v, n, keep));
+	escape_add_xml(sb, v, keep < chars ? escape_offset(v, n, keep) : n);
 	if (keep < chars)
 		strbuf_addstr(sb, "..");
 	if (v != str)
