@@ -104,6 +104,9 @@ $(1)/scorch: $(addprefix $(1)/,$(SCORCH_SRCS:.c=.o) $(GEN_OBJS))
 $(1)/tests/%: $(1)/tests/unit/%.o $(addprefix $(1)/,$(LIB_OBJS))
 	$$(call msg,LINK,$$@)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(CMOCKA_LIBS)
 
+# test_escape checks diagnostics too, which cli/output.c prints.
+$(1)/tests/test_escape: $(1)/cli/output.o
+
 # Objects rebuild when the flags change (the file's content is the flags).
 $(1)/.flags: FORCE | $(1)/.dirs
 	@echo '$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) $$(LDFLAGS)' | cmp -s - $$@ || \

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cli/cli.h"
 #include "common/common.h"
 #include "diff/diff.h"
 #include "profile/profile.h"
@@ -450,6 +452,64 @@ test_escape_svg_and_json_outputs(void **state)
 	profile_free(p);
 }
 
+/* cli_error(fmt, ...) as it reaches stderr (a file, here). */
+static char *
+diagnostic(const char *input_msg)
+{
+	char *buf = xcalloc(1, 4096);
+	FILE *tmp = tmpfile();
+	int saved;
+
+	assert_non_null(tmp);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), 2) == 2);
+	cli_error("%s", input_msg);
+	fflush(stderr);
+	assert_true(dup2(saved, 2) == 2);
+	close(saved);
+	rewind(tmp);
+	assert_true(fread(buf, 1, 4095, tmp) > 0);
+	fclose(tmp);
+	return buf;
+}
+
+/* A reader's error quoting a hostile line, and messages naming hostile
+ * files, reach stderr neutralized, in the one visible spelling. */
+static void
+test_escape_diagnostics(void **state)
+{
+	struct profile *p = profile_new();
+	struct scorch_err err;
+	char line[256], *out;
+	FILE *fp;
+	size_t i;
+
+	(void)state;
+	/* A bad count: the folded reader quotes it. */
+	snprintf(line, sizeof(line), "main;f 1%s\n", hostile[1].name);
+	fp = fmemopen(line, strlen(line), "r");
+	assert_non_null(fp);
+	assert_int_not_equal(profile_read_folded(p, fp, hostile[2].name, &err),
+			     0);
+	fclose(fp);
+	out = diagnostic(err.msg);
+	assert_no_raw(out, "folded error");
+	assert_non_null(strstr(out, "scorch: rlo\\u202egnp.exe:1: "));
+	assert_non_null(strstr(out, "'1csi\\u009b31m'"));
+	free(out);
+	for (i = 0; i < ARRAY_SIZE(hostile); i++) {
+		out = diagnostic(hostile[i].name);
+		assert_no_raw(out, "diagnostic");
+		assert_non_null(strstr(out, hostile[i].visible));
+		assert_non_null(strchr(out, '\n'));
+		assert_int_equal(strchr(out, '\n')[1], '\0'); /* one line */
+		free(out);
+	}
+	profile_free(p);
+}
+
 /* The pieces: the classifier and each format's wrapper. */
 static void
 test_escape_wrappers(void **state)
@@ -502,6 +562,7 @@ main(void)
 		cmocka_unit_test(test_escape_table_outputs),
 		cmocka_unit_test(test_escape_diff_report_outputs),
 		cmocka_unit_test(test_escape_svg_and_json_outputs),
+		cmocka_unit_test(test_escape_diagnostics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
