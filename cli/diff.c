@@ -169,13 +169,13 @@ struct diff_draw {
 };
 
 static void
-diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth,
+diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth, uint32_t same,
 	      uint64_t samples, struct flame_annot *out)
 {
 	struct diff_draw *d = ctx;
 	double this_pct, other_pct, delta;
 
-	out->other = diff_paths_lookup(d->other, d->shape, frames, depth);
+	out->other = diff_paths_lookup(d->other, d->shape, frames, depth, same);
 	this_pct = d->this_total
 			   ? 100.0 * (double)samples / (double)d->this_total
 			   : 0;
