@@ -97,8 +97,10 @@ diff_load_side(const char *path, struct diff_side *side)
 	DIR *dir;
 	struct dirent *de;
 	int ret = 0;
+	bool dir_side = false;
 
 	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		dir_side = true;
 		dir = opendir(path);
 		if (!dir) {
 			cli_error("%s: %s", path, strerror(errno));
@@ -130,7 +132,18 @@ diff_load_side(const char *path, struct diff_side *side)
 		names[n++] = xstrdup(path);
 	}
 	for (i = 0; i < n && !ret; i++) {
-		struct profile *p = profile_load(names[i], &err);
+		struct profile *p;
+
+		/* A run found in a directory is a regular file: a FIFO would
+		 * block the diff forever, a device never ends. */
+		if (dir_side &&
+		    (stat(names[i], &st) < 0 || !S_ISREG(st.st_mode))) {
+			cli_error("%s: not a regular file, not a run",
+				  names[i]);
+			ret = -1;
+			break;
+		}
+		p = profile_load(names[i], &err);
 
 		if (!p) {
 			cli_error("%s", err.msg);
