@@ -55,4 +55,29 @@ check "diff -o: a 65,535-deep stack in under 20 s (took ${secs} s, exit $rc)" \
 	test $rc -ne 124 -a $secs -lt 20 -a -s "$T/deep.svg"
 check "diff -o: the deepest frame is drawn" grep -q "f65534" "$T/deep.svg"
 
+# ---- folded lines are read with a bound: a line that never ends costs at
+# most the line limit, and the reader stops there
+(
+	trap '' PIPE
+	printf 'main;a 1\n'
+	dd if=/dev/zero bs=65536 count=16000 2>"$T/dd" | tr '\0' a
+) | "$SCORCH" report - >/dev/null 2>"$T/stderr"
+records=$(sed -n 's/^\([0-9]*\)+[0-9]* records out$/\1/p' "$T/dd")
+check "a line without end on stdin: refused after a few MiB ($records of 16000 x 64 KiB)" \
+	test -n "$records" -a "${records:-99999}" -lt 200
+check "a line without end: the message" grep -q "<stdin>:2: line longer than 1048576 bytes" "$T/stderr"
+# With --skip-bad, an over-long line and a line of NULs are skipped, and the
+# lines after them still read.
+{
+	printf 'main;a 1\n'
+	head -c 3000000 /dev/zero | tr '\0' x
+	printf '\nmain;b 2\n'
+	head -c 3000000 /dev/zero
+	printf '\nmain;c 3\n'
+} >"$T/skip.folded"
+"$SCORCH" svg --skip-bad "$T/skip.folded" -o "$T/skip.svg" 2>"$T/stderr"
+check "svg --skip-bad: 2 lines skipped" grep -q "skipped 2 malformed lines" "$T/stderr"
+check "svg --skip-bad: the lines after them are read" \
+	grep -q "<title>c&#10;3 samples" "$T/skip.svg"
+
 tap_done
