@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../common/common.h"
+#include "internal.h"
 #include "profile.h"
 
 #define JSON_FORMAT "scorch-profile"
@@ -341,148 +342,6 @@ json_read_stacks(struct profile *p, const cJSON *stacks, const char *name,
 }
 
 /*
- * The end of the JSON value that starts at data[i] with '{' or '[': the
- * index of its closing bracket, or len if the text ends first. Strings are
- * skipped, so brackets inside names do not count.
- */
-static size_t
-json_scan_value(const char *data, size_t len, size_t i)
-{
-	bool in_str = false, esc = false;
-	long depth = 0;
-
-	for (; i < len; i++) {
-		char c = data[i];
-
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			depth++;
-		} else if ((c == '}' || c == ']') && --depth == 0) {
-			return i;
-		}
-	}
-	return len;
-}
-
-static size_t
-json_skip_space(const char *data, size_t len, size_t i)
-{
-	while (i < len && strchr(" \t\r\n", data[i]) && data[i])
-		i++;
-	return i;
-}
-
-/*
- * Find the array value of the top-level key "stacks" (its first
- * occurrence, as cJSON would): *start at '[', *end at its ']'. Returns
- * false when there is none or the text is not shaped as expected; then the
- * whole document goes through cJSON, which says what is wrong.
- */
-static bool
-json_find_stacks(const char *data, size_t len, size_t *start, size_t *end)
-{
-	size_t i = json_skip_space(data, len, 0);
-
-	if (i >= len || data[i] != '{')
-		return false;
-	i++;
-	for (;;) {
-		size_t key, key_end;
-
-		i = json_skip_space(data, len, i);
-		if (i >= len || data[i] != '"')
-			return false;
-		key = i + 1;
-		for (i = key; i < len && data[i] != '"'; i++)
-			if (data[i] == '\\')
-				i++;
-		if (i >= len)
-			return false;
-		key_end = i;
-		i = json_skip_space(data, len, i + 1);
-		if (i >= len || data[i] != ':')
-			return false;
-		i = json_skip_space(data, len, i + 1);
-		if (i >= len)
-			return false;
-		if (key_end - key == 6 && !memcmp(data + key, "stacks", 6)) {
-			if (data[i] != '[')
-				return false;
-			*start = i;
-			*end = json_scan_value(data, len, i);
-			return *end < len;
-		}
-		/* Skip the value: a string, an object or array, a literal. */
-		if (data[i] == '"') {
-			for (i++; i < len && data[i] != '"'; i++)
-				if (data[i] == '\\')
-					i++;
-			i++;
-		} else if (data[i] == '{' || data[i] == '[') {
-			i = json_scan_value(data, len, i) + 1;
-		} else {
-			while (i < len && !strchr(",}", data[i]) && data[i])
-				i++;
-		}
-		i = json_skip_space(data, len, i);
-		if (i >= len || data[i] != ',')
-			return false;
-		i++;
-	}
-}
-
-/*
- * A non-negative integer at data[*i] in JSON's plain form (no sign,
- * fraction, exponent or leading zero), at most max. false when the text
- * is anything else, including a larger number.
- */
-static bool
-json_fast_uint(const char *data, size_t end, size_t *i, uint64_t max,
-	       uint64_t *out)
-{
-	size_t j = *i;
-	uint64_t v = 0;
-
-	if (j >= end || data[j] < '0' || data[j] > '9')
-		return false;
-	if (data[j] == '0' && j + 1 < end && data[j + 1] >= '0' &&
-	    data[j + 1] <= '9')
-		return false;
-	for (; j < end && data[j] >= '0' && data[j] <= '9'; j++) {
-		uint64_t d = (uint64_t)(data[j] - '0');
-
-		if (d > max || v > (max - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	if (j < end && strchr(".eE", data[j]) && data[j])
-		return false;
-	*i = j;
-	*out = v;
-	return true;
-}
-
-/* Does data[*i] start with the literal lit (after blanks)? Moves past it. */
-static bool
-json_fast_lit(const char *data, size_t end, size_t *i, const char *lit)
-{
-	size_t n = strlen(lit), j = json_skip_space(data, end, *i);
-
-	if (end - j < n || memcmp(data + j, lit, n))
-		return false;
-	*i = json_skip_space(data, end, j + n);
-	return true;
-}
-
-/*
  * The stack object data[i..elem_end] in the shape scorch writes it,
  * {"task": T, "frames": [ID,...], "count": N} with "task" optional and
  * every value in range, added to p without building a cJSON tree (most
@@ -498,42 +357,42 @@ json_fast_stack(struct profile *p, const char *data, size_t i, size_t elem_end,
 	uint64_t task = TASK_NONE, v, count;
 	uint32_t depth = 0;
 
-	if (!json_fast_lit(data, elem_end, &i, "{"))
+	if (!jsontext_lit(data, elem_end, &i, "{"))
 		return false;
-	if (json_fast_lit(data, elem_end, &i, "\"task\"")) {
-		if (!json_fast_lit(data, elem_end, &i, ":") ||
+	if (jsontext_lit(data, elem_end, &i, "\"task\"")) {
+		if (!jsontext_lit(data, elem_end, &i, ":") ||
 		    !profile_ntasks(p) ||
-		    !json_fast_uint(data, elem_end, &i, profile_ntasks(p) - 1,
-				    &task) ||
-		    !json_fast_lit(data, elem_end, &i, ","))
+		    !jsontext_uint(data, elem_end, &i, profile_ntasks(p) - 1,
+				   &task) ||
+		    !jsontext_lit(data, elem_end, &i, ","))
 			return false;
 	}
-	if (!json_fast_lit(data, elem_end, &i, "\"frames\"") ||
-	    !json_fast_lit(data, elem_end, &i, ":") ||
-	    !json_fast_lit(data, elem_end, &i, "["))
+	if (!jsontext_lit(data, elem_end, &i, "\"frames\"") ||
+	    !jsontext_lit(data, elem_end, &i, ":") ||
+	    !jsontext_lit(data, elem_end, &i, "["))
 		return false;
-	if (!json_fast_lit(data, elem_end, &i, "]")) {
+	if (!jsontext_lit(data, elem_end, &i, "]")) {
 		for (;;) {
-			if (!nframes || !json_fast_uint(data, elem_end, &i,
-							nframes - 1, &v))
+			if (!nframes ||
+			    !jsontext_uint(data, elem_end, &i, nframes - 1, &v))
 				return false;
 			if (depth == *cap) {
 				*cap = *cap ? *cap * 2 : 64;
 				*ids = xreallocarray(*ids, *cap, sizeof(**ids));
 			}
 			(*ids)[depth++] = (uint32_t)v;
-			if (json_fast_lit(data, elem_end, &i, "]"))
+			if (jsontext_lit(data, elem_end, &i, "]"))
 				break;
-			if (!json_fast_lit(data, elem_end, &i, ","))
+			if (!jsontext_lit(data, elem_end, &i, ","))
 				return false;
 		}
 	}
-	if (!json_fast_lit(data, elem_end, &i, ",") ||
-	    !json_fast_lit(data, elem_end, &i, "\"count\"") ||
-	    !json_fast_lit(data, elem_end, &i, ":") ||
-	    !json_fast_uint(data, elem_end, &i, (uint64_t)JSON_MAX_INT,
-			    &count) ||
-	    json_skip_space(data, elem_end, i) != elem_end ||
+	if (!jsontext_lit(data, elem_end, &i, ",") ||
+	    !jsontext_lit(data, elem_end, &i, "\"count\"") ||
+	    !jsontext_lit(data, elem_end, &i, ":") ||
+	    !jsontext_uint(data, elem_end, &i, (uint64_t)JSON_MAX_INT,
+			   &count) ||
+	    jsontext_skip_space(data, elem_end, i) != elem_end ||
 	    UINT64_MAX - profile_total(p) < count)
 		return false;
 	profile_add_stack(p, (uint32_t)task, *ids, depth, count);
@@ -553,7 +412,7 @@ json_stream_stacks(struct profile *p, const char *data, size_t start,
 	uint32_t *ids = NULL;
 	int ret = -1;
 
-	i = json_skip_space(data, end, i);
+	i = jsontext_skip_space(data, end, i);
 	while (i < end) {
 		const char *parse_end = NULL;
 		size_t elem_end;
@@ -563,7 +422,7 @@ json_stream_stacks(struct profile *p, const char *data, size_t start,
 			err_set(err, "%s: a stack must be an object", name);
 			goto out;
 		}
-		elem_end = json_scan_value(data, end, i);
+		elem_end = jsontext_scan_value(data, end, i);
 		if (elem_end >= end) {
 			err_set(err, "%s: not valid JSON (at byte %zu)", name,
 				i);
@@ -584,9 +443,9 @@ json_stream_stacks(struct profile *p, const char *data, size_t start,
 			goto out;
 		ret = -1;
 	next:
-		i = json_skip_space(data, end, elem_end + 1);
+		i = jsontext_skip_space(data, end, elem_end + 1);
 		if (i < end && data[i] == ',') {
-			i = json_skip_space(data, end, i + 1);
+			i = jsontext_skip_space(data, end, i + 1);
 			if (i >= end) {
 				err_set(err, "%s: not valid JSON (at byte %zu)",
 					name, i);
@@ -602,36 +461,6 @@ json_stream_stacks(struct profile *p, const char *data, size_t start,
 out:
 	free(ids);
 	return ret;
-}
-
-/* Does the document end inside a string, an object or an array? Then it
- * was cut short, which says more than the byte where parsing stopped. */
-static bool
-json_ends_early(const char *data, size_t len)
-{
-	bool in_str = false, esc = false;
-	long depth = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		char c = data[i];
-
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			depth++;
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
-	}
-	return in_str || depth > 0;
 }
 
 int
@@ -651,7 +480,7 @@ profile_read_json(struct profile *p, const char *data, size_t len,
 	 * the stacks follow one by one (json_stream_stacks()). Offsets in
 	 * messages stay those of the file: the stacks come last or the
 	 * parse of what precedes them fails first. */
-	if (json_find_stacks(data, len, &st_start, &st_end)) {
+	if (jsontext_find_stacks(data, len, &st_start, &st_end)) {
 		size_t rest = len - (st_end + 1);
 
 		doc_len = st_start + 2 + rest;
@@ -671,15 +500,16 @@ profile_read_json(struct profile *p, const char *data, size_t len,
 		if (streamed && off > st_start + 1)
 			off += st_end + 1 - (st_start + 2);
 		err_set(err, "%s: not valid JSON (at byte %zu%s)", name, off,
-			off >= len || json_ends_early(data, len)
+			off >= len || jsontext_ends_early(data, len)
 				? ", the file ends too early"
 				: "");
 		free(outer);
 		return -1;
 	}
-	if (json_skip_space(doc, doc_len, (size_t)(end - doc)) < doc_len) {
+	if (jsontext_skip_space(doc, doc_len, (size_t)(end - doc)) < doc_len) {
 		/* Another document or garbage: never read the first alone. */
-		size_t off = json_skip_space(doc, doc_len, (size_t)(end - doc));
+		size_t off =
+			jsontext_skip_space(doc, doc_len, (size_t)(end - doc));
 
 		if (streamed && off > st_start + 1)
 			off += st_end + 1 - (st_start + 2);
