@@ -98,6 +98,7 @@ diff_load_side(const char *path, struct diff_side *side)
 	struct dirent *de;
 	int ret = 0;
 	bool dir_side = false;
+	uint64_t side_total = 0;
 
 	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		dir_side = true;
@@ -144,12 +145,22 @@ diff_load_side(const char *path, struct diff_side *side)
 			break;
 		}
 		p = profile_load(names[i], &err);
-
 		if (!p) {
 			cli_error("%s", err.msg);
 			ret = -1;
 			break;
 		}
+		/* A side's runs add up: their counts stay exact. */
+		if (profile_total(p) > UINT64_MAX - side_total) {
+			cli_error(
+				"%s: sample counts overflow: the sum with the "
+				"runs before it passes 2^64 - 1",
+				names[i]);
+			profile_free(p);
+			ret = -1;
+			break;
+		}
+		side_total += profile_total(p);
 		side->runs = xreallocarray(side->runs, side->n + 1,
 					   sizeof(*side->runs));
 		side->runs[side->n++] = p;
@@ -226,7 +237,8 @@ diff_write_svg(const struct diff_result *r, const struct diff_side *base,
 {
 	const struct diff_side *this = base_shape ? base : pr;
 	const struct diff_side *other = base_shape ? pr : base;
-	struct profile *shape = profile_merge(this->runs, this->n);
+	struct scorch_err err;
+	struct profile *shape = profile_merge(this->runs, this->n, NULL, &err);
 	struct diff_draw d;
 	struct flame_diff fd;
 	struct diff_svg_args sa;
@@ -234,6 +246,10 @@ diff_write_svg(const struct diff_result *r, const struct diff_side *base,
 	size_t i;
 	int ret;
 
+	if (!shape) { /* diff_load_side() refused such a side */
+		cli_error("%s", err.msg);
+		return -1;
+	}
 	memset(&d, 0, sizeof(d));
 	d.r = r;
 	d.shape = shape;

@@ -10,8 +10,9 @@
 #include "../common/common.h"
 #include "profile.h"
 
-#define FOLDED_MAX_LINE (1 << 20) /* bytes */
-#define FOLDED_MAX_DEPTH 65535	  /* frames */
+/* The limits of every format (profile.h). */
+#define FOLDED_MAX_LINE PROFILE_MAX_LINE
+#define FOLDED_MAX_DEPTH PROFILE_MAX_DEPTH
 
 struct folded_line {
 	char *text; /* "a;b;c" with kind suffixes */
@@ -271,6 +272,11 @@ folded_parse_line(struct folded_reader *r, char *line, size_t len,
 			return -1;
 		}
 		kind = folded_kind(frame, &flen);
+		if (flen > PROFILE_MAX_NAME) {
+			err_set(err, "%s:%lu: frame name longer than %d bytes",
+				name, lineno, PROFILE_MAX_NAME);
+			return -1;
+		}
 		if (depth == r->ids_cap) {
 			r->ids_cap = r->ids_cap ? r->ids_cap * 2 : 64;
 			r->ids = xreallocarray(r->ids, r->ids_cap,

@@ -216,3 +216,31 @@ jsontext_ends_early(const char *data, size_t len)
 	}
 	return in_str || depth > 0;
 }
+
+size_t
+jsontext_nesting(const char *data, size_t len)
+{
+	bool in_str = false, esc = false;
+	size_t i, depth = 0, max = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = data[i];
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > max)
+				max = depth;
+		} else if ((c == '}' || c == ']') && depth) {
+			depth--;
+		}
+	}
+	return max;
+}

@@ -167,7 +167,7 @@ struct table_info {
 	const char *key;
 	const char *label;
 	const char *str; /* the value, or NULL for num */
-	int64_t num;
+	uint64_t num;	 /* a count: samples, runs */
 };
 
 struct table_doc {
