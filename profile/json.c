@@ -179,7 +179,7 @@ json_get_exact(const cJSON *item, size_t idx, const char *raw, size_t raw_len,
 	       uint64_t *out, struct scorch_err *err)
 {
 	size_t vs = 0, ve = 0;
-	bool have;
+	bool have, big;
 	int64_t sv;
 	double v;
 
@@ -194,6 +194,9 @@ json_get_exact(const cJSON *item, size_t idx, const char *raw, size_t raw_len,
 		*out = (uint64_t)sv;
 		return 0;
 	}
+	/* A whole number past 2^53 that 64 bits may hold. */
+	big = isfinite(v) && v == floor(v) && fabs(v) >= JSON_MAX_INT &&
+	      (is_signed ? fabs(v) <= 9.3e18 : v <= 1.85e19);
 	have = raw && jsontext_member_value(raw, raw_len, 0, idx, &vs, &ve);
 	if (have) {
 		if (!is_signed && jsontext_exact_u64(raw, vs, ve, out))
@@ -204,9 +207,7 @@ json_get_exact(const cJSON *item, size_t idx, const char *raw, size_t raw_len,
 		}
 		/* Say what the text is: a big number in a form no double
 		 * holds exactly, or an integer out of range. */
-		if (isfinite(v) && v == floor(v) && v >= -9.3e18 &&
-		    v <= 1.85e19 &&
-		    json_memcspn(raw + vs, ve - vs, ".eE") < ve - vs) {
+		if (big && json_memcspn(raw + vs, ve - vs, ".eE") < ve - vs) {
 			err_set(err,
 				"%s: %s: %.*s is past 2^53, where only a "
 				"plain integer (no exponent, no fraction) is "
@@ -215,8 +216,7 @@ json_get_exact(const cJSON *item, size_t idx, const char *raw, size_t raw_len,
 				raw + vs);
 			return -1;
 		}
-	} else if (isfinite(v) && v == floor(v) && v >= -9.3e18 &&
-		   v <= 1.85e19) {
+	} else if (big) {
 		err_set(err,
 			"%s: %s: %.17g is past 2^53, where only the stacks "
 			"written as scorch writes them are read exactly",
