@@ -43,9 +43,8 @@ bool jsontext_exact_u64(const char *data, size_t s, size_t e, uint64_t *out);
 bool jsontext_exact_i64(const char *data, size_t s, size_t e, int64_t *out);
 /* Does data[*i] start with lit (after blanks)? Moves past it and blanks. */
 bool jsontext_lit(const char *data, size_t end, size_t *i, const char *lit);
-/* Does the text end inside a string, an object or an array? */
-bool jsontext_ends_early(const char *data, size_t len);
-/* The deepest nesting of objects and arrays in the text (strings skipped). */
-size_t jsontext_nesting(const char *data, size_t len);
+/* Does the text end inside a string, an object or an array? *nesting
+ * (may be NULL) is set to its deepest nesting of objects and arrays. */
+bool jsontext_ends_early(const char *data, size_t len, size_t *nesting);
 
 #endif

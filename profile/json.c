@@ -527,7 +527,10 @@ static void
 json_parse_error(struct scorch_err *err, const char *name, const char *text,
 		 size_t len, size_t depth, size_t off)
 {
-	if (depth + jsontext_nesting(text, len) > PROFILE_MAX_NESTING)
+	size_t nesting;
+
+	jsontext_ends_early(text, len, &nesting);
+	if (depth + nesting > PROFILE_MAX_NESTING)
 		err_set(err,
 			"%s: JSON nested deeper than %d levels, not a profile",
 			name, PROFILE_MAX_NESTING);
@@ -639,7 +642,7 @@ profile_read_json(struct profile *p, const char *data, size_t len,
 		/* Past the stacks, the file's offset is further on. */
 		if (streamed && off > st_start + 1)
 			off += st_end + 1 - (st_start + 2);
-		if (off >= len || jsontext_ends_early(data, len))
+		if (off >= len || jsontext_ends_early(data, len, NULL))
 			err_set(err,
 				"%s: not valid JSON (at byte %zu, the file "
 				"ends too early)",

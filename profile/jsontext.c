@@ -4,6 +4,25 @@
 
 #include "internal.h"
 
+/* One byte of JSON text: true when c is outside strings (and not their
+ * quote), where brackets count. */
+static bool
+jsontext_step(char c, bool *in_str, bool *esc)
+{
+	if (*in_str) {
+		if (*esc)
+			*esc = false;
+		else if (c == '\\')
+			*esc = true;
+		else if (c == '"')
+			*in_str = false;
+		return false;
+	}
+	if (c == '"')
+		*in_str = true;
+	return !*in_str;
+}
+
 size_t
 jsontext_scan_value(const char *data, size_t len, size_t i)
 {
@@ -13,20 +32,12 @@ jsontext_scan_value(const char *data, size_t len, size_t i)
 	for (; i < len; i++) {
 		char c = data[i];
 
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
+		if (!jsontext_step(c, &in_str, &esc))
+			continue;
+		if (c == '{' || c == '[')
 			depth++;
-		} else if ((c == '}' || c == ']') && --depth == 0) {
+		else if ((c == '}' || c == ']') && --depth == 0)
 			return i;
-		}
 	}
 	return len;
 }
@@ -190,57 +201,23 @@ jsontext_lit(const char *data, size_t end, size_t *i, const char *lit)
 }
 
 bool
-jsontext_ends_early(const char *data, size_t len)
+jsontext_ends_early(const char *data, size_t len, size_t *nesting)
 {
 	bool in_str = false, esc = false;
-	long depth = 0;
+	long depth = 0, max = 0;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
 		char c = data[i];
 
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			depth++;
-		} else if (c == '}' || c == ']') {
+		if (!jsontext_step(c, &in_str, &esc))
+			continue;
+		if ((c == '{' || c == '[') && ++depth > max)
+			max = depth;
+		else if (c == '}' || c == ']')
 			depth--;
-		}
 	}
+	if (nesting)
+		*nesting = (size_t)max;
 	return in_str || depth > 0;
-}
-
-size_t
-jsontext_nesting(const char *data, size_t len)
-{
-	bool in_str = false, esc = false;
-	size_t i, depth = 0, max = 0;
-
-	for (i = 0; i < len; i++) {
-		char c = data[i];
-
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > max)
-				max = depth;
-		} else if ((c == '}' || c == ']') && depth) {
-			depth--;
-		}
-	}
-	return max;
 }
