@@ -69,6 +69,16 @@ records=$(sed -n 's/^\([0-9]*\)+[0-9]* records out$/\1/p' "$T/dd")
 check "a line without end on stdin: refused after a few MiB ($records of 16000 x 64 KiB)" \
 	test -n "$records" -a "${records:-99999}" -lt 200
 check "a line without end: the message" grep -q "<stdin>:2: line longer than 1048576 bytes" "$T/stderr"
+# NUL bytes after a valid line: "binary data" within the first MiB.
+(
+	trap '' PIPE
+	printf 'main;a 1\n'
+	dd if=/dev/zero bs=65536 count=16000 2>"$T/dd"
+) | "$SCORCH" report - >/dev/null 2>"$T/stderr"
+records=$(sed -n 's/^\([0-9]*\)+[0-9]* records out$/\1/p' "$T/dd")
+check "NULs after a valid line on stdin: refused after a few MiB ($records of 16000 x 64 KiB)" \
+	test -n "$records" -a "${records:-99999}" -lt 200
+check "NULs after a valid line: the message" grep -q "<stdin>:2: binary data, not a profile" "$T/stderr"
 # With --skip-bad, an over-long line and a line of NULs are skipped, and the
 # lines after them still read.
 {
