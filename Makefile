@@ -47,7 +47,8 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 	common/hash.c common/intmap.c
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c profile/aggregate.c profile/merge.c \
-	profile/speedscope.c profile/pprof.c profile/budget.c
+	profile/speedscope.c profile/pprof.c profile/budget.c \
+	profile/jsontext.c
 SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
 	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \

@@ -274,7 +274,7 @@ cmd_check(int argc, char **argv)
 		(struct table_info){ "profile", "profile", co.input, 0 };
 	info[ninfo++] = (struct table_info){ "budget", "budget", co.budget, 0 };
 	info[ninfo++] = (struct table_info){ "samples", "samples", NULL,
-					     (int64_t)profile_total(p) };
+					     profile_total(p) };
 	if (period_ns > 0) {
 		snprintf(cpu, sizeof(cpu), "%.3f s%s",
 			 (double)profile_total(p) * (double)period_ns / 1e9 /

@@ -97,8 +97,11 @@ diff_load_side(const char *path, struct diff_side *side)
 	DIR *dir;
 	struct dirent *de;
 	int ret = 0;
+	bool dir_side = false;
+	uint64_t side_total = 0;
 
 	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		dir_side = true;
 		dir = opendir(path);
 		if (!dir) {
 			cli_error("%s: %s", path, strerror(errno));
@@ -130,13 +133,34 @@ diff_load_side(const char *path, struct diff_side *side)
 		names[n++] = xstrdup(path);
 	}
 	for (i = 0; i < n && !ret; i++) {
-		struct profile *p = profile_load(names[i], &err);
+		struct profile *p;
 
+		/* A run found in a directory is a regular file: a FIFO would
+		 * block the diff forever, a device never ends. */
+		if (dir_side &&
+		    (stat(names[i], &st) < 0 || !S_ISREG(st.st_mode))) {
+			cli_error("%s: not a regular file, not a run",
+				  names[i]);
+			ret = -1;
+			break;
+		}
+		p = profile_load(names[i], &err);
 		if (!p) {
 			cli_error("%s", err.msg);
 			ret = -1;
 			break;
 		}
+		/* A side's runs add up: their counts stay exact. */
+		if (profile_total(p) > UINT64_MAX - side_total) {
+			cli_error(
+				"%s: sample counts overflow: the sum with the "
+				"runs before it passes 2^64 - 1",
+				names[i]);
+			profile_free(p);
+			ret = -1;
+			break;
+		}
+		side_total += profile_total(p);
 		side->runs = xreallocarray(side->runs, side->n + 1,
 					   sizeof(*side->runs));
 		side->runs[side->n++] = p;
@@ -169,13 +193,13 @@ struct diff_draw {
 };
 
 static void
-diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth,
+diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth, uint32_t same,
 	      uint64_t samples, struct flame_annot *out)
 {
 	struct diff_draw *d = ctx;
 	double this_pct, other_pct, delta;
 
-	out->other = diff_paths_lookup(d->other, d->shape, frames, depth);
+	out->other = diff_paths_lookup(d->other, d->shape, frames, depth, same);
 	this_pct = d->this_total
 			   ? 100.0 * (double)samples / (double)d->this_total
 			   : 0;
@@ -213,7 +237,8 @@ diff_write_svg(const struct diff_result *r, const struct diff_side *base,
 {
 	const struct diff_side *this = base_shape ? base : pr;
 	const struct diff_side *other = base_shape ? pr : base;
-	struct profile *shape = profile_merge(this->runs, this->n);
+	struct scorch_err err;
+	struct profile *shape = profile_merge(this->runs, this->n, NULL, &err);
 	struct diff_draw d;
 	struct flame_diff fd;
 	struct diff_svg_args sa;
@@ -221,6 +246,10 @@ diff_write_svg(const struct diff_result *r, const struct diff_side *base,
 	size_t i;
 	int ret;
 
+	if (!shape) { /* diff_load_side() refused such a side */
+		cli_error("%s", err.msg);
+		return -1;
+	}
 	memset(&d, 0, sizeof(d));
 	d.r = r;
 	d.shape = shape;

@@ -137,7 +137,13 @@ cmd_export(int argc, char **argv)
 	a.p = p;
 	a.fmt = fmt;
 	a.name = cmd && *cmd ? cmd : argv[optind];
-	if (cli_write_file(out, export_emit_cb, &a) == 0)
+	/* pprof's values are signed, speedscope's numbers doubles. */
+	if (profile_check(p,
+			  fmt == EXPORT_SPEEDSCOPE ? PROFILE_FMT_SPEEDSCOPE
+						   : PROFILE_FMT_PPROF,
+			  strcmp(out, "-") ? out : "<stdout>", &err) < 0)
+		cli_error("%s", err.msg);
+	else if (cli_write_file(out, export_emit_cb, &a) == 0)
 		ret = EXIT_OK;
 	profile_free(p);
 	return ret;

@@ -84,7 +84,11 @@ cmd_merge(int argc, char **argv)
 		}
 		n++;
 	}
-	m = profile_merge(in, n);
+	m = profile_merge(in, n, (const char *const *)argv + optind, &err);
+	if (!m) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
 	flame_opts_init(&fo);
 	cli_flame_defaults(m, &fo, subtitle, sizeof(subtitle));
 	if (cli_write_profile(m, out, (enum out_format)fmt, &fo) == 0)

@@ -175,7 +175,16 @@ cli_write_profile(const struct profile *p, const char *path,
 		  enum out_format fmt, const struct flame_opts *fo)
 {
 	struct cli_emit_args a = { p, fmt, fo };
+	struct scorch_err err;
 
+	/* Never write a file scorch would then refuse to read. */
+	if (fmt != OUT_SVG &&
+	    profile_check(
+		    p, fmt == OUT_JSON ? PROFILE_FMT_JSON : PROFILE_FMT_FOLDED,
+		    strcmp(path, "-") ? path : "<stdout>", &err) < 0) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
 	return cli_write_file(path, cli_emit_cb, &a);
 }
 

@@ -301,7 +301,7 @@ report_info(const struct profile *p, const struct report_opts *ro,
 
 	info[n++] = (struct table_info){ "input", "input", ro->input, 0 };
 	info[n++] = (struct table_info){ "samples", "samples", NULL,
-					 (int64_t)profile_total(p) };
+					 profile_total(p) };
 	if (period > 0) {
 		snprintf(bufs, bufsize, "%.3f s",
 			 (double)profile_total(p) * (double)period / 1e9);

@@ -129,9 +129,12 @@ struct diff_paths;
 struct diff_paths *diff_paths_new(struct profile *const *profiles, size_t n);
 void diff_paths_free(struct diff_paths *dp);
 uint64_t diff_paths_total(const struct diff_paths *dp);
-/* Samples under the path of frame ids frames[0..depth) of profile p. */
+/* Samples under the path of frame ids frames[0..depth) of profile p;
+ * frames[0..same) are those of the previous lookup (render's annotate
+ * hint), whose prefix keys are reused: a lookup hashes only the rest. */
 uint64_t diff_paths_lookup(struct diff_paths *dp, const struct profile *p,
-			   const uint32_t *frames, uint32_t depth);
+			   const uint32_t *frames, uint32_t depth,
+			   uint32_t same);
 /* Whether a frame of p is one of r's significant findings. */
 bool diff_is_finding(const struct diff_result *r, const struct profile *p,
 		     uint32_t frame);

@@ -20,6 +20,14 @@ struct diff_paths {
 	const struct profile *cached;
 	unsigned long long *frame_keys; /* 0 for process frames */
 	size_t nframe_keys;
+	/*
+	 * The key of each prefix of the path looked up last: prefix_keys[j]
+	 * is the key of its frames[0..j]. The flame graph asks for every
+	 * frame it draws, a path and then its callers, and says how much of
+	 * the path is the one before: only the rest is hashed.
+	 */
+	unsigned long long *prefix_keys;
+	uint32_t last_depth, path_cap;
 };
 
 /* Hashes of every frame's align key in p (0 for process frames). */
@@ -109,6 +117,7 @@ diff_paths_free(struct diff_paths *dp)
 	intmap_fini(&dp->index);
 	free(dp->counts);
 	free(dp->frame_keys);
+	free(dp->prefix_keys);
 	free(dp);
 }
 
@@ -118,23 +127,50 @@ diff_paths_total(const struct diff_paths *dp)
 	return dp->total;
 }
 
+/* The key of frames[0..depth) of the cached profile, whose first same
+ * frames are those of the path looked up last (which it becomes). */
+static unsigned long long
+paths_key(struct diff_paths *dp, const uint32_t *frames, uint32_t depth,
+	  uint32_t same)
+{
+	unsigned long long key;
+	uint32_t j = same;
+
+	if (depth > dp->path_cap) {
+		dp->path_cap = depth;
+		dp->prefix_keys = xreallocarray(dp->prefix_keys, depth,
+						sizeof(*dp->prefix_keys));
+	}
+	if (j > dp->last_depth)
+		j = dp->last_depth;
+	if (j > depth)
+		j = depth;
+	key = j ? dp->prefix_keys[j - 1] : 0;
+	for (; j < depth; j++) {
+		uint32_t f = frames[j];
+
+		if (f < dp->nframe_keys && dp->frame_keys[f])
+			key = paths_step(key, dp->frame_keys[f]);
+		dp->prefix_keys[j] = key;
+	}
+	dp->last_depth = depth;
+	return key;
+}
+
 uint64_t
 diff_paths_lookup(struct diff_paths *dp, const struct profile *p,
-		  const uint32_t *frames, uint32_t depth)
+		  const uint32_t *frames, uint32_t depth, uint32_t same)
 {
-	struct diff_paths *mut = dp;
-	unsigned long long key = 0;
-	uint32_t j;
+	unsigned long long key;
 	void *v;
 
-	if (mut->cached != p) {
-		free(mut->frame_keys);
-		mut->frame_keys = paths_frame_keys(p, &mut->nframe_keys);
-		mut->cached = p;
+	if (dp->cached != p) {
+		free(dp->frame_keys);
+		dp->frame_keys = paths_frame_keys(p, &dp->nframe_keys);
+		dp->cached = p;
+		dp->last_depth = 0;
 	}
-	for (j = 0; j < depth; j++)
-		if (frames[j] < mut->nframe_keys && mut->frame_keys[frames[j]])
-			key = paths_step(key, mut->frame_keys[frames[j]]);
+	key = paths_key(dp, frames, depth, same);
 	if (!key)
 		return dp->total; /* the root, or the process frame */
 	v = intmap_get(&dp->index, key);

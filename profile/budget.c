@@ -352,7 +352,8 @@ budget_load(const char *path, struct scorch_err *err)
 	size_t len = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO would wait for a writer, forever. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		err_set(err, "%s: %s", path, strerror(errno));
 		return NULL;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../common/common.h"
+#include "internal.h"
 #include "profile.h"
 
 #define JSON_FORMAT "scorch-profile"
@@ -154,12 +155,111 @@ json_get_str(const cJSON *obj, const char *key, bool required, const char *name,
 	return item->valuestring;
 }
 
+/*
+ * The number item, member number idx of the object whose text starts at
+ * raw[0] (raw NULL when not known), as an exact integer in [lo, hi]: a
+ * double is exact below 2^53, past it the text is read (a plain integer;
+ * an exponent or fraction there is refused, as it could not be exact).
+ * 0, or -1 with err naming where.
+ */
+/* The offset of the first of set's bytes in s[0..n), or n. */
+static size_t
+json_memcspn(const char *s, size_t n, const char *set)
+{
+	size_t i;
+
+	for (i = 0; i < n && !strchr(set, s[i]); i++)
+		;
+	return i;
+}
+
 static int
-json_read_meta(struct profile *p, const cJSON *meta, const char *name,
-	       struct scorch_err *err)
+json_get_exact(const cJSON *item, size_t idx, const char *raw, size_t raw_len,
+	       bool is_signed, const char *name, const char *where,
+	       uint64_t *out, struct scorch_err *err)
+{
+	size_t vs = 0, ve = 0;
+	bool have, big;
+	int64_t sv;
+	double v;
+
+	if (!cJSON_IsNumber(item)) {
+		err_set(err, "%s: %s must be a number", name, where);
+		return -1;
+	}
+	v = item->valuedouble;
+	if (isfinite(v) && v == floor(v) && v < JSON_MAX_INT &&
+	    v > (is_signed ? -JSON_MAX_INT : -1)) {
+		sv = (int64_t)v;
+		*out = (uint64_t)sv;
+		return 0;
+	}
+	/* A whole number past 2^53 that 64 bits may hold. */
+	big = isfinite(v) && v == floor(v) && fabs(v) >= JSON_MAX_INT &&
+	      (is_signed ? fabs(v) <= 9.3e18 : v <= 1.85e19);
+	have = raw && jsontext_member_value(raw, raw_len, 0, idx, &vs, &ve);
+	if (have) {
+		if (!is_signed && jsontext_exact_u64(raw, vs, ve, out))
+			return 0;
+		if (is_signed && jsontext_exact_i64(raw, vs, ve, &sv)) {
+			*out = (uint64_t)sv;
+			return 0;
+		}
+		/* Say what the text is: a big number in a form no double
+		 * holds exactly, or an integer out of range. */
+		if (big && json_memcspn(raw + vs, ve - vs, ".eE") < ve - vs) {
+			err_set(err,
+				"%s: %s: %.*s is past 2^53, where only a "
+				"plain integer (no exponent, no fraction) is "
+				"exact",
+				name, where, (int)(ve - vs > 40 ? 40 : ve - vs),
+				raw + vs);
+			return -1;
+		}
+	} else if (big) {
+		err_set(err,
+			"%s: %s: %.17g is past 2^53, where only the stacks "
+			"written as scorch writes them are read exactly",
+			name, where, v);
+		return -1;
+	}
+	if (!have) {
+		err_set(err, "%s: %s: %g is out of range (%s)", name, where, v,
+			is_signed ? "a signed 64-bit integer"
+				  : "0 to 18446744073709551615");
+		return -1;
+	}
+	err_set(err, "%s: %s: %.*s is out of range (%s)", name, where,
+		(int)(ve - vs > 40 ? 40 : ve - vs), raw + vs,
+		is_signed ? "a signed 64-bit integer"
+			  : "0 to 18446744073709551615");
+	return -1;
+}
+
+/* The position of the first member named key in obj (as cJSON finds it). */
+static const cJSON *
+json_member(const cJSON *obj, const char *key, size_t *idx)
+{
+	const cJSON *c;
+
+	*idx = 0;
+	cJSON_ArrayForEach(c, obj)
+	{
+		if (c->string && !strcmp(c->string, key))
+			return c;
+		++*idx;
+	}
+	return NULL;
+}
+
+/* "meta": raw is the object's text (NULL when not known). */
+static int
+json_read_meta(struct profile *p, const cJSON *meta, const char *raw,
+	       size_t raw_len, const char *name, struct scorch_err *err)
 {
 	const cJSON *m;
-	double v;
+	uint64_t v;
+	size_t idx = 0;
 
 	if (!meta)
 		return 0;
@@ -172,11 +272,12 @@ json_read_meta(struct profile *p, const cJSON *meta, const char *name,
 		if (cJSON_IsString(m)) {
 			profile_meta_set_str(p, m->string, m->valuestring);
 		} else if (cJSON_IsNumber(m)) {
-			if (json_get_int(m, -JSON_MAX_INT, JSON_MAX_INT, name,
-					 "meta value", &v, err) < 0)
+			if (json_get_exact(m, idx, raw, raw_len, true, name,
+					   "meta value", &v, err) < 0)
 				return -1;
 			profile_meta_set_int(p, m->string, (int64_t)v);
 		}
+		idx++;
 		/* Other types come from newer writers: ignored. */
 	}
 	return 0;
@@ -245,6 +346,19 @@ json_read_frames(struct profile *p, const cJSON *frames, const char *name,
 		file = json_get_str(f, "file", false, name, "frame", err);
 		if (!fname || !module || !kind_name || !file)
 			return -1;
+		if (!*fname) {
+			err_set(err, "%s: a frame without a name", name);
+			return -1;
+		}
+		if (strlen(fname) > PROFILE_MAX_NAME ||
+		    strlen(module) > PROFILE_MAX_NAME ||
+		    strlen(file) > PROFILE_MAX_NAME) {
+			err_set(err,
+				"%s: frame \"%.40s...\": a name longer than %d "
+				"bytes",
+				name, fname, PROFILE_MAX_NAME);
+			return -1;
+		}
 		line_item = cJSON_GetObjectItemCaseSensitive(f, "line");
 		if (line_item && json_get_int(line_item, 0, UINT32_MAX, name,
 					      "frame line", &line, err) < 0)
@@ -269,15 +383,18 @@ json_read_frames(struct profile *p, const cJSON *frames, const char *name,
 	return 0;
 }
 
-/* One stack object into p; ids is scratch space that may grow. */
+/* One stack object into p (raw: its text, NULL when not known); ids is
+ * scratch space that may grow. */
 static int
-json_read_stack(struct profile *p, const cJSON *s, size_t nframes,
-		uint32_t **ids, size_t *cap, const char *name,
-		struct scorch_err *err)
+json_read_stack(struct profile *p, const cJSON *s, const char *raw,
+		size_t raw_len, size_t nframes, uint32_t **ids, size_t *cap,
+		const char *name, struct scorch_err *err)
 {
-	const cJSON *task, *frames, *f;
-	double v, count;
+	const cJSON *task, *frames, *f, *item;
 	uint32_t depth = 0, tidx = TASK_NONE;
+	uint64_t count;
+	size_t idx;
+	double v;
 
 	if (!cJSON_IsObject(s)) {
 		err_set(err, "%s: a stack must be an object", name);
@@ -290,8 +407,9 @@ json_read_stack(struct profile *p, const cJSON *s, size_t nframes,
 			return -1;
 		tidx = (uint32_t)v;
 	}
-	if (json_get_int(cJSON_GetObjectItemCaseSensitive(s, "count"), 0,
-			 JSON_MAX_INT, name, "stack count", &count, err) < 0)
+	item = json_member(s, "count", &idx);
+	if (json_get_exact(item, idx, raw, raw_len, false, name, "stack count",
+			   &count, err) < 0)
 		return -1;
 	frames = cJSON_GetObjectItemCaseSensitive(s, "frames");
 	if (!cJSON_IsArray(frames)) {
@@ -303,17 +421,22 @@ json_read_stack(struct profile *p, const cJSON *s, size_t nframes,
 		if (json_get_int(f, 0, (double)nframes - 1, name,
 				 "stack frame id", &v, err) < 0)
 			return -1;
+		if (depth == PROFILE_MAX_DEPTH) {
+			err_set(err, "%s: stack deeper than %d frames", name,
+				PROFILE_MAX_DEPTH);
+			return -1;
+		}
 		if (depth == *cap) {
 			*cap = *cap ? *cap * 2 : 64;
 			*ids = xreallocarray(*ids, *cap, sizeof(**ids));
 		}
 		(*ids)[depth++] = (uint32_t)v;
 	}
-	if (UINT64_MAX - profile_total(p) < (uint64_t)count) {
+	if (UINT64_MAX - profile_total(p) < count) {
 		err_set(err, "%s: sample counts overflow", name);
 		return -1;
 	}
-	profile_add_stack(p, tidx, *ids, depth, (uint64_t)count);
+	profile_add_stack(p, tidx, *ids, depth, count);
 	return 0;
 }
 
@@ -332,154 +455,13 @@ json_read_stacks(struct profile *p, const cJSON *stacks, const char *name,
 	}
 	cJSON_ArrayForEach(s, stacks)
 	{
-		ret = json_read_stack(p, s, nframes, &ids, &cap, name, err);
+		ret = json_read_stack(p, s, NULL, 0, nframes, &ids, &cap, name,
+				      err);
 		if (ret < 0)
 			break;
 	}
 	free(ids);
 	return ret;
-}
-
-/*
- * The end of the JSON value that starts at data[i] with '{' or '[': the
- * index of its closing bracket, or len if the text ends first. Strings are
- * skipped, so brackets inside names do not count.
- */
-static size_t
-json_scan_value(const char *data, size_t len, size_t i)
-{
-	bool in_str = false, esc = false;
-	long depth = 0;
-
-	for (; i < len; i++) {
-		char c = data[i];
-
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			depth++;
-		} else if ((c == '}' || c == ']') && --depth == 0) {
-			return i;
-		}
-	}
-	return len;
-}
-
-static size_t
-json_skip_space(const char *data, size_t len, size_t i)
-{
-	while (i < len && strchr(" \t\r\n", data[i]) && data[i])
-		i++;
-	return i;
-}
-
-/*
- * Find the array value of the top-level key "stacks" (its first
- * occurrence, as cJSON would): *start at '[', *end at its ']'. Returns
- * false when there is none or the text is not shaped as expected; then the
- * whole document goes through cJSON, which says what is wrong.
- */
-static bool
-json_find_stacks(const char *data, size_t len, size_t *start, size_t *end)
-{
-	size_t i = json_skip_space(data, len, 0);
-
-	if (i >= len || data[i] != '{')
-		return false;
-	i++;
-	for (;;) {
-		size_t key, key_end;
-
-		i = json_skip_space(data, len, i);
-		if (i >= len || data[i] != '"')
-			return false;
-		key = i + 1;
-		for (i = key; i < len && data[i] != '"'; i++)
-			if (data[i] == '\\')
-				i++;
-		if (i >= len)
-			return false;
-		key_end = i;
-		i = json_skip_space(data, len, i + 1);
-		if (i >= len || data[i] != ':')
-			return false;
-		i = json_skip_space(data, len, i + 1);
-		if (i >= len)
-			return false;
-		if (key_end - key == 6 && !memcmp(data + key, "stacks", 6)) {
-			if (data[i] != '[')
-				return false;
-			*start = i;
-			*end = json_scan_value(data, len, i);
-			return *end < len;
-		}
-		/* Skip the value: a string, an object or array, a literal. */
-		if (data[i] == '"') {
-			for (i++; i < len && data[i] != '"'; i++)
-				if (data[i] == '\\')
-					i++;
-			i++;
-		} else if (data[i] == '{' || data[i] == '[') {
-			i = json_scan_value(data, len, i) + 1;
-		} else {
-			while (i < len && !strchr(",}", data[i]) && data[i])
-				i++;
-		}
-		i = json_skip_space(data, len, i);
-		if (i >= len || data[i] != ',')
-			return false;
-		i++;
-	}
-}
-
-/*
- * A non-negative integer at data[*i] in JSON's plain form (no sign,
- * fraction, exponent or leading zero), at most max. false when the text
- * is anything else, including a larger number.
- */
-static bool
-json_fast_uint(const char *data, size_t end, size_t *i, uint64_t max,
-	       uint64_t *out)
-{
-	size_t j = *i;
-	uint64_t v = 0;
-
-	if (j >= end || data[j] < '0' || data[j] > '9')
-		return false;
-	if (data[j] == '0' && j + 1 < end && data[j + 1] >= '0' &&
-	    data[j + 1] <= '9')
-		return false;
-	for (; j < end && data[j] >= '0' && data[j] <= '9'; j++) {
-		uint64_t d = (uint64_t)(data[j] - '0');
-
-		if (d > max || v > (max - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	if (j < end && strchr(".eE", data[j]) && data[j])
-		return false;
-	*i = j;
-	*out = v;
-	return true;
-}
-
-/* Does data[*i] start with the literal lit (after blanks)? Moves past it. */
-static bool
-json_fast_lit(const char *data, size_t end, size_t *i, const char *lit)
-{
-	size_t n = strlen(lit), j = json_skip_space(data, end, *i);
-
-	if (end - j < n || memcmp(data + j, lit, n))
-		return false;
-	*i = json_skip_space(data, end, j + n);
-	return true;
 }
 
 /*
@@ -498,46 +480,62 @@ json_fast_stack(struct profile *p, const char *data, size_t i, size_t elem_end,
 	uint64_t task = TASK_NONE, v, count;
 	uint32_t depth = 0;
 
-	if (!json_fast_lit(data, elem_end, &i, "{"))
+	if (!jsontext_lit(data, elem_end, &i, "{"))
 		return false;
-	if (json_fast_lit(data, elem_end, &i, "\"task\"")) {
-		if (!json_fast_lit(data, elem_end, &i, ":") ||
+	if (jsontext_lit(data, elem_end, &i, "\"task\"")) {
+		if (!jsontext_lit(data, elem_end, &i, ":") ||
 		    !profile_ntasks(p) ||
-		    !json_fast_uint(data, elem_end, &i, profile_ntasks(p) - 1,
-				    &task) ||
-		    !json_fast_lit(data, elem_end, &i, ","))
+		    !jsontext_uint(data, elem_end, &i, profile_ntasks(p) - 1,
+				   &task) ||
+		    !jsontext_lit(data, elem_end, &i, ","))
 			return false;
 	}
-	if (!json_fast_lit(data, elem_end, &i, "\"frames\"") ||
-	    !json_fast_lit(data, elem_end, &i, ":") ||
-	    !json_fast_lit(data, elem_end, &i, "["))
+	if (!jsontext_lit(data, elem_end, &i, "\"frames\"") ||
+	    !jsontext_lit(data, elem_end, &i, ":") ||
+	    !jsontext_lit(data, elem_end, &i, "["))
 		return false;
-	if (!json_fast_lit(data, elem_end, &i, "]")) {
+	if (!jsontext_lit(data, elem_end, &i, "]")) {
 		for (;;) {
-			if (!nframes || !json_fast_uint(data, elem_end, &i,
-							nframes - 1, &v))
+			if (!nframes || depth == PROFILE_MAX_DEPTH ||
+			    !jsontext_uint(data, elem_end, &i, nframes - 1, &v))
 				return false;
 			if (depth == *cap) {
 				*cap = *cap ? *cap * 2 : 64;
 				*ids = xreallocarray(*ids, *cap, sizeof(**ids));
 			}
 			(*ids)[depth++] = (uint32_t)v;
-			if (json_fast_lit(data, elem_end, &i, "]"))
+			if (jsontext_lit(data, elem_end, &i, "]"))
 				break;
-			if (!json_fast_lit(data, elem_end, &i, ","))
+			if (!jsontext_lit(data, elem_end, &i, ","))
 				return false;
 		}
 	}
-	if (!json_fast_lit(data, elem_end, &i, ",") ||
-	    !json_fast_lit(data, elem_end, &i, "\"count\"") ||
-	    !json_fast_lit(data, elem_end, &i, ":") ||
-	    !json_fast_uint(data, elem_end, &i, (uint64_t)JSON_MAX_INT,
-			    &count) ||
-	    json_skip_space(data, elem_end, i) != elem_end ||
+	if (!jsontext_lit(data, elem_end, &i, ",") ||
+	    !jsontext_lit(data, elem_end, &i, "\"count\"") ||
+	    !jsontext_lit(data, elem_end, &i, ":") ||
+	    !jsontext_uint(data, elem_end, &i, UINT64_MAX, &count) ||
+	    jsontext_skip_space(data, elem_end, i) != elem_end ||
 	    UINT64_MAX - profile_total(p) < count)
 		return false;
 	profile_add_stack(p, (uint32_t)task, *ids, depth, count);
 	return true;
+}
+
+/* What cJSON refused in text (which sits at nesting level depth): too
+ * deep a document, or invalid JSON at byte off. */
+static void
+json_parse_error(struct scorch_err *err, const char *name, const char *text,
+		 size_t len, size_t depth, size_t off)
+{
+	size_t nesting;
+
+	jsontext_ends_early(text, len, &nesting);
+	if (depth + nesting > PROFILE_MAX_NESTING)
+		err_set(err,
+			"%s: JSON nested deeper than %d levels, not a profile",
+			name, PROFILE_MAX_NESTING);
+	else
+		err_set(err, "%s: not valid JSON (at byte %zu)", name, off);
 }
 
 /*
@@ -553,7 +551,7 @@ json_stream_stacks(struct profile *p, const char *data, size_t start,
 	uint32_t *ids = NULL;
 	int ret = -1;
 
-	i = json_skip_space(data, end, i);
+	i = jsontext_skip_space(data, end, i);
 	while (i < end) {
 		const char *parse_end = NULL;
 		size_t elem_end;
@@ -563,7 +561,7 @@ json_stream_stacks(struct profile *p, const char *data, size_t start,
 			err_set(err, "%s: a stack must be an object", name);
 			goto out;
 		}
-		elem_end = json_scan_value(data, end, i);
+		elem_end = jsontext_scan_value(data, end, i);
 		if (elem_end >= end) {
 			err_set(err, "%s: not valid JSON (at byte %zu)", name,
 				i);
@@ -574,19 +572,21 @@ json_stream_stacks(struct profile *p, const char *data, size_t start,
 		s = cJSON_ParseWithLengthOpts(data + i, elem_end + 1 - i,
 					      &parse_end, 0);
 		if (!s) {
-			err_set(err, "%s: not valid JSON (at byte %zu)", name,
+			json_parse_error(
+				err, name, data + i, elem_end + 1 - i, 2,
 				parse_end ? (size_t)(parse_end - data) : i);
 			goto out;
 		}
-		ret = json_read_stack(p, s, nframes, &ids, &cap, name, err);
+		ret = json_read_stack(p, s, data + i, elem_end + 1 - i, nframes,
+				      &ids, &cap, name, err);
 		cJSON_Delete(s);
 		if (ret < 0)
 			goto out;
 		ret = -1;
 	next:
-		i = json_skip_space(data, end, elem_end + 1);
+		i = jsontext_skip_space(data, end, elem_end + 1);
 		if (i < end && data[i] == ',') {
-			i = json_skip_space(data, end, i + 1);
+			i = jsontext_skip_space(data, end, i + 1);
 			if (i >= end) {
 				err_set(err, "%s: not valid JSON (at byte %zu)",
 					name, i);
@@ -604,44 +604,16 @@ out:
 	return ret;
 }
 
-/* Does the document end inside a string, an object or an array? Then it
- * was cut short, which says more than the byte where parsing stopped. */
-static bool
-json_ends_early(const char *data, size_t len)
-{
-	bool in_str = false, esc = false;
-	long depth = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		char c = data[i];
-
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			depth++;
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
-	}
-	return in_str || depth > 0;
-}
-
 int
 profile_read_json(struct profile *p, const char *data, size_t len,
 		  const char *name, struct scorch_err *err)
 {
 	const char *end = NULL, *fmt, *ver, *doc = data;
 	size_t st_start = 0, st_end = 0, doc_len = len;
+	size_t meta_idx, meta_start, meta_end;
 	bool streamed = false;
 	char *outer = NULL;
+	const cJSON *meta;
 	cJSON *root;
 	char *dot;
 	long major;
@@ -651,7 +623,7 @@ profile_read_json(struct profile *p, const char *data, size_t len,
 	 * the stacks follow one by one (json_stream_stacks()). Offsets in
 	 * messages stay those of the file: the stacks come last or the
 	 * parse of what precedes them fails first. */
-	if (json_find_stacks(data, len, &st_start, &st_end)) {
+	if (jsontext_find_stacks(data, len, &st_start, &st_end)) {
 		size_t rest = len - (st_end + 1);
 
 		doc_len = st_start + 2 + rest;
@@ -670,16 +642,20 @@ profile_read_json(struct profile *p, const char *data, size_t len,
 		/* Past the stacks, the file's offset is further on. */
 		if (streamed && off > st_start + 1)
 			off += st_end + 1 - (st_start + 2);
-		err_set(err, "%s: not valid JSON (at byte %zu%s)", name, off,
-			off >= len || json_ends_early(data, len)
-				? ", the file ends too early"
-				: "");
+		if (off >= len || jsontext_ends_early(data, len, NULL))
+			err_set(err,
+				"%s: not valid JSON (at byte %zu, the file "
+				"ends too early)",
+				name, off);
+		else
+			json_parse_error(err, name, doc, doc_len, 0, off);
 		free(outer);
 		return -1;
 	}
-	if (json_skip_space(doc, doc_len, (size_t)(end - doc)) < doc_len) {
+	if (jsontext_skip_space(doc, doc_len, (size_t)(end - doc)) < doc_len) {
 		/* Another document or garbage: never read the first alone. */
-		size_t off = json_skip_space(doc, doc_len, (size_t)(end - doc));
+		size_t off =
+			jsontext_skip_space(doc, doc_len, (size_t)(end - doc));
 
 		if (streamed && off > st_start + 1)
 			off += st_end + 1 - (st_start + 2);
@@ -717,8 +693,13 @@ profile_read_json(struct profile *p, const char *data, size_t len,
 			name, ver, JSON_MAJOR);
 		goto out;
 	}
-	if (json_read_meta(p, cJSON_GetObjectItemCaseSensitive(root, "meta"),
-			   name, err) < 0 ||
+	meta = json_member(root, "meta", &meta_idx);
+	if (!jsontext_member_value(doc, doc_len,
+				   jsontext_skip_space(doc, doc_len, 0),
+				   meta_idx, &meta_start, &meta_end))
+		meta_start = meta_end = 0;
+	if (json_read_meta(p, meta, meta_end ? doc + meta_start : NULL,
+			   meta_end - meta_start, name, err) < 0 ||
 	    json_read_tasks(p, cJSON_GetObjectItemCaseSensitive(root, "tasks"),
 			    name, err) < 0 ||
 	    json_read_frames(p,

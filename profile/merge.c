@@ -92,16 +92,28 @@ merge_meta_key(struct profile *dst, struct profile *const *in, size_t n,
 	if (!strcmp(m->key, "merged_from"))
 		return; /* set at the end */
 	if (merge_is_summed(m->key) && m->type == META_INT) {
-		int64_t sum = 0;
+		int64_t sum = 0, v;
 
 		/* A run without the counter (folded input) adds what it
-		 * shows: its samples, and nothing for the others. */
-		for (i = 0; i < n; i++)
-			sum += profile_meta_int(
-				in[i], m->key,
-				strcmp(m->key, "samples")
-					? 0
-					: (int64_t)profile_total(in[i]));
+		 * shows: its samples, and nothing for the others. A sum
+		 * past what the metadata holds is dropped, not wrapped. */
+		for (i = 0; i < n; i++) {
+			const struct meta *mi =
+				profile_meta_find(in[i], m->key);
+			uint64_t total = profile_total(in[i]);
+
+			if (mi && mi->type == META_INT)
+				v = mi->num;
+			else if (!strcmp(m->key, "samples") &&
+				 total <= INT64_MAX)
+				v = (int64_t)total;
+			else if (!strcmp(m->key, "samples"))
+				return;
+			else
+				v = 0;
+			if (__builtin_add_overflow(sum, v, &sum))
+				return;
+		}
 		profile_meta_set_int(dst, m->key, sum);
 		return;
 	}
@@ -128,15 +140,27 @@ merge_meta_key(struct profile *dst, struct profile *const *in, size_t n,
 }
 
 struct profile *
-profile_merge(struct profile *const *in, size_t n)
+profile_merge(struct profile *const *in, size_t n, const char *const *names,
+	      struct scorch_err *err)
 {
 	struct profile *dst = profile_new();
-	int64_t runs = 0;
+	int64_t runs = 0, r;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		/* Counts are exact: a sum past 2^64 - 1 is refused. */
+		if (profile_total(in[i]) > UINT64_MAX - profile_total(dst)) {
+			err_set(err,
+				"%s: sample counts overflow: the sum with the "
+				"profiles before it passes 2^64 - 1",
+				names ? names[i] : "merge");
+			profile_free(dst);
+			return NULL;
+		}
 		profile_add_profile(dst, in[i]);
-		runs += profile_meta_int(in[i], "merged_from", 1);
+		r = profile_meta_int(in[i], "merged_from", 1);
+		if (r < 1 || __builtin_add_overflow(runs, r, &runs))
+			runs = INT64_MAX;
 	}
 	for (i = 0; n && i < profile_nmeta(in[0]); i++)
 		merge_meta_key(dst, in, n, profile_meta(in[0], i));

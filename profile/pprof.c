@@ -219,6 +219,14 @@ pprof_build_labels(struct pprof_build *b, const struct profile *p)
 	}
 }
 
+/* count * weight as pprof's signed value, clamped at INT64_MAX. */
+static int64_t
+pprof_value(uint64_t count, uint64_t weight)
+{
+	return count > (uint64_t)INT64_MAX / weight ? INT64_MAX
+						    : (int64_t)(count * weight);
+}
+
 static void
 pprof_build_samples(struct pprof_build *b, const struct profile *p,
 		    size_t nvalues, int64_t period_ns)
@@ -248,9 +256,12 @@ pprof_build_samples(struct pprof_build *b, const struct profile *p,
 				(uint64_t)st->frames[st->depth - 1 - d] + 1;
 		s->value = &b->values[ns * nvalues];
 		s->n_value = nvalues;
-		s->value[0] = (int64_t)st->count;
+		/* Values are signed: profile_check() refuses a profile
+		 * past INT64_MAX; clamped here for a caller that did not. */
+		s->value[0] = pprof_value(st->count, 1);
 		if (nvalues > 1)
-			s->value[1] = (int64_t)st->count * period_ns;
+			s->value[1] =
+				pprof_value(st->count, (uint64_t)period_ns);
 		if (st->task != TASK_NONE) {
 			s->label = &b->label_ptrs[3 * (size_t)st->task];
 			s->n_label = 3;

@@ -413,3 +413,142 @@ frame_kind_parse(const char *name, enum frame_kind *kind)
 	}
 	return -1;
 }
+
+/* ---- limits (profile.h) ------------------------------------------------- */
+
+static const char *const profile_fmt_names[] = {
+	[PROFILE_FMT_JSON] = "scorch JSON",
+	[PROFILE_FMT_FOLDED] = "folded stacks",
+	[PROFILE_FMT_PPROF] = "pprof",
+	[PROFILE_FMT_SPEEDSCOPE] = "speedscope",
+};
+
+/* A frame fmt cannot hold: -1 with err, else 0. */
+static int
+profile_check_frame(const struct frame *f, enum profile_format fmt,
+		    const char *name, struct scorch_err *err)
+{
+	const char *what = profile_fmt_names[fmt];
+	size_t len = strlen(f->name);
+
+	if (!len) {
+		err_set(err, "%s: cannot write %s: a frame without a name",
+			name, what);
+		return -1;
+	}
+	if (len > PROFILE_MAX_NAME || strlen(f->module) > PROFILE_MAX_NAME ||
+	    strlen(f->file) > PROFILE_MAX_NAME) {
+		err_set(err,
+			"%s: cannot write %s: frame \"%.40s...\" has a name "
+			"longer than %d bytes",
+			name, what, f->name, PROFILE_MAX_NAME);
+		return -1;
+	}
+	/* Folded stacks separate frames with ';' and stacks with newlines. */
+	if (fmt == PROFILE_FMT_FOLDED && strpbrk(f->name, ";\n\r")) {
+		err_set(err,
+			"%s: cannot write %s: frame \"%.60s\" has a ';' or a "
+			"line break in its name",
+			name, what, f->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The largest count (times weight) fmt holds exactly. */
+static uint64_t
+profile_fmt_max(enum profile_format fmt)
+{
+	switch (fmt) {
+	case PROFILE_FMT_PPROF:
+		return INT64_MAX;
+	case PROFILE_FMT_SPEEDSCOPE:
+		return PROFILE_MAX_EXACT_DOUBLE;
+	default:
+		return UINT64_MAX;
+	}
+}
+
+/* A stack fmt cannot hold (weight: what pprof and speedscope multiply
+ * counts by): -1 with err, else 0. */
+static int
+profile_check_stack(const struct profile *p, const struct stack *st,
+		    enum profile_format fmt, uint64_t weight, const char *name,
+		    struct scorch_err *err)
+{
+	const char *what = profile_fmt_names[fmt];
+	const char *leaf =
+		st->depth ? profile_frame(p, st->frames[st->depth - 1])->name
+			  : "";
+	uint64_t max = profile_fmt_max(fmt);
+	size_t line = 21; /* " COUNT": at most 20 digits */
+	uint32_t j;
+
+	if (st->depth > PROFILE_MAX_DEPTH) {
+		err_set(err,
+			"%s: cannot write %s: a stack of %" PRIu32
+			" frames (leaf \"%.60s\") is deeper than %d",
+			name, what, st->depth, leaf, PROFILE_MAX_DEPTH);
+		return -1;
+	}
+	if (st->count > max / weight) {
+		err_set(err,
+			"%s: cannot write %s: the count %" PRIu64
+			"%s of a stack (leaf \"%.60s\") is past the format's "
+			"limit of %" PRIu64,
+			name, what, st->count,
+			weight > 1 ? " times period_ns" : "", leaf, max);
+		return -1;
+	}
+	if (fmt != PROFILE_FMT_FOLDED || !st->count || !st->depth)
+		return 0;
+	for (j = 0; j < st->depth; j++) {
+		const struct frame *f = profile_frame(p, st->frames[j]);
+
+		line += strlen(f->name) + strlen(frame_kind_suffix(f->kind)) +
+			(j > 0);
+	}
+	if (line > PROFILE_MAX_LINE) {
+		err_set(err,
+			"%s: cannot write %s: a stack (leaf \"%.60s\") makes "
+			"a line longer than %d bytes",
+			name, what, leaf, PROFILE_MAX_LINE);
+		return -1;
+	}
+	return 0;
+}
+
+int
+profile_check(const struct profile *p, enum profile_format fmt,
+	      const char *name, struct scorch_err *err)
+{
+	int64_t period_ns = profile_meta_int(p, "period_ns", 0);
+	uint64_t weight = 1, sum = 0;
+	size_t i;
+
+	if (period_ns > 0 &&
+	    (fmt == PROFILE_FMT_PPROF || fmt == PROFILE_FMT_SPEEDSCOPE))
+		weight = (uint64_t)period_ns;
+	for (i = 0; i < p->nframes; i++)
+		if (profile_check_frame(&p->frames[i], fmt, name, err) < 0)
+			return -1;
+	for (i = 0; i < p->nstacks; i++) {
+		const struct stack *st = profile_stack(p, i);
+
+		if (profile_check_stack(p, st, fmt, weight, name, err) < 0)
+			return -1;
+		sum += st->count * weight; /* bounded: checked just above */
+		/* speedscope's endValue is the sum: a double too. */
+		if (fmt == PROFILE_FMT_SPEEDSCOPE &&
+		    sum > PROFILE_MAX_EXACT_DOUBLE) {
+			err_set(err,
+				"%s: cannot write %s: the samples add up past "
+				"%" PRIu64 " (2^53), where its numbers stop "
+				"being exact",
+				name, profile_fmt_names[fmt],
+				(uint64_t)PROFILE_MAX_EXACT_DOUBLE);
+			return -1;
+		}
+	}
+	return 0;
+}

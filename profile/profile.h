@@ -66,6 +66,35 @@ struct stack {
 	uint64_t count;		/* samples */
 };
 
+/*
+ * Limits every reader and writer keeps, whatever the format (docs/FORMAT.md,
+ * "Limits"): a reader refuses input past them with a line naming the file
+ * and what is wrong, and profile_check() refuses to write a profile past
+ * them, so every file scorch writes is one it reads back.
+ *   - a stack holds at most PROFILE_MAX_DEPTH frames;
+ *   - a frame name is 1 to PROFILE_MAX_NAME bytes (module and file names
+ *     at most PROFILE_MAX_NAME bytes);
+ *   - a count is an exact unsigned 64-bit integer, and so is the sum of a
+ *     profile's counts (a read or merge past 2^64 - 1 is refused);
+ *   - a folded line is at most PROFILE_MAX_LINE bytes, its newline aside;
+ *   - a JSON document nests at most PROFILE_MAX_NESTING deep (cJSON's).
+ * Formats of other tools narrow them: pprof stores signed 64-bit values,
+ * speedscope JSON numbers that are doubles (exact up to 2^53).
+ */
+#define PROFILE_MAX_DEPTH 65535		      /* frames in a stack */
+#define PROFILE_MAX_NAME 65535		      /* bytes in a frame name */
+#define PROFILE_MAX_LINE (1 << 20)	      /* bytes in a folded line */
+#define PROFILE_MAX_NESTING 1000	      /* CJSON_NESTING_LIMIT */
+#define PROFILE_MAX_EXACT_DOUBLE (1ULL << 53) /* speedscope */
+
+/* The formats profile_check() knows. */
+enum profile_format {
+	PROFILE_FMT_JSON,
+	PROFILE_FMT_FOLDED,
+	PROFILE_FMT_PPROF,
+	PROFILE_FMT_SPEEDSCOPE,
+};
+
 /* profile.c */
 struct profile *profile_new(void);
 void profile_free(struct profile *p);
@@ -95,6 +124,13 @@ void profile_add_stack(struct profile *p, uint32_t task, const uint32_t *frames,
 size_t profile_nstacks(const struct profile *p);
 const struct stack *profile_stack(const struct profile *p, size_t idx);
 uint64_t profile_total(const struct profile *p); /* sum of all counts */
+/*
+ * Can p be written as fmt within the limits above (and the format's own)?
+ * 0, or -1 with err saying, after name (the output file), which stack or
+ * frame is past which limit. Every writer's caller asks before writing.
+ */
+int profile_check(const struct profile *p, enum profile_format fmt,
+		  const char *name, struct scorch_err *err);
 
 /*
  * Metadata: an ordered list of keys, each a string or an integer. Setting an
@@ -386,8 +422,14 @@ bool budget_metric_is_ms(enum budget_metric m);
  *     it was merged from);
  *   - every other key of the first run, labels included, is kept when all
  *     runs have the same value, and dropped when they do not.
+ * A counter whose sum would pass INT64_MAX is dropped. Counts are exact:
+ * when the sum of the stacks' counts would pass 2^64 - 1, profile_merge()
+ * returns NULL with err naming the input (names[i], or "merge" when names
+ * is NULL) where it did. profile_add_profile() must not be given more
+ * than dst can add (profile_total() of both within 2^64 - 1).
  */
 void profile_add_profile(struct profile *dst, const struct profile *src);
-struct profile *profile_merge(struct profile *const *in, size_t n);
+struct profile *profile_merge(struct profile *const *in, size_t n,
+			      const char *const *names, struct scorch_err *err);
 
 #endif

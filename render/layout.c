@@ -242,11 +242,12 @@ layout_add_rect(struct flame_layout *l)
 struct layout_open {
 	uint32_t *frame, *rank;
 	uint64_t *start, *self;
+	uint32_t same; /* frame[0..same) unchanged since the last annotate */
 };
 
 /* Close the open path at index d (rect depth d + 1) at sample offset end. */
 static void
-layout_close(struct flame_layout *l, const struct layout_open *o, uint32_t d,
+layout_close(struct flame_layout *l, struct layout_open *o, uint32_t d,
 	     uint64_t end, double min_samples, const struct flame_diff *diff)
 {
 	uint64_t total = end - o->start[d];
@@ -260,8 +261,12 @@ layout_close(struct flame_layout *l, const struct layout_open *o, uint32_t d,
 	r->self = o->self[d];
 	r->frame = o->frame[d];
 	r->depth = d + 1;
-	if (diff && diff->annotate)
-		diff->annotate(diff->ctx, o->frame, d + 1, total, &r->annot);
+	if (diff && diff->annotate) {
+		diff->annotate(diff->ctx, o->frame, d + 1,
+			       o->same < d + 1 ? o->same : d + 1, total,
+			       &r->annot);
+		o->same = UINT32_MAX;
+	}
 	if (r->depth > l->max_depth)
 		l->max_depth = r->depth;
 }
@@ -331,6 +336,7 @@ flame_layout_build(struct flame_layout *l, const struct profile *p,
 	o.rank = xcalloc(l->stack_depth + 1, sizeof(*o.rank));
 	o.start = xcalloc(l->stack_depth + 1, sizeof(*o.start));
 	o.self = xcalloc(l->stack_depth + 1, sizeof(*o.self));
+	o.same = 0;
 	for (i = 0; i < lo.nstacks; i++) {
 		const struct layout_key *s = &keys[i];
 		uint32_t k = 0, j;
@@ -341,6 +347,8 @@ flame_layout_build(struct flame_layout *l, const struct profile *p,
 			k++;
 		for (j = open; j-- > k;)
 			layout_close(l, &o, j, offset, min_samples, d);
+		if (k < o.same)
+			o.same = k;
 		for (j = k; j < s->depth; j++) {
 			o.frame[j] = layout_frame(&lo, s, j);
 			o.rank[j] = lo.rank[o.frame[j]];
@@ -363,7 +371,7 @@ flame_layout_build(struct flame_layout *l, const struct profile *p,
 	root->total = offset;
 	root->self = root_self;
 	if (d && d->annotate)
-		d->annotate(d->ctx, o.frame, 0, offset, &root->annot);
+		d->annotate(d->ctx, o.frame, 0, 0, offset, &root->annot);
 	l->total = offset;
 	layout_link(l);
 

@@ -64,8 +64,11 @@ struct flame_opts {
  * samples are known, in no particular order. frames[0..depth) is the call
  * path from the root to the frame, as frame ids of this side's profile
  * (depth 0 is the "all" root); samples is this side's samples in that path
- * and below. The callback fills *out (zeroed before the call) and may not
- * keep the frames pointer. The writer then:
+ * and below; frames[0..same) are unchanged since the previous call (0 at the
+ * first), so a callback that works per prefix need not compare them: a
+ * path's callers are drawn right after it, and the whole graph costs work
+ * linear in its frames, not quadratic in its depth. The callback fills
+ * *out (zeroed before the call) and may not keep the frames pointer. The writer then:
  *  - colors the frame red when delta > 0 (grew), blue when delta < 0
  *    (shrank), white-ish at 0; intensity (0..1, clamped) sets how strong;
  *    only frames marked significant get saturated colors, the others stay
@@ -87,7 +90,8 @@ struct flame_diff {
 	uint64_t other_total;	/* the other side's total, for its % */
 	const char *delta_unit; /* after the delta: "%", " pp", ... */
 	void (*annotate)(void *ctx, const uint32_t *frames, uint32_t depth,
-			 uint64_t samples, struct flame_annot *out);
+			 uint32_t same, uint64_t samples,
+			 struct flame_annot *out);
 	void *ctx;
 };
 
@@ -166,7 +170,7 @@ struct table_info {
 	const char *key;
 	const char *label;
 	const char *str; /* the value, or NULL for num */
-	int64_t num;
+	uint64_t num;	 /* a count: samples, runs */
 };
 
 struct table_doc {

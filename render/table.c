@@ -398,7 +398,7 @@ table_write_doc(const struct table_doc *d, enum table_format fmt,
 			if (d->info[i].str)
 				json_put_string(fp, d->info[i].str);
 			else
-				fprintf(fp, "%" PRId64, d->info[i].num);
+				fprintf(fp, "%" PRIu64, d->info[i].num);
 		}
 		fputs("},\n\"tables\": [", fp);
 		for (i = 0; i < d->ntables; i++) {
@@ -423,7 +423,7 @@ table_write_doc(const struct table_doc *d, enum table_format fmt,
 				escape_md_code(&sb, d->info[i].str,
 					       TABLE_MD_MAX_CHARS, false);
 			} else {
-				snprintf(num, sizeof(num), "%" PRId64,
+				snprintf(num, sizeof(num), "%" PRIu64,
 					 d->info[i].num);
 				strbuf_addstr(&sb, num);
 			}
@@ -446,7 +446,7 @@ table_write_doc(const struct table_doc *d, enum table_format fmt,
 						    ? (size_t)o->width - lw - 2
 						    : 8);
 			else
-				strbuf_addf(&sb, "%" PRId64, d->info[i].num);
+				strbuf_addf(&sb, "%" PRIu64, d->info[i].num);
 			strbuf_addch(&sb, '\n');
 		}
 	}

@@ -775,7 +775,7 @@ test_profile_merge_sums_stacks_and_meta(void **state)
 		profile_meta_set_str(in[i], "label.run", i ? "2" : "1");
 	}
 	in[2] = folded_profile("app;main 5\n");
-	m = profile_merge(in, 3);
+	m = profile_merge(in, 3, NULL, NULL);
 	assert_int_equal(profile_total(m), 26);
 	/* Same pid/tid and frames: one stack with a task, one without. */
 	assert_int_equal(profile_nstacks(m), 2);
@@ -791,7 +791,7 @@ test_profile_merge_sums_stacks_and_meta(void **state)
 	assert_null(profile_meta_str(m, "label.commit"));
 	profile_free(m);
 
-	m = profile_merge(in, 2);
+	m = profile_merge(in, 2, NULL, NULL);
 	assert_string_equal(profile_meta_str(m, "tool"), "scorch 0.1.0");
 	assert_int_equal(profile_meta_int(m, "frequency_hz", 0), 99);
 	assert_string_equal(profile_meta_str(m, "label.commit"), "abc");
@@ -802,7 +802,7 @@ test_profile_merge_sums_stacks_and_meta(void **state)
 	{
 		struct profile *two[2] = { m, in[0] };
 
-		mm = profile_merge(two, 2);
+		mm = profile_merge(two, 2, NULL, NULL);
 		assert_int_equal(profile_meta_int(mm, "merged_from", 0), 3);
 		assert_int_equal(profile_total(mm), 31);
 		profile_free(mm);
@@ -916,7 +916,19 @@ test_profile_read_json_stack_forms(void **state)
 		{ "{\"task\": 0, \"frames\": [], \"count\": 4}", 1, 4 },
 		{ "{\"frames\": [0], \"count\": 9007199254740992}", 1,
 		  9007199254740992ULL },
-		{ "{\"frames\": [0], \"count\": 9007199254740994}", 0, 0 },
+		/* Counts are exact past 2^53, in either path. */
+		{ "{\"frames\": [0], \"count\": 9007199254740993}", 1,
+		  9007199254740993ULL },
+		{ "{\"count\": 9007199254740993, \"frames\": [0]}", 1,
+		  9007199254740993ULL },
+		{ "{\"frames\": [0], \"count\": 18446744073709551615}", 1,
+		  UINT64_MAX },
+		{ "{\"count\": 18446744073709551615, \"frames\": [0]}", 1,
+		  UINT64_MAX },
+		{ "{\"frames\": [0], \"count\": 18446744073709551616}", 0, 0 },
+		{ "{\"count\": 18446744073709551616, \"frames\": [0]}", 0, 0 },
+		{ "{\"frames\": [0], \"count\": 9007199254740993.0}", 0, 0 },
+		{ "{\"frames\": [0], \"count\": 1e19}", 0, 0 },
 		{ "{\"frames\": [0], \"count\": 1e2}", 1, 100 },
 		{ "{\"frames\": [0], \"count\": 2.5}", 0, 0 },
 		{ "{\"frames\": [0], \"count\": -1}", 0, 0 },
@@ -956,6 +968,224 @@ test_profile_read_json_stack_forms(void **state)
 	}
 }
 
+/* A JSON profile with frames a, b and these stacks, read into p. */
+static int
+read_json_stacks(struct profile *p, const char *meta, const char *stacks,
+		 struct scorch_err *err)
+{
+	char *doc = xasprintf("{\"format\":\"scorch-profile\",\"version\":"
+			      "\"1.1\",\"meta\":{%s},\"frames\":[{\"name\":"
+			      "\"a\"},{\"name\":\"b\"}],\"stacks\":[%s]}",
+			      meta, stacks);
+	int ret = profile_read_json(p, doc, strlen(doc), "s.json", err);
+
+	free(doc);
+	return ret;
+}
+
+/* Counts past 2^53 (where a double stops being exact) up to 2^64 - 1:
+ * folded in, JSON out and in, folded out, the same numbers. */
+static void
+test_profile_counts_exact_end_to_end(void **state)
+{
+	static const char *const counts[] = {
+		"9007199254740993",	/* 2^53 + 1 */
+		"9223372036854775808",	/* 2^63 */
+		"18446744073709551615", /* 2^64 - 1 */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		struct profile *p = profile_new(), *q = profile_new();
+		char *in = xasprintf("main;a %s\n", counts[i]), *json, *out;
+		struct scorch_err err;
+
+		assert_int_equal(read_folded_str(p, in, &err), 0);
+		assert_int_equal(profile_total(p),
+				 strtoull(counts[i], NULL, 10));
+		json = written(profile_write_json, p);
+		assert_non_null(strstr(json, counts[i]));
+		if (profile_read_json(q, json, strlen(json), "rt.json", &err) <
+		    0)
+			fail_msg("%s: %s", counts[i], err.msg);
+		assert_int_equal(profile_total(q), profile_total(p));
+		out = written(profile_write_folded, q);
+		assert_string_equal(out, in);
+		free(in);
+		free(json);
+		free(out);
+		profile_free(p);
+		profile_free(q);
+	}
+}
+
+/* Integer metadata is exact over all of int64_t, and refused past it. */
+static void
+test_profile_read_json_meta_exact(void **state)
+{
+	struct profile *p = profile_new();
+	struct scorch_err err;
+
+	(void)state;
+	assert_int_equal(read_json_stacks(p,
+					  "\"big\": 9223372036854775807, "
+					  "\"low\": -9223372036854775808, "
+					  "\"odd\": 9007199254740993",
+					  "{\"frames\":[0],\"count\":1}", &err),
+			 0);
+	assert_true(profile_meta_int(p, "big", 0) == INT64_MAX);
+	assert_true(profile_meta_int(p, "low", 0) == INT64_MIN);
+	assert_true(profile_meta_int(p, "odd", 0) == 9007199254740993LL);
+	profile_free(p);
+	p = profile_new();
+	assert_int_equal(read_json_stacks(p, "\"big\": 9223372036854775808",
+					  "{\"frames\":[0],\"count\":1}", &err),
+			 -1);
+	assert_non_null(strstr(err.msg, "out of range"));
+	profile_free(p);
+}
+
+/* A merge whose counts would pass 2^64 - 1 is refused, naming the input. */
+static void
+test_profile_merge_refuses_overflow(void **state)
+{
+	struct profile *in[2] = { profile_new(), profile_new() }, *m;
+	const char *names[2] = { "one.folded", "two.folded" };
+	struct scorch_err err;
+
+	(void)state;
+	assert_int_equal(
+		read_folded_str(in[0], "main;a 9223372036854775808\n", &err),
+		0);
+	assert_int_equal(
+		read_folded_str(in[1], "main;b 9223372036854775808\n", &err),
+		0);
+	m = profile_merge(in, 2, names, &err);
+	assert_null(m);
+	assert_non_null(strstr(err.msg, "two.folded: sample counts overflow"));
+	/* One less fits exactly, and the summed "samples" is dropped, not
+	 * wrapped into a negative number. */
+	profile_free(in[1]);
+	in[1] = profile_new();
+	assert_int_equal(
+		read_folded_str(in[1], "main;b 9223372036854775807\n", &err),
+		0);
+	m = profile_merge(in, 2, names, &err);
+	assert_non_null(m);
+	assert_true(profile_total(m) == UINT64_MAX);
+	assert_null(profile_meta_find(m, "samples"));
+	profile_free(m);
+	profile_free(in[0]);
+	profile_free(in[1]);
+}
+
+/* A stack of PROFILE_MAX_DEPTH frames reads in both formats, one more in
+ * neither; a name of PROFILE_MAX_NAME bytes reads, one more does not. */
+static void
+test_profile_limits_same_in_every_reader(void **state)
+{
+	struct strbuf folded, json;
+	struct scorch_err err;
+	struct profile *p;
+	char *name;
+	int extra;
+
+	(void)state;
+	for (extra = 0; extra < 2; extra++) {
+		size_t depth = PROFILE_MAX_DEPTH + (size_t)extra, i;
+
+		strbuf_init(&folded);
+		strbuf_init(&json);
+		for (i = 0; i < depth; i++) {
+			strbuf_addstr(&folded, i ? ";a" : "a");
+			strbuf_addstr(&json, i ? ",0" : "0");
+		}
+		strbuf_addstr(&folded, " 1\n");
+		p = profile_new();
+		assert_int_equal(read_folded_str(p, folded.buf, &err), -extra);
+		profile_free(p);
+		strbuf_reset(&folded);
+		strbuf_addf(&folded, "{\"frames\":[%s],\"count\":1}", json.buf);
+		p = profile_new();
+		assert_int_equal(read_json_stacks(p, "", folded.buf, &err),
+				 -extra);
+		if (extra)
+			assert_non_null(strstr(err.msg, "deeper than 65535"));
+		profile_free(p);
+		/* The same through cJSON's path (count first). */
+		strbuf_reset(&folded);
+		strbuf_addf(&folded, "{\"count\":1,\"frames\":[%s]}", json.buf);
+		p = profile_new();
+		assert_int_equal(read_json_stacks(p, "", folded.buf, &err),
+				 -extra);
+		profile_free(p);
+		strbuf_fini(&folded);
+		strbuf_fini(&json);
+
+		name = xmalloc(PROFILE_MAX_NAME + 2);
+		memset(name, 'n', PROFILE_MAX_NAME + (size_t)extra);
+		name[PROFILE_MAX_NAME + extra] = '\0';
+		strbuf_init(&folded);
+		strbuf_addf(&folded, "main;%s 1\n", name);
+		p = profile_new();
+		assert_int_equal(read_folded_str(p, folded.buf, &err), -extra);
+		profile_free(p);
+		strbuf_reset(&folded);
+		strbuf_addf(
+			&folded,
+			"{\"format\":\"scorch-profile\",\"version\":\"1.1\","
+			"\"frames\":[{\"name\":\"%s\"}],\"stacks\":[]}",
+			name);
+		p = profile_new();
+		assert_int_equal(profile_read_json(p, folded.buf, folded.len,
+						   "n.json", &err),
+				 -extra);
+		profile_free(p);
+		strbuf_fini(&folded);
+		free(name);
+	}
+}
+
+/* profile_check() refuses what a format cannot hold, before a write. */
+static void
+test_profile_check_writers(void **state)
+{
+	struct profile *p = profile_new();
+	struct scorch_err err;
+	uint32_t f[2];
+
+	(void)state;
+	f[0] = profile_intern_frame(p, "main", "", FRAME_USER);
+	f[1] = profile_intern_frame(p, "work", "", FRAME_USER);
+	profile_add_stack(p, TASK_NONE, f, 2, 9007199254740993ULL);
+	assert_int_equal(profile_check(p, PROFILE_FMT_JSON, "o", &err), 0);
+	assert_int_equal(profile_check(p, PROFILE_FMT_FOLDED, "o", &err), 0);
+	assert_int_equal(profile_check(p, PROFILE_FMT_PPROF, "o", &err), 0);
+	assert_int_equal(
+		profile_check(p, PROFILE_FMT_SPEEDSCOPE, "o.json", &err), -1);
+	assert_non_null(strstr(err.msg, "o.json: cannot write speedscope"));
+	/* pprof's values are signed, and multiplied by the period. */
+	profile_meta_set_int(p, "period_ns", 1024);
+	assert_int_equal(profile_check(p, PROFILE_FMT_PPROF, "o.pb.gz", &err),
+			 -1);
+	assert_non_null(strstr(err.msg, "times period_ns"));
+	profile_free(p);
+	/* Folded stacks cannot hold a ';' in a name, nor an empty name. */
+	p = profile_new();
+	f[0] = profile_intern_frame(p, "operator;", "", FRAME_USER);
+	profile_add_stack(p, TASK_NONE, f, 1, 1);
+	assert_int_equal(profile_check(p, PROFILE_FMT_JSON, "o", &err), 0);
+	assert_int_equal(profile_check(p, PROFILE_FMT_FOLDED, "o", &err), -1);
+	profile_free(p);
+	p = profile_new();
+	f[0] = profile_intern_frame(p, "", "", FRAME_USER);
+	profile_add_stack(p, TASK_NONE, f, 1, 1);
+	assert_int_equal(profile_check(p, PROFILE_FMT_JSON, "o", &err), -1);
+	assert_int_equal(profile_check(p, PROFILE_FMT_FOLDED, "o", &err), -1);
+	profile_free(p);
+}
+
 int
 main(void)
 {
@@ -982,6 +1212,11 @@ main(void)
 		cmocka_unit_test(test_profile_merge_sums_stacks_and_meta),
 		cmocka_unit_test(test_profile_load_mutations),
 		cmocka_unit_test(test_profile_read_json_stack_forms),
+		cmocka_unit_test(test_profile_counts_exact_end_to_end),
+		cmocka_unit_test(test_profile_read_json_meta_exact),
+		cmocka_unit_test(test_profile_merge_refuses_overflow),
+		cmocka_unit_test(test_profile_limits_same_in_every_reader),
+		cmocka_unit_test(test_profile_check_writers),
 	};
 
 	return cmocka_run_group_tests_name("profile", tests, NULL, NULL);

@@ -445,12 +445,13 @@ diff_other(const struct profile *p, const struct profile *q,
 }
 
 static void
-diff_annotate(void *arg, const uint32_t *frames, uint32_t depth,
+diff_annotate(void *arg, const uint32_t *frames, uint32_t depth, uint32_t same,
 	      uint64_t samples, struct flame_annot *out)
 {
 	struct diff_ctx *c = arg;
 	double share, other_share;
 
+	(void)same;
 	c->calls++;
 	out->other = diff_other(c->p, c->q, frames, depth);
 	share = 100.0 * (double)samples / (double)profile_total(c->p);

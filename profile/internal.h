@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * profile/internal.h - shared inside profile/ only: JSON text scanned
+ * without a tree (jsontext.c), for the native reader (json.c), which
+ * streams the stacks of a big profile and reads integers exactly.
+ * Positions are byte offsets into data[0..len); nothing is allocated.
+ */
+#ifndef SCORCH_PROFILE_INTERNAL_H
+#define SCORCH_PROFILE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* jsontext.c */
+/* The first offset from i that is not JSON blank (a NUL byte is not). */
+size_t jsontext_skip_space(const char *data, size_t len, size_t i);
+/* The index of the bracket closing the object or array at data[i], or
+ * len when the text ends first. Strings are skipped. */
+size_t jsontext_scan_value(const char *data, size_t len, size_t i);
+/*
+ * The member at *i of an object (*i just past '{' or a ','): its key's
+ * text (between the quotes, escapes as written) at [*ks, *ke), its
+ * value's at [*vs, *ve). *i moves past the value and blanks. false when
+ * the text is not shaped so (cJSON then says what is wrong).
+ */
+bool jsontext_member(const char *data, size_t len, size_t *i, size_t *ks,
+		     size_t *ke, size_t *vs, size_t *ve);
+/* The value of member number idx of the object at data[obj] ('{'). */
+bool jsontext_member_value(const char *data, size_t len, size_t obj, size_t idx,
+			   size_t *vs, size_t *ve);
+/* The array value of the top-level key "stacks" (its first occurrence, as
+ * cJSON takes it): *start at '[', *end at its ']'. */
+bool jsontext_find_stacks(const char *data, size_t len, size_t *start,
+			  size_t *end);
+/* A non-negative integer at data[*i] in JSON's plain form (no sign,
+ * fraction, exponent or leading zero), at most max; moves *i past it. */
+bool jsontext_uint(const char *data, size_t end, size_t *i, uint64_t max,
+		   uint64_t *out);
+/* The text [s, e) is exactly one plain integer (a '-' allowed) within
+ * int64_t, or, for jsontext_exact_u64(), uint64_t: blanks around it. */
+bool jsontext_exact_u64(const char *data, size_t s, size_t e, uint64_t *out);
+bool jsontext_exact_i64(const char *data, size_t s, size_t e, int64_t *out);
+/* Does data[*i] start with lit (after blanks)? Moves past it and blanks. */
+bool jsontext_lit(const char *data, size_t end, size_t *i, const char *lit);
+/* Does the text end inside a string, an object or an array? *nesting
+ * (may be NULL) is set to its deepest nesting of objects and arrays. */
+bool jsontext_ends_early(const char *data, size_t len, size_t *nesting);
+
+#endif
