@@ -43,6 +43,7 @@ msg = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2);)
 
 # ---- sources, one list per room -------------------------------------------
 COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
+	common/regex.c \
 	common/utf8.c common/strpool.c common/json.c \
 	common/hash.c common/intmap.c
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
@@ -72,7 +73,7 @@ GEN_OBJS := gen/pprof.pb-c.o
 LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
-	test_diff test_budget \
+	test_diff test_budget test_regex \
 	test_modules
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
