@@ -84,7 +84,8 @@ $(1)/%.o: %.c $(1)/.flags | $(1)/.dirs
 	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) -I$(1)/gen $$(CFLAGS) -MMD -MP -c $$< -o $$@
 
 # The SVG's script and style: render/*.js, *.css as C byte lists.
-$(1)/render/assets.o: $(1)/gen/flame.js.inc $(1)/gen/flame.css.inc
+$(1)/render/assets.o: $(1)/gen/regex.js.inc $(1)/gen/flame.js.inc \
+	$(1)/gen/flame.css.inc
 $(1)/gen/%.inc: render/% scripts/embed.sh | $(1)/.dirs
 	@mkdir -p $(1)/gen
 	$$(call msg,EMBED,$$@)sh scripts/embed.sh $$< >$$@.tmp && mv $$@.tmp $$@
