@@ -43,222 +43,221 @@ var scorchRegex = (function () {
 		return cl.neg;
 	}
 
-	// Parse src into a tree of {t, size, ...}; throws Error(reason).
+	// Parser state: the pattern, the next code unit, the group depth and
+	// the nodes made so far (each parse function throws Error(reason)).
 	function rxParse(src) {
-		var pos = 0;
-		var depth = 0;
-		var nnodes = 0;
-		function fail(msg) {
-			throw new Error(msg);
+		var ps = { src: src, pos: 0, depth: 0, nnodes: 0 };
+		return rxAlt(ps);
+	}
+	function rxFail(msg) {
+		throw new Error(msg);
+	}
+	function rxNode(ps, t, size) {
+		if (++ps.nnodes > 4 * RX_MAX_STATES) {
+			rxFail("too large (more than " + RX_MAX_STATES + " states)");
 		}
-		function node(t, size) {
-			if (++nnodes > 4 * RX_MAX_STATES) {
-				fail("too large (more than " + RX_MAX_STATES + " states)");
-			}
-			return { t: t, size: size };
+		return { t: t, size: size };
+	}
+	function rxCapped(ps, nd, expanded) {
+		if (nd.size > RX_MAX_STATES) {
+			rxFail("too large (more than " + RX_MAX_STATES + " states" +
+				(expanded ? " once repetition is expanded)" : ")"));
 		}
-		function capped(nd, expanded) {
-			if (nd.size > RX_MAX_STATES) {
-				fail("too large (more than " + RX_MAX_STATES + " states" +
-					(expanded ? " once repetition is expanded)" : ")"));
+		return nd;
+	}
+	function rxBracketElem(ps, cl) {
+		var c = ps.src[ps.pos];
+		var kind = ps.src[ps.pos + 1];
+		if (c !== "[" || (kind !== ":" && kind !== "." && kind !== "=")) {
+			ps.pos++;
+			return ps.src.charCodeAt(ps.pos - 1);
+		}
+		var e = ps.src.indexOf(kind + "]", ps.pos + 2);
+		if (e < 0) {
+			rxFail("unmatched [" + kind);
+		}
+		var name = ps.src.slice(ps.pos + 2, e);
+		ps.pos = e + 2;
+		if (kind === ":") {
+			if (!Object.prototype.hasOwnProperty.call(RX_POSIX, name)) {
+				rxFail("unknown character class [:" + name + ":]");
 			}
+			cl.ranges = cl.ranges.concat(RX_POSIX[name]);
+			return -2;
+		}
+		if (name.length !== 1) {
+			rxFail("unsupported collating element [" + kind + name + kind + "]");
+		}
+		return name.charCodeAt(0);
+	}
+	function rxBracket(ps) {
+		var cl = { neg: false, ranges: [] };
+		var first = true;
+		var lo;
+		var hi;
+		if (ps.src[ps.pos] === "^") {
+			cl.neg = true;
+			ps.pos++;
+		}
+		for (;; first = false) {
+			if (ps.pos >= ps.src.length) {
+				rxFail("unmatched [");
+			}
+			if (ps.src[ps.pos] === "]" && !first) {
+				break;
+			}
+			lo = rxBracketElem(ps, cl);
+			if (lo === -2) {
+				continue;
+			}
+			if (ps.src[ps.pos] !== "-" || ps.src[ps.pos + 1] === "]" ||
+				ps.pos + 1 >= ps.src.length) {
+				cl.ranges.push([lo, lo]);
+				continue;
+			}
+			ps.pos++;
+			hi = rxBracketElem(ps, cl);
+			if (hi === -2 || hi < lo) {
+				rxFail("invalid range in [...]");
+			}
+			cl.ranges.push([lo, hi]);
+		}
+		ps.pos++;
+		var nd = rxNode(ps, RX_CLASS, 1);
+		nd.cl = cl;
+		return nd;
+	}
+	function rxEscape(ps) {
+		var e = ps.src[ps.pos++];
+		var nd;
+		if (e === undefined) {
+			rxFail("trailing backslash");
+		}
+		if (Object.prototype.hasOwnProperty.call(RX_ESCAPES, e)) {
+			nd = rxNode(ps, RX_CLASS, 1);
+			nd.cl = { neg: RX_ESCAPES[e][0], ranges: RX_ESCAPES[e][1] };
+		} else if ("bB<>".indexOf(e) >= 0) {
+			nd = rxNode(ps, RX_ASSERT, 1);
+			nd.a = e;
+		} else if (e >= "1" && e <= "9") {
+			rxFail("back-references (\\" + e + ") are not supported");
+		} else if (/[a-zA-Z]/.test(e)) {
+			rxFail("unsupported escape \\" + e);
+		} else {
+			nd = rxNode(ps, RX_CHAR, 1);
+			nd.c = e.charCodeAt(0);
+		}
+		return nd;
+	}
+	function rxAtom(ps) {
+		var c = ps.src[ps.pos++];
+		var nd;
+		if (c === "(") {
+			if (++ps.depth > RX_MAX_DEPTH) {
+				rxFail("nested deeper than " + RX_MAX_DEPTH);
+			}
+			nd = rxAlt(ps);
+			if (ps.src[ps.pos] !== ")") {
+				rxFail("unmatched (");
+			}
+			ps.pos++;
+			ps.depth--;
 			return nd;
 		}
-		function bracketElem(cl) {
-			var c = src[pos];
-			var kind = src[pos + 1];
-			if (c !== "[" || (kind !== ":" && kind !== "." && kind !== "=")) {
-				pos++;
-				return src.charCodeAt(pos - 1);
-			}
-			var e = src.indexOf(kind + "]", pos + 2);
-			if (e < 0) {
-				fail("unmatched [" + kind);
-			}
-			var name = src.slice(pos + 2, e);
-			pos = e + 2;
-			if (kind === ":") {
-				if (!Object.prototype.hasOwnProperty.call(RX_POSIX, name)) {
-					fail("unknown character class [:" + name + ":]");
-				}
-				cl.ranges = cl.ranges.concat(RX_POSIX[name]);
-				return -2;
-			}
-			if (name.length !== 1) {
-				fail("unsupported collating element [" + kind + name + kind + "]");
-			}
-			return name.charCodeAt(0);
+		if (c === "[") {
+			return rxBracket(ps);
 		}
-		function bracket() {
-			var cl = { neg: false, ranges: [] };
-			var first = true;
-			var lo;
-			var hi;
-			if (src[pos] === "^") {
-				cl.neg = true;
-				pos++;
-			}
-			for (;; first = false) {
-				if (pos >= src.length) {
-					fail("unmatched [");
-				}
-				if (src[pos] === "]" && !first) {
-					break;
-				}
-				lo = bracketElem(cl);
-				if (lo === -2) {
-					continue;
-				}
-				if (src[pos] !== "-" || src[pos + 1] === "]" ||
-					pos + 1 >= src.length) {
-					cl.ranges.push([lo, lo]);
-					continue;
-				}
-				pos++;
-				hi = bracketElem(cl);
-				if (hi === -2 || hi < lo) {
-					fail("invalid range in [...]");
-				}
-				cl.ranges.push([lo, hi]);
-			}
-			pos++;
-			var nd = node(RX_CLASS, 1);
-			nd.cl = cl;
+		if (c === "\\") {
+			return rxEscape(ps);
+		}
+		if (c === "*" || c === "+" || c === "?" || c === "{") {
+			rxFail("nothing to repeat before '" + c + "'");
+		}
+		if (c === "^" || c === "$") {
+			nd = rxNode(ps, RX_ASSERT, 1);
+			nd.a = c;
 			return nd;
 		}
-		function escape() {
-			var e = src[pos++];
-			var nd;
-			if (e === undefined) {
-				fail("trailing backslash");
+		nd = rxNode(ps, c === "." ? RX_ANY : RX_CHAR, 1);
+		nd.c = ps.src.charCodeAt(ps.pos - 1);
+		return nd;
+	}
+	function rxCount(ps) {
+		var v = -1;
+		while (ps.src[ps.pos] >= "0" && ps.src[ps.pos] <= "9") {
+			v = Math.max(v, 0) * 10 + ps.src.charCodeAt(ps.pos++) - 48;
+			if (v > RX_MAX_REPEAT) {
+				rxFail("repetition count over " + RX_MAX_REPEAT);
 			}
-			if (Object.prototype.hasOwnProperty.call(RX_ESCAPES, e)) {
-				nd = node(RX_CLASS, 1);
-				nd.cl = { neg: RX_ESCAPES[e][0], ranges: RX_ESCAPES[e][1] };
-			} else if ("bB<>".indexOf(e) >= 0) {
-				nd = node(RX_ASSERT, 1);
-				nd.a = e;
-			} else if (e >= "1" && e <= "9") {
-				fail("back-references (\\" + e + ") are not supported");
-			} else if (/[a-zA-Z]/.test(e)) {
-				fail("unsupported escape \\" + e);
-			} else {
-				nd = node(RX_CHAR, 1);
-				nd.c = e.charCodeAt(0);
-			}
-			return nd;
 		}
-		function atom() {
-			var c = src[pos++];
-			var nd;
-			if (c === "(") {
-				if (++depth > RX_MAX_DEPTH) {
-					fail("nested deeper than " + RX_MAX_DEPTH);
-				}
-				nd = alt();
-				if (src[pos] !== ")") {
-					fail("unmatched (");
-				}
-				pos++;
-				depth--;
+		return v;
+	}
+	function rxInterval(ps, r) {
+		r.min = rxCount(ps);
+		r.max = r.min;
+		if (ps.src[ps.pos] === ",") {
+			ps.pos++;
+			r.max = rxCount(ps);
+			r.min = Math.max(r.min, 0);
+		} else if (r.min < 0) {
+			r.max = -2;
+		}
+		if (ps.src[ps.pos] !== "}" || r.max === -2 || (r.max >= 0 && r.max < r.min)) {
+			rxFail("invalid interval {...}");
+		}
+		ps.pos++;
+	}
+	function rxRepeat(ps) {
+		var nd = rxAtom(ps);
+		var stacked = 0;
+		var c;
+		var r;
+		while ((c = ps.src[ps.pos]) === "*" || c === "+" || c === "?" || c === "{") {
+			ps.pos++;
+			if (nd.t === RX_ASSERT) {
+				rxFail("nothing to repeat before '" + c + "'");
+			}
+			if (++stacked + ps.depth > RX_MAX_DEPTH) {
+				rxFail("nested deeper than " + RX_MAX_DEPTH);
+			}
+			r = rxNode(ps, "rep", 0);
+			r.kid = nd;
+			r.min = c === "+" ? 1 : 0;
+			r.max = c === "?" ? 1 : -1;
+			if (c === "{") {
+				rxInterval(ps, r);
+			}
+			r.size = r.max < 0 ? (r.min ? r.min * nd.size + 1 : nd.size + 2) :
+				r.min * nd.size + (r.max - r.min) * (nd.size + 1);
+			nd = rxCapped(ps, r, true);
+		}
+		return nd;
+	}
+	function rxCat(ps) {
+		var nd = rxNode(ps, "cat", 0);
+		nd.kids = [];
+		while (ps.pos < ps.src.length && ps.src[ps.pos] !== "|" &&
+			!(ps.src[ps.pos] === ")" && ps.depth > 0)) {
+			var k = rxRepeat(ps);
+			nd.kids.push(k);
+			nd.size += k.size;
+			rxCapped(ps, nd, false);
+		}
+		return nd;
+	}
+	function rxAlt(ps) {
+		var nd = rxNode(ps, "alt", 0);
+		nd.kids = [];
+		for (;;) {
+			var k = rxCat(ps);
+			nd.size += k.size + (nd.kids.length ? 2 : 0);
+			nd.kids.push(k);
+			rxCapped(ps, nd, false);
+			if (ps.src[ps.pos] !== "|") {
 				return nd;
 			}
-			if (c === "[") {
-				return bracket();
-			}
-			if (c === "\\") {
-				return escape();
-			}
-			if (c === "*" || c === "+" || c === "?" || c === "{") {
-				fail("nothing to repeat before '" + c + "'");
-			}
-			if (c === "^" || c === "$") {
-				nd = node(RX_ASSERT, 1);
-				nd.a = c;
-				return nd;
-			}
-			nd = node(c === "." ? RX_ANY : RX_CHAR, 1);
-			nd.c = src.charCodeAt(pos - 1);
-			return nd;
+			ps.pos++;
 		}
-		function count() {
-			var v = -1;
-			while (src[pos] >= "0" && src[pos] <= "9") {
-				v = Math.max(v, 0) * 10 + src.charCodeAt(pos++) - 48;
-				if (v > RX_MAX_REPEAT) {
-					fail("repetition count over " + RX_MAX_REPEAT);
-				}
-			}
-			return v;
-		}
-		function interval(r) {
-			r.min = count();
-			r.max = r.min;
-			if (src[pos] === ",") {
-				pos++;
-				r.max = count();
-				r.min = Math.max(r.min, 0);
-			} else if (r.min < 0) {
-				r.max = -2;
-			}
-			if (src[pos] !== "}" || r.max === -2 || (r.max >= 0 && r.max < r.min)) {
-				fail("invalid interval {...}");
-			}
-			pos++;
-		}
-		function repeat() {
-			var nd = atom();
-			var stacked = 0;
-			var c;
-			var r;
-			while ((c = src[pos]) === "*" || c === "+" || c === "?" || c === "{") {
-				pos++;
-				if (nd.t === RX_ASSERT) {
-					fail("nothing to repeat before '" + c + "'");
-				}
-				if (++stacked + depth > RX_MAX_DEPTH) {
-					fail("nested deeper than " + RX_MAX_DEPTH);
-				}
-				r = node("rep", 0);
-				r.kid = nd;
-				r.min = c === "+" ? 1 : 0;
-				r.max = c === "?" ? 1 : -1;
-				if (c === "{") {
-					interval(r);
-				}
-				r.size = r.max < 0 ? (r.min ? r.min * nd.size + 1 : nd.size + 2) :
-					r.min * nd.size + (r.max - r.min) * (nd.size + 1);
-				nd = capped(r, true);
-			}
-			return nd;
-		}
-		function cat() {
-			var nd = node("cat", 0);
-			nd.kids = [];
-			while (pos < src.length && src[pos] !== "|" &&
-				!(src[pos] === ")" && depth > 0)) {
-				var k = repeat();
-				nd.kids.push(k);
-				nd.size += k.size;
-				capped(nd, false);
-			}
-			return nd;
-		}
-		function alt() {
-			var nd = node("alt", 0);
-			nd.kids = [];
-			for (;;) {
-				var k = cat();
-				nd.size += k.size + (nd.kids.length ? 2 : 0);
-				nd.kids.push(k);
-				capped(nd, false);
-				if (src[pos] !== "|") {
-					return nd;
-				}
-				pos++;
-			}
-		}
-		return alt();
 	}
 
 	// The program for tree nd, appended to prog (see common/regex.c).
@@ -320,16 +319,108 @@ var scorchRegex = (function () {
 		}
 	}
 
-	// A matcher for src: {test(name)}, or throws Error(reason).
+	function rxHolds(a, s, p) {
+		var before = p > 0 && rxIsWord(s.charCodeAt(p - 1));
+		var after = p < s.length && rxIsWord(s.charCodeAt(p));
+		return a === "^" ? p === 0 : a === "$" ? p === s.length :
+			a === "b" ? before !== after : a === "B" ? before === after :
+				a === "<" ? !before && after : before && !after;
+	}
+
+	// Add pc and the states it reaches without consuming to list (its
+	// length in len[0]) for position p of s, generation g; true when MATCH
+	// is among them.
+	function rxAdd(re, list, len, pc, s, p, g) {
+		var sp = 0;
+		var n1 = len[0];
+		var in1;
+		re.stack[sp++] = pc;
+		while (sp) {
+			pc = re.stack[--sp];
+			if (re.mark[pc] === g) {
+				continue;
+			}
+			re.mark[pc] = g;
+			in1 = re.prog[pc];
+			if (in1.op === RX_MATCH) {
+				return true;
+			} else if (in1.op === RX_JMP) {
+				re.stack[sp++] = in1.x;
+			} else if (in1.op === RX_SPLIT) {
+				re.stack[sp++] = in1.y;
+				re.stack[sp++] = in1.x;
+			} else if (in1.op === RX_ASSERT) {
+				if (rxHolds(in1.a, s, p)) {
+					re.stack[sp++] = pc + 1;
+				}
+			} else {
+				list[n1++] = pc;
+			}
+		}
+		len[0] = n1;
+		return false;
+	}
+
+	// Does state in1 take code unit c (lc, uc: its lower and upper case)?
+	function rxStep(re, in1, c, lc, uc) {
+		if (in1.op === RX_CHAR) {
+			return in1.c === (re.icase ? lc : c);
+		}
+		return in1.op === RX_ANY || rxInClass(in1.cl, c) ||
+			(re.icase && (rxInClass(in1.cl, lc) || rxInClass(in1.cl, uc)));
+	}
+
+	// Does re match anywhere in s? A thread starts at every position; the
+	// list for position p has generation base + p + 1, so marks need no
+	// clearing between positions or calls.
+	function rxTest(re, s) {
+		var ls = re.icase ? s.toLowerCase() : s;
+		var us = re.icase ? s.toUpperCase() : s;
+		var cur = re.lists[0];
+		var nxt = re.lists[1];
+		var nc = [0];
+		var nn = [0];
+		var base = re.gen;
+		var p;
+		var i;
+		var t;
+		ls = ls.length === s.length ? ls : s;
+		us = us.length === s.length ? us : s;
+		re.gen += s.length + 2;
+		for (p = 0; ; p++) {
+			if (rxAdd(re, cur, nc, 0, s, p, base + p + 1)) {
+				return true;
+			}
+			if (p === s.length) {
+				return false;
+			}
+			nn[0] = 0;
+			for (i = 0; i < nc[0]; i++) {
+				if (rxStep(re, re.prog[cur[i]], s.charCodeAt(p),
+					ls.charCodeAt(p), us.charCodeAt(p)) &&
+					rxAdd(re, nxt, nn, cur[i] + 1, s, p + 1, base + p + 2)) {
+					return true;
+				}
+			}
+			t = cur;
+			cur = nxt;
+			nxt = t;
+			nc[0] = nn[0];
+		}
+	}
+
+	// A matcher for src: {test(name), states}, or throws Error(reason).
 	function rxCompile(src, icase) {
 		var prog = [];
 		rxEmit(prog, rxParse(src));
 		prog.push({ op: RX_MATCH });
 		var m = prog.length;
-		var mark = new Float64Array(m); // list generation each state is in
-		var stack = new Int32Array(2 * m + 1);
-		var lists = [new Int32Array(m), new Int32Array(m)];
-		var gen = 0;
+		var re = {
+			prog: prog, icase: icase, gen: 0,
+			mark: new Float64Array(m), // the generation each state is in
+			stack: new Int32Array(2 * m + 1), // two pushes a state at most
+			lists: [new Int32Array(m), new Int32Array(m)]
+		};
 		if (icase) {
 			prog.forEach(function (in1) {
 				if (in1.op === RX_CHAR) {
@@ -337,91 +428,12 @@ var scorchRegex = (function () {
 				}
 			});
 		}
-		function holds(a, s, p) {
-			var before = p > 0 && rxIsWord(s.charCodeAt(p - 1));
-			var after = p < s.length && rxIsWord(s.charCodeAt(p));
-			return a === "^" ? p === 0 : a === "$" ? p === s.length :
-				a === "b" ? before !== after : a === "B" ? before === after :
-					a === "<" ? !before && after : before && !after;
-		}
-		// Add pc and the states it reaches without consuming to list;
-		// true when MATCH is among them.
-		function add(list, nlist, pc, s, p, g) {
-			var sp = 0;
-			var n1 = nlist[0];
-			stack[sp++] = pc;
-			while (sp) {
-				pc = stack[--sp];
-				if (mark[pc] === g) {
-					continue;
-				}
-				mark[pc] = g;
-				var in1 = prog[pc];
-				if (in1.op === RX_MATCH) {
-					return true;
-				} else if (in1.op === RX_JMP) {
-					stack[sp++] = in1.x;
-				} else if (in1.op === RX_SPLIT) {
-					stack[sp++] = in1.y;
-					stack[sp++] = in1.x;
-				} else if (in1.op === RX_ASSERT) {
-					if (holds(in1.a, s, p)) {
-						stack[sp++] = pc + 1;
-					}
-				} else {
-					list[n1++] = pc;
-				}
-			}
-			nlist[0] = n1;
-			return false;
-		}
-		function step(in1, c, lc, uc) {
-			if (in1.op === RX_CHAR) {
-				return in1.c === (icase ? lc : c);
-			}
-			return in1.op === RX_ANY || rxInClass(in1.cl, c) ||
-				(icase && (rxInClass(in1.cl, lc) || rxInClass(in1.cl, uc)));
-		}
-		function test(s) {
-			var ls = icase ? s.toLowerCase() : s;
-			var us = icase ? s.toUpperCase() : s;
-			var cur = lists[0];
-			var nxt = lists[1];
-			var nc = [0];
-			var nn = [0];
-			var p;
-			var i;
-			var t;
-			if (ls.length !== s.length) {
-				ls = s;
-			}
-			if (us.length !== s.length) {
-				us = s;
-			}
-			var base = gen; // the list for position p is generation base + p + 1
-			gen += s.length + 2;
-			for (p = 0; ; p++) {
-				if (add(cur, nc, 0, s, p, base + p + 1)) {
-					return true;
-				}
-				if (p === s.length) {
-					return false;
-				}
-				nn[0] = 0;
-				for (i = 0; i < nc[0]; i++) {
-					if (step(prog[cur[i]], s.charCodeAt(p), ls.charCodeAt(p),
-						us.charCodeAt(p)) &&
-						add(nxt, nn, cur[i] + 1, s, p + 1, base + p + 2)) {
-						return true;
-					}
-				}
-				t = cur;
-				cur = nxt;
-				nxt = t;
-				nc[0] = nn[0];
-			}
-		}
-		return { test: test, states: m };
+		return {
+			test: function (s) {
+				return rxTest(re, s);
+			},
+			states: m
+		};
 	}
 	return { compile: rxCompile };
 }());
