@@ -60,7 +60,13 @@ bad "a bad regex" "budgets[0].function_regex: '(': unmatched ("
 # machine with it.
 printf '{"budgets": [{"function_regex": "((a{1000}){1000}){1000}", "max_self_ms": 1}]}' >"$T/bad.json"
 rm -f "$T/r.md"
-(ulimit -v 1048576 && timeout 30 "$SCORCH" check --budget "$T/bad.json" \
+# (ASan reserves terabytes of shadow address space: no cap there; the
+# trailing ':' keeps the subshell from exec'ing scorch, so its abort in
+# the probe is not reported on stderr.)
+cap=1048576
+(ulimit -v $cap && "$SCORCH" --version && :) >/dev/null 2>&1 ||
+	cap=unlimited
+(ulimit -v $cap && timeout 30 "$SCORCH" check --budget "$T/bad.json" \
 	"$data/small.json") >"$T/o" 2>"$T/e"
 rc=$?
 want="scorch: $T/bad.json: budgets[0].function_regex: '((a{1000}){1000}){1000}': too large (more than 2000 states once repetition is expanded)"
