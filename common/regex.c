@@ -17,6 +17,9 @@
  * the recursive parser and compiler use a bounded stack. */
 #define RX_MAX_DEPTH 64
 
+/* States up to which regex_match() works in buffers on the stack. */
+#define RX_SMALL 64
+
 enum rx_node_type {
 	RXN_EMPTY,
 	RXN_CHAR,   /* byte c */
@@ -64,6 +67,11 @@ struct regex {
 	size_t ninsts;
 	struct rx_set *sets;
 	size_t nsets;
+	/* Where no thread is alive, a match can only start on a byte of
+	 * first (skip_ok: the pattern cannot match ""), or only at 0
+	 * (anchored: every path starts with ^). */
+	struct rx_set first;
+	bool skip_ok, anchored;
 };
 
 struct rx_parser {
@@ -624,6 +632,61 @@ rx_emit(struct regex *re, const struct rx_node *nodes, int id)
 	return first;
 }
 
+static bool
+rx_step_ok(const struct regex *re, const struct rx_inst *in, unsigned c)
+{
+	switch (in->op) {
+	case RXI_CHAR:
+		return in->c == c;
+	case RXI_ANY:
+		return true;
+	default: /* RXI_CLASS */
+		return rx_set_has(&re->sets[in->x], c);
+	}
+}
+
+/* Walk the states reachable from the start without consuming a byte,
+ * ^ passing unless bol_stops, every other assertion passing: the bytes
+ * their consuming states take go to first (when not NULL). Returns 1 when
+ * MATCH is among them, 0 when only consuming states are, -1 when none. */
+static int
+rx_reach(const struct regex *re, bool bol_stops, struct rx_set *first)
+{
+	bool *seen = xcalloc(re->ninsts, sizeof(*seen));
+	int *stack = xcalloc(2 * re->ninsts + 1, sizeof(*stack));
+	size_t sp = 0;
+	int pc, ret = -1;
+	unsigned c;
+
+	stack[sp++] = 0;
+	while (sp) {
+		const struct rx_inst *in = &re->insts[pc = stack[--sp]];
+
+		if (seen[pc])
+			continue;
+		seen[pc] = true;
+		if (in->op == RXI_MATCH) {
+			ret = 1;
+		} else if (in->op == RXI_JMP) {
+			stack[sp++] = in->x;
+		} else if (in->op == RXI_SPLIT) {
+			stack[sp++] = in->y;
+			stack[sp++] = in->x;
+		} else if (in->op == RXI_ASSERT) {
+			if (!bol_stops || in->c != RXA_BOL)
+				stack[sp++] = pc + 1;
+		} else {
+			ret = ret < 0 ? 0 : ret;
+			for (c = 1; first && c < 256; c++)
+				if (rx_step_ok(re, in, c))
+					rx_set_add(first, c);
+		}
+	}
+	free(stack);
+	free(seen);
+	return ret;
+}
+
 struct regex *
 regex_new(const char *pattern, struct scorch_err *err)
 {
@@ -642,6 +705,8 @@ regex_new(const char *pattern, struct scorch_err *err)
 	re->sets = ps.sets;
 	re->nsets = ps.nsets;
 	ps.sets = NULL;
+	re->skip_ok = rx_reach(re, false, &re->first) == 0;
+	re->anchored = rx_reach(re, true, NULL) < 0;
 out_free:
 	free(ps.nodes);
 	free(ps.sets);
@@ -732,35 +797,32 @@ rx_add(const struct regex *re, struct rx_run *r, int *list, size_t *n, int pc,
 	return false;
 }
 
-static bool
-rx_step_ok(const struct regex *re, const struct rx_inst *in, unsigned c)
-{
-	switch (in->op) {
-	case RXI_CHAR:
-		return in->c == c;
-	case RXI_ANY:
-		return true;
-	default: /* RXI_CLASS */
-		return rx_set_has(&re->sets[in->x], c);
-	}
-}
-
 bool
 regex_match(const struct regex *re, const char *text)
 {
 	size_t m = re->ninsts, pos, i, nc = 0, nn;
 	struct rx_run r = { (const unsigned char *)text, strlen(text), NULL,
 			    NULL };
+	/* Small patterns (most) match without touching the heap. */
+	size_t mark_buf[RX_SMALL];
+	int int_buf[5 * RX_SMALL + 1];
 	int *lists, *clist, *nlist, *t;
-	bool hit = false;
+	bool hit = false, small = m <= RX_SMALL;
 
-	r.mark = xcalloc(m, sizeof(*r.mark));
+	r.mark = small ? mark_buf : xmalloc(m * sizeof(*r.mark));
+	memset(r.mark, 0, m * sizeof(*r.mark));
 	/* Each state pushes two at most, once per position. */
-	r.stack = xcalloc(2 * m + 1, sizeof(*r.stack));
-	lists = xcalloc(2 * m, sizeof(*lists));
+	r.stack = small ? int_buf : xcalloc(2 * m + 1, sizeof(*r.stack));
+	lists = small ? int_buf + 2 * m + 1 : xcalloc(2 * m, sizeof(*lists));
 	clist = lists;
 	nlist = lists + m;
 	for (pos = 0; !hit; pos++) {
+		if (!nc && pos && re->anchored)
+			break;
+		/* With no thread alive, skip to where a match can start. */
+		while (!nc && re->skip_ok && pos < r.len &&
+		       !rx_set_has(&re->first, r.s[pos]))
+			pos++;
 		/* Unanchored: a thread starts at every position. */
 		hit = rx_add(re, &r, clist, &nc, 0, pos);
 		if (hit || pos == r.len)
@@ -773,8 +835,10 @@ regex_match(const struct regex *re, const char *text)
 		t = clist, clist = nlist, nlist = t;
 		nc = nn;
 	}
-	free(lists);
-	free(r.stack);
-	free(r.mark);
+	if (!small) {
+		free(lists);
+		free(r.stack);
+		free(r.mark);
+	}
 	return hit;
 }

@@ -126,6 +126,17 @@ static const struct {
 	{ "caf\xc3\xa9", "caf\xc3\xa9_au_lait", 1 },
 	{ "caf.$", "caf\xc3\xa9", 0 }, /* bytes: two of them */
 	{ "caf..$", "caf\xc3\xa9", 1 },
+	/* where a match can start: skipping and anchoring */
+	{ "a|^b", "cb", 0 },
+	{ "a|^b", "ca", 1 },
+	{ "(^a|^b)c", "xbc", 0 },
+	{ "(^a|^b)c", "bc", 1 },
+	{ "(^|_)x", "a_x", 1 },
+	{ "(^|_)x", "ax", 0 },
+	{ "b*c", "aaac", 1 },
+	{ "xyz", "xxyxyz", 1 },
+	{ "^$", "", 1 },
+	{ "^$", "a", 0 },
 	/* refused by both */
 	{ "(", "", -1 },
 	{ "(a", "a", -1 },
