@@ -42,14 +42,15 @@ struct rx_node {
 	size_t size;	    /* instructions once compiled */
 };
 
+/* A leaf node compiles to the instruction of the same number. */
 enum rx_op {
-	RXI_CHAR,
-	RXI_ANY,
-	RXI_CLASS,
-	RXI_ASSERT,
+	RXI_CHAR = RXN_CHAR,
+	RXI_ANY = RXN_ANY,
+	RXI_CLASS = RXN_CLASS,
+	RXI_ASSERT = RXN_ASSERT,
 	RXI_SPLIT,
 	RXI_JMP,
-	RXI_MATCH
+	RXI_MATCH,
 };
 
 struct rx_inst {
@@ -109,8 +110,7 @@ rx_node_new(struct rx_parser *ps, enum rx_node_type type, size_t size)
 {
 	struct rx_node *n;
 
-	/* Every node but EMPTY and CAT compiles to at least one instruction
-	 * and a CAT holds at least two nodes, so this bounds parsing too. */
+	/* Empty groups compile to nothing: a cap on nodes bounds them. */
 	if (ps->nnodes >= 4 * REGEX_MAX_STATES) {
 		err_set(ps->err, "too large (more than %d states)",
 			REGEX_MAX_STATES);
@@ -141,56 +141,44 @@ rx_set_new(struct rx_parser *ps)
 	return (int)ps->nsets++;
 }
 
-static int
-rx_class_node(struct rx_parser *ps, int set)
-{
-	int id = rx_node_new(ps, RXN_CLASS, 1);
+/* The POSIX classes of the C locale, which scorch never changes, as byte
+ * ranges: pairs of first and last (NUL is never in a class). */
+static const struct {
+	const char *name, *ranges;
+} rx_classes[] = {
+	/* clang-format off */
+	{ "alpha", "AZaz" }, { "digit", "09" }, { "alnum", "09AZaz" },
+	{ "upper", "AZ" }, { "lower", "az" }, { "space", "\t\r  " },
+	{ "blank", "\t\t  " }, { "punct", "!/:@[`{~" }, { "print", " ~" },
+	{ "graph", "!~" }, { "cntrl", "\x01\x1f\x7f\x7f" },
+	{ "xdigit", "09AFaf" },
+	/* clang-format on */
+};
 
-	if (id >= 0)
-		ps->nodes[id].set = set;
-	return id;
+static void
+rx_set_ranges(struct rx_set *s, const char *ranges)
+{
+	unsigned c;
+
+	for (; ranges[0]; ranges += 2)
+		for (c = (unsigned char)ranges[0];
+		     c <= (unsigned char)ranges[1]; c++)
+			rx_set_add(s, c);
 }
 
-/* Bytes of the named POSIX class ("alpha") into s; false when unknown.
- * Classes are those of the C locale, which scorch never changes. */
+/* Bytes of the named POSIX class ("alpha") into s; false when unknown. */
 static bool
 rx_posix_class(const char *name, size_t len, struct rx_set *s)
 {
-	static const char *const names[] = {
-		"alpha", "digit", "alnum", "upper", "lower", "space",
-		"blank", "punct", "print", "graph", "cntrl", "xdigit"
-	};
 	size_t k;
-	unsigned c;
 
-	for (k = 0; k < ARRAY_SIZE(names); k++)
-		if (strlen(names[k]) == len && !memcmp(names[k], name, len))
-			break;
-	if (k == ARRAY_SIZE(names))
-		return false;
-	for (c = 0; c < 128; c++) {
-		bool up = c >= 'A' && c <= 'Z', lo = c >= 'a' && c <= 'z';
-		bool dig = c >= '0' && c <= '9',
-		     sp = c == ' ' || (c >= '\t' && c <= '\r');
-		bool print = c >= 0x20 && c < 0x7f;
-		bool in[] = { up || lo,
-			      dig,
-			      up || lo || dig,
-			      up,
-			      lo,
-			      sp,
-			      c == ' ' || c == '\t',
-			      print && c != ' ' && !up && !lo && !dig,
-			      print,
-			      print && c != ' ',
-			      c < 0x20 || c == 0x7f,
-			      dig || (c >= 'a' && c <= 'f') ||
-				      (c >= 'A' && c <= 'F') };
-
-		if (in[k])
-			rx_set_add(s, c);
-	}
-	return true;
+	for (k = 0; k < ARRAY_SIZE(rx_classes); k++)
+		if (strlen(rx_classes[k].name) == len &&
+		    !memcmp(rx_classes[k].name, name, len)) {
+			rx_set_ranges(s, rx_classes[k].ranges);
+			return true;
+		}
+	return false;
 }
 
 /* One element of a bracket expression at ps->p: a byte, or [:class:],
@@ -234,7 +222,7 @@ rx_parse_bracket(struct rx_parser *ps)
 {
 	struct rx_set s = { { 0 } };
 	bool neg = false, first = true;
-	int set, lo, hi, c;
+	int set, lo, hi, c, id;
 
 	if (*ps->p == '^') {
 		neg = true;
@@ -274,27 +262,30 @@ rx_parse_bracket(struct rx_parser *ps)
 	s.bits[0] &= 0xfe; /* never NUL, which ends the text */
 	set = rx_set_new(ps);
 	ps->sets[set] = s;
-	return rx_class_node(ps, set);
+	id = rx_node_new(ps, RXN_CLASS, 1);
+	if (id >= 0)
+		ps->nodes[id].set = set;
+	return id;
 }
 
 /* \w \W \s \S \d \D as a class node. */
 static int
 rx_parse_class_escape(struct rx_parser *ps, char e)
 {
-	int set = rx_set_new(ps), c;
+	int set = rx_set_new(ps), c, id;
 	struct rx_set *s = &ps->sets[set];
-	bool neg = e == 'W' || e == 'S' || e == 'D';
 
-	for (c = 1; c < 256; c++) {
-		bool in = e == 'w' || e == 'W' ? rx_is_word(c)
-			  : e == 's' || e == 'S'
-				  ? c == ' ' || (c >= '\t' && c <= '\r')
-				  : c >= '0' && c <= '9';
-
-		if (in != neg)
-			rx_set_add(s, (unsigned)c);
-	}
-	return rx_class_node(ps, set);
+	rx_set_ranges(s, e == 'w' || e == 'W'	? "09AZ__az"
+			 : e == 's' || e == 'S' ? "\t\r  "
+						: "09");
+	if (e == 'W' || e == 'S' || e == 'D')
+		for (c = 0; c < 32; c++)
+			s->bits[c] = (unsigned char)~s->bits[c];
+	s->bits[0] &= 0xfe;
+	id = rx_node_new(ps, RXN_CLASS, 1);
+	if (id >= 0)
+		ps->nodes[id].set = set;
+	return id;
 }
 
 /* The escape after a backslash; ps->p is past the backslash. */
@@ -551,7 +542,6 @@ rx_emit_repeat(struct regex *re, const struct rx_node *nodes,
 	       const struct rx_node *n)
 {
 	size_t i, start, split;
-	size_t *fix;
 
 	/* A kid of no instructions matches only "" (an assertion is one),
 	 * and so does any repetition of it: emit nothing, or nesting such
@@ -573,14 +563,16 @@ rx_emit_repeat(struct regex *re, const struct rx_node *nodes,
 		rx_put(re, RXI_SPLIT, (int)start, (int)re->ninsts + 1);
 		return;
 	}
-	fix = xcalloc((size_t)(n->max - n->min) + 1, sizeof(*fix));
+	/* The splits' second targets are the end, filled in once known:
+	 * the kid's own splits are complete when its rx_emit() returns. */
+	start = re->ninsts;
 	for (i = 0; i < (size_t)(n->max - n->min); i++) {
-		fix[i] = rx_put(re, RXI_SPLIT, (int)re->ninsts + 1, 0);
+		rx_put(re, RXI_SPLIT, (int)re->ninsts + 1, -1);
 		rx_emit(re, nodes, n->kid);
 	}
-	while (i--)
-		re->insts[fix[i]].y = (int)re->ninsts;
-	free(fix);
+	for (; start < re->ninsts; start++)
+		if (re->insts[start].op == RXI_SPLIT && re->insts[start].y < 0)
+			re->insts[start].y = (int)re->ninsts;
 }
 
 /* Emit node id; returns the index of its first instruction. */
@@ -593,16 +585,10 @@ rx_emit(struct regex *re, const struct rx_node *nodes, int id)
 
 	switch (n->type) {
 	case RXN_CHAR:
-		re->insts[rx_put(re, RXI_CHAR, 0, 0)].c = n->c;
-		break;
 	case RXN_ANY:
-		rx_put(re, RXI_ANY, 0, 0);
-		break;
 	case RXN_CLASS:
-		rx_put(re, RXI_CLASS, n->set, 0);
-		break;
 	case RXN_ASSERT:
-		re->insts[rx_put(re, RXI_ASSERT, 0, 0)].c = n->c;
+		re->insts[rx_put(re, (enum rx_op)n->type, n->set, 0)].c = n->c;
 		break;
 	case RXN_CAT:
 		for (k = n->kid; k >= 0; k = nodes[k].next)
@@ -635,57 +621,12 @@ rx_emit(struct regex *re, const struct rx_node *nodes, int id)
 static bool
 rx_step_ok(const struct regex *re, const struct rx_inst *in, unsigned c)
 {
-	switch (in->op) {
-	case RXI_CHAR:
-		return in->c == c;
-	case RXI_ANY:
-		return true;
-	default: /* RXI_CLASS */
-		return rx_set_has(&re->sets[in->x], c);
-	}
+	return in->op == RXI_CHAR  ? in->c == c
+	       : in->op == RXI_ANY ? true
+				   : rx_set_has(&re->sets[in->x], c);
 }
 
-/* Walk the states reachable from the start without consuming a byte,
- * ^ passing unless bol_stops, every other assertion passing: the bytes
- * their consuming states take go to first (when not NULL). Returns 1 when
- * MATCH is among them, 0 when only consuming states are, -1 when none. */
-static int
-rx_reach(const struct regex *re, bool bol_stops, struct rx_set *first)
-{
-	bool *seen = xcalloc(re->ninsts, sizeof(*seen));
-	int *stack = xcalloc(2 * re->ninsts + 1, sizeof(*stack));
-	size_t sp = 0;
-	int pc, ret = -1;
-	unsigned c;
-
-	stack[sp++] = 0;
-	while (sp) {
-		const struct rx_inst *in = &re->insts[pc = stack[--sp]];
-
-		if (seen[pc])
-			continue;
-		seen[pc] = true;
-		if (in->op == RXI_MATCH) {
-			ret = 1;
-		} else if (in->op == RXI_JMP) {
-			stack[sp++] = in->x;
-		} else if (in->op == RXI_SPLIT) {
-			stack[sp++] = in->y;
-			stack[sp++] = in->x;
-		} else if (in->op == RXI_ASSERT) {
-			if (!bol_stops || in->c != RXA_BOL)
-				stack[sp++] = pc + 1;
-		} else {
-			ret = ret < 0 ? 0 : ret;
-			for (c = 1; first && c < 256; c++)
-				if (rx_step_ok(re, in, c))
-					rx_set_add(first, c);
-		}
-	}
-	free(stack);
-	free(seen);
-	return ret;
-}
+static void rx_analyze(struct regex *re);
 
 struct regex *
 regex_new(const char *pattern, struct scorch_err *err)
@@ -705,8 +646,7 @@ regex_new(const char *pattern, struct scorch_err *err)
 	re->sets = ps.sets;
 	re->nsets = ps.nsets;
 	ps.sets = NULL;
-	re->skip_ok = rx_reach(re, false, &re->first) == 0;
-	re->anchored = rx_reach(re, true, NULL) < 0;
+	rx_analyze(re);
 out_free:
 	free(ps.nodes);
 	free(ps.sets);
@@ -736,6 +676,7 @@ struct rx_run {
 	size_t len;
 	size_t *mark; /* mark[pc] == pos + 1: pc is in the list for pos */
 	int *stack;
+	int reach; /* rx_analyze(): 1 every assertion passes, 2 all but ^ */
 };
 
 static bool
@@ -744,20 +685,12 @@ rx_assert_holds(const struct rx_run *r, int kind, size_t pos)
 	bool before = pos > 0 && rx_is_word(r->s[pos - 1]);
 	bool after = pos < r->len && rx_is_word(r->s[pos]);
 
-	switch (kind) {
-	case RXA_BOL:
-		return pos == 0;
-	case RXA_EOL:
-		return pos == r->len;
-	case RXA_WORD:
-		return before != after;
-	case RXA_NWORD:
-		return before == after;
-	case RXA_WBEG:
-		return !before && after;
-	default: /* RXA_WEND */
-		return before && !after;
-	}
+	return kind == RXA_BOL	   ? pos == 0
+	       : kind == RXA_EOL   ? pos == r->len
+	       : kind == RXA_WORD  ? before != after
+	       : kind == RXA_NWORD ? before == after
+	       : kind == RXA_WBEG  ? !before && after
+				   : before && !after; /* RXA_WEND */
 }
 
 /* Add pc and every state it reaches without consuming a byte to the list
@@ -787,7 +720,8 @@ rx_add(const struct regex *re, struct rx_run *r, int *list, size_t *n, int pc,
 			r->stack[sp++] = in->x;
 			break;
 		case RXI_ASSERT:
-			if (rx_assert_holds(r, in->c, pos))
+			if (r->reach ? r->reach == 1 || in->c != RXA_BOL
+				     : rx_assert_holds(r, in->c, pos))
 				r->stack[sp++] = pc + 1;
 			break;
 		default:
@@ -797,12 +731,40 @@ rx_add(const struct regex *re, struct rx_run *r, int *list, size_t *n, int pc,
 	return false;
 }
 
+/* What can start a match, from the states reachable from the start
+ * without consuming: with every assertion passing, the bytes they take
+ * (none, when MATCH is among them: the pattern can match ""); with ^
+ * stopping, whether any path gets past it. */
+static void
+rx_analyze(struct regex *re)
+{
+	size_t m = re->ninsts, n = 0, i;
+	struct rx_run r = { (const unsigned char *)"", 0,
+			    xcalloc(m, sizeof(*r.mark)),
+			    xcalloc(2 * m + 1, sizeof(*r.stack)), 1 };
+	int *list = xcalloc(m, sizeof(*list));
+	unsigned c;
+
+	re->skip_ok = !rx_add(re, &r, list, &n, 0, 0);
+	for (i = 0; re->skip_ok && i < n; i++)
+		for (c = 1; c < 256; c++)
+			if (rx_step_ok(re, &re->insts[list[i]], c))
+				rx_set_add(&re->first, c);
+	r.reach = 2;
+	n = 0;
+	/* Position 1 only to mark a fresh list. */
+	re->anchored = !rx_add(re, &r, list, &n, 0, 1) && !n;
+	free(list);
+	free(r.stack);
+	free(r.mark);
+}
+
 bool
 regex_match(const struct regex *re, const char *text)
 {
 	size_t m = re->ninsts, pos, i, nc = 0, nn;
 	struct rx_run r = { (const unsigned char *)text, strlen(text), NULL,
-			    NULL };
+			    NULL, 0 };
 	/* Small patterns (most) match without touching the heap. */
 	size_t mark_buf[RX_SMALL];
 	int int_buf[5 * RX_SMALL + 1];
