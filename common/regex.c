@@ -337,7 +337,8 @@ rx_parse_atom(struct rx_parser *ps)
 	switch (c) {
 	case '(':
 		if (++ps->depth > RX_MAX_DEPTH) {
-			err_set(ps->err, "nested deeper than %d", RX_MAX_DEPTH);
+			err_set(ps->err, "nesting over %d levels",
+				RX_MAX_DEPTH);
 			return -1;
 		}
 		id = rx_parse_alt(ps);
@@ -445,7 +446,8 @@ rx_parse_repeat(struct rx_parser *ps)
 			return -1;
 		}
 		if (++stacked + ps->depth > RX_MAX_DEPTH) {
-			err_set(ps->err, "nested deeper than %d", RX_MAX_DEPTH);
+			err_set(ps->err, "nesting over %d levels",
+				RX_MAX_DEPTH);
 			return -1;
 		}
 		min = c == '+';

@@ -154,7 +154,7 @@ var scorchRegex = (function () {
 		var nd;
 		if (c === "(") {
 			if (++ps.depth > RX_MAX_DEPTH) {
-				rxFail("nested deeper than " + RX_MAX_DEPTH);
+				rxFail("nesting over " + RX_MAX_DEPTH + " levels");
 			}
 			nd = rxAlt(ps);
 			if (ps.src[ps.pos] !== ")") {
@@ -218,7 +218,7 @@ var scorchRegex = (function () {
 				rxFail("nothing to repeat before '" + c + "'");
 			}
 			if (++stacked + ps.depth > RX_MAX_DEPTH) {
-				rxFail("nested deeper than " + RX_MAX_DEPTH);
+				rxFail("nesting over " + RX_MAX_DEPTH + " levels");
 			}
 			r = rxNode(ps, "rep", 0);
 			r.kid = nd;

@@ -303,10 +303,10 @@ test_regex_new_bounded(void **state)
 	for (i = 0; i < 100; i++)
 		deep[i] = '(', deep[100 + i] = ')';
 	deep[200] = '\0';
-	test_refused(deep, "nested deeper than 64");
+	test_refused(deep, "nesting over 64 levels");
 	test_refused("a********************************************************"
 		     "*************************************************",
-		     "nested deeper than 64");
+		     "nesting over 64 levels");
 	/* Nothing to repeat, however often: compiles to nothing, at once. */
 	re = regex_new("((((){1000}){1000}){1000}){1000}", &err);
 	assert_non_null(re);
