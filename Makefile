@@ -43,6 +43,7 @@ msg = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2);)
 
 # ---- sources, one list per room -------------------------------------------
 COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
+	common/regex.c \
 	common/utf8.c common/escape.c common/strpool.c common/json.c \
 	common/hash.c common/intmap.c
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
@@ -72,7 +73,7 @@ GEN_OBJS := gen/pprof.pb-c.o
 LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
-	test_diff test_budget \
+	test_diff test_budget test_regex \
 	test_modules test_escape
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
@@ -83,7 +84,8 @@ $(1)/%.o: %.c $(1)/.flags | $(1)/.dirs
 	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) -I$(1)/gen $$(CFLAGS) -MMD -MP -c $$< -o $$@
 
 # The SVG's script and style: render/*.js, *.css as C byte lists.
-$(1)/render/assets.o: $(1)/gen/flame.js.inc $(1)/gen/flame.css.inc
+$(1)/render/assets.o: $(1)/gen/regex.js.inc $(1)/gen/flame.js.inc \
+	$(1)/gen/flame.css.inc
 $(1)/gen/%.inc: render/% scripts/embed.sh | $(1)/.dirs
 	@mkdir -p $(1)/gen
 	$$(call msg,EMBED,$$@)sh scripts/embed.sh $$< >$$@.tmp && mv $$@.tmp $$@

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/common.h"
 #include "../symbolize/symbolize.h"
@@ -138,6 +139,26 @@ addr2line_print(struct symbolizer *sy, const char *path,
 	}
 }
 
+/* path as the symbolizer takes it: absolute, since names that do not start
+ * with '/' are the kernel's pseudo-files there ("[vdso]", "//anon"). A
+ * relative name is joined to the working directory, not resolved, so a
+ * symlink keeps its own name (and its .gnu_debuglink directory). NULL with
+ * errno set when the working directory cannot be found. */
+static char *
+addr2line_abspath(const char *path)
+{
+	char *cwd, *abs;
+
+	if (path[0] == '/')
+		return xstrdup(path);
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return NULL;
+	abs = xasprintf("%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "", path);
+	free(cwd);
+	return abs;
+}
+
 int
 cmd_addr2line(int argc, char **argv)
 {
@@ -157,6 +178,7 @@ cmd_addr2line(int argc, char **argv)
 	struct symbolizer_opts syo = { 0 };
 	struct addr2line_opts o = { 0 };
 	const char *path = NULL;
+	char *abs;
 	struct symbolizer *sy;
 	struct scorch_err err;
 	int c, ret = EXIT_OK;
@@ -212,14 +234,28 @@ cmd_addr2line(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	abs = addr2line_abspath(path);
+	if (!abs) {
+		cli_error("%s: cannot find the working directory: %s", path,
+			  strerror(errno));
+		return EXIT_USAGE;
+	}
 	/* Names as binutils' addr2line gives them: the DWARF names. */
 	syo.dwarf_names = true;
 	sy = symbolizer_new(&syo);
-	if (symbolizer_open(sy, path, &err) < 0) {
-		cli_error("%s", err.msg);
+	if (symbolizer_open(sy, abs, &err) < 0) {
+		size_t n = strlen(abs);
+
+		/* Named as the user wrote it. */
+		if (!strncmp(err.msg, abs, n))
+			cli_error("%s%s", path, err.msg + n);
+		else
+			cli_error("%s", err.msg);
 		symbolizer_free(sy);
+		free(abs);
 		return EXIT_USAGE;
 	}
+	path = abs;
 	if (optind < argc) {
 		for (i = (size_t)optind; i < (size_t)argc; i++) {
 			addr2line_parse(argv[i], &addr);
@@ -248,5 +284,6 @@ cmd_addr2line(int argc, char **argv)
 	for (i = 0; i < symbolizer_nwarnings(sy); i++)
 		cli_warn("%s", symbolizer_warning(sy, i));
 	symbolizer_free(sy);
+	free(abs);
 	return ret;
 }

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,7 +190,7 @@ report_by_thread(const struct profile *p, const struct report_opts *ro,
 static bool
 report_match(const struct frame *f, void *arg)
 {
-	return regexec(arg, f->name, 0, NULL, 0) == 0;
+	return regex_match(arg, f->name);
 }
 
 /* "samples % function module" rows of callers or callees, plus one row
@@ -246,18 +245,18 @@ report_focus(const struct profile *p, const struct report_opts *ro,
 	     size_t *ninfo, char *buf, size_t bufsize)
 {
 	struct agg_focus fo;
-	char msg[256];
-	regex_t re;
-	int rc;
+	struct scorch_err why;
+	struct regex *re;
 
-	rc = regcomp(&re, ro->focus, REG_EXTENDED | REG_NOSUB);
-	if (rc) {
-		regerror(rc, &re, msg, sizeof(msg));
-		cli_error("--focus: '%s': %s", ro->focus, msg);
+	/* Bounded: refused past the engine's size, matched in linear time. */
+	re = regex_new(ro->focus, &why);
+	if (!re) {
+		cli_error("--focus: '%.64s%s': %s", ro->focus,
+			  strlen(ro->focus) > 64 ? "..." : "", why.msg);
 		return -1;
 	}
-	aggregate_focus(p, report_match, &re, &fo);
-	regfree(&re);
+	aggregate_focus(p, report_match, re, &fo);
+	regex_free(re);
 	if (!fo.nfunctions)
 		cli_warn("--focus: no function matches '%s'", ro->focus);
 	snprintf(buf, bufsize, "%" PRIu64 " (%.1f%% of all), %zu function%s",

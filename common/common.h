@@ -175,4 +175,29 @@ void strpool_init(struct strpool *sp);
 void strpool_fini(struct strpool *sp);
 const char *strpool_intern(struct strpool *sp, const char *s);
 
+/*
+ * regex.c: POSIX extended regular expressions with bounded cost, for
+ * patterns scorch is handed (budget files, --focus): counted repetition is
+ * expanded at compile time and a pattern of more than REGEX_MAX_STATES
+ * states, or a count over REGEX_MAX_REPEAT, is refused; a match costs
+ * O(states x text length) and never backtracks. Unanchored search, as
+ * regexec() does; bytes, not characters (the C locale). Besides ERE:
+ * \w \W \s \S \d \D classes and \b \B \< \> word assertions;
+ * back-references are refused. render/flame.js has the same engine.
+ *
+ * regex_new() returns NULL with err saying what is wrong with the pattern
+ * (without naming it: the caller knows where it came from).
+ */
+#define REGEX_MAX_STATES 2000
+#define REGEX_MAX_REPEAT 1000
+
+struct regex;
+
+struct regex *regex_new(const char *pattern, struct scorch_err *err);
+void regex_free(struct regex *re);
+/* Does pattern re match anywhere in text? */
+bool regex_match(const struct regex *re, const char *text);
+/* The compiled size, for tests. */
+size_t regex_states(const struct regex *re);
+
 #endif

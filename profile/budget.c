@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,7 +33,7 @@ struct budget_entry {
 	char *function; /* the exact name, or the regex's source */
 	char *module;	/* "" for any module */
 	bool is_regex;
-	regex_t re;		     /* is_regex: compiled function */
+	struct regex *re;	     /* is_regex: compiled function */
 	double max[BUDGET_NMETRICS]; /* a limit, or < 0 when not set */
 };
 
@@ -68,8 +67,7 @@ budget_free(struct budget *b)
 	for (i = 0; i < b->nentries; i++) {
 		free(b->entries[i].function);
 		free(b->entries[i].module);
-		if (b->entries[i].is_regex)
-			regfree(&b->entries[i].re);
+		regex_free(b->entries[i].re);
 	}
 	free(b->entries);
 	free(b->name);
@@ -165,7 +163,7 @@ budget_parse_entry(struct budget *b, const cJSON *obj, size_t idx,
 {
 	const cJSON *item;
 	char *regex = NULL;
-	int m, rc;
+	int m;
 
 	for (m = 0; m < BUDGET_NMETRICS; m++)
 		e->max[m] = -1;
@@ -238,13 +236,16 @@ budget_parse_entry(struct budget *b, const cJSON *obj, size_t idx,
 		goto out_free;
 	}
 	if (regex) {
-		rc = regcomp(&e->re, regex, REG_EXTENDED | REG_NOSUB);
-		if (rc) {
-			char msg[128];
+		struct scorch_err why;
 
-			regerror(rc, &e->re, msg, sizeof(msg));
-			err_set(err, "%s: budgets[%zu].function_regex: %s",
-				b->name, idx, msg);
+		/* Bounded: a pattern that would expand past the engine's
+		 * size is refused here, not compiled until memory runs out. */
+		e->re = regex_new(regex, &why);
+		if (!e->re) {
+			err_set(err,
+				"%s: budgets[%zu].function_regex: '%.64s%s': %s",
+				b->name, idx, regex,
+				strlen(regex) > 64 ? "..." : "", why.msg);
 			goto out_free;
 		}
 		e->is_regex = true;
@@ -408,9 +409,9 @@ budget_match(const struct frame *f, void *arg)
 		return !strncmp(e->function, f->name, nlen) &&
 		       !strcmp(e->function + nlen, suffix);
 	if (!suffix[0])
-		return regexec(&e->re, f->name, 0, NULL, 0) == 0;
+		return regex_match(e->re, f->name);
 	full = xasprintf("%s%s", f->name, suffix);
-	hit = regexec(&e->re, full, 0, NULL, 0) == 0;
+	hit = regex_match(e->re, full);
 	free(full);
 	return hit;
 }

@@ -244,10 +244,13 @@ profile_nstacks(const struct profile *p)
 const struct stack *
 profile_stack(const struct profile *p, size_t idx)
 {
+	static const uint32_t no_frames[1];
 	struct stack_entry *e = &p->stacks[idx];
 
-	/* The id array may have moved since the stack was added. */
-	e->st.frames = p->frame_ids + e->frames_off;
+	/* The id array may have moved since the stack was added. Until a
+	 * frame is stored there is none (only empty stacks): NULL + 0 is
+	 * undefined, and a caller may hand frames to memcpy() even for 0. */
+	e->st.frames = p->frame_ids ? p->frame_ids + e->frames_off : no_frames;
 	return &e->st;
 }
 

@@ -260,6 +260,7 @@ flame_write_foot(struct flame_writer *w)
 		    "<g id=\"tip\" class=\"hide\"><rect/><text/></g>\n"
 		    "<script type=\"text/ecmascript\"><![CDATA[\n",
 		    o->width - XPAD, y);
+	strbuf_addstr(sb, flame_asset_regex_js);
 	strbuf_addstr(sb, flame_asset_js);
 	strbuf_addstr(sb, "]]></script>\n</svg>\n");
 	fwrite(sb->buf, 1, sb->len, w->fp);

@@ -93,8 +93,10 @@ void flame_palette_color(enum flame_palette pal, const struct frame *f,
 /* The fill of a frame of a differential graph. */
 void flame_palette_diff_color(const struct flame_annot *a, char buf[8]);
 
-/* assets.c: the browser code embedded in every SVG (render/flame.js and
- * render/flame.css, turned into C arrays at build time). */
+/* assets.c: the browser code embedded in every SVG (render/regex.js,
+ * render/flame.js and render/flame.css, turned into C arrays at build
+ * time); regex.js goes first: flame.js calls it. */
+extern const char flame_asset_regex_js[];
 extern const char flame_asset_js[];
 extern const char flame_asset_css[];
 

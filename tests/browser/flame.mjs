@@ -7,7 +7,7 @@
 //
 //   SCORCH=build/scorch node tests/browser/flame.mjs
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -47,6 +47,55 @@ try {
 	ok(true, "render/flame.js parses (node --check)");
 } catch (e) {
 	ok(false, "render/flame.js parses (node --check)", String(e.stderr));
+}
+
+// ---- the search's regex engine (render/regex.js), in node ----------------
+// The same verdicts as common/regex.c (tests/unit/test_regex.c checks those
+// against glibc): 1 match, 0 no match, -1 refused.
+const rx = new Function(readFileSync(join(top, "render", "regex.js"), "utf8") +
+	"\nreturn scorchRegex;")();
+function rxVerdict(pattern, text, icase = false) {
+	try {
+		return rx.compile(pattern, icase).test(text) ? 1 : 0;
+	} catch (e) {
+		return -1;
+	}
+}
+const rxCases = [
+	["^json_", "json_parse", 1], ["^json_", "my_json_parse", 0],
+	["^(memcpy|memmove)$", "memmove", 1], ["^(memcpy|memmove)$", "memmove2", 0],
+	["le[x]", "lexer", 1], ["^ev|ppl", "apply", 1], ["^ev|ppl", "leval", 0],
+	["hash_bytes_\\[i\\]$", "hash_bytes_[i]", 1], ["a\\.c", "abc", 0],
+	["ab+c", "ac", 0], ["ab+c", "abbbc", 1], ["ab?c", "abbc", 0],
+	["^a{3}$", "aaa", 1], ["^a{3}$", "aaaa", 0], ["^a{2,3}$", "aa", 1],
+	["^a{2,}$", "a", 0], ["^a{,2}$", "aaa", 0], ["^(ab){2}$", "abab", 1],
+	["^(ab|a)(bc|c)$", "abc", 1], ["x{0}", "y", 1], ["[a-c]+d", "xxbcad", 1],
+	["[^a-c]", "abc", 0], ["[]a]", "]", 1], ["[^]a]", "]", 0], ["[a-]", "-", 1],
+	["[\\.]", "\\", 1], ["^[[:alpha:]_][[:alnum:]_]*$", "_start2", 1],
+	["^[[:alpha:]_][[:alnum:]_]*$", "2start", 0], ["[[:xdigit:]]{4}", "0xBEEF", 1],
+	["\\w+", "::", 0], ["\\bparse\\b", "json::parse()", 1],
+	["\\bparse\\b", "reparse", 0], ["\\<main\\>", "domain", 0],
+	["(a|b)*abb$", "babababb", 1], ["(a|b)*abb$", "bababab", 0],
+	["a||b", "x", 1], ["", "x", 1], ["a)", "a)", 1], ["a^b", "a^b", 0],
+	["(a*)*b", "aaab", 1], ["\\{lambda", "{lambda()#1}", 1],
+	["(", "", -1], ["[a", "a", -1], ["[z-a]", "a", -1], ["*a", "a", -1],
+	["^*", "a", -1], ["a{", "a", -1], ["a{3,2}", "a", -1], ["{lambda", "x", -1],
+	["a\\", "a", -1], ["(a)\\1", "aa", -1], ["a{1001}", "a", -1],
+	["((a{1000}){1000}){1000}", "a", -1], ["(?:a)", "a", -1],
+];
+const rxWrong = rxCases.filter(([p, t, want]) => rxVerdict(p, t) !== want)
+	.map(([p, t, want]) => `${p} on ${t}: want ${want}, got ${rxVerdict(p, t)}`);
+ok(rxWrong.length === 0, `regex.js gives common/regex.c's verdict on ${rxCases.length} cases`,
+	rxWrong);
+ok(rxVerdict("^GC$", "gc", true) === 1 && rxVerdict("[A-Z]c", "gc", true) === 1 &&
+	rxVerdict("^GC$", "gc") === 0, "icase folds literals and classes");
+{
+	const t0 = Date.now();
+	const evil = "a".repeat(30) + "!";
+	const v = ["(a+)+$", "(a|aa)+$", "^(a*)*$", "(.*a){20}$"].map((p) => rxVerdict(p, evil));
+	ok(v.every((x) => x === 0) && Date.now() - t0 < 5000,
+		"catastrophic patterns finish at once on 30 a's and '!' (RegExp: minutes)",
+		{ v, ms: Date.now() - t0 });
 }
 
 if (!existsSync(chromium)) {
@@ -210,9 +259,38 @@ ok((await matched()) === "Matched: 15.00%", "(?i) makes the search ignore case",
 await page.click("#search");
 answer = "(";
 await page.click("#search");
-ok((await matched()) === "invalid regular expression",
-	"an invalid regex is reported, not thrown", await matched());
+ok((await matched()) === "invalid regular expression: unmatched (",
+	"an invalid regex is reported with its reason, not thrown", await matched());
 ok(errors.length === 0, "no script errors on the page", errors);
+
+// ---- a crafted name and a #search= link cannot hang the tab ----------------
+// Backtracking takes minutes on (a+)+$ against 30 a's and a '!' (2^30 ways
+// to split the a's); the NFA takes 31 steps. 5 s leaves a loaded machine
+// more than a hundred times what the search needs.
+const crafted = "a".repeat(30) + "!";
+const craftedUrl = render("crafted", `app;${crafted} 3\napp;${"a".repeat(30)} 1\n`);
+await page.goto("about:blank");
+{
+	const t0 = Date.now();
+	let finished = true;
+	try {
+		await page.goto(`${craftedUrl}#search=${encodeURIComponent("(a+)+$")}`,
+			{ timeout: 5000 });
+		await page.waitForFunction(() =>
+			document.getElementById("matched").textContent !== "", null, { timeout: 5000 });
+	} catch (e) {
+		finished = false;
+	}
+	const ms = Date.now() - t0;
+	ok(finished && ms < 5000, `#search=(a+)+$ on a crafted name completes (${ms} ms)`, ms);
+	if (!finished) {
+		// The tab is stuck in the search: nothing after this can run.
+		console.log("# the tab hung: stopping here");
+		done();
+	}
+	ok((await matched()) === "Matched: 25.00%",
+		"and matches only the name of a's alone (1 of 4 samples)", await matched());
+}
 
 // ---- extra tooltip lines: source location and module -----------------------
 const srcUrl = render("src", JSON.stringify({

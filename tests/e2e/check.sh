@@ -54,7 +54,31 @@ bad "a misspelt limit" "budgets[0].max_self_pct: unknown field (known: function,
 printf '{"budgets": [{"function": "f", "max_total_percent": 101}]}' >"$T/bad.json"
 bad "a share over 100%" "budgets[0].max_total_percent: 101 is not a percentage (0 to 100)"
 printf '{"budgets": [{"function_regex": "(", "max_self_ms": 1}]}' >"$T/bad.json"
-bad "a bad regex" "budgets[0].function_regex: Unmatched ( or \\("
+bad "a bad regex" "budgets[0].function_regex: '(': unmatched ("
+# 70 bytes that took all of glibc regcomp's memory: refused at once, and
+# run under a 1 GiB cap and a time limit so a regression cannot take the
+# machine with it.
+printf '{"budgets": [{"function_regex": "((a{1000}){1000}){1000}", "max_self_ms": 1}]}' >"$T/bad.json"
+rm -f "$T/r.md"
+# (ASan reserves terabytes of shadow address space: no cap there; the
+# trailing ':' keeps the subshell from exec'ing scorch, so its abort in
+# the probe is not reported on stderr.)
+cap=1048576
+(ulimit -v $cap && "$SCORCH" --version && :) >/dev/null 2>&1 ||
+	cap=unlimited
+(ulimit -v $cap && timeout 30 "$SCORCH" check --budget "$T/bad.json" \
+	"$data/small.json") >"$T/o" 2>"$T/e"
+rc=$?
+want="scorch: $T/bad.json: budgets[0].function_regex: '((a{1000}){1000}){1000}': too large (more than 2000 states once repetition is expanded)"
+if [ $rc -eq 2 ] && [ "$(cat "$T/e")" = "$want" ]; then
+	ok "bad budget file: a regex that expands past any memory is refused"
+else
+	not_ok "bad budget file: a regex that expands past any memory is refused" \
+		"exit $rc" "stderr: $(cat "$T/e")" "want: $want"
+fi
+printf '{"budgets": [{"function_regex": "(a)\\\\1", "max_self_ms": 1}]}' >"$T/bad.json"
+bad "a back-reference (cannot be matched in linear time)" \
+	"budgets[0].function_regex: '(a)\\1': back-references (\\1) are not supported"
 printf '{"budgets": []}' >"$T/bad.json"
 bad "no budgets" "budgets: empty (nothing to check)"
 : >"$T/bad.json"

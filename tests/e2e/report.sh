@@ -54,6 +54,29 @@ check "--by with an unknown value exits 2 ($rc)" test $rc -eq 2
 "$SCORCH" report "$data/small.json" --focus '(' >"$T/o" 2>"$T/e"
 rc=$?
 check "--focus with a bad regex exits 2 ($rc)" test $rc -eq 2 -a "$(wc -l <"$T/e")" -eq 1
+# A regex that expands past any memory (glibc's regcomp took all of it) is
+# refused at once with one line naming it, under a 1 GiB address-space cap
+# and a time limit so a regression fails instead of taking the machine.
+big='((a{1000}){1000}){1000}'
+# (ASan reserves terabytes of shadow address space: no cap there; the
+# trailing ':' keeps the subshell from exec'ing scorch, so its abort in
+# the probe is not reported on stderr.)
+cap=1048576
+(ulimit -v $cap && "$SCORCH" --version && :) >/dev/null 2>&1 ||
+	cap=unlimited
+(ulimit -v $cap && timeout 30 "$SCORCH" report "$data/small.json" \
+	--focus "$big") >"$T/o" 2>"$T/e"
+rc=$?
+check "--focus with an exploding regex: exit 2, one line naming it ($rc)" \
+	test $rc -eq 2 -a "$(cat "$T/e")" = "scorch: --focus: '$big': too large (more than 2000 states once repetition is expanded)"
+# Matching is linear: (a+)+$ on a 30-a name (backtracking: minutes).
+printf 'app;%s! 3\napp;%s 1\n' aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa \
+	aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa >"$T/aaa.folded"
+timeout 30 "$SCORCH" report "$T/aaa.folded" --focus '(a+)+$' --format json \
+	>"$T/o" 2>"$T/e"
+rc=$?
+check "--focus '(a+)+\$' on a crafted name finishes, 1 of 4 samples ($rc)" \
+	grep -q '"focus_samples": "1 (25.0% of all), 1 function"' "$T/o"
 "$SCORCH" report "$data/small.json" --focus 'no_such_fn' >"$T/o" 2>"$T/e"
 rc=$?
 check "--focus matching nothing warns and exits 0" \

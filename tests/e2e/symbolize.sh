@@ -56,6 +56,26 @@ out=$(printf '%s\n\n0x0\n' "$addr" | "$SCORCH" addr2line -e "$T/prog" -a -f)
 check "addresses from stdin, blank lines skipped, ?? for no function" \
 	test "$(echo "$out" | tr '\n' ' ')" = "$(printf '0x%016x' "$addr") scorch_e2e_target $(echo "$out" | sed -n 3p) 0x0000000000000000 ?? ??:0 "
 
+# Relative names: ./prog, prog, dir/../prog and a relative symlink name
+# the same function as the absolute path (they were all "not a file").
+ln -s prog "$T/link"
+for rel in ./prog prog "../$(basename "$T")/prog" ./link; do
+	out=$(cd "$T" && "$SCORCH" addr2line -e "$rel" -f "$addr" 2>&1)
+	check "addr2line -e $rel (a relative path) names the function" \
+		test "$(echo "$out" | sed -n 1p)" = scorch_e2e_target
+done
+# The README's example, literally, in the directory of a binary named server.
+cp "$T/prog" "$T/server"
+printf '%s\n0x0\n' "$addr" >"$T/addresses.txt"
+(cd "$T" && "$SCORCH" addr2line -e ./server -a -f -i < addresses.txt > names.txt) 2>"$T/err"
+rc=$?
+check "the README's 'scorch addr2line -e ./server -a -f -i < addresses.txt > names.txt' (exit $rc)" \
+	test $rc -eq 0 -a "$(sed -n 2p "$T/names.txt")" = scorch_e2e_target \
+	-a "$(sed -n 4p "$T/names.txt")" = 0x0000000000000000 -a ! -s "$T/err"
+out=$(cd "$T" && "$SCORCH" addr2line -e ./nope 0x10 2>&1)
+check "a missing relative file is named as written ($out)" \
+	test "$out" = "scorch: ./nope: No such file or directory"
+
 # bad_input DESC EXPECTED-TEXT [STDIN-TEXT] -- ARGS...: exit 2, one line
 bad_input() {
 	desc=$1 want=$2 input=$3

@@ -120,6 +120,13 @@ test_budget_parse_errors_name_the_field(void **state)
 	};
 	const char *bad_regex = "{\"budgets\": [{\"function_regex\": \"(\", "
 				"\"max_self_ms\": 1}]}";
+	const char *huge_regex = "{\"budgets\": [{\"function_regex\": "
+				 "\"((a{1000}){1000}){1000}\", "
+				 "\"max_self_ms\": 1}]}";
+	const char *long_regex =
+		"{\"budgets\": [{\"function_regex\": \"" /* 80 a's, then ( */
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaa(\", \"max_self_ms\": 1}]}";
 	struct scorch_err err;
 	size_t i;
 
@@ -134,9 +141,24 @@ test_budget_parse_errors_name_the_field(void **state)
 			fail_msg("case %zu parsed: %s", i, cases[i].json);
 		assert_string_equal(err.msg, cases[i].msg);
 	}
-	/* A bad regex names the field and what regcomp said. */
+	/* A bad regex names the field, the regex and what is wrong. */
 	assert_null(budget_parse(bad_regex, strlen(bad_regex), "b.json", &err));
-	assert_non_null(strstr(err.msg, "b.json: budgets[0].function_regex: "));
+	assert_string_equal(err.msg, "b.json: budgets[0].function_regex: "
+				     "'(': unmatched (");
+	/* 70 bytes that took all of glibc regcomp's memory: refused at once,
+	 * and a long regex is cut in the message. */
+	assert_null(
+		budget_parse(huge_regex, strlen(huge_regex), "b.json", &err));
+	assert_string_equal(err.msg,
+			    "b.json: budgets[0].function_regex: "
+			    "'((a{1000}){1000}){1000}': too large (more than "
+			    "2000 states once repetition is expanded)");
+	assert_null(
+		budget_parse(long_regex, strlen(long_regex), "b.json", &err));
+	assert_string_equal(
+		err.msg, "b.json: budgets[0].function_regex: "
+			 "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			 "aaaaaaaaaaaa...': unmatched (");
 }
 
 static void

@@ -88,6 +88,10 @@ test_profile_add_stack_empty_first(void **state)
 	profile_add_stack(p, TASK_NONE, NULL, 0, 2);
 	assert_int_equal(profile_nstacks(p), 1);
 	assert_int_equal(profile_stack(p, 0)->count, 3);
+	/* Nor is NULL + 0 computed for its frames (clang UBSan: "applying
+	 * zero offset to null pointer"): they point at no frames, not NULL. */
+	assert_non_null(profile_stack(p, 0)->frames);
+	assert_int_equal(profile_stack(p, 0)->depth, 0);
 	profile_free(p);
 }
 
