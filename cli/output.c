@@ -165,7 +165,14 @@ cli_write_profile(const struct profile *p, const char *path,
 		  enum out_format fmt, const struct flame_opts *fo)
 {
 	struct cli_emit_args a = { p, fmt, fo };
+	struct scorch_err err;
 
+	/* A stack folded lines cannot hold: said before any file is made. */
+	if (fmt == OUT_FOLDED && profile_folded_check(p, &err) < 0) {
+		cli_error("%s: %s", strcmp(path, "-") ? path : "<stdout>",
+			  err.msg);
+		return -1;
+	}
 	return cli_write_file(path, cli_emit_cb, &a);
 }
 

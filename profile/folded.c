@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* profile/folded.c - FlameGraph's folded stacks: "a;b;c COUNT" lines. */
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,46 +26,151 @@ folded_line_cmp(const void *a, const void *b)
 	return strcmp(x->text, y->text);
 }
 
-int
-profile_write_folded(const struct profile *p, FILE *fp)
+/* What an empty frame (no name, no suffix) is written as: the reader
+ * refuses an empty frame. */
+#define FOLDED_EMPTY "[unknown]"
+
+/*
+ * Append frame f as the folded reader will read it back: ';' (the frame
+ * separator) becomes ':' as FlameGraph's collapsers write it, '\n' (the
+ * line end) a space; the leaf loses trailing blanks (the reader takes them
+ * for the space before the count); an empty frame is FOLDED_EMPTY.
+ */
+static void
+folded_add_frame(struct strbuf *sb, const struct frame *f, bool leaf)
 {
-	size_t i, n = profile_nstacks(p), nlines = 0;
+	size_t start = sb->len, i;
+
+	strbuf_addstr(sb, f->name);
+	strbuf_addstr(sb, frame_kind_suffix(f->kind));
+	for (i = start; i < sb->len; i++) {
+		if (sb->buf[i] == ';')
+			sb->buf[i] = ':';
+		else if (sb->buf[i] == '\n')
+			sb->buf[i] = ' ';
+	}
+	while (leaf && sb->len > start &&
+	       (sb->buf[sb->len - 1] == ' ' || sb->buf[sb->len - 1] == '\t'))
+		sb->buf[--sb->len] = '\0';
+	if (sb->len == start)
+		strbuf_addstr(sb, FOLDED_EMPTY);
+}
+
+/* Decimal digits of v. */
+static size_t
+folded_digits(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The lines of p as the writer writes them: sorted, stacks with the same
+ * text (differing only by task, or by what folded stacks do not carry)
+ * merged into one. NULL with err, having built nothing, when a stack is
+ * one the reader would refuse: deeper than FOLDED_MAX_DEPTH frames, or a
+ * line longer than FOLDED_MAX_LINE bytes.
+ */
+static struct folded_line *
+folded_lines(const struct profile *p, size_t *nlines, struct scorch_err *err)
+{
+	size_t i, j, n = profile_nstacks(p), nl = 0;
 	struct folded_line *lines = xcalloc(n ? n : 1, sizeof(*lines));
 	struct strbuf sb;
-	int ret = 0;
 
 	strbuf_init(&sb);
 	for (i = 0; i < n; i++) {
 		const struct stack *st = profile_stack(p, i);
-		uint32_t j;
+		uint32_t d;
 
 		if (!st->count || !st->depth)
 			continue;
-		strbuf_reset(&sb);
-		for (j = 0; j < st->depth; j++) {
-			const struct frame *f = profile_frame(p, st->frames[j]);
-
-			if (j)
-				strbuf_addch(&sb, ';');
-			strbuf_addstr(&sb, f->name);
-			strbuf_addstr(&sb, frame_kind_suffix(f->kind));
+		if (st->depth > FOLDED_MAX_DEPTH) {
+			err_set(err,
+				"a stack of %" PRIu32 " frames: folded stacks "
+				"hold at most %d",
+				st->depth, FOLDED_MAX_DEPTH);
+			goto out_free;
 		}
-		lines[nlines].text = xstrndup(sb.buf, sb.len);
-		lines[nlines].count = st->count;
-		nlines++;
+		strbuf_reset(&sb);
+		for (d = 0; d < st->depth; d++) {
+			if (d)
+				strbuf_addch(&sb, ';');
+			folded_add_frame(&sb, profile_frame(p, st->frames[d]),
+					 d + 1 == st->depth);
+		}
+		lines[nl].text = xstrndup(sb.buf, sb.len);
+		lines[nl].count = st->count;
+		nl++;
+	}
+	qsort(lines, nl, sizeof(*lines), folded_line_cmp);
+	for (i = 0, j = 0; i < nl; i++) {
+		if (j && !strcmp(lines[j - 1].text, lines[i].text)) {
+			lines[j - 1].count += lines[i].count;
+			free(lines[i].text);
+			continue;
+		}
+		lines[j++] = lines[i];
+	}
+	nl = j;
+	for (i = 0; i < nl; i++) {
+		/* "TEXT COUNT\n", as the reader's getline() sees it. */
+		size_t len = strlen(lines[i].text) + 2 +
+			     folded_digits(lines[i].count);
+
+		if (len > FOLDED_MAX_LINE) {
+			err_set(err,
+				"a stack of %zu bytes as a folded line: folded "
+				"lines hold at most %d bytes",
+				len, FOLDED_MAX_LINE);
+			goto out_free;
+		}
 	}
 	strbuf_fini(&sb);
-	/* Sorted, and stacks that differ only by thread become one line. */
-	qsort(lines, nlines, sizeof(*lines), folded_line_cmp);
-	for (i = 0; i < nlines; i++) {
-		uint64_t count = lines[i].count;
+	*nlines = nl;
+	return lines;
+out_free:
+	for (i = 0; i < nl; i++)
+		free(lines[i].text);
+	free(lines);
+	strbuf_fini(&sb);
+	return NULL;
+}
 
-		while (i + 1 < nlines &&
-		       !strcmp(lines[i].text, lines[i + 1].text)) {
-			free(lines[i].text);
-			count += lines[++i].count;
-		}
-		if (fprintf(fp, "%s %" PRIu64 "\n", lines[i].text, count) < 0)
+int
+profile_folded_check(const struct profile *p, struct scorch_err *err)
+{
+	struct folded_line *lines;
+	size_t i, n;
+
+	lines = folded_lines(p, &n, err);
+	if (!lines)
+		return -1;
+	for (i = 0; i < n; i++)
+		free(lines[i].text);
+	free(lines);
+	return 0;
+}
+
+int
+profile_write_folded(const struct profile *p, FILE *fp)
+{
+	struct scorch_err err;
+	struct folded_line *lines;
+	size_t i, n;
+	int ret = 0;
+
+	lines = folded_lines(p, &n, &err);
+	if (!lines)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (fprintf(fp, "%s %" PRIu64 "\n", lines[i].text,
+			    lines[i].count) < 0)
 			ret = -1;
 		free(lines[i].text);
 	}
