@@ -42,7 +42,12 @@ fuzz_folded_fixed_point(const struct profile *p)
 	if (fclose(fp) || (ret < 0 && len1))
 		fuzz_fail("the folded writer failed halfway", NULL);
 	if (ret < 0) {
-		goto out; /* refused before writing */
+		/* Refused before writing: the CLI's check says why. */
+		if (profile_folded_check(p, &err) == 0)
+			fuzz_fail("the folded writer refused what the check "
+				  "allows",
+				  NULL);
+		goto out;
 	}
 	if (len1) {
 		fp = fmemopen(first, len1, "r");
