@@ -15,6 +15,7 @@
 
 struct folded_line {
 	char *text; /* "a;b;c" with kind suffixes */
+	size_t len; /* of text */
 	uint64_t count;
 };
 
@@ -39,16 +40,13 @@ folded_line_cmp(const void *a, const void *b)
 static void
 folded_add_frame(struct strbuf *sb, const struct frame *f, bool leaf)
 {
-	size_t start = sb->len, i;
+	size_t start = sb->len;
+	char *c;
 
 	strbuf_addstr(sb, f->name);
 	strbuf_addstr(sb, frame_kind_suffix(f->kind));
-	for (i = start; i < sb->len; i++) {
-		if (sb->buf[i] == ';')
-			sb->buf[i] = ':';
-		else if (sb->buf[i] == '\n')
-			sb->buf[i] = ' ';
-	}
+	for (c = strpbrk(sb->buf + start, ";\n"); c; c = strpbrk(c + 1, ";\n"))
+		*c = *c == ';' ? ':' : ' ';
 	while (leaf && sb->len > start &&
 	       (sb->buf[sb->len - 1] == ' ' || sb->buf[sb->len - 1] == '\t'))
 		sb->buf[--sb->len] = '\0';
@@ -105,6 +103,7 @@ folded_lines(const struct profile *p, size_t *nlines, struct scorch_err *err)
 					 d + 1 == st->depth);
 		}
 		lines[nl].text = xstrndup(sb.buf, sb.len);
+		lines[nl].len = sb.len;
 		lines[nl].count = st->count;
 		nl++;
 	}
@@ -120,8 +119,7 @@ folded_lines(const struct profile *p, size_t *nlines, struct scorch_err *err)
 	nl = j;
 	for (i = 0; i < nl; i++) {
 		/* "TEXT COUNT\n", as the reader's getline() sees it. */
-		size_t len = strlen(lines[i].text) + 2 +
-			     folded_digits(lines[i].count);
+		size_t len = lines[i].len + 2 + folded_digits(lines[i].count);
 
 		if (len > FOLDED_MAX_LINE) {
 			err_set(err,
@@ -142,12 +140,61 @@ out_free:
 	return NULL;
 }
 
+/* The length of frame f as folded_add_frame() writes it. */
+static size_t
+folded_frame_len(const struct frame *f, bool leaf)
+{
+	const char *suffix = frame_kind_suffix(f->kind);
+	size_t n = strlen(f->name);
+
+	if (leaf && !*suffix)
+		while (n && (f->name[n - 1] == ' ' || f->name[n - 1] == '\t'))
+			n--;
+	n += strlen(suffix);
+	return n ? n : strlen(FOLDED_EMPTY);
+}
+
+/*
+ * Without writing: each line's length from its frames' lengths. The count
+ * a line shows is the sum of the stacks merged into it, at least the
+ * stack's own and at most the profile's total; only a line whose length
+ * those two leave undecided (within 20 bytes of the limit) needs the
+ * merged lines themselves.
+ */
 int
 profile_folded_check(const struct profile *p, struct scorch_err *err)
 {
+	size_t i, n = profile_nstacks(p), nf = profile_nframes(p), total_digits;
+	size_t *flen = xcalloc(2 * (nf ? nf : 1), sizeof(*flen));
 	struct folded_line *lines;
-	size_t i, n;
 
+	/* flen[2 * id] as an inner frame, flen[2 * id + 1] as the leaf. */
+	for (i = 0; i < nf; i++) {
+		flen[2 * i] =
+			folded_frame_len(profile_frame(p, (uint32_t)i), false);
+		flen[2 * i + 1] =
+			folded_frame_len(profile_frame(p, (uint32_t)i), true);
+	}
+	total_digits = folded_digits(profile_total(p));
+	for (i = 0; i < n; i++) {
+		const struct stack *st = profile_stack(p, i);
+		size_t len = 2 + st->depth - 1; /* ";"s, " " and "\n" */
+		uint32_t d;
+
+		if (!st->count || !st->depth)
+			continue;
+		if (st->depth > FOLDED_MAX_DEPTH)
+			break;
+		for (d = 0; d + 1 < st->depth; d++)
+			len += flen[2 * (size_t)st->frames[d]];
+		len += flen[2 * (size_t)st->frames[d] + 1];
+		if (len + total_digits > FOLDED_MAX_LINE)
+			break;
+	}
+	free(flen);
+	if (i == n)
+		return 0;
+	/* Undecided or refused: the writer's own lines say which, and why. */
 	lines = folded_lines(p, &n, err);
 	if (!lines)
 		return -1;
