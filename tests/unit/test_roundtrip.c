@@ -57,6 +57,20 @@ folded_read(const char *text)
 	return p;
 }
 
+/* What the JSON writer makes of p (caller frees). */
+static char *
+written_json(const struct profile *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	assert_non_null(fp);
+	assert_int_equal(profile_write_json(p, fp), 0);
+	assert_int_equal(fclose(fp), 0);
+	return buf;
+}
+
 static struct profile *
 json_read(const char *text)
 {
@@ -206,6 +220,69 @@ test_write_folded_line_limit(void **state)
 	profile_free(p);
 }
 
+/*
+ * Found by fuzz_roundtrip_json (corpus/roundtrip_json/invalid-utf8): a
+ * JSON string with a byte that is not UTF-8 was read as it was, and the
+ * writer wrote U+FFFD for it, so the profile read back differed. JSON
+ * text is UTF-8: such a file is refused, in every string the reader keeps;
+ * valid UTF-8 (escaped or not) reads back the same.
+ */
+static void
+test_read_json_refuses_invalid_utf8(void **state)
+{
+	static const struct {
+		const char *frames, *meta, *tasks, *msg;
+	} cases[] = {
+		{ "{\"name\":\"x\xd2\"}", "", "",
+		  "rt.json: frame: \"name\" is not valid UTF-8" },
+		{ "{\"name\":\"x\",\"module\":\"\xff\"}", "", "",
+		  "rt.json: frame: \"module\" is not valid UTF-8" },
+		{ "{\"name\":\"x\",\"file\":\"\xed\xa0\x80\"}", "", "",
+		  "rt.json: frame: \"file\" is not valid UTF-8" },
+		{ "{\"name\":\"x\"}", "\"k\xc0\":1", "",
+		  "rt.json: meta: a key or value is not valid UTF-8" },
+		{ "{\"name\":\"x\"}", "\"k\":\"\xf5\x80\x80\x80\"", "",
+		  "rt.json: meta: a key or value is not valid UTF-8" },
+		{ "{\"name\":\"x\"}", "",
+		  "{\"pid\":1,\"tid\":1,\"comm\":\"\xe2\x82\"}",
+		  "rt.json: task: \"comm\" is not valid UTF-8" },
+	};
+	struct scorch_err err = { 0 };
+	struct profile *p, *q;
+	char *text, *again;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		text = xasprintf("{\"format\":\"scorch-profile\",\"version\":"
+				 "\"1.1\",\"meta\":{%s},\"tasks\":[%s],"
+				 "\"frames\":[%s],\"stacks\":[]}",
+				 cases[i].meta, cases[i].tasks,
+				 cases[i].frames);
+		p = profile_new();
+		assert_int_equal(profile_read_json(p, text, strlen(text),
+						   "rt.json", &err),
+				 -1);
+		assert_string_equal(err.msg, cases[i].msg);
+		profile_free(p);
+		free(text);
+	}
+	p = json_read("{\"format\":\"scorch-profile\",\"version\":\"1.1\","
+		      "\"meta\":{\"k\\u00e9\":\"\xe2\x82\xac\"},\"frames\":"
+		      "[{\"name\":\"\xf0\x9f\x94\xa5\\ud83d\\udd25\"}],"
+		      "\"stacks\":[{\"frames\":[0],\"count\":1}]}");
+	text = written_json(p);
+	q = json_read(text);
+	again = written_json(q);
+	assert_string_equal(text, again);
+	assert_string_equal(profile_frame(q, 0)->name,
+			    "\xf0\x9f\x94\xa5\xf0\x9f\x94\xa5");
+	free(text);
+	free(again);
+	profile_free(p);
+	profile_free(q);
+}
+
 /* Read a folded text, write it, read it again: the same profile. */
 static void
 test_folded_round_trip_identity(void **state)
@@ -233,6 +310,7 @@ main(void)
 		cmocka_unit_test(test_write_folded_neutralizes_names),
 		cmocka_unit_test(test_write_folded_refuses_deep_stack),
 		cmocka_unit_test(test_write_folded_line_limit),
+		cmocka_unit_test(test_read_json_refuses_invalid_utf8),
 		cmocka_unit_test(test_folded_round_trip_identity),
 	};
 
