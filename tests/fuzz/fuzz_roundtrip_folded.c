@@ -16,6 +16,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void
+fuzz_fail(const char *what)
+{
+	fprintf(stderr, "fuzz: %s\n", what);
+	abort();
+}
+
 /* Read text as folded; NULL (after printing why) when refused. */
 static struct profile *
 fuzz_read_folded(const char *text, size_t len, struct scorch_err *err)
@@ -44,7 +51,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct scorch_err err;
 	struct profile *p, *q;
 	char *first, *second;
-	size_t len1, len2;
+	size_t len1, len2, i, n, nused = 0;
+	char *used;
 
 	if (!size)
 		return 0;
@@ -59,12 +67,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	if (profile_total(p) != profile_total(q))
+		fuzz_fail("the total changed by a round trip");
+	/* The same frames: q has those of p's stacks with samples (a count
+	 * of 0 is not written), so interning them into q adds none. */
+	n = profile_nframes(q);
+	used = calloc(profile_nframes(p) + 1, 1);
+	if (!used)
 		abort();
-	second = fuzz_written(profile_write_folded, q, &len2);
-	if (len1 != len2 || memcmp(first, second, len1)) {
-		fprintf(stderr, "fuzz: folded text changed by a round trip\n");
-		abort();
+	for (i = 0; i < profile_nstacks(p); i++) {
+		const struct stack *st = profile_stack(p, i);
+		uint32_t d;
+
+		for (d = 0; st->count && d < st->depth; d++) {
+			nused += !used[st->frames[d]];
+			used[st->frames[d]] = 1;
+		}
 	}
+	for (i = 0; i < profile_nframes(p); i++) {
+		const struct frame *f = profile_frame(p, (uint32_t)i);
+
+		if (used[i])
+			profile_intern_frame(q, f->name, f->module, f->kind);
+	}
+	free(used);
+	if (profile_nframes(q) != n || n != nused)
+		fuzz_fail("the frames changed by a round trip");
+	second = fuzz_written(profile_write_folded, q, &len2);
+	if (len1 != len2 || memcmp(first, second, len1))
+		fuzz_fail("folded text changed by a round trip");
 	free(first);
 	free(second);
 	profile_free(p);

@@ -25,6 +25,38 @@ fuzz_fail(const char *what, const char *why)
 	abort();
 }
 
+/* p and q hold the same frames, tasks, stacks and metadata (JSON keeps
+ * ids: frame i of one is frame i of the other). */
+static void
+fuzz_same_profile(const struct profile *p, const struct profile *q)
+{
+	size_t i;
+
+	if (profile_nframes(p) != profile_nframes(q) ||
+	    profile_ntasks(p) != profile_ntasks(q) ||
+	    profile_nstacks(p) != profile_nstacks(q) ||
+	    profile_nmeta(p) != profile_nmeta(q) ||
+	    profile_total(p) != profile_total(q))
+		fuzz_fail("a JSON round trip changed the profile's size", NULL);
+	for (i = 0; i < profile_nframes(p); i++) {
+		const struct frame *a = profile_frame(p, (uint32_t)i);
+		const struct frame *b = profile_frame(q, (uint32_t)i);
+
+		if (strcmp(a->name, b->name) || strcmp(a->module, b->module) ||
+		    a->kind != b->kind || strcmp(a->file, b->file) ||
+		    a->line != b->line)
+			fuzz_fail("a JSON round trip changed a frame", a->name);
+	}
+	for (i = 0; i < profile_ntasks(p); i++) {
+		const struct task *a = profile_task(p, (uint32_t)i);
+		const struct task *b = profile_task(q, (uint32_t)i);
+
+		if (a->pid != b->pid || a->tid != b->tid ||
+		    strcmp(a->comm, b->comm) || strcmp(a->thread, b->thread))
+			fuzz_fail("a JSON round trip changed a task", a->comm);
+	}
+}
+
 /* The folded side: write, read back, write again, compare. */
 static void
 fuzz_folded_fixed_point(const struct profile *p)
@@ -80,6 +112,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	first = fuzz_written(profile_write_json, p, &len1);
 	if (profile_read_json(q, first, len1, "fuzz", &err) < 0)
 		fuzz_fail("the JSON writer's output is refused", err.msg);
+	fuzz_same_profile(p, q);
 	second = fuzz_written(profile_write_json, q, &len2);
 	if (len1 != len2 || memcmp(first, second, len1))
 		fuzz_fail("JSON text changed by a round trip", NULL);
