@@ -1,27 +1,28 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# `scorch fold` writes only what the folded reader accepts: names folded
-# lines cannot carry are neutralized, and a stack no folded line can hold
-# is refused with one line on stderr, exit 2 and no file written.
+# `scorch fold` writes only what the folded reader accepts and reads back
+# the same: a leaf's trailing blanks are dropped, and a stack no folded
+# line can hold is refused with one line on stderr, exit 2 and no file.
 . "$(dirname "$0")/lib.sh"
 
-# Frames named "", "a;b", "two\nlines" and "leaf " (what a JSON profile
-# may hold and folded stacks cannot).
+# A leaf name ending in blanks: the folded reader takes them for the
+# space before the count, so the writer drops them (not refused: a
+# profile recorded from a JIT may name code "foo ").
 printf '%s' '{"format":"scorch-profile","version":"1.1","frames":[
- {"name":""},{"name":"a;b"},{"name":"two\nlines"},{"name":"leaf "}],
- "stacks":[{"frames":[0,1,2,3],"count":3}]}' >"$T/names.json"
+ {"name":"main"},{"name":"leaf \t"}],
+ "stacks":[{"frames":[0,1],"count":3}]}' >"$T/names.json"
 if "$SCORCH" fold "$T/names.json" -o "$T/names.folded" 2>"$T/err" &&
 	"$SCORCH" fold "$T/names.folded" -o "$T/again.folded" 2>>"$T/err" &&
 	cmp -s "$T/names.folded" "$T/again.folded"; then
-	ok "fold output of unfoldable names reads back as the same text"
+	ok "fold output of a leaf ending in blanks reads back as the same text"
 else
-	not_ok "fold output of unfoldable names reads back as the same text" \
+	not_ok "fold output of a leaf ending in blanks reads back as the same text" \
 		"$(cat "$T/err")" "$(cat "$T/names.folded" 2>/dev/null)"
 fi
-if [ "$(cat "$T/names.folded" 2>/dev/null)" = "[unknown];a:b;two lines;leaf 3" ]; then
-	ok "fold neutralizes ';', newlines, trailing blanks and empty names"
+if [ "$(cat "$T/names.folded" 2>/dev/null)" = "main;leaf 3" ]; then
+	ok "fold drops the leaf's trailing blanks"
 else
-	not_ok "fold neutralizes ';', newlines, trailing blanks and empty names" \
+	not_ok "fold drops the leaf's trailing blanks" \
 		"$(cat "$T/names.folded" 2>/dev/null)"
 fi
 
@@ -34,7 +35,7 @@ mkdir "$T/out"
 "$SCORCH" fold "$T/long.json" -o "$T/out/long.folded" >"$T/stdout" 2>"$T/stderr"
 rc=$?
 if [ "$rc" -eq 2 ] && [ "$(wc -l <"$T/stderr")" -eq 1 ] &&
-	grep -q "long.folded: a stack of .* bytes as a folded line: folded lines hold at most 1048576 bytes" "$T/stderr" &&
+	grep -q "long.folded: .*1048576" "$T/stderr" &&
 	[ -z "$(ls -A "$T/out")" ]; then
 	ok "fold refuses a line over 1 MiB: exit 2, one line, no file"
 else
