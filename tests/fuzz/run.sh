@@ -5,7 +5,8 @@
 # (tests/fuzz/corpus/NAME/, never written to) for FUZZ_SECONDS (default 5),
 # with bounded inputs, memory and time per input, so a hang or a blow-up is
 # a failure like a crash. One TAP line per target. A failing input is kept
-# in BUILD_DIR/crashes/; reproduce with `BUILD_DIR/TARGET FILE`.
+# in BUILD_DIR/crashes/; reproduce with `BUILD_DIR/TARGET FILE`. Each
+# format's tokens are in tests/fuzz/dict/.
 #   FUZZ_SECONDS  run time per target (make check: 5; make fuzz: 60)
 #   FUZZ_SEED     libFuzzer's seed (default 1: the same run each time;
 #                 0 picks a new one)
@@ -38,6 +39,13 @@ for t in $targets; do
 	n=$((n + 1))
 	bin=$dir/$t
 	seeds=$top/tests/fuzz/corpus/${t#fuzz_}
+	# Tokens of the format (tests/fuzz/dict/), shared by a round trip.
+	case $t in
+	*json) dict=$top/tests/fuzz/dict/json.dict ;;
+	*folded) dict=$top/tests/fuzz/dict/folded.dict ;;
+	*) dict=$top/tests/fuzz/dict/${t#fuzz_}.dict ;;
+	esac
+	[ -f "$dict" ] && dict=-dict=$dict || dict=
 	if [ ! -x "$bin" ]; then
 		echo "ok $n - fuzz: $t # SKIP not built ($bin: make fuzz-build)"
 		continue
@@ -46,7 +54,7 @@ for t in $targets; do
 	mkdir -p "$work/$t"
 	TMPDIR=$work "$bin" -max_total_time="$secs" -seed="$seed" \
 		-max_len="$max_len" -rss_limit_mb=1024 -malloc_limit_mb=1024 \
-		-timeout=10 -print_final_stats=1 \
+		-timeout=10 -print_final_stats=1 $dict \
 		-artifact_prefix="$work/$t/crash-" "$work/$t" "$seeds" \
 		>"$work/$t.log" 2>&1
 	rc=$?
