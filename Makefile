@@ -6,6 +6,7 @@
 #   make demo       profile the bundled example workload -> scorch-demo.svg
 #   make bench      overhead and speed benchmarks -> bench/results.md
 #   make asan       build build-asan/scorch with AddressSanitizer + UBSan
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make format     clang-format every C file (format-check: verify only)
 #   V=1             show full commands
 
@@ -74,14 +75,16 @@ LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_budget test_regex \
-	test_modules test_escape
+	test_modules test_escape test_roundtrip
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
-# ---- the two builds: build/ (normal) and build-asan/ ----------------------
-# $(call build_rules,DIR,EXTRA_FLAGS)
+# ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------
+# $(call build_rules,DIR,EXTRA_FLAGS); CC_DIR is the build's compiler.
+CC_build = $(CC)
+CC_build-asan = $(CC)
 define build_rules
 $(1)/%.o: %.c $(1)/.flags | $(1)/.dirs
-	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) -I$(1)/gen $$(CFLAGS) -MMD -MP -c $$< -o $$@
+	$$(call msg,CC,$$@)$$(CC_$(1)) $$(BASE_CFLAGS) $(2) -I$(1)/gen $$(CFLAGS) -MMD -MP -c $$< -o $$@
 
 # The SVG's script and style: render/*.js, *.css as C byte lists.
 $(1)/render/assets.o: $(1)/gen/regex.js.inc $(1)/gen/flame.js.inc \
@@ -97,38 +100,56 @@ $(1)/gen/pprof.pb-c.c: profile/pprof.proto | $(1)/.dirs
 $(1)/gen/pprof.pb-c.h: $(1)/gen/pprof.pb-c.c
 
 $(1)/gen/pprof.pb-c.o: $(1)/gen/pprof.pb-c.c $(1)/.flags
-	$$(call msg,CC,$$@)$$(CC) $$(BASE_CFLAGS) $(2) -I$(1)/gen $$(CFLAGS) -c $$< -o $$@
+	$$(call msg,CC,$$@)$$(CC_$(1)) $$(BASE_CFLAGS) $(2) -I$(1)/gen $$(CFLAGS) -c $$< -o $$@
 
 $(1)/profile/pprof.o: $(1)/gen/pprof.pb-c.h
 
 $(1)/scorch: $(addprefix $(1)/,$(SCORCH_SRCS:.c=.o) $(GEN_OBJS))
-	$$(call msg,LINK,$$@)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+	$$(call msg,LINK,$$@)$$(CC_$(1)) $(2) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 
 $(1)/tests/%: $(1)/tests/unit/%.o $(addprefix $(1)/,$(LIB_OBJS))
-	$$(call msg,LINK,$$@)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(CMOCKA_LIBS)
+	$$(call msg,LINK,$$@)$$(CC_$(1)) $(2) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(CMOCKA_LIBS)
 
 # test_escape checks diagnostics too, which cli/output.c prints.
 $(1)/tests/test_escape: $(1)/cli/output.o
 
 # Objects rebuild when the flags change (the file's content is the flags).
 $(1)/.flags: FORCE | $(1)/.dirs
-	@echo '$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) $$(LDFLAGS)' | cmp -s - $$@ || \
-		echo '$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) $$(LDFLAGS)' > $$@
+	@echo '$$(CC_$(1)) $$(BASE_CFLAGS) $(2) $$(CFLAGS) $$(LDFLAGS)' | cmp -s - $$@ || \
+		echo '$$(CC_$(1)) $$(BASE_CFLAGS) $(2) $$(CFLAGS) $$(LDFLAGS)' > $$@
 
 $(1)/.dirs:
 	$(Q)mkdir -p $(1)/common $(1)/profile $(1)/sampler $(1)/symbolize \
-		$(1)/render $(1)/diff $(1)/cli $(1)/tests/unit $(1)/gen
+		$(1)/render $(1)/diff $(1)/cli $(1)/tests/unit $(1)/tests/fuzz \
+		$(1)/gen
 	@touch $$@
 
 -include $(addprefix $(1)/,$(SCORCH_SRCS:.c=.d)) \
-	$(patsubst %,$(1)/tests/unit/%.d,$(UNIT_TESTS))
+	$(patsubst %,$(1)/tests/unit/%.d,$(UNIT_TESTS)) \
+	$(patsubst %,$(1)/tests/fuzz/%.d,$(FUZZ_TARGETS) fuzz)
 endef
 
 $(eval $(call build_rules,build,))
 $(eval $(call build_rules,build-asan,$(SAN_FLAGS)))
 
+# ---- libFuzzer harnesses (tests/fuzz/): clang, ASan + UBSan ------------------
+# The product objects are instrumented for coverage (fuzzer-no-link); each
+# harness links libFuzzer's main. tests/fuzz/run.sh runs them. No -Werror
+# here: gcc's warnings are the gate; the two clang words differently (a
+# va_list format, a fall-through comment) are off.
+FUZZ_TARGETS := fuzz_folded fuzz_json fuzz_perfmap fuzz_kallsyms fuzz_budget \
+	fuzz_roundtrip_folded fuzz_roundtrip_json
+CC_build-fuzz = clang
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all -Wno-format-nonliteral -Wno-implicit-fallthrough
+$(eval $(call build_rules,build-fuzz,$(FUZZ_FLAGS)))
+
+build-fuzz/%: build-fuzz/tests/fuzz/%.o build-fuzz/tests/fuzz/fuzz.o \
+		$(addprefix build-fuzz/,$(LIB_OBJS))
+	$(call msg,LINK,$@)clang -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 .PHONY: all asan check check-build check-asan demo bench examples format \
-	format-check clean FORCE
+	format-check clean fuzz fuzz-build FORCE
 FORCE:
 
 # Keep test objects: they are not intermediates to throw away.
@@ -208,7 +229,19 @@ check:
 	$(Q)cp build/scorch scorch
 	$(Q)sh tests/node/install.sh || \
 		echo "scorch: tests/node: npm packages missing; export decoding tests will skip" >&2
+	$(Q)$(MAKE) --no-print-directory fuzz-build
 	$(Q)sh tests/run.sh build build-asan
+
+# Each libFuzzer target (FUZZ_TARGETS=... for some) for FUZZ_SECONDS
+# (default 60) from its committed corpus, a new seed each run; `make check`
+# runs them for 5 s each with a fixed seed (tests/run.sh).
+FUZZ_SECONDS ?= 60
+FUZZ_SEED ?= 0
+fuzz-build: $(addprefix build-fuzz/,$(FUZZ_TARGETS))
+
+fuzz: fuzz-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED) \
+		sh tests/fuzz/run.sh build-fuzz $(FUZZ_TARGETS)
 
 # ---- the main job on a bundled example --------------------------------------
 demo: scorch examples
@@ -239,4 +272,4 @@ format-check:
 	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES)
 
 clean:
-	$(Q)rm -rf build build-asan scorch
+	$(Q)rm -rf build build-asan build-fuzz scorch

@@ -16,6 +16,7 @@
 
 struct folded_line {
 	char *text; /* "a;b;c" with kind suffixes */
+	size_t len; /* of text */
 	uint64_t count;
 };
 
@@ -27,46 +28,197 @@ folded_line_cmp(const void *a, const void *b)
 	return strcmp(x->text, y->text);
 }
 
-int
-profile_write_folded(const struct profile *p, FILE *fp)
+/* What an empty frame (no name, no suffix) is written as: the reader
+ * refuses an empty frame. */
+#define FOLDED_EMPTY "[unknown]"
+
+/*
+ * Append frame f as the folded reader will read it back: ';' (the frame
+ * separator) becomes ':' as FlameGraph's collapsers write it, '\n' (the
+ * line end) a space; the leaf loses trailing blanks (the reader takes them
+ * for the space before the count); an empty frame is FOLDED_EMPTY.
+ */
+static void
+folded_add_frame(struct strbuf *sb, const struct frame *f, bool leaf)
 {
-	size_t i, n = profile_nstacks(p), nlines = 0;
+	size_t start = sb->len;
+	char *c;
+
+	strbuf_addstr(sb, f->name);
+	strbuf_addstr(sb, frame_kind_suffix(f->kind));
+	for (c = strpbrk(sb->buf + start, ";\n"); c; c = strpbrk(c + 1, ";\n"))
+		*c = *c == ';' ? ':' : ' ';
+	while (leaf && sb->len > start &&
+	       (sb->buf[sb->len - 1] == ' ' || sb->buf[sb->len - 1] == '\t'))
+		sb->buf[--sb->len] = '\0';
+	if (sb->len == start)
+		strbuf_addstr(sb, FOLDED_EMPTY);
+}
+
+/* Decimal digits of v. */
+static size_t
+folded_digits(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The lines of p as the writer writes them: sorted, stacks with the same
+ * text (differing only by task, or by what folded stacks do not carry)
+ * merged into one. NULL with err, having built nothing, when a stack is
+ * one the reader would refuse: deeper than FOLDED_MAX_DEPTH frames, or a
+ * line longer than FOLDED_MAX_LINE bytes.
+ */
+static struct folded_line *
+folded_lines(const struct profile *p, size_t *nlines, struct scorch_err *err)
+{
+	size_t i, j, n = profile_nstacks(p), nl = 0;
 	struct folded_line *lines = xcalloc(n ? n : 1, sizeof(*lines));
 	struct strbuf sb;
-	int ret = 0;
 
 	strbuf_init(&sb);
 	for (i = 0; i < n; i++) {
 		const struct stack *st = profile_stack(p, i);
-		uint32_t j;
+		uint32_t d;
 
 		if (!st->count || !st->depth)
 			continue;
-		strbuf_reset(&sb);
-		for (j = 0; j < st->depth; j++) {
-			const struct frame *f = profile_frame(p, st->frames[j]);
-
-			if (j)
-				strbuf_addch(&sb, ';');
-			strbuf_addstr(&sb, f->name);
-			strbuf_addstr(&sb, frame_kind_suffix(f->kind));
+		if (st->depth > FOLDED_MAX_DEPTH) {
+			err_set(err,
+				"a stack of %" PRIu32 " frames: folded stacks "
+				"hold at most %d",
+				st->depth, FOLDED_MAX_DEPTH);
+			goto out_free;
 		}
-		lines[nlines].text = xstrndup(sb.buf, sb.len);
-		lines[nlines].count = st->count;
-		nlines++;
+		strbuf_reset(&sb);
+		for (d = 0; d < st->depth; d++) {
+			if (d)
+				strbuf_addch(&sb, ';');
+			folded_add_frame(&sb, profile_frame(p, st->frames[d]),
+					 d + 1 == st->depth);
+		}
+		lines[nl].text = xstrndup(sb.buf, sb.len);
+		lines[nl].len = sb.len;
+		lines[nl].count = st->count;
+		nl++;
+	}
+	qsort(lines, nl, sizeof(*lines), folded_line_cmp);
+	for (i = 0, j = 0; i < nl; i++) {
+		if (j && !strcmp(lines[j - 1].text, lines[i].text)) {
+			lines[j - 1].count += lines[i].count;
+			free(lines[i].text);
+			continue;
+		}
+		lines[j++] = lines[i];
+	}
+	nl = j;
+	for (i = 0; i < nl; i++) {
+		/* "TEXT COUNT\n", as the reader's getline() sees it. */
+		size_t len = lines[i].len + 2 + folded_digits(lines[i].count);
+
+		if (len > FOLDED_MAX_LINE) {
+			err_set(err,
+				"a stack of %zu bytes as a folded line: folded "
+				"lines hold at most %d bytes",
+				len, FOLDED_MAX_LINE);
+			goto out_free;
+		}
 	}
 	strbuf_fini(&sb);
-	/* Sorted, and stacks that differ only by thread become one line. */
-	qsort(lines, nlines, sizeof(*lines), folded_line_cmp);
-	for (i = 0; i < nlines; i++) {
-		uint64_t count = lines[i].count;
+	*nlines = nl;
+	return lines;
+out_free:
+	for (i = 0; i < nl; i++)
+		free(lines[i].text);
+	free(lines);
+	strbuf_fini(&sb);
+	return NULL;
+}
 
-		while (i + 1 < nlines &&
-		       !strcmp(lines[i].text, lines[i + 1].text)) {
-			free(lines[i].text);
-			count += lines[++i].count;
-		}
-		if (fprintf(fp, "%s %" PRIu64 "\n", lines[i].text, count) < 0)
+/* The length of frame f as folded_add_frame() writes it. */
+static size_t
+folded_frame_len(const struct frame *f, bool leaf)
+{
+	const char *suffix = frame_kind_suffix(f->kind);
+	size_t n = strlen(f->name);
+
+	if (leaf && !*suffix)
+		while (n && (f->name[n - 1] == ' ' || f->name[n - 1] == '\t'))
+			n--;
+	n += strlen(suffix);
+	return n ? n : strlen(FOLDED_EMPTY);
+}
+
+/*
+ * Without writing: each line's length from its frames' lengths. The count
+ * a line shows is the sum of the stacks merged into it, at least the
+ * stack's own and at most the profile's total; only a line whose length
+ * those two leave undecided (within 20 bytes of the limit) needs the
+ * merged lines themselves.
+ */
+int
+profile_folded_check(const struct profile *p, struct scorch_err *err)
+{
+	size_t i, n = profile_nstacks(p), nf = profile_nframes(p), total_digits;
+	size_t *flen = xcalloc(2 * (nf ? nf : 1), sizeof(*flen));
+	struct folded_line *lines;
+
+	/* flen[2 * id] as an inner frame, flen[2 * id + 1] as the leaf. */
+	for (i = 0; i < nf; i++) {
+		flen[2 * i] =
+			folded_frame_len(profile_frame(p, (uint32_t)i), false);
+		flen[2 * i + 1] =
+			folded_frame_len(profile_frame(p, (uint32_t)i), true);
+	}
+	total_digits = folded_digits(profile_total(p));
+	for (i = 0; i < n; i++) {
+		const struct stack *st = profile_stack(p, i);
+		size_t len = 2 + st->depth - 1; /* ";"s, " " and "\n" */
+		uint32_t d;
+
+		if (!st->count || !st->depth)
+			continue;
+		if (st->depth > FOLDED_MAX_DEPTH)
+			break;
+		for (d = 0; d + 1 < st->depth; d++)
+			len += flen[2 * (size_t)st->frames[d]];
+		len += flen[2 * (size_t)st->frames[d] + 1];
+		if (len + total_digits > FOLDED_MAX_LINE)
+			break;
+	}
+	free(flen);
+	if (i == n)
+		return 0;
+	/* Undecided or refused: the writer's own lines say which, and why. */
+	lines = folded_lines(p, &n, err);
+	if (!lines)
+		return -1;
+	for (i = 0; i < n; i++)
+		free(lines[i].text);
+	free(lines);
+	return 0;
+}
+
+int
+profile_write_folded(const struct profile *p, FILE *fp)
+{
+	struct scorch_err err;
+	struct folded_line *lines;
+	size_t i, n;
+	int ret = 0;
+
+	lines = folded_lines(p, &n, &err);
+	if (!lines)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (fprintf(fp, "%s %" PRIu64 "\n", lines[i].text,
+			    lines[i].count) < 0)
 			ret = -1;
 		free(lines[i].text);
 	}

@@ -139,6 +139,24 @@ json_get_int(const cJSON *item, double lo, double hi, const char *name,
 	return 0;
 }
 
+/*
+ * Is s valid UTF-8? JSON text is (RFC 8259), and the writer makes it so
+ * (json_put_string() writes U+FFFD for a bad byte): a string read as it is
+ * would not read back the same.
+ */
+static bool
+json_utf8(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, len;
+	unsigned cp;
+
+	for (; i < n; i += len)
+		if (!(len = utf8_decode(u + i, n - i, &cp)))
+			return false;
+	return true;
+}
+
 static const char *
 json_get_str(const cJSON *obj, const char *key, bool required, const char *name,
 	     const char *where, struct scorch_err *err)
@@ -149,6 +167,11 @@ json_get_str(const cJSON *obj, const char *key, bool required, const char *name,
 		return "";
 	if (!cJSON_IsString(item) || !item->valuestring) {
 		err_set(err, "%s: %s: \"%s\" must be a string", name, where,
+			key);
+		return NULL;
+	}
+	if (!json_utf8(item->valuestring)) {
+		err_set(err, "%s: %s: \"%s\" is not valid UTF-8", name, where,
 			key);
 		return NULL;
 	}
@@ -269,6 +292,14 @@ json_read_meta(struct profile *p, const cJSON *meta, const char *raw,
 	}
 	cJSON_ArrayForEach(m, meta)
 	{
+		if (!json_utf8(m->string) ||
+		    (cJSON_IsString(m) && !json_utf8(m->valuestring))) {
+			err_set(err,
+				"%s: meta: a key or value is not valid "
+				"UTF-8",
+				name);
+			return -1;
+		}
 		if (cJSON_IsString(m)) {
 			profile_meta_set_str(p, m->string, m->valuestring);
 		} else if (cJSON_IsNumber(m)) {

@@ -24,6 +24,10 @@ zlib1g-dev chromium time wrk curl git python3 python3-yaml"
 # clang + LLD: the PLT naming tests and the LLD-linked unwinding tests
 # link with LLD as well as GNU ld (gold comes with binutils).
 PKGS="$PKGS clang lld"
+# The libFuzzer targets (tests/fuzz/, make fuzz, part of make check):
+# clang's libFuzzer and sanitizer runtimes, only Recommended by clang-14 (so
+# not installed with --no-install-recommends); Debian 12's clang is 14.
+PKGS="$PKGS libclang-rt-14-dev"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086

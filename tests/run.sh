@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # tests/run.sh BUILD_DIR... - run the unit tests (cmocka) and the end-to-end
-# tests (TAP, tests/e2e/*.sh) against each build, then print one closing
-# line "check: N passed, N failed, N skipped" summed over all builds.
+# tests (TAP, tests/e2e/*.sh) against each build, and once the libFuzzer
+# targets (tests/fuzz/run.sh, a few seconds each, on build-fuzz/), then
+# print one closing line "check: N passed, N failed, N skipped" summed
+# over all builds.
 # Exits 1 if anything failed.
 set -u
 
@@ -35,11 +37,15 @@ for build in "$@"; do
 		pass=$((pass + p)) fail=$((fail + f))
 	done
 	echo "== end-to-end tests: $build"
-	for t in "$top"/tests/e2e/*.sh "$top/tests/browser/flame.sh"; do
+	for t in "$top"/tests/e2e/*.sh "$top/tests/browser/flame.sh" \
+		"$top/tests/fuzz/run.sh"; do
 		[ "$(basename "$t")" = lib.sh ] && continue
-		# The browser test (headless chromium) runs once, on the first build.
-		[ "$t" = "$top/tests/browser/flame.sh" ] && [ "$build" != "$first" ] &&
-			continue
+		# The browser test (headless chromium) and the fuzz targets (their
+		# own build, build-fuzz/) run once, on the first build.
+		case $t in
+		*/browser/flame.sh | */fuzz/run.sh)
+			[ "$build" != "$first" ] && continue ;;
+		esac
 		out=$(SCORCH="$top/$build/scorch" EXAMPLES="$top/build/examples" \
 			sh "$t" 2>&1)
 		rc=$?
