@@ -5,6 +5,8 @@
 #   make check      unit + end-to-end tests, in the normal and the ASan/UBSan build
 #   make demo       profile the bundled example workload -> scorch-demo.svg
 #   make bench      overhead and speed benchmarks -> bench/results.md
+#   make soak       10 minutes (SOAK_SECONDS) of record -F 999 on the loadtest
+#                   server: RSS flat, lost samples counted -> bench/results.md
 #   make asan       build build-asan/scorch with AddressSanitizer + UBSan
 #   make format     clang-format every C file (format-check: verify only)
 #   V=1             show full commands
@@ -122,7 +124,7 @@ endef
 $(eval $(call build_rules,build,))
 $(eval $(call build_rules,build-asan,$(SAN_FLAGS)))
 
-.PHONY: all asan check check-build check-asan demo bench examples format \
+.PHONY: all asan check check-build check-asan demo bench soak examples format \
 	format-check clean FORCE
 FORCE:
 
@@ -211,6 +213,10 @@ demo: scorch examples
 
 bench: scorch examples build/bench/profile_io build/bench/gen-folded
 	$(Q)sh bench/run.sh
+
+# Not in check or bench: 10 minutes by default (bench/soak.sh).
+soak: scorch examples
+	$(Q)sh bench/soak.sh
 
 # In-process timing of the profile readers and writers (bench/artifacts.sh).
 build/bench/profile_io: build/bench/profile_io.o $(addprefix build/,$(LIB_OBJS))
