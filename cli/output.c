@@ -266,36 +266,41 @@ cli_keep_recording(const struct profile *p, struct strbuf *tries)
 	struct cli_emit_args a = { p, OUT_JSON, NULL };
 	struct scorch_err err;
 	struct atomic_file af;
-	size_t n = 0, i;
-	char *dir, *name;
+	char *tried[3] = { NULL }, *name = NULL;
+	size_t n = 0, i, j;
 
 	if (tmpdir && *tmpdir)
 		dirs[n++] = tmpdir;
-	if (!tmpdir || strcmp(tmpdir, P_tmpdir))
-		dirs[n++] = P_tmpdir;
+	dirs[n++] = P_tmpdir;
 	dirs[n++] = ".";
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !name; i++) {
 		/* An absolute name, so the message says where it is. */
-		dir = realpath(dirs[i], NULL);
-		if (!dir) {
+		tried[i] = realpath(dirs[i], NULL);
+		if (!tried[i]) {
 			strbuf_addf(tries, "; %s: %s", dirs[i],
 				    strerror(errno));
 			continue;
 		}
-		if (atomic_open_new(&af, dir, "scorch-record-", ".json",
+		for (j = 0; j < i; j++)
+			if (tried[j] && !strcmp(tried[j], tried[i]))
+				break;
+		if (j < i)
+			continue; /* $TMPDIR is /tmp, or we are in it */
+		if (atomic_open_new(&af, tried[i], "scorch-record-", ".json",
 				    &err) == 0) {
 			name = xstrdup(af.path);
-			if (cli_write_af(&af, cli_emit_cb, &a, true, &err) ==
+			if (cli_write_af(&af, cli_emit_cb, &a, true, &err) <
 			    0) {
-				free(dir);
-				return name;
+				free(name);
+				name = NULL;
 			}
-			free(name);
 		}
-		strbuf_addf(tries, "; %s", err.msg);
-		free(dir);
+		if (!name)
+			strbuf_addf(tries, "; %s", err.msg);
 	}
-	return NULL;
+	for (i = 0; i < n; i++)
+		free(tried[i]);
+	return name;
 }
 
 int

@@ -108,7 +108,7 @@ else
 		2>"$T/err"
 	st=$?
 	if [ $st -eq 2 ] && [ "$(grep -c . "$T/err")" -eq 1 ] &&
-		grep -q '^scorch: /dev/full: cannot write output file: No space left on device; the recording is lost, no fallback took it; /tmp/ro: [^;]*: Read-only file system; /tmp: [^;]*: No space left on device$' "$T/err"; then
+		grep -q '^scorch: /dev/full: cannot write output file: No space left on device; the recording is lost, no fallback took it; /tmp/ro: [^;]*: Read-only file system; /tmp[:/][^;]*: No space left on device$' "$T/err"; then
 		ok "no fallback takes it: exit 2, one line naming each try and why"
 	else
 		not_ok "no fallback takes it: exit 2, one line naming each try and why" \
