@@ -5,6 +5,8 @@
 #   make check      unit + end-to-end tests, in the normal and the ASan/UBSan build
 #   make demo       profile the bundled example workload -> scorch-demo.svg
 #   make bench      overhead and speed benchmarks -> bench/results.md
+#   make soak       10 minutes (SOAK_SECONDS) of record -F 999 on the loadtest
+#                   server: RSS flat, lost samples counted -> bench/results.md
 #   make asan       build build-asan/scorch with AddressSanitizer + UBSan
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make format     clang-format every C file (format-check: verify only)
@@ -148,7 +150,7 @@ build-fuzz/%: build-fuzz/tests/fuzz/%.o build-fuzz/tests/fuzz/fuzz.o \
 		$(addprefix build-fuzz/,$(LIB_OBJS))
 	$(call msg,LINK,$@)clang -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-.PHONY: all asan check check-build check-asan demo bench examples format \
+.PHONY: all asan check check-build check-asan demo bench soak examples format \
 	format-check clean fuzz fuzz-build FORCE
 FORCE:
 
@@ -249,6 +251,10 @@ demo: scorch examples
 
 bench: scorch examples build/bench/profile_io build/bench/gen-folded
 	$(Q)sh bench/run.sh
+
+# Not in check or bench: 10 minutes by default (bench/soak.sh).
+soak: scorch examples
+	$(Q)sh bench/soak.sh
 
 # In-process timing of the profile readers and writers (bench/artifacts.sh).
 build/bench/profile_io: build/bench/profile_io.o $(addprefix build/,$(LIB_OBJS))

@@ -67,11 +67,10 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name))
 			continue;
 		ret = commands[i].fn(argc - 1, argv + 1);
-		/* A write error on stdout is an error, even at the end. */
-		if (fflush(stdout) || ferror(stdout)) {
-			fprintf(stderr, "scorch: stdout: write error\n");
+		/* A write error on stdout is an error, even at the end
+		 * (said once: a command may have said it already). */
+		if (cli_flush_stdout() < 0)
 			return ret ? ret : EXIT_USAGE;
-		}
 		return ret;
 	}
 	fprintf(stderr, "scorch: '%s' is not a command (see 'scorch help')\n",

@@ -5,12 +5,14 @@
 # prints a markdown section on stdout and its progress on stderr, and
 # writes the sections to bench/results.md. Every table compares scorch with
 # a peer (perf, flamegraph.pl, addr2line) measured in the same run.
+# bench/soak.sh is not one of them (`make soak`, 10 minutes): its "## Soak"
+# section of an older results.md is kept.
 set -eu
 cd "$(dirname "$0")/.."
 
 names=${BENCH:-$(for f in bench/*.sh; do
 	b=$(basename "$f" .sh)
-	[ "$b" = run ] || [ "$b" = lib ] || echo "$b"
+	[ "$b" = run ] || [ "$b" = lib ] || [ "$b" = soak ] || echo "$b"
 done)}
 tmp=$(mktemp bench/.results.XXXXXX)
 trap 'rm -f "$tmp"' EXIT
@@ -32,6 +34,10 @@ for b in $names; do
 		status=1
 	fi
 done
+if [ -f bench/results.md ] && grep -q '^## Soak$' bench/results.md; then
+	echo >>"$tmp"
+	awk '/^## / { keep = ($0 == "## Soak") } keep' bench/results.md >>"$tmp"
+fi
 mv "$tmp" bench/results.md
 trap - EXIT
 cat bench/results.md

@@ -88,6 +88,8 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 			break;
 		case 'r':
 			fmt = cli_table_format_path(optarg);
+			if (fmt < 0 && cli_out_is_stream(optarg))
+				fmt = TABLE_TEXT; /* a device or a FIFO */
 			if (fmt < 0) {
 				cli_error("%s: unknown report format (use "
 					  ".txt, .md or .json)",
@@ -302,9 +304,11 @@ cmd_check(int argc, char **argv)
 	for (i = 0; i < co.nreports; i++)
 		if (check_write(&doc, &co.reports[i], &co.topts) < 0)
 			goto out;
-	if (table_write_doc(&doc, co.format, &co.topts, stdout) < 0) {
-		cli_error("stdout: write error");
-		goto out;
+	{
+		struct check_report to_stdout = { "-", co.format };
+
+		if (check_write(&doc, &to_stdout, &co.topts) < 0)
+			goto out;
 	}
 	ret = exceeded ? EXIT_REGRESSION : EXIT_OK;
 out:

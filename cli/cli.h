@@ -20,7 +20,8 @@ struct flame_opts;
  *  1   a regression was found (diff --fail-on-regression) or a budget
  *      was exceeded;
  *  2   usage or input error: bad option, missing or unreadable file,
- *      no such process, an output that cannot be written;
+ *      no such process, an output that cannot be written (record then
+ *      keeps its profile elsewhere, cli_write_recording());
  *  125 the profiles cannot support a verdict (so `git bisect run` skips).
  * `record -- COMMAND` exits with the command's own status instead.
  */
@@ -59,10 +60,31 @@ int cli_write_profile(const struct profile *p, const char *path,
 /*
  * Write a file with write(fp, arg): to stdout for "-", else through a
  * temporary file renamed into place, so a failure leaves nothing behind.
- * Returns 0, or -1 after printing the error (write returns < 0 on error).
+ * Returns 0, or -1 after printing one line naming the file and why
+ * (write returns < 0 on error).
  */
 int cli_write_file(const char *path, int (*write)(FILE *fp, void *arg),
 		   void *arg);
+
+/*
+ * record's output, which must not be lost: write p to path like
+ * cli_write_profile() (fsync'd, with SIGINT, SIGTERM and SIGHUP held so a
+ * second Ctrl-C cannot cut it short). When path cannot be written, keep
+ * the profile as native JSON in a new file scorch-record-XXXXXX.json in
+ * $TMPDIR, else /tmp, else the current directory, and print one line with
+ * why path failed and where the recording is (or that every fallback
+ * failed, and why). Returns 0 when path was written; -1 otherwise, with
+ * *kept the fallback's absolute name (malloc'd) or NULL when it is lost.
+ */
+int cli_write_recording(const struct profile *p, const char *path,
+			enum out_format fmt, const struct flame_opts *fo,
+			char **kept);
+
+/*
+ * Flush stdout: 0, or -1 after saying "stdout: write error: REASON" (only
+ * the first time, so an error is said once however often it is checked).
+ */
+int cli_flush_stdout(void);
 
 /* Fail early (message printed) when path could not be written later. */
 int cli_check_output(const char *path);

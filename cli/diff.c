@@ -295,6 +295,7 @@ diff_write_svg(const struct diff_result *r, const struct diff_side *base,
 struct diff_report_args {
 	const struct diff_result *r;
 	int fmt;
+	bool color; /* text only */
 };
 
 static int
@@ -307,14 +308,14 @@ diff_report_cb(FILE *fp, void *arg)
 		return diffreport_write_markdown(a->r, fp);
 	if (a->fmt == TABLE_JSON)
 		return diffreport_write_json(a->r, fp);
-	return diffreport_write_text(a->r, fp, false);
+	return diffreport_write_text(a->r, fp, a->color);
 }
 
 /* Write the report to path in the format its name asks for. */
 static int
 diff_write_report(const struct diff_result *r, const char *path)
 {
-	struct diff_report_args a = { r, cli_table_format_path(path) };
+	struct diff_report_args a = { r, cli_table_format_path(path), false };
 
 	return cli_write_file(path, diff_report_cb, &a);
 }
@@ -479,10 +480,14 @@ cmd_diff(int argc, char **argv)
 	for (i = 0; i < nreports; i++)
 		if (diff_write_report(r, reports[i]) < 0)
 			goto out;
-	if (!quiet)
-		diffreport_write_text(r, stdout,
-				      isatty(STDOUT_FILENO) &&
-					      !getenv("NO_COLOR"));
+	if (!quiet) {
+		struct diff_report_args a = { r, TABLE_TEXT,
+					      isatty(STDOUT_FILENO) &&
+						      !getenv("NO_COLOR") };
+
+		if (cli_write_file("-", diff_report_cb, &a) < 0)
+			goto out;
+	}
 	ret = EXIT_OK;
 	if (fail) {
 		if (r->verdict == DIFF_REGRESSION)

@@ -66,6 +66,8 @@ cmd_merge(int argc, char **argv)
 	}
 	if (strcmp(out, "-")) {
 		fmt = cli_out_format(out);
+		if (fmt < 0 && cli_out_is_stream(out))
+			fmt = OUT_JSON; /* a device or a FIFO: native JSON */
 		if (fmt < 0) {
 			cli_error("%s: unknown output format (use .json, "
 				  ".folded or .svg)",

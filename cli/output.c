@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* cli/output.c - diagnostics and writing profiles in any output format. */
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/common.h"
 #include "../profile/profile.h"
@@ -126,30 +129,111 @@ cli_emit(const struct profile *p, FILE *fp, enum out_format fmt,
 	return -1;
 }
 
+/* Set once a write error on stdout has been said, so it is said once. */
+static bool cli_stdout_failed;
+
+/* Flush stdout: 0, or -1 with err saying why it cannot be written. */
+static int
+cli_stdout_check(struct scorch_err *err)
+{
+	int saved;
+
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	/* A failed write keeps its bytes: the flush fails again, and why. */
+	saved = fflush(stdout) != 0 ? errno : EIO;
+	err_set(err, "stdout: write error: %s", strerror(saved));
+	return -1;
+}
+
+/*
+ * write(fp, arg) to stdout through an atomic_stream(), which keeps why a
+ * write failed. Returns 0, or -1 with err saying why.
+ */
+static int
+cli_write_stdout(int (*write)(FILE *fp, void *arg), void *arg,
+		 struct scorch_err *err)
+{
+	int werr, rc;
+	FILE *fp;
+
+	/* What stdio holds for stdout goes first. */
+	if (cli_stdout_check(err) < 0)
+		return -1;
+	fp = atomic_stream(STDOUT_FILENO, false, &werr);
+	if (!fp) {
+		err_set(err, "stdout: %s", strerror(errno));
+		return -1;
+	}
+	rc = write(fp, arg);
+	if (fflush(fp) != 0 || ferror(fp) || rc < 0) {
+		err_set(err, "stdout: write error%s%s", werr ? ": " : "",
+			werr ? strerror(werr) : "");
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	return 0;
+}
+
+int
+cli_flush_stdout(void)
+{
+	struct scorch_err err;
+
+	if (cli_stdout_check(&err) == 0)
+		return 0;
+	if (!cli_stdout_failed)
+		cli_error("%s", err.msg);
+	cli_stdout_failed = true;
+	return -1;
+}
+
+/*
+ * Write the opened af with write(fp, arg) and commit it, fsync'd first
+ * when durable. Returns 0, or -1 with err naming the file and the reason.
+ */
+static int
+cli_write_af(struct atomic_file *af, int (*write)(FILE *fp, void *arg),
+	     void *arg, bool durable, struct scorch_err *err)
+{
+	af->durable = durable;
+	if (write(af->fp, arg) < 0 && !ferror(af->fp)) {
+		/* The writer failed, not the stream (an encoder error). */
+		err_set(err, "%s: cannot write output file", af->path);
+		atomic_abort(af);
+		return -1;
+	}
+	/* A stream error fails the commit, which says why. */
+	return atomic_commit(af, err);
+}
+
+static int
+cli_write_to(const char *path, int (*write)(FILE *fp, void *arg), void *arg,
+	     bool durable, struct scorch_err *err)
+{
+	struct atomic_file af;
+
+	if (atomic_open(&af, path, err) < 0)
+		return -1;
+	return cli_write_af(&af, write, arg, durable, err);
+}
+
 int
 cli_write_file(const char *path, int (*write)(FILE *fp, void *arg), void *arg)
 {
-	struct atomic_file af;
 	struct scorch_err err;
 
 	if (!strcmp(path, "-")) {
-		if (write(stdout, arg) < 0 || fflush(stdout) ||
-		    ferror(stdout)) {
-			cli_error("stdout: write error");
+		if (cli_write_stdout(write, arg, &err) < 0) {
+			if (!cli_stdout_failed)
+				cli_error("%s", err.msg);
+			cli_stdout_failed = true;
 			return -1;
 		}
 		return 0;
 	}
-	if (atomic_open(&af, path, &err) < 0) {
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	if (write(af.fp, arg) < 0) {
-		cli_error("%s: write error", path);
-		atomic_abort(&af);
-		return -1;
-	}
-	if (atomic_commit(&af, &err) < 0) {
+	if (cli_write_to(path, write, arg, false, &err) < 0) {
 		cli_error("%s", err.msg);
 		return -1;
 	}
@@ -186,6 +270,101 @@ cli_write_profile(const struct profile *p, const char *path,
 		return -1;
 	}
 	return cli_write_file(path, cli_emit_cb, &a);
+}
+
+/*
+ * Keep the recording in the first fallback directory that takes it: a new
+ * native JSON file, fsync'd. Returns its name (malloc'd), or NULL with why
+ * every directory failed appended to tries.
+ */
+static char *
+cli_keep_recording(const struct profile *p, struct strbuf *tries)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	const char *dirs[3];
+	struct cli_emit_args a = { p, OUT_JSON, NULL };
+	struct scorch_err err;
+	struct atomic_file af;
+	char *tried[3] = { NULL }, *name = NULL;
+	size_t n = 0, i, j;
+
+	if (tmpdir && *tmpdir)
+		dirs[n++] = tmpdir;
+	dirs[n++] = P_tmpdir;
+	dirs[n++] = ".";
+	for (i = 0; i < n && !name; i++) {
+		/* An absolute name, so the message says where it is. */
+		tried[i] = realpath(dirs[i], NULL);
+		if (!tried[i]) {
+			strbuf_addf(tries, "; %s: %s", dirs[i],
+				    strerror(errno));
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (tried[j] && !strcmp(tried[j], tried[i]))
+				break;
+		if (j < i)
+			continue; /* $TMPDIR is /tmp, or we are in it */
+		if (atomic_open_new(&af, tried[i], "scorch-record-", ".json",
+				    &err) == 0) {
+			name = xstrdup(af.path);
+			if (cli_write_af(&af, cli_emit_cb, &a, true, &err) <
+			    0) {
+				free(name);
+				name = NULL;
+			}
+		}
+		if (!name)
+			strbuf_addf(tries, "; %s", err.msg);
+	}
+	for (i = 0; i < n; i++)
+		free(tried[i]);
+	return name;
+}
+
+int
+cli_write_recording(const struct profile *p, const char *path,
+		    enum out_format fmt, const struct flame_opts *fo,
+		    char **kept)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct cli_emit_args a = { p, fmt, fo };
+	struct scorch_err err;
+	struct strbuf tries;
+	sigset_t block, saved;
+	size_t i;
+	int rc;
+
+	/* A second Ctrl-C must not cut the file short: hold signals. */
+	sigemptyset(&block);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaddset(&block, sigs[i]);
+	sigprocmask(SIG_BLOCK, &block, &saved);
+	*kept = NULL;
+	if (!strcmp(path, "-")) {
+		rc = cli_write_stdout(cli_emit_cb, &a, &err);
+		/* The line below says it, once. */
+		cli_stdout_failed = rc < 0;
+	} else {
+		rc = cli_write_to(path, cli_emit_cb, &a, true, &err);
+	}
+	if (rc == 0) {
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		return 0;
+	}
+	strbuf_init(&tries);
+	*kept = cli_keep_recording(p, &tries);
+	if (*kept)
+		cli_error("%s; the recording is kept in %s%s", err.msg, *kept,
+			  fmt == OUT_JSON ? ""
+					  : " (native JSON: scorch svg or fold "
+					    "makes the other formats)");
+	else
+		cli_error("%s; the recording is lost, no fallback took it%s",
+			  err.msg, tries.buf);
+	strbuf_fini(&tries);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	return -1;
 }
 
 void

@@ -559,7 +559,7 @@ cmd_record(int argc, char **argv)
 	const char *out = "scorch.json";
 	pid_t *pids = NULL;
 	size_t npids = 0;
-	char **labels = NULL;
+	char **labels = NULL, *kept = NULL;
 	size_t nlabels = 0, li;
 	struct symbolizer_opts syo = { 0 };
 	bool quiet = false;
@@ -748,12 +748,15 @@ cmd_record(int argc, char **argv)
 		record_set_label(p, labels[li]);
 	flame_opts_init(&fo);
 	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
-	if (cli_write_profile(p, out, (enum out_format)fmt, &fo) < 0) {
-		ret = EXIT_USAGE;
-		goto out_wait;
-	}
-	record_summary(s, sy, p, &ro, names.buf, out);
+	/* An output that fails keeps the recording elsewhere: exit 2, since
+	 * what was asked for is not there, with the summary naming it. */
 	ret = EXIT_OK;
+	if (cli_write_recording(p, out, (enum out_format)fmt, &fo, &kept) < 0) {
+		ret = EXIT_USAGE;
+		if (!kept)
+			goto out_wait;
+	}
+	record_summary(s, sy, p, &ro, names.buf, kept ? kept : out);
 out_wait:
 	/* The command outlives a -d recording: wait, and pass its status on. */
 	if (s && sampler_child(s)) {
@@ -768,6 +771,7 @@ out:
 	sampler_free(s);
 	free(pids);
 	free(labels);
+	free(kept);
 	free(longopts);
 	strbuf_fini(&names);
 	return ret;

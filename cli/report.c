@@ -427,6 +427,20 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 	return 0;
 }
 
+struct report_write_args {
+	const struct table_doc *doc;
+	enum table_format format;
+	const struct table_opts *topts;
+};
+
+static int
+report_write_cb(FILE *fp, void *arg)
+{
+	const struct report_write_args *a = arg;
+
+	return table_write_doc(a->doc, a->format, a->topts, fp);
+}
+
 int
 cmd_report(int argc, char **argv)
 {
@@ -435,13 +449,12 @@ cmd_report(int argc, char **argv)
 	struct table_info info[REPORT_MAX_INFO];
 	char bufs[4][96], focus_buf[128], title[256];
 	struct table_doc doc = { 0 };
-	struct atomic_file af;
+	struct report_write_args wa;
 	const char *out = "-";
 	struct scorch_err err;
 	struct profile *p = NULL;
 	size_t ntables = 0, ninfo, i;
 	int ret = EXIT_USAGE, rc;
-	FILE *fp = stdout;
 
 	ro.topts.width = 0;
 	rc = report_parse_args(argc, argv, &ro, &out);
@@ -484,23 +497,9 @@ cmd_report(int argc, char **argv)
 	doc.ninfo = ninfo;
 	doc.tables = tables;
 	doc.ntables = ntables;
-	if (strcmp(out, "-")) {
-		if (atomic_open(&af, out, &err) < 0) {
-			cli_error("%s", err.msg);
-			goto out;
-		}
-		fp = af.fp;
-	}
-	if (table_write_doc(&doc, ro.format, &ro.topts, fp) < 0) {
-		cli_error("%s: write error", strcmp(out, "-") ? out : "stdout");
-		if (fp != stdout)
-			atomic_abort(&af);
+	wa = (struct report_write_args){ &doc, ro.format, &ro.topts };
+	if (cli_write_file(out, report_write_cb, &wa) < 0)
 		goto out;
-	}
-	if (fp != stdout && atomic_commit(&af, &err) < 0) {
-		cli_error("%s", err.msg);
-		goto out;
-	}
 	ret = EXIT_OK;
 out:
 	for (i = 0; i < ntables; i++)

@@ -4,12 +4,15 @@
  * a regular file (or a new name) is written under a temporary name and
  * renamed into place; a character device, a FIFO or an alias of an open
  * descriptor (/dev/stdout, /dev/fd/N) is written in place; a symlink is
- * followed and its target replaced; anything else is refused.
+ * followed and its target replaced; anything else is refused. Or a new
+ * file under a unique name in a directory (atomic_open_new), for a
+ * recording kept where it was not asked to go.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +145,73 @@ atomic_classify(const char *path, char **target, struct scorch_err *err)
 	return ATOMIC_RENAME;
 }
 
+/* The cookie of an atomic_stream(): where it writes, where errors go. */
+struct atomic_sink {
+	int fd;
+	bool own;
+	int *err;
+};
+
+static ssize_t
+atomic_sink_write(void *cookie, const char *buf, size_t len)
+{
+	struct atomic_sink *sk = cookie;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(sk->fd, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!*sk->err)
+				*sk->err = n < 0 ? errno : EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	/* stdio takes a short count (0 included) as the error. */
+	return (ssize_t)done;
+}
+
+static int
+atomic_sink_close(void *cookie)
+{
+	struct atomic_sink *sk = cookie;
+	int rc = 0;
+
+	if (sk->own && close(sk->fd) != 0) {
+		if (!*sk->err)
+			*sk->err = errno;
+		rc = -1;
+	}
+	free(sk);
+	return rc;
+}
+
+FILE *
+atomic_stream(int fd, bool own, int *err)
+{
+	static const cookie_io_functions_t io = {
+		.write = atomic_sink_write,
+		.close = atomic_sink_close,
+	};
+	struct atomic_sink *sk = xmalloc(sizeof(*sk));
+	FILE *fp;
+
+	sk->fd = fd;
+	sk->own = own;
+	sk->err = err;
+	*err = 0;
+	fp = fopencookie(sk, "w", io);
+	if (!fp) {
+		free(sk);
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOFBF, 1 << 16);
+	return fp;
+}
+
 static int
 atomic_open_direct(struct atomic_file *af, const char *path,
 		   struct scorch_err *err)
@@ -153,7 +223,7 @@ atomic_open_direct(struct atomic_file *af, const char *path,
 	if (atomic_fd_alias(path))
 		flags |= O_APPEND;
 	fd = open(path, flags);
-	if (fd < 0 || !(af->fp = fdopen(fd, "w"))) {
+	if (fd < 0 || !(af->fp = atomic_stream(fd, true, &af->werr))) {
 		saved = errno;
 		if (fd >= 0)
 			close(fd);
@@ -162,9 +232,61 @@ atomic_open_direct(struct atomic_file *af, const char *path,
 		errno = saved;
 		return -1;
 	}
+	af->fd = fd;
 	af->path = xstrdup(path);
 	af->tmp = NULL;
 	return 0;
+}
+
+/*
+ * Create af->tmp from its mkstemps() pattern (suffixlen bytes of suffix
+ * kept) and open it. The name is removed if a signal ends the run while it
+ * exists. A new file follows the umask unless private (then 0600).
+ */
+static int
+atomic_open_temp(struct atomic_file *af, int suffixlen, int private,
+		 const char *name, struct scorch_err *err)
+{
+	int fd, saved;
+
+	fd = mkstemps(af->tmp, suffixlen);
+	if (fd < 0) {
+		saved = errno;
+		err_set(err, "%s: cannot create output file: %s", name,
+			strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	atomic_guard(af->tmp);
+	if (!private) {
+		/* mkstemp makes 0600; an output file follows the umask. */
+		mode_t mask = umask(0);
+
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
+	af->fd = fd;
+	af->fp = atomic_stream(fd, true, &af->werr);
+	if (!af->fp) {
+		saved = errno;
+		close(fd);
+		unlink(af->tmp);
+		atomic_unguard();
+		err_set(err, "%s: %s", name, strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+atomic_init(struct atomic_file *af)
+{
+	af->fp = NULL;
+	af->fd = -1;
+	af->werr = 0;
+	af->path = af->tmp = NULL;
+	af->durable = false;
 }
 
 int
@@ -172,10 +294,9 @@ atomic_open(struct atomic_file *af, const char *path, struct scorch_err *err)
 {
 	const char *slash, *base;
 	char *target;
-	int fd, saved, kind;
+	int kind, saved;
 
-	af->fp = NULL;
-	af->path = af->tmp = NULL;
+	atomic_init(af);
 	kind = atomic_classify(path, &target, err);
 	if (kind < 0) {
 		errno = EINVAL;
@@ -189,38 +310,34 @@ atomic_open(struct atomic_file *af, const char *path, struct scorch_err *err)
 	/* Same directory as the target, so rename() cannot cross devices. */
 	af->tmp = xasprintf("%.*s.%s.tmp.XXXXXX", (int)(base - target), target,
 			    base);
-	fd = mkstemp(af->tmp);
-	if (fd < 0) {
-		saved = errno;
-		err_set(err, "%s: cannot create output file: %s", path,
-			strerror(saved));
-		goto out_free;
-	}
-	atomic_guard(af->tmp);
-	/* mkstemp makes 0600; an output file should follow the umask. */
-	{
-		mode_t mask = umask(0);
-
-		umask(mask);
-		fchmod(fd, 0666 & ~mask);
-	}
-	af->fp = fdopen(fd, "w");
-	if (!af->fp) {
-		saved = errno;
-		close(fd);
-		unlink(af->tmp);
-		atomic_unguard();
-		err_set(err, "%s: %s", path, strerror(saved));
-		goto out_free;
-	}
-	return 0;
-
-out_free:
+	if (atomic_open_temp(af, 0, 0, path, err) == 0)
+		return 0;
+	saved = errno;
 	free(af->path);
 	free(af->tmp);
 	af->path = af->tmp = NULL;
 	errno = saved;
 	return -1;
+}
+
+int
+atomic_open_new(struct atomic_file *af, const char *dir, const char *prefix,
+		const char *suffix, struct scorch_err *err)
+{
+	int saved;
+
+	atomic_init(af);
+	af->tmp = xasprintf("%s/%sXXXXXX%s", dir, prefix, suffix);
+	if (atomic_open_temp(af, (int)strlen(suffix), 1, dir, err) < 0) {
+		saved = errno;
+		free(af->tmp);
+		af->tmp = NULL;
+		errno = saved;
+		return -1;
+	}
+	/* The name is final: committing keeps it, failing removes it. */
+	af->path = xstrdup(af->tmp);
+	return 0;
 }
 
 int
@@ -251,30 +368,31 @@ atomic_check(const char *path, struct scorch_err *err)
 int
 atomic_commit(struct atomic_file *af, struct scorch_err *err)
 {
-	int failed = ferror(af->fp);
-	int saved = failed ? EIO : 0;
+	int saved = 0;
 
-	if (fclose(af->fp) != 0 && !failed) {
-		failed = 1;
+	/* The first failed write(), fsync(), close() or rename() is why. */
+	if (fflush(af->fp) != 0 || ferror(af->fp))
+		saved = af->werr ? af->werr : EIO;
+	else if (af->durable && af->tmp && fsync(af->fd) != 0)
 		saved = errno;
-	}
+	if (fclose(af->fp) != 0 && !saved)
+		saved = af->werr ? af->werr : EIO;
 	af->fp = NULL;
-	if (af->tmp && !failed && rename(af->tmp, af->path) != 0) {
-		failed = 1;
+	if (!saved && af->tmp && strcmp(af->tmp, af->path) &&
+	    rename(af->tmp, af->path) != 0)
 		saved = errno;
-	}
-	if (failed)
+	if (saved)
 		err_set(err, "%s: cannot write output file: %s", af->path,
 			strerror(saved));
 	if (af->tmp) {
-		if (failed)
+		if (saved)
 			unlink(af->tmp);
 		atomic_unguard();
 	}
 	free(af->path);
 	free(af->tmp);
 	af->path = af->tmp = NULL;
-	return failed ? -1 : 0;
+	return saved ? -1 : 0;
 }
 
 void

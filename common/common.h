@@ -70,23 +70,40 @@ void err_set(struct scorch_err *err, const char *fmt, ...)
  * atomic_open() returns a stream or NULL (err filled, errno kept).
  * atomic_check() says whether atomic_open() would work, without opening a
  * FIFO (which would take its reader).
- * atomic_commit() flushes, fsyncs nothing (profiles are not precious),
- * closes and renames; on any error it removes the temporary and returns -1.
+ * atomic_open_new() creates a new file DIR/PREFIXxxxxxxSUFFIX (a unique
+ * name, mode 0600: it may be in a shared /tmp) and writes it in place;
+ * af->path names it; a failed commit or an abort removes it.
+ * atomic_commit() flushes, fsyncs when af->durable (set it after opening;
+ * most outputs are not precious, a recording is), closes and renames; on
+ * any error it removes the temporary and returns -1, err naming the file
+ * and the reason (strerror of the failed write, fsync, close or rename).
  * atomic_abort() closes and removes the temporary. Both free *af.
  */
 struct atomic_file {
-	FILE *fp;
-	char *path; /* final name */
-	char *tmp;  /* temporary name in the same directory, or NULL */
+	FILE *fp; /* an atomic_stream() on fd */
+	int fd;
+	int werr;     /* errno of the first failed write, or 0 */
+	char *path;   /* final name */
+	char *tmp;    /* temporary name in the same directory, or NULL */
+	bool durable; /* fsync before the rename */
 };
 
 int atomic_open(struct atomic_file *af, const char *path,
 		struct scorch_err *err);
+int atomic_open_new(struct atomic_file *af, const char *dir, const char *prefix,
+		    const char *suffix, struct scorch_err *err);
 int atomic_check(const char *path, struct scorch_err *err);
 /* 1 when PATH would be written in place (device, FIFO, /dev/stdout). */
 int atomic_in_place(const char *path);
 int atomic_commit(struct atomic_file *af, struct scorch_err *err);
 void atomic_abort(struct atomic_file *af);
+/*
+ * A buffered stream writing to fd (own: fclose closes fd) that retries a
+ * write() interrupted by a signal and keeps the errno of the first failed
+ * one in *err (zeroed here; it must outlive the stream), so a write error
+ * can say why: stdio's own streams forget. NULL if stdio cannot make one.
+ */
+FILE *atomic_stream(int fd, bool own, int *err);
 
 /* hash.c: 64-bit FNV-1a style mixing, for hash tables in the rooms. */
 unsigned long long hash_bytes(const void *data, size_t len,
