@@ -373,11 +373,12 @@ svg_write(FILE *fp, void *arg)
 
 static void
 diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth,
-	      uint64_t samples, struct flame_annot *out)
+	      uint32_t same, uint64_t samples, struct flame_annot *out)
 {
 	(void)ctx;
 	(void)frames;
 	(void)depth;
+	(void)same;
 	out->other = samples / 2;
 	out->delta = 1;
 	out->intensity = 1;
