@@ -48,7 +48,8 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c profile/aggregate.c profile/merge.c \
 	profile/speedscope.c profile/pprof.c profile/budget.c
-SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
+SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/handle.c \
+	sampler/events.c sampler/targets.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
 	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
 	sampler/unwind-libunwind.c

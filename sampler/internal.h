@@ -7,6 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
+
+#include "../common/common.h"
 
 #include "sampler.h"
 
@@ -219,5 +222,117 @@ struct unwind_out {
  */
 void unwind_callchain(const uint64_t *chain, uint64_t nr, uint32_t max_stack,
 		      struct unwind_out *out);
+
+/*
+ * sampler.c, passes.c, handle.c, events.c, targets.c: one recording.
+ * The handle is opaque outside the room (sampler.h); its files share it.
+ */
+#define DEFAULT_CPU_RING_PAGES 128   /* 512 KiB per CPU */
+#define DEFAULT_THREAD_RING_PAGES 16 /* 64 KiB per thread */
+/* Samples that carry a stack copy need room for many more bytes. */
+#define DWARF_RING_BYTES (8u << 20)
+#define MAX_IPS 1024 /* frames kept per stack */
+/*
+ * fp mode copies this much of the user stack to find a frameless leaf's
+ * caller by CFI: the leaf's frame holds at most a few saved registers.
+ */
+#define LEAF_STACK_BYTES 512
+/* Unwinding times are kept in a histogram of 1/8-octave buckets of ns. */
+#define UNWIND_HIST_BUCKETS 256
+
+/*
+ * One record of this pass: read in place in its ring (which is given back
+ * to the kernel only after the pass), or copied into pass.buf when it
+ * wrapped around the ring's end or waits for the next pass.
+ */
+struct rec {
+	uint64_t time;
+	const unsigned char *ptr; /* in a ring, or NULL: at buf + off */
+	size_t off;		  /* into pass.buf */
+	uint32_t seq;  /* order of arrival, to keep the sort stable */
+	bool deferred; /* already waited one pass */
+};
+
+struct pass {
+	unsigned char *buf;
+	size_t len, cap;
+	struct rec *recs;
+	size_t nrecs, recs_cap;
+};
+
+struct sampler {
+	struct record_opts opts;
+	struct event_spec spec;
+	enum sampler_scope scope;
+	bool kernel;
+	uint32_t max_stack;
+
+	int *cpus; /* online CPUs */
+	size_t ncpus;
+	struct ring *rings; /* one per CPU; base == NULL until an event */
+	bool *hup;	    /* per ring: stop polling it (owner task gone) */
+	int *fds;	    /* every event fd, ring owners included */
+	size_t nfds, fds_cap;
+
+	int *pidfds; /* one per listed target, -1 once exited */
+	pid_t *pids;
+	size_t npids;
+	pid_t child; /* launched command, or 0 */
+	/* The child's exec was seen: before it, its samples are scorch's own
+	 * fork between fork() and execvp(), not the command's. */
+	bool child_execd;
+	int child_status;
+	bool child_reaped;
+
+	struct stack_table *stacks;
+	struct map_set *maps;
+	struct module_table *mods;
+	struct task_table *tasks;
+	const struct unwinder_ops *uw_ops; /* NULL: no CFI unwinding */
+	struct unwinder *uw;
+	uint64_t regs_mask;   /* user registers sampled */
+	uint32_t stack_bytes; /* user stack copied per sample */
+	unsigned ring_shrink; /* rings halved this often (memory lock limit) */
+	uint64_t unwind_hist[UNWIND_HIST_BUCKETS];
+	struct sampler_stats stats;
+	struct strbuf cmdlines;
+
+	struct pass cur, next; /* this pass, records deferred to the next */
+	uint64_t ips[MAX_IPS];
+	uint64_t uips[MAX_IPS]; /* user frames from the unwinder */
+	uint32_t umods[MAX_IPS];
+	struct timespec start;
+};
+
+/* passes.c: reading the rings in time-ordered passes. */
+void pass_add(struct pass *p, const void *data, size_t size, uint64_t time,
+	      bool deferred);
+void pass_free(struct pass *p);
+/* Read every ring, then handle the records in time order. */
+void sampler_pass(struct sampler *s);
+
+/* handle.c: one record into stacks, maps and task names. */
+void sampler_handle(struct sampler *s, const struct rec *r);
+/* The q-quantile of the unwinding times noted so far, in ns. */
+uint64_t sampler_unwind_quantile(const struct sampler *s, double q);
+
+/* events.c (with the event_* functions above): events and their rings. */
+void sampler_close_events(struct sampler *s);
+int sampler_open_cpu(struct sampler *s, struct scorch_err *err);
+int sampler_open_thread(struct sampler *s, pid_t tid, bool on_exec,
+			struct scorch_err *err);
+int sampler_attach_threads(struct sampler *s, pid_t pid,
+			   struct scorch_err *err);
+void sampler_raise_nofile(void);
+void sampler_enable(struct sampler *s, bool on);
+
+/* targets.c: the processes to record. */
+struct pollfd;
+void sampler_add_cmdline(struct sampler *s, pid_t pid);
+void sampler_watch_pid(struct sampler *s, pid_t pid);
+int sampler_check_pid(pid_t pid, struct scorch_err *err);
+pid_t sampler_fork_command(char *const *argv, int *go, int *status_fd,
+			   struct scorch_err *err);
+bool sampler_targets_gone(struct sampler *s, struct pollfd *pfd, size_t base);
 
 #endif
