@@ -48,8 +48,8 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c profile/aggregate.c profile/merge.c \
 	profile/speedscope.c profile/pprof.c profile/budget.c
-SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/handle.c \
-	sampler/events.c sampler/targets.c sampler/ring.c \
+SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \
+	sampler/handle.c sampler/events.c sampler/targets.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
 	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
 	sampler/unwind-libunwind.c
@@ -74,7 +74,7 @@ LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_budget \
-	test_modules
+	test_modules test_decode
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
 # ---- the two builds: build/ (normal) and build-asan/ ----------------------

@@ -118,6 +118,139 @@ int task_table_seen(struct task_table *t, pid_t pid, pid_t tid);
 /* Read names of pid and its threads from /proc. */
 void task_table_load_proc(struct task_table *t, pid_t pid);
 
+/*
+ * decode.c: perf records into typed structs, read by the sample_type,
+ * read_format and sample_id_all the events were opened with. Pointers in a
+ * struct perf_rec point into the record and live as long as it does.
+ */
+struct decode_format {
+	uint64_t sample_type;	 /* PERF_SAMPLE_* */
+	uint64_t read_format;	 /* PERF_FORMAT_* */
+	uint64_t regs_user_mask; /* sample_regs_user */
+	uint64_t regs_intr_mask; /* sample_regs_intr */
+	bool branch_hw_idx;	 /* PERF_SAMPLE_BRANCH_HW_INDEX */
+	bool sample_id_all;	 /* non-sample records end with a sample_id */
+	uint32_t id_size;	 /* bytes of that trailer */
+};
+
+/* The sample_id fields: a sample's own, or another record's trailer;
+ * 0 where sample_type does not select them. */
+struct perf_rec_id {
+	uint32_t pid, tid;  /* PERF_SAMPLE_TID */
+	uint64_t time;	    /* PERF_SAMPLE_TIME, ns of the event's clock */
+	uint64_t id;	    /* PERF_SAMPLE_ID or _IDENTIFIER */
+	uint64_t stream_id; /* PERF_SAMPLE_STREAM_ID */
+	uint32_t cpu;	    /* PERF_SAMPLE_CPU */
+};
+
+/* PERF_SAMPLE_READ: struct read_format. */
+struct perf_rec_read {
+	uint64_t nr; /* counters: 1 unless PERF_FORMAT_GROUP */
+	uint64_t time_enabled, time_running; /* ns, when read_format has them */
+	uint64_t value, id, lost;	     /* the (first) counter */
+	const uint64_t *cntr; /* group: nr of { value, [id], [lost] } */
+	uint32_t stride;      /* u64 per counter in cntr */
+};
+
+/* PERF_SAMPLE_REGS_USER / _INTR: regs in mask bit order, NULL when the
+ * abi is PERF_SAMPLE_REGS_ABI_NONE (no registers, e.g. a kernel thread). */
+struct perf_rec_regs {
+	uint64_t abi, mask;
+	const uint64_t *regs;
+};
+
+struct perf_rec_sample {
+	uint64_t ip, addr, period;
+	struct perf_rec_read read;
+	uint64_t nr_ips;     /* PERF_SAMPLE_CALLCHAIN */
+	const uint64_t *ips; /* with PERF_CONTEXT_* markers */
+	uint32_t raw_size;   /* PERF_SAMPLE_RAW, bytes (with padding) */
+	const unsigned char *raw;
+	uint64_t nr_branches, branch_hw_idx; /* PERF_SAMPLE_BRANCH_STACK */
+	const uint64_t *branches; /* nr_branches of { from, to, flags } */
+	struct perf_rec_regs regs_user;
+	const unsigned char *stack; /* PERF_SAMPLE_STACK_USER copy */
+	uint64_t stack_size;	    /* bytes asked for (0: none copied) */
+	uint64_t stack_dyn_size;    /* bytes the kernel filled */
+	uint64_t weight, data_src, transaction;
+	struct perf_rec_regs regs_intr;
+	uint64_t phys_addr, cgroup, data_page_size, code_page_size;
+	uint64_t aux_size;
+	const unsigned char *aux;
+};
+
+/* PERF_RECORD_MMAP and _MMAP2 (maj..flags: MMAP2 only). */
+struct perf_rec_mmap {
+	uint32_t pid, tid;
+	uint64_t addr, len, pgoff; /* runtime address, bytes, file offset */
+	uint32_t maj, min;	   /* device, 0 with a build id */
+	uint64_t ino, ino_generation;
+	uint32_t build_id_size; /* PERF_RECORD_MISC_MMAP_BUILD_ID */
+	const unsigned char *build_id;
+	uint32_t prot, flags; /* PROT_*, MAP_* */
+	const char *filename;
+};
+
+struct perf_rec_comm {
+	uint32_t pid, tid;
+	const char *comm;
+};
+
+/* PERF_RECORD_FORK and _EXIT. */
+struct perf_rec_task {
+	uint32_t pid, ppid, tid, ptid;
+	uint64_t time;
+};
+
+struct perf_rec_lost {
+	uint64_t id, lost; /* records the kernel dropped */
+};
+
+/* PERF_RECORD_THROTTLE and _UNTHROTTLE. */
+struct perf_rec_throttle {
+	uint64_t time, id, stream_id;
+};
+
+/* PERF_RECORD_SWITCH and _SWITCH_CPU_WIDE (next_prev_*: cpu-wide only). */
+struct perf_rec_switch {
+	bool out; /* PERF_RECORD_MISC_SWITCH_OUT */
+	uint32_t next_prev_pid, next_prev_tid;
+};
+
+struct perf_rec_lost_samples {
+	uint64_t lost;
+};
+
+struct perf_rec {
+	uint32_t type; /* PERF_RECORD_*: which member of the union is set */
+	uint16_t misc, size;
+	struct perf_rec_id id;
+	union {
+		struct perf_rec_sample sample;
+		struct perf_rec_mmap mmap;
+		struct perf_rec_comm comm;
+		struct perf_rec_task task;
+		struct perf_rec_lost lost;
+		struct perf_rec_throttle throttle;
+		struct perf_rec_switch switch_;
+		struct perf_rec_lost_samples lost_samples;
+	};
+	const char *error; /* why decode_record() refused it (static) */
+};
+
+/* The format of events opened with attr; -EINVAL for sample_type or
+ * read_format bits whose place in a record is not known. */
+int decode_format_init(struct decode_format *f,
+		       const struct perf_event_attr *attr);
+/*
+ * Decode the record at buf (len bytes readable) into *rec. 0, or -EBADMSG
+ * with rec->error set when the record is shorter than its header, its type
+ * or its format say (nothing past its size is read). Types other than
+ * those above get only the header and the sample_id trailer.
+ */
+int decode_record(const struct decode_format *f, const void *buf, size_t len,
+		  struct perf_rec *rec);
+
 /* events.c: opening the perf events. */
 struct event_spec {
 	uint32_t type;	 /* PERF_TYPE_* */
