@@ -241,8 +241,11 @@ sampler_close_events(struct sampler *s)
 	s->nfds = 0;
 }
 
-static void
-sampler_attr(struct sampler *s, struct perf_event_attr *attr)
+/* The attr of every event of the recording; its format is what records
+ * are decoded by (decode.c). */
+static int
+sampler_attr(struct sampler *s, struct perf_event_attr *attr,
+	     struct scorch_err *err)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
@@ -260,6 +263,12 @@ sampler_attr(struct sampler *s, struct perf_event_attr *attr)
 	/* dwarf: the kernel's callchain is only wanted for kernel frames. */
 	if (s->opts.callgraph == CALLGRAPH_DWARF)
 		attr->exclude_callchain_user = 1;
+	if (decode_format_init(&s->fmt, attr) < 0) {
+		err_set(err, "cannot decode records of sample_type %#llx",
+			(unsigned long long)attr->sample_type);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Explain a perf_event_open failure in a user's words. */
@@ -298,7 +307,9 @@ sampler_open_cpu(struct sampler *s, struct scorch_err *err)
 	size_t i;
 	int fd, ret;
 
-	sampler_attr(s, &attr);
+	ret = sampler_attr(s, &attr, err);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < s->ncpus; i++) {
 		fd = event_open(&attr, -1, s->cpus[i]);
 		if (fd == -ENODEV)
@@ -330,7 +341,9 @@ sampler_open_thread(struct sampler *s, pid_t tid, bool on_exec,
 	size_t i;
 	int fd, ret;
 
-	sampler_attr(s, &attr);
+	ret = sampler_attr(s, &attr, err);
+	if (ret < 0)
+		return ret;
 	if (on_exec)
 		attr.enable_on_exec = 1;
 	else

@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sampler/handle.c - turning perf records into address stacks, maps and
- * task names.
+ * sampler/handle.c - turning perf records, decoded by decode.c, into
+ * address stacks, maps and task names.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 
 #include "../common/common.h"
 #include "internal.h"
-
-/* ---- record handling --------------------------------------------------- */
 
 /* Decide whether a record of pid is ours; may defer it to the next pass. */
 static enum task_state
@@ -33,52 +32,6 @@ sampler_classify(struct sampler *s, pid_t pid, const struct rec *r,
 	}
 	task_table_set_state(s->tasks, pid, TASK_OTHER);
 	return TASK_OTHER;
-}
-
-/* The parts of a PERF_RECORD_SAMPLE that follow the callchain. */
-struct sample_tail {
-	const uint64_t *regs; /* sampled user registers, or NULL */
-	const unsigned char *stack;
-	uint64_t stack_len; /* bytes of the stack copy the kernel filled */
-	bool stack_full;    /* ... all it was asked for */
-};
-
-/* Parse regs and stack after the callchain; false if the record is short. */
-static bool
-sampler_parse_tail(const struct sampler *s, const unsigned char *p,
-		   const unsigned char *end, struct sample_tail *t)
-{
-	uint64_t abi, size, dyn;
-	size_t nregs = (size_t)__builtin_popcountll(s->regs_mask);
-
-	memset(t, 0, sizeof(*t));
-	if (!s->regs_mask)
-		return true;
-	/* { u64 abi; u64 regs[weight(mask)] } when abi is not NONE */
-	if (end - p < 8)
-		return false;
-	memcpy(&abi, p, 8);
-	p += 8;
-	if (abi != PERF_SAMPLE_REGS_ABI_NONE) {
-		if ((size_t)(end - p) < nregs * 8)
-			return false;
-		t->regs = (const uint64_t *)p;
-		p += nregs * 8;
-	}
-	/* { u64 size; char data[size]; u64 dyn_size } when size is not 0 */
-	if (end - p < 8)
-		return false;
-	memcpy(&size, p, 8);
-	p += 8;
-	if (!size)
-		return true;
-	if ((uint64_t)(end - p) < size + 8)
-		return false;
-	memcpy(&dyn, p + size, 8);
-	t->stack = p;
-	t->stack_len = dyn < size ? dyn : size;
-	t->stack_full = dyn >= size;
-	return true;
 }
 
 /* Spread sampled registers (in mask order) into regs[] by perf number. */
@@ -202,30 +155,90 @@ sampler_fix_modules(struct sampler *s, pid_t pid, uint64_t *user,
 	return nuser;
 }
 
-static void
-sampler_handle_sample(struct sampler *s, const struct rec *r,
-		      const struct perf_event_header *h)
+/*
+ * The unwinder's view of a sample: its user registers by perf number and
+ * its stack copy. False when the sample has no user registers (a kernel
+ * thread, or a task the kernel caught with none).
+ */
+static bool
+sampler_unwind_sample(const struct perf_rec *pr, struct unwind_sample *smp)
 {
-	const unsigned char *p = (const unsigned char *)(h + 1);
-	const unsigned char *end = (const unsigned char *)h + h->size;
-	uint32_t pid, tid, flags = 0, nuser;
-	uint64_t nr, *user;
-	struct unwind_out out;
-	struct sample_tail tail;
+	const struct perf_rec_sample *ps = &pr->sample;
+
+	memset(smp, 0, sizeof(*smp));
+	if (!ps->regs_user.regs)
+		return false;
+	smp->pid = (pid_t)pr->id.pid;
+	smp->tid = (pid_t)pr->id.tid;
+	smp->regs_mask = ps->regs_user.mask;
+	sampler_unpack_regs(ps->regs_user.mask, ps->regs_user.regs, smp->regs);
+	if (ps->stack_size) {
+		smp->stack = ps->stack;
+		smp->stack_len = ps->stack_dyn_size < ps->stack_size
+					 ? ps->stack_dyn_size
+					 : ps->stack_size;
+		smp->stack_full = ps->stack_dyn_size >= ps->stack_size;
+	}
+	return true;
+}
+
+/* The user part of a sample's stack into user[] (*nuser frames, room for
+ * room): CFI in dwarf mode, the kernel's frame-pointer walk (with its leaf
+ * fixed) in fp mode. Returns STACK_* flags. */
+static uint32_t
+sampler_unwind_user(struct sampler *s, const struct perf_rec *pr,
+		    uint64_t *user, uint32_t *nuser, uint32_t room)
+{
 	struct unwind_sample smp;
+	enum unwind_result res;
+	uint64_t t0;
+
+	if (!sampler_unwind_sample(pr, &smp))
+		return 0;
+	if (s->opts.callgraph != CALLGRAPH_DWARF || !s->uw) {
+		*nuser = sampler_fix_leaf(s, &smp, user, *nuser, room);
+		return 0;
+	}
+	t0 = ns_now();
+	res = s->uw_ops->user(s->uw, &smp, user, room, nuser);
+	sampler_note_unwind_time(s, ns_now() - t0);
+	if (res == UNWIND_COPY_SHORT || res == UNWIND_MAX)
+		return STACK_COPY_SHORT;
+	if (res == UNWIND_BROKEN)
+		return STACK_BROKEN;
+	return 0;
+}
+
+static void
+sampler_count_sample(struct sampler *s, pid_t pid, pid_t tid, uint32_t flags)
+{
 	int seen;
 
-	/* ip, pid/tid, time, cpu/res, period, nr, ips[nr], regs, stack */
-	if (end - p < 48)
-		return;
-	memcpy(&pid, p + 8, 4);
-	memcpy(&tid, p + 12, 4);
-	memcpy(&nr, p + 40, 8);
-	if (nr > (uint64_t)(end - p - 48) / 8)
-		return; /* corrupt */
-	if (!sampler_parse_tail(s, p + 48 + nr * 8, end, &tail))
-		return;
-	switch (sampler_classify(s, (pid_t)pid, r, h)) {
+	s->stats.samples++;
+	if (flags & STACK_TRUNCATED)
+		s->stats.truncated++;
+	if (flags & STACK_COPY_SHORT)
+		s->stats.copy_short++;
+	if (flags & STACK_BROKEN)
+		s->stats.broken++;
+	seen = task_table_seen(s->tasks, pid, tid);
+	if (seen & TASK_NEW_THREAD)
+		s->stats.threads++;
+	if (seen & TASK_NEW_PROCESS)
+		s->stats.processes++;
+}
+
+static void
+sampler_handle_sample(struct sampler *s, const struct rec *r,
+		      const struct perf_event_header *h,
+		      const struct perf_rec *pr)
+{
+	pid_t pid = (pid_t)pr->id.pid, tid = (pid_t)pr->id.tid;
+	uint32_t flags = 0, nuser;
+	uint64_t *user;
+	struct unwind_out out;
+
+	switch (sampler_classify(s, pid, r, h)) {
 	case TASK_TARGET:
 		break;
 	case TASK_OTHER:
@@ -234,180 +247,99 @@ sampler_handle_sample(struct sampler *s, const struct rec *r,
 	default:
 		return;
 	}
-	if (s->child && (pid_t)pid == s->child && !s->child_execd) {
+	if (s->child && pid == s->child && !s->child_execd) {
 		s->stats.launcher++;
 		return;
 	}
 	out.ips = s->ips;
 	out.cap = MAX_IPS;
-	unwind_callchain((const uint64_t *)(p + 48), nr, s->max_stack, &out);
+	unwind_callchain(pr->sample.ips, pr->sample.nr_ips, s->max_stack, &out);
 	if (out.truncated)
 		flags |= STACK_TRUNCATED;
 	user = s->ips + out.nkernel;
 	nuser = out.nuser;
-	if (tail.regs) {
-		memset(&smp, 0, sizeof(smp));
-		smp.pid = (pid_t)pid;
-		smp.tid = (pid_t)tid;
-		smp.regs_mask = s->regs_mask;
-		sampler_unpack_regs(s->regs_mask, tail.regs, smp.regs);
-		smp.stack = tail.stack;
-		smp.stack_len = tail.stack_len;
-		smp.stack_full = tail.stack_full;
-	}
-	if (s->opts.callgraph == CALLGRAPH_DWARF && tail.regs && s->uw) {
-		uint64_t t0 = ns_now();
-		enum unwind_result res;
-
-		res = s->uw_ops->user(s->uw, &smp, user, MAX_IPS - out.nkernel,
-				      &nuser);
-		sampler_note_unwind_time(s, ns_now() - t0);
-		if (res == UNWIND_COPY_SHORT || res == UNWIND_MAX)
-			flags |= STACK_COPY_SHORT;
-		else if (res == UNWIND_BROKEN)
-			flags |= STACK_BROKEN;
-	} else if (tail.regs) {
-		nuser = sampler_fix_leaf(s, &smp, user, nuser,
-					 MAX_IPS - out.nkernel);
-	}
-	nuser = sampler_fix_modules(s, (pid_t)pid, user, s->umods, nuser,
-				    &flags);
-	stack_table_add(s->stacks, (pid_t)pid, (pid_t)tid, s->ips, s->umods,
-			out.nkernel, nuser, flags, 1);
-	s->stats.samples++;
-	if (flags & STACK_TRUNCATED)
-		s->stats.truncated++;
-	if (flags & STACK_COPY_SHORT)
-		s->stats.copy_short++;
-	if (flags & STACK_BROKEN)
-		s->stats.broken++;
-	seen = task_table_seen(s->tasks, (pid_t)pid, (pid_t)tid);
-	if (seen & TASK_NEW_THREAD)
-		s->stats.threads++;
-	if (seen & TASK_NEW_PROCESS)
-		s->stats.processes++;
+	flags |=
+		sampler_unwind_user(s, pr, user, &nuser, MAX_IPS - out.nkernel);
+	nuser = sampler_fix_modules(s, pid, user, s->umods, nuser, &flags);
+	stack_table_add(s->stacks, pid, tid, s->ips, s->umods, out.nkernel,
+			nuser, flags, 1);
+	sampler_count_sample(s, pid, tid, flags);
 }
 
 static void
 sampler_handle_mmap(struct sampler *s, const struct rec *r,
-		    const struct perf_event_header *h)
+		    const struct perf_event_header *h,
+		    const struct perf_rec *pr)
 {
-	const unsigned char *p = (const unsigned char *)(h + 1);
-	const unsigned char *end = (const unsigned char *)h + h->size;
-	size_t fixed = h->type == PERF_RECORD_MMAP2 ? 64 : 32;
-	uint32_t pid;
-	uint64_t len;
+	const struct perf_rec_mmap *mm = &pr->mmap;
+	pid_t pid = (pid_t)mm->pid;
 	struct addr_map m;
 
-	/* pid, tid, addr, len, pgoff, [mmap2: dev/ino/gen/prot/flags], name */
-	if ((size_t)(end - p) <= fixed)
+	if (pr->misc & PERF_RECORD_MISC_MMAP_DATA)
 		return;
-	if (h->misc & PERF_RECORD_MISC_MMAP_DATA)
-		return;
-	memcpy(&pid, p, 4);
-	if ((int32_t)pid == -1)
+	if (pid == -1)
 		return; /* kernel module maps */
-	if (h->type == PERF_RECORD_MMAP2) {
-		uint32_t prot;
-
-		/* pid tid addr len pgoff maj min ino ino_generation prot */
-		memcpy(&prot, p + 56, 4);
-		if (!(prot & 4 /* PROT_EXEC */))
-			return;
-	}
-	if (sampler_classify(s, (pid_t)pid, r, h) != TASK_TARGET)
+	if (pr->type == PERF_RECORD_MMAP2 && !(mm->prot & PROT_EXEC))
+		return;
+	if (sampler_classify(s, pid, r, h) != TASK_TARGET)
 		return;
 	memset(&m, 0, sizeof(m));
-	memcpy(&m.start, p + 8, 8);
-	memcpy(&len, p + 16, 8);
-	memcpy(&m.pgoff, p + 24, 8);
-	m.end = m.start + len;
-	if (h->type == PERF_RECORD_MMAP2 &&
-	    !(h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID)) {
-		uint32_t major, minor;
-
-		memcpy(&major, p + 32, 4);
-		memcpy(&minor, p + 36, 4);
-		memcpy(&m.ino, p + 40, 8);
-		m.dev = makedev(major, minor);
+	m.start = mm->addr;
+	m.end = mm->addr + mm->len;
+	m.pgoff = mm->pgoff;
+	if (pr->type == PERF_RECORD_MMAP2 && !mm->build_id) {
+		m.ino = mm->ino;
+		m.dev = makedev(mm->maj, mm->min);
 	}
-	m.path = (const char *)p + fixed;
-	if (!memchr(m.path, '\0',
-		    (size_t)(end - (const unsigned char *)m.path)))
-		return;
-	m.module = module_table_get(s->mods, (pid_t)pid, &m);
-	map_set_add(s->maps, (pid_t)pid, &m);
+	m.path = mm->filename;
+	m.module = module_table_get(s->mods, pid, &m);
+	map_set_add(s->maps, pid, &m);
 }
 
 static void
 sampler_handle_comm(struct sampler *s, const struct rec *r,
-		    const struct perf_event_header *h)
+		    const struct perf_event_header *h,
+		    const struct perf_rec *pr)
 {
-	const unsigned char *p = (const unsigned char *)(h + 1);
-	const unsigned char *end = (const unsigned char *)h + h->size;
-	uint32_t pid, tid;
-	const char *comm;
+	pid_t pid = (pid_t)pr->comm.pid, tid = (pid_t)pr->comm.tid;
 
-	if (end - p <= 8)
-		return;
-	memcpy(&pid, p, 4);
-	memcpy(&tid, p + 4, 4);
-	comm = (const char *)p + 8;
-	if (!memchr(comm, '\0', (size_t)(end - (const unsigned char *)comm)))
-		return;
-	if (sampler_classify(s, (pid_t)pid, r, h) != TASK_TARGET)
+	if (sampler_classify(s, pid, r, h) != TASK_TARGET)
 		return;
 	/* An exec replaces the image: the old maps no longer apply. */
-	if ((h->misc & PERF_RECORD_MISC_COMM_EXEC) && pid == tid) {
-		if ((pid_t)pid == s->child)
+	if ((pr->misc & PERF_RECORD_MISC_COMM_EXEC) && pid == tid) {
+		if (pid == s->child)
 			s->child_execd = true;
-		map_set_exec(s->maps, (pid_t)pid);
+		map_set_exec(s->maps, pid);
 		if (s->uw)
-			s->uw_ops->forget(s->uw, (pid_t)pid);
+			s->uw_ops->forget(s->uw, pid);
 	}
-	task_table_set_comm(s->tasks, (pid_t)pid, (pid_t)tid, comm);
+	task_table_set_comm(s->tasks, pid, tid, pr->comm.comm);
 }
 
 static void
-sampler_handle_fork(struct sampler *s, const struct perf_event_header *h)
+sampler_handle_fork(struct sampler *s, const struct perf_rec_task *t)
 {
-	const unsigned char *p = (const unsigned char *)(h + 1);
-	uint32_t pid, ppid, tid;
+	pid_t pid = (pid_t)t->pid, ppid = (pid_t)t->ppid;
 
-	/* pid, ppid, tid, ptid, time */
-	if (h->size < sizeof(*h) + 24)
-		return;
-	memcpy(&pid, p, 4);
-	memcpy(&ppid, p + 4, 4);
-	memcpy(&tid, p + 8, 4);
 	if (pid == ppid)
 		return; /* a new thread: its process is already classified */
-	if (task_table_state(s->tasks, (pid_t)ppid) != TASK_TARGET &&
+	if (task_table_state(s->tasks, ppid) != TASK_TARGET &&
 	    !(s->scope == SCOPE_THREAD))
 		return;
 	/* A new process forked by a target is a target too (pid reuse too). */
-	task_table_set_state(s->tasks, (pid_t)pid, TASK_TARGET);
-	map_set_fork(s->maps, (pid_t)ppid, (pid_t)pid);
-	task_table_set_comm(s->tasks, (pid_t)pid, (pid_t)pid,
-			    task_table_comm(s->tasks, (pid_t)ppid));
-	(void)tid;
+	task_table_set_state(s->tasks, pid, TASK_TARGET);
+	map_set_fork(s->maps, ppid, pid);
+	task_table_set_comm(s->tasks, pid, pid,
+			    task_table_comm(s->tasks, ppid));
 }
 
 /* A process exited: what the unwinder keeps for it can go. */
 static void
-sampler_handle_exit(struct sampler *s, const struct perf_event_header *h)
+sampler_handle_exit(struct sampler *s, const struct perf_rec_task *t)
 {
-	const unsigned char *p = (const unsigned char *)(h + 1);
-	uint32_t pid, tid;
-
-	/* pid, ppid, tid, ptid, time */
-	if (h->size < sizeof(*h) + 24)
-		return;
-	memcpy(&pid, p, 4);
-	memcpy(&tid, p + 8, 4);
-	if (pid == tid && s->uw &&
-	    task_table_state(s->tasks, (pid_t)pid) == TASK_TARGET)
-		s->uw_ops->forget(s->uw, (pid_t)pid);
+	if (t->pid == t->tid && s->uw &&
+	    task_table_state(s->tasks, (pid_t)t->pid) == TASK_TARGET)
+		s->uw_ops->forget(s->uw, (pid_t)t->pid);
 }
 
 void
@@ -415,36 +347,38 @@ sampler_handle(struct sampler *s, const struct rec *r)
 {
 	const struct perf_event_header *h =
 		(const void *)(r->ptr ? r->ptr : s->cur.buf + r->off);
-	const uint64_t *u = (const uint64_t *)(h + 1);
+	struct perf_rec pr;
 
-	switch (h->type) {
+	if (decode_record(&s->fmt, h, h->size, &pr) < 0) {
+		s->stats.corrupt++; /* too short for what it should hold */
+		return;
+	}
+	switch (pr.type) {
 	case PERF_RECORD_SAMPLE:
-		sampler_handle_sample(s, r, h);
+		sampler_handle_sample(s, r, h, &pr);
 		break;
 	case PERF_RECORD_MMAP:
 	case PERF_RECORD_MMAP2:
-		sampler_handle_mmap(s, r, h);
+		sampler_handle_mmap(s, r, h, &pr);
 		break;
 	case PERF_RECORD_COMM:
-		sampler_handle_comm(s, r, h);
+		sampler_handle_comm(s, r, h, &pr);
 		break;
 	case PERF_RECORD_FORK:
-		sampler_handle_fork(s, h);
+		sampler_handle_fork(s, &pr.task);
 		break;
 	case PERF_RECORD_EXIT:
-		sampler_handle_exit(s, h);
+		sampler_handle_exit(s, &pr.task);
 		break;
 	case PERF_RECORD_LOST:
-		/* { id, lost }: records dropped because the ring was full. */
-		if (h->size >= sizeof(*h) + 16)
-			s->stats.lost += u[1];
+		/* Records dropped because the ring was full. */
+		s->stats.lost += pr.lost.lost;
 		/* The child's exec record may be among them: keep its
 		 * samples from here on rather than drop them all. */
 		s->child_execd = true;
 		break;
 	case PERF_RECORD_LOST_SAMPLES:
-		if (h->size >= sizeof(*h) + 8)
-			s->stats.lost_samples += u[0];
+		s->stats.lost_samples += pr.lost_samples.lost;
 		break;
 	case PERF_RECORD_THROTTLE:
 		s->stats.throttled++;

@@ -430,7 +430,8 @@ struct sampler {
 	struct sampler_stats stats;
 	struct strbuf cmdlines;
 
-	struct pass cur, next; /* this pass, records deferred to the next */
+	struct decode_format fmt; /* of the records the events write */
+	struct pass cur, next;	  /* this pass, records deferred to the next */
 	uint64_t ips[MAX_IPS];
 	uint64_t uips[MAX_IPS]; /* user frames from the unwinder */
 	uint32_t umods[MAX_IPS];

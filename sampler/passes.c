@@ -89,24 +89,15 @@ rec_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/*
- * With sample_id_all, every non-sample record ends with the sample_id
- * fields our sample_type selects: { pid, tid } { time } { cpu, res }.
- */
+/* A record's time, the key passes sort by (0 if it cannot be decoded). */
 static uint64_t
-rec_time(const struct perf_event_header *h)
+pass_rec_time(const struct decode_format *f, const struct perf_event_header *h)
 {
-	const unsigned char *p = (const void *)h;
+	struct perf_rec pr;
 
-	if (h->type == PERF_RECORD_SAMPLE) {
-		/* header, ip, pid/tid, then time */
-		if (h->size < sizeof(*h) + 24)
-			return 0;
-		return *(const uint64_t *)(p + sizeof(*h) + 16);
-	}
-	if (h->size < sizeof(*h) + 24)
+	if (decode_record(f, h, h->size, &pr) < 0)
 		return 0;
-	return *(const uint64_t *)(p + h->size - 16);
+	return pr.id.time;
 }
 
 /* Read every ring, then handle the records in time order. */
@@ -130,10 +121,11 @@ sampler_pass(struct sampler *s)
 		ring_snapshot(r);
 		while ((h = ring_next(r))) {
 			if ((const void *)h == r->bounce)
-				pass_add(&s->cur, h, h->size, rec_time(h),
-					 false);
+				pass_add(&s->cur, h, h->size,
+					 pass_rec_time(&s->fmt, h), false);
 			else
-				pass_add_ref(&s->cur, h, rec_time(h));
+				pass_add_ref(&s->cur, h,
+					     pass_rec_time(&s->fmt, h));
 		}
 	}
 	for (i = 0; i < s->cur.nrecs; i++)

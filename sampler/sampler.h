@@ -79,6 +79,7 @@ struct sampler_stats {
 	uint64_t lost;	       /* records the kernel dropped (ring full) */
 	uint64_t lost_samples; /* PERF_RECORD_LOST_SAMPLES */
 	uint64_t throttled;    /* PERF_RECORD_THROTTLE events */
+	uint64_t corrupt;      /* records too short for their format, skipped */
 	uint64_t truncated;    /* stacks at the callchain depth limit */
 	uint64_t copy_short;   /* user stacks longer than the stack copy */
 	uint64_t broken;       /* user stacks whose unwinding failed */
