@@ -451,3 +451,50 @@ sampler_enable(struct sampler *s, bool on)
 		ioctl(s->fds[i],
 		      on ? PERF_EVENT_IOC_ENABLE : PERF_EVENT_IOC_DISABLE, 0);
 }
+
+/* One try at opening the events of the scope and kernel choice made. */
+static int
+sampler_open_scope(struct sampler *s, struct scorch_err *err)
+{
+	size_t i;
+	int ret = 0;
+
+	if (s->scope == SCOPE_CPU)
+		return sampler_open_cpu(s, err);
+	for (i = 0; i < s->opts.npids && ret >= 0; i++)
+		ret = sampler_attach_threads(s, s->opts.pids[i], err);
+	if (ret >= 0 && s->child)
+		ret = sampler_open_thread(s, s->child, true, err);
+	return ret;
+}
+
+int
+sampler_open_events(struct sampler *s, struct scorch_err *err)
+{
+	enum sampler_scope want = s->opts.scope;
+	int ret;
+
+	/* Per-CPU events where we may; otherwise per-thread (see above). */
+	s->scope = want == SCOPE_AUTO ? SCOPE_CPU : want;
+	for (;;) {
+		ret = sampler_open_scope(s, err);
+		if (ret >= 0)
+			break;
+		sampler_close_events(s);
+		if ((ret == -EACCES || ret == -EPERM) && s->kernel) {
+			/* Unprivileged: user stacks are still worth having. */
+			s->kernel = false;
+			continue;
+		}
+		if ((ret == -EACCES || ret == -EPERM) &&
+		    s->scope == SCOPE_CPU && want == SCOPE_AUTO) {
+			s->scope = SCOPE_THREAD;
+			s->kernel = true;
+			continue;
+		}
+		return ret;
+	}
+	if (s->scope == SCOPE_CPU)
+		sampler_enable(s, true);
+	return 0;
+}

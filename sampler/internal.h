@@ -414,6 +414,9 @@ struct sampler {
 	/* The child's exec was seen: before it, its samples are scorch's own
 	 * fork between fork() and execvp(), not the command's. */
 	bool child_execd;
+	int child_go;	     /* write end that lets the child exec, or -1 */
+	int child_status_fd; /* its exec errno, EOF once it exec'd, or -1 */
+	bool child_started;  /* let go and exec'd */
 	int child_status;
 	bool child_reaped;
 
@@ -459,6 +462,9 @@ int sampler_attach_threads(struct sampler *s, pid_t pid,
 			   struct scorch_err *err);
 void sampler_raise_nofile(void);
 void sampler_enable(struct sampler *s, bool on);
+/* Open every event: per CPU, else per thread of every target; without
+ * kernel stacks when they are not permitted. Then enable them. */
+int sampler_open_events(struct sampler *s, struct scorch_err *err);
 
 /* targets.c: the processes to record. */
 struct pollfd;
@@ -467,6 +473,12 @@ void sampler_watch_pid(struct sampler *s, pid_t pid);
 int sampler_check_pid(pid_t pid, struct scorch_err *err);
 pid_t sampler_fork_command(char *const *argv, int *go, int *status_fd,
 			   struct scorch_err *err);
+/* Take the listed pids and start the command (stopped before its exec). */
+int sampler_add_targets(struct sampler *s, struct scorch_err *err);
+/* Let the command exec; an exec failure is an error. */
+int sampler_start_child(struct sampler *s, struct scorch_err *err);
+/* A command that was never let go: end it and reap it. */
+void sampler_drop_child(struct sampler *s);
 bool sampler_targets_gone(struct sampler *s, struct pollfd *pfd, size_t base);
 
 #endif

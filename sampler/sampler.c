@@ -29,30 +29,14 @@ ts_elapsed(const struct timespec *a)
 	       (double)(b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
-struct sampler *
-sampler_new(const struct record_opts *opts, struct scorch_err *err)
+/*
+ * dwarf: every sample carries the user registers and a copy of the user
+ * stack, unwound by CFI. fp: the kernel walks frame pointers, and a few
+ * registers and a small copy let a frameless leaf's caller be found by CFI.
+ */
+static void
+sampler_set_stack_mode(struct sampler *s)
 {
-	struct sampler *s = xcalloc(1, sizeof(*s));
-	int go = -1, status_fd = -1, ret = 0;
-	size_t i;
-
-	s->opts = *opts;
-	if (!s->opts.freq_hz)
-		s->opts.freq_hz = 99;
-	if (!s->opts.event)
-		s->opts.event = "cpu-clock";
-	if (event_lookup(s->opts.event, &s->spec, err) < 0)
-		goto out_free;
-	s->stacks = stack_table_new();
-	s->maps = map_set_new();
-	s->mods = module_table_new();
-	s->tasks = task_table_new();
-	/*
-	 * dwarf: every sample carries the user registers and a copy of the
-	 * user stack, unwound by CFI. fp: the kernel walks frame pointers,
-	 * and a few registers and a small copy let a frameless leaf's caller
-	 * be found by CFI.
-	 */
 	if (s->opts.callgraph == CALLGRAPH_DWARF) {
 		s->regs_mask = UNWIND_REGS_ALL;
 		s->stack_bytes = s->opts.stack_bytes ? s->opts.stack_bytes
@@ -64,6 +48,27 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 	s->stack_bytes = (s->stack_bytes + 7) & ~7u;
 	if (s->stack_bytes > SAMPLER_MAX_STACK_BYTES)
 		s->stack_bytes = SAMPLER_MAX_STACK_BYTES;
+}
+
+/* Options with their defaults, the tables, the unwinder and the CPUs. */
+static int
+sampler_setup(struct sampler *s, const struct record_opts *opts,
+	      struct scorch_err *err)
+{
+	int *cpus, n;
+
+	s->opts = *opts;
+	if (!s->opts.freq_hz)
+		s->opts.freq_hz = 99;
+	if (!s->opts.event)
+		s->opts.event = "cpu-clock";
+	if (event_lookup(s->opts.event, &s->spec, err) < 0)
+		return -EINVAL;
+	s->stacks = stack_table_new();
+	s->maps = map_set_new();
+	s->mods = module_table_new();
+	s->tasks = task_table_new();
+	sampler_set_stack_mode(s);
 	s->uw_ops = unwind_backend(s->opts.unwinder);
 	s->uw = s->uw_ops->new (s->maps, s->mods);
 	s->stats.unwind_mismatches = -1;
@@ -73,80 +78,18 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 	s->kernel = true;
 	s->max_stack = event_max_stack();
 	sampler_raise_nofile();
-	{
-		int *cpus, n = event_online_cpus(&cpus);
+	n = event_online_cpus(&cpus);
+	s->cpus = cpus;
+	s->ncpus = (size_t)n;
+	s->rings = xcalloc(s->ncpus ? s->ncpus : 1, sizeof(*s->rings));
+	s->hup = xcalloc(s->ncpus ? s->ncpus : 1, sizeof(*s->hup));
+	return 0;
+}
 
-		s->cpus = cpus;
-		s->ncpus = (size_t)n;
-		s->rings = xcalloc(s->ncpus ? s->ncpus : 1, sizeof(*s->rings));
-		s->hup = xcalloc(s->ncpus ? s->ncpus : 1, sizeof(*s->hup));
-	}
-
-	for (i = 0; i < opts->npids; i++)
-		if (sampler_check_pid(opts->pids[i], err) < 0)
-			goto out_free;
-
-	/* Nobody samples scorch itself or the idle task. */
-	task_table_set_state(s->tasks, getpid(), TASK_OTHER);
-	task_table_set_state(s->tasks, 0, TASK_OTHER);
-	for (i = 0; i < opts->npids; i++) {
-		pid_t pid = opts->pids[i];
-
-		task_table_set_state(s->tasks, pid, TASK_TARGET);
-		task_table_load_proc(s->tasks, pid);
-		map_set_load_proc(s->maps, s->mods, pid);
-		sampler_add_cmdline(s, pid);
-		sampler_watch_pid(s, pid);
-	}
-	if (opts->argv) {
-		s->child =
-			sampler_fork_command(opts->argv, &go, &status_fd, err);
-		if (s->child < 0) {
-			s->child = 0;
-			goto out_free;
-		}
-		task_table_set_state(s->tasks, s->child, TASK_TARGET);
-		task_table_set_comm(s->tasks, s->child, s->child,
-				    opts->argv[0]);
-		sampler_watch_pid(s, s->child);
-		for (i = 0; opts->argv[i]; i++) {
-			strbuf_addstr(&s->cmdlines, i ? " " : "");
-			strbuf_addstr(&s->cmdlines, opts->argv[i]);
-		}
-	}
-
-	/* Per-CPU events where we may; otherwise per-thread (see events.c). */
-	s->scope = opts->scope == SCOPE_AUTO ? SCOPE_CPU : opts->scope;
-	for (;;) {
-		ret = 0;
-		if (s->scope == SCOPE_CPU) {
-			ret = sampler_open_cpu(s, err);
-		} else {
-			for (i = 0; i < opts->npids && ret >= 0; i++)
-				ret = sampler_attach_threads(s, opts->pids[i],
-							     err);
-			if (ret >= 0 && s->child)
-				ret = sampler_open_thread(s, s->child, true,
-							  err);
-		}
-		if (ret >= 0)
-			break;
-		sampler_close_events(s);
-		if ((ret == -EACCES || ret == -EPERM) && s->kernel) {
-			/* Unprivileged: user stacks are still worth having. */
-			s->kernel = false;
-			continue;
-		}
-		if ((ret == -EACCES || ret == -EPERM) &&
-		    s->scope == SCOPE_CPU && opts->scope == SCOPE_AUTO) {
-			s->scope = SCOPE_THREAD;
-			s->kernel = true;
-			continue;
-		}
-		goto out_kill;
-	}
-	if (s->scope == SCOPE_CPU)
-		sampler_enable(s, true);
+/* What the recording is, for the stats: known once the events are open. */
+static void
+sampler_init_stats(struct sampler *s)
+{
 	s->stats.scope = s->scope;
 	s->stats.kernel = s->kernel;
 	s->stats.period_ns =
@@ -156,39 +99,25 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 			    : s->uw_ops == &unwind_libdwfl_ops
 				    ? UNWINDER_LIBDWFL
 				    : UNWINDER_LIBUNWIND;
-	clock_gettime(CLOCK_MONOTONIC, &s->start);
-	if (s->child) {
-		int e = 0;
-		ssize_t n;
+}
 
-		/* Let it run; exec closes status_fd, or it sends errno. */
-		if (write(go, "g", 1) != 1)
-			goto out_kill;
-		close(go);
-		go = -1;
-		n = read(status_fd, &e, sizeof(e));
-		close(status_fd);
-		status_fd = -1;
-		if (n == (ssize_t)sizeof(e)) {
-			err_set(err, "%s: cannot run command: %s",
-				opts->argv[0], strerror(e));
-			goto out_kill;
-		}
-	}
+struct sampler *
+sampler_new(const struct record_opts *opts, struct scorch_err *err)
+{
+	struct sampler *s = xcalloc(1, sizeof(*s));
+
+	s->child_go = -1;
+	s->child_status_fd = -1;
+	if (sampler_setup(s, opts, err) < 0 ||
+	    sampler_add_targets(s, err) < 0 || sampler_open_events(s, err) < 0)
+		goto out_free;
+	sampler_init_stats(s);
+	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	if (sampler_start_child(s, err) < 0)
+		goto out_free;
 	return s;
 
-out_kill:
-	if (s->child) {
-		close(go);
-		go = -1;
-		waitpid(s->child, NULL, 0);
-		s->child = 0;
-	}
 out_free:
-	if (go >= 0)
-		close(go);
-	if (status_fd >= 0)
-		close(status_fd);
 	sampler_free(s);
 	return NULL;
 }
@@ -273,6 +202,7 @@ sampler_free(struct sampler *s)
 
 	if (!s)
 		return;
+	sampler_drop_child(s);
 	if (s->rings)
 		sampler_close_events(s);
 	for (i = 0; i < s->npids; i++)

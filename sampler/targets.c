@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common/common.h"
@@ -167,4 +168,89 @@ sampler_targets_gone(struct sampler *s, struct pollfd *pfd, size_t base)
 			alive++;
 	}
 	return s->npids > 0 && alive == 0;
+}
+
+/*
+ * The listed pids (checked, their names, maps and command lines read) and
+ * the command, started stopped before its exec (sampler_start_child()).
+ */
+int
+sampler_add_targets(struct sampler *s, struct scorch_err *err)
+{
+	const struct record_opts *opts = &s->opts;
+	size_t i;
+
+	for (i = 0; i < opts->npids; i++)
+		if (sampler_check_pid(opts->pids[i], err) < 0)
+			return -EINVAL;
+	/* Nobody samples scorch itself or the idle task. */
+	task_table_set_state(s->tasks, getpid(), TASK_OTHER);
+	task_table_set_state(s->tasks, 0, TASK_OTHER);
+	for (i = 0; i < opts->npids; i++) {
+		pid_t pid = opts->pids[i];
+
+		task_table_set_state(s->tasks, pid, TASK_TARGET);
+		task_table_load_proc(s->tasks, pid);
+		map_set_load_proc(s->maps, s->mods, pid);
+		sampler_add_cmdline(s, pid);
+		sampler_watch_pid(s, pid);
+	}
+	if (!opts->argv)
+		return 0;
+	s->child = sampler_fork_command(opts->argv, &s->child_go,
+					&s->child_status_fd, err);
+	if (s->child < 0) {
+		s->child = 0;
+		return -ECHILD;
+	}
+	task_table_set_state(s->tasks, s->child, TASK_TARGET);
+	task_table_set_comm(s->tasks, s->child, s->child, opts->argv[0]);
+	sampler_watch_pid(s, s->child);
+	for (i = 0; opts->argv[i]; i++) {
+		strbuf_addstr(&s->cmdlines, i ? " " : "");
+		strbuf_addstr(&s->cmdlines, opts->argv[i]);
+	}
+	return 0;
+}
+
+int
+sampler_start_child(struct sampler *s, struct scorch_err *err)
+{
+	int e = 0;
+	ssize_t n;
+
+	if (!s->child)
+		return 0;
+	/* Let it run; exec closes status_fd, or it sends errno. */
+	if (write(s->child_go, "g", 1) != 1) {
+		err_set(err, "%s: cannot start: %s", s->opts.argv[0],
+			strerror(errno));
+		return -errno;
+	}
+	close(s->child_go);
+	s->child_go = -1;
+	n = read(s->child_status_fd, &e, sizeof(e));
+	close(s->child_status_fd);
+	s->child_status_fd = -1;
+	if (n == (ssize_t)sizeof(e)) {
+		err_set(err, "%s: cannot run command: %s", s->opts.argv[0],
+			strerror(e));
+		return -e;
+	}
+	s->child_started = true;
+	return 0;
+}
+
+void
+sampler_drop_child(struct sampler *s)
+{
+	if (s->child_go >= 0)
+		close(s->child_go); /* it reads EOF and exits */
+	if (s->child_status_fd >= 0)
+		close(s->child_status_fd);
+	s->child_go = s->child_status_fd = -1;
+	if (s->child && !s->child_started) {
+		waitpid(s->child, NULL, 0);
+		s->child = 0;
+	}
 }
