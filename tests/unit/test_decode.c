@@ -56,22 +56,33 @@ fmt_init(struct decode_format *f, uint64_t sample_type, uint64_t read_format)
 	assert_int_equal(decode_format_init(f, &attr), 0);
 }
 
-/* Set the header's size to n words and decode a copy exactly that long,
- * so that a read past the record is a read past the heap block (ASan). */
+/* The copy the last decode_words() decoded: rec's pointers point into it. */
+static void *last_copy;
+
+/*
+ * Set the header's size to n words and decode a copy exactly that long, so
+ * that a read past the record is a read past the heap block (ASan). The
+ * copy lives until the next call.
+ */
 static int
 decode_words(const struct decode_format *f, uint64_t *w, size_t n,
 	     struct perf_rec *rec)
 {
-	void *copy;
-	int ret;
-
 	w[0] = (w[0] & 0x0000ffffffffffffULL) | (uint64_t)(n * 8) << 48;
-	copy = malloc(n * 8);
-	assert_non_null(copy);
-	memcpy(copy, w, n * 8);
-	ret = decode_record(f, copy, n * 8, rec);
-	free(copy);
-	return ret;
+	free(last_copy);
+	last_copy = malloc(n * 8);
+	assert_non_null(last_copy);
+	memcpy(last_copy, w, n * 8);
+	return decode_record(f, last_copy, n * 8, rec);
+}
+
+static int
+free_last_copy(void **state)
+{
+	(void)state;
+	free(last_copy);
+	last_copy = NULL;
+	return 0;
 }
 
 /* Every shorter size (8-byte steps, as the kernel writes) is refused. */
@@ -703,5 +714,6 @@ main(void)
 		cmocka_unit_test(test_decode_format_of_scorch),
 	};
 
-	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("decode", tests, NULL,
+					   free_last_copy);
 }
