@@ -252,6 +252,7 @@ sampler_attr(struct sampler *s, struct perf_event_attr *attr,
 	event_attr_init(attr, &s->spec, s->opts.freq_hz, s->kernel, s->scope);
 	attr->wakeup_watermark = (uint32_t)(sampler_ring_pages(s) * page / 4);
 	attr->sample_max_stack = (uint16_t)s->max_stack;
+	attr->sample_type |= s->opts.sample_type_extra;
 	if (s->regs_mask) {
 		attr->sample_type |= PERF_SAMPLE_REGS_USER;
 		attr->sample_regs_user = s->regs_mask;

@@ -691,6 +691,61 @@ test_decode_format_of_scorch(void **state)
 	assert_int_equal(f.id_size, 24);
 }
 
+/*
+ * A real recording with seven more PERF_SAMPLE_* bits, before, between and
+ * after scorch's fields: samples keep their pid, their stacks land in the
+ * child's code, and no record is refused. (With fields read at fixed
+ * offsets, every sample's pid was garbage and none was kept.)
+ */
+static void
+test_decode_recording_extra_bits(void **state)
+{
+	char sh[] = "/bin/sh", dash_c[] = "-c",
+	     script[] = "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done";
+	char *const argv[] = { sh, dash_c, script, NULL };
+	struct record_opts opts;
+	struct scorch_err err = { { 0 } };
+	const struct sampler_stats *st;
+	struct sampler *smp;
+	size_t i, in_code = 0;
+	pid_t child;
+
+	(void)state;
+	memset(&opts, 0, sizeof(opts));
+	opts.argv = argv;
+	opts.freq_hz = 499;
+	opts.scope = SCOPE_CPU; /* PERF_SAMPLE_READ: not with inherit */
+	opts.sample_type_extra = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_ADDR |
+				 PERF_SAMPLE_ID | PERF_SAMPLE_STREAM_ID |
+				 PERF_SAMPLE_READ | PERF_SAMPLE_WEIGHT |
+				 PERF_SAMPLE_DATA_SRC;
+	smp = sampler_new(&opts, &err);
+	if (!smp) {
+		print_message("skipped: cannot record: %s\n", err.msg);
+		skip();
+	}
+	child = sampler_child(smp);
+	assert_int_equal(sampler_run(smp, &err), 0);
+	assert_int_equal(sampler_wait_child(smp), 0);
+	st = sampler_stats(smp);
+	print_message("%llu samples, %llu corrupt records\n",
+		      (unsigned long long)st->samples,
+		      (unsigned long long)st->corrupt);
+	assert_int_equal(st->corrupt, 0);
+	/* 0.3 s or more of CPU time at 499 Hz: about 150 samples */
+	assert_true(st->samples >= 20);
+	for (i = 0; i < sampler_nstacks(smp); i++) {
+		const struct addr_stack *a = sampler_stack(smp, i);
+
+		assert_int_equal(a->pid, child);
+		if (a->nuser && a->modules[0] != MODULE_NONE)
+			in_code += a->count;
+	}
+	/* The ip decoded is an address in a mapped file: sh or libc. */
+	assert_true(in_code * 2 >= st->samples);
+	sampler_free(smp);
+}
+
 int
 main(void)
 {
@@ -712,6 +767,7 @@ main(void)
 		cmocka_unit_test(test_decode_other_type),
 		cmocka_unit_test(test_decode_format_unknown_bits),
 		cmocka_unit_test(test_decode_format_of_scorch),
+		cmocka_unit_test(test_decode_recording_extra_bits),
 	};
 
 	return cmocka_run_group_tests_name("decode", tests, NULL,
