@@ -55,6 +55,12 @@ decode_format_init(struct decode_format *f, const struct perf_event_attr *attr)
 	if ((attr->sample_type & ~(uint64_t)DECODE_SAMPLE_KNOWN) ||
 	    (attr->read_format & ~(uint64_t)DECODE_READ_KNOWN))
 		return -EINVAL;
+#ifdef PERF_SAMPLE_BRANCH_COUNTERS
+	/* Counters after the branch entries: not read here. */
+	if ((attr->sample_type & PERF_SAMPLE_BRANCH_STACK) &&
+	    (attr->branch_sample_type & PERF_SAMPLE_BRANCH_COUNTERS))
+		return -EINVAL;
+#endif
 	f->sample_type = attr->sample_type;
 	f->read_format = attr->read_format;
 	f->branch_hw_idx =
