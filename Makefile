@@ -53,7 +53,8 @@ PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c profile/aggregate.c profile/merge.c \
 	profile/speedscope.c profile/pprof.c profile/budget.c \
 	profile/jsontext.c
-SAMPLER_SRCS := sampler/sampler.c sampler/events.c sampler/ring.c \
+SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \
+	sampler/handle.c sampler/events.c sampler/targets.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
 	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
 	sampler/unwind-libunwind.c
@@ -77,7 +78,7 @@ LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_budget test_regex \
-	test_modules test_escape test_roundtrip
+	test_modules test_escape test_roundtrip test_decode
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
 # ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------

@@ -476,6 +476,10 @@ record_summary(const struct sampler *s, const struct symbolizer *sy,
 		cli_warn("the kernel throttled sampling %" PRIu64
 			 " times; lower -F",
 			 st->throttled);
+	if (st->corrupt)
+		cli_warn("%" PRIu64 " perf records were shorter than their "
+			 "format and were skipped",
+			 st->corrupt);
 	strbuf_init(&idle);
 	/* With samples lost, a target without any may still have run. */
 	if (!lost)

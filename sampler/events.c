@@ -14,10 +14,13 @@
  *    its throughput, but it works for unprivileged users on their own tasks.
  * `make bench` measures both; cpu scope is the default where permitted.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -154,4 +157,345 @@ event_online_cpus(int **cpus)
 	}
 	fclose(fp);
 	return n;
+}
+
+/* ---- opening events ---------------------------------------------------- */
+
+static size_t
+sampler_min_ring_pages(const struct sampler *s)
+{
+	return s->scope == SCOPE_CPU ? DEFAULT_CPU_RING_PAGES
+				     : DEFAULT_THREAD_RING_PAGES;
+}
+
+/*
+ * Samples with a stack copy are big: a ring must hold a quarter of a second
+ * of them at the full rate of one CPU (up to DWARF_RING_BYTES), or samples
+ * are lost between two passes. Halved when the kernel refuses to lock so
+ * much memory for an unprivileged user (kernel.perf_event_mlock_kb).
+ */
+static size_t
+sampler_ring_pages(const struct sampler *s)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t pages = sampler_min_ring_pages(s);
+	uint64_t want;
+
+	if (s->opts.ring_pages)
+		return s->opts.ring_pages;
+	if (s->stack_bytes) {
+		want = (uint64_t)s->opts.freq_hz * (s->stack_bytes + 1536) / 4;
+		if (want > DWARF_RING_BYTES)
+			want = DWARF_RING_BYTES;
+		while ((uint64_t)pages * page < want)
+			pages *= 2;
+	}
+	pages >>= s->ring_shrink;
+	return pages < sampler_min_ring_pages(s) ? sampler_min_ring_pages(s)
+						 : pages;
+}
+
+/*
+ * Take an event fd for CPU slot idx. The first event of a CPU gets the ring
+ * buffer; later ones (other threads, thread scope) write into it through
+ * PERF_EVENT_IOC_SET_OUTPUT, as rings can only be shared on one CPU.
+ */
+static int
+sampler_add_event(struct sampler *s, int fd, size_t idx, struct scorch_err *err)
+{
+	struct ring *r = &s->rings[idx];
+	int ret;
+
+	if (s->nfds == s->fds_cap) {
+		s->fds_cap = s->fds_cap ? s->fds_cap * 2 : 16;
+		s->fds = xreallocarray(s->fds, s->fds_cap, sizeof(*s->fds));
+	}
+	s->fds[s->nfds++] = fd;
+	while (!r->base) {
+		size_t pages = sampler_ring_pages(s);
+
+		ret = ring_open(r, fd, pages, err);
+		if (ret != -EPERM || pages <= sampler_min_ring_pages(s) ||
+		    s->opts.ring_pages)
+			return ret;
+		s->ring_shrink++;
+	}
+	if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0) {
+		ret = -errno;
+		err_set(err, "cannot share a perf ring buffer: %s",
+			strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+void
+sampler_close_events(struct sampler *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncpus; i++)
+		ring_close(&s->rings[i]);
+	for (i = 0; i < s->nfds; i++)
+		close(s->fds[i]);
+	s->nfds = 0;
+}
+
+/* The attr of every event of the recording; its format is what records
+ * are decoded by (decode.c). */
+static int
+sampler_attr(struct sampler *s, struct perf_event_attr *attr,
+	     struct scorch_err *err)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	event_attr_init(attr, &s->spec, s->opts.freq_hz, s->kernel, s->scope);
+	attr->wakeup_watermark = (uint32_t)(sampler_ring_pages(s) * page / 4);
+	attr->sample_max_stack = (uint16_t)s->max_stack;
+	attr->sample_type |= s->opts.sample_type_extra;
+	if (s->regs_mask) {
+		attr->sample_type |= PERF_SAMPLE_REGS_USER;
+		attr->sample_regs_user = s->regs_mask;
+	}
+	if (s->stack_bytes) {
+		attr->sample_type |= PERF_SAMPLE_STACK_USER;
+		attr->sample_stack_user = s->stack_bytes;
+	}
+	/* dwarf: the kernel's callchain is only wanted for kernel frames. */
+	if (s->opts.callgraph == CALLGRAPH_DWARF)
+		attr->exclude_callchain_user = 1;
+	if (decode_format_init(&s->fmt, attr) < 0) {
+		err_set(err, "cannot decode records of sample_type %#llx",
+			(unsigned long long)attr->sample_type);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Explain a perf_event_open failure in a user's words. */
+static void
+sampler_open_error(struct sampler *s, int ret, const char *what,
+		   struct scorch_err *err)
+{
+	if (ret == -ENOENT || ret == -EOPNOTSUPP || ret == -ENODEV)
+		err_set(err,
+			"event '%s' is not supported on this machine%s; "
+			"use -e cpu-clock",
+			s->spec.name,
+			s->spec.type == PERF_TYPE_HARDWARE
+				? " (no hardware performance counters)"
+				: "");
+	else if (ret == -EACCES || ret == -EPERM)
+		err_set(err,
+			"%s: permission denied opening perf events; run as "
+			"root, grant CAP_PERFMON, or lower "
+			"kernel.perf_event_paranoid",
+			what);
+	else if (ret == -EMFILE)
+		err_set(err,
+			"%s: too many open files; raise the limit with "
+			"'ulimit -n'",
+			what);
+	else
+		err_set(err, "%s: perf_event_open: %s", what, strerror(-ret));
+}
+
+/* One event per online CPU, for every task; samples are filtered by pid. */
+int
+sampler_open_cpu(struct sampler *s, struct scorch_err *err)
+{
+	struct perf_event_attr attr;
+	size_t i;
+	int fd, ret;
+
+	ret = sampler_attr(s, &attr, err);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < s->ncpus; i++) {
+		fd = event_open(&attr, -1, s->cpus[i]);
+		if (fd == -ENODEV)
+			continue; /* went offline meanwhile */
+		if (fd < 0) {
+			char what[32];
+
+			snprintf(what, sizeof(what), "cpu %d", s->cpus[i]);
+			sampler_open_error(s, fd, what, err);
+			return fd;
+		}
+		ret = sampler_add_event(s, fd, i, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Open inherited events on one thread, one per CPU (the kernel maps no
+ * ring for an inherited event that follows a task across CPUs). Returns
+ * -ESRCH when the thread is gone.
+ */
+int
+sampler_open_thread(struct sampler *s, pid_t tid, bool on_exec,
+		    struct scorch_err *err)
+{
+	struct perf_event_attr attr;
+	size_t i;
+	int fd, ret;
+
+	ret = sampler_attr(s, &attr, err);
+	if (ret < 0)
+		return ret;
+	if (on_exec)
+		attr.enable_on_exec = 1;
+	else
+		attr.disabled = 0;
+	for (i = 0; i < s->ncpus; i++) {
+		fd = event_open(&attr, tid, s->cpus[i]);
+		if (fd == -ENODEV)
+			continue;
+		if (fd == -ESRCH)
+			return fd;
+		if (fd < 0) {
+			char what[32];
+
+			snprintf(what, sizeof(what), "thread %d", (int)tid);
+			sampler_open_error(s, fd, what, err);
+			return fd;
+		}
+		ret = sampler_add_event(s, fd, i, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int
+pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Open events on every thread of pid. Threads started by a thread we
+ * already watch inherit its event; threads started by one we have not
+ * reached yet are found by scanning /proc again until nothing is new.
+ * A thread that exits before we reach it is counted, not fatal.
+ */
+int
+sampler_attach_threads(struct sampler *s, pid_t pid, struct scorch_err *err)
+{
+	pid_t *done = NULL;
+	size_t ndone = 0, cap = 0;
+	char path[64];
+	int round, ret = 0;
+	bool fresh = true;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	for (round = 0; fresh && round < 100; round++) {
+		struct dirent *de;
+		DIR *dir = opendir(path);
+
+		fresh = false;
+		if (!dir)
+			break; /* the process exited; pidfd tells the rest */
+		while ((de = readdir(dir))) {
+			pid_t tid;
+
+			if (de->d_name[0] < '0' || de->d_name[0] > '9')
+				continue;
+			tid = (pid_t)atoi(de->d_name);
+			if (ndone &&
+			    bsearch(&tid, done, ndone, sizeof(*done), pid_cmp))
+				continue;
+			ret = sampler_open_thread(s, tid, false, err);
+			if (ret == -ESRCH) {
+				s->stats.skipped_threads++;
+				ret = 0;
+			} else if (ret < 0) {
+				closedir(dir);
+				goto out;
+			}
+			if (ndone == cap) {
+				cap = cap ? cap * 2 : 64;
+				done = xreallocarray(done, cap, sizeof(*done));
+			}
+			done[ndone++] = tid;
+			qsort(done, ndone, sizeof(*done), pid_cmp);
+			fresh = true;
+		}
+		closedir(dir);
+	}
+out:
+	free(done);
+	return ret;
+}
+
+void
+sampler_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+void
+sampler_enable(struct sampler *s, bool on)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfds; i++)
+		ioctl(s->fds[i],
+		      on ? PERF_EVENT_IOC_ENABLE : PERF_EVENT_IOC_DISABLE, 0);
+}
+
+/* One try at opening the events of the scope and kernel choice made. */
+static int
+sampler_open_scope(struct sampler *s, struct scorch_err *err)
+{
+	size_t i;
+	int ret = 0;
+
+	if (s->scope == SCOPE_CPU)
+		return sampler_open_cpu(s, err);
+	for (i = 0; i < s->opts.npids && ret >= 0; i++)
+		ret = sampler_attach_threads(s, s->opts.pids[i], err);
+	if (ret >= 0 && s->child)
+		ret = sampler_open_thread(s, s->child, true, err);
+	return ret;
+}
+
+int
+sampler_open_events(struct sampler *s, struct scorch_err *err)
+{
+	enum sampler_scope want = s->opts.scope;
+	int ret;
+
+	/* Per-CPU events where we may; otherwise per-thread (see above). */
+	s->scope = want == SCOPE_AUTO ? SCOPE_CPU : want;
+	for (;;) {
+		ret = sampler_open_scope(s, err);
+		if (ret >= 0)
+			break;
+		sampler_close_events(s);
+		if ((ret == -EACCES || ret == -EPERM) && s->kernel) {
+			/* Unprivileged: user stacks are still worth having. */
+			s->kernel = false;
+			continue;
+		}
+		if ((ret == -EACCES || ret == -EPERM) &&
+		    s->scope == SCOPE_CPU && want == SCOPE_AUTO) {
+			s->scope = SCOPE_THREAD;
+			s->kernel = true;
+			continue;
+		}
+		return ret;
+	}
+	if (s->scope == SCOPE_CPU)
+		sampler_enable(s, true);
+	return 0;
 }

@@ -7,6 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
+
+#include "../common/common.h"
 
 #include "sampler.h"
 
@@ -115,6 +118,139 @@ int task_table_seen(struct task_table *t, pid_t pid, pid_t tid);
 /* Read names of pid and its threads from /proc. */
 void task_table_load_proc(struct task_table *t, pid_t pid);
 
+/*
+ * decode.c: perf records into typed structs, read by the sample_type,
+ * read_format and sample_id_all the events were opened with. Pointers in a
+ * struct perf_rec point into the record and live as long as it does.
+ */
+struct decode_format {
+	uint64_t sample_type;	 /* PERF_SAMPLE_* */
+	uint64_t read_format;	 /* PERF_FORMAT_* */
+	uint64_t regs_user_mask; /* sample_regs_user */
+	uint64_t regs_intr_mask; /* sample_regs_intr */
+	bool branch_hw_idx;	 /* PERF_SAMPLE_BRANCH_HW_INDEX */
+	bool sample_id_all;	 /* non-sample records end with a sample_id */
+	uint32_t id_size;	 /* bytes of that trailer */
+};
+
+/* The sample_id fields: a sample's own, or another record's trailer;
+ * 0 where sample_type does not select them. */
+struct perf_rec_id {
+	uint32_t pid, tid;  /* PERF_SAMPLE_TID */
+	uint64_t time;	    /* PERF_SAMPLE_TIME, ns of the event's clock */
+	uint64_t id;	    /* PERF_SAMPLE_ID or _IDENTIFIER */
+	uint64_t stream_id; /* PERF_SAMPLE_STREAM_ID */
+	uint32_t cpu;	    /* PERF_SAMPLE_CPU */
+};
+
+/* PERF_SAMPLE_READ: struct read_format. */
+struct perf_rec_read {
+	uint64_t nr; /* counters: 1 unless PERF_FORMAT_GROUP */
+	uint64_t time_enabled, time_running; /* ns, when read_format has them */
+	uint64_t value, id, lost;	     /* the (first) counter */
+	const uint64_t *cntr; /* group: nr of { value, [id], [lost] } */
+	uint32_t stride;      /* u64 per counter in cntr */
+};
+
+/* PERF_SAMPLE_REGS_USER / _INTR: regs in mask bit order, NULL when the
+ * abi is PERF_SAMPLE_REGS_ABI_NONE (no registers, e.g. a kernel thread). */
+struct perf_rec_regs {
+	uint64_t abi, mask;
+	const uint64_t *regs;
+};
+
+struct perf_rec_sample {
+	uint64_t ip, addr, period;
+	struct perf_rec_read read;
+	uint64_t nr_ips;     /* PERF_SAMPLE_CALLCHAIN */
+	const uint64_t *ips; /* with PERF_CONTEXT_* markers */
+	uint32_t raw_size;   /* PERF_SAMPLE_RAW, bytes (with padding) */
+	const unsigned char *raw;
+	uint64_t nr_branches, branch_hw_idx; /* PERF_SAMPLE_BRANCH_STACK */
+	const uint64_t *branches; /* nr_branches of { from, to, flags } */
+	struct perf_rec_regs regs_user;
+	const unsigned char *stack; /* PERF_SAMPLE_STACK_USER copy */
+	uint64_t stack_size;	    /* bytes asked for (0: none copied) */
+	uint64_t stack_dyn_size;    /* bytes the kernel filled */
+	uint64_t weight, data_src, transaction;
+	struct perf_rec_regs regs_intr;
+	uint64_t phys_addr, cgroup, data_page_size, code_page_size;
+	uint64_t aux_size;
+	const unsigned char *aux;
+};
+
+/* PERF_RECORD_MMAP and _MMAP2 (maj..flags: MMAP2 only). */
+struct perf_rec_mmap {
+	uint32_t pid, tid;
+	uint64_t addr, len, pgoff; /* runtime address, bytes, file offset */
+	uint32_t maj, min;	   /* device, 0 with a build id */
+	uint64_t ino, ino_generation;
+	uint32_t build_id_size; /* PERF_RECORD_MISC_MMAP_BUILD_ID */
+	const unsigned char *build_id;
+	uint32_t prot, flags; /* PROT_*, MAP_* */
+	const char *filename;
+};
+
+struct perf_rec_comm {
+	uint32_t pid, tid;
+	const char *comm;
+};
+
+/* PERF_RECORD_FORK and _EXIT. */
+struct perf_rec_task {
+	uint32_t pid, ppid, tid, ptid;
+	uint64_t time;
+};
+
+struct perf_rec_lost {
+	uint64_t id, lost; /* records the kernel dropped */
+};
+
+/* PERF_RECORD_THROTTLE and _UNTHROTTLE. */
+struct perf_rec_throttle {
+	uint64_t time, id, stream_id;
+};
+
+/* PERF_RECORD_SWITCH and _SWITCH_CPU_WIDE (next_prev_*: cpu-wide only). */
+struct perf_rec_switch {
+	bool out; /* PERF_RECORD_MISC_SWITCH_OUT */
+	uint32_t next_prev_pid, next_prev_tid;
+};
+
+struct perf_rec_lost_samples {
+	uint64_t lost;
+};
+
+struct perf_rec {
+	uint32_t type; /* PERF_RECORD_*: which member of the union is set */
+	uint16_t misc, size;
+	struct perf_rec_id id;
+	union {
+		struct perf_rec_sample sample;
+		struct perf_rec_mmap mmap;
+		struct perf_rec_comm comm;
+		struct perf_rec_task task;
+		struct perf_rec_lost lost;
+		struct perf_rec_throttle throttle;
+		struct perf_rec_switch switch_;
+		struct perf_rec_lost_samples lost_samples;
+	};
+	const char *error; /* why decode_record() refused it (static) */
+};
+
+/* The format of events opened with attr; -EINVAL for sample_type or
+ * read_format bits whose place in a record is not known. */
+int decode_format_init(struct decode_format *f,
+		       const struct perf_event_attr *attr);
+/*
+ * Decode the record at buf (len bytes readable) into *rec. 0, or -EBADMSG
+ * with rec->error set when the record is shorter than its header, its type
+ * or its format say (nothing past its size is read). Types other than
+ * those above get only the header and the sample_id trailer.
+ */
+int decode_record(const struct decode_format *f, const void *buf, size_t len,
+		  struct perf_rec *rec);
+
 /* events.c: opening the perf events. */
 struct event_spec {
 	uint32_t type;	 /* PERF_TYPE_* */
@@ -219,5 +355,130 @@ struct unwind_out {
  */
 void unwind_callchain(const uint64_t *chain, uint64_t nr, uint32_t max_stack,
 		      struct unwind_out *out);
+
+/*
+ * sampler.c, passes.c, handle.c, events.c, targets.c: one recording.
+ * The handle is opaque outside the room (sampler.h); its files share it.
+ */
+#define DEFAULT_CPU_RING_PAGES 128   /* 512 KiB per CPU */
+#define DEFAULT_THREAD_RING_PAGES 16 /* 64 KiB per thread */
+/* Samples that carry a stack copy need room for many more bytes. */
+#define DWARF_RING_BYTES (8u << 20)
+#define MAX_IPS 1024 /* frames kept per stack */
+/*
+ * fp mode copies this much of the user stack to find a frameless leaf's
+ * caller by CFI: the leaf's frame holds at most a few saved registers.
+ */
+#define LEAF_STACK_BYTES 512
+/* Unwinding times are kept in a histogram of 1/8-octave buckets of ns. */
+#define UNWIND_HIST_BUCKETS 256
+
+/*
+ * One record of this pass: read in place in its ring (which is given back
+ * to the kernel only after the pass), or copied into pass.buf when it
+ * wrapped around the ring's end or waits for the next pass.
+ */
+struct rec {
+	uint64_t time;
+	const unsigned char *ptr; /* in a ring, or NULL: at buf + off */
+	size_t off;		  /* into pass.buf */
+	uint32_t seq;  /* order of arrival, to keep the sort stable */
+	bool deferred; /* already waited one pass */
+};
+
+struct pass {
+	unsigned char *buf;
+	size_t len, cap;
+	struct rec *recs;
+	size_t nrecs, recs_cap;
+};
+
+struct sampler {
+	struct record_opts opts;
+	struct event_spec spec;
+	enum sampler_scope scope;
+	bool kernel;
+	uint32_t max_stack;
+
+	int *cpus; /* online CPUs */
+	size_t ncpus;
+	struct ring *rings; /* one per CPU; base == NULL until an event */
+	bool *hup;	    /* per ring: stop polling it (owner task gone) */
+	int *fds;	    /* every event fd, ring owners included */
+	size_t nfds, fds_cap;
+
+	int *pidfds; /* one per listed target, -1 once exited */
+	pid_t *pids;
+	size_t npids;
+	pid_t child; /* launched command, or 0 */
+	/* The child's exec was seen: before it, its samples are scorch's own
+	 * fork between fork() and execvp(), not the command's. */
+	bool child_execd;
+	int child_go;	     /* write end that lets the child exec, or -1 */
+	int child_status_fd; /* its exec errno, EOF once it exec'd, or -1 */
+	bool child_started;  /* let go and exec'd */
+	int child_status;
+	bool child_reaped;
+
+	struct stack_table *stacks;
+	struct map_set *maps;
+	struct module_table *mods;
+	struct task_table *tasks;
+	const struct unwinder_ops *uw_ops; /* NULL: no CFI unwinding */
+	struct unwinder *uw;
+	uint64_t regs_mask;   /* user registers sampled */
+	uint32_t stack_bytes; /* user stack copied per sample */
+	unsigned ring_shrink; /* rings halved this often (memory lock limit) */
+	uint64_t unwind_hist[UNWIND_HIST_BUCKETS];
+	struct sampler_stats stats;
+	struct strbuf cmdlines;
+
+	struct decode_format fmt; /* of the records the events write */
+	struct pass cur, next;	  /* this pass, records deferred to the next */
+	uint64_t ips[MAX_IPS];
+	uint64_t uips[MAX_IPS]; /* user frames from the unwinder */
+	uint32_t umods[MAX_IPS];
+	struct timespec start;
+};
+
+/* passes.c: reading the rings in time-ordered passes. */
+void pass_add(struct pass *p, const void *data, size_t size, uint64_t time,
+	      bool deferred);
+void pass_free(struct pass *p);
+/* Read every ring, then handle the records in time order. */
+void sampler_pass(struct sampler *s);
+
+/* handle.c: one record into stacks, maps and task names. */
+void sampler_handle(struct sampler *s, const struct rec *r);
+/* The q-quantile of the unwinding times noted so far, in ns. */
+uint64_t sampler_unwind_quantile(const struct sampler *s, double q);
+
+/* events.c (with the event_* functions above): events and their rings. */
+void sampler_close_events(struct sampler *s);
+int sampler_open_cpu(struct sampler *s, struct scorch_err *err);
+int sampler_open_thread(struct sampler *s, pid_t tid, bool on_exec,
+			struct scorch_err *err);
+int sampler_attach_threads(struct sampler *s, pid_t pid,
+			   struct scorch_err *err);
+void sampler_raise_nofile(void);
+void sampler_enable(struct sampler *s, bool on);
+/* Open every event: per CPU, else per thread of every target; without
+ * kernel stacks when they are not permitted. Then enable them. */
+int sampler_open_events(struct sampler *s, struct scorch_err *err);
+
+/* targets.c: the processes to record. */
+struct pollfd;
+void sampler_add_cmdline(struct sampler *s, pid_t pid);
+void sampler_watch_pid(struct sampler *s, pid_t pid);
+int sampler_check_pid(pid_t pid, struct scorch_err *err);
+pid_t sampler_fork_command(char *const *argv, int *go, int *status_fd,
+			   struct scorch_err *err);
+/* Take the listed pids and start the command (stopped before its exec). */
+int sampler_add_targets(struct sampler *s, struct scorch_err *err);
+/* Let the command exec; an exec failure is an error. */
+int sampler_start_child(struct sampler *s, struct scorch_err *err);
+/* A command that was never let go: end it and reap it. */
+void sampler_drop_child(struct sampler *s);
+bool sampler_targets_gone(struct sampler *s, struct pollfd *pfd, size_t base);
 
 #endif

@@ -66,6 +66,10 @@ struct record_opts {
 	uint32_t
 		stack_bytes; /* user stack copied per sample (dwarf), 0 = default */
 	size_t ring_pages; /* data pages per ring buffer (power of 2), 0 = default */
+	/* PERF_SAMPLE_* bits sampled beyond scorch's own (0 = none): for an
+	 * event kind that needs more fields, and for the test that they move
+	 * nothing (the records are decoded by the bits opened with). */
+	uint64_t sample_type_extra;
 	volatile sig_atomic_t
 		*stop; /* set to non-zero to stop (signal handler) */
 	/* Called about four times a second while recording; may be NULL. */
@@ -79,6 +83,7 @@ struct sampler_stats {
 	uint64_t lost;	       /* records the kernel dropped (ring full) */
 	uint64_t lost_samples; /* PERF_RECORD_LOST_SAMPLES */
 	uint64_t throttled;    /* PERF_RECORD_THROTTLE events */
+	uint64_t corrupt;      /* records too short for their format, skipped */
 	uint64_t truncated;    /* stacks at the callchain depth limit */
 	uint64_t copy_short;   /* user stacks longer than the stack copy */
 	uint64_t broken;       /* user stacks whose unwinding failed */
