@@ -24,6 +24,9 @@ zlib1g-dev chromium time wrk curl git python3 python3-yaml"
 # clang + LLD: the PLT naming tests and the LLD-linked unwinding tests
 # link with LLD as well as GNU ld (gold comes with binutils).
 PKGS="$PKGS clang lld"
+# The toolchain matrix (make matrix, tests/e2e/toolchain_matrix.sh):
+# Debian's Rust and Go compilers (binutils brings gold, g++ is above).
+PKGS="$PKGS rustc golang-go"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086
