@@ -200,6 +200,17 @@ extern const struct unwinder_ops unwind_libunwind_ops;
  */
 bool unwind_stack_read(const struct unwind_sample *smp, uint64_t addr,
 		       uint64_t *out, bool *short_copy);
+/*
+ * unwind-ehret.c: stacks sampled while libgcc installs an exception
+ * handler's registers name the catching frame as a wrong caller.
+ */
+struct Elf;
+size_t ehret_ranges(struct Elf *elf, uint64_t (*ranges)[2], size_t max);
+bool ehret_in(const uint64_t (*ranges)[2], size_t n, uint64_t addr);
+uint32_t ehret_cut(const struct unwind_sample *smp, const uint64_t *ips,
+		   uint32_t n,
+		   bool (*in_ehret)(void *ctx, uint32_t k, uint64_t *cfa),
+		   void *ctx);
 /* The backend for a choice (UNWINDER_DEFAULT picks the measured best). */
 const struct unwinder_ops *unwind_backend(enum sampler_unwinder which);
 

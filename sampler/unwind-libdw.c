@@ -84,7 +84,9 @@ struct libdw_module {
 	bool dw_tried;
 	Dwarf_CFI *eh_cfi; /* .eh_frame, or NULL */
 	Dwarf_CFI *dbg_cfi;
-	GElf_Addr entry; /* e_entry, 0 if none */
+	GElf_Addr entry;      /* e_entry, 0 if none */
+	uint64_t ehret[4][2]; /* libgcc's handler installers (unwind-ehret.c) */
+	size_t nehret;
 };
 
 struct unwinder {
@@ -387,6 +389,7 @@ libdw_module(struct unwinder *u, uint32_t id)
 			GElf_Ehdr eh;
 
 			lm->eh_cfi = dwarf_getcfi_elf(lm->elf);
+			lm->nehret = ehret_ranges(lm->elf, lm->ehret, 4);
 			if (gelf_getehdr(lm->elf, &eh))
 				lm->entry = eh.e_entry;
 		}
@@ -745,10 +748,45 @@ libdw_mismatches(const struct unwinder *u, uint64_t *checked)
 	return u->mismatches;
 }
 
+/*
+ * Is frame k of the stack in u->ips in an exception handler installer?
+ * For the sampled frame, *cfa is its CFA by the CFI there (else 0).
+ */
+static bool
+libdw_in_ehret(void *arg, uint32_t k, uint64_t *cfa)
+{
+	struct unwinder *u = arg;
+	uint64_t pc = u->ips[k] - (k ? 1 : 0), bias;
+	const struct addr_map *m = map_set_find(u->maps, u->smp->pid, pc);
+	struct libdw_module *lm;
+	Dwarf_Frame *fr;
+	Dwarf_Op *ops;
+	size_t nops;
+
+	*cfa = 0;
+	if (!m || m->module == MODULE_NONE ||
+	    !module_table_bias(u->mods, m, &bias))
+		return false;
+	lm = libdw_module(u, m->module);
+	if (!ehret_in(lm->ehret, lm->nehret, pc - bias))
+		return false;
+	fr = k ? NULL : libdw_addrframe(lm, pc - bias);
+	if (fr && dwarf_frame_cfa(fr, &ops, &nops) == 0 && nops == 1 &&
+	    ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg16) {
+		int reg = libdw_dwarf_to_perf[ops[0].atom - DW_OP_breg0];
+
+		if ((u->smp->regs_mask >> reg) & 1)
+			*cfa = u->smp->regs[reg] + (uint64_t)ops[0].number;
+	}
+	free(fr);
+	return true;
+}
+
 static enum unwind_result
 libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	   uint32_t max, uint32_t *n)
 {
+	uint32_t keep;
 	int ret;
 
 	*n = 0;
@@ -757,9 +795,16 @@ libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	ret = u->full_only ? -1 : libdw_fast(u, smp, ips, max, n);
 	if (u->check && ret >= 0)
 		libdw_check(u, smp, ips, max, *n, (enum unwind_result)ret);
-	if (ret >= 0)
-		return (enum unwind_result)ret;
-	return libdw_full(u, smp, ips, max, n);
+	if (ret < 0)
+		ret = (int)libdw_full(u, smp, ips, max, n);
+	/* Caught while an exception lands: the callers named are wrong. */
+	u->smp = smp;
+	u->ips = ips;
+	keep = ehret_cut(smp, ips, *n, libdw_in_ehret, u);
+	u->smp = NULL;
+	if (keep < *n)
+		*n = keep, ret = UNWIND_BROKEN;
+	return (enum unwind_result)ret;
 }
 
 static struct unwinder *

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -518,6 +519,73 @@ test_unwind_short_copy(void **state)
 	free(out);
 }
 
+/* Frames 0 and 2 are in an exception handler installer; frame 0's CFA. */
+static bool
+test_ehret_pred(void *ctx, uint32_t k, uint64_t *cfa)
+{
+	*cfa = k == 0 ? *(uint64_t *)ctx : 0;
+	return k == 0 || k == 2;
+}
+
+static void
+test_ehret_cut_repeated_return_address(void **state)
+{
+	/* Frames 0 and 2 are in an installer (test_ehret_pred). */
+	uint64_t ips[] = { 0x1000, 0x2000, 0x3000, 0x4000, 0x5000, 0x4000 };
+	uint64_t words[4] = { 0 }, cfa = 0;
+	struct unwind_sample smp = { .stack = (unsigned char *)words,
+				     .stack_len = sizeof(words) };
+
+	(void)state;
+	smp.regs[UNWIND_REG_SP] = 0x7000;
+	/* Frame 2's caller (0x4000) comes back at frame 5: cut after 2. */
+	assert_int_equal(ehret_cut(&smp, ips, 6, test_ehret_pred, &cfa), 3);
+	/* A genuine caller appears once: nothing is cut. */
+	ips[5] = 0x6000;
+	assert_int_equal(ehret_cut(&smp, ips, 6, test_ehret_pred, &cfa), 6);
+	/*
+	 * The sampled frame's caller (0x2000) also lies on the stack at or
+	 * above the frame's CFA: the installer copied it there. Below the
+	 * CFA (the function's own locals) it does not count.
+	 */
+	words[1] = 0x2000;
+	cfa = 0x7010;
+	assert_int_equal(ehret_cut(&smp, ips, 6, test_ehret_pred, &cfa), 6);
+	cfa = 0x7008;
+	assert_int_equal(ehret_cut(&smp, ips, 6, test_ehret_pred, &cfa), 1);
+}
+
+static void
+test_ehret_ranges_libgcc(void **state)
+{
+	static const char *const paths[] = {
+		"/lib/x86_64-linux-gnu/libgcc_s.so.1",
+		"/usr/lib/x86_64-linux-gnu/libgcc_s.so.1",
+	};
+	uint64_t r[8][2];
+	size_t i, n;
+	Elf *elf;
+	int fd = -1;
+
+	(void)state;
+	for (i = 0; i < 2 && fd < 0; i++)
+		fd = open(paths[i], O_RDONLY);
+	if (fd < 0)
+		skip();
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	assert_non_null(elf);
+	/* _Unwind_RaiseException, _Resume, _Resume_or_Rethrow, _ForcedUnwind */
+	n = ehret_ranges(elf, r, 8);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++)
+		assert_true(r[i][0] && r[i][1] > r[i][0]);
+	assert_true(ehret_in((const uint64_t(*)[2])r, n, r[0][0]));
+	assert_false(ehret_in((const uint64_t(*)[2])r, n, 0));
+	elf_end(elf);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -538,6 +606,8 @@ main(void)
 		cmocka_unit_test(test_module_table_replaced),
 		cmocka_unit_test(test_unwind_own_stack),
 		cmocka_unit_test(test_unwind_short_copy),
+		cmocka_unit_test(test_ehret_cut_repeated_return_address),
+		cmocka_unit_test(test_ehret_ranges_libgcc),
 	};
 
 	return cmocka_run_group_tests_name("sampler", tests, NULL, NULL);
