@@ -100,6 +100,7 @@ struct unwinder {
 	struct unwind_rule **rule_blocks; /* rules, allocated in blocks */
 	size_t nrules, nblocks;
 	bool full_only;	     /* never the fast path ("libdwfl") */
+	bool any_ehret;	     /* a module has libgcc's handler installers */
 	bool check;	     /* compare every fast unwind with the full path */
 	uint64_t mismatches; /* ... and count the differences */
 	uint64_t checked;    /* samples compared */
@@ -390,6 +391,7 @@ libdw_module(struct unwinder *u, uint32_t id)
 
 			lm->eh_cfi = dwarf_getcfi_elf(lm->elf);
 			lm->nehret = ehret_ranges(lm->elf, lm->ehret, 4);
+			u->any_ehret |= lm->nehret > 0;
 			if (gelf_getehdr(lm->elf, &eh))
 				lm->entry = eh.e_entry;
 		}
@@ -787,6 +789,7 @@ libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	   uint32_t max, uint32_t *n)
 {
 	uint32_t keep;
+	bool full;
 	int ret;
 
 	*n = 0;
@@ -795,8 +798,12 @@ libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	ret = u->full_only ? -1 : libdw_fast(u, smp, ips, max, n);
 	if (u->check && ret >= 0)
 		libdw_check(u, smp, ips, max, *n, (enum unwind_result)ret);
-	if (ret < 0)
+	full = ret < 0;
+	if (full)
 		ret = (int)libdw_full(u, smp, ips, max, n);
+	/* The fast path opened every frame's module: any installer is known. */
+	if (!u->any_ehret && !full)
+		return (enum unwind_result)ret;
 	/* Caught while an exception lands: the callers named are wrong. */
 	u->smp = smp;
 	u->ips = ips;
