@@ -4,7 +4,7 @@
  * toolchain matrix runs: main -> drive -> crunch -> step, each a real
  * frame (never inlined, cloned or merged), for a number of seconds of the
  * process's own CPU time. Included by chain.c, chain-dl.c, chain-lib.c
- * and chain-throw.cc; see examples/matrix/README.md.
+ * and chain-throw.cc; examples/matrix/matrix.list lists the binaries.
  */
 #ifndef MATRIX_CHAIN_H
 #define MATRIX_CHAIN_H
