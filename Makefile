@@ -231,10 +231,10 @@ $(MX)/c-gcc-static-pie: $(MX_C) | build/.dirs
 	$(call mx_build,gcc,gcc $(MATRIX_CFLAGS) -fPIE -static-pie -o $@ $<)
 $(MX)/cxx-gcc-throw: examples/matrix/chain-throw.cc examples/matrix/chain.h | build/.dirs
 	$(call mx_build,g++,g++ $(MATRIX_CFLAGS) -o $@ $<)
-$(MX)/c-gcc-dlopen: examples/matrix/chain-dl.c examples/matrix/chain.h | build/.dirs
-	$(call mx_build,gcc,gcc $(MATRIX_CFLAGS) -o $@ $< -ldl)
-$(MX)/libchain.so: examples/matrix/chain-lib.c examples/matrix/chain.h | build/.dirs
-	$(call mx_build,gcc,gcc $(MATRIX_CFLAGS) -fPIC -shared -o $@ $<)
+$(MX)/c-gcc-dlopen: $(MX_C) | build/.dirs
+	$(call mx_build,gcc,gcc $(MATRIX_CFLAGS) -DCHAIN_DL -o $@ $< -ldl)
+$(MX)/libchain.so: $(MX_C) | build/.dirs
+	$(call mx_build,gcc,gcc $(MATRIX_CFLAGS) -DCHAIN_LIB -fPIC -shared -o $@ $<)
 $(MX)/rust-lld: examples/matrix/chain.rs | build/.dirs
 	$(call mx_build,$(RUSTC_DEB) ld.lld,$(RUSTC_DEB) -C opt-level=2 -g -C link-arg=-fuse-ld=lld -o $@ $<)
 $(MX)/rust-cc: examples/matrix/chain.rs | build/.dirs

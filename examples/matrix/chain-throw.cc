@@ -8,11 +8,6 @@
  * step and crunch. Usage: chain-throw [SECONDS] (CPU seconds, default 3).
  * Bad arguments exit 2.
  */
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <ctime>
-
 #include "chain.h"
 
 struct mixed {
@@ -23,8 +18,8 @@ CHAIN_FRAME static uint64_t
 step(uint64_t x)
 {
 	for (int i = 0; i < CHAIN_ROUNDS; i++)
-		x = (x ^ (x >> 29)) * 0xbf58476d1ce4e5b9ull + (uint64_t)i;
-	throw mixed{x};
+		x = CHAIN_MIX(x, (uint64_t)i);
+	throw mixed{ x };
 }
 
 CHAIN_FRAME static uint64_t
@@ -42,37 +37,15 @@ crunch(uint64_t seed)
 	return x;
 }
 
-static double
-cpu_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-CHAIN_FRAME static uint64_t
-drive(double seconds)
-{
-	double end = cpu_seconds() + seconds;
-	uint64_t sum = 0;
-
-	while (cpu_seconds() < end)
-		sum += crunch(sum + 1);
-	return sum;
-}
+CHAIN_DEFINE_DRIVE()
 
 int
 main(int argc, char **argv)
 {
-	double seconds = 3;
-	char *e;
+	double seconds = chain_seconds(argc, argv);
 
-	if (argc > 2 || (argc == 2 && ((seconds = strtod(argv[1], &e)) <= 0 ||
-				       *e || seconds > 3600))) {
-		std::fprintf(stderr, "usage: chain-throw [SECONDS]\n");
+	if (seconds < 0)
 		return 2;
-	}
-	std::printf("checksum: %llx\n", (unsigned long long)drive(seconds));
+	printf("checksum: %llx\n", (unsigned long long)drive(seconds));
 	return 0;
 }

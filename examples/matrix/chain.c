@@ -10,25 +10,38 @@
  * drive() reads the CPU clock between crunch() calls (kernel frames under
  * drive). Usage: chain [SECONDS] (CPU seconds, default 3); prints the
  * checksum so no work can be dropped. Bad arguments exit 2.
+ *
+ * Built three ways: the program; with -DCHAIN_LIB, only crunch and step,
+ * as libchain.so; with -DCHAIN_DL, a program whose main dlopen()s the
+ * libchain.so beside it and whose drive calls the library's crunch.
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "chain.h"
 
+#ifdef CHAIN_DL
+static uint64_t (*crunch)(uint64_t); /* libchain.so's, set by main */
+#else
 CHAIN_FRAME static uint64_t
 step(uint64_t x)
 {
 	int i;
 
 	for (i = 0; i < CHAIN_ROUNDS; i++)
-		x = (x ^ (x >> 29)) * 0xbf58476d1ce4e5b9ull + (uint64_t)i;
+		x = CHAIN_MIX(x, (uint64_t)i);
 	return x;
 }
 
-CHAIN_FRAME static uint64_t
+#ifdef CHAIN_LIB
+uint64_t crunch(uint64_t seed);
+#else
+static
+#endif
+CHAIN_FRAME uint64_t
 crunch(uint64_t seed)
 {
 	uint64_t x = seed;
@@ -38,38 +51,46 @@ crunch(uint64_t seed)
 		x = step(x) + (x >> 7);
 	return x;
 }
+#endif
 
-static double
-cpu_seconds(void)
+#ifndef CHAIN_LIB
+CHAIN_DEFINE_DRIVE()
+
+#ifdef CHAIN_DL
+/* Load crunch() from libchain.so in this program's directory. */
+static int
+chain_load(void)
 {
-	struct timespec ts;
+	char path[PATH_MAX], *slash;
+	ssize_t len = readlink("/proc/self/exe", path, sizeof(path) - 16);
+	void *lib;
 
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (len <= 0 || !(slash = memrchr(path, '/', (size_t)len))) {
+		fprintf(stderr, "chain: /proc/self/exe: cannot read\n");
+		return -1;
+	}
+	strcpy(slash + 1, "libchain.so");
+	lib = dlopen(path, RTLD_NOW);
+	if (!lib || !(*(void **)&crunch = dlsym(lib, "crunch"))) {
+		fprintf(stderr, "chain: %s\n", dlerror());
+		return -1;
+	}
+	return 0;
 }
-
-CHAIN_FRAME static uint64_t
-drive(double seconds)
-{
-	double end = cpu_seconds() + seconds;
-	uint64_t sum = 0;
-
-	while (cpu_seconds() < end)
-		sum += crunch(sum + 1);
-	return sum;
-}
+#endif
 
 int
 main(int argc, char **argv)
 {
-	double seconds = 3;
-	char *e;
+	double seconds = chain_seconds(argc, argv);
 
-	if (argc > 2 || (argc == 2 && ((seconds = strtod(argv[1], &e)) <= 0 ||
-				       *e || seconds > 3600))) {
-		fprintf(stderr, "usage: chain [SECONDS]\n");
+	if (seconds < 0)
 		return 2;
-	}
+#ifdef CHAIN_DL
+	if (chain_load() < 0)
+		return 2;
+#endif
 	printf("checksum: %llx\n", (unsigned long long)drive(seconds));
 	return 0;
 }
+#endif
