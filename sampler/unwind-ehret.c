@@ -11,11 +11,15 @@
  * window finds the return address of the frame that catches where the
  * function's own return address was: any CFI unwinder (perf's too) names
  * the catching function as the caller of _Unwind_RaiseException and skips
- * __cxa_throw and the frames between, a wrong caller. The copied value is
- * still in its first slot too, so the same return address appears again
- * further up the stack, which a genuine caller of these functions never
- * does (they call no code that could call them back from the same place).
- * Such a stack is cut just above the function: its callers are unknown.
+ * __cxa_throw and the frames between, a wrong caller.
+ *
+ * A genuine caller calls these functions through its PLT, through a GOT
+ * entry (an indirect call) or, linked statically, directly. The catching
+ * frame's return address follows a call to something else: a direct call
+ * whose target is neither a PLT entry nor one of these functions tells
+ * the slot was overwritten, and so does the same return address appearing
+ * again further up the stack (where the copy came from). Such a stack is
+ * cut just above the function: its callers are unknown.
  */
 #include <gelf.h>
 #include <string.h>
@@ -92,42 +96,85 @@ ehret_in(const uint64_t (*ranges)[2], size_t n, uint64_t addr)
 	return false;
 }
 
-/* Does the 8-byte value v lie in smp's stack copy at an address >= from? */
+/*
+ * The 5 bytes of code at ELF address addr of elf, from the section that
+ * holds them; false when no section of the file does.
+ */
 static bool
-ehret_on_stack(const struct unwind_sample *smp, uint64_t from, uint64_t v)
+ehret_code(Elf *elf, uint64_t addr, unsigned char out[5], bool *plt)
 {
-	uint64_t sp = smp->regs[UNWIND_REG_SP], at, w;
-	bool short_copy;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
 
-	for (at = from; at >= sp && at - sp + 8 <= smp->stack_len; at += 8)
-		if (unwind_stack_read(smp, at, &w, &short_copy) && w == v)
-			return true;
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return false;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    addr < sh.sh_addr || addr - sh.sh_addr + 5 > sh.sh_size)
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		*plt = name && !strncmp(name, ".plt", 4);
+		data = elf_getdata(scn, NULL);
+		if (!data || !data->d_buf ||
+		    addr - sh.sh_addr + 5 > data->d_size)
+			return false;
+		memcpy(out, (const char *)data->d_buf + (addr - sh.sh_addr), 5);
+		return true;
+	}
 	return false;
 }
 
 /*
- * Where to cut an unwound stack ips[0..n-1] (innermost first) of sample
- * smp caught while an exception lands: the number of frames to keep, or
- * n. in_ehret(ctx, k, &cfa) says whether frame k is in one of the
- * functions above and sets cfa to that frame's CFA where it is known (the
- * sampled frame), else 0. The caller named is wrong when its return
- * address appears again further up: in the frames unwound or, for the
- * sampled frame, on the stack above the frame's own return address.
+ * Could the call before return address ra (an ELF address of elf) have
+ * called one of the functions above? False only when it is a direct call
+ * (e8 rel32) to neither a PLT entry nor one of elf's own ranges.
+ */
+bool
+ehret_call_fits(struct Elf *elf, uint64_t ra, const uint64_t (*ranges)[2],
+		size_t n)
+{
+	unsigned char code[5], unused[5];
+	uint64_t target;
+	int32_t rel;
+	bool plt;
+
+	if (!elf || ra < 5 || !ehret_code(elf, ra - 5, code, &plt) ||
+	    code[0] != 0xe8)
+		return true;
+	memcpy(&rel, code + 1, 4);
+	target = ra + (uint64_t)(int64_t)rel;
+	if (ehret_in(ranges, n, target))
+		return true;
+	return ehret_code(elf, target, unused, &plt) && plt;
+}
+
+/*
+ * Where to cut an unwound stack ips[0..n-1] (innermost first) caught while
+ * an exception lands: the number of frames to keep, or n. frame(ctx, k,
+ * &f) describes frame k (false when its module is unknown).
  */
 uint32_t
-ehret_cut(const struct unwind_sample *smp, const uint64_t *ips, uint32_t n,
-	  bool (*in_ehret)(void *ctx, uint32_t k, uint64_t *cfa), void *ctx)
+ehret_cut(const uint64_t *ips, uint32_t n,
+	  bool (*frame)(void *ctx, uint32_t k, struct ehret_frame *f),
+	  void *ctx)
 {
+	struct ehret_frame f, caller;
 	uint32_t k, j;
-	uint64_t cfa;
 
 	for (k = 0; k + 1 < n; k++) {
-		if (!in_ehret(ctx, k, &cfa))
+		if (!frame(ctx, k, &f) ||
+		    !ehret_in(f.ranges, f.n, f.addr - (k ? 1 : 0)))
 			continue;
 		for (j = k + 2; j < n; j++)
 			if (ips[j] == ips[k + 1])
 				return k + 1;
-		if (cfa && ehret_on_stack(smp, cfa, ips[k + 1]))
+		if (frame(ctx, k + 1, &caller) &&
+		    !ehret_call_fits(caller.elf, caller.addr, caller.ranges,
+				     caller.n))
 			return k + 1;
 	}
 	return n;

@@ -750,37 +750,24 @@ libdw_mismatches(const struct unwinder *u, uint64_t *checked)
 	return u->mismatches;
 }
 
-/*
- * Is frame k of the stack in u->ips in an exception handler installer?
- * For the sampled frame, *cfa is its CFA by the CFI there (else 0).
- */
+/* Frame k of the stack in u->ips: its module's file and installers. */
 static bool
-libdw_in_ehret(void *arg, uint32_t k, uint64_t *cfa)
+libdw_ehret_frame(void *arg, uint32_t k, struct ehret_frame *f)
 {
 	struct unwinder *u = arg;
-	uint64_t pc = u->ips[k] - (k ? 1 : 0), bias;
-	const struct addr_map *m = map_set_find(u->maps, u->smp->pid, pc);
+	uint64_t pc = u->ips[k], bias;
+	const struct addr_map *m =
+		map_set_find(u->maps, u->smp->pid, pc - (k ? 1 : 0));
 	struct libdw_module *lm;
-	Dwarf_Frame *fr;
-	Dwarf_Op *ops;
-	size_t nops;
 
-	*cfa = 0;
 	if (!m || m->module == MODULE_NONE ||
 	    !module_table_bias(u->mods, m, &bias))
 		return false;
 	lm = libdw_module(u, m->module);
-	if (!ehret_in(lm->ehret, lm->nehret, pc - bias))
-		return false;
-	fr = k ? NULL : libdw_addrframe(lm, pc - bias);
-	if (fr && dwarf_frame_cfa(fr, &ops, &nops) == 0 && nops == 1 &&
-	    ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg16) {
-		int reg = libdw_dwarf_to_perf[ops[0].atom - DW_OP_breg0];
-
-		if ((u->smp->regs_mask >> reg) & 1)
-			*cfa = u->smp->regs[reg] + (uint64_t)ops[0].number;
-	}
-	free(fr);
+	f->elf = lm->elf;
+	f->addr = pc - bias;
+	f->ranges = (const uint64_t(*)[2])lm->ehret;
+	f->n = lm->nehret;
 	return true;
 }
 
@@ -807,7 +794,7 @@ libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	/* Caught while an exception lands: the callers named are wrong. */
 	u->smp = smp;
 	u->ips = ips;
-	keep = ehret_cut(smp, ips, *n, libdw_in_ehret, u);
+	keep = ehret_cut(ips, *n, libdw_ehret_frame, u);
 	u->smp = NULL;
 	if (keep < *n)
 		*n = keep, ret = UNWIND_BROKEN;
