@@ -57,7 +57,7 @@ SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \
 	sampler/handle.c sampler/events.c sampler/targets.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
 	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
-	sampler/unwind-libunwind.c
+	sampler/unwind-libunwind.c sampler/unwind-ehret.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
 	symbolize/symtab.c symbolize/plt.c
@@ -151,7 +151,7 @@ build-fuzz/%: build-fuzz/tests/fuzz/%.o build-fuzz/tests/fuzz/fuzz.o \
 		$(addprefix build-fuzz/,$(LIB_OBJS))
 	$(call msg,LINK,$@)clang -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-.PHONY: all asan check check-build check-asan demo bench soak examples format \
+.PHONY: all asan check check-build check-asan demo bench soak examples matrix format \
 	format-check clean fuzz fuzz-build FORCE
 FORCE:
 
@@ -221,12 +221,63 @@ build/examples/stackmix-plugin.so: examples/stackmix-plugin.c | build/.dirs
 	@mkdir -p build/examples
 	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -fPIC -shared -o $@ $<
 
+# ---- the toolchain matrix (tests/e2e/toolchain_matrix.sh, bench/matrix.sh) --
+# One known call chain (examples/matrix/) built by each compiler and linker
+# people ship with: optimized, with debug info, without frame pointers. A
+# toolchain that is not installed is skipped here, loudly, and the test
+# skips its binaries. Debian's rustc and go by path: a rustup toolchain on
+# the PATH is not what CI has (scripts/deps.sh installs Debian's).
+MX := build/examples/matrix
+MATRIX_CFLAGS := -O2 -g -fomit-frame-pointer -Wall -Wextra
+RUSTC_DEB ?= /usr/bin/rustc
+GO_DEB ?= /usr/bin/go
+MATRIX := c-gcc-bfd-pie c-gcc-bfd-nopie c-gcc-gold c-clang-lld \
+	c-clang-lld-nopie c-gcc-static-pie cxx-gcc-throw c-gcc-dlopen \
+	libchain.so rust-lld rust-cc go
+matrix: $(addprefix $(MX)/,$(MATRIX))
+
+# $(call mx_build,TOOL...,COMMAND): run COMMAND when every TOOL is on the
+# PATH (or an executable path), else say which one is missing.
+mx_have = $(foreach t,$(1),command -v $(t) >/dev/null &&) true
+define mx_build
+	@mkdir -p $(MX)
+	$(Q)if $(call mx_have,$(1)); then printf '  %-6s %s\n' BUILD $@; \
+	$(2); else echo "SKIP: $@: not built, one of '$(1)' is not installed" >&2; fi
+endef
+
+MX_C := examples/matrix/chain.c examples/matrix/chain.h
+$(MX)/c-gcc-bfd-pie: $(MX_C) | build/.dirs
+	$(call mx_build,gcc ld.bfd,gcc $(MATRIX_CFLAGS) -fuse-ld=bfd -fPIE -pie -o $@ $<)
+$(MX)/c-gcc-bfd-nopie: $(MX_C) | build/.dirs
+	$(call mx_build,gcc ld.bfd,gcc $(MATRIX_CFLAGS) -fuse-ld=bfd -fno-PIE -no-pie -o $@ $<)
+$(MX)/c-gcc-gold: $(MX_C) | build/.dirs
+	$(call mx_build,gcc ld.gold,gcc $(MATRIX_CFLAGS) -fuse-ld=gold -o $@ $<)
+$(MX)/c-clang-lld: $(MX_C) | build/.dirs
+	$(call mx_build,clang ld.lld,clang $(MATRIX_CFLAGS) -fuse-ld=lld -o $@ $<)
+$(MX)/c-clang-lld-nopie: $(MX_C) | build/.dirs
+	$(call mx_build,clang ld.lld,clang $(MATRIX_CFLAGS) -fuse-ld=lld -fno-PIE -no-pie -o $@ $<)
+$(MX)/c-gcc-static-pie: $(MX_C) | build/.dirs
+	$(call mx_build,gcc,gcc $(MATRIX_CFLAGS) -fPIE -static-pie -o $@ $<)
+$(MX)/cxx-gcc-throw: examples/matrix/chain-throw.cc examples/matrix/chain.h | build/.dirs
+	$(call mx_build,g++,g++ $(MATRIX_CFLAGS) -o $@ $<)
+$(MX)/c-gcc-dlopen: $(MX_C) | build/.dirs
+	$(call mx_build,gcc,gcc $(MATRIX_CFLAGS) -DCHAIN_DL -o $@ $< -ldl)
+$(MX)/libchain.so: $(MX_C) | build/.dirs
+	$(call mx_build,gcc,gcc $(MATRIX_CFLAGS) -DCHAIN_LIB -fPIC -shared -o $@ $<)
+$(MX)/rust-lld: examples/matrix/chain.rs | build/.dirs
+	$(call mx_build,$(RUSTC_DEB) ld.lld,$(RUSTC_DEB) -C opt-level=2 -g -C link-arg=-fuse-ld=lld -o $@ $<)
+$(MX)/rust-cc: examples/matrix/chain.rs | build/.dirs
+	$(call mx_build,$(RUSTC_DEB) cc,$(RUSTC_DEB) -C opt-level=2 -g -o $@ $<)
+# Go's caches under build/, so a build needs no HOME.
+$(MX)/go: examples/matrix/chain.go | build/.dirs
+	$(call mx_build,$(GO_DEB),GOCACHE=$(abspath build/go-cache) GOPATH=$(abspath build/go-path) GO111MODULE=off $(GO_DEB) build -o $@ $<)
+
 # ---- tests ------------------------------------------------------------------
 # The suite runs twice: the normal build with -Werror, then the sanitizers.
 # Each run ends with "N passed, N failed"; the last line sums both runs.
 check:
 	$(Q)$(MAKE) --no-print-directory EXTRA_CFLAGS=-Werror \
-		build/scorch $(addprefix build/tests/,$(UNIT_TESTS)) examples
+		build/scorch $(addprefix build/tests/,$(UNIT_TESTS)) examples matrix
 	$(Q)$(MAKE) --no-print-directory EXTRA_CFLAGS=-Werror \
 		build-asan/scorch $(addprefix build-asan/tests/,$(UNIT_TESTS))
 	$(Q)cp build/scorch scorch
@@ -250,7 +301,7 @@ fuzz: fuzz-build
 demo: scorch examples
 	$(Q)sh examples/demo.sh
 
-bench: scorch examples build/bench/profile_io build/bench/gen-folded
+bench: scorch examples matrix build/bench/profile_io build/bench/gen-folded
 	$(Q)sh bench/run.sh
 
 # Not in check or bench: 10 minutes by default (bench/soak.sh).

@@ -336,6 +336,25 @@ extern const struct unwinder_ops unwind_libunwind_ops;
  */
 bool unwind_stack_read(const struct unwind_sample *smp, uint64_t addr,
 		       uint64_t *out, bool *short_copy);
+/*
+ * unwind-ehret.c: stacks sampled while libgcc installs an exception
+ * handler's registers name the catching frame as a wrong caller.
+ */
+struct Elf;
+size_t ehret_ranges(struct Elf *elf, uint64_t (*ranges)[2], size_t max);
+bool ehret_in(const uint64_t (*ranges)[2], size_t n, uint64_t addr);
+bool ehret_call_fits(struct Elf *elf, uint64_t ra, const uint64_t (*ranges)[2],
+		     size_t n);
+/* One frame's module: its file, the frame's ELF address, its installers. */
+struct ehret_frame {
+	struct Elf *elf;
+	uint64_t addr; /* ELF address of the frame's ip (not adjusted) */
+	const uint64_t (*ranges)[2];
+	size_t n;
+};
+uint32_t ehret_cut(const uint64_t *ips, uint32_t n,
+		   bool (*frame)(void *ctx, uint32_t k, struct ehret_frame *f),
+		   void *ctx);
 /* The backend for a choice (UNWINDER_DEFAULT picks the measured best). */
 const struct unwinder_ops *unwind_backend(enum sampler_unwinder which);
 

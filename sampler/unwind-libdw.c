@@ -84,7 +84,9 @@ struct libdw_module {
 	bool dw_tried;
 	Dwarf_CFI *eh_cfi; /* .eh_frame, or NULL */
 	Dwarf_CFI *dbg_cfi;
-	GElf_Addr entry; /* e_entry, 0 if none */
+	GElf_Addr entry;      /* e_entry, 0 if none */
+	uint64_t ehret[4][2]; /* libgcc's handler installers (unwind-ehret.c) */
+	size_t nehret;
 };
 
 struct unwinder {
@@ -98,6 +100,7 @@ struct unwinder {
 	struct unwind_rule **rule_blocks; /* rules, allocated in blocks */
 	size_t nrules, nblocks;
 	bool full_only;	     /* never the fast path ("libdwfl") */
+	bool any_ehret;	     /* a module has libgcc's handler installers */
 	bool check;	     /* compare every fast unwind with the full path */
 	uint64_t mismatches; /* ... and count the differences */
 	uint64_t checked;    /* samples compared */
@@ -387,6 +390,8 @@ libdw_module(struct unwinder *u, uint32_t id)
 			GElf_Ehdr eh;
 
 			lm->eh_cfi = dwarf_getcfi_elf(lm->elf);
+			lm->nehret = ehret_ranges(lm->elf, lm->ehret, 4);
+			u->any_ehret |= lm->nehret > 0;
 			if (gelf_getehdr(lm->elf, &eh))
 				lm->entry = eh.e_entry;
 		}
@@ -745,10 +750,33 @@ libdw_mismatches(const struct unwinder *u, uint64_t *checked)
 	return u->mismatches;
 }
 
+/* Frame k of the stack in u->ips: its module's file and installers. */
+static bool
+libdw_ehret_frame(void *arg, uint32_t k, struct ehret_frame *f)
+{
+	struct unwinder *u = arg;
+	uint64_t pc = u->ips[k], bias;
+	const struct addr_map *m =
+		map_set_find(u->maps, u->smp->pid, pc - (k ? 1 : 0));
+	struct libdw_module *lm;
+
+	if (!m || m->module == MODULE_NONE ||
+	    !module_table_bias(u->mods, m, &bias))
+		return false;
+	lm = libdw_module(u, m->module);
+	f->elf = lm->elf;
+	f->addr = pc - bias;
+	f->ranges = (const uint64_t(*)[2])lm->ehret;
+	f->n = lm->nehret;
+	return true;
+}
+
 static enum unwind_result
 libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	   uint32_t max, uint32_t *n)
 {
+	uint32_t keep;
+	bool full;
 	int ret;
 
 	*n = 0;
@@ -757,9 +785,20 @@ libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	ret = u->full_only ? -1 : libdw_fast(u, smp, ips, max, n);
 	if (u->check && ret >= 0)
 		libdw_check(u, smp, ips, max, *n, (enum unwind_result)ret);
-	if (ret >= 0)
+	full = ret < 0;
+	if (full)
+		ret = (int)libdw_full(u, smp, ips, max, n);
+	/* The fast path opened every frame's module: any installer is known. */
+	if (!u->any_ehret && !full)
 		return (enum unwind_result)ret;
-	return libdw_full(u, smp, ips, max, n);
+	/* Caught while an exception lands: the callers named are wrong. */
+	u->smp = smp;
+	u->ips = ips;
+	keep = ehret_cut(ips, *n, libdw_ehret_frame, u);
+	u->smp = NULL;
+	if (keep < *n)
+		*n = keep, ret = UNWIND_BROKEN;
+	return (enum unwind_result)ret;
 }
 
 static struct unwinder *

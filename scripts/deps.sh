@@ -29,6 +29,10 @@ PKGS="$PKGS clang lld"
 # not installed with --no-install-recommends); Debian 12's clang is 14.
 PKGS="$PKGS libclang-rt-14-dev"
 
+# The toolchain matrix (make matrix, tests/e2e/toolchain_matrix.sh):
+# Debian's Rust and Go compilers (binutils brings gold, g++ is above).
+PKGS="$PKGS rustc golang-go"
+
 # One dpkg-query for all: the installed ones print "ii NAME".
 # shellcheck disable=SC2086
 installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $PKGS 2>/dev/null |

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <gelf.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -518,6 +520,128 @@ test_unwind_short_copy(void **state)
 	free(out);
 }
 
+/* Frames whose ip is below 0x2000 lie in the one installer range. */
+static const uint64_t test_ehret_range[1][2] = { { 0x1000, 0x2000 } };
+
+static bool
+test_ehret_frame(void *ctx, uint32_t k, struct ehret_frame *f)
+{
+	const uint64_t *ips = ctx;
+
+	f->elf = NULL; /* no code to read: every call fits */
+	f->addr = ips[k];
+	f->ranges = test_ehret_range;
+	f->n = 1;
+	return true;
+}
+
+static void
+test_ehret_cut_repeated_return_address(void **state)
+{
+	/* leaf, installer, [the caller named], ..., the same address again */
+	uint64_t ips[] = { 0x5000, 0x1800, 0x3000, 0x4000, 0x3000, 0x6000 };
+
+	(void)state;
+	/* Frame 1's caller (0x3000) comes back at frame 4: keep 0 and 1. */
+	assert_int_equal(ehret_cut(ips, 6, test_ehret_frame, ips), 2);
+	/* A genuine caller appears once: nothing is cut. */
+	ips[4] = 0x7000;
+	assert_int_equal(ehret_cut(ips, 6, test_ehret_frame, ips), 6);
+	/* No frame in an installer: nothing is cut. */
+	ips[1] = 0x2800;
+	ips[4] = 0x3000;
+	assert_int_equal(ehret_cut(ips, 6, test_ehret_frame, ips), 6);
+}
+
+/* A direct call whose return address is kept for the test below. */
+static uintptr_t test_ehret_ra;
+
+__attribute__((noinline)) static void
+test_ehret_callee(void)
+{
+	test_ehret_ra = (uintptr_t)__builtin_return_address(0);
+	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) static void
+test_ehret_caller(void)
+{
+	test_ehret_callee();
+	__asm__ volatile("" ::: "memory"); /* a call, not a jump */
+}
+
+static int
+test_ehret_bias(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	*(uintptr_t *)arg = info->dlpi_addr; /* the first: this program */
+	return 1;
+}
+
+static void
+test_ehret_call_fits_direct(void **state)
+{
+	uint64_t range[1][2];
+	uintptr_t bias = 0, callee;
+	Elf *elf;
+	int fd;
+
+	(void)state;
+	test_ehret_caller();
+	dl_iterate_phdr(test_ehret_bias, &bias);
+	callee = (uintptr_t)test_ehret_callee - bias;
+	fd = open("/proc/self/exe", O_RDONLY);
+	assert_true(fd >= 0);
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	assert_non_null(elf);
+	/* The call before the return address goes to test_ehret_callee: it
+	 * fits an installer there, and no other function. */
+	range[0][0] = callee;
+	range[0][1] = callee + 1;
+	assert_true(ehret_call_fits(elf, test_ehret_ra - bias,
+				    (const uint64_t(*)[2])range, 1));
+	range[0][0] = callee + 16;
+	range[0][1] = callee + 32;
+	assert_false(ehret_call_fits(elf, test_ehret_ra - bias,
+				     (const uint64_t(*)[2])range, 1));
+	/* Not after a call instruction we can read: it fits. */
+	assert_true(ehret_call_fits(elf, 1, (const uint64_t(*)[2])range, 1));
+	elf_end(elf);
+	close(fd);
+}
+
+static void
+test_ehret_ranges_libgcc(void **state)
+{
+	static const char *const paths[] = {
+		"/lib/x86_64-linux-gnu/libgcc_s.so.1",
+		"/usr/lib/x86_64-linux-gnu/libgcc_s.so.1",
+	};
+	uint64_t r[8][2];
+	size_t i, n;
+	Elf *elf;
+	int fd = -1;
+
+	(void)state;
+	for (i = 0; i < 2 && fd < 0; i++)
+		fd = open(paths[i], O_RDONLY);
+	if (fd < 0)
+		skip();
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	assert_non_null(elf);
+	/* _Unwind_RaiseException, _Resume, _Resume_or_Rethrow, _ForcedUnwind */
+	n = ehret_ranges(elf, r, 8);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++)
+		assert_true(r[i][0] && r[i][1] > r[i][0]);
+	assert_true(ehret_in((const uint64_t(*)[2])r, n, r[0][0]));
+	assert_false(ehret_in((const uint64_t(*)[2])r, n, 0));
+	elf_end(elf);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -538,6 +662,9 @@ main(void)
 		cmocka_unit_test(test_module_table_replaced),
 		cmocka_unit_test(test_unwind_own_stack),
 		cmocka_unit_test(test_unwind_short_copy),
+		cmocka_unit_test(test_ehret_cut_repeated_return_address),
+		cmocka_unit_test(test_ehret_ranges_libgcc),
+		cmocka_unit_test(test_ehret_call_fits_direct),
 	};
 
 	return cmocka_run_group_tests_name("sampler", tests, NULL, NULL);
