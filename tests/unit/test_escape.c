@@ -3,7 +3,8 @@
  * tests/unit/test_escape.c - the one escaping set (common/escape.c,
  * render/escape.c): hostile names through every output that shows them
  * (report tables as text, markdown and JSON; the diff report as text,
- * markdown and JSON; plain and differential SVG; profile JSON), each
+ * markdown and JSON; plain and differential SVG; profile JSON; the
+ * diagnostics cli/output.c prints), each
  * checked for raw control, bidi and invalid bytes, for markup outside
  * markdown code spans, and for the one visible spelling.
  */
