@@ -4,9 +4,9 @@
  * render/escape.c): hostile names through every output that shows them
  * (report tables as text, markdown and JSON; the diff report as text,
  * markdown and JSON; plain and differential SVG; profile JSON; the
- * diagnostics cli/output.c prints), each
- * checked for raw control, bidi and invalid bytes, for markup outside
- * markdown code spans, and for the one visible spelling.
+ * diagnostics cli/output.c prints), each checked for raw control, bidi and
+ * invalid bytes, for markup outside markdown code spans, and for the one
+ * visible spelling.
  */
 #include <stdarg.h>
 #include <stddef.h>
