@@ -8,32 +8,106 @@
  * code span fences, markup characters, XML entities).
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../common/common.h"
 #include "internal.h"
 
-/* Characters (code points) in valid UTF-8 s[0..n). */
+/*
+ * The units of text widths and cuts: a character of str as it is shown,
+ * one column when plain (or U+FFFD), the columns of its \uXXXX otherwise.
+ * A cut never splits a unit, so an escape is shown whole or not at all.
+ */
 static size_t
-escape_count(const char *s, size_t n)
+escape_unit(const unsigned char *s, size_t n, size_t *cols, unsigned *cp,
+	    enum escape_class *cls)
 {
-	size_t i, chars = 0;
+	size_t len = escape_next(s, n, cp, cls);
 
-	for (i = 0; i < n; i++)
-		chars += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return chars;
+	*cols = *cls == ESCAPE_CONTROL
+			? (size_t)snprintf(NULL, 0, ESCAPE_CONTROL_FMT, *cp)
+			: 1;
+	return len;
 }
 
-/* The byte offset of character k of valid UTF-8 s[0..n). */
+/* Columns str[0..n) takes when shown. */
 static size_t
-escape_offset(const char *s, size_t n, size_t k)
+escape_width(const char *str, size_t n)
 {
-	size_t i;
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, cols, total = 0;
+	enum escape_class cls;
+	unsigned cp;
 
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80 && !k--)
-			return i;
-	return n;
+	while (i < n) {
+		if (s[i] >= 0x20 && s[i] < 0x7f) { /* printable ASCII: fast */
+			i++;
+			total++;
+			continue;
+		}
+		i += escape_unit(s + i, n - i, &cols, &cp, &cls);
+		total += cols;
+	}
+	return total;
+}
+
+/*
+ * Append the units of str[0..n) that start at column from or later and end
+ * by column to (columns counted from the start of str), in their visible
+ * form. Returns the columns appended.
+ */
+static size_t
+escape_add_span(struct strbuf *sb, const char *str, size_t n, size_t from,
+		size_t to)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, col = 0, cols, len, added = 0;
+	enum escape_class cls;
+	unsigned cp;
+
+	while (i < n && col < to) {
+		len = escape_unit(s + i, n - i, &cols, &cp, &cls);
+		if (col >= from && col + cols <= to) {
+			if (cls == ESCAPE_PLAIN)
+				strbuf_add(sb, s + i, len);
+			else
+				escape_add_visible(sb, cp, cls);
+			added += cols;
+		}
+		col += cols;
+		i += len;
+	}
+	return added;
+}
+
+size_t
+escape_term(struct strbuf *sb, const char *str, size_t max)
+{
+	size_t n = strlen(str), total = escape_width(str, n), head, tail;
+
+	if (max && max < 4)
+		max = 4;
+	if (!max || total <= max) {
+		if (!escape_needed(str, n)) {
+			strbuf_add(sb, str, n);
+			return total;
+		}
+		return escape_add_span(sb, str, n, 0, total);
+	}
+	/* Both ends of a name tell (a namespace, an argument list): keep
+	 * its start and its end around "..". */
+	head = (max - 2) * 2 / 3;
+	tail = max - 2 - head;
+	head = escape_add_span(sb, str, n, 0, head);
+	strbuf_addstr(sb, "..");
+	return head + 2 + escape_add_span(sb, str, n, total - tail, total);
+}
+
+size_t
+escape_term_width(const char *str)
+{
+	return escape_width(str, strlen(str));
 }
 
 /* str in its visible form (common/escape.c) into v, which is initialized. */
@@ -44,73 +118,17 @@ escape_visible(struct strbuf *v, const char *str)
 	escape_text(v, str, strlen(str));
 }
 
-/*
- * Append visible text v[0..n) (chars characters) in at most max, keeping
- * its start and its end around "..": both ends of a name tell (a
- * namespace, an argument list). Returns the characters appended.
- */
-static size_t
-escape_add_cut(struct strbuf *sb, const char *v, size_t n, size_t chars,
-	       size_t max)
-{
-	size_t head, tail;
-
-	if (!max || chars <= max) {
-		strbuf_add(sb, v, n);
-		return chars;
-	}
-	head = (max - 2) * 2 / 3;
-	tail = escape_offset(v, n, chars - (max - 2 - head));
-	strbuf_add(sb, v, escape_offset(v, n, head));
-	strbuf_addstr(sb, "..");
-	strbuf_add(sb, v + tail, n - tail);
-	return max;
-}
-
-size_t
-escape_term(struct strbuf *sb, const char *str, size_t max)
-{
-	size_t n = strlen(str), chars;
-	struct strbuf v;
-
-	if (max && max < 4)
-		max = 4;
-	if (!escape_needed(str, n))
-		return escape_add_cut(sb, str, n, escape_count(str, n), max);
-	escape_visible(&v, str);
-	chars = escape_add_cut(sb, v.buf, v.len, escape_count(v.buf, v.len),
-			       max);
-	strbuf_fini(&v);
-	return chars;
-}
-
-size_t
-escape_term_width(const char *str)
-{
-	size_t n = strlen(str), chars;
-	struct strbuf v;
-
-	if (!escape_needed(str, n))
-		return escape_count(str, n);
-	escape_visible(&v, str);
-	chars = escape_count(v.buf, v.len);
-	strbuf_fini(&v);
-	return chars;
-}
-
 /* ---- markdown ------------------------------------------------------------ */
 
 void
 escape_md_code(struct strbuf *sb, const char *str, size_t max, bool in_table)
 {
-	struct strbuf v, cut;
+	struct strbuf cut;
 	size_t run = 0, longest = 0, i;
 	bool pad, spaces = true;
 
-	escape_visible(&v, str);
 	strbuf_init(&cut);
-	escape_add_cut(&cut, v.buf, v.len, escape_count(v.buf, v.len), max);
-	strbuf_fini(&v);
+	escape_term(&cut, str, max);
 	if (!cut.len) {
 		strbuf_fini(&cut);
 		return;
@@ -210,23 +228,20 @@ escape_add_xml(struct strbuf *sb, const char *v, size_t n)
 size_t
 escape_svg(struct strbuf *sb, const char *str, size_t maxchars)
 {
-	size_t n = strlen(str), chars, keep;
-	const char *v = str;
+	size_t n = strlen(str), total = escape_width(str, n), keep = total;
 	struct strbuf vis;
 
-	if (escape_needed(str, n)) {
-		escape_visible(&vis, str);
-		v = vis.buf;
-		n = vis.len;
-	}
-	chars = escape_count(v, n);
-	keep = chars;
-	if (maxchars && chars > maxchars)
+	if (maxchars && total > maxchars)
 		keep = maxchars > 2 ? maxchars - 2 : 0;
-	escape_add_xml(sb, v, keep < chars ? escape_offset(v, n, keep) : n);
-	if (keep < chars)
+	if (keep == total && !escape_needed(str, n)) {
+		escape_add_xml(sb, str, n);
+		return total;
+	}
+	strbuf_init(&vis);
+	keep = escape_add_span(&vis, str, n, 0, keep);
+	escape_add_xml(sb, vis.buf, vis.len);
+	if (keep < total)
 		strbuf_addstr(sb, "..");
-	if (v != str)
-		strbuf_fini(&vis);
+	strbuf_fini(&vis);
 	return keep;
 }

@@ -3,9 +3,10 @@
  * tests/unit/test_escape.c - the one escaping set (common/escape.c,
  * render/escape.c): hostile names through every output that shows them
  * (report tables as text, markdown and JSON; the diff report as text,
- * markdown and JSON; plain and differential SVG; profile JSON), each
- * checked for raw control, bidi and invalid bytes, for markup outside
- * markdown code spans, and for the one visible spelling.
+ * markdown and JSON; plain and differential SVG; profile JSON; the
+ * diagnostics cli/output.c prints), each checked for raw control, bidi and
+ * invalid bytes, for markup outside markdown code spans, and for the one
+ * visible spelling.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -549,6 +550,17 @@ test_escape_wrappers(void **state)
 	assert_int_equal(escape_term(&sb, "abcdefghijklmnopqrstuvwxyz", 10),
 			 10);
 	assert_string_equal(sb.buf, "abcde..xyz");
+	/* A cut never splits an escape: it is shown whole or not at all. */
+	strbuf_reset(&sb);
+	assert_int_equal(escape_term(&sb,
+				     "abc\x1b"
+				     "defghijklmno",
+				     12),
+			 9);
+	assert_string_equal(sb.buf, "abc..lmno");
+	strbuf_reset(&sb);
+	assert_int_equal(escape_svg(&sb, "ab\x1b", 6), 2);
+	assert_string_equal(sb.buf, "ab..");
 	strbuf_reset(&sb);
 	escape_md_text(&sb, "<b>*x*</b> \x1b");
 	assert_string_equal(sb.buf, "&lt;b&gt;\\*x\\*&lt;/b&gt; \\\\u001b");
