@@ -75,7 +75,7 @@ LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_budget \
-	test_modules
+	test_modules test_common
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
 # ---- the two builds: build/ (normal) and build-asan/ ----------------------
