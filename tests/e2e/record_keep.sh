@@ -50,6 +50,19 @@ kept() {
 mkdir "$T/tmpd"
 export TMPDIR="$T/tmpd"
 
+# Wait (10 s at most) until the record that timeout $1 runs has started
+# its command: it has checked that -o can be written, and records.
+recording() {
+	i=0
+	while [ $i -lt 200 ]; do
+		for p in $(pgrep -P "$1"); do
+			pgrep -P "$p" cpuburn >/dev/null && return
+		done
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
 # -o /dev/full: every write fails with ENOSPC.
 timeout 60 "$SCORCH" record -F 499 -o /dev/full -- "$EXAMPLES/cpuburn" 0.3 \
 	2>"$T/err"
@@ -73,9 +86,9 @@ else
 	# Remounted read-only while recording: EROFS at the end.
 	tmpfs "$T/ro" 1m
 	timeout 60 "$SCORCH" record -F 499 -o "$T/ro/run.json" -- \
-		"$EXAMPLES/cpuburn" 2 2>"$T/err" &
+		"$EXAMPLES/cpuburn" 1 2>"$T/err" &
 	rec=$!
-	sleep 1
+	recording $rec
 	mount -o remount,ro "$T/ro"
 	wait $rec
 	kept "-o on a filesystem remounted read-only" "$T/err" "$T/ro/run.json" $?
@@ -85,9 +98,9 @@ fi
 # The output's directory removed while recording.
 mkdir "$T/gone"
 timeout 60 "$SCORCH" record -F 499 -o "$T/gone/run.folded" -- \
-	"$EXAMPLES/cpuburn" 2 2>"$T/err" &
+	"$EXAMPLES/cpuburn" 1 2>"$T/err" &
 rec=$!
-sleep 1
+recording $rec
 rm -rf "$T/gone"
 wait $rec
 kept "-o in a directory removed while recording" "$T/err" "$T/gone/run.folded" $?
@@ -154,7 +167,7 @@ fi
 start_bg "$EXAMPLES/cpuburn" 10
 timeout 60 "$SCORCH" record -F 499 -p "$bg_pid" -o "$T/int.json" 2>"$T/err" &
 rec=$!
-sleep 1
+sleep 2
 kill -INT $rec
 wait $rec
 st=$?
