@@ -69,6 +69,41 @@ decode_format_init(struct decode_format *f, const struct perf_event_attr *attr)
 	f->regs_intr_mask = attr->sample_regs_intr;
 	f->sample_id_all = attr->sample_id_all;
 	f->id_size = attr->sample_id_all ? decode_id_size(f->sample_type) : 0;
+	/* Only fixed-size fields come before a sample's time, and before
+	 * the time in a trailer. */
+	f->sample_time_off = sizeof(struct perf_event_header);
+	f->sample_time_off += f->sample_type & PERF_SAMPLE_IDENTIFIER ? 8 : 0;
+	f->sample_time_off += f->sample_type & PERF_SAMPLE_IP ? 8 : 0;
+	f->sample_time_off += f->sample_type & PERF_SAMPLE_TID ? 8 : 0;
+	f->id_time_off = f->sample_type & PERF_SAMPLE_TID ? 8 : 0;
+	return 0;
+}
+
+int
+decode_time(const struct decode_format *f, const void *buf, size_t len,
+	    uint64_t *time)
+{
+	const struct perf_event_header *h = buf;
+	size_t off;
+
+	*time = 0;
+	if (len < sizeof(*h) || h->size < sizeof(*h) || h->size > len ||
+	    h->size % 8)
+		return -EBADMSG;
+	if (!(f->sample_type & PERF_SAMPLE_TIME))
+		return 0;
+	if (h->type == PERF_RECORD_SAMPLE) {
+		off = f->sample_time_off;
+	} else {
+		if (!f->sample_id_all)
+			return 0;
+		if (h->size < sizeof(*h) + f->id_size)
+			return -EBADMSG;
+		off = h->size - f->id_size + f->id_time_off;
+	}
+	if (off + 8 > h->size)
+		return -EBADMSG;
+	memcpy(time, (const unsigned char *)buf + off, 8);
 	return 0;
 }
 

@@ -124,13 +124,15 @@ void task_table_load_proc(struct task_table *t, pid_t pid);
  * struct perf_rec point into the record and live as long as it does.
  */
 struct decode_format {
-	uint64_t sample_type;	 /* PERF_SAMPLE_* */
-	uint64_t read_format;	 /* PERF_FORMAT_* */
-	uint64_t regs_user_mask; /* sample_regs_user */
-	uint64_t regs_intr_mask; /* sample_regs_intr */
-	bool branch_hw_idx;	 /* PERF_SAMPLE_BRANCH_HW_INDEX */
-	bool sample_id_all;	 /* non-sample records end with a sample_id */
-	uint32_t id_size;	 /* bytes of that trailer */
+	uint64_t sample_type;	  /* PERF_SAMPLE_* */
+	uint64_t read_format;	  /* PERF_FORMAT_* */
+	uint64_t regs_user_mask;  /* sample_regs_user */
+	uint64_t regs_intr_mask;  /* sample_regs_intr */
+	bool branch_hw_idx;	  /* PERF_SAMPLE_BRANCH_HW_INDEX */
+	bool sample_id_all;	  /* non-sample records end with a sample_id */
+	uint32_t id_size;	  /* bytes of that trailer */
+	uint32_t sample_time_off; /* of a sample's time, from its start */
+	uint32_t id_time_off;	  /* of the time in the trailer */
 };
 
 /* The sample_id fields: a sample's own, or another record's trailer;
@@ -250,6 +252,14 @@ int decode_format_init(struct decode_format *f,
  */
 int decode_record(const struct decode_format *f, const void *buf, size_t len,
 		  struct perf_rec *rec);
+/*
+ * Just the time of the record at buf (what decode_record() puts in
+ * rec->id.time), without decoding the rest: the key passes sort by. 0 or
+ * -EBADMSG when the record is too short to hold it; *time is 0 when the
+ * format has no time or the record cannot hold one.
+ */
+int decode_time(const struct decode_format *f, const void *buf, size_t len,
+		uint64_t *time);
 
 /* events.c: opening the perf events. */
 struct event_spec {

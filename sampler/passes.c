@@ -89,15 +89,14 @@ rec_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* A record's time, the key passes sort by (0 if it cannot be decoded). */
+/* A record's time, the key passes sort by (0 if it has none). */
 static uint64_t
 pass_rec_time(const struct decode_format *f, const struct perf_event_header *h)
 {
-	struct perf_rec pr;
+	uint64_t time;
 
-	if (decode_record(f, h, h->size, &pr) < 0)
-		return 0;
-	return pr.id.time;
+	decode_time(f, h, h->size, &time);
+	return time;
 }
 
 /* Read every ring, then handle the records in time order. */

@@ -68,12 +68,22 @@ static int
 decode_words(const struct decode_format *f, uint64_t *w, size_t n,
 	     struct perf_rec *rec)
 {
+	uint64_t time;
+	int ret;
+
 	w[0] = (w[0] & 0x0000ffffffffffffULL) | (uint64_t)(n * 8) << 48;
 	free(last_copy);
 	last_copy = malloc(n * 8);
 	assert_non_null(last_copy);
 	memcpy(last_copy, w, n * 8);
-	return decode_record(f, last_copy, n * 8, rec);
+	ret = decode_record(f, last_copy, n * 8, rec);
+	/* decode_time() finds the same time without decoding the rest
+	 * (and, when the record is cut, never reads past it either) */
+	if (decode_time(f, last_copy, n * 8, &time) == 0 && ret == 0)
+		assert_int_equal(time, rec->id.time);
+	else
+		assert_int_not_equal(ret, 0);
+	return ret;
 }
 
 static int
