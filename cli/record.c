@@ -458,9 +458,9 @@ record_summary(const struct sampler *s, const struct symbolizer *sy,
 	if (st->broken && ro->callgraph == CALLGRAPH_FP)
 		cli_warn("%" PRIu64
 			 " samples (%.1f%%) have a frame-pointer chain "
-			 "that left the code (code built without frame "
-			 "pointers); their callers are shown as [unknown] "
-			 "(use -g dwarf)",
+			 "that stops short of the entry point or a thread "
+			 "start (code built without frame pointers); their "
+			 "callers are shown as [unknown] (use -g dwarf)",
 			 st->broken,
 			 100.0 * (double)st->broken /
 				 (double)(st->samples ? st->samples : 1));

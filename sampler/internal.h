@@ -182,6 +182,12 @@ struct unwinder_ops {
 	enum unwind_result (*user)(struct unwinder *u,
 				   const struct unwind_sample *smp,
 				   uint64_t *ips, uint32_t max, uint32_t *n);
+	/*
+	 * Optional: does a stack whose outermost user frame is pc (a return
+	 * address when ret) end at its root (the entry point, a thread's
+	 * start)? A chain that stops elsewhere was cut off: it is broken.
+	 */
+	bool (*root)(struct unwinder *u, pid_t pid, uint64_t pc, bool ret);
 	/* The process exited or exec'd: drop what is kept for it. */
 	void (*forget)(struct unwinder *u, pid_t pid);
 	/* Optional: check a fast path against a slow one, and count

@@ -468,6 +468,11 @@ sampler_handle_sample(struct sampler *s, const struct rec *r,
 		nuser = sampler_fix_leaf(s, &smp, user, nuser,
 					 MAX_IPS - out.nkernel);
 	}
+	/* fp: the kernel's walk stops quietly wherever the chain breaks. */
+	if (s->opts.callgraph == CALLGRAPH_FP && nuser && !out.truncated &&
+	    s->uw && s->uw_ops->root &&
+	    !s->uw_ops->root(s->uw, (pid_t)pid, user[nuser - 1], nuser > 1))
+		flags |= STACK_BROKEN;
 	nuser = sampler_fix_modules(s, (pid_t)pid, user, s->umods, nuser,
 				    &flags);
 	stack_table_add(s->stacks, (pid_t)pid, (pid_t)tid, s->ips, s->umods,

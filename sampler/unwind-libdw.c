@@ -96,6 +96,7 @@ struct unwinder {
 	struct intmap rules; /* module << 44 | ELF address -> rule, or a
 				  RULE_NONE marker when the full path is needed */
 	struct unwind_rule **rule_blocks; /* rules, allocated in blocks */
+	struct intmap roots; /* module << 44 | ELF address -> ROOT_YES/_NO */
 	size_t nrules, nblocks;
 	bool full_only;	     /* never the fast path ("libdwfl") */
 	bool check;	     /* compare every fast unwind with the full path */
@@ -123,6 +124,7 @@ libdw_new(const struct map_set *ms, const struct module_table *mt)
 	u->mods = mt;
 	intmap_init(&u->procs);
 	intmap_init(&u->rules);
+	intmap_init(&u->roots);
 	return u;
 }
 
@@ -172,6 +174,7 @@ libdw_free(struct unwinder *u)
 		free(u->rule_blocks[i]);
 	free(u->rule_blocks);
 	intmap_fini(&u->rules);
+	intmap_fini(&u->roots);
 	free(u);
 }
 
@@ -524,6 +527,95 @@ libdw_rule(struct unwinder *u, uint32_t id, uint64_t pc)
 	return r;
 }
 
+/* ---- the roots of a stack ----------------------------------------------- */
+
+/*
+ * Is the rule's code the outermost frame by its CFI: the function holding
+ * its module's entry point (the program's _start, the dynamic linker's),
+ * or code whose CFI leaves the return address undefined (the C library's
+ * _start, the child side of clone and clone3)?
+ */
+static bool
+libdw_rule_root(const struct unwind_rule *r)
+{
+	return r != &rule_none &&
+	       (r->entry || r->kind[RULE_NREGS - 1] == RULE_UNDEF);
+}
+
+/*
+ * The C library's functions that run a program's main or a thread's start
+ * routine. A frame-pointer chain ends there, not at _start or clone3: the
+ * C library keeps no frame pointers, and _start and clone clear rbp, so the
+ * walk from a whole frame-pointer chain stops one or two frames short of
+ * the CFI root. glibc's names, then musl's.
+ */
+static const char *const libdw_root_names[] = {
+	"__libc_start_call_main",
+	"__libc_start_main_impl",
+	"__libc_start_main",
+	"start_thread",
+	"__clone",
+	"clone",
+	"__clone3",
+	"clone3",
+	"__clone_internal",
+	"libc_start_main_stage2",
+	"start_c11",
+	NULL,
+};
+
+/* The name of the function at address addr of pid's Dwfl, or NULL. */
+static const char *
+libdw_func_name(struct unwinder *u, pid_t pid, uint64_t addr)
+{
+	struct libdw_proc *p = libdw_proc(u, pid);
+	Dwfl_Module *mod;
+
+	if (!p)
+		return NULL;
+	mod = dwfl_addrmodule(p->dwfl, addr);
+	return mod ? dwfl_module_addrname(mod, addr) : NULL;
+}
+
+#define ROOT_YES ((void *)1)
+#define ROOT_NO ((void *)2)
+
+/*
+ * Does a stack whose outermost frame is pc (a return address unless it is
+ * the only frame) end at its root? Yes when the frame's code is a root by
+ * its CFI (libdw_rule_root) or is one of libdw_root_names. The one test of
+ * a whole stack, for both call graphs: CFI unwinding (an unwind that stops
+ * elsewhere is broken) and the kernel's frame-pointer chains. Cached per
+ * code address; the names need the C library's symbols (libc6-dbg).
+ */
+static bool
+libdw_root(struct unwinder *u, pid_t pid, uint64_t pc, bool ret)
+{
+	uint64_t addr = ret ? pc - 1 : pc, bias;
+	const struct addr_map *m = map_set_find(u->maps, pid, addr);
+	unsigned long long key;
+	const char *name;
+	void *v;
+	size_t i;
+
+	if (!m || m->module == MODULE_NONE ||
+	    !module_table_bias(u->mods, m, &bias))
+		return false;
+	key = ((unsigned long long)m->module << 44) | (addr - bias);
+	v = intmap_get(&u->roots, key);
+	if (v)
+		return v == ROOT_YES;
+	v = ROOT_NO;
+	if (libdw_rule_root(libdw_rule(u, m->module, addr - bias)))
+		v = ROOT_YES;
+	name = v == ROOT_NO ? libdw_func_name(u, pid, addr) : NULL;
+	for (i = 0; name && libdw_root_names[i]; i++)
+		if (!strcmp(name, libdw_root_names[i]))
+			v = ROOT_YES;
+	intmap_put(&u->roots, key, v);
+	return v == ROOT_YES;
+}
+
 /*
  * Unwind with cached rules. Returns UNWIND_DONE, _COPY_SHORT, _BROKEN or
  * _MAX as the full path would, or -1 when some frame needs the full path.
@@ -566,10 +658,10 @@ libdw_fast(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 			return *n > 1 ? UNWIND_BROKEN : -1;
 		if (r == &rule_none)
 			return -1;
+		if (libdw_rule_root(r))
+			return UNWIND_DONE; /* the process's first frame */
 		if (!known[r->cfa_reg])
 			return UNWIND_BROKEN;
-		if (r->entry)
-			return UNWIND_DONE; /* the process's first frame */
 		if (r->fp) {
 			/* rbp -> [saved rbp][return address] */
 			cfa = regs[6] + 16;
@@ -586,8 +678,6 @@ libdw_fast(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 			regs[7] = cfa;
 		} else {
 			cfa = regs[r->cfa_reg] + (int64_t)r->cfa_off;
-			if (r->kind[RULE_NREGS - 1] == RULE_UNDEF)
-				return UNWIND_DONE; /* the outermost frame */
 			for (i = 0; i < RULE_NREGS; i++) {
 				int d = rule_dwarf_reg[i];
 				uint64_t at = cfa + (int64_t)r->off[i];
@@ -652,27 +742,6 @@ libdw_frame(Dwfl_Frame *state, void *arg)
 }
 
 /*
- * Is frame n-1 (at pc) in the function holding its module's entry point,
- * the root of the stack? libdwfl does not know that the dynamic linker's
- * _start (no end-of-stack marker, or no CFI) is the first frame, and fails
- * to unwind past it; the cached rules stop there (rule.entry).
- */
-static bool
-libdw_at_root(struct unwinder *u, pid_t pid, uint64_t pc, uint32_t n)
-{
-	const struct addr_map *m =
-		map_set_find(u->maps, pid, n > 1 ? pc - 1 : pc);
-	uint64_t bias;
-	const struct unwind_rule *r;
-
-	if (!m || m->module == MODULE_NONE ||
-	    !module_table_bias(u->mods, m, &bias))
-		return false;
-	r = libdw_rule(u, m->module, pc - bias - (n > 1 ? 1 : 0));
-	return r != &rule_none && r->entry;
-}
-
-/*
  * The full path: libdwfl's unwinder over the process's Dwfl. libdwfl ends
  * an unwind quietly when the return address cannot be read, so a read past
  * the end of a full stack copy is what tells a truncated stack.
@@ -708,8 +777,9 @@ libdw_full(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 		return UNWIND_DONE;
 	if (u->n >= max)
 		return UNWIND_MAX;
-	return libdw_at_root(u, smp->pid, ips[*n - 1], *n) ? UNWIND_DONE
-							   : UNWIND_BROKEN;
+	/* libdwfl does not know the roots that have no end-of-stack mark. */
+	return libdw_root(u, smp->pid, ips[*n - 1], *n > 1) ? UNWIND_DONE
+							    : UNWIND_BROKEN;
 }
 
 /*
@@ -755,6 +825,10 @@ libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	if (!max)
 		return UNWIND_MAX;
 	ret = u->full_only ? -1 : libdw_fast(u, smp, ips, max, n);
+	/* Stopped where a frame-pointer chain would: a root all the same. */
+	if (ret == UNWIND_BROKEN &&
+	    libdw_root(u, smp->pid, ips[*n - 1], *n > 1))
+		ret = UNWIND_DONE;
 	if (u->check && ret >= 0)
 		libdw_check(u, smp, ips, max, *n, (enum unwind_result)ret);
 	if (ret >= 0)
@@ -777,6 +851,7 @@ const struct unwinder_ops unwind_libdwfl_ops = {
 	.new = libdwfl_new,
 	.free = libdw_free,
 	.user = libdw_user,
+	.root = libdw_root,
 	.forget = libdw_forget,
 };
 
@@ -785,6 +860,7 @@ const struct unwinder_ops unwind_libdw_ops = {
 	.new = libdw_new,
 	.free = libdw_free,
 	.user = libdw_user,
+	.root = libdw_root,
 	.forget = libdw_forget,
 	.set_check = libdw_set_check,
 	.mismatches = libdw_mismatches,

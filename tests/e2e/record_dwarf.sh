@@ -148,7 +148,10 @@ check "deep 200: without --unwind-check the count is -1 ($m)" test "$m" = -1
 # --- a copy too small: marked [truncated] and counted -------------------------
 attach small -F 999 -d 2 --stack-size 4K -- "$NOFP" deep 200 30
 c=$(meta small copy_truncated_stacks)
-check "4K copy: $c stacks counted as cut by the copy size" test "${c:-0}" -ge 500
+n=$(meta small samples)
+# A 4 KiB copy holds ~50 of the 200 levels: ~3/4 of the samples are cut.
+check "4K copy: $c of $n stacks counted as cut by the copy size" \
+	test "${c:-0}" -ge $(( ${n:-0} / 2 )) -a "${n:-0}" -ge 200
 check "4K copy: they are marked [truncated] under the process name" \
 	grep -q '^stackmix-nofp;\[truncated\];' "$T/small.folded"
 check "4K copy: the summary says so" grep -q 'raise --stack-size' "$T/small.err"
