@@ -268,11 +268,11 @@ record_symbolize(struct profile *p, const struct sampler *s,
 
 	for (i = 0; i < n; i++) {
 		const struct addr_stack *st = sampler_stack(s, i);
-		const char *comm = sampler_comm(s, st->pid);
+		const char *comm = sampler_stack_comm(s, st);
 		uint32_t task, depth = 0, j;
 
 		if (!*comm)
-			comm = sampler_thread_name(s, st->tid);
+			comm = sampler_stack_thread(s, st);
 		if (!*comm)
 			comm = "[unknown]";
 		/* Each user frame may unfold into its inlined calls. */
@@ -282,7 +282,7 @@ record_symbolize(struct profile *p, const struct sampler *s,
 			frames = xreallocarray(frames, cap, sizeof(*frames));
 		}
 		task = profile_add_task(p, st->pid, st->tid, comm,
-					sampler_thread_name(s, st->tid));
+					sampler_stack_thread(s, st));
 		frames[depth++] =
 			profile_intern_frame(p, comm, "", FRAME_PROCESS);
 		if (st->flags & (STACK_TRUNCATED | STACK_COPY_SHORT))

@@ -38,11 +38,11 @@ struct stack_table;
 struct stack_table *stack_table_new(void);
 void stack_table_free(struct stack_table *t);
 /* Add count samples of a stack (see struct addr_stack; modules has one
- * entry per user frame). */
+ * entry per user frame; image counts the process's execs before it). */
 void stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
-		     const uint64_t *ips, const uint32_t *modules,
-		     uint32_t nkernel, uint32_t nuser, uint32_t flags,
-		     uint64_t count);
+		     uint32_t image, const uint64_t *ips,
+		     const uint32_t *modules, uint32_t nkernel, uint32_t nuser,
+		     uint32_t flags, uint64_t count);
 size_t stack_table_len(const struct stack_table *t);
 const struct addr_stack *stack_table_get(const struct stack_table *t,
 					 size_t idx);
@@ -108,6 +108,15 @@ void task_table_set_state(struct task_table *t, pid_t pid, enum task_state st);
 void task_table_set_comm(struct task_table *t, pid_t pid, pid_t tid,
 			 const char *comm);
 const char *task_table_comm(const struct task_table *t, pid_t tid);
+/*
+ * pid exec'd (call before setting the new image's name): the samples taken
+ * so far keep the name it had. Images are numbered from 0 per process.
+ */
+void task_table_exec(struct task_table *t, pid_t pid);
+uint32_t task_table_image(const struct task_table *t, pid_t pid);
+/* The name task tid of process pid had in pid's image number image. */
+const char *task_table_comm_at(const struct task_table *t, pid_t pid, pid_t tid,
+			       uint32_t image);
 /* Note a sample of tid; returns TASK_NEW_* flags for first sightings. */
 #define TASK_NEW_THREAD 1
 #define TASK_NEW_PROCESS 2

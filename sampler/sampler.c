@@ -475,7 +475,8 @@ sampler_handle_sample(struct sampler *s, const struct rec *r,
 		flags |= STACK_BROKEN;
 	nuser = sampler_fix_modules(s, (pid_t)pid, user, s->umods, nuser,
 				    &flags);
-	stack_table_add(s->stacks, (pid_t)pid, (pid_t)tid, s->ips, s->umods,
+	stack_table_add(s->stacks, (pid_t)pid, (pid_t)tid,
+			task_table_image(s->tasks, (pid_t)pid), s->ips, s->umods,
 			out.nkernel, nuser, flags, 1);
 	s->stats.samples++;
 	if (flags & STACK_TRUNCATED)
@@ -567,6 +568,7 @@ sampler_handle_comm(struct sampler *s, const struct rec *r,
 		map_set_exec(s->maps, (pid_t)pid);
 		if (s->uw)
 			s->uw_ops->forget(s->uw, (pid_t)pid);
+		task_table_exec(s->tasks, (pid_t)pid);
 	}
 	task_table_set_comm(s->tasks, (pid_t)pid, (pid_t)tid, comm);
 }
@@ -1473,6 +1475,18 @@ const char *
 sampler_thread_name(const struct sampler *s, pid_t tid)
 {
 	return task_table_comm(s->tasks, tid);
+}
+
+const char *
+sampler_stack_comm(const struct sampler *s, const struct addr_stack *st)
+{
+	return task_table_comm_at(s->tasks, st->pid, st->pid, st->image);
+}
+
+const char *
+sampler_stack_thread(const struct sampler *s, const struct addr_stack *st)
+{
+	return task_table_comm_at(s->tasks, st->pid, st->tid, st->image);
 }
 
 const char *
