@@ -617,6 +617,22 @@ libdw_root(struct unwinder *u, pid_t pid, uint64_t pc, bool ret)
 }
 
 /*
+ * Code without CFI is unwound by its frame pointer, a guess: in code built
+ * without frame pointers rbp holds data. When the frame it points to lies
+ * past the stack copy, it is a frame the copy was too small for (a cut:
+ * raise the copy) only if it can be one: above sp and, in a file (built to
+ * the psABI: a frame pointer is CFA - 16, 16-byte aligned), aligned. Else
+ * the guess was wrong, and a bigger copy would only show it: broken.
+ */
+static bool
+libdw_fp_plausible(const struct addr_map *m, const uint64_t *regs)
+{
+	if (regs[6] <= regs[7])
+		return false;
+	return m->module == MODULE_NONE || !(regs[6] & 15);
+}
+
+/*
  * Unwind with cached rules. Returns UNWIND_DONE, _COPY_SHORT, _BROKEN or
  * _MAX as the full path would, or -1 when some frame needs the full path.
  */
@@ -669,8 +685,9 @@ libdw_fast(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 					       &short_copy) ||
 			    !unwind_stack_read(smp, regs[6] + 8, &save[6],
 					       &short_copy))
-				return short_copy ? UNWIND_COPY_SHORT
-						  : UNWIND_BROKEN;
+				return short_copy && libdw_fp_plausible(m, regs)
+					       ? UNWIND_COPY_SHORT
+					       : UNWIND_BROKEN;
 			if (cfa <= regs[7])
 				return UNWIND_BROKEN; /* not outwards */
 			regs[6] = save[1];
