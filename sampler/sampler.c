@@ -483,8 +483,16 @@ sampler_handle_sample(struct sampler *s, const struct rec *r,
 		s->stats.truncated++;
 	if (flags & STACK_COPY_SHORT)
 		s->stats.copy_short++;
-	if (flags & STACK_BROKEN)
+	if (flags & STACK_BROKEN) {
+		size_t nmaps;
+		uint64_t gen;
+
 		s->stats.broken++;
+		/* Nothing to unwind with: the maps were not readable. */
+		map_set_maps(s->maps, (pid_t)pid, &nmaps, &gen);
+		if (!nmaps)
+			s->stats.broken_nomaps++;
+	}
 	seen = task_table_seen(s->tasks, (pid_t)pid, (pid_t)tid);
 	if (seen & TASK_NEW_THREAD)
 		s->stats.threads++;
@@ -1179,7 +1187,11 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 
 		task_table_set_state(s->tasks, pid, TASK_TARGET);
 		task_table_load_proc(s->tasks, pid);
-		map_set_load_proc(s->maps, s->mods, pid);
+		ret = map_set_load_proc(s->maps, s->mods, pid);
+		if (ret < 0 && !s->stats.nomaps_pid) {
+			s->stats.nomaps_pid = pid;
+			s->stats.nomaps_errno = -ret;
+		}
 		sampler_add_cmdline(s, pid);
 		sampler_watch_pid(s, pid);
 	}

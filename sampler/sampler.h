@@ -98,6 +98,10 @@ struct sampler_stats {
 	enum sampler_unwinder unwinder; /* the CFI unwinder used */
 	enum sampler_scope scope;	/* the scope actually used */
 	bool kernel;			/* kernel stacks were recorded */
+	/* Broken stacks of processes with no maps known (unreadable). */
+	uint64_t broken_nomaps;
+	pid_t nomaps_pid; /* the first target whose maps were unreadable */
+	int nomaps_errno; /* and why */
 };
 
 #define MODULE_NONE UINT32_MAX /* a frame in no file: JIT code, unknown */
