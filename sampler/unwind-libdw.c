@@ -108,6 +108,7 @@ struct unwinder {
 	uint64_t *ips;
 	uint32_t n, max;
 	bool copy_short; /* a read just past the stack copy failed */
+	bool at_root;	 /* the full path reached a root by CFI */
 };
 
 static const Dwfl_Callbacks libdw_callbacks = {
@@ -577,6 +578,19 @@ libdw_func_name(struct unwinder *u, pid_t pid, uint64_t addr)
 	return mod ? dwfl_module_addrname(mod, addr) : NULL;
 }
 
+/* The rule at address addr of pid's maps, or NULL outside any file. */
+static const struct unwind_rule *
+libdw_rule_at(struct unwinder *u, pid_t pid, uint64_t addr)
+{
+	const struct addr_map *m = map_set_find(u->maps, pid, addr);
+	uint64_t bias;
+
+	if (!m || m->module == MODULE_NONE ||
+	    !module_table_bias(u->mods, m, &bias))
+		return NULL;
+	return libdw_rule(u, m->module, addr - bias);
+}
+
 #define ROOT_YES ((void *)1)
 #define ROOT_NO ((void *)2)
 
@@ -749,12 +763,23 @@ static int
 libdw_frame(Dwfl_Frame *state, void *arg)
 {
 	struct unwinder *u = arg;
+	const struct unwind_rule *r;
 	Dwarf_Addr pc;
 	bool activation;
 
 	if (!dwfl_frame_pc(state, &pc, &activation) || !pc)
 		return DWARF_CB_ABORT;
 	u->ips[u->n++] = pc;
+	/*
+	 * Stop at a root as the cached rules do: libdwfl would go on past
+	 * the dynamic linker's _start (no end-of-stack mark) into whatever
+	 * lies above it on the stack.
+	 */
+	r = libdw_rule_at(u, u->smp->pid, u->n > 1 ? pc - 1 : pc);
+	if (r && libdw_rule_root(r)) {
+		u->at_root = true;
+		return DWARF_CB_ABORT;
+	}
 	return u->n >= u->max ? DWARF_CB_ABORT : DWARF_CB_OK;
 }
 
@@ -781,6 +806,7 @@ libdw_full(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	u->n = 0;
 	u->max = max;
 	u->copy_short = false;
+	u->at_root = false;
 	ret = dwfl_getthread_frames(p->dwfl, smp->tid, libdw_frame, u);
 	u->smp = NULL;
 	*n = u->n;
@@ -788,6 +814,8 @@ libdw_full(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 		ips[0] = smp->regs[UNWIND_REG_IP];
 		*n = 1;
 	}
+	if (u->at_root)
+		return UNWIND_DONE;
 	if (u->copy_short)
 		return UNWIND_COPY_SHORT;
 	if (ret == 0)
