@@ -218,6 +218,48 @@ bool unwind_stack_read(const struct unwind_sample *smp, uint64_t addr,
 /* The backend for a choice (UNWINDER_DEFAULT picks the measured best). */
 const struct unwinder_ops *unwind_backend(enum sampler_unwinder which);
 
+/*
+ * unwind-rules.c: each module's CFI (.eh_frame, else .debug_frame) read
+ * once per code address into a rule, cached per module and shared by every
+ * process that maps it; the fast path of unwind-libdw.c.
+ */
+/*
+ * How to find the caller's registers from a frame's, at one code address.
+ * Only the registers that survive a call are tracked: rsp (the CFA), rip
+ * (the return address) and the callee-saved rbx, rbp, r12-r15.
+ */
+enum rule_kind {
+	RULE_SAME,   /* unchanged (also: unspecified callee-saved register) */
+	RULE_OFFSET, /* saved at CFA + off */
+	RULE_UNDEF,  /* unknown; for rip: this is the outermost frame */
+};
+
+#define RULE_NREGS 7 /* rbx rbp r12 r13 r14 r15 rip */
+extern const int rule_dwarf_reg[RULE_NREGS];
+
+struct unwind_rule {
+	uint8_t cfa_reg; /* DWARF register number; the CFA = it + cfa_off */
+	bool fp;	 /* no CFI here: follow the frame pointer */
+	bool entry;	 /* the module's entry point: the outermost frame */
+	int32_t cfa_off;
+	uint8_t kind[RULE_NREGS];
+	int32_t off[RULE_NREGS];
+};
+
+struct unwind_rules;
+
+struct unwind_rules *unwind_rules_new(const struct module_table *mt);
+void unwind_rules_free(struct unwind_rules *ur);
+/*
+ * The rule at ELF address pc of module id, or NULL for what a rule cannot
+ * express (unwind that frame with libdwfl). Code without CFI gets a rule
+ * that follows the frame pointer (.fp).
+ */
+const struct unwind_rule *unwind_rules_get(struct unwind_rules *ur, uint32_t id,
+					   uint64_t pc);
+/* The rule for code without CFI, JIT code: rbp holds the frame. */
+extern const struct unwind_rule unwind_rule_fp;
+
 /* unwind-fp.c: turn a sample's callchain into kernel and user frames. */
 struct unwind_out {
 	uint64_t *ips; /* capacity cap */

@@ -2,14 +2,15 @@
 /*
  * sampler/unwind-libdw.c - CFI unwinding with elfutils, in two tiers.
  *
- * The fast path: for each code address, libdw's CFI (.eh_frame, else
- * .debug_frame) is read once into an unwind rule (where the CFA is, where
- * the return address and the callee-saved registers were saved), cached per
- * module and shared by every process that maps it. Unwinding a frame is
- * then a hash lookup and a few reads from the stack copy: no CFI parsing
- * per sample, and no allocation. This covers all ordinary code; where a
- * module has no CFI at all (JIT code, hand-written assembly), the frame
- * pointer is followed, as libdwfl's own unwinder does.
+ * The fast path: the cached unwind rules of unwind-rules.c, one per code
+ * address; unwinding a frame is a hash lookup and a few reads from the
+ * stack copy: no CFI parsing per sample, and no allocation. This covers
+ * all ordinary code; where a module has no CFI at all (JIT code,
+ * hand-written assembly), the frame pointer is followed, as libdwfl's own
+ * unwinder does.
+ *
+ * The roots: one test of whether a stack ends where stacks begin, for the
+ * rules, for libdwfl, and for the kernel's frame-pointer chains (-g fp).
  *
  * The full path, for what rules cannot express (CFA expressions in PLT
  * entries and signal trampolines, registers saved in other registers):
@@ -53,51 +54,12 @@ struct libdw_proc {
 	bool attached;
 };
 
-/*
- * How to find the caller's registers from a frame's, at one code address.
- * Only the registers that survive a call are tracked: rsp (the CFA), rip
- * (the return address) and the callee-saved rbx, rbp, r12-r15.
- */
-enum rule_kind {
-	RULE_SAME,   /* unchanged (also: unspecified callee-saved register) */
-	RULE_OFFSET, /* saved at CFA + off */
-	RULE_UNDEF,  /* unknown; for rip: this is the outermost frame */
-};
-
-#define RULE_NREGS 7 /* rbx rbp r12 r13 r14 r15 rip */
-static const int rule_dwarf_reg[RULE_NREGS] = { 3, 6, 12, 13, 14, 15, 16 };
-
-struct unwind_rule {
-	uint8_t cfa_reg; /* DWARF register number; the CFA = it + cfa_off */
-	bool fp;	 /* no CFI here: follow the frame pointer */
-	bool entry;	 /* the module's entry point: the outermost frame */
-	int32_t cfa_off;
-	uint8_t kind[RULE_NREGS];
-	int32_t off[RULE_NREGS];
-};
-
-/* The CFI of one module, opened once for all processes. */
-struct libdw_module {
-	bool tried;
-	Elf *elf;
-	Dwarf *dw; /* for .debug_frame, opened on first need */
-	bool dw_tried;
-	Dwarf_CFI *eh_cfi; /* .eh_frame, or NULL */
-	Dwarf_CFI *dbg_cfi;
-	GElf_Addr entry; /* e_entry, 0 if none */
-};
-
 struct unwinder {
 	const struct map_set *maps;
 	const struct module_table *mods;
 	struct intmap procs;	    /* pid + 1 -> struct libdw_proc * */
-	struct libdw_module *lmods; /* by module id */
-	size_t nlmods;
-	struct intmap rules; /* module << 44 | ELF address -> rule, or a
-				  RULE_NONE marker when the full path is needed */
-	struct unwind_rule **rule_blocks; /* rules, allocated in blocks */
+	struct unwind_rules *rules; /* the CFI of every module, as rules */
 	struct intmap roots; /* module << 44 | ELF address -> ROOT_YES/_NO */
-	size_t nrules, nblocks;
 	bool full_only;	     /* never the fast path ("libdwfl") */
 	bool check;	     /* compare every fast unwind with the full path */
 	uint64_t mismatches; /* ... and count the differences */
@@ -124,7 +86,7 @@ libdw_new(const struct map_set *ms, const struct module_table *mt)
 	u->maps = ms;
 	u->mods = mt;
 	intmap_init(&u->procs);
-	intmap_init(&u->rules);
+	u->rules = unwind_rules_new(mt);
 	intmap_init(&u->roots);
 	return u;
 }
@@ -162,19 +124,7 @@ libdw_free(struct unwinder *u)
 		if (u->procs.slots[i].value)
 			libdw_proc_free(u->procs.slots[i].value);
 	intmap_fini(&u->procs);
-	for (i = 0; i < u->nlmods; i++) {
-		if (u->lmods[i].dw)
-			dwarf_end(u->lmods[i].dw);
-		if (u->lmods[i].eh_cfi)
-			dwarf_cfi_end(u->lmods[i].eh_cfi);
-		if (u->lmods[i].elf)
-			elf_end(u->lmods[i].elf);
-	}
-	free(u->lmods);
-	for (i = 0; i < u->nblocks; i++)
-		free(u->rule_blocks[i]);
-	free(u->rule_blocks);
-	intmap_fini(&u->rules);
+	unwind_rules_free(u->rules);
 	intmap_fini(&u->roots);
 	free(u);
 }
@@ -356,178 +306,6 @@ libdw_proc(struct unwinder *u, pid_t pid)
 	return p->attached ? p : NULL;
 }
 
-/* ---- the fast path: cached rules ---------------------------------------- */
-
-#define RULE_BLOCK 1024
-/* The rules map's value for "no rule: take the full path". */
-static struct unwind_rule rule_none;
-/* The rule for code without CFI: rbp holds the frame. */
-static const struct unwind_rule rule_fp = { .cfa_reg = 6, .fp = true };
-
-static struct libdw_module *
-libdw_module(struct unwinder *u, uint32_t id)
-{
-	struct libdw_module *lm;
-
-	if (id >= u->nlmods) {
-		size_t n = module_table_len(u->mods);
-
-		u->lmods = xreallocarray(u->lmods, n, sizeof(*u->lmods));
-		memset(u->lmods + u->nlmods, 0,
-		       (n - u->nlmods) * sizeof(*u->lmods));
-		u->nlmods = n;
-	}
-	lm = &u->lmods[id];
-	if (!lm->tried) {
-		const struct addr_module *mod = module_table_at(u->mods, id);
-		int fd;
-
-		lm->tried = true;
-		/* The fd stays open with the module table; libelf maps it. */
-		fd = mod ? mod->fd : -1;
-		if (fd >= 0)
-			lm->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-		if (lm->elf) {
-			GElf_Ehdr eh;
-
-			lm->eh_cfi = dwarf_getcfi_elf(lm->elf);
-			if (gelf_getehdr(lm->elf, &eh))
-				lm->entry = eh.e_entry;
-		}
-	}
-	return lm;
-}
-
-/* The frame state of lm's CFI at ELF address pc, or NULL. */
-static Dwarf_Frame *
-libdw_addrframe(struct libdw_module *lm, uint64_t pc)
-{
-	Dwarf_Frame *fr = NULL;
-
-	if (lm->eh_cfi && dwarf_cfi_addrframe(lm->eh_cfi, pc, &fr) == 0)
-		return fr;
-	if (!lm->dw_tried && lm->elf) {
-		lm->dw_tried = true;
-		lm->dw = dwarf_begin_elf(lm->elf, DWARF_C_READ, NULL);
-		if (lm->dw)
-			lm->dbg_cfi = dwarf_getcfi(lm->dw);
-	}
-	if (lm->dbg_cfi && dwarf_cfi_addrframe(lm->dbg_cfi, pc, &fr) == 0)
-		return fr;
-	return NULL;
-}
-
-/*
- * Turn libdw's answer for one address into a rule. False for what a rule
- * cannot hold: a CFA or a register given by a DWARF expression, a CFA
- * based on a register that does not survive calls, a register saved in
- * another register.
- */
-static bool
-libdw_make_rule(Dwarf_Frame *fr, struct unwind_rule *r)
-{
-	Dwarf_Op *ops, mem[3];
-	size_t nops, i;
-
-	memset(r, 0, sizeof(*r));
-	if (dwarf_frame_cfa(fr, &ops, &nops) != 0 || nops != 1)
-		return false;
-	if (ops[0].atom == DW_OP_bregx) {
-		r->cfa_reg = (uint8_t)ops[0].number;
-		r->cfa_off = (int32_t)ops[0].number2;
-		if (ops[0].number > 16)
-			return false;
-	} else if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg16) {
-		r->cfa_reg = (uint8_t)(ops[0].atom - DW_OP_breg0);
-		r->cfa_off = (int32_t)ops[0].number;
-	} else {
-		return false;
-	}
-	/* rsp, or a callee-saved register (rbx, rbp, r12-r15). */
-	if (r->cfa_reg != 7 && r->cfa_reg != 3 && r->cfa_reg != 6 &&
-	    (r->cfa_reg < 12 || r->cfa_reg > 15))
-		return false;
-	for (i = 0; i < RULE_NREGS; i++) {
-		if (dwarf_frame_register(fr, rule_dwarf_reg[i], mem, &ops,
-					 &nops) != 0)
-			return false;
-		if (!ops) {
-			r->kind[i] = RULE_SAME;
-		} else if (nops == 0) {
-			/*
-			 * Undefined. The psABI says a callee-saved register
-			 * survives unless the CFI says where it was saved;
-			 * for rip it marks the outermost frame.
-			 */
-			r->kind[i] = rule_dwarf_reg[i] == 16 ? RULE_UNDEF
-							     : RULE_SAME;
-		} else if (ops[0].atom == DW_OP_call_frame_cfa &&
-			   (nops == 1 ||
-			    (nops == 2 && ops[1].atom == DW_OP_plus_uconst))) {
-			r->kind[i] = RULE_OFFSET;
-			r->off[i] = nops == 2 ? (int32_t)ops[1].number : 0;
-		} else {
-			return false;
-		}
-	}
-	return true;
-}
-
-/* The rule at ELF address pc of module id (cached), or &rule_none. */
-static const struct unwind_rule *
-libdw_rule(struct unwinder *u, uint32_t id, uint64_t pc)
-{
-	unsigned long long key = ((unsigned long long)id << 44) | pc;
-	struct unwind_rule *r = intmap_get(&u->rules, key), tmp;
-	struct libdw_module *lm;
-	Dwarf_Frame *fr;
-	bool ok;
-
-	if (r)
-		return r;
-	lm = libdw_module(u, id);
-	fr = libdw_addrframe(lm, pc);
-	if (fr) {
-		Dwarf_Addr start, end;
-
-		ok = libdw_make_rule(fr, &tmp);
-		/*
-		 * The dynamic linker's _start has no end-of-stack marker in
-		 * its CFI (the C library's has): the function holding the
-		 * module's entry point is the root of the stack.
-		 */
-		if (ok && lm->entry &&
-		    dwarf_frame_info(fr, &start, &end, NULL) >= 0 &&
-		    lm->entry >= start && lm->entry < end)
-			tmp.entry = true;
-		free(fr);
-	} else {
-		/*
-		 * No CFI for this code: frame pointers, if any. Code just
-		 * past the module's entry point (the dynamic linker's
-		 * _start, which has no CFI) is the root of the stack.
-		 */
-		tmp = rule_fp;
-		tmp.entry = lm->entry && pc >= lm->entry && pc - lm->entry < 64;
-		ok = true;
-	}
-	if (!ok) {
-		intmap_put(&u->rules, key, &rule_none);
-		return &rule_none;
-	}
-	if (u->nrules % RULE_BLOCK == 0) {
-		u->rule_blocks = xreallocarray(u->rule_blocks, u->nblocks + 1,
-					       sizeof(*u->rule_blocks));
-		u->rule_blocks[u->nblocks++] =
-			xmalloc(RULE_BLOCK * sizeof(**u->rule_blocks));
-	}
-	r = &u->rule_blocks[u->nrules / RULE_BLOCK][u->nrules % RULE_BLOCK];
-	u->nrules++;
-	*r = tmp;
-	intmap_put(&u->rules, key, r);
-	return r;
-}
-
 /* ---- the roots of a stack ----------------------------------------------- */
 
 /*
@@ -539,8 +317,7 @@ libdw_rule(struct unwinder *u, uint32_t id, uint64_t pc)
 static bool
 libdw_rule_root(const struct unwind_rule *r)
 {
-	return r != &rule_none &&
-	       (r->entry || r->kind[RULE_NREGS - 1] == RULE_UNDEF);
+	return r && (r->entry || r->kind[RULE_NREGS - 1] == RULE_UNDEF);
 }
 
 /*
@@ -588,7 +365,7 @@ libdw_rule_at(struct unwinder *u, pid_t pid, uint64_t addr)
 	if (!m || m->module == MODULE_NONE ||
 	    !module_table_bias(u->mods, m, &bias))
 		return NULL;
-	return libdw_rule(u, m->module, addr - bias);
+	return unwind_rules_get(u->rules, m->module, addr - bias);
 }
 
 #define ROOT_YES ((void *)1)
@@ -620,7 +397,7 @@ libdw_root(struct unwinder *u, pid_t pid, uint64_t pc, bool ret)
 	if (v)
 		return v == ROOT_YES;
 	v = ROOT_NO;
-	if (libdw_rule_root(libdw_rule(u, m->module, addr - bias)))
+	if (libdw_rule_root(unwind_rules_get(u->rules, m->module, addr - bias)))
 		v = ROOT_YES;
 	name = v == ROOT_NO ? libdw_func_name(u, pid, addr) : NULL;
 	for (i = 0; name && libdw_root_names[i]; i++)
@@ -680,13 +457,13 @@ libdw_fast(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 		m = map_set_find(u->maps, smp->pid, *n > 1 ? pc - 1 : pc);
 		if (m && m->module != MODULE_NONE &&
 		    module_table_bias(u->mods, m, &bias))
-			r = libdw_rule(u, m->module,
-				       pc - bias - (*n > 1 ? 1 : 0));
+			r = unwind_rules_get(u->rules, m->module,
+					     pc - bias - (*n > 1 ? 1 : 0));
 		else if (m)
-			r = &rule_fp; /* JIT code: no CFI, frame pointers */
+			r = &unwind_rule_fp; /* JIT code: no CFI, frame pointers */
 		else
 			return *n > 1 ? UNWIND_BROKEN : -1;
-		if (r == &rule_none)
+		if (!r)
 			return -1;
 		if (libdw_rule_root(r))
 			return UNWIND_DONE; /* the process's first frame */
