@@ -400,6 +400,41 @@ sampler_fix_modules(struct sampler *s, pid_t pid, uint64_t *user,
 	return nuser;
 }
 
+/*
+ * fp: the kernel's frame-pointer walk stops quietly wherever the chain
+ * breaks; the chain is whole only if it ends at a root (the unwinder's
+ * test, the one CFI unwinding uses).
+ */
+static bool
+sampler_fp_whole(struct sampler *s, pid_t pid, const uint64_t *user,
+		 uint32_t nuser)
+{
+	if (!nuser || !s->uw || !s->uw_ops->root)
+		return true;
+	return s->uw_ops->root(s->uw, pid, user[nuser - 1], nuser > 1);
+}
+
+/* Count a kept sample and how its stack was cut. */
+static void
+sampler_count_stack(struct sampler *s, pid_t pid, uint32_t flags)
+{
+	size_t nmaps;
+	uint64_t gen;
+
+	s->stats.samples++;
+	if (flags & STACK_TRUNCATED)
+		s->stats.truncated++;
+	if (flags & STACK_COPY_SHORT)
+		s->stats.copy_short++;
+	if (!(flags & STACK_BROKEN))
+		return;
+	s->stats.broken++;
+	/* Nothing to unwind with: the maps were not readable. */
+	map_set_maps(s->maps, pid, &nmaps, &gen);
+	if (!nmaps)
+		s->stats.broken_nomaps++;
+}
+
 static void
 sampler_handle_sample(struct sampler *s, const struct rec *r,
 		      const struct perf_event_header *h)
@@ -468,31 +503,15 @@ sampler_handle_sample(struct sampler *s, const struct rec *r,
 		nuser = sampler_fix_leaf(s, &smp, user, nuser,
 					 MAX_IPS - out.nkernel);
 	}
-	/* fp: the kernel's walk stops quietly wherever the chain breaks. */
-	if (s->opts.callgraph == CALLGRAPH_FP && nuser && !out.truncated &&
-	    s->uw && s->uw_ops->root &&
-	    !s->uw_ops->root(s->uw, (pid_t)pid, user[nuser - 1], nuser > 1))
+	if (s->opts.callgraph == CALLGRAPH_FP && !out.truncated &&
+	    !sampler_fp_whole(s, (pid_t)pid, user, nuser))
 		flags |= STACK_BROKEN;
 	nuser = sampler_fix_modules(s, (pid_t)pid, user, s->umods, nuser,
 				    &flags);
 	stack_table_add(s->stacks, (pid_t)pid, (pid_t)tid,
-			task_table_image(s->tasks, (pid_t)pid), s->ips, s->umods,
-			out.nkernel, nuser, flags, 1);
-	s->stats.samples++;
-	if (flags & STACK_TRUNCATED)
-		s->stats.truncated++;
-	if (flags & STACK_COPY_SHORT)
-		s->stats.copy_short++;
-	if (flags & STACK_BROKEN) {
-		size_t nmaps;
-		uint64_t gen;
-
-		s->stats.broken++;
-		/* Nothing to unwind with: the maps were not readable. */
-		map_set_maps(s->maps, (pid_t)pid, &nmaps, &gen);
-		if (!nmaps)
-			s->stats.broken_nomaps++;
-	}
+			task_table_image(s->tasks, (pid_t)pid), s->ips,
+			s->umods, out.nkernel, nuser, flags, 1);
+	sampler_count_stack(s, (pid_t)pid, flags);
 	seen = task_table_seen(s->tasks, (pid_t)pid, (pid_t)tid);
 	if (seen & TASK_NEW_THREAD)
 		s->stats.threads++;

@@ -8,7 +8,9 @@
 # without CFI (-fno-asynchronous-unwind-tables -fno-unwind-tables): with
 # frame pointers (the guess is right: a small copy truncates, a big one is
 # whole) and without (the guess is data: broken at any copy size).
-# Tolerances: 2% either way for samples taken while a frame is being built.
+# Tolerances: 2% and 2 samples either way, for samples taken while a frame
+# is being built, and for the dynamic linker's start-up (its own CFI: a
+# small copy truly cuts it). The sanitizer build gets ~50 samples a run.
 . "$(dirname "$0")/lib.sh"
 
 if ! can_perf; then
@@ -50,7 +52,9 @@ share_of() {
 expect() {
 	v=$(share_of "$1" "$3")
 	if [ "$rc" -eq 0 ] && awk -v v="$v" -v p="$5" -v op="$4" \
-		'BEGIN { exit !(v >= 0 && (op == ">=" ? v >= p : v <= p)) }'; then
+		-v n="$(meta "$1" samples)" \
+		'BEGIN { slack = n > 0 ? 200 / n : 100
+			exit !(v >= 0 && (op == ">=" ? v >= p - slack : v <= p + slack)) }'; then
 		ok "$2: $3 $v% of $(meta "$1" samples) samples"
 	else
 		not_ok "$2: $3 $4 $5%" "got $v% of $(meta "$1" samples) (rc $rc)" \
@@ -77,12 +81,13 @@ for size in 1K 32K; do
 	expect "nofp$size" "no CFI, no frame pointers, $size copy" broken_stacks '>=' 90
 	expect "nofp$size" "no CFI, no frame pointers, $size copy" copy_truncated_stacks '<=' 2
 done
-if grep -q 'raise --stack-size' "$T/nofp1K.err"; then
-	not_ok "no CFI, no frame pointers: no advice to raise --stack-size" \
-		"$(cat "$T/nofp1K.err")"
-else
-	ok "no CFI, no frame pointers: no advice to raise --stack-size"
-fi
+check "no CFI, no frame pointers: the summary blames code without CFI" \
+	grep -q 'code without CFI' "$T/nofp1K.err"
+# A bigger copy would not help: the summary asks for one for a few samples
+# at most (the dynamic linker's start-up), not for the broken ones.
+w=$(sed -n 's/.*warning: \([0-9]*\) samples .*raise --stack-size.*/\1/p' "$T/nofp1K.err")
+check "no CFI, no frame pointers: no advice to raise --stack-size for them (${w:-0})" \
+	test "${w:-0}" -le $(( $(meta nofp1K samples) / 50 + 2 ))
 
 # --- all CFI (stackmix-nofp): a small copy truncates, the default is whole ---
 rec cfis 1K "$EXAMPLES/stackmix-nofp" deep 100 2
