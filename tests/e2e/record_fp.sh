@@ -35,10 +35,10 @@ meta() {
 }
 
 # at_most NAME LABEL COUNT PERCENT: COUNT is at most PERCENT% of the
-# recording's samples (and there were some).
+# recording's samples, plus one (and there were some).
 at_most() {
 	n=$(meta "$1" samples)
-	if [ "${n:-0}" -gt 0 ] && [ "$3" -le $((n * $4 / 100)) ]; then
+	if [ "${n:-0}" -gt 0 ] && [ "$3" -le $((n * $4 / 100 + 1)) ]; then
 		ok "$2 ($3 of $n samples)"
 	else
 		not_ok "$2" "$3 of ${n:-0} samples" \
