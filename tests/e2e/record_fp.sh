@@ -68,6 +68,15 @@ check "stackmix: the warning names the broken chains" \
 w=$(count "$T/mix.folded" '^stackmix;__libc_start_call_main;main;run_mix;hash_phase;hash_buffer$')
 check "stackmix: hash_phase's chains stay whole ($w)" test "$w" -ge $((n / 10))
 
+# The same test whichever --unwinder finds the leaves' callers.
+"$SCORCH" record -q -g fp -F 499 --unwinder libunwind -o "$T/lu.json" \
+	-- "$EXAMPLES/stackmix" mix 2 >/dev/null 2>&1
+"$SCORCH" fold "$T/lu.json" >"$T/lu.folded" 2>/dev/null
+lu=$(count "$T/lu.folded" '^stackmix;(msort|qsort|__memmove|free|cmp_records)')
+lun=$(count "$T/lu.folded" '^stackmix;\[unknown\];(msort|qsort)')
+check "--unwinder libunwind: no qsort chain unmarked ($lu), $lun marked" \
+	test "$lu" -eq 0 -a "$lun" -gt 0
+
 # --- frame pointers throughout -----------------------------------------------
 rec burn "$EXAMPLES/cpuburn" 3
 check "cpuburn: record -g fp exits 0" test "$rc" -eq 0
