@@ -268,11 +268,11 @@ record_symbolize(struct profile *p, const struct sampler *s,
 
 	for (i = 0; i < n; i++) {
 		const struct addr_stack *st = sampler_stack(s, i);
-		const char *comm = sampler_comm(s, st->pid);
+		const char *comm = sampler_stack_comm(s, st);
 		uint32_t task, depth = 0, j;
 
 		if (!*comm)
-			comm = sampler_thread_name(s, st->tid);
+			comm = sampler_stack_thread(s, st);
 		if (!*comm)
 			comm = "[unknown]";
 		/* Each user frame may unfold into its inlined calls. */
@@ -282,7 +282,7 @@ record_symbolize(struct profile *p, const struct sampler *s,
 			frames = xreallocarray(frames, cap, sizeof(*frames));
 		}
 		task = profile_add_task(p, st->pid, st->tid, comm,
-					sampler_thread_name(s, st->tid));
+					sampler_stack_thread(s, st));
 		frames[depth++] =
 			profile_intern_frame(p, comm, "", FRAME_PROCESS);
 		if (st->flags & (STACK_TRUNCATED | STACK_COPY_SHORT))
@@ -427,6 +427,49 @@ record_idle_targets(const struct profile *p, const struct record_opts *ro,
 	}
 }
 
+/*
+ * Say why stacks are broken: a frame-pointer chain cut short, code without
+ * CFI, or a process whose maps could not be read (nothing to unwind with).
+ */
+static void
+record_warn_broken(const struct sampler_stats *st, const struct record_opts *ro)
+{
+	if (st->broken > st->broken_nomaps && ro->callgraph == CALLGRAPH_FP)
+		cli_warn("%" PRIu64
+			 " samples (%.1f%%) have a frame-pointer chain "
+			 "that stops short of the entry point or a thread "
+			 "start (code built without frame pointers); their "
+			 "callers are shown as [unknown] (use -g dwarf)",
+			 st->broken - st->broken_nomaps,
+			 100.0 * (double)(st->broken - st->broken_nomaps) /
+				 (double)(st->samples ? st->samples : 1));
+	else if (st->broken > st->broken_nomaps)
+		cli_warn("%" PRIu64
+			 " samples (%.1f%%) could not be unwound to their "
+			 "root (code without CFI); their callers are shown "
+			 "as [unknown]",
+			 st->broken - st->broken_nomaps,
+			 100.0 * (double)(st->broken - st->broken_nomaps) /
+				 (double)(st->samples ? st->samples : 1));
+	if (st->broken_nomaps && st->nomaps_pid)
+		cli_warn("%" PRIu64 " samples (%.1f%%) are of a process whose "
+			 "maps are unreadable (pid %d: /proc/%d/maps: %s; "
+			 "record as its user or as root); their frames are "
+			 "shown as [unknown]",
+			 st->broken_nomaps,
+			 100.0 * (double)st->broken_nomaps /
+				 (double)(st->samples ? st->samples : 1),
+			 (int)st->nomaps_pid, (int)st->nomaps_pid,
+			 strerror(st->nomaps_errno));
+	else if (st->broken_nomaps)
+		cli_warn("%" PRIu64 " samples (%.1f%%) are of a process whose "
+			 "maps are unknown; their frames are shown as "
+			 "[unknown]",
+			 st->broken_nomaps,
+			 100.0 * (double)st->broken_nomaps /
+				 (double)(st->samples ? st->samples : 1));
+}
+
 static void
 record_summary(const struct sampler *s, const struct symbolizer *sy,
 	       const struct profile *p, const struct record_opts *ro,
@@ -455,23 +498,7 @@ record_summary(const struct sampler *s, const struct symbolizer *sy,
 			 100.0 * (double)st->copy_short /
 				 (double)(st->samples ? st->samples : 1),
 			 st->stack_bytes);
-	if (st->broken && ro->callgraph == CALLGRAPH_FP)
-		cli_warn("%" PRIu64
-			 " samples (%.1f%%) have a frame-pointer chain "
-			 "that left the code (code built without frame "
-			 "pointers); their callers are shown as [unknown] "
-			 "(use -g dwarf)",
-			 st->broken,
-			 100.0 * (double)st->broken /
-				 (double)(st->samples ? st->samples : 1));
-	else if (st->broken)
-		cli_warn("%" PRIu64
-			 " samples (%.1f%%) could not be unwound to their "
-			 "root (code without CFI); their callers are shown "
-			 "as [unknown]",
-			 st->broken,
-			 100.0 * (double)st->broken /
-				 (double)(st->samples ? st->samples : 1));
+	record_warn_broken(st, ro);
 	if (st->throttled)
 		cli_warn("the kernel throttled sampling %" PRIu64
 			 " times; lower -F",

@@ -209,6 +209,21 @@ sampler_unwind_user(struct sampler *s, const struct perf_rec *pr,
 	return 0;
 }
 
+/*
+ * fp: the kernel's frame-pointer walk stops quietly wherever the chain
+ * breaks; the chain is whole only if it ends at a root (the unwinder's
+ * test, the one CFI unwinding uses).
+ */
+static bool
+sampler_fp_whole(struct sampler *s, pid_t pid, const uint64_t *user,
+		 uint32_t nuser)
+{
+	if (!nuser || !s->uw || !s->uw_ops->root)
+		return true;
+	return s->uw_ops->root(s->uw, pid, user[nuser - 1], nuser > 1);
+}
+
+/* Count a kept sample, how its stack was cut, and a new task. */
 static void
 sampler_count_sample(struct sampler *s, pid_t pid, pid_t tid, uint32_t flags)
 {
@@ -219,8 +234,16 @@ sampler_count_sample(struct sampler *s, pid_t pid, pid_t tid, uint32_t flags)
 		s->stats.truncated++;
 	if (flags & STACK_COPY_SHORT)
 		s->stats.copy_short++;
-	if (flags & STACK_BROKEN)
+	if (flags & STACK_BROKEN) {
+		size_t nmaps;
+		uint64_t gen;
+
 		s->stats.broken++;
+		/* Nothing to unwind with: the maps were not readable. */
+		map_set_maps(s->maps, pid, &nmaps, &gen);
+		if (!nmaps)
+			s->stats.broken_nomaps++;
+	}
 	seen = task_table_seen(s->tasks, pid, tid);
 	if (seen & TASK_NEW_THREAD)
 		s->stats.threads++;
@@ -260,9 +283,12 @@ sampler_handle_sample(struct sampler *s, const struct rec *r,
 	nuser = out.nuser;
 	flags |=
 		sampler_unwind_user(s, pr, user, &nuser, MAX_IPS - out.nkernel);
+	if (s->opts.callgraph == CALLGRAPH_FP && !out.truncated &&
+	    !sampler_fp_whole(s, pid, user, nuser))
+		flags |= STACK_BROKEN;
 	nuser = sampler_fix_modules(s, pid, user, s->umods, nuser, &flags);
-	stack_table_add(s->stacks, pid, tid, s->ips, s->umods, out.nkernel,
-			nuser, flags, 1);
+	stack_table_add(s->stacks, pid, tid, task_table_image(s->tasks, pid),
+			s->ips, s->umods, out.nkernel, nuser, flags, 1);
 	sampler_count_sample(s, pid, tid, flags);
 }
 
@@ -312,6 +338,7 @@ sampler_handle_comm(struct sampler *s, const struct rec *r,
 		map_set_exec(s->maps, pid);
 		if (s->uw)
 			s->uw_ops->forget(s->uw, pid);
+		task_table_exec(s->tasks, pid);
 	}
 	task_table_set_comm(s->tasks, pid, tid, pr->comm.comm);
 }

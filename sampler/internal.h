@@ -41,11 +41,11 @@ struct stack_table;
 struct stack_table *stack_table_new(void);
 void stack_table_free(struct stack_table *t);
 /* Add count samples of a stack (see struct addr_stack; modules has one
- * entry per user frame). */
+ * entry per user frame; image counts the process's execs before it). */
 void stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
-		     const uint64_t *ips, const uint32_t *modules,
-		     uint32_t nkernel, uint32_t nuser, uint32_t flags,
-		     uint64_t count);
+		     uint32_t image, const uint64_t *ips,
+		     const uint32_t *modules, uint32_t nkernel, uint32_t nuser,
+		     uint32_t flags, uint64_t count);
 size_t stack_table_len(const struct stack_table *t);
 const struct addr_stack *stack_table_get(const struct stack_table *t,
 					 size_t idx);
@@ -111,6 +111,15 @@ void task_table_set_state(struct task_table *t, pid_t pid, enum task_state st);
 void task_table_set_comm(struct task_table *t, pid_t pid, pid_t tid,
 			 const char *comm);
 const char *task_table_comm(const struct task_table *t, pid_t tid);
+/*
+ * pid exec'd (call before setting the new image's name): the samples taken
+ * so far keep the name it had. Images are numbered from 0 per process.
+ */
+void task_table_exec(struct task_table *t, pid_t pid);
+uint32_t task_table_image(const struct task_table *t, pid_t pid);
+/* The name task tid of process pid had in pid's image number image. */
+const char *task_table_comm_at(const struct task_table *t, pid_t pid, pid_t tid,
+			       uint32_t image);
 /* Note a sample of tid; returns TASK_NEW_* flags for first sightings. */
 #define TASK_NEW_THREAD 1
 #define TASK_NEW_PROCESS 2
@@ -328,6 +337,12 @@ struct unwinder_ops {
 	enum unwind_result (*user)(struct unwinder *u,
 				   const struct unwind_sample *smp,
 				   uint64_t *ips, uint32_t max, uint32_t *n);
+	/*
+	 * Optional: does a stack whose outermost user frame is pc (a return
+	 * address when ret) end at its root (the entry point, a thread's
+	 * start)? A chain that stops elsewhere was cut off: it is broken.
+	 */
+	bool (*root)(struct unwinder *u, pid_t pid, uint64_t pc, bool ret);
 	/* The process exited or exec'd: drop what is kept for it. */
 	void (*forget)(struct unwinder *u, pid_t pid);
 	/* Optional: check a fast path against a slow one, and count
@@ -367,6 +382,53 @@ uint32_t ehret_cut(const uint64_t *ips, uint32_t n,
 		   void *ctx);
 /* The backend for a choice (UNWINDER_DEFAULT picks the measured best). */
 const struct unwinder_ops *unwind_backend(enum sampler_unwinder which);
+
+/*
+ * unwind-rules.c: each module's CFI (.eh_frame, else .debug_frame) read
+ * once per code address into a rule, cached per module and shared by every
+ * process that maps it; the fast path of unwind-libdw.c.
+ */
+/*
+ * How to find the caller's registers from a frame's, at one code address.
+ * Only the registers that survive a call are tracked: rsp (the CFA), rip
+ * (the return address) and the callee-saved rbx, rbp, r12-r15.
+ */
+enum rule_kind {
+	RULE_SAME,   /* unchanged (also: unspecified callee-saved register) */
+	RULE_OFFSET, /* saved at CFA + off */
+	RULE_UNDEF,  /* unknown; for rip: this is the outermost frame */
+};
+
+#define RULE_NREGS 7 /* rbx rbp r12 r13 r14 r15 rip */
+extern const int rule_dwarf_reg[RULE_NREGS];
+
+struct unwind_rule {
+	uint8_t cfa_reg; /* DWARF register number; the CFA = it + cfa_off */
+	bool fp;	 /* no CFI here: follow the frame pointer */
+	bool entry;	 /* the module's entry point: the outermost frame */
+	int32_t cfa_off;
+	uint8_t kind[RULE_NREGS];
+	int32_t off[RULE_NREGS];
+};
+
+struct unwind_rules;
+
+struct unwind_rules *unwind_rules_new(const struct module_table *mt);
+void unwind_rules_free(struct unwind_rules *ur);
+/* Has any module opened so far libgcc's exception handler installers? */
+bool unwind_rules_any_ehret(const struct unwind_rules *ur);
+/* Module id's ELF (or NULL) and its installers' ranges (unwind-ehret.c). */
+struct Elf *unwind_rules_ehret(struct unwind_rules *ur, uint32_t id,
+			       const uint64_t (**ranges)[2], size_t *n);
+/*
+ * The rule at ELF address pc of module id, or NULL for what a rule cannot
+ * express (unwind that frame with libdwfl). Code without CFI gets a rule
+ * that follows the frame pointer (.fp).
+ */
+const struct unwind_rule *unwind_rules_get(struct unwind_rules *ur, uint32_t id,
+					   uint64_t pc);
+/* The rule for code without CFI, JIT code: rbp holds the frame. */
+extern const struct unwind_rule unwind_rule_fp;
 
 /* unwind-fp.c: turn a sample's callchain into kernel and user frames. */
 struct unwind_out {

@@ -302,6 +302,18 @@ sampler_thread_name(const struct sampler *s, pid_t tid)
 }
 
 const char *
+sampler_stack_comm(const struct sampler *s, const struct addr_stack *st)
+{
+	return task_table_comm_at(s->tasks, st->pid, st->pid, st->image);
+}
+
+const char *
+sampler_stack_thread(const struct sampler *s, const struct addr_stack *st)
+{
+	return task_table_comm_at(s->tasks, st->pid, st->tid, st->image);
+}
+
+const char *
 sampler_cmdlines(const struct sampler *s)
 {
 	return s->cmdlines.buf;

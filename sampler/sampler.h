@@ -103,6 +103,10 @@ struct sampler_stats {
 	enum sampler_unwinder unwinder; /* the CFI unwinder used */
 	enum sampler_scope scope;	/* the scope actually used */
 	bool kernel;			/* kernel stacks were recorded */
+	/* Broken stacks of processes with no maps known (unreadable). */
+	uint64_t broken_nomaps;
+	pid_t nomaps_pid; /* the first target whose maps were unreadable */
+	int nomaps_errno; /* and why */
 };
 
 #define MODULE_NONE UINT32_MAX /* a frame in no file: JIT code, unknown */
@@ -122,6 +126,7 @@ struct sampler_stats {
  */
 struct addr_stack {
 	pid_t pid, tid;
+	uint32_t image;	  /* execs of pid before the sample (names differ) */
 	uint32_t nkernel; /* kernel frames at ips[0 .. nkernel) */
 	uint32_t nuser;	  /* user frames at ips[nkernel .. nkernel + nuser) */
 	uint32_t flags;	  /* STACK_* */
@@ -180,6 +185,12 @@ size_t sampler_nmodules(const struct sampler *s);
 /* Process and thread names ("" when never seen). */
 const char *sampler_comm(const struct sampler *s, pid_t pid);
 const char *sampler_thread_name(const struct sampler *s, pid_t tid);
+/* The names a stack's process and thread had when it was sampled (a
+ * process that exec'd later had another name). */
+const char *sampler_stack_comm(const struct sampler *s,
+			       const struct addr_stack *st);
+const char *sampler_stack_thread(const struct sampler *s,
+				 const struct addr_stack *st);
 /* The targets' command lines, ";"-separated for metadata (borrowed). */
 const char *sampler_cmdlines(const struct sampler *s);
 

@@ -52,12 +52,12 @@ stack_table_free(struct stack_table *t)
 }
 
 static unsigned long long
-stack_table_hash(pid_t pid, pid_t tid, const uint64_t *ips,
+stack_table_hash(pid_t pid, pid_t tid, uint32_t image, const uint64_t *ips,
 		 const uint32_t *modules, uint32_t nkernel, uint32_t nuser,
 		 uint32_t flags)
 {
-	uint32_t head[5] = { (uint32_t)pid, (uint32_t)tid, nkernel, nuser,
-			     flags };
+	uint32_t head[6] = { (uint32_t)pid, (uint32_t)tid, image,
+			     nkernel,	    nuser,	   flags };
 	unsigned long long h = hash_bytes(head, sizeof(head), 0);
 
 	h = hash_bytes(ips, (size_t)(nkernel + nuser) * sizeof(*ips), h);
@@ -83,12 +83,12 @@ stack_table_grow(struct stack_table *t)
 }
 
 void
-stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
+stack_table_add(struct stack_table *t, pid_t pid, pid_t tid, uint32_t image,
 		const uint64_t *ips, const uint32_t *modules, uint32_t nkernel,
 		uint32_t nuser, uint32_t flags, uint64_t count)
 {
-	unsigned long long h =
-		stack_table_hash(pid, tid, ips, modules, nkernel, nuser, flags);
+	unsigned long long h = stack_table_hash(pid, tid, image, ips, modules,
+						nkernel, nuser, flags);
 	size_t n = (size_t)nkernel + nuser;
 	size_t j = h & (t->nslots - 1);
 	struct stack_entry *e;
@@ -96,8 +96,8 @@ stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
 	while (t->slots[j]) {
 		e = &t->entries[t->slots[j] - 1];
 		if (e->hash == h && e->st.pid == pid && e->st.tid == tid &&
-		    e->st.nkernel == nkernel && e->st.nuser == nuser &&
-		    e->st.flags == flags &&
+		    e->st.image == image && e->st.nkernel == nkernel &&
+		    e->st.nuser == nuser && e->st.flags == flags &&
 		    (!n ||
 		     !memcmp(t->ips + e->ips_off, ips, n * sizeof(*ips))) &&
 		    (!nuser || !memcmp(t->mods + e->mods_off, modules,
@@ -129,6 +129,7 @@ stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
 	memset(e, 0, sizeof(*e));
 	e->st.pid = pid;
 	e->st.tid = tid;
+	e->st.image = image;
 	e->st.nkernel = nkernel;
 	e->st.nuser = nuser;
 	e->st.flags = flags;

@@ -188,10 +188,15 @@ sampler_add_targets(struct sampler *s, struct scorch_err *err)
 	task_table_set_state(s->tasks, 0, TASK_OTHER);
 	for (i = 0; i < opts->npids; i++) {
 		pid_t pid = opts->pids[i];
+		int ret;
 
 		task_table_set_state(s->tasks, pid, TASK_TARGET);
 		task_table_load_proc(s->tasks, pid);
-		map_set_load_proc(s->maps, s->mods, pid);
+		ret = map_set_load_proc(s->maps, s->mods, pid);
+		if (ret < 0 && !s->stats.nomaps_pid) {
+			s->stats.nomaps_pid = pid;
+			s->stats.nomaps_errno = -ret;
+		}
 		sampler_add_cmdline(s, pid);
 		sampler_watch_pid(s, pid);
 	}

@@ -9,9 +9,19 @@
 #include "../common/common.h"
 #include "internal.h"
 
+/*
+ * Names change two ways: a rename (prctl, pthread_setname_np) names the
+ * task's samples before and after it alike, and an exec starts a new image
+ * whose name is not the one the samples before it ran under. Only the
+ * exec'ing task's own name changes at an exec (the kernel makes it the
+ * process's main thread; the other threads are gone), so the name of each
+ * earlier image of a process is kept under (image << 32 | pid).
+ */
 struct task_table {
 	struct intmap state; /* pid -> (enum task_state) */
-	struct intmap names; /* tid -> char * (owned) */
+	struct intmap names; /* tid -> char * (owned): the current name */
+	struct intmap image; /* pid -> (uintptr_t) execs seen */
+	struct intmap old;   /* image << 32 | pid -> char * (owned) */
 	struct intmap seen;  /* tid -> (void *)1 once a sample was counted */
 };
 
@@ -22,6 +32,8 @@ task_table_new(void)
 
 	intmap_init(&t->state);
 	intmap_init(&t->names);
+	intmap_init(&t->image);
+	intmap_init(&t->old);
 	intmap_init(&t->seen);
 	return t;
 }
@@ -35,8 +47,12 @@ task_table_free(struct task_table *t)
 		return;
 	for (i = 0; i < t->names.nslots; i++)
 		free(t->names.slots[i].value);
+	for (i = 0; i < t->old.nslots; i++)
+		free(t->old.slots[i].value);
 	intmap_fini(&t->state);
 	intmap_fini(&t->names);
+	intmap_fini(&t->image);
+	intmap_fini(&t->old);
 	intmap_fini(&t->seen);
 	free(t);
 }
@@ -72,6 +88,36 @@ task_table_comm(const struct task_table *t, pid_t tid)
 	const char *s = intmap_get(&t->names, (unsigned)tid);
 
 	return s ? s : "";
+}
+
+uint32_t
+task_table_image(const struct task_table *t, pid_t pid)
+{
+	return (uint32_t)(uintptr_t)intmap_get(&t->image, (unsigned)pid);
+}
+
+void
+task_table_exec(struct task_table *t, pid_t pid)
+{
+	uint32_t image = task_table_image(t, pid);
+	unsigned long long key =
+		((unsigned long long)image << 32) | (unsigned)pid;
+
+	free(intmap_get(&t->old, key));
+	intmap_put(&t->old, key, xstrdup(task_table_comm(t, pid)));
+	intmap_put(&t->image, (unsigned)pid, (void *)(uintptr_t)(image + 1));
+}
+
+const char *
+task_table_comm_at(const struct task_table *t, pid_t pid, pid_t tid,
+		   uint32_t image)
+{
+	const char *s = NULL;
+
+	if (tid == pid && image < task_table_image(t, pid))
+		s = intmap_get(&t->old, ((unsigned long long)image << 32) |
+						(unsigned)pid);
+	return s ? s : task_table_comm(t, tid);
 }
 
 int

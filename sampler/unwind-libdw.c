@@ -2,14 +2,15 @@
 /*
  * sampler/unwind-libdw.c - CFI unwinding with elfutils, in two tiers.
  *
- * The fast path: for each code address, libdw's CFI (.eh_frame, else
- * .debug_frame) is read once into an unwind rule (where the CFA is, where
- * the return address and the callee-saved registers were saved), cached per
- * module and shared by every process that maps it. Unwinding a frame is
- * then a hash lookup and a few reads from the stack copy: no CFI parsing
- * per sample, and no allocation. This covers all ordinary code; where a
- * module has no CFI at all (JIT code, hand-written assembly), the frame
- * pointer is followed, as libdwfl's own unwinder does.
+ * The fast path: the cached unwind rules of unwind-rules.c, one per code
+ * address; unwinding a frame is a hash lookup and a few reads from the
+ * stack copy: no CFI parsing per sample, and no allocation. This covers
+ * all ordinary code; where a module has no CFI at all (JIT code,
+ * hand-written assembly), the frame pointer is followed, as libdwfl's own
+ * unwinder does.
+ *
+ * The roots: one test of whether a stack ends where stacks begin, for the
+ * rules, for libdwfl, and for the kernel's frame-pointer chains (-g fp).
  *
  * The full path, for what rules cannot express (CFA expressions in PLT
  * entries and signal trampolines, registers saved in other registers):
@@ -53,54 +54,13 @@ struct libdw_proc {
 	bool attached;
 };
 
-/*
- * How to find the caller's registers from a frame's, at one code address.
- * Only the registers that survive a call are tracked: rsp (the CFA), rip
- * (the return address) and the callee-saved rbx, rbp, r12-r15.
- */
-enum rule_kind {
-	RULE_SAME,   /* unchanged (also: unspecified callee-saved register) */
-	RULE_OFFSET, /* saved at CFA + off */
-	RULE_UNDEF,  /* unknown; for rip: this is the outermost frame */
-};
-
-#define RULE_NREGS 7 /* rbx rbp r12 r13 r14 r15 rip */
-static const int rule_dwarf_reg[RULE_NREGS] = { 3, 6, 12, 13, 14, 15, 16 };
-
-struct unwind_rule {
-	uint8_t cfa_reg; /* DWARF register number; the CFA = it + cfa_off */
-	bool fp;	 /* no CFI here: follow the frame pointer */
-	bool entry;	 /* the module's entry point: the outermost frame */
-	int32_t cfa_off;
-	uint8_t kind[RULE_NREGS];
-	int32_t off[RULE_NREGS];
-};
-
-/* The CFI of one module, opened once for all processes. */
-struct libdw_module {
-	bool tried;
-	Elf *elf;
-	Dwarf *dw; /* for .debug_frame, opened on first need */
-	bool dw_tried;
-	Dwarf_CFI *eh_cfi; /* .eh_frame, or NULL */
-	Dwarf_CFI *dbg_cfi;
-	GElf_Addr entry;      /* e_entry, 0 if none */
-	uint64_t ehret[4][2]; /* libgcc's handler installers (unwind-ehret.c) */
-	size_t nehret;
-};
-
 struct unwinder {
 	const struct map_set *maps;
 	const struct module_table *mods;
 	struct intmap procs;	    /* pid + 1 -> struct libdw_proc * */
-	struct libdw_module *lmods; /* by module id */
-	size_t nlmods;
-	struct intmap rules; /* module << 44 | ELF address -> rule, or a
-				  RULE_NONE marker when the full path is needed */
-	struct unwind_rule **rule_blocks; /* rules, allocated in blocks */
-	size_t nrules, nblocks;
+	struct unwind_rules *rules; /* the CFI of every module, as rules */
+	struct intmap roots; /* module << 44 | ELF address -> ROOT_YES/_NO */
 	bool full_only;	     /* never the fast path ("libdwfl") */
-	bool any_ehret;	     /* a module has libgcc's handler installers */
 	bool check;	     /* compare every fast unwind with the full path */
 	uint64_t mismatches; /* ... and count the differences */
 	uint64_t checked;    /* samples compared */
@@ -110,6 +70,7 @@ struct unwinder {
 	uint64_t *ips;
 	uint32_t n, max;
 	bool copy_short; /* a read just past the stack copy failed */
+	bool at_root;	 /* the full path reached a root by CFI */
 };
 
 static const Dwfl_Callbacks libdw_callbacks = {
@@ -125,7 +86,8 @@ libdw_new(const struct map_set *ms, const struct module_table *mt)
 	u->maps = ms;
 	u->mods = mt;
 	intmap_init(&u->procs);
-	intmap_init(&u->rules);
+	u->rules = unwind_rules_new(mt);
+	intmap_init(&u->roots);
 	return u;
 }
 
@@ -162,19 +124,8 @@ libdw_free(struct unwinder *u)
 		if (u->procs.slots[i].value)
 			libdw_proc_free(u->procs.slots[i].value);
 	intmap_fini(&u->procs);
-	for (i = 0; i < u->nlmods; i++) {
-		if (u->lmods[i].dw)
-			dwarf_end(u->lmods[i].dw);
-		if (u->lmods[i].eh_cfi)
-			dwarf_cfi_end(u->lmods[i].eh_cfi);
-		if (u->lmods[i].elf)
-			elf_end(u->lmods[i].elf);
-	}
-	free(u->lmods);
-	for (i = 0; i < u->nblocks; i++)
-		free(u->rule_blocks[i]);
-	free(u->rule_blocks);
-	intmap_fini(&u->rules);
+	unwind_rules_free(u->rules);
+	intmap_fini(&u->roots);
 	free(u);
 }
 
@@ -355,178 +306,121 @@ libdw_proc(struct unwinder *u, pid_t pid)
 	return p->attached ? p : NULL;
 }
 
-/* ---- the fast path: cached rules ---------------------------------------- */
+/* ---- the roots of a stack ----------------------------------------------- */
 
-#define RULE_BLOCK 1024
-/* The rules map's value for "no rule: take the full path". */
-static struct unwind_rule rule_none;
-/* The rule for code without CFI: rbp holds the frame. */
-static const struct unwind_rule rule_fp = { .cfa_reg = 6, .fp = true };
-
-static struct libdw_module *
-libdw_module(struct unwinder *u, uint32_t id)
+/*
+ * Is the rule's code the outermost frame by its CFI: the function holding
+ * its module's entry point (the program's _start, the dynamic linker's),
+ * or code whose CFI leaves the return address undefined (the C library's
+ * _start, the child side of clone and clone3)?
+ */
+static bool
+libdw_rule_root(const struct unwind_rule *r)
 {
-	struct libdw_module *lm;
-
-	if (id >= u->nlmods) {
-		size_t n = module_table_len(u->mods);
-
-		u->lmods = xreallocarray(u->lmods, n, sizeof(*u->lmods));
-		memset(u->lmods + u->nlmods, 0,
-		       (n - u->nlmods) * sizeof(*u->lmods));
-		u->nlmods = n;
-	}
-	lm = &u->lmods[id];
-	if (!lm->tried) {
-		const struct addr_module *mod = module_table_at(u->mods, id);
-		int fd;
-
-		lm->tried = true;
-		/* The fd stays open with the module table; libelf maps it. */
-		fd = mod ? mod->fd : -1;
-		if (fd >= 0)
-			lm->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-		if (lm->elf) {
-			GElf_Ehdr eh;
-
-			lm->eh_cfi = dwarf_getcfi_elf(lm->elf);
-			lm->nehret = ehret_ranges(lm->elf, lm->ehret, 4);
-			u->any_ehret |= lm->nehret > 0;
-			if (gelf_getehdr(lm->elf, &eh))
-				lm->entry = eh.e_entry;
-		}
-	}
-	return lm;
-}
-
-/* The frame state of lm's CFI at ELF address pc, or NULL. */
-static Dwarf_Frame *
-libdw_addrframe(struct libdw_module *lm, uint64_t pc)
-{
-	Dwarf_Frame *fr = NULL;
-
-	if (lm->eh_cfi && dwarf_cfi_addrframe(lm->eh_cfi, pc, &fr) == 0)
-		return fr;
-	if (!lm->dw_tried && lm->elf) {
-		lm->dw_tried = true;
-		lm->dw = dwarf_begin_elf(lm->elf, DWARF_C_READ, NULL);
-		if (lm->dw)
-			lm->dbg_cfi = dwarf_getcfi(lm->dw);
-	}
-	if (lm->dbg_cfi && dwarf_cfi_addrframe(lm->dbg_cfi, pc, &fr) == 0)
-		return fr;
-	return NULL;
+	return r && (r->entry || r->kind[RULE_NREGS - 1] == RULE_UNDEF);
 }
 
 /*
- * Turn libdw's answer for one address into a rule. False for what a rule
- * cannot hold: a CFA or a register given by a DWARF expression, a CFA
- * based on a register that does not survive calls, a register saved in
- * another register.
+ * The C library's functions that run a program's main or a thread's start
+ * routine. A frame-pointer chain ends there, not at _start or clone3: the
+ * C library keeps no frame pointers, and _start and clone clear rbp, so the
+ * walk from a whole frame-pointer chain stops one or two frames short of
+ * the CFI root. glibc's names, then musl's.
  */
-static bool
-libdw_make_rule(Dwarf_Frame *fr, struct unwind_rule *r)
-{
-	Dwarf_Op *ops, mem[3];
-	size_t nops, i;
+static const char *const libdw_root_names[] = {
+	"__libc_start_call_main",
+	"__libc_start_main_impl",
+	"__libc_start_main",
+	"start_thread",
+	"__clone",
+	"clone",
+	"__clone3",
+	"clone3",
+	"__clone_internal",
+	"libc_start_main_stage2",
+	"start_c11",
+	NULL,
+};
 
-	memset(r, 0, sizeof(*r));
-	if (dwarf_frame_cfa(fr, &ops, &nops) != 0 || nops != 1)
-		return false;
-	if (ops[0].atom == DW_OP_bregx) {
-		r->cfa_reg = (uint8_t)ops[0].number;
-		r->cfa_off = (int32_t)ops[0].number2;
-		if (ops[0].number > 16)
-			return false;
-	} else if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg16) {
-		r->cfa_reg = (uint8_t)(ops[0].atom - DW_OP_breg0);
-		r->cfa_off = (int32_t)ops[0].number;
-	} else {
-		return false;
-	}
-	/* rsp, or a callee-saved register (rbx, rbp, r12-r15). */
-	if (r->cfa_reg != 7 && r->cfa_reg != 3 && r->cfa_reg != 6 &&
-	    (r->cfa_reg < 12 || r->cfa_reg > 15))
-		return false;
-	for (i = 0; i < RULE_NREGS; i++) {
-		if (dwarf_frame_register(fr, rule_dwarf_reg[i], mem, &ops,
-					 &nops) != 0)
-			return false;
-		if (!ops) {
-			r->kind[i] = RULE_SAME;
-		} else if (nops == 0) {
-			/*
-			 * Undefined. The psABI says a callee-saved register
-			 * survives unless the CFI says where it was saved;
-			 * for rip it marks the outermost frame.
-			 */
-			r->kind[i] = rule_dwarf_reg[i] == 16 ? RULE_UNDEF
-							     : RULE_SAME;
-		} else if (ops[0].atom == DW_OP_call_frame_cfa &&
-			   (nops == 1 ||
-			    (nops == 2 && ops[1].atom == DW_OP_plus_uconst))) {
-			r->kind[i] = RULE_OFFSET;
-			r->off[i] = nops == 2 ? (int32_t)ops[1].number : 0;
-		} else {
-			return false;
-		}
-	}
-	return true;
+/* The name of the function at address addr of pid's Dwfl, or NULL. */
+static const char *
+libdw_func_name(struct unwinder *u, pid_t pid, uint64_t addr)
+{
+	struct libdw_proc *p = libdw_proc(u, pid);
+	Dwfl_Module *mod;
+
+	if (!p)
+		return NULL;
+	mod = dwfl_addrmodule(p->dwfl, addr);
+	return mod ? dwfl_module_addrname(mod, addr) : NULL;
 }
 
-/* The rule at ELF address pc of module id (cached), or &rule_none. */
+/* The rule at address addr of pid's maps, or NULL outside any file. */
 static const struct unwind_rule *
-libdw_rule(struct unwinder *u, uint32_t id, uint64_t pc)
+libdw_rule_at(struct unwinder *u, pid_t pid, uint64_t addr)
 {
-	unsigned long long key = ((unsigned long long)id << 44) | pc;
-	struct unwind_rule *r = intmap_get(&u->rules, key), tmp;
-	struct libdw_module *lm;
-	Dwarf_Frame *fr;
-	bool ok;
+	const struct addr_map *m = map_set_find(u->maps, pid, addr);
+	uint64_t bias;
 
-	if (r)
-		return r;
-	lm = libdw_module(u, id);
-	fr = libdw_addrframe(lm, pc);
-	if (fr) {
-		Dwarf_Addr start, end;
+	if (!m || m->module == MODULE_NONE ||
+	    !module_table_bias(u->mods, m, &bias))
+		return NULL;
+	return unwind_rules_get(u->rules, m->module, addr - bias);
+}
 
-		ok = libdw_make_rule(fr, &tmp);
-		/*
-		 * The dynamic linker's _start has no end-of-stack marker in
-		 * its CFI (the C library's has): the function holding the
-		 * module's entry point is the root of the stack.
-		 */
-		if (ok && lm->entry &&
-		    dwarf_frame_info(fr, &start, &end, NULL) >= 0 &&
-		    lm->entry >= start && lm->entry < end)
-			tmp.entry = true;
-		free(fr);
-	} else {
-		/*
-		 * No CFI for this code: frame pointers, if any. Code just
-		 * past the module's entry point (the dynamic linker's
-		 * _start, which has no CFI) is the root of the stack.
-		 */
-		tmp = rule_fp;
-		tmp.entry = lm->entry && pc >= lm->entry && pc - lm->entry < 64;
-		ok = true;
-	}
-	if (!ok) {
-		intmap_put(&u->rules, key, &rule_none);
-		return &rule_none;
-	}
-	if (u->nrules % RULE_BLOCK == 0) {
-		u->rule_blocks = xreallocarray(u->rule_blocks, u->nblocks + 1,
-					       sizeof(*u->rule_blocks));
-		u->rule_blocks[u->nblocks++] =
-			xmalloc(RULE_BLOCK * sizeof(**u->rule_blocks));
-	}
-	r = &u->rule_blocks[u->nrules / RULE_BLOCK][u->nrules % RULE_BLOCK];
-	u->nrules++;
-	*r = tmp;
-	intmap_put(&u->rules, key, r);
-	return r;
+#define ROOT_YES ((void *)1)
+#define ROOT_NO ((void *)2)
+
+/*
+ * Does a stack whose outermost frame is pc (a return address unless it is
+ * the only frame) end at its root? Yes when the frame's code is a root by
+ * its CFI (libdw_rule_root) or is one of libdw_root_names. The one test of
+ * a whole stack, for both call graphs: CFI unwinding (an unwind that stops
+ * elsewhere is broken) and the kernel's frame-pointer chains. Cached per
+ * code address; the names need the C library's symbols (libc6-dbg).
+ */
+static bool
+libdw_root(struct unwinder *u, pid_t pid, uint64_t pc, bool ret)
+{
+	uint64_t addr = ret ? pc - 1 : pc, bias;
+	const struct addr_map *m = map_set_find(u->maps, pid, addr);
+	unsigned long long key;
+	const char *name;
+	void *v;
+	size_t i;
+
+	if (!m || m->module == MODULE_NONE ||
+	    !module_table_bias(u->mods, m, &bias))
+		return false;
+	key = ((unsigned long long)m->module << 44) | (addr - bias);
+	v = intmap_get(&u->roots, key);
+	if (v)
+		return v == ROOT_YES;
+	v = ROOT_NO;
+	if (libdw_rule_root(unwind_rules_get(u->rules, m->module, addr - bias)))
+		v = ROOT_YES;
+	name = v == ROOT_NO ? libdw_func_name(u, pid, addr) : NULL;
+	for (i = 0; name && libdw_root_names[i]; i++)
+		if (!strcmp(name, libdw_root_names[i]))
+			v = ROOT_YES;
+	intmap_put(&u->roots, key, v);
+	return v == ROOT_YES;
+}
+
+/*
+ * Code without CFI is unwound by its frame pointer, a guess: in code built
+ * without frame pointers rbp holds data. When the frame it points to lies
+ * past the stack copy, it is a frame the copy was too small for (a cut:
+ * raise the copy) only if it can be one: above sp and, in a file (built to
+ * the psABI: a frame pointer is CFA - 16, 16-byte aligned), aligned. Else
+ * the guess was wrong, and a bigger copy would only show it: broken.
+ */
+static bool
+libdw_fp_plausible(const struct addr_map *m, const uint64_t *regs)
+{
+	if (regs[6] <= regs[7])
+		return false;
+	return m->module == MODULE_NONE || !(regs[6] & 15);
 }
 
 /*
@@ -563,18 +457,18 @@ libdw_fast(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 		m = map_set_find(u->maps, smp->pid, *n > 1 ? pc - 1 : pc);
 		if (m && m->module != MODULE_NONE &&
 		    module_table_bias(u->mods, m, &bias))
-			r = libdw_rule(u, m->module,
-				       pc - bias - (*n > 1 ? 1 : 0));
+			r = unwind_rules_get(u->rules, m->module,
+					     pc - bias - (*n > 1 ? 1 : 0));
 		else if (m)
-			r = &rule_fp; /* JIT code: no CFI, frame pointers */
+			r = &unwind_rule_fp; /* JIT code: no CFI, frame pointers */
 		else
 			return *n > 1 ? UNWIND_BROKEN : -1;
-		if (r == &rule_none)
+		if (!r)
 			return -1;
+		if (libdw_rule_root(r))
+			return UNWIND_DONE; /* the process's first frame */
 		if (!known[r->cfa_reg])
 			return UNWIND_BROKEN;
-		if (r->entry)
-			return UNWIND_DONE; /* the process's first frame */
 		if (r->fp) {
 			/* rbp -> [saved rbp][return address] */
 			cfa = regs[6] + 16;
@@ -582,8 +476,9 @@ libdw_fast(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 					       &short_copy) ||
 			    !unwind_stack_read(smp, regs[6] + 8, &save[6],
 					       &short_copy))
-				return short_copy ? UNWIND_COPY_SHORT
-						  : UNWIND_BROKEN;
+				return short_copy && libdw_fp_plausible(m, regs)
+					       ? UNWIND_COPY_SHORT
+					       : UNWIND_BROKEN;
 			if (cfa <= regs[7])
 				return UNWIND_BROKEN; /* not outwards */
 			regs[6] = save[1];
@@ -591,8 +486,6 @@ libdw_fast(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 			regs[7] = cfa;
 		} else {
 			cfa = regs[r->cfa_reg] + (int64_t)r->cfa_off;
-			if (r->kind[RULE_NREGS - 1] == RULE_UNDEF)
-				return UNWIND_DONE; /* the outermost frame */
 			for (i = 0; i < RULE_NREGS; i++) {
 				int d = rule_dwarf_reg[i];
 				uint64_t at = cfa + (int64_t)r->off[i];
@@ -647,34 +540,24 @@ static int
 libdw_frame(Dwfl_Frame *state, void *arg)
 {
 	struct unwinder *u = arg;
+	const struct unwind_rule *r;
 	Dwarf_Addr pc;
 	bool activation;
 
 	if (!dwfl_frame_pc(state, &pc, &activation) || !pc)
 		return DWARF_CB_ABORT;
 	u->ips[u->n++] = pc;
+	/*
+	 * Stop at a root as the cached rules do: libdwfl would go on past
+	 * the dynamic linker's _start (no end-of-stack mark) into whatever
+	 * lies above it on the stack.
+	 */
+	r = libdw_rule_at(u, u->smp->pid, u->n > 1 ? pc - 1 : pc);
+	if (r && libdw_rule_root(r)) {
+		u->at_root = true;
+		return DWARF_CB_ABORT;
+	}
 	return u->n >= u->max ? DWARF_CB_ABORT : DWARF_CB_OK;
-}
-
-/*
- * Is frame n-1 (at pc) in the function holding its module's entry point,
- * the root of the stack? libdwfl does not know that the dynamic linker's
- * _start (no end-of-stack marker, or no CFI) is the first frame, and fails
- * to unwind past it; the cached rules stop there (rule.entry).
- */
-static bool
-libdw_at_root(struct unwinder *u, pid_t pid, uint64_t pc, uint32_t n)
-{
-	const struct addr_map *m =
-		map_set_find(u->maps, pid, n > 1 ? pc - 1 : pc);
-	uint64_t bias;
-	const struct unwind_rule *r;
-
-	if (!m || m->module == MODULE_NONE ||
-	    !module_table_bias(u->mods, m, &bias))
-		return false;
-	r = libdw_rule(u, m->module, pc - bias - (n > 1 ? 1 : 0));
-	return r != &rule_none && r->entry;
 }
 
 /*
@@ -700,6 +583,7 @@ libdw_full(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	u->n = 0;
 	u->max = max;
 	u->copy_short = false;
+	u->at_root = false;
 	ret = dwfl_getthread_frames(p->dwfl, smp->tid, libdw_frame, u);
 	u->smp = NULL;
 	*n = u->n;
@@ -707,14 +591,17 @@ libdw_full(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 		ips[0] = smp->regs[UNWIND_REG_IP];
 		*n = 1;
 	}
+	if (u->at_root)
+		return UNWIND_DONE;
 	if (u->copy_short)
 		return UNWIND_COPY_SHORT;
 	if (ret == 0)
 		return UNWIND_DONE;
 	if (u->n >= max)
 		return UNWIND_MAX;
-	return libdw_at_root(u, smp->pid, ips[*n - 1], *n) ? UNWIND_DONE
-							   : UNWIND_BROKEN;
+	/* libdwfl does not know the roots that have no end-of-stack mark. */
+	return libdw_root(u, smp->pid, ips[*n - 1], *n > 1) ? UNWIND_DONE
+							    : UNWIND_BROKEN;
 }
 
 /*
@@ -758,16 +645,12 @@ libdw_ehret_frame(void *arg, uint32_t k, struct ehret_frame *f)
 	uint64_t pc = u->ips[k], bias;
 	const struct addr_map *m =
 		map_set_find(u->maps, u->smp->pid, pc - (k ? 1 : 0));
-	struct libdw_module *lm;
 
 	if (!m || m->module == MODULE_NONE ||
 	    !module_table_bias(u->mods, m, &bias))
 		return false;
-	lm = libdw_module(u, m->module);
-	f->elf = lm->elf;
+	f->elf = unwind_rules_ehret(u->rules, m->module, &f->ranges, &f->n);
 	f->addr = pc - bias;
-	f->ranges = (const uint64_t(*)[2])lm->ehret;
-	f->n = lm->nehret;
 	return true;
 }
 
@@ -783,13 +666,17 @@ libdw_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	if (!max)
 		return UNWIND_MAX;
 	ret = u->full_only ? -1 : libdw_fast(u, smp, ips, max, n);
+	/* Stopped where a frame-pointer chain would: a root all the same. */
+	if (ret == UNWIND_BROKEN &&
+	    libdw_root(u, smp->pid, ips[*n - 1], *n > 1))
+		ret = UNWIND_DONE;
 	if (u->check && ret >= 0)
 		libdw_check(u, smp, ips, max, *n, (enum unwind_result)ret);
 	full = ret < 0;
 	if (full)
 		ret = (int)libdw_full(u, smp, ips, max, n);
 	/* The fast path opened every frame's module: any installer is known. */
-	if (!u->any_ehret && !full)
+	if (!unwind_rules_any_ehret(u->rules) && !full)
 		return (enum unwind_result)ret;
 	/* Caught while an exception lands: the callers named are wrong. */
 	u->smp = smp;
@@ -816,6 +703,7 @@ const struct unwinder_ops unwind_libdwfl_ops = {
 	.new = libdwfl_new,
 	.free = libdw_free,
 	.user = libdw_user,
+	.root = libdw_root,
 	.forget = libdw_forget,
 };
 
@@ -824,6 +712,7 @@ const struct unwinder_ops unwind_libdw_ops = {
 	.new = libdw_new,
 	.free = libdw_free,
 	.user = libdw_user,
+	.root = libdw_root,
 	.forget = libdw_forget,
 	.set_check = libdw_set_check,
 	.mismatches = libdw_mismatches,

@@ -65,6 +65,8 @@ struct unwinder {
 	struct lu_module *lmods;
 	size_t nlmods;
 	struct intmap procs; /* pid + 1 -> struct lu_proc * */
+	/* The one test of a stack's root is libdw's (unwind-libdw.c). */
+	struct unwinder *roots;
 };
 
 /* What the accessors see: the sample and its process. */
@@ -83,6 +85,7 @@ lu_new(const struct map_set *ms, const struct module_table *mt)
 	u->maps = ms;
 	u->mods = mt;
 	intmap_init(&u->procs);
+	u->roots = unwind_libdw_ops.new(ms, mt);
 	return u;
 }
 
@@ -120,6 +123,7 @@ lu_free(struct unwinder *u)
 	}
 	free(u->lmods);
 	intmap_fini(&u->procs);
+	unwind_libdw_ops.free(u->roots);
 	free(u);
 }
 
@@ -130,6 +134,13 @@ lu_forget(struct unwinder *u, pid_t pid)
 
 	if (p)
 		lu_proc_reset(p);
+	unwind_libdw_ops.forget(u->roots, pid);
+}
+
+static bool
+lu_root(struct unwinder *u, pid_t pid, uint64_t pc, bool ret)
+{
+	return unwind_libdw_ops.root(u->roots, pid, pc, ret);
 }
 
 /* ---- modules ------------------------------------------------------------ */
@@ -491,7 +502,11 @@ lu_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	}
 	if (ret == 0)
 		return UNWIND_DONE;
-	return c.copy_short ? UNWIND_COPY_SHORT : UNWIND_BROKEN;
+	if (c.copy_short)
+		return UNWIND_COPY_SHORT;
+	/* Stopped at a root without an end-of-stack mark: whole. */
+	return lu_root(u, smp->pid, ips[*n - 1], *n > 1) ? UNWIND_DONE
+							 : UNWIND_BROKEN;
 }
 
 const struct unwinder_ops unwind_libunwind_ops = {
@@ -499,5 +514,6 @@ const struct unwinder_ops unwind_libunwind_ops = {
 	.new = lu_new,
 	.free = lu_free,
 	.user = lu_user,
+	.root = lu_root,
 	.forget = lu_forget,
 };

@@ -158,12 +158,12 @@ test_stack_table_add_merges(void **state)
 	size_t i;
 
 	(void)state;
-	stack_table_add(t, 5, 5, a, ma, 1, 2, 0, 1);
-	stack_table_add(t, 5, 5, a, ma, 1, 2, 0, 2);
-	stack_table_add(t, 5, 6, a, ma, 1, 2, 0, 1); /* other thread */
-	stack_table_add(t, 5, 5, b, ma, 0, 2, 0, 1); /* no kernel part */
-	stack_table_add(t, 5, 5, a, ma, 1, 2, STACK_TRUNCATED, 1);
-	stack_table_add(t, 5, 5, a, mb, 1, 2, 0, 1); /* other module */
+	stack_table_add(t, 5, 5, 0, a, ma, 1, 2, 0, 1);
+	stack_table_add(t, 5, 5, 0, a, ma, 1, 2, 0, 2);
+	stack_table_add(t, 5, 6, 0, a, ma, 1, 2, 0, 1); /* other thread */
+	stack_table_add(t, 5, 5, 0, b, ma, 0, 2, 0, 1); /* no kernel part */
+	stack_table_add(t, 5, 5, 0, a, ma, 1, 2, STACK_TRUNCATED, 1);
+	stack_table_add(t, 5, 5, 0, a, mb, 1, 2, 0, 1); /* other module */
 	assert_int_equal(stack_table_len(t), 5);
 	st = stack_table_get(t, 0);
 	assert_int_equal(st->count, 3);
@@ -176,14 +176,53 @@ test_stack_table_add_merges(void **state)
 	for (i = 0; i < 5000; i++) {
 		uint64_t ip = 0x500000 + i;
 
-		stack_table_add(t, 7, 7, &ip, ma, 0, 1, 0, 1);
-		stack_table_add(t, 7, 7, &ip, ma, 0, 1, 0, 1);
+		stack_table_add(t, 7, 7, 0, &ip, ma, 0, 1, 0, 1);
+		stack_table_add(t, 7, 7, 0, &ip, ma, 0, 1, 0, 1);
 	}
 	assert_int_equal(stack_table_len(t), 5005);
 	for (i = 5; i < 5005; i++)
 		assert_int_equal(stack_table_get(t, i)->count, 2);
 	assert_memory_equal(stack_table_get(t, 0)->ips, a, sizeof(a));
 	stack_table_free(t);
+}
+
+/* An exec starts a new image: the samples before it keep the old name. */
+static void
+test_task_table_exec_keeps_old_name(void **state)
+{
+	struct task_table *t = task_table_new();
+	struct stack_table *st = stack_table_new();
+	uint64_t ip = 0x401000;
+	uint32_t mod = 0;
+
+	(void)state;
+	task_table_set_comm(t, 9, 9, "first");
+	task_table_set_comm(t, 9, 10, "helper");
+	assert_int_equal(task_table_image(t, 9), 0);
+	stack_table_add(st, 9, 9, task_table_image(t, 9), &ip, &mod, 0, 1, 0,
+			1);
+	task_table_exec(t, 9);
+	task_table_set_comm(t, 9, 9, "second");
+	assert_int_equal(task_table_image(t, 9), 1);
+	/* The same frames after the exec are another stack. */
+	stack_table_add(st, 9, 9, task_table_image(t, 9), &ip, &mod, 0, 1, 0,
+			1);
+	assert_int_equal(stack_table_len(st), 2);
+	assert_int_equal(stack_table_get(st, 0)->image, 0);
+	assert_int_equal(stack_table_get(st, 1)->image, 1);
+	assert_string_equal(task_table_comm_at(t, 9, 9, 0), "first");
+	assert_string_equal(task_table_comm_at(t, 9, 9, 1), "second");
+	assert_string_equal(task_table_comm(t, 9), "second");
+	/* A thread of the old image keeps its own name. */
+	assert_string_equal(task_table_comm_at(t, 9, 10, 0), "helper");
+	/* A rename without exec names the image's samples alike. */
+	task_table_set_comm(t, 9, 9, "renamed");
+	assert_string_equal(task_table_comm_at(t, 9, 9, 1), "renamed");
+	assert_string_equal(task_table_comm_at(t, 9, 9, 0), "first");
+	/* Another process is untouched. */
+	assert_int_equal(task_table_image(t, 8), 0);
+	stack_table_free(st);
+	task_table_free(t);
 }
 
 static void
@@ -193,8 +232,8 @@ test_stack_table_add_empty_stack(void **state)
 
 	(void)state;
 	/* A sample with no frames at all, first: nothing allocated yet. */
-	stack_table_add(t, 1, 1, NULL, NULL, 0, 0, 0, 1);
-	stack_table_add(t, 1, 1, NULL, NULL, 0, 0, 0, 1);
+	stack_table_add(t, 1, 1, 0, NULL, NULL, 0, 0, 0, 1);
+	stack_table_add(t, 1, 1, 0, NULL, NULL, 0, 0, 0, 1);
 	assert_int_equal(stack_table_len(t), 1);
 	assert_int_equal(stack_table_get(t, 0)->count, 2);
 	stack_table_free(t);
@@ -655,6 +694,7 @@ main(void)
 		cmocka_unit_test(test_map_set_fork_exec),
 		cmocka_unit_test(test_stack_table_add_merges),
 		cmocka_unit_test(test_stack_table_add_empty_stack),
+		cmocka_unit_test(test_task_table_exec_keeps_old_name),
 		cmocka_unit_test(test_unwind_callchain_splits),
 		cmocka_unit_test(test_unwind_callchain_truncated_and_guest),
 		cmocka_unit_test(test_map_set_maps_generation),
