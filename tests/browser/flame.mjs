@@ -98,6 +98,66 @@ ok(rxVerdict("^GC$", "gc", true) === 1 && rxVerdict("[A-Z]c", "gc", true) === 1 
 		{ v, ms: Date.now() - t0 });
 }
 
+// The same verdicts as the C engine on the same names, pattern by pattern:
+// `scorch report --focus` lists the functions common/regex.c matches.
+{
+	const names = ["json_parse", "json_parse_value", "lex", "lexer", "_start",
+		"main", "std::vector<int>::push_back", "operator()", "{lambda()#1}",
+		"arr[3]", "memcpy@plt", "x86_64_ret", "ab", "ba", "aab", "b_a",
+		"caf\u00e9", "A_Z", "Vec<f64>::add", "__libc_start_main", "do_work2"];
+	const tmp = mkdtempSync(join(tmpdir(), "scorch-regex-"));
+	const input = join(tmp, "names.folded");
+	// One frame a stack, and no _[i]/_[k]/_[j] suffix: those are kinds,
+	// which --focus matches without (and the SVG shows with).
+	writeFileSync(input, names.map((f) => `${f} 1`).join("\n") + "\n");
+	let seed = 12345;
+	const rand = (k) => {
+		seed = (seed * 1103515245 + 12345) % 2147483648;
+		return seed % k;
+	};
+	const atoms = ["a", "b", "_", ".", "[ab]", "[^a_]", "\\w", "\\b", "[[:digit:]]",
+		"json", "lex", ":", "<", "\\(", "e"];
+	const reps = ["*", "+", "?", "{2}", "{0,2}", "{1,}"];
+	const gen = (d) => {
+		let out = "";
+		for (let k = 1 + rand(3); k > 0; k--) {
+			out += rand(6) === 0 && d < 3 ? `(${gen(d + 1)}${rand(2) ? "|" + gen(d + 1) : ""})` :
+				atoms[rand(atoms.length)];
+			out += rand(3) === 0 ? reps[rand(reps.length)] : "";
+		}
+		return (rand(4) === 0 ? "^" : "") + out + (rand(4) === 0 ? "$" : "");
+	};
+	const pats = ["^json_", "^(json|lex)", "::", "\\[3\\]$", "@plt$", "^_", "[[:upper:]]",
+		"\\{lambda", "2$", "^.{3}$", "(a|b)+$", "^a?b", "^[a-c]+$", "^[b-z]", "^.{2,3}$",
+		"_[0-9]+_", "^[^_]+$", "^(a|b|_)*$"];
+	for (let k = 0; k < 50; k++) {
+		pats.push(gen(0));
+	}
+	const wrong = [];
+	for (const pat of pats) {
+		let c;
+		try {
+			const out = execFileSync(scorch, ["report", input, "--focus", pat,
+				"--format", "json", "--top", "0"], { stdio: ["ignore", "pipe", "ignore"] });
+			c = JSON.parse(out).tables[0].rows.map((r) => r.function).sort();
+		} catch (e) {
+			c = e.status === 2 ? "refused" : `exit ${e.status}`;
+		}
+		let js;
+		try {
+			const re = rx.compile(pat, false);
+			js = names.filter((f) => re.test(f)).sort();
+		} catch (e) {
+			js = "refused";
+		}
+		if (JSON.stringify(c) !== JSON.stringify(js)) {
+			wrong.push({ pat, c, js });
+		}
+	}
+	rmSync(tmp, { recursive: true, force: true });
+	ok(wrong.length === 0, `regex.js and common/regex.c (report --focus) agree on ${pats.length} patterns over ${names.length} names`, wrong);
+}
+
 if (!existsSync(chromium)) {
 	skipAll(`no ${chromium} (Debian package chromium; scripts/deps.sh installs it)`);
 }
