@@ -352,6 +352,35 @@ await page.goto("about:blank");
 		"and matches only the name of a's alone (1 of 4 samples)", await matched());
 }
 
+// A million-character name (the folded reader takes lines up to 1 MiB) and
+// 1000 states alive at each of its positions: linear, but 10^9 steps. The
+// search stops at its work bound, says so, and leaves nothing highlighted.
+const hugeUrl = render("huge", `app;${"a".repeat(1000000)} 1\napp;b 1\n`);
+await page.goto("about:blank");
+{
+	const t0 = Date.now();
+	let finished = true;
+	try {
+		await page.goto(`${hugeUrl}#search=${encodeURIComponent("[ab]{0,999}c")}`,
+			{ timeout: 20000 });
+		await page.waitForFunction(() =>
+			document.getElementById("matched").textContent !== "", null, { timeout: 20000 });
+	} catch (e) {
+		finished = false;
+	}
+	const ms = Date.now() - t0;
+	// Unbounded, this takes minutes; bounded, 3 s on a loaded machine.
+	ok(finished && ms < 20000, `[ab]{0,999}c on a 1 MB name stops in bounded time (${ms} ms)`, ms);
+	if (!finished) {
+		console.log("# the tab hung: stopping here");
+		done();
+	}
+	const fs2 = await frames();
+	ok((await matched()).startsWith("search stopped after 20000000 steps") &&
+		fs2.every((f) => f.fill !== "rgb(230,0,230)"),
+		"it says the search stopped, and nothing stays highlighted", await matched());
+}
+
 // ---- extra tooltip lines: source location and module -----------------------
 const srcUrl = render("src", JSON.stringify({
 	format: "scorch-profile", version: "1.1", meta: {},
