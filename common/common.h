@@ -200,7 +200,7 @@ const char *strpool_intern(struct strpool *sp, const char *s);
  * O(states x text length) and never backtracks. Unanchored search, as
  * regexec() does; bytes, not characters (the C locale). Besides ERE:
  * \w \W \s \S \d \D classes and \b \B \< \> word assertions;
- * back-references are refused. render/flame.js has the same engine.
+ * back-references are refused. render/regex.js has the same engine.
  *
  * regex_new() returns NULL with err saying what is wrong with the pattern
  * (without naming it: the caller knows where it came from).

@@ -5,7 +5,7 @@
  * repetition expanded, refused past REGEX_MAX_STATES) and searched by an
  * NFA simulation, so matching costs O(states x text) whatever the pattern.
  * glibc's regcomp() would expand ((a{1000}){1000}){1000} until memory ran
- * out; render/flame.js carries the same engine for the SVG's search box.
+ * out; render/regex.js carries the same engine for the SVG's search box.
  */
 #include <stdbool.h>
 #include <stdlib.h>

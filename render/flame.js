@@ -238,18 +238,24 @@
 		var covered = -1; // sample offset up to which matches are counted
 		var i;
 		clearMatches();
-		for (i = 1; i < n; i++) {
-			if (!re.test(nameOf(i))) {
-				continue;
+		try {
+			for (i = 1; i < n; i++) {
+				if (!re.test(nameOf(i))) {
+					continue;
+				}
+				var r = rectOf(i);
+				fills[i] = r.getAttribute("fill");
+				r.setAttribute("fill", HIGHLIGHT);
+				matches.push(i);
+				if (start[i] >= covered) {
+					sum += width[i];
+					covered = start[i] + width[i];
+				}
 			}
-			var r = rectOf(i);
-			fills[i] = r.getAttribute("fill");
-			r.setAttribute("fill", HIGHLIGHT);
-			matches.push(i);
-			if (start[i] >= covered) {
-				sum += width[i];
-				covered = start[i] + width[i];
-			}
+		} catch (e) { // the matcher's work bound
+			clearMatches();
+			matchedEl.textContent = "search " + e.message;
+			return;
 		}
 		searchTerm = term;
 		matchedEl.textContent = "Matched: " + pct(sum, total);

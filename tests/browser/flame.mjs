@@ -98,6 +98,66 @@ ok(rxVerdict("^GC$", "gc", true) === 1 && rxVerdict("[A-Z]c", "gc", true) === 1 
 		{ v, ms: Date.now() - t0 });
 }
 
+// The same verdicts as the C engine on the same names, pattern by pattern:
+// `scorch report --focus` lists the functions common/regex.c matches.
+{
+	const names = ["json_parse", "json_parse_value", "lex", "lexer", "_start",
+		"main", "std::vector<int>::push_back", "operator()", "{lambda()#1}",
+		"arr[3]", "memcpy@plt", "x86_64_ret", "ab", "ba", "aab", "b_a",
+		"caf\u00e9", "A_Z", "Vec<f64>::add", "__libc_start_main", "do_work2"];
+	const tmp = mkdtempSync(join(tmpdir(), "scorch-regex-"));
+	const input = join(tmp, "names.folded");
+	// One frame a stack, and no _[i]/_[k]/_[j] suffix: those are kinds,
+	// which --focus matches without (and the SVG shows with).
+	writeFileSync(input, names.map((f) => `${f} 1`).join("\n") + "\n");
+	let seed = 12345;
+	const rand = (k) => {
+		seed = (seed * 1103515245 + 12345) % 2147483648;
+		return seed % k;
+	};
+	const atoms = ["a", "b", "_", ".", "[ab]", "[^a_]", "\\w", "\\b", "[[:digit:]]",
+		"json", "lex", ":", "<", "\\(", "e"];
+	const reps = ["*", "+", "?", "{2}", "{0,2}", "{1,}"];
+	const gen = (d) => {
+		let out = "";
+		for (let k = 1 + rand(3); k > 0; k--) {
+			out += rand(6) === 0 && d < 3 ? `(${gen(d + 1)}${rand(2) ? "|" + gen(d + 1) : ""})` :
+				atoms[rand(atoms.length)];
+			out += rand(3) === 0 ? reps[rand(reps.length)] : "";
+		}
+		return (rand(4) === 0 ? "^" : "") + out + (rand(4) === 0 ? "$" : "");
+	};
+	const pats = ["^json_", "^(json|lex)", "::", "\\[3\\]$", "@plt$", "^_", "[[:upper:]]",
+		"\\{lambda", "2$", "^.{3}$", "(a|b)+$", "^a?b", "^[a-c]+$", "^[b-z]", "^.{2,3}$",
+		"_[0-9]+_", "^[^_]+$", "^(a|b|_)*$"];
+	for (let k = 0; k < 50; k++) {
+		pats.push(gen(0));
+	}
+	const wrong = [];
+	for (const pat of pats) {
+		let c;
+		try {
+			const out = execFileSync(scorch, ["report", input, "--focus", pat,
+				"--format", "json", "--top", "0"], { stdio: ["ignore", "pipe", "ignore"] });
+			c = JSON.parse(out).tables[0].rows.map((r) => r.function).sort();
+		} catch (e) {
+			c = e.status === 2 ? "refused" : `exit ${e.status}`;
+		}
+		let js;
+		try {
+			const re = rx.compile(pat, false);
+			js = names.filter((f) => re.test(f)).sort();
+		} catch (e) {
+			js = "refused";
+		}
+		if (JSON.stringify(c) !== JSON.stringify(js)) {
+			wrong.push({ pat, c, js });
+		}
+	}
+	rmSync(tmp, { recursive: true, force: true });
+	ok(wrong.length === 0, `regex.js and common/regex.c (report --focus) agree on ${pats.length} patterns over ${names.length} names`, wrong);
+}
+
 if (!existsSync(chromium)) {
 	skipAll(`no ${chromium} (Debian package chromium; scripts/deps.sh installs it)`);
 }
@@ -290,6 +350,35 @@ await page.goto("about:blank");
 	}
 	ok((await matched()) === "Matched: 25.00%",
 		"and matches only the name of a's alone (1 of 4 samples)", await matched());
+}
+
+// A million-character name (the folded reader takes lines up to 1 MiB) and
+// 1000 states alive at each of its positions: linear, but 10^9 steps. The
+// search stops at its work bound, says so, and leaves nothing highlighted.
+const hugeUrl = render("huge", `app;${"a".repeat(1000000)} 1\napp;b 1\n`);
+await page.goto("about:blank");
+{
+	const t0 = Date.now();
+	let finished = true;
+	try {
+		await page.goto(`${hugeUrl}#search=${encodeURIComponent("[ab]{0,999}c")}`,
+			{ timeout: 20000 });
+		await page.waitForFunction(() =>
+			document.getElementById("matched").textContent !== "", null, { timeout: 20000 });
+	} catch (e) {
+		finished = false;
+	}
+	const ms = Date.now() - t0;
+	// Unbounded, this takes minutes; bounded, 3 s on a loaded machine.
+	ok(finished && ms < 20000, `[ab]{0,999}c on a 1 MB name stops in bounded time (${ms} ms)`, ms);
+	if (!finished) {
+		console.log("# the tab hung: stopping here");
+		done();
+	}
+	const fs2 = await frames();
+	ok((await matched()).startsWith("search stopped after 20000000 steps") &&
+		fs2.every((f) => f.fill !== "rgb(230,0,230)"),
+		"it says the search stopped, and nothing stays highlighted", await matched());
 }
 
 // ---- extra tooltip lines: source location and module -----------------------
