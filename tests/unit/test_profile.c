@@ -1178,6 +1178,13 @@ test_profile_check_writers(void **state)
 	assert_int_equal(profile_check(p, PROFILE_FMT_JSON, "o", &err), 0);
 	assert_int_equal(profile_check(p, PROFILE_FMT_FOLDED, "o", &err), -1);
 	profile_free(p);
+	/* ... but folded stacks write only the frames of their lines. */
+	p = profile_new();
+	f[0] = profile_intern_frame(p, "main", "", FRAME_USER);
+	profile_intern_frame(p, "unused;", "", FRAME_USER);
+	profile_add_stack(p, TASK_NONE, f, 1, 1);
+	assert_int_equal(profile_check(p, PROFILE_FMT_FOLDED, "o", &err), 0);
+	profile_free(p);
 	p = profile_new();
 	f[0] = profile_intern_frame(p, "", "", FRAME_USER);
 	profile_add_stack(p, TASK_NONE, f, 1, 1);
