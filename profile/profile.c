@@ -68,14 +68,40 @@ profile_free(struct profile *p)
 	free(p);
 }
 
+/*
+ * Intern s, cut to PROFILE_MAX_NAME bytes (at a UTF-8 character, ending in
+ * "...") when longer: the readers refuse such names, so only a recording
+ * (a demangler's expansion of deep templates) brings one, and it must
+ * stay writable.
+ */
+static const char *
+profile_intern_clipped(struct profile *p, const char *s)
+{
+	size_t n = strlen(s);
+	const char *ret;
+	char *cut;
+
+	if (n <= PROFILE_MAX_NAME)
+		return strpool_intern(&p->strings, s);
+	n = PROFILE_MAX_NAME - 3;
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--; /* s[n] continues a character: cut before it */
+	cut = xmalloc(n + 4);
+	memcpy(cut, s, n);
+	memcpy(cut + n, "...", 4);
+	ret = strpool_intern(&p->strings, cut);
+	free(cut);
+	return ret;
+}
+
 uint32_t
 profile_intern_frame_src(struct profile *p, const char *name,
 			 const char *module, enum frame_kind kind,
 			 const char *file, uint32_t line)
 {
-	const char *n = strpool_intern(&p->strings, name);
-	const char *m = strpool_intern(&p->strings, module ? module : "");
-	const char *fl = strpool_intern(&p->strings, file ? file : "");
+	const char *n = profile_intern_clipped(p, name);
+	const char *m = profile_intern_clipped(p, module ? module : "");
+	const char *fl = profile_intern_clipped(p, file ? file : "");
 	/* Interned strings compare by pointer, so the key can hash those. */
 	uintptr_t parts[5] = { (uintptr_t)n, (uintptr_t)m, (uintptr_t)kind,
 			       (uintptr_t)fl, (uintptr_t)line };
