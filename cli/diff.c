@@ -86,11 +86,47 @@ diff_is_run_file(const char *name)
 				  (n > 7 && !strcmp(name + n - 7, ".folded")));
 }
 
+/* Load one run of a side (found in a directory: dir_side) into side. */
+static int
+diff_load_run(const char *name, bool dir_side, struct diff_side *side)
+{
+	struct scorch_err err;
+	struct profile *p;
+	uint64_t total = 0;
+	struct stat st;
+	size_t i;
+
+	/* A run found in a directory is a regular file: a FIFO would block
+	 * the diff forever, a device never ends. */
+	if (dir_side && (stat(name, &st) < 0 || !S_ISREG(st.st_mode))) {
+		cli_error("%s: not a regular file, not a run", name);
+		return -1;
+	}
+	p = profile_load(name, &err);
+	if (!p) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	/* A side's runs add up: their counts stay exact. */
+	for (i = 0; i < side->n; i++)
+		total += profile_total(side->runs[i]);
+	if (profile_total(p) > UINT64_MAX - total) {
+		cli_error("%s: sample counts overflow: the sum with the runs "
+			  "before it passes 2^64 - 1",
+			  name);
+		profile_free(p);
+		return -1;
+	}
+	side->runs =
+		xreallocarray(side->runs, side->n + 1, sizeof(*side->runs));
+	side->runs[side->n++] = p;
+	return 0;
+}
+
 /* Load one side: a profile, "-", or every run in a directory. */
 static int
 diff_load_side(const char *path, struct diff_side *side)
 {
-	struct scorch_err err;
 	struct stat st;
 	char **names = NULL;
 	size_t n = 0, i;
@@ -98,7 +134,6 @@ diff_load_side(const char *path, struct diff_side *side)
 	struct dirent *de;
 	int ret = 0;
 	bool dir_side = false;
-	uint64_t side_total = 0;
 
 	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		dir_side = true;
@@ -132,39 +167,8 @@ diff_load_side(const char *path, struct diff_side *side)
 		names = xmalloc(sizeof(*names));
 		names[n++] = xstrdup(path);
 	}
-	for (i = 0; i < n && !ret; i++) {
-		struct profile *p;
-
-		/* A run found in a directory is a regular file: a FIFO would
-		 * block the diff forever, a device never ends. */
-		if (dir_side &&
-		    (stat(names[i], &st) < 0 || !S_ISREG(st.st_mode))) {
-			cli_error("%s: not a regular file, not a run",
-				  names[i]);
-			ret = -1;
-			break;
-		}
-		p = profile_load(names[i], &err);
-		if (!p) {
-			cli_error("%s", err.msg);
-			ret = -1;
-			break;
-		}
-		/* A side's runs add up: their counts stay exact. */
-		if (profile_total(p) > UINT64_MAX - side_total) {
-			cli_error(
-				"%s: sample counts overflow: the sum with the "
-				"runs before it passes 2^64 - 1",
-				names[i]);
-			profile_free(p);
-			ret = -1;
-			break;
-		}
-		side_total += profile_total(p);
-		side->runs = xreallocarray(side->runs, side->n + 1,
-					   sizeof(*side->runs));
-		side->runs[side->n++] = p;
-	}
+	for (i = 0; i < n && !ret; i++)
+		ret = diff_load_run(names[i], dir_side, side);
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

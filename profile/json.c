@@ -635,19 +635,74 @@ out:
 	return ret;
 }
 
+/*
+ * Everything of the document root (its text: doc) but the stacks: format,
+ * version, meta (integers read exactly from doc), tasks and frames. 0, or
+ * -1 with err filled.
+ */
+static int
+json_read_head(struct profile *p, const cJSON *root, const char *doc,
+	       size_t doc_len, const char *name, struct scorch_err *err)
+{
+	size_t meta_idx, meta_start, meta_end;
+	const char *fmt, *ver;
+	const cJSON *meta;
+	char *dot;
+	long major;
+
+	if (!cJSON_IsObject(root)) {
+		err_set(err, "%s: not a scorch profile (not a JSON object)",
+			name);
+		return -1;
+	}
+	fmt = json_get_str(root, "format", false, name, "profile", err);
+	if (!fmt || strcmp(fmt, JSON_FORMAT)) {
+		err_set(err,
+			"%s: not a scorch profile (\"format\" is not "
+			"\"" JSON_FORMAT "\")",
+			name);
+		return -1;
+	}
+	ver = json_get_str(root, "version", true, name, "profile", err);
+	if (!ver)
+		return -1;
+	major = strtol(ver, &dot, 10);
+	if (dot == ver || (*dot && *dot != '.')) {
+		err_set(err, "%s: bad profile version \"%.20s\"", name, ver);
+		return -1;
+	}
+	if (major != JSON_MAJOR) {
+		err_set(err,
+			"%s: unsupported profile version %.20s (this scorch "
+			"reads %d.x)",
+			name, ver, JSON_MAJOR);
+		return -1;
+	}
+	meta = json_member(root, "meta", &meta_idx);
+	if (!jsontext_member_value(doc, doc_len,
+				   jsontext_skip_space(doc, doc_len, 0),
+				   meta_idx, &meta_start, &meta_end))
+		meta_start = meta_end = 0;
+	if (json_read_meta(p, meta, meta_end ? doc + meta_start : NULL,
+			   meta_end - meta_start, name, err) < 0 ||
+	    json_read_tasks(p, cJSON_GetObjectItemCaseSensitive(root, "tasks"),
+			    name, err) < 0 ||
+	    json_read_frames(p,
+			     cJSON_GetObjectItemCaseSensitive(root, "frames"),
+			     name, err) < 0)
+		return -1;
+	return 0;
+}
+
 int
 profile_read_json(struct profile *p, const char *data, size_t len,
 		  const char *name, struct scorch_err *err)
 {
-	const char *end = NULL, *fmt, *ver, *doc = data;
+	const char *end = NULL, *doc = data;
 	size_t st_start = 0, st_end = 0, doc_len = len;
-	size_t meta_idx, meta_start, meta_end;
 	bool streamed = false;
 	char *outer = NULL;
-	const cJSON *meta;
 	cJSON *root;
-	char *dot;
-	long major;
 	int ret = -1;
 
 	/* The document without its stacks goes through cJSON as a tree;
@@ -696,46 +751,7 @@ profile_read_json(struct profile *p, const char *data, size_t len,
 			name, off);
 		goto out;
 	}
-	if (!cJSON_IsObject(root)) {
-		err_set(err, "%s: not a scorch profile (not a JSON object)",
-			name);
-		goto out;
-	}
-	fmt = json_get_str(root, "format", false, name, "profile", err);
-	if (!fmt || strcmp(fmt, JSON_FORMAT)) {
-		err_set(err,
-			"%s: not a scorch profile (\"format\" is not "
-			"\"" JSON_FORMAT "\")",
-			name);
-		goto out;
-	}
-	ver = json_get_str(root, "version", true, name, "profile", err);
-	if (!ver)
-		goto out;
-	major = strtol(ver, &dot, 10);
-	if (dot == ver || (*dot && *dot != '.')) {
-		err_set(err, "%s: bad profile version \"%.20s\"", name, ver);
-		goto out;
-	}
-	if (major != JSON_MAJOR) {
-		err_set(err,
-			"%s: unsupported profile version %.20s (this scorch "
-			"reads %d.x)",
-			name, ver, JSON_MAJOR);
-		goto out;
-	}
-	meta = json_member(root, "meta", &meta_idx);
-	if (!jsontext_member_value(doc, doc_len,
-				   jsontext_skip_space(doc, doc_len, 0),
-				   meta_idx, &meta_start, &meta_end))
-		meta_start = meta_end = 0;
-	if (json_read_meta(p, meta, meta_end ? doc + meta_start : NULL,
-			   meta_end - meta_start, name, err) < 0 ||
-	    json_read_tasks(p, cJSON_GetObjectItemCaseSensitive(root, "tasks"),
-			    name, err) < 0 ||
-	    json_read_frames(p,
-			     cJSON_GetObjectItemCaseSensitive(root, "frames"),
-			     name, err) < 0)
+	if (json_read_head(p, root, doc, doc_len, name, err) < 0)
 		goto out;
 	if (streamed)
 		ret = json_stream_stacks(p, data, st_start, st_end, name, err);

@@ -68,14 +68,40 @@ profile_free(struct profile *p)
 	free(p);
 }
 
+/*
+ * Intern s, cut to PROFILE_MAX_NAME bytes (at a UTF-8 character, ending in
+ * "...") when longer: the readers refuse such names, so only a recording
+ * (a demangler's expansion of deep templates) brings one, and it must
+ * stay writable.
+ */
+static const char *
+profile_intern_clipped(struct profile *p, const char *s)
+{
+	size_t n = strlen(s);
+	const char *ret;
+	char *cut;
+
+	if (n <= PROFILE_MAX_NAME)
+		return strpool_intern(&p->strings, s);
+	n = PROFILE_MAX_NAME - 3;
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--; /* s[n] continues a character: cut before it */
+	cut = xmalloc(n + 4);
+	memcpy(cut, s, n);
+	memcpy(cut + n, "...", 4);
+	ret = strpool_intern(&p->strings, cut);
+	free(cut);
+	return ret;
+}
+
 uint32_t
 profile_intern_frame_src(struct profile *p, const char *name,
 			 const char *module, enum frame_kind kind,
 			 const char *file, uint32_t line)
 {
-	const char *n = strpool_intern(&p->strings, name);
-	const char *m = strpool_intern(&p->strings, module ? module : "");
-	const char *fl = strpool_intern(&p->strings, file ? file : "");
+	const char *n = profile_intern_clipped(p, name);
+	const char *m = profile_intern_clipped(p, module ? module : "");
+	const char *fl = profile_intern_clipped(p, file ? file : "");
 	/* Interned strings compare by pointer, so the key can hash those. */
 	uintptr_t parts[5] = { (uintptr_t)n, (uintptr_t)m, (uintptr_t)kind,
 			       (uintptr_t)fl, (uintptr_t)line };
@@ -473,11 +499,12 @@ profile_fmt_max(enum profile_format fmt)
 }
 
 /* A stack fmt cannot hold (weight: what pprof and speedscope multiply
- * counts by): -1 with err, else 0. */
+ * counts by): -1 with err, else 0. Folded stacks write only the frames of
+ * their lines: those are checked here, once each (checked[id]). */
 static int
 profile_check_stack(const struct profile *p, const struct stack *st,
-		    enum profile_format fmt, uint64_t weight, const char *name,
-		    struct scorch_err *err)
+		    enum profile_format fmt, uint64_t weight, bool *checked,
+		    const char *name, struct scorch_err *err)
 {
 	const char *what = profile_fmt_names[fmt];
 	const char *leaf =
@@ -508,6 +535,10 @@ profile_check_stack(const struct profile *p, const struct stack *st,
 	for (j = 0; j < st->depth; j++) {
 		const struct frame *f = profile_frame(p, st->frames[j]);
 
+		if (!checked[st->frames[j]] &&
+		    profile_check_frame(f, fmt, name, err) < 0)
+			return -1;
+		checked[st->frames[j]] = true;
 		line += strlen(f->name) + strlen(frame_kind_suffix(f->kind)) +
 			(j > 0);
 	}
@@ -527,19 +558,26 @@ profile_check(const struct profile *p, enum profile_format fmt,
 {
 	int64_t period_ns = profile_meta_int(p, "period_ns", 0);
 	uint64_t weight = 1, sum = 0;
+	bool *checked = NULL;
 	size_t i;
+	int ret = -1;
 
 	if (period_ns > 0 &&
 	    (fmt == PROFILE_FMT_PPROF || fmt == PROFILE_FMT_SPEEDSCOPE))
 		weight = (uint64_t)period_ns;
-	for (i = 0; i < p->nframes; i++)
+	/* The other formats write every frame, used or not. */
+	if (fmt == PROFILE_FMT_FOLDED)
+		checked =
+			xcalloc(p->nframes ? p->nframes : 1, sizeof(*checked));
+	for (i = 0; !checked && i < p->nframes; i++)
 		if (profile_check_frame(&p->frames[i], fmt, name, err) < 0)
 			return -1;
 	for (i = 0; i < p->nstacks; i++) {
 		const struct stack *st = profile_stack(p, i);
 
-		if (profile_check_stack(p, st, fmt, weight, name, err) < 0)
-			return -1;
+		if (profile_check_stack(p, st, fmt, weight, checked, name,
+					err) < 0)
+			goto out;
 		sum += st->count * weight; /* bounded: checked just above */
 		/* speedscope's endValue is the sum: a double too. */
 		if (fmt == PROFILE_FMT_SPEEDSCOPE &&
@@ -550,8 +588,11 @@ profile_check(const struct profile *p, enum profile_format fmt,
 				"being exact",
 				name, profile_fmt_names[fmt],
 				(uint64_t)PROFILE_MAX_EXACT_DOUBLE);
-			return -1;
+			goto out;
 		}
 	}
-	return 0;
+	ret = 0;
+out:
+	free(checked);
+	return ret;
 }

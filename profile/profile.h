@@ -99,7 +99,8 @@ enum profile_format {
 struct profile *profile_new(void);
 void profile_free(struct profile *p);
 
-/* Intern a frame; returns its id. module may be NULL (stored as ""). */
+/* Intern a frame; returns its id. module may be NULL (stored as "").
+ * Strings longer than PROFILE_MAX_NAME are cut to it, ending in "...". */
 uint32_t profile_intern_frame(struct profile *p, const char *name,
 			      const char *module, enum frame_kind kind);
 /* The same, with the source location of the function's definition (file

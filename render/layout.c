@@ -304,7 +304,7 @@ flame_layout_build(struct flame_layout *l, const struct profile *p,
 		   double min_samples, int reverse, const struct flame_diff *d)
 {
 	struct layout lo = { .p = p, .reverse = reverse };
-	struct layout_open o;
+	struct layout_open o = { 0 };
 	struct layout_key *keys;
 	size_t i, n = profile_nstacks(p);
 	uint32_t nranks, open = 0;
@@ -336,7 +336,6 @@ flame_layout_build(struct flame_layout *l, const struct profile *p,
 	o.rank = xcalloc(l->stack_depth + 1, sizeof(*o.rank));
 	o.start = xcalloc(l->stack_depth + 1, sizeof(*o.start));
 	o.self = xcalloc(l->stack_depth + 1, sizeof(*o.self));
-	o.same = 0;
 	for (i = 0; i < lo.nstacks; i++) {
 		const struct layout_key *s = &keys[i];
 		uint32_t k = 0, j;
@@ -347,8 +346,7 @@ flame_layout_build(struct flame_layout *l, const struct profile *p,
 			k++;
 		for (j = open; j-- > k;)
 			layout_close(l, &o, j, offset, min_samples, d);
-		if (k < o.same)
-			o.same = k;
+		o.same = k < o.same ? k : o.same;
 		for (j = k; j < s->depth; j++) {
 			o.frame[j] = layout_frame(&lo, s, j);
 			o.rank[j] = lo.rank[o.frame[j]];

@@ -1151,6 +1151,44 @@ test_profile_limits_same_in_every_reader(void **state)
 	}
 }
 
+/* A recording's name past the limit is cut to it at a character, so the
+ * profile stays writable and readable. */
+static void
+test_profile_intern_frame_clips_long_names(void **state)
+{
+	struct profile *p = profile_new();
+	struct scorch_err err;
+	const struct frame *f;
+	char *name = xmalloc(70001), *json;
+	struct profile *q = profile_new();
+	uint32_t id;
+	size_t i;
+
+	(void)state;
+	/* "a" then "é" (2 bytes) throughout, so the limit falls inside
+	 * one: the cut must not split it. */
+	name[0] = 'a';
+	for (i = 1; i + 1 < 70000; i += 2)
+		memcpy(name + i, "\xc3\xa9", 2);
+	name[i] = '\0';
+	id = profile_intern_frame(p, name, "m", FRAME_USER);
+	f = profile_frame(p, id);
+	assert_true(strlen(f->name) <= PROFILE_MAX_NAME);
+	assert_true(strlen(f->name) >= PROFILE_MAX_NAME - 4);
+	assert_string_equal(f->name + strlen(f->name) - 3, "...");
+	assert_int_equal(((unsigned char)f->name[strlen(f->name) - 4]), 0xa9);
+	profile_add_stack(p, TASK_NONE, &id, 1, 1);
+	assert_int_equal(profile_check(p, PROFILE_FMT_JSON, "o", &err), 0);
+	json = written(profile_write_json, p);
+	if (profile_read_json(q, json, strlen(json), "o.json", &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(profile_frame(q, 0)->name, f->name);
+	free(json);
+	free(name);
+	profile_free(p);
+	profile_free(q);
+}
+
 /* profile_check() refuses what a format cannot hold, before a write. */
 static void
 test_profile_check_writers(void **state)
@@ -1181,6 +1219,13 @@ test_profile_check_writers(void **state)
 	profile_add_stack(p, TASK_NONE, f, 1, 1);
 	assert_int_equal(profile_check(p, PROFILE_FMT_JSON, "o", &err), 0);
 	assert_int_equal(profile_check(p, PROFILE_FMT_FOLDED, "o", &err), -1);
+	profile_free(p);
+	/* ... but folded stacks write only the frames of their lines. */
+	p = profile_new();
+	f[0] = profile_intern_frame(p, "main", "", FRAME_USER);
+	profile_intern_frame(p, "unused;", "", FRAME_USER);
+	profile_add_stack(p, TASK_NONE, f, 1, 1);
+	assert_int_equal(profile_check(p, PROFILE_FMT_FOLDED, "o", &err), 0);
 	profile_free(p);
 	p = profile_new();
 	f[0] = profile_intern_frame(p, "", "", FRAME_USER);
@@ -1221,6 +1266,7 @@ main(void)
 		cmocka_unit_test(test_profile_merge_refuses_overflow),
 		cmocka_unit_test(test_profile_limits_same_in_every_reader),
 		cmocka_unit_test(test_profile_check_writers),
+		cmocka_unit_test(test_profile_intern_frame_clips_long_names),
 	};
 
 	return cmocka_run_group_tests_name("profile", tests, NULL, NULL);

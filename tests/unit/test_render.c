@@ -461,6 +461,57 @@ diff_annotate(void *arg, const uint32_t *frames, uint32_t depth, uint32_t same,
 	out->significant = out->intensity > 0.1;
 }
 
+/* The annotate hint: frames[0..same) are the previous call's. */
+struct same_ctx {
+	uint32_t prev[16];
+	uint32_t prev_depth;
+	int calls, reused; /* calls, and those with same > 0 */
+};
+
+static void
+same_annotate(void *arg, const uint32_t *frames, uint32_t depth, uint32_t same,
+	      uint64_t samples, struct flame_annot *out)
+{
+	struct same_ctx *c = arg;
+	uint32_t j;
+
+	(void)samples;
+	(void)out;
+	assert_true(same <= depth);
+	if (!c->calls)
+		assert_int_equal(same, 0);
+	for (j = 0; j < same && j < c->prev_depth; j++)
+		assert_int_equal(frames[j], c->prev[j]);
+	assert_true(depth <= 16);
+	memcpy(c->prev, frames, depth * sizeof(*frames));
+	c->prev_depth = depth;
+	c->calls++;
+	c->reused += same > 0;
+}
+
+static void
+test_flame_layout_build_annotate_same_is_true(void **state)
+{
+	/* Paths that share prefixes, diverge and come back, some pruned. */
+	struct profile *p = folded("x;b;c;d 2\nx;a 3\nx;b 1\nx 4\ny;b 5\n"
+				   "x;b;c;e;f 1\nx;b;c;e;g 2\nz 1\n");
+	struct same_ctx c = { { 0 }, 0, 0, 0 };
+	struct flame_diff d = { "PR", "baseline", 1, "%", same_annotate, &c };
+	struct flame_layout l;
+
+	(void)state;
+	flame_layout_build(&l, p, 1.5, 0, &d);
+	assert_int_equal(c.calls, (int)l.len);
+	/* Callers follow their callees: most calls reuse a prefix. */
+	assert_true(c.reused > c.calls / 2);
+	flame_layout_fini(&l);
+	c.calls = c.reused = 0;
+	flame_layout_build(&l, p, 0, 1, &d);
+	assert_int_equal(c.calls, (int)l.len);
+	flame_layout_fini(&l);
+	profile_free(p);
+}
+
 static void
 test_flame_write_diff_svg_colors_and_tooltips(void **state)
 {
@@ -538,6 +589,7 @@ main(void)
 		cmocka_unit_test(test_flame_write_svg_inverted),
 		cmocka_unit_test(test_flame_write_svg_palettes_stable_by_name),
 		cmocka_unit_test(test_flame_write_diff_svg_colors_and_tooltips),
+		cmocka_unit_test(test_flame_layout_build_annotate_same_is_true),
 		cmocka_unit_test(test_flame_write_svg_embeds_script_and_style),
 	};
 
