@@ -199,6 +199,7 @@ test_write_folded_line_limit(void **state)
 {
 	struct scorch_err err = { 0 };
 	size_t len = (size_t)FOLDED_LINE_MAX - 3; /* " 1\n" after it */
+	uint32_t id = 0, other, t;
 	struct profile *p;
 	char *text;
 
@@ -217,6 +218,24 @@ test_write_folded_line_limit(void **state)
 	p = deep_profile(1, len, 10); /* one byte more */
 	assert_null(folded_of(p));
 	assert_int_equal(profile_folded_check(p, &err), -1);
+	profile_free(p);
+	/* Two threads' stacks of 5 samples: one line of 10, one byte over;
+	 * with 4 and 5 (9) it fits, a third stack keeping the total's
+	 * digits from deciding. */
+	p = deep_profile(1, len, 5);
+	t = profile_add_task(p, 1, 2, "app", "worker");
+	profile_add_stack(p, t, &id, 1, 5);
+	assert_null(folded_of(p));
+	assert_int_equal(profile_folded_check(p, &err), -1);
+	profile_free(p);
+	p = deep_profile(1, len, 4);
+	t = profile_add_task(p, 1, 2, "app", "worker");
+	profile_add_stack(p, t, &id, 1, 5);
+	other = profile_intern_frame(p, "other", "", FRAME_USER);
+	profile_add_stack(p, TASK_NONE, &other, 1, 100);
+	assert_int_equal(profile_folded_check(p, &err), 0);
+	text = folded_fixed_point(p);
+	free(text);
 	profile_free(p);
 }
 
