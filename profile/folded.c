@@ -280,13 +280,20 @@ struct folded_reader {
 	size_t ids_cap;
 };
 
-/* Two independent hashes of a name and kind, eight bytes at a time. */
+/*
+ * Two independent hashes of a name and kind, eight bytes at a time. The
+ * kind goes in after the name's bytes are mixed: put in with the length at
+ * the start, its bits lined up with the first byte's, and the XOR of one
+ * hash and the sum of the other cancelled alike ("malloc" and the kernel's
+ * "lalloc" were one frame).
+ */
 static void
 folded_hash(const char *s, size_t n, enum frame_kind kind, uint64_t *h1,
 	    uint32_t *h2)
 {
-	uint64_t a = 0x9e3779b97f4a7c15ULL ^ (n << 3 | kind);
-	uint64_t b = 0xc2b2ae3d27d4eb4fULL + (n << 3 | kind), w;
+	uint64_t a = 0x9e3779b97f4a7c15ULL ^ n;
+	uint64_t b = 0xc2b2ae3d27d4eb4fULL + n, w;
+	uint64_t k = (uint64_t)kind + 1;
 
 	while (n >= 8) {
 		memcpy(&w, s, 8);
@@ -301,10 +308,10 @@ folded_hash(const char *s, size_t n, enum frame_kind kind, uint64_t *h1,
 	memcpy(&w, s, n);
 	a = (a ^ w) * 0x94d049bb133111ebULL;
 	a ^= a >> 29;
-	a *= 0xbf58476d1ce4e5b9ULL;
+	a = (a ^ k * 0xd6e8feb86659fd93ULL) * 0xbf58476d1ce4e5b9ULL;
 	b = (b + w) * 0xbf58476d1ce4e5b9ULL;
 	b ^= b >> 32;
-	b *= 0x94d049bb133111ebULL;
+	b = (b + k * 0x9fb21c651e98df25ULL) * 0x94d049bb133111ebULL;
 	*h1 = a ^ (a >> 32);
 	*h2 = (uint32_t)(b >> 32);
 }

@@ -36,9 +36,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			*next++ = '\0';
 		if (perfmap_parse_line(line, &start, &len, &name) < 0)
 			continue;
-		if (!perfmap_find(pm, start) ||
-		    !perfmap_find(pm, start + len - 1))
-			abort(); /* an accepted line names its own code */
+		/* An accepted line names its own start. (Its last byte may
+		 * not be: perfmap_find() looks back past at most
+		 * PERFMAP_OVERLAP_SCAN newer objects starting inside it.) */
+		if (!perfmap_find(pm, start))
+			abort();
+		perfmap_find(pm, start + len - 1);
 		perfmap_find(pm, start + len);
 	}
 	free(text);

@@ -199,6 +199,7 @@ test_write_folded_line_limit(void **state)
 {
 	struct scorch_err err = { 0 };
 	size_t len = (size_t)FOLDED_LINE_MAX - 3; /* " 1\n" after it */
+	uint32_t id = 0, other, t;
 	struct profile *p;
 	char *text;
 
@@ -217,6 +218,24 @@ test_write_folded_line_limit(void **state)
 	p = deep_profile(1, len, 10); /* one byte more */
 	assert_null(folded_of(p));
 	assert_int_equal(profile_folded_check(p, &err), -1);
+	profile_free(p);
+	/* Two threads' stacks of 5 samples: one line of 10, one byte over;
+	 * with 4 and 5 (9) it fits, a third stack keeping the total's
+	 * digits from deciding. */
+	p = deep_profile(1, len, 5);
+	t = profile_add_task(p, 1, 2, "app", "worker");
+	profile_add_stack(p, t, &id, 1, 5);
+	assert_null(folded_of(p));
+	assert_int_equal(profile_folded_check(p, &err), -1);
+	profile_free(p);
+	p = deep_profile(1, len, 4);
+	t = profile_add_task(p, 1, 2, "app", "worker");
+	profile_add_stack(p, t, &id, 1, 5);
+	other = profile_intern_frame(p, "other", "", FRAME_USER);
+	profile_add_stack(p, TASK_NONE, &other, 1, 100);
+	assert_int_equal(profile_folded_check(p, &err), 0);
+	text = folded_fixed_point(p);
+	free(text);
 	profile_free(p);
 }
 
@@ -283,6 +302,33 @@ test_read_json_refuses_invalid_utf8(void **state)
 	profile_free(q);
 }
 
+/*
+ * Found by fuzz_roundtrip_json (corpus/roundtrip_json/hash-kind-collision):
+ * the folded reader's frame hash took the kind in with the length at the
+ * start, where a first (or last-word) byte one bit apart cancelled it, so
+ * "a" and the kernel's "`" were one frame ("a;`_[k] 5" read as "a;a"),
+ * as were "malloc_consolidate" and a kernel "lalloc_consolidate".
+ */
+static void
+test_read_folded_kinds_do_not_collide(void **state)
+{
+	static const char text[] = "a;`_[k] 5\n"
+				   "app;a_[j] 4\n"
+				   "app;c 3\n"
+				   "app;lalloc_consolidate_[k] 2\n"
+				   "app;malloc_consolidate 1\n";
+	struct profile *p;
+	char *again;
+
+	(void)state;
+	p = folded_read(text);
+	assert_int_equal(profile_nframes(p), 7);
+	again = folded_fixed_point(p);
+	assert_string_equal(again, text);
+	free(again);
+	profile_free(p);
+}
+
 /* Read a folded text, write it, read it again: the same profile. */
 static void
 test_folded_round_trip_identity(void **state)
@@ -311,6 +357,7 @@ main(void)
 		cmocka_unit_test(test_write_folded_refuses_deep_stack),
 		cmocka_unit_test(test_write_folded_line_limit),
 		cmocka_unit_test(test_read_json_refuses_invalid_utf8),
+		cmocka_unit_test(test_read_folded_kinds_do_not_collide),
 		cmocka_unit_test(test_folded_round_trip_identity),
 	};
 
