@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../common/common.h"
+#include "internal.h"
 #include "profile.h"
 
 /* The limits of every format (profile.h). */
@@ -119,8 +120,8 @@ folded_lines(const struct profile *p, size_t *nlines, struct scorch_err *err)
 	}
 	nl = j;
 	for (i = 0; i < nl; i++) {
-		/* "TEXT COUNT\n", as the reader's getline() sees it. */
-		size_t len = lines[i].len + 2 + folded_digits(lines[i].count);
+		/* "TEXT COUNT", as the reader counts it (the newline aside). */
+		size_t len = lines[i].len + 1 + folded_digits(lines[i].count);
 
 		if (len > FOLDED_MAX_LINE) {
 			err_set(err,
@@ -163,7 +164,7 @@ folded_frame_len(const struct frame *f, bool leaf)
  * merged lines themselves.
  */
 int
-profile_folded_check(const struct profile *p, struct scorch_err *err)
+folded_check(const struct profile *p, struct scorch_err *err)
 {
 	size_t i, n = profile_nstacks(p), nf = profile_nframes(p), total_digits;
 	size_t *flen = xcalloc(2 * (nf ? nf : 1), sizeof(*flen));
@@ -179,7 +180,7 @@ profile_folded_check(const struct profile *p, struct scorch_err *err)
 	total_digits = folded_digits(profile_total(p));
 	for (i = 0; i < n; i++) {
 		const struct stack *st = profile_stack(p, i);
-		size_t len = 2 + st->depth - 1; /* ";"s, " " and "\n" */
+		size_t len = 1 + st->depth - 1; /* ";"s and " " */
 		uint32_t d;
 
 		if (!st->count || !st->depth)

@@ -12,6 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct profile;
+struct scorch_err;
+
+/* folded.c: can p be written as folded lines (profile_check's folded
+ * part)? The lines exactly as profile_write_folded() writes them: 0, or
+ * -1 with err saying which stack and why (no file name). */
+int folded_check(const struct profile *p, struct scorch_err *err);
+
 /* jsontext.c */
 /* The first offset from i that is not JSON blank (a NUL byte is not). */
 size_t jsontext_skip_space(const char *data, size_t len, size_t i);

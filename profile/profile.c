@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../common/common.h"
+#include "internal.h"
 #include "profile.h"
 
 struct stack_entry {
@@ -460,7 +461,9 @@ profile_check_frame(const struct frame *f, enum profile_format fmt,
 	const char *what = profile_fmt_names[fmt];
 	size_t len = strlen(f->name);
 
-	if (!len) {
+	/* The folded writer spells an empty name, a ';' or a line break in
+	 * one so that its reader takes them (profile_write_folded()). */
+	if (!len && fmt != PROFILE_FMT_FOLDED) {
 		err_set(err, "%s: cannot write %s: a frame without a name",
 			name, what);
 		return -1;
@@ -471,14 +474,6 @@ profile_check_frame(const struct frame *f, enum profile_format fmt,
 			"%s: cannot write %s: frame \"%.40s...\" has a name "
 			"longer than %d bytes",
 			name, what, f->name, PROFILE_MAX_NAME);
-		return -1;
-	}
-	/* Folded stacks separate frames with ';' and stacks with newlines. */
-	if (fmt == PROFILE_FMT_FOLDED && strpbrk(f->name, ";\n\r")) {
-		err_set(err,
-			"%s: cannot write %s: frame \"%.60s\" has a ';' or a "
-			"line break in its name",
-			name, what, f->name);
 		return -1;
 	}
 	return 0;
@@ -511,7 +506,6 @@ profile_check_stack(const struct profile *p, const struct stack *st,
 		st->depth ? profile_frame(p, st->frames[st->depth - 1])->name
 			  : "";
 	uint64_t max = profile_fmt_max(fmt);
-	size_t line = 21; /* " COUNT": at most 20 digits */
 	uint32_t j;
 
 	if (st->depth > PROFILE_MAX_DEPTH) {
@@ -539,15 +533,6 @@ profile_check_stack(const struct profile *p, const struct stack *st,
 		    profile_check_frame(f, fmt, name, err) < 0)
 			return -1;
 		checked[st->frames[j]] = true;
-		line += strlen(f->name) + strlen(frame_kind_suffix(f->kind)) +
-			(j > 0);
-	}
-	if (line > PROFILE_MAX_LINE) {
-		err_set(err,
-			"%s: cannot write %s: a stack (leaf \"%.60s\") makes "
-			"a line longer than %d bytes",
-			name, what, leaf, PROFILE_MAX_LINE);
-		return -1;
 	}
 	return 0;
 }
@@ -590,6 +575,15 @@ profile_check(const struct profile *p, enum profile_format fmt,
 				(uint64_t)PROFILE_MAX_EXACT_DOUBLE);
 			goto out;
 		}
+	}
+	/* Lines merge stacks: their lengths are the folded writer's to say. */
+	if (fmt == PROFILE_FMT_FOLDED && folded_check(p, err) < 0) {
+		char why[sizeof(err->msg)];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		err_set(err, "%s: cannot write %s: %s", name,
+			profile_fmt_names[fmt], why);
+		goto out;
 	}
 	ret = 0;
 out:

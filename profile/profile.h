@@ -196,8 +196,8 @@ int frame_kind_parse(const char *name, enum frame_kind *kind); /* 0 or -1 */
  * name, ';' is written ':' and a newline a space, the leaf's trailing
  * blanks are dropped, an empty frame is "[unknown]". Returns 0, or -1 on a
  * write error or, having written nothing, when a stack is one no folded
- * line can hold (deeper than 65535 frames, or a line over 1 MiB).
- * profile_folded_check() says which: 0, or -1 with err (no file name).
+ * line can hold (deeper than 65535 frames, or a line over 1 MiB, its
+ * newline aside); profile_check(p, PROFILE_FMT_FOLDED, ...) says which.
  *
  * profile_read_folded() reads lines from fp into p (which may already hold
  * stacks: counts add up). A frame ending in "_[k]", "_[j]" or "_[i]" gets
@@ -216,7 +216,6 @@ struct profile_read_opts {
 };
 
 int profile_write_folded(const struct profile *p, FILE *fp);
-int profile_folded_check(const struct profile *p, struct scorch_err *err);
 int profile_read_folded(struct profile *p, FILE *fp, const char *name,
 			struct scorch_err *err);
 int profile_read_folded_opts(struct profile *p, FILE *fp, const char *name,

@@ -75,7 +75,7 @@ fuzz_folded_fixed_point(const struct profile *p)
 		fuzz_fail("the folded writer failed halfway", NULL);
 	if (ret < 0) {
 		/* Refused before writing: the CLI's check says why. */
-		if (profile_folded_check(p, &err) == 0)
+		if (profile_check(p, PROFILE_FMT_FOLDED, "fuzz", &err) == 0)
 			fuzz_fail("the folded writer refused what the check "
 				  "allows",
 				  NULL);
