@@ -25,7 +25,7 @@ struct profile {
 
 	struct task *tasks;
 	size_t ntasks, tasks_cap;
-	struct intmap task_index; /* pid << 32 | tid -> idx+1 */
+	struct intmap task_index; /* hash of pid, tid, names -> idx+1 */
 
 	struct stack_entry *stacks;
 	size_t nstacks, stacks_cap;
@@ -155,26 +155,39 @@ uint32_t
 profile_add_task(struct profile *p, int32_t pid, int32_t tid, const char *comm,
 		 const char *thread)
 {
-	unsigned long long key =
-		((unsigned long long)(uint32_t)pid << 32) | (uint32_t)tid;
+	const char *c = strpool_intern(&p->strings, comm ? comm : "");
+	const char *th = strpool_intern(&p->strings, thread ? thread : "");
+	/* Interned strings compare by pointer, so the key can hash those. */
+	uintptr_t parts[4] = { (uint32_t)pid, (uint32_t)tid, (uintptr_t)c,
+			       (uintptr_t)th };
+	unsigned long long key = hash_bytes(parts, sizeof(parts), 5);
 	void *v = intmap_get(&p->task_index, key);
 	struct task *t;
+	size_t i;
 
 	if (v) {
 		t = &p->tasks[(uintptr_t)v - 1];
-	} else {
-		if (p->ntasks == p->tasks_cap) {
-			p->tasks_cap = p->tasks_cap ? p->tasks_cap * 2 : 16;
-			p->tasks = xreallocarray(p->tasks, p->tasks_cap,
-						 sizeof(*p->tasks));
-		}
-		t = &p->tasks[p->ntasks++];
-		t->pid = pid;
-		t->tid = tid;
-		intmap_put(&p->task_index, key, (void *)(uintptr_t)p->ntasks);
+		if (t->pid == pid && t->tid == tid && t->comm == c &&
+		    t->thread == th)
+			return (uint32_t)(t - p->tasks);
+		/* A hash collision: the slow way, never wrong. */
+		for (i = 0; i < p->ntasks; i++)
+			if (p->tasks[i].pid == pid && p->tasks[i].tid == tid &&
+			    p->tasks[i].comm == c && p->tasks[i].thread == th)
+				return (uint32_t)i;
 	}
-	t->comm = strpool_intern(&p->strings, comm ? comm : "");
-	t->thread = strpool_intern(&p->strings, thread ? thread : "");
+	if (p->ntasks == p->tasks_cap) {
+		p->tasks_cap = p->tasks_cap ? p->tasks_cap * 2 : 16;
+		p->tasks = xreallocarray(p->tasks, p->tasks_cap,
+					 sizeof(*p->tasks));
+	}
+	t = &p->tasks[p->ntasks++];
+	t->pid = pid;
+	t->tid = tid;
+	t->comm = c;
+	t->thread = th;
+	if (!v)
+		intmap_put(&p->task_index, key, (void *)(uintptr_t)p->ntasks);
 	return (uint32_t)(t - p->tasks);
 }
 

@@ -111,8 +111,9 @@ uint32_t profile_intern_frame_src(struct profile *p, const char *name,
 size_t profile_nframes(const struct profile *p);
 const struct frame *profile_frame(const struct profile *p, uint32_t id);
 
-/* Add (or find) a task; returns its index. Equal pid+tid share an index;
- * a later call updates the names. */
+/* Add (or find) a task; returns its index. Equal pid, tid and names share
+ * an index: a process that exec'd, or a thread renamed, is a new task with
+ * the same ids, so samples keep the name they were taken under. */
 uint32_t profile_add_task(struct profile *p, int32_t pid, int32_t tid,
 			  const char *comm, const char *thread);
 size_t profile_ntasks(const struct profile *p);

@@ -34,6 +34,14 @@ else
 			sort -t' ' -k2 -nr | head -3 | cut -c1-300)"
 fi
 # And the shell's stacks are none of cpuburn's functions.
+# The task table too: one pid, two tasks, each with its own samples.
+"$SCORCH" report --by thread "$T/x.json" >"$T/x.report" 2>&1
+r_sh=$(awk '$NF == "sh" && $(NF - 1) == "sh" { print $1 }' "$T/x.report")
+r_burn=$(awk '$NF == "cpuburn" && $(NF - 1) == "cpuburn" { print $1 }' "$T/x.report")
+check "report --by thread: sh has its own row (${r_sh:-none})" \
+	test "${r_sh:-0}" -ge 20
+check "report --by thread: cpuburn has its own row (${r_burn:-none})" \
+	test "${r_burn:-0}" -ge 20
 c=$(count "$T/x.folded" '^sh;.*;main;run;(alpha|beta|gamma)')
 check "the shell's stacks hold no cpuburn frame ($c)" test "$c" -eq 0
 
