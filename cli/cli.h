@@ -33,6 +33,8 @@ struct flame_opts;
 /* One diagnostic line on stderr: "scorch: <message>". */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line of news (a summary), neutralized as errors are. */
+void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 enum out_format { OUT_JSON, OUT_FOLDED, OUT_SVG };
 

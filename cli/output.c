@@ -44,6 +44,16 @@ cli_error(const char *fmt, ...)
 }
 
 void
+cli_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vmessage("scorch: ", fmt, ap);
+	va_end(ap);
+}
+
+void
 cli_warn(const char *fmt, ...)
 {
 	va_list ap;

@@ -512,22 +512,20 @@ record_summary(const struct sampler *s, const struct symbolizer *sy,
 	if (!lost)
 		record_idle_targets(p, ro, &idle);
 	if (!st->samples && idle.len && !ro->argv) {
-		fprintf(stderr, "scorch: %s: 0 samples in %.1f s; wrote %s\n",
-			idle.buf, st->elapsed_s, out);
+		cli_info("%s: 0 samples in %.1f s; wrote %s", idle.buf,
+			 st->elapsed_s, out);
 		strbuf_fini(&idle);
 		return;
 	}
-	fprintf(stderr,
-		"scorch: %" PRIu64 " samples from %" PRIu64
-		" process%s, %" PRIu64
-		" thread%s in %.1f s (%s scope), %" PRIu64
-		" lost%s%s%s%s%s; wrote %s\n",
-		st->samples, st->processes, st->processes == 1 ? "" : "es",
-		st->threads, st->threads == 1 ? "" : "s", st->elapsed_s,
-		st->scope == SCOPE_CPU ? "cpu" : "thread", lost,
-		lost ? " (ring buffer full: lower -F or raise -m)" : "", names,
-		idle.len ? "; " : "", idle.buf, idle.len ? ": 0 samples" : "",
-		out);
+	cli_info("%" PRIu64 " samples from %" PRIu64 " process%s, %" PRIu64
+		 " thread%s in %.1f s (%s scope), %" PRIu64
+		 " lost%s%s%s%s%s; wrote %s",
+		 st->samples, st->processes, st->processes == 1 ? "" : "es",
+		 st->threads, st->threads == 1 ? "" : "s", st->elapsed_s,
+		 st->scope == SCOPE_CPU ? "cpu" : "thread", lost,
+		 lost ? " (ring buffer full: lower -F or raise -m)" : "", names,
+		 idle.len ? "; " : "", idle.buf, idle.len ? ": 0 samples" : "",
+		 out);
 	strbuf_fini(&idle);
 }
 

@@ -202,4 +202,23 @@ check "error messages: the input line quoted in its visible spelling" \
 check "error messages: the file name in its visible spelling" \
 	grep -qF 'no-such\u001b[2J\u202e.folded' "$T/e2"
 
+# record's summary names a -p NAME target: through the same escaping.
+if can_perf; then
+	burn_name=$(printf 'bu\033[1mrn')
+	cp "$EXAMPLES/cpuburn" "$T/$burn_name"
+	start_bg "$T/$burn_name" 3
+	"$SCORCH" record -d 1 -o "$T/rec.json" -p "$burn_name" \
+		>/dev/null 2>"$T/rec.err"
+	wait "$bg_pid" 2>/dev/null
+	if grep -q "$(printf '\033')" "$T/rec.err"; then
+		not_ok "record's summary: no raw ESC from a process name" \
+			"$(cat -v "$T/rec.err")"
+	else
+		check "record's summary: the process name in its visible spelling" \
+			grep -qF 'bu\u001b[1mrn' "$T/rec.err"
+	fi
+else
+	skip "record's summary: a process name with ESC" "no permission for perf events"
+fi
+
 tap_done
