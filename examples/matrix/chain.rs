@@ -12,7 +12,9 @@ const ROUNDS: u64 = 64;
 #[inline(never)]
 fn step(mut x: u64) -> u64 {
     for i in 0..ROUNDS {
-        x = (x ^ (x >> 29)).wrapping_mul(0xbf58476d1ce4e5b9).wrapping_add(i);
+        x = (x ^ (x >> 29))
+            .wrapping_mul(0xbf58476d1ce4e5b9)
+            .wrapping_add(i);
     }
     x
 }
