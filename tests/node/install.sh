@@ -16,5 +16,5 @@ for c in node npm; do
 		exit 1
 	fi
 done
-echo "scorch: tests/node: npm ci (pprof-format, playwright-core, markdown-it)" >&2
+echo "scorch: tests/node: npm ci (pprof-format, speedscope, playwright-core, markdown-it)" >&2
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >&2
