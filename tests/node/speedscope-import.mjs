@@ -54,23 +54,29 @@ const page = context.pages()[0] || await context.newPage();
 const problems = [];
 page.on('dialog', async (d) => { problems.push(`${d.type()}: ${d.message()}`); await d.dismiss(); });
 page.on('pageerror', (e) => problems.push(String(e)));
-page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+const logged = []; // its console: reasons to show, not to fail on (WebGL chatter)
+page.on('console', (m) => { if (m.type() === 'error') logged.push(m.text()); });
 
 let saved;
 try {
 	// The app loads the script named by the hash as file:///PATH.
 	await page.goto(`${pathToFileURL(app).href}#localProfilePath=${loader.replace(/^\//, '')}`);
-	// Loaded: the landing page ("Browse") is gone and the toolbar names
-	// the profile.
-	await page.waitForFunction(() => !document.body.innerText.includes('Browse') &&
-		document.body.innerText.includes('/'), null, { timeout: 30000 });
+	// Loaded: the landing page ("Browse") is gone and the toolbar, shown
+	// only with a profile, offers its views.
+	// Refused: speedscope says "Something went wrong" (the reason is on
+	// its console, kept in problems).
+	await page.waitForFunction(() => document.body.innerText.includes('went wrong') ||
+		(!document.body.innerText.includes('Browse') &&
+			document.body.innerText.includes('Sandwich')), null, { timeout: 30000 });
+	if (await page.evaluate(() => document.body.innerText.includes('went wrong')))
+		throw new Error('speedscope refused the file');
 	const download = page.waitForEvent('download', { timeout: 30000 });
 	await page.keyboard.press('Control+s');
 	saved = JSON.parse(readFileSync(await (await download).path(), 'utf8'));
 } catch (e) {
 	await context.close();
 	fail(`speedscope did not load and save it: ${String(e.message).split('\n')[0]}` +
-		(problems.length ? ` (${problems.join('; ')})` : ''));
+		(problems.length || logged.length ? ` (${[...problems, ...logged].join('; ')})` : ''));
 }
 await context.close();
 if (problems.length) fail(`speedscope complained: ${problems.join('; ')}`);
