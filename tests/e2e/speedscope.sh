@@ -97,6 +97,8 @@ check "small: the worker's stacks are in the worker's profile" grep -qx \
 	"$T/small.imp"
 check "small: the main thread's profile has none of them" sh -c \
 	"! grep -q '^server (4242/4242).*worker_loop' '$T/small.imp'"
+check "small: speedscope opens the heaviest thread first" \
+	grep -qx '# shown first server (4242/4242)' "$T/small.imp"
 check "small: the kernel frame's kind is a frame member" grep -q \
 	'{"name": "do_syscall_64", .*"kind": "kernel"}' "$T/small.speedscope.json"
 check "small: the inlined frame's kind is a frame member" grep -q \

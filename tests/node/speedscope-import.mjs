@@ -6,6 +6,7 @@
 // speedscope's own importer; then save it with the app's Ctrl+S, which
 // writes the profiles speedscope built from it, and print what they hold:
 //   # profiles N
+//   # shown first NAME            (the profile speedscope opens with)
 //   # profile NAME unit UNIT total TOTAL
 //   NAME<TAB>frame;frame;... WEIGHT      (sorted; one line per stack)
 // The saved file is evented (open/close events on a time axis): a stack's
@@ -82,7 +83,8 @@ await context.close();
 if (problems.length) fail(`speedscope complained: ${problems.join('; ')}`);
 
 const frames = saved.shared.frames;
-const out = [`# profiles ${saved.profiles.length}`];
+const out = [`# profiles ${saved.profiles.length}`,
+	`# shown first ${saved.profiles[saved.activeProfileIndex || 0]?.name}`];
 const lines = [];
 for (const p of saved.profiles) {
 	if (p.type !== 'evented') fail(`speedscope saved a ${p.type} profile`);
