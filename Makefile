@@ -14,13 +14,21 @@
 
 SCORCH_VERSION := 0.1.0
 
-# Every goal but these needs the Debian packages: install what is missing
-# before pkg-config is asked for flags.
+# Every goal but these needs Debian packages: install what is missing before
+# pkg-config is asked for flags. Each goal asks for its own set (scripts/
+# deps.sh): building only what builds; check, each test family, bench, demo
+# and soak what they run as well.
 NODEPS_GOALS := clean format format-check
-ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
-DEPS_STATUS := $(shell sh scripts/deps.sh >&2 && echo ok)
+deps_set = $(or $(if $(filter check,$1),test),$(if $(filter fuzz fuzz-build \
+	build-fuzz/%,$1),fuzz),$(if $(filter matrix build/examples/matrix/%,$1),matrix),\
+	$(if $(filter build/tests/% build-asan/tests/% asan,$1),unit),\
+	$(if $(filter bench demo soak,$1),$1),build)
+DEPS_GOALS := $(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all))
+ifneq ($(DEPS_GOALS),)
+DEPS_SETS := $(sort $(foreach g,$(DEPS_GOALS),$(call deps_set,$g)))
+DEPS_STATUS := $(shell sh scripts/deps.sh $(DEPS_SETS) >&2 && echo ok)
 ifneq ($(DEPS_STATUS),ok)
-$(error scripts/deps.sh could not install the build dependencies)
+$(error scripts/deps.sh $(DEPS_SETS) could not install the dependencies)
 endif
 endif
 

@@ -235,8 +235,9 @@ int profile_read_json(struct profile *p, const char *data, size_t len,
 		      const char *name, struct scorch_err *err);
 
 /*
- * speedscope.c: speedscope's JSON file format: one sampled profile named
- * name, frames named as in folded stacks (with kind suffixes), weights in
+ * speedscope.c: speedscope's JSON file format: one sampled profile per
+ * task ("comm (pid/tid)"; stacks without a task in one named name), frames
+ * with bare names (no kind suffix; the kind as a "kind" member), weights in
  * nanoseconds of CPU when period_ns is known, else sample counts.
  *
  * pprof.c: pprof's profile.proto, gzipped: sample types samples/count and,

@@ -12,9 +12,9 @@ cd "$(dirname "$0")"
 	[ node_modules/.package-lock.json -nt package-lock.json ] && exit 0
 for c in node npm; do
 	if ! command -v "$c" >/dev/null 2>&1; then
-		echo "scorch: tests/node: $c is not installed (scripts/deps.sh installs it)" >&2
+		echo "scorch: tests/node: $c is not installed (scripts/deps.sh node installs it; make check does)" >&2
 		exit 1
 	fi
 done
-echo "scorch: tests/node: npm ci (pprof-format, playwright-core, markdown-it)" >&2
+echo "scorch: tests/node: npm ci (pprof-format, speedscope, playwright-core, markdown-it)" >&2
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >&2
