@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* jsontext.c */
 /* The first offset from i that is not JSON blank (a NUL byte is not). */
@@ -46,5 +47,17 @@ bool jsontext_lit(const char *data, size_t end, size_t *i, const char *lit);
 /* Does the text end inside a string, an object or an array? *nesting
  * (may be NULL) is set to its deepest nesting of objects and arrays. */
 bool jsontext_ends_early(const char *data, size_t len, size_t *nesting);
+
+/* json.c: is s valid UTF-8? */
+bool json_utf8(const char *s);
+
+/* jsonsites.c: the "modules" and "sites" of version 1.2 (the keys and
+ * the commas after them; nothing for a profile without). */
+struct cJSON;
+struct profile;
+struct scorch_err;
+void json_write_sites(const struct profile *p, FILE *fp);
+int json_read_sites(struct profile *p, const struct cJSON *root,
+		    const char *name, struct scorch_err *err);
 
 #endif

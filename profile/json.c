@@ -16,7 +16,7 @@
 #include "profile.h"
 
 #define JSON_FORMAT "scorch-profile"
-#define JSON_VERSION "1.1"
+#define JSON_VERSION "1.2"
 #define JSON_MAJOR 1
 #define JSON_MAX_INT 9007199254740992.0 /* 2^53: exact in a double */
 
@@ -86,7 +86,9 @@ profile_write_json(const struct profile *p, FILE *fp)
 			fprintf(fp, ", \"line\": %" PRIu32, f->line);
 		putc('}', fp);
 	}
-	fputs("\n],\n\"stacks\": [", fp);
+	fputs("\n],\n", fp);
+	json_write_sites(p, fp);
+	fputs("\"stacks\": [", fp);
 	n = profile_nstacks(p);
 	strbuf_init(&sb);
 	for (i = 0; i < n; i++) {
@@ -106,6 +108,14 @@ profile_write_json(const struct profile *p, FILE *fp)
 			if (j)
 				strbuf_addch(&sb, ',');
 			json_add_u64(&sb, st->frames[j]);
+		}
+		if (st->sites) {
+			strbuf_addstr(&sb, "], \"sites\": [");
+			for (j = 0; j < st->depth; j++) {
+				if (j)
+					strbuf_addch(&sb, ',');
+				json_add_u64(&sb, st->sites[j]);
+			}
 		}
 		strbuf_addstr(&sb, "], \"count\": ");
 		json_add_u64(&sb, st->count);
@@ -144,7 +154,7 @@ json_get_int(const cJSON *item, double lo, double hi, const char *name,
  * (json_put_string() writes U+FFFD for a bad byte): a string read as it is
  * would not read back the same.
  */
-static bool
+bool
 json_utf8(const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -414,6 +424,48 @@ json_read_frames(struct profile *p, const cJSON *frames, const char *name,
 	return 0;
 }
 
+/* Room for n ids in the scratch space. */
+static void
+json_ids_room(uint32_t **ids, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return;
+	while (*cap < n)
+		*cap = *cap ? *cap * 2 : 64;
+	*ids = xreallocarray(*ids, *cap, sizeof(**ids));
+}
+
+/* A stack's "sites" (1.2), one per frame, into (*ids)[depth..2 depth). */
+static int
+json_read_stack_sites(struct profile *p, const cJSON *s, uint32_t depth,
+		      uint32_t **ids, size_t *cap, const char *name,
+		      struct scorch_err *err)
+{
+	const cJSON *sites = cJSON_GetObjectItemCaseSensitive(s, "sites"), *e;
+	uint32_t n = 0;
+	double v;
+
+	if (!sites)
+		return 0;
+	if (!cJSON_IsArray(sites) ||
+	    (size_t)cJSON_GetArraySize(sites) != depth) {
+		err_set(err,
+			"%s: stack \"sites\" must be an array of one site "
+			"id per frame",
+			name);
+		return -1;
+	}
+	json_ids_room(ids, cap, 2 * (size_t)depth);
+	cJSON_ArrayForEach(e, sites)
+	{
+		if (json_get_int(e, 0, (double)profile_nsites(p) - 1, name,
+				 "stack site id", &v, err) < 0)
+			return -1;
+		(*ids)[depth + n++] = (uint32_t)v;
+	}
+	return 0;
+}
+
 /* One stack object into p (raw: its text, NULL when not known); ids is
  * scratch space that may grow. */
 static int
@@ -467,7 +519,12 @@ json_read_stack(struct profile *p, const cJSON *s, const char *raw,
 		err_set(err, "%s: sample counts overflow", name);
 		return -1;
 	}
-	profile_add_stack(p, tidx, *ids, depth, count);
+	if (json_read_stack_sites(p, s, depth, ids, cap, name, err) < 0)
+		return -1;
+	profile_add_stack_sites(p, tidx, *ids,
+				cJSON_HasObjectItem(s, "sites") ? *ids + depth
+								: NULL,
+				depth, count);
 	return 0;
 }
 
@@ -495,6 +552,34 @@ json_read_stacks(struct profile *p, const cJSON *stacks, const char *name,
 	return ret;
 }
 
+/* `: [ID,...],` of a stack's sites, depth of them, into (*ids)[depth..). */
+static bool
+json_fast_sites(struct profile *p, const char *data, size_t elem_end,
+		size_t *i, uint32_t depth, uint32_t **ids, size_t *cap)
+{
+	uint32_t n = 0;
+	uint64_t v;
+
+	json_ids_room(ids, cap, 2 * (size_t)depth);
+	if (!jsontext_lit(data, elem_end, i, ":") ||
+	    !jsontext_lit(data, elem_end, i, "["))
+		return false;
+	if (!jsontext_lit(data, elem_end, i, "]")) {
+		for (;;) {
+			if (n == depth ||
+			    !jsontext_uint(data, elem_end, i,
+					   profile_nsites(p) - 1, &v))
+				return false;
+			(*ids)[depth + n++] = (uint32_t)v;
+			if (jsontext_lit(data, elem_end, i, "]"))
+				break;
+			if (!jsontext_lit(data, elem_end, i, ","))
+				return false;
+		}
+	}
+	return n == depth && jsontext_lit(data, elem_end, i, ",");
+}
+
 /*
  * The stack object data[i..elem_end] in the shape scorch writes it,
  * {"task": T, "frames": [ID,...], "count": N} with "task" optional and
@@ -510,6 +595,7 @@ json_fast_stack(struct profile *p, const char *data, size_t i, size_t elem_end,
 {
 	uint64_t task = TASK_NONE, v, count;
 	uint32_t depth = 0;
+	bool sites;
 
 	if (!jsontext_lit(data, elem_end, &i, "{"))
 		return false;
@@ -541,14 +627,19 @@ json_fast_stack(struct profile *p, const char *data, size_t i, size_t elem_end,
 				return false;
 		}
 	}
-	if (!jsontext_lit(data, elem_end, &i, ",") ||
-	    !jsontext_lit(data, elem_end, &i, "\"count\"") ||
+	if (!jsontext_lit(data, elem_end, &i, ","))
+		return false;
+	sites = jsontext_lit(data, elem_end, &i, "\"sites\"");
+	if (sites && !json_fast_sites(p, data, elem_end, &i, depth, ids, cap))
+		return false;
+	if (!jsontext_lit(data, elem_end, &i, "\"count\"") ||
 	    !jsontext_lit(data, elem_end, &i, ":") ||
 	    !jsontext_uint(data, elem_end, &i, UINT64_MAX, &count) ||
 	    jsontext_skip_space(data, elem_end, i) != elem_end ||
 	    UINT64_MAX - profile_total(p) < count)
 		return false;
-	profile_add_stack(p, (uint32_t)task, *ids, depth, count);
+	profile_add_stack_sites(p, (uint32_t)task, *ids,
+				sites ? *ids + depth : NULL, depth, count);
 	return true;
 }
 
@@ -689,7 +780,8 @@ json_read_head(struct profile *p, const cJSON *root, const char *doc,
 			    name, err) < 0 ||
 	    json_read_frames(p,
 			     cJSON_GetObjectItemCaseSensitive(root, "frames"),
-			     name, err) < 0)
+			     name, err) < 0 ||
+	    json_read_sites(p, root, name, err) < 0)
 		return -1;
 	return 0;
 }

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * profile/jsonsites.c - the native profile's modules and sites (version
+ * 1.2, docs/FORMAT.md "Sites and modules"): where in a module's code each
+ * stack frame was, for exports that keep addresses and source lines
+ * (pprof). Written before "stacks"; read from the cJSON tree of the head.
+ */
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/common.h"
+#include "internal.h"
+#include "profile.h"
+
+#define JSONSITES_MAX_ADDR 9007199254740992.0 /* 2^53: exact in a double */
+
+void
+json_write_sites(const struct profile *p, FILE *fp)
+{
+	size_t i;
+
+	if (profile_nmodules(p)) {
+		fputs("\"modules\": [", fp);
+		for (i = 0; i < profile_nmodules(p); i++) {
+			const struct module_info *m = profile_module(p, i);
+
+			fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", fp);
+			json_put_string(fp, m->name);
+			fputs(", \"path\": ", fp);
+			json_put_string(fp, m->path);
+			fputs(", \"build_id\": ", fp);
+			json_put_string(fp, m->build_id);
+			putc('}', fp);
+		}
+		fputs("\n],\n", fp);
+	}
+	if (profile_nsites(p) > 1) {
+		fputs("\"sites\": [", fp);
+		for (i = 0; i < profile_nsites(p); i++) {
+			const struct site *s = profile_site(p, (uint32_t)i);
+
+			fprintf(fp, "%s[%" PRIu64 ", %" PRIu32 "]",
+				i % 8 ? ", " : (i ? ",\n  " : "\n  "), s->addr,
+				s->line);
+		}
+		fputs("\n],\n", fp);
+	}
+}
+
+/* A whole number item in [0, max] into *out, or false. */
+static bool
+json_sites_num(const cJSON *item, double max, double *out)
+{
+	double v;
+
+	if (!cJSON_IsNumber(item))
+		return false;
+	v = item->valuedouble;
+	if (!isfinite(v) || v != floor(v) || v < 0 || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int
+json_read_modules(struct profile *p, const cJSON *mods, const char *name,
+		  struct scorch_err *err)
+{
+	const cJSON *m;
+
+	if (!mods)
+		return 0;
+	if (!cJSON_IsArray(mods)) {
+		err_set(err, "%s: \"modules\" must be an array", name);
+		return -1;
+	}
+	cJSON_ArrayForEach(m, mods)
+	{
+		const char *v[3], *keys[3] = { "name", "path", "build_id" };
+		size_t k;
+
+		for (k = 0; k < 3; k++) {
+			const cJSON *s =
+				cJSON_GetObjectItemCaseSensitive(m, keys[k]);
+
+			v[k] = cJSON_IsString(s) ? s->valuestring : NULL;
+			if (!v[k] || strlen(v[k]) > PROFILE_MAX_NAME ||
+			    !json_utf8(v[k])) {
+				err_set(err,
+					"%s: module: \"%s\" must be a UTF-8 "
+					"string of at most %d bytes",
+					name, keys[k], PROFILE_MAX_NAME);
+				return -1;
+			}
+		}
+		profile_add_module(p, v[0], v[1], v[2]);
+	}
+	return 0;
+}
+
+int
+json_read_sites(struct profile *p, const cJSON *root, const char *name,
+		struct scorch_err *err)
+{
+	const cJSON *sites = cJSON_GetObjectItemCaseSensitive(root, "sites");
+	const cJSON *s;
+	size_t i = 0;
+
+	if (json_read_modules(p, cJSON_GetObjectItemCaseSensitive(root,
+								  "modules"),
+			      name, err) < 0)
+		return -1;
+	if (!sites)
+		return 0;
+	if (!cJSON_IsArray(sites)) {
+		err_set(err, "%s: \"sites\" must be an array", name);
+		return -1;
+	}
+	cJSON_ArrayForEach(s, sites)
+	{
+		double addr, line;
+
+		if (cJSON_GetArraySize(s) != 2 ||
+		    !json_sites_num(cJSON_GetArrayItem(s, 0),
+				    JSONSITES_MAX_ADDR, &addr) ||
+		    !json_sites_num(cJSON_GetArrayItem(s, 1), UINT32_MAX,
+				    &line)) {
+			err_set(err,
+				"%s: site %zu must be [ADDRESS, LINE], "
+				"integers",
+				name, i);
+			return -1;
+		}
+		/* Ids are positions; site 0 is [0, 0]. */
+		if (profile_intern_site(p, (uint64_t)addr, (uint32_t)line) !=
+		    i) {
+			err_set(err, "%s: site %zu appears twice%s", name, i,
+				i ? "" : " (site 0 must be [0, 0])");
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}
