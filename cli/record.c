@@ -311,9 +311,8 @@ record_symbolize(struct profile *p, const struct sampler *s,
 			frames[depth++] = profile_intern_frame(
 				p, "[unknown]", "", FRAME_UNKNOWN);
 		for (j = st->nuser; j-- > 0;)
-			depth += record_user_frames(p, s, sy, st, j,
-						    frames + depth,
-						    sites + depth);
+			depth += record_user_frames(
+				p, s, sy, st, j, frames + depth, sites + depth);
 		for (j = st->nkernel; j-- > 0;) {
 			struct sym sym;
 

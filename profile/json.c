@@ -554,8 +554,8 @@ json_read_stacks(struct profile *p, const cJSON *stacks, const char *name,
 
 /* `: [ID,...],` of a stack's sites, depth of them, into (*ids)[depth..). */
 static bool
-json_fast_sites(struct profile *p, const char *data, size_t elem_end,
-		size_t *i, uint32_t depth, uint32_t **ids, size_t *cap)
+json_fast_sites(struct profile *p, const char *data, size_t elem_end, size_t *i,
+		uint32_t depth, uint32_t **ids, size_t *cap)
 {
 	uint32_t n = 0;
 	uint64_t v;

@@ -109,8 +109,8 @@ json_read_sites(struct profile *p, const cJSON *root, const char *name,
 	const cJSON *s;
 	size_t i = 0;
 
-	if (json_read_modules(p, cJSON_GetObjectItemCaseSensitive(root,
-								  "modules"),
+	if (json_read_modules(p,
+			      cJSON_GetObjectItemCaseSensitive(root, "modules"),
 			      name, err) < 0)
 		return -1;
 	if (!sites)

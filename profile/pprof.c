@@ -141,7 +141,7 @@ struct pprof_locs {
 	size_t len, cap;
 	uint32_t *pairs;
 	size_t npairs, pairs_cap;
-	struct intmap idx; /* hash of the pairs -> index + 1 */
+	struct intmap idx;     /* hash of the pairs -> index + 1 */
 	struct intmap mod_idx; /* interned module name -> mapping + 1 */
 	const char **mods;     /* mapping index -> module name */
 	uint64_t *mod_max;     /* highest address per mapping */
@@ -160,8 +160,8 @@ pprof_mapping_of(struct pprof_locs *L, const char *module)
 	if (v)
 		return (uint32_t)(uintptr_t)v;
 	L->mods = xreallocarray(L->mods, L->nmods + 1, sizeof(*L->mods));
-	L->mod_max = xreallocarray(L->mod_max, L->nmods + 1,
-				   sizeof(*L->mod_max));
+	L->mod_max =
+		xreallocarray(L->mod_max, L->nmods + 1, sizeof(*L->mod_max));
 	L->mods[L->nmods] = module;
 	L->mod_max[L->nmods] = 0;
 	intmap_put(&L->mod_idx, (uintptr_t)module,
@@ -205,8 +205,7 @@ pprof_loc_of(struct pprof_locs *L, const struct profile *p,
 	l = &L->all[L->len];
 	l->off = L->npairs;
 	l->n = n;
-	l->mapping =
-		pprof_mapping_of(L, profile_frame(p, pairs[0])->module);
+	l->mapping = pprof_mapping_of(L, profile_frame(p, pairs[0])->module);
 	l->addr = profile_site(p, pairs[1])->addr;
 	if (l->mapping && l->addr > L->mod_max[l->mapping - 1])
 		L->mod_max[l->mapping - 1] = l->addr;
@@ -425,9 +424,8 @@ pprof_build_mappings(struct pprof_build *b, const struct profile *p,
 		mi = profile_module_find(p, L->mods[i]);
 		perftools__profiles__mapping__init(m);
 		m->id = k + 1;
-		m->filename = pprof_str(&b->strings,
-					mi && mi->path[0] ? mi->path
-							  : L->mods[i]);
+		m->filename = pprof_str(
+			&b->strings, mi && mi->path[0] ? mi->path : L->mods[i]);
 		m->build_id = pprof_str(&b->strings, mi ? mi->build_id : "");
 		m->has_functions = 1;
 		if (L->mod_max[i]) {
@@ -474,7 +472,8 @@ pprof_build_locations(struct pprof_build *b, const struct profile *p,
 		}
 		for (k = 0; k < l->n; k++) {
 			uint32_t fid = L->pairs[l->off + 2 * (l->n - 1 - k)];
-			uint32_t sid = L->pairs[l->off + 2 * (l->n - 1 - k) + 1];
+			uint32_t sid =
+				L->pairs[l->off + 2 * (l->n - 1 - k) + 1];
 			const struct frame *f = profile_frame(p, fid);
 			pb_line *ln = &b->lines[off + k];
 

@@ -519,8 +519,7 @@ symbolizer_src_line(struct module *m, GElf_Addr addr)
 	Dwfl_Line *l = dwfl_module_getsrc(m->mod, addr);
 	int line = 0;
 
-	if (!l || !dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL) ||
-	    line <= 0)
+	if (!l || !dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL) || line <= 0)
 		return 0;
 	return (uint32_t)line;
 }
