@@ -21,7 +21,7 @@
 #define JSON_MAX_INT 9007199254740992.0 /* 2^53: exact in a double */
 
 /* Append v in decimal. */
-static void
+void
 json_add_u64(struct strbuf *sb, uint64_t v)
 {
 	char buf[24], *q = buf + sizeof(buf);
@@ -109,14 +109,7 @@ profile_write_json(const struct profile *p, FILE *fp)
 				strbuf_addch(&sb, ',');
 			json_add_u64(&sb, st->frames[j]);
 		}
-		if (st->sites) {
-			strbuf_addstr(&sb, "], \"sites\": [");
-			for (j = 0; j < st->depth; j++) {
-				if (j)
-					strbuf_addch(&sb, ',');
-				json_add_u64(&sb, st->sites[j]);
-			}
-		}
+		json_add_stack_sites(&sb, st);
 		strbuf_addstr(&sb, "], \"count\": ");
 		json_add_u64(&sb, st->count);
 		strbuf_addch(&sb, '}');
@@ -130,7 +123,7 @@ profile_write_json(const struct profile *p, FILE *fp)
 /* ---- reading ------------------------------------------------------------ */
 
 /* A whole number in [lo, hi], or -1 with err naming where. */
-static int
+int
 json_get_int(const cJSON *item, double lo, double hi, const char *name,
 	     const char *where, double *out, struct scorch_err *err)
 {
@@ -424,48 +417,6 @@ json_read_frames(struct profile *p, const cJSON *frames, const char *name,
 	return 0;
 }
 
-/* Room for n ids in the scratch space. */
-static void
-json_ids_room(uint32_t **ids, size_t *cap, size_t n)
-{
-	if (n <= *cap)
-		return;
-	while (*cap < n)
-		*cap = *cap ? *cap * 2 : 64;
-	*ids = xreallocarray(*ids, *cap, sizeof(**ids));
-}
-
-/* A stack's "sites" (1.2), one per frame, into (*ids)[depth..2 depth). */
-static int
-json_read_stack_sites(struct profile *p, const cJSON *s, uint32_t depth,
-		      uint32_t **ids, size_t *cap, const char *name,
-		      struct scorch_err *err)
-{
-	const cJSON *sites = cJSON_GetObjectItemCaseSensitive(s, "sites"), *e;
-	uint32_t n = 0;
-	double v;
-
-	if (!sites)
-		return 0;
-	if (!cJSON_IsArray(sites) ||
-	    (size_t)cJSON_GetArraySize(sites) != depth) {
-		err_set(err,
-			"%s: stack \"sites\" must be an array of one site "
-			"id per frame",
-			name);
-		return -1;
-	}
-	json_ids_room(ids, cap, 2 * (size_t)depth);
-	cJSON_ArrayForEach(e, sites)
-	{
-		if (json_get_int(e, 0, (double)profile_nsites(p) - 1, name,
-				 "stack site id", &v, err) < 0)
-			return -1;
-		(*ids)[depth + n++] = (uint32_t)v;
-	}
-	return 0;
-}
-
 /* One stack object into p (raw: its text, NULL when not known); ids is
  * scratch space that may grow. */
 static int
@@ -550,34 +501,6 @@ json_read_stacks(struct profile *p, const cJSON *stacks, const char *name,
 	}
 	free(ids);
 	return ret;
-}
-
-/* `: [ID,...],` of a stack's sites, depth of them, into (*ids)[depth..). */
-static bool
-json_fast_sites(struct profile *p, const char *data, size_t elem_end, size_t *i,
-		uint32_t depth, uint32_t **ids, size_t *cap)
-{
-	uint32_t n = 0;
-	uint64_t v;
-
-	json_ids_room(ids, cap, 2 * (size_t)depth);
-	if (!jsontext_lit(data, elem_end, i, ":") ||
-	    !jsontext_lit(data, elem_end, i, "["))
-		return false;
-	if (!jsontext_lit(data, elem_end, i, "]")) {
-		for (;;) {
-			if (n == depth ||
-			    !jsontext_uint(data, elem_end, i,
-					   profile_nsites(p) - 1, &v))
-				return false;
-			(*ids)[depth + n++] = (uint32_t)v;
-			if (jsontext_lit(data, elem_end, i, "]"))
-				break;
-			if (!jsontext_lit(data, elem_end, i, ","))
-				return false;
-		}
-	}
-	return n == depth && jsontext_lit(data, elem_end, i, ",");
 }
 
 /*

@@ -145,3 +145,89 @@ json_read_sites(struct profile *p, const cJSON *root, const char *name,
 	}
 	return 0;
 }
+
+/* `], "sites": [ID,...` of a stack that has sites. */
+void
+json_add_stack_sites(struct strbuf *sb, const struct stack *st)
+{
+	uint32_t j;
+
+	if (!st->sites)
+		return;
+	strbuf_addstr(sb, "], \"sites\": [");
+	for (j = 0; j < st->depth; j++) {
+		if (j)
+			strbuf_addch(sb, ',');
+		json_add_u64(sb, st->sites[j]);
+	}
+}
+
+/* Room for n ids in the scratch space. */
+void
+json_ids_room(uint32_t **ids, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return;
+	while (*cap < n)
+		*cap = *cap ? *cap * 2 : 64;
+	*ids = xreallocarray(*ids, *cap, sizeof(**ids));
+}
+
+/* A stack's "sites" (1.2), one per frame, into (*ids)[depth..2 depth). */
+int
+json_read_stack_sites(struct profile *p, const cJSON *s, uint32_t depth,
+		      uint32_t **ids, size_t *cap, const char *name,
+		      struct scorch_err *err)
+{
+	const cJSON *sites = cJSON_GetObjectItemCaseSensitive(s, "sites"), *e;
+	uint32_t n = 0;
+	double v;
+
+	if (!sites)
+		return 0;
+	if (!cJSON_IsArray(sites) ||
+	    (size_t)cJSON_GetArraySize(sites) != depth) {
+		err_set(err,
+			"%s: stack \"sites\" must be an array of one site "
+			"id per frame",
+			name);
+		return -1;
+	}
+	json_ids_room(ids, cap, 2 * (size_t)depth);
+	cJSON_ArrayForEach(e, sites)
+	{
+		if (json_get_int(e, 0, (double)profile_nsites(p) - 1, name,
+				 "stack site id", &v, err) < 0)
+			return -1;
+		(*ids)[depth + n++] = (uint32_t)v;
+	}
+	return 0;
+}
+
+/* `: [ID,...],` of a stack's sites, depth of them, into (*ids)[depth..). */
+bool
+json_fast_sites(struct profile *p, const char *data, size_t elem_end, size_t *i,
+		uint32_t depth, uint32_t **ids, size_t *cap)
+{
+	uint32_t n = 0;
+	uint64_t v;
+
+	json_ids_room(ids, cap, 2 * (size_t)depth);
+	if (!jsontext_lit(data, elem_end, i, ":") ||
+	    !jsontext_lit(data, elem_end, i, "["))
+		return false;
+	if (!jsontext_lit(data, elem_end, i, "]")) {
+		for (;;) {
+			if (n == depth ||
+			    !jsontext_uint(data, elem_end, i,
+					   profile_nsites(p) - 1, &v))
+				return false;
+			(*ids)[depth + n++] = (uint32_t)v;
+			if (jsontext_lit(data, elem_end, i, "]"))
+				break;
+			if (!jsontext_lit(data, elem_end, i, ","))
+				return false;
+		}
+	}
+	return n == depth && jsontext_lit(data, elem_end, i, ",");
+}

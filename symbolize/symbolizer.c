@@ -525,6 +525,35 @@ symbolizer_src_line(struct module *m, GElf_Addr addr)
 }
 
 /*
+ * The named DWARF hits into chain (outermost first), each with the line
+ * it is at: the line table's for the innermost, the call's for the others.
+ * Without inline frames (!whole) the line table's line may be in a call
+ * inlined there, another function's: left unknown.
+ */
+static size_t
+symbolizer_dwarf_chain(struct module *m, GElf_Addr addr,
+		       const struct dwarfidx_hit *hits, size_t nh,
+		       struct sym *chain, bool whole)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nh; i++) {
+		if (!hits[i].name[0])
+			continue;
+		chain[n].name = hits[i].name;
+		chain[n].file = hits[i].file;
+		chain[n].line = hits[i].line;
+		chain[n].inlined = i > 0;
+		if (n)
+			chain[n - 1].src_line = hits[i].call_line;
+		n++;
+	}
+	if (n && whole)
+		chain[n - 1].src_line = symbolizer_src_line(m, addr);
+	return n;
+}
+
+/*
  * Resolve the ELF virtual address vaddr of m (mapped: vaddr is known and m
  * readable). The function and its inlined calls come from the DWARF when a
  * DWARF function covers the address, so that name and definition site
@@ -554,21 +583,8 @@ symbolizer_resolve(struct symbolizer *sy, struct module *m, bool mapped,
 				sy->dwarf_names ? NULL
 						: symtab_find(m->symtab, addr);
 
-			for (i = 0; i < nh; i++) {
-				if (!hits[i].name[0])
-					continue;
-				chain[n].name = hits[i].name;
-				chain[n].file = hits[i].file;
-				chain[n].line = hits[i].line;
-				chain[n].inlined = i > 0;
-				if (n)
-					chain[n - 1].src_line =
-						hits[i].call_line;
-				n++;
-			}
-			if (n)
-				chain[n - 1].src_line =
-					symbolizer_src_line(m, addr);
+			n = symbolizer_dwarf_chain(m, addr, hits, nh, chain,
+						   sy->inline_frames);
 			/*
 			 * The function itself goes by its symbol, as perf
 			 * and eu-addr2line name it: the exported qsort_r,
