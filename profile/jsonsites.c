@@ -7,7 +7,6 @@
  */
 #include <cjson/cJSON.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,21 +47,6 @@ json_write_sites(const struct profile *p, FILE *fp)
 		}
 		fputs("\n],\n", fp);
 	}
-}
-
-/* A whole number item in [0, max] into *out, or false. */
-static bool
-json_sites_num(const cJSON *item, double max, double *out)
-{
-	double v;
-
-	if (!cJSON_IsNumber(item))
-		return false;
-	v = item->valuedouble;
-	if (!isfinite(v) || v != floor(v) || v < 0 || v > max)
-		return false;
-	*out = v;
-	return true;
 }
 
 static int
@@ -123,22 +107,25 @@ json_read_sites(struct profile *p, const cJSON *root, const char *name,
 	{
 		double addr, line;
 
-		if (cJSON_GetArraySize(s) != 2 ||
-		    !json_sites_num(cJSON_GetArrayItem(s, 0),
-				    JSONSITES_MAX_ADDR, &addr) ||
-		    !json_sites_num(cJSON_GetArrayItem(s, 1), UINT32_MAX,
-				    &line)) {
-			err_set(err,
-				"%s: site %zu must be [ADDRESS, LINE], "
-				"integers",
+		if (!cJSON_IsArray(s) || cJSON_GetArraySize(s) != 2) {
+			err_set(err, "%s: site %zu must be [ADDRESS, LINE]",
 				name, i);
 			return -1;
 		}
+		if (json_get_int(cJSON_GetArrayItem(s, 0), 0,
+				 JSONSITES_MAX_ADDR, name, "site address",
+				 &addr, err) < 0 ||
+		    json_get_int(cJSON_GetArrayItem(s, 1), 0, UINT32_MAX, name,
+				 "site line", &line, err) < 0)
+			return -1;
 		/* Ids are positions; site 0 is [0, 0]. */
 		if (profile_intern_site(p, (uint64_t)addr, (uint32_t)line) !=
 		    i) {
-			err_set(err, "%s: site %zu appears twice%s", name, i,
-				i ? "" : " (site 0 must be [0, 0])");
+			if (i)
+				err_set(err, "%s: site %zu appears twice", name,
+					i);
+			else
+				err_set(err, "%s: site 0 must be [0, 0]", name);
 			return -1;
 		}
 		i++;
