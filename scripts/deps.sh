@@ -30,7 +30,8 @@ PKGS="$PKGS clang lld"
 PKGS="$PKGS libclang-rt-14-dev"
 
 # The toolchain matrix (make matrix, tests/e2e/toolchain_matrix.sh):
-# Debian's Rust and Go compilers (binutils brings gold, g++ is above).
+# Debian's Rust and Go compilers (binutils brings gold, g++ is above); Go's
+# own `go tool pprof` reads the pprof export in tests/e2e/pprof_go.sh.
 PKGS="$PKGS rustc golang-go"
 
 # One dpkg-query for all: the installed ones print "ii NAME".
