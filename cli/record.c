@@ -199,16 +199,29 @@ record_parse_callgraph(const char *arg, struct record_opts *ro)
 	return -1;
 }
 
+/* The module of a symbolized frame into p's module table, once. */
+static void
+record_module(struct profile *p, struct symbolizer *sy,
+	      const struct sym_module *sm, const char *name)
+{
+	char hex[130];
+
+	if (!*name || profile_module_find(p, name))
+		return;
+	symbolizer_module_build_id(sy, sm, hex);
+	profile_add_module(p, name, sm->path, hex);
+}
+
 /*
- * Append the frames of a user frame of a stack to frames[]: its function
- * and any calls inlined there, outermost first. A return address is looked
- * up at the call instruction (one byte before it). Returns how many frames
- * were appended.
+ * Append the frames of a user frame of a stack to frames[] and their sites
+ * to sites[]: its function and any calls inlined there, outermost first. A
+ * return address is looked up at the call instruction (one byte before
+ * it). Returns how many frames were appended.
  */
 static uint32_t
 record_user_frames(struct profile *p, const struct sampler *s,
 		   struct symbolizer *sy, const struct addr_stack *st,
-		   uint32_t j, uint32_t *frames)
+		   uint32_t j, uint32_t *frames, uint32_t *sites)
 {
 	uint64_t at = st->ips[st->nkernel + j] - (j ? 1 : 0);
 	uint32_t id = st->modules[j];
@@ -222,6 +235,7 @@ record_user_frames(struct profile *p, const struct sampler *s,
 	 * wrote one (at is then a raw address), or unknown.
 	 */
 	if (id == MODULE_NONE) {
+		sites[0] = 0;
 		if (symbolizer_jit(sy, st->pid, at, &sym[0]))
 			frames[0] = profile_intern_frame(
 				p, sym[0].name, sym[0].module, FRAME_JIT);
@@ -241,13 +255,16 @@ record_user_frames(struct profile *p, const struct sampler *s,
 					"the mapped one could not be read"
 				      : NULL;
 	n = symbolizer_module_user(sy, &sm, at, sym, SYM_MAX_CHAIN);
-	for (i = 0; i < n; i++)
+	record_module(p, sy, &sm, sym[0].module);
+	for (i = 0; i < n; i++) {
+		sites[i] = profile_intern_site(p, at, sym[i].src_line);
 		frames[i] =
 			profile_intern_frame_src(p, sym[i].name, sym[i].module,
 						 sym[i].inlined ? FRAME_INLINED
 						 : sym[i].named ? FRAME_USER
 								: FRAME_UNKNOWN,
 						 sym[i].file, sym[i].line);
+	}
 	return (uint32_t)n;
 }
 
@@ -264,7 +281,7 @@ record_symbolize(struct profile *p, const struct sampler *s,
 		 struct symbolizer *sy)
 {
 	size_t i, n = sampler_nstacks(s), cap = 0;
-	uint32_t *frames = NULL;
+	uint32_t *frames = NULL, *sites = NULL;
 
 	for (i = 0; i < n; i++) {
 		const struct addr_stack *st = sampler_stack(s, i);
@@ -280,9 +297,11 @@ record_symbolize(struct profile *p, const struct sampler *s,
 			cap = (size_t)st->nkernel + st->nuser * SYM_MAX_CHAIN +
 			      2;
 			frames = xreallocarray(frames, cap, sizeof(*frames));
+			sites = xreallocarray(sites, cap, sizeof(*sites));
 		}
 		task = profile_add_task(p, st->pid, st->tid, comm,
 					sampler_stack_thread(s, st));
+		memset(sites, 0, cap * sizeof(*sites));
 		frames[depth++] =
 			profile_intern_frame(p, comm, "", FRAME_PROCESS);
 		if (st->flags & (STACK_TRUNCATED | STACK_COPY_SHORT))
@@ -292,19 +311,23 @@ record_symbolize(struct profile *p, const struct sampler *s,
 			frames[depth++] = profile_intern_frame(
 				p, "[unknown]", "", FRAME_UNKNOWN);
 		for (j = st->nuser; j-- > 0;)
-			depth += record_user_frames(p, s, sy, st, j,
-						    frames + depth);
+			depth += record_user_frames(
+				p, s, sy, st, j, frames + depth, sites + depth);
 		for (j = st->nkernel; j-- > 0;) {
 			struct sym sym;
 
+			/* No site: a kernel address tells where KASLR put
+			 * the kernel. */
 			symbolizer_kernel(sy, j ? st->ips[j] - 1 : st->ips[j],
 					  &sym);
 			frames[depth++] = profile_intern_frame(
 				p, sym.name, sym.module, FRAME_KERNEL);
 		}
-		profile_add_stack(p, task, frames, depth, st->count);
+		profile_add_stack_sites(p, task, frames, sites, depth,
+					st->count);
 	}
 	free(frames);
+	free(sites);
 }
 
 /* --label KEY=VALUE: KEY of letters, digits, '_', '-' and '.'. */

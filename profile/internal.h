@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct profile;
 struct scorch_err;
@@ -54,5 +55,34 @@ bool jsontext_lit(const char *data, size_t end, size_t *i, const char *lit);
 /* Does the text end inside a string, an object or an array? *nesting
  * (may be NULL) is set to its deepest nesting of objects and arrays. */
 bool jsontext_ends_early(const char *data, size_t len, size_t *nesting);
+
+/* json.c: is s valid UTF-8? A whole number item in [lo, hi] (-1 with
+ * err naming where); v appended in decimal. */
+struct cJSON;
+struct strbuf;
+struct scorch_err;
+bool json_utf8(const char *s);
+int json_get_int(const struct cJSON *item, double lo, double hi,
+		 const char *name, const char *where, double *out,
+		 struct scorch_err *err);
+void json_add_u64(struct strbuf *sb, uint64_t v);
+
+/* jsonsites.c: the "modules" and "sites" of version 1.2 (the keys and
+ * the commas after them; nothing for a profile without). */
+struct profile;
+struct stack;
+void json_write_sites(const struct profile *p, FILE *fp);
+int json_read_sites(struct profile *p, const struct cJSON *root,
+		    const char *name, struct scorch_err *err);
+/* A stack's "sites": written after its frames; read by cJSON and by the
+ * fast path (after `"sites"`), one id per frame into (*ids)[depth..),
+ * the scratch space grown by json_ids_room(). */
+void json_add_stack_sites(struct strbuf *sb, const struct stack *st);
+void json_ids_room(uint32_t **ids, size_t *cap, size_t n);
+int json_read_stack_sites(struct profile *p, const struct cJSON *s,
+			  uint32_t depth, uint32_t **ids, size_t *cap,
+			  const char *name, struct scorch_err *err);
+bool json_fast_sites(struct profile *p, const char *data, size_t elem_end,
+		     size_t *i, uint32_t depth, uint32_t **ids, size_t *cap);
 
 #endif

@@ -16,12 +16,12 @@
 #include "profile.h"
 
 #define JSON_FORMAT "scorch-profile"
-#define JSON_VERSION "1.1"
+#define JSON_VERSION "1.2"
 #define JSON_MAJOR 1
 #define JSON_MAX_INT 9007199254740992.0 /* 2^53: exact in a double */
 
 /* Append v in decimal. */
-static void
+void
 json_add_u64(struct strbuf *sb, uint64_t v)
 {
 	char buf[24], *q = buf + sizeof(buf);
@@ -86,7 +86,9 @@ profile_write_json(const struct profile *p, FILE *fp)
 			fprintf(fp, ", \"line\": %" PRIu32, f->line);
 		putc('}', fp);
 	}
-	fputs("\n],\n\"stacks\": [", fp);
+	fputs("\n],\n", fp);
+	json_write_sites(p, fp);
+	fputs("\"stacks\": [", fp);
 	n = profile_nstacks(p);
 	strbuf_init(&sb);
 	for (i = 0; i < n; i++) {
@@ -107,6 +109,7 @@ profile_write_json(const struct profile *p, FILE *fp)
 				strbuf_addch(&sb, ',');
 			json_add_u64(&sb, st->frames[j]);
 		}
+		json_add_stack_sites(&sb, st);
 		strbuf_addstr(&sb, "], \"count\": ");
 		json_add_u64(&sb, st->count);
 		strbuf_addch(&sb, '}');
@@ -120,7 +123,7 @@ profile_write_json(const struct profile *p, FILE *fp)
 /* ---- reading ------------------------------------------------------------ */
 
 /* A whole number in [lo, hi], or -1 with err naming where. */
-static int
+int
 json_get_int(const cJSON *item, double lo, double hi, const char *name,
 	     const char *where, double *out, struct scorch_err *err)
 {
@@ -144,7 +147,7 @@ json_get_int(const cJSON *item, double lo, double hi, const char *name,
  * (json_put_string() writes U+FFFD for a bad byte): a string read as it is
  * would not read back the same.
  */
-static bool
+bool
 json_utf8(const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -467,7 +470,12 @@ json_read_stack(struct profile *p, const cJSON *s, const char *raw,
 		err_set(err, "%s: sample counts overflow", name);
 		return -1;
 	}
-	profile_add_stack(p, tidx, *ids, depth, count);
+	if (json_read_stack_sites(p, s, depth, ids, cap, name, err) < 0)
+		return -1;
+	profile_add_stack_sites(p, tidx, *ids,
+				cJSON_HasObjectItem(s, "sites") ? *ids + depth
+								: NULL,
+				depth, count);
 	return 0;
 }
 
@@ -510,6 +518,7 @@ json_fast_stack(struct profile *p, const char *data, size_t i, size_t elem_end,
 {
 	uint64_t task = TASK_NONE, v, count;
 	uint32_t depth = 0;
+	bool sites;
 
 	if (!jsontext_lit(data, elem_end, &i, "{"))
 		return false;
@@ -541,14 +550,19 @@ json_fast_stack(struct profile *p, const char *data, size_t i, size_t elem_end,
 				return false;
 		}
 	}
-	if (!jsontext_lit(data, elem_end, &i, ",") ||
-	    !jsontext_lit(data, elem_end, &i, "\"count\"") ||
+	if (!jsontext_lit(data, elem_end, &i, ","))
+		return false;
+	sites = jsontext_lit(data, elem_end, &i, "\"sites\"");
+	if (sites && !json_fast_sites(p, data, elem_end, &i, depth, ids, cap))
+		return false;
+	if (!jsontext_lit(data, elem_end, &i, "\"count\"") ||
 	    !jsontext_lit(data, elem_end, &i, ":") ||
 	    !jsontext_uint(data, elem_end, &i, UINT64_MAX, &count) ||
 	    jsontext_skip_space(data, elem_end, i) != elem_end ||
 	    UINT64_MAX - profile_total(p) < count)
 		return false;
-	profile_add_stack(p, (uint32_t)task, *ids, depth, count);
+	profile_add_stack_sites(p, (uint32_t)task, *ids,
+				sites ? *ids + depth : NULL, depth, count);
 	return true;
 }
 
@@ -689,7 +703,8 @@ json_read_head(struct profile *p, const cJSON *root, const char *doc,
 			    name, err) < 0 ||
 	    json_read_frames(p,
 			     cJSON_GetObjectItemCaseSensitive(root, "frames"),
-			     name, err) < 0)
+			     name, err) < 0 ||
+	    json_read_sites(p, root, name, err) < 0)
 		return -1;
 	return 0;
 }

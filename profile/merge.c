@@ -21,6 +21,11 @@ profile_add_profile(struct profile *dst, const struct profile *src)
 	uint32_t *task_map = xcalloc(ntasks ? ntasks : 1, sizeof(*task_map));
 	uint32_t *ids = NULL;
 
+	for (i = 0; i < profile_nmodules(src); i++) {
+		const struct module_info *m = profile_module(src, i);
+
+		profile_add_module(dst, m->name, m->path, m->build_id);
+	}
 	for (i = 0; i < nframes; i++) {
 		const struct frame *f = profile_frame(src, (uint32_t)i);
 
@@ -39,14 +44,23 @@ profile_add_profile(struct profile *dst, const struct profile *src)
 
 		if (st->depth > cap) {
 			cap = st->depth;
-			ids = xreallocarray(ids, cap, sizeof(*ids));
+			ids = xreallocarray(ids, 2 * cap, sizeof(*ids));
 		}
-		for (d = 0; d < st->depth; d++)
+		for (d = 0; d < st->depth; d++) {
 			ids[d] = frame_map[st->frames[d]];
-		profile_add_stack(dst,
-				  st->task == TASK_NONE ? TASK_NONE
-							: task_map[st->task],
-				  ids, st->depth, st->count);
+			if (st->sites) {
+				const struct site *si =
+					profile_site(src, st->sites[d]);
+
+				ids[cap + d] = profile_intern_site(
+					dst, si->addr, si->line);
+			}
+		}
+		profile_add_stack_sites(
+			dst,
+			st->task == TASK_NONE ? TASK_NONE : task_map[st->task],
+			ids, st->sites ? ids + cap : NULL, st->depth,
+			st->count);
 	}
 	free(ids);
 	free(task_map);

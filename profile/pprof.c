@@ -125,28 +125,137 @@ pprof_time_ns(const char *iso)
 	return (int64_t)timegm(&tm) * 1000000000LL;
 }
 
-/* One function, one line and one location per frame; mappings by module. */
+/*
+ * A location: a frame and the frames inlined into it at one site (the
+ * pairs (frame id, site id) at pairs[off .. off + 2n), outermost first).
+ */
+struct pprof_loc {
+	size_t off;
+	uint32_t n;
+	uint32_t mapping; /* index + 1, 0 for none */
+	uint64_t addr;	  /* file offset in the module, 0 unknown */
+};
+
+struct pprof_locs {
+	struct pprof_loc *all;
+	size_t len, cap;
+	uint32_t *pairs;
+	size_t npairs, pairs_cap;
+	struct intmap idx;     /* hash of the pairs -> index + 1 */
+	struct intmap mod_idx; /* interned module name -> mapping + 1 */
+	const char **mods;     /* mapping index -> module name */
+	uint64_t *mod_max;     /* highest address per mapping */
+	size_t nmods;
+};
+
+/* The mapping index + 1 of a module name, made on first sight. */
+static uint32_t
+pprof_mapping_of(struct pprof_locs *L, const char *module)
+{
+	void *v;
+
+	if (!module[0])
+		return 0;
+	v = intmap_get(&L->mod_idx, (uintptr_t)module);
+	if (v)
+		return (uint32_t)(uintptr_t)v;
+	L->mods = xreallocarray(L->mods, L->nmods + 1, sizeof(*L->mods));
+	L->mod_max =
+		xreallocarray(L->mod_max, L->nmods + 1, sizeof(*L->mod_max));
+	L->mods[L->nmods] = module;
+	L->mod_max[L->nmods] = 0;
+	intmap_put(&L->mod_idx, (uintptr_t)module,
+		   (void *)(uintptr_t)(L->nmods + 1));
+	return (uint32_t)++L->nmods;
+}
+
+/* The location of frames[j .. j + n) with their sites; its id (1-based). */
+static uint64_t
+pprof_loc_of(struct pprof_locs *L, const struct profile *p,
+	     const struct stack *st, uint32_t j, uint32_t n)
+{
+	unsigned long long key;
+	struct pprof_loc *l;
+	uint32_t k, *pairs;
+	void *v;
+
+	if (L->npairs + 2 * n > L->pairs_cap) {
+		while (L->npairs + 2 * n > L->pairs_cap)
+			L->pairs_cap = L->pairs_cap ? L->pairs_cap * 2 : 1024;
+		L->pairs = xreallocarray(L->pairs, L->pairs_cap,
+					 sizeof(*L->pairs));
+	}
+	pairs = L->pairs + L->npairs;
+	for (k = 0; k < n; k++) {
+		pairs[2 * k] = st->frames[j + k];
+		pairs[2 * k + 1] = st->sites ? st->sites[j + k] : 0;
+	}
+	key = hash_bytes(pairs, 2 * n * sizeof(*pairs), 11);
+	while ((v = intmap_get(&L->idx, key))) {
+		l = &L->all[(uintptr_t)v - 1];
+		if (l->n == n &&
+		    !memcmp(L->pairs + l->off, pairs, 2 * n * sizeof(*pairs)))
+			return (uint64_t)(uintptr_t)v;
+		key++;
+	}
+	if (L->len == L->cap) {
+		L->cap = L->cap ? L->cap * 2 : 256;
+		L->all = xreallocarray(L->all, L->cap, sizeof(*L->all));
+	}
+	l = &L->all[L->len];
+	l->off = L->npairs;
+	l->n = n;
+	l->mapping = pprof_mapping_of(L, profile_frame(p, pairs[0])->module);
+	l->addr = profile_site(p, pairs[1])->addr;
+	if (l->mapping && l->addr > L->mod_max[l->mapping - 1])
+		L->mod_max[l->mapping - 1] = l->addr;
+	L->npairs += 2 * n;
+	intmap_put(&L->idx, key, (void *)(uintptr_t)(L->len + 1));
+	return (uint64_t)++L->len;
+}
+
+/*
+ * A stack's location ids, leaf first, into ids[]: a frame and the inlined
+ * frames right below it (FRAME_INLINED, sharing its site's address) are
+ * one location with a line each, as pprof shows inlined calls. Returns how
+ * many.
+ */
+static size_t
+pprof_stack_locs(struct pprof_locs *L, const struct profile *p,
+		 const struct stack *st, uint64_t *ids)
+{
+	size_t n = 0, a, b;
+	uint32_t j = 0;
+
+	while (j < st->depth) {
+		uint32_t k = j + 1;
+
+		while (k < st->depth &&
+		       profile_frame(p, st->frames[k])->kind == FRAME_INLINED)
+			k++;
+		ids[n++] = pprof_loc_of(L, p, st, j, k - j);
+		j = k;
+	}
+	for (a = 0, b = n; a + 1 < b; a++, b--) {
+		uint64_t t = ids[a];
+
+		ids[a] = ids[b - 1];
+		ids[b - 1] = t;
+	}
+	return n;
+}
+
+/* One function per frame. */
 static void
-pprof_build_frames(struct pprof_build *b, const struct profile *p)
+pprof_build_functions(struct pprof_build *b, const struct profile *p)
 {
 	size_t i, n = profile_nframes(p);
-	struct intmap module_idx; /* interned module pointer -> mapping+1 */
 
 	b->functions = xcalloc(n ? n : 1, sizeof(*b->functions));
 	b->function_ptrs = xcalloc(n ? n : 1, sizeof(*b->function_ptrs));
-	b->lines = xcalloc(n ? n : 1, sizeof(*b->lines));
-	b->line_ptrs = xcalloc(n ? n : 1, sizeof(*b->line_ptrs));
-	b->locations = xcalloc(n ? n : 1, sizeof(*b->locations));
-	b->location_ptrs = xcalloc(n ? n : 1, sizeof(*b->location_ptrs));
-	b->mappings = xcalloc(n ? n : 1, sizeof(*b->mappings));
-	b->mapping_ptrs = xcalloc(n ? n : 1, sizeof(*b->mapping_ptrs));
-	intmap_init(&module_idx);
 	for (i = 0; i < n; i++) {
 		const struct frame *f = profile_frame(p, (uint32_t)i);
 		pb_function *fn = &b->functions[i];
-		pb_location *loc = &b->locations[i];
-		pb_line *ln = &b->lines[i];
-		pb_mapping *m = NULL;
 
 		perftools__profiles__function__init(fn);
 		fn->id = i + 1;
@@ -155,38 +264,9 @@ pprof_build_frames(struct pprof_build *b, const struct profile *p)
 		fn->filename = pprof_str(&b->strings, f->file);
 		fn->start_line = f->line;
 		b->function_ptrs[i] = fn;
-
-		perftools__profiles__line__init(ln);
-		ln->function_id = fn->id;
-		b->line_ptrs[i] = ln;
-
-		perftools__profiles__location__init(loc);
-		loc->id = i + 1;
-		loc->n_line = 1;
-		loc->line = &b->line_ptrs[i];
-		b->location_ptrs[i] = loc;
-
-		if (f->module[0]) {
-			void *v = intmap_get(&module_idx, (uintptr_t)f->module);
-
-			if (v) {
-				m = &b->mappings[(uintptr_t)v - 1];
-			} else {
-				m = &b->mappings[b->nmappings];
-				perftools__profiles__mapping__init(m);
-				m->id = b->nmappings + 1;
-				m->filename = pprof_str(&b->strings, f->module);
-				m->has_functions = 1;
-				b->mapping_ptrs[b->nmappings] = m;
-				intmap_put(&module_idx, (uintptr_t)f->module,
-					   (void *)(uintptr_t)++b->nmappings);
-			}
-			loc->mapping_id = m->id;
-			if (f->file[0])
-				m->has_filenames = 1;
-		}
 	}
-	intmap_fini(&module_idx);
+	b->prof.function = b->function_ptrs;
+	b->prof.n_function = n;
 }
 
 /* Labels per task: thread name, pid, tid. */
@@ -229,7 +309,7 @@ pprof_value(uint64_t count, uint64_t weight)
 
 static void
 pprof_build_samples(struct pprof_build *b, const struct profile *p,
-		    size_t nvalues, int64_t period_ns)
+		    struct pprof_locs *L, size_t nvalues, int64_t period_ns)
 {
 	size_t i, n = profile_nstacks(p), nids = 0, ns = 0;
 
@@ -243,17 +323,14 @@ pprof_build_samples(struct pprof_build *b, const struct profile *p,
 	for (i = 0; i < n; i++) {
 		const struct stack *st = profile_stack(p, i);
 		pb_sample *s = &b->samples[ns];
-		uint32_t d;
 
 		if (!st->count)
 			continue;
 		perftools__profiles__sample__init(s);
 		/* pprof lists the leaf first. */
 		s->location_id = &b->location_ids[nids];
-		s->n_location_id = st->depth;
-		for (d = 0; d < st->depth; d++)
-			b->location_ids[nids++] =
-				(uint64_t)st->frames[st->depth - 1 - d] + 1;
+		s->n_location_id = pprof_stack_locs(L, p, st, s->location_id);
+		nids += s->n_location_id;
 		s->value = &b->values[ns * nvalues];
 		s->n_value = nvalues;
 		/* Values are signed: profile_check() refuses a profile
@@ -270,6 +347,166 @@ pprof_build_samples(struct pprof_build *b, const struct profile *p,
 	}
 	b->prof.sample = b->sample_ptrs;
 	b->prof.n_sample = ns;
+}
+
+/* Is module name a shared object or a pseudo-module ("[kernel]")? */
+static bool
+pprof_not_main(const char *name)
+{
+	const char *so = strstr(name, ".so");
+
+	return name[0] == '[' || (so && (!so[3] || so[3] == '.'));
+}
+
+/*
+ * The mapping of the main executable, which pprof shows as `File:`: the
+ * module named as the process with the most samples (its comm, at most 15
+ * bytes, begins the file name), else the first one that is neither a
+ * shared object nor "[...]", else the first.
+ */
+static size_t
+pprof_main_mapping(const struct pprof_locs *L, const struct profile *p)
+{
+	uint64_t best = 0, *per_task = xcalloc(profile_ntasks(p) + 1, 8);
+	const char *comm = NULL;
+	size_t i;
+
+	for (i = 0; i < profile_nstacks(p); i++) {
+		const struct stack *st = profile_stack(p, i);
+
+		if (st->task != TASK_NONE)
+			per_task[st->task] += st->count;
+	}
+	for (i = 0; i < profile_ntasks(p); i++)
+		if (per_task[i] > best) {
+			best = per_task[i];
+			comm = profile_task(p, (uint32_t)i)->comm;
+		}
+	free(per_task);
+	for (i = 0; comm && comm[0] && i < L->nmods; i++)
+		if (!strncmp(L->mods[i], comm, strlen(comm)) &&
+		    !pprof_not_main(L->mods[i]))
+			return i;
+	for (i = 0; i < L->nmods; i++)
+		if (!pprof_not_main(L->mods[i]))
+			return i;
+	return 0;
+}
+
+/* Where mapping spans of modules start: above the first 4 MiB, as an
+ * executable would, each on a 64 KiB boundary past the one before. */
+#define PPROF_BASE 0x400000ULL
+#define PPROF_ALIGN 0x10000ULL
+
+/*
+ * Mappings, the main executable first. Every module gets a span of its
+ * own, [memory_start, memory_limit) with file_offset 0, and a location's
+ * address is memory_start + the file offset sampled: pprof's
+ * address - memory_start + file_offset is that offset in the file.
+ */
+static void
+pprof_build_mappings(struct pprof_build *b, const struct profile *p,
+		     struct pprof_locs *L, uint32_t *pos)
+{
+	size_t i, k, main = pprof_main_mapping(L, p), n = L->nmods;
+	uint64_t base = PPROF_BASE;
+
+	b->mappings = xcalloc(n ? n : 1, sizeof(*b->mappings));
+	b->mapping_ptrs = xcalloc(n ? n : 1, sizeof(*b->mapping_ptrs));
+	for (i = 0, k = 0; i < n; i++)
+		pos[i] = i == main ? 0 : (uint32_t)(i < main ? i + 1 : i);
+	for (k = 0; k < n; k++) {
+		const struct module_info *mi;
+		pb_mapping *m = &b->mappings[k];
+
+		for (i = 0; pos[i] != k; i++)
+			;
+		mi = profile_module_find(p, L->mods[i]);
+		perftools__profiles__mapping__init(m);
+		m->id = k + 1;
+		m->filename = pprof_str(
+			&b->strings, mi && mi->path[0] ? mi->path : L->mods[i]);
+		m->build_id = pprof_str(&b->strings, mi ? mi->build_id : "");
+		m->has_functions = 1;
+		if (L->mod_max[i]) {
+			m->memory_start = base;
+			m->memory_limit = (base + L->mod_max[i] + PPROF_ALIGN) &
+					  ~(PPROF_ALIGN - 1);
+			base = m->memory_limit;
+		}
+		b->mapping_ptrs[k] = m;
+	}
+	b->nmappings = n;
+	b->prof.mapping = b->mapping_ptrs;
+	b->prof.n_mapping = n;
+}
+
+/* The locations, with a line per frame, innermost first. */
+static void
+pprof_build_locations(struct pprof_build *b, const struct profile *p,
+		      const struct pprof_locs *L, const uint32_t *pos)
+{
+	size_t i, nl = L->npairs / 2;
+
+	b->locations = xcalloc(L->len ? L->len : 1, sizeof(*b->locations));
+	b->location_ptrs =
+		xcalloc(L->len ? L->len : 1, sizeof(*b->location_ptrs));
+	b->lines = xcalloc(nl ? nl : 1, sizeof(*b->lines));
+	b->line_ptrs = xcalloc(nl ? nl : 1, sizeof(*b->line_ptrs));
+	for (i = 0; i < L->len; i++) {
+		const struct pprof_loc *l = &L->all[i];
+		pb_location *loc = &b->locations[i];
+		size_t off = l->off / 2;
+		uint32_t k;
+
+		perftools__profiles__location__init(loc);
+		loc->id = i + 1;
+		if (l->mapping) {
+			pb_mapping *m = &b->mappings[pos[l->mapping - 1]];
+
+			loc->mapping_id = m->id;
+			if (l->addr)
+				loc->address = m->memory_start + l->addr;
+			if (l->n > 1)
+				m->has_inline_frames = 1;
+		}
+		for (k = 0; k < l->n; k++) {
+			uint32_t fid = L->pairs[l->off + 2 * (l->n - 1 - k)];
+			uint32_t sid =
+				L->pairs[l->off + 2 * (l->n - 1 - k) + 1];
+			const struct frame *f = profile_frame(p, fid);
+			pb_line *ln = &b->lines[off + k];
+
+			perftools__profiles__line__init(ln);
+			ln->function_id = fid + 1;
+			ln->line = profile_site(p, sid)->line;
+			if (!ln->line)
+				ln->line = f->line;
+			b->line_ptrs[off + k] = ln;
+			if (l->mapping && f->file[0])
+				b->mappings[pos[l->mapping - 1]].has_filenames =
+					1;
+			if (l->mapping && profile_site(p, sid)->line)
+				b->mappings[pos[l->mapping - 1]]
+					.has_line_numbers = 1;
+		}
+		loc->n_line = l->n;
+		loc->line = &b->line_ptrs[off];
+		b->location_ptrs[i] = loc;
+	}
+	b->prof.location = b->location_ptrs;
+	b->prof.n_location = L->len;
+}
+
+static void
+pprof_locs_fini(struct pprof_locs *L)
+{
+	free(L->all);
+	free(L->pairs);
+	intmap_fini(&L->idx);
+	intmap_fini(&L->mod_idx);
+	free(L->mods);
+	free(L->mod_max);
 }
 
 /* Comments `pprof -comments` shows: the tool, the command, the labels. */
@@ -352,6 +589,8 @@ profile_write_pprof(const struct profile *p, FILE *fp)
 	int64_t ms = profile_meta_int(p, "duration_ms", 0);
 	size_t nvalues = period_ns > 0 ? 2 : 1, len;
 	struct pprof_build b;
+	struct pprof_locs L;
+	uint32_t *pos;
 	uint8_t *buf;
 	int ret;
 
@@ -384,15 +623,17 @@ profile_write_pprof(const struct profile *p, FILE *fp)
 	b.prof.time_nanos = pprof_time_ns(profile_meta_str(p, "start_time"));
 	b.prof.duration_nanos = ms > 0 ? ms * 1000000LL : 0;
 
-	pprof_build_frames(&b, p);
-	b.prof.function = b.function_ptrs;
-	b.prof.n_function = profile_nframes(p);
-	b.prof.location = b.location_ptrs;
-	b.prof.n_location = profile_nframes(p);
-	b.prof.mapping = b.mapping_ptrs;
-	b.prof.n_mapping = b.nmappings;
+	memset(&L, 0, sizeof(L));
+	intmap_init(&L.idx);
+	intmap_init(&L.mod_idx);
+	pprof_build_functions(&b, p);
 	pprof_build_labels(&b, p);
-	pprof_build_samples(&b, p, nvalues, period_ns);
+	pprof_build_samples(&b, p, &L, nvalues, period_ns);
+	pos = xcalloc(L.nmods + 1, sizeof(*pos));
+	pprof_build_mappings(&b, p, &L, pos);
+	pprof_build_locations(&b, p, &L, pos);
+	free(pos);
+	pprof_locs_fini(&L);
 	pprof_build_comments(&b, p);
 	b.prof.string_table = b.strings.all;
 	b.prof.n_string_table = b.strings.len;

@@ -32,7 +32,15 @@ struct profile {
 	uint32_t *slots; /* open addressing: stack idx + 1, 0 empty */
 	size_t nslots;
 	uint32_t *frame_ids; /* all stacks' frames, back to back */
+	uint32_t *site_ids;  /* their sites, parallel, once one is added */
 	size_t nids, ids_cap;
+
+	struct site *sites;
+	size_t nsites, sites_cap;
+	struct intmap site_index; /* hash(addr, line) -> id+1 */
+
+	struct module_info *modules;
+	size_t nmodules, modules_cap;
 	uint64_t total;
 
 	struct meta *meta;
@@ -47,6 +55,8 @@ profile_new(void)
 	strpool_init(&p->strings);
 	intmap_init(&p->frame_index);
 	intmap_init(&p->task_index);
+	intmap_init(&p->site_index);
+	profile_intern_site(p, 0, 0);
 	p->nslots = 1024;
 	p->slots = xcalloc(p->nslots, sizeof(*p->slots));
 	return p;
@@ -65,6 +75,10 @@ profile_free(struct profile *p)
 	free(p->stacks);
 	free(p->slots);
 	free(p->frame_ids);
+	free(p->site_ids);
+	free(p->sites);
+	intmap_fini(&p->site_index);
+	free(p->modules);
 	free(p->meta);
 	free(p);
 }
@@ -228,12 +242,53 @@ profile_grow_slots(struct profile *p)
 	p->nslots = n;
 }
 
+static bool
+profile_stack_equal(const struct profile *p, const struct stack_entry *e,
+		    const uint32_t *frames, const uint32_t *sites,
+		    uint32_t depth)
+{
+	size_t i;
+
+	if (!depth)
+		return true;
+	if (memcmp(p->frame_ids + e->frames_off, frames,
+		   (size_t)depth * sizeof(*frames)))
+		return false;
+	if (!p->site_ids)
+		return true;
+	for (i = 0; i < depth; i++)
+		if (p->site_ids[e->frames_off + i] != (sites ? sites[i] : 0))
+			return false;
+	return true;
+}
+
+/* Room for depth more ids (and sites, once there are any). */
+static void
+profile_grow_ids(struct profile *p, uint32_t depth, bool want_sites)
+{
+	if (want_sites && !p->site_ids && p->ids_cap)
+		p->site_ids = xcalloc(p->ids_cap, sizeof(*p->site_ids));
+	if (p->nids + depth <= p->ids_cap && (p->site_ids || !want_sites))
+		return;
+	while (p->nids + depth > p->ids_cap)
+		p->ids_cap = p->ids_cap ? p->ids_cap * 2 : 4096;
+	p->frame_ids =
+		xreallocarray(p->frame_ids, p->ids_cap, sizeof(*p->frame_ids));
+	if (p->site_ids || want_sites) {
+		p->site_ids = xreallocarray(p->site_ids, p->ids_cap,
+					    sizeof(*p->site_ids));
+		memset(p->site_ids + p->nids, 0,
+		       (p->ids_cap - p->nids) * sizeof(*p->site_ids));
+	}
+}
+
 void
-profile_add_stack(struct profile *p, uint32_t task, const uint32_t *frames,
-		  uint32_t depth, uint64_t count)
+profile_add_stack_sites(struct profile *p, uint32_t task,
+			const uint32_t *frames, const uint32_t *sites,
+			uint32_t depth, uint64_t count)
 {
 	unsigned long long h = profile_stack_hash(task, frames, depth);
-	size_t j = h & (p->nslots - 1);
+	size_t j = h & (p->nslots - 1), i;
 	struct stack_entry *e;
 
 	p->total += count;
@@ -241,8 +296,7 @@ profile_add_stack(struct profile *p, uint32_t task, const uint32_t *frames,
 		e = &p->stacks[p->slots[j] - 1];
 		if (e->hash == h && e->st.task == task &&
 		    e->st.depth == depth &&
-		    (!depth || !memcmp(p->frame_ids + e->frames_off, frames,
-				       (size_t)depth * sizeof(*frames)))) {
+		    profile_stack_equal(p, e, frames, sites, depth)) {
 			e->st.count += count;
 			return;
 		}
@@ -253,19 +307,17 @@ profile_add_stack(struct profile *p, uint32_t task, const uint32_t *frames,
 		p->stacks = xreallocarray(p->stacks, p->stacks_cap,
 					  sizeof(*p->stacks));
 	}
-	if (p->nids + depth > p->ids_cap) {
-		while (p->nids + depth > p->ids_cap)
-			p->ids_cap = p->ids_cap ? p->ids_cap * 2 : 4096;
-		p->frame_ids = xreallocarray(p->frame_ids, p->ids_cap,
-					     sizeof(*p->frame_ids));
-	}
+	profile_grow_ids(p, depth, sites != NULL);
 	if (depth)
 		memcpy(p->frame_ids + p->nids, frames,
 		       (size_t)depth * sizeof(*frames));
+	for (i = 0; p->site_ids && i < depth; i++)
+		p->site_ids[p->nids + i] = sites ? sites[i] : 0;
 	e = &p->stacks[p->nstacks];
 	e->st.task = task;
 	e->st.depth = depth;
 	e->st.frames = NULL;
+	e->st.sites = NULL;
 	e->st.count = count;
 	e->frames_off = p->nids;
 	e->hash = h;
@@ -273,6 +325,13 @@ profile_add_stack(struct profile *p, uint32_t task, const uint32_t *frames,
 	p->slots[j] = (uint32_t)++p->nstacks;
 	if (p->nstacks * 2 > p->nslots)
 		profile_grow_slots(p);
+}
+
+void
+profile_add_stack(struct profile *p, uint32_t task, const uint32_t *frames,
+		  uint32_t depth, uint64_t count)
+{
+	profile_add_stack_sites(p, task, frames, NULL, depth, count);
 }
 
 size_t
@@ -291,7 +350,89 @@ profile_stack(const struct profile *p, size_t idx)
 	 * frame is stored there is none (only empty stacks): NULL + 0 is
 	 * undefined, and a caller may hand frames to memcpy() even for 0. */
 	e->st.frames = p->frame_ids ? p->frame_ids + e->frames_off : no_frames;
+	e->st.sites = p->site_ids ? p->site_ids + e->frames_off : NULL;
 	return &e->st;
+}
+
+uint32_t
+profile_intern_site(struct profile *p, uint64_t addr, uint32_t line)
+{
+	uint64_t parts[2] = { addr, line };
+	unsigned long long key = hash_bytes(parts, sizeof(parts), 7);
+	void *v;
+
+	while ((v = intmap_get(&p->site_index, key))) {
+		const struct site *s = &p->sites[(uintptr_t)v - 1];
+
+		if (s->addr == addr && s->line == line)
+			return (uint32_t)((uintptr_t)v - 1);
+		key++;
+	}
+	if (p->nsites == p->sites_cap) {
+		p->sites_cap = p->sites_cap ? p->sites_cap * 2 : 256;
+		p->sites = xreallocarray(p->sites, p->sites_cap,
+					 sizeof(*p->sites));
+	}
+	p->sites[p->nsites].addr = addr;
+	p->sites[p->nsites].line = line;
+	intmap_put(&p->site_index, key, (void *)(uintptr_t)(p->nsites + 1));
+	return (uint32_t)p->nsites++;
+}
+
+size_t
+profile_nsites(const struct profile *p)
+{
+	return p->nsites;
+}
+
+const struct site *
+profile_site(const struct profile *p, uint32_t id)
+{
+	return &p->sites[id];
+}
+
+const struct module_info *
+profile_module_find(const struct profile *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nmodules; i++)
+		if (!strcmp(p->modules[i].name, name))
+			return &p->modules[i];
+	return NULL;
+}
+
+uint32_t
+profile_add_module(struct profile *p, const char *name, const char *path,
+		   const char *build_id)
+{
+	const struct module_info *m = profile_module_find(p, name);
+	struct module_info *n;
+
+	if (m)
+		return (uint32_t)(m - p->modules);
+	if (p->nmodules == p->modules_cap) {
+		p->modules_cap = p->modules_cap ? p->modules_cap * 2 : 16;
+		p->modules = xreallocarray(p->modules, p->modules_cap,
+					   sizeof(*p->modules));
+	}
+	n = &p->modules[p->nmodules];
+	n->name = profile_intern_clipped(p, name);
+	n->path = profile_intern_clipped(p, path ? path : "");
+	n->build_id = profile_intern_clipped(p, build_id ? build_id : "");
+	return (uint32_t)p->nmodules++;
+}
+
+size_t
+profile_nmodules(const struct profile *p)
+{
+	return p->nmodules;
+}
+
+const struct module_info *
+profile_module(const struct profile *p, size_t idx)
+{
+	return &p->modules[idx];
 }
 
 uint64_t

@@ -64,6 +64,28 @@ struct stack {
 	uint32_t depth;		/* number of frames */
 	const uint32_t *frames; /* depth frame ids, root first */
 	uint64_t count;		/* samples */
+	/* depth site ids, parallel to frames (0: none), or NULL when the
+	 * profile holds no sites */
+	const uint32_t *sites;
+};
+
+/*
+ * Where in a frame's code a stack was (docs/FORMAT.md, "Sites"): addr is
+ * the file offset in the frame's module of the sampled instruction (for a
+ * caller, of its call; the frames inlined there share it), line the source
+ * line in the frame's function (for a frame with an inlined call below it,
+ * the line of that call). Interned; site 0 is {0, 0}, "not known".
+ */
+struct site {
+	uint64_t addr;
+	uint32_t line;
+};
+
+/* A module frames name: its path and GNU build ID (hex), "" unknown. */
+struct module_info {
+	const char *name; /* as frames' module */
+	const char *path;
+	const char *build_id;
 };
 
 /*
@@ -123,7 +145,23 @@ const struct task *profile_task(const struct profile *p, uint32_t idx);
  * are merged. depth may be 0 (a sample with no frames at all). */
 void profile_add_stack(struct profile *p, uint32_t task, const uint32_t *frames,
 		       uint32_t depth, uint64_t count);
+/* The same with a site id per frame (sites may be NULL): stacks that
+ * differ only in sites are kept apart. */
+void profile_add_stack_sites(struct profile *p, uint32_t task,
+			     const uint32_t *frames, const uint32_t *sites,
+			     uint32_t depth, uint64_t count);
 size_t profile_nstacks(const struct profile *p);
+uint32_t profile_intern_site(struct profile *p, uint64_t addr, uint32_t line);
+size_t profile_nsites(const struct profile *p); /* site 0 counted */
+const struct site *profile_site(const struct profile *p, uint32_t id);
+/* Add a module (the first of a name is kept; the main executable first);
+ * returns its index. profile_module_find() returns NULL when unknown. */
+uint32_t profile_add_module(struct profile *p, const char *name,
+			    const char *path, const char *build_id);
+size_t profile_nmodules(const struct profile *p);
+const struct module_info *profile_module(const struct profile *p, size_t idx);
+const struct module_info *profile_module_find(const struct profile *p,
+					      const char *name);
 const struct stack *profile_stack(const struct profile *p, size_t idx);
 uint64_t profile_total(const struct profile *p); /* sum of all counts */
 /*
@@ -241,9 +279,12 @@ int profile_read_json(struct profile *p, const char *data, size_t len,
  * nanoseconds of CPU when period_ns is known, else sample counts.
  *
  * pprof.c: pprof's profile.proto, gzipped: sample types samples/count and,
- * when period_ns is known, cpu/nanoseconds; one function and location per
- * frame (name, file, start_line), one mapping per module, labels thread,
- * pid and tid, comments for the tool, command and user labels.
+ * when period_ns is known, cpu/nanoseconds; one function per frame (name,
+ * file, start_line); one location per frame with the inlined frames below
+ * it, a line each (innermost first, at the sites' lines), at the module's
+ * span plus the sites' file offset; one mapping per module, the main
+ * executable first, with path and build ID; labels thread, pid and tid;
+ * comments for the tool, command and user labels (docs/FORMAT.md).
  *
  * Both return 0, or -1 on a write error.
  */

@@ -28,6 +28,7 @@ struct dwarfidx_fn {
 	char *name;    /* NULL until resolved */
 	const char *file;
 	uint32_t line;
+	uint32_t call_line; /* an inlined call's DW_AT_call_line, 0 unknown */
 };
 
 /* Addresses [lo, hi) (DWARF addresses) and the innermost fn there. */
@@ -317,6 +318,12 @@ dwarfidx_resolve(struct dwarfidx *ix, struct dwarfidx_fn *f)
 	f->file = file ? file : "";
 	if (dwarf_decl_line(&f->die, &line) == 0 && line > 0)
 		f->line = (uint32_t)line;
+	if (f->inlined && dwarf_attr(&f->die, DW_AT_call_line, &attr)) {
+		Dwarf_Word w;
+
+		if (dwarf_formudata(&attr, &w) == 0 && w <= UINT32_MAX)
+			f->call_line = (uint32_t)w;
+	}
 }
 
 static void
@@ -328,6 +335,7 @@ dwarfidx_hit(struct dwarfidx *ix, uint32_t fn, struct dwarfidx_hit *out)
 	out->name = f->name;
 	out->file = f->file;
 	out->line = f->line;
+	out->call_line = f->call_line;
 	out->inlined = f->inlined;
 }
 

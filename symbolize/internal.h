@@ -22,10 +22,11 @@ struct plt;
 
 /* One function or inlined call covering an address. */
 struct dwarfidx_hit {
-	const char *name; /* demangled as asked; never NULL ("" if unnamed) */
-	const char *file; /* DW_AT_decl_file as libdw gives it, "" unknown */
-	uint32_t line;	  /* DW_AT_decl_line, 0 unknown */
-	bool inlined;	  /* DW_TAG_inlined_subroutine */
+	const char *name;   /* demangled as asked; never NULL ("" if unnamed) */
+	const char *file;   /* DW_AT_decl_file as libdw gives it, "" unknown */
+	uint32_t line;	    /* DW_AT_decl_line, 0 unknown */
+	uint32_t call_line; /* inlined: DW_AT_call_line, 0 unknown */
+	bool inlined;	    /* DW_TAG_inlined_subroutine */
 };
 
 /* dwarfidx.c */

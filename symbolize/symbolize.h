@@ -33,6 +33,12 @@ struct sym {
 	 */
 	const char *file;
 	uint32_t line;
+	/*
+	 * The line the address is on in this frame's function: for the
+	 * innermost frame the line table's, for a frame with an inlined call
+	 * below it that call's line (DW_AT_call_line); 0 when not known.
+	 */
+	uint32_t src_line;
 	bool named;   /* false when name is the [module+0xOFF] fallback */
 	bool inlined; /* an inlined call, not a function of its own */
 };
@@ -93,6 +99,12 @@ struct sym_module {
 				   its frames stay [module+0xOFF] */
 };
 
+/*
+ * The GNU build ID of the module the caller opened, as lowercase hex into
+ * hex (at least 129 bytes); "" when it has none or cannot be read.
+ */
+void symbolizer_module_build_id(struct symbolizer *sy,
+				const struct sym_module *sm, char *hex);
 /* symbolizer_user() for a module the caller opened. */
 size_t symbolizer_module_user(struct symbolizer *sy,
 			      const struct sym_module *sm, uint64_t file_off,

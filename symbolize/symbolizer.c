@@ -512,6 +512,47 @@ symbolizer_plt_name(struct symbolizer *sy, const char *plt)
 	return interned;
 }
 
+/* The line table's line for module address addr, 0 when not known. */
+static uint32_t
+symbolizer_src_line(struct module *m, GElf_Addr addr)
+{
+	Dwfl_Line *l = dwfl_module_getsrc(m->mod, addr);
+	int line = 0;
+
+	if (!l || !dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL) || line <= 0)
+		return 0;
+	return (uint32_t)line;
+}
+
+/*
+ * The named DWARF hits into chain (outermost first), each with the line
+ * it is at: the line table's for the innermost, the call's for the others.
+ * Without inline frames (!whole) the line table's line may be in a call
+ * inlined there, another function's: left unknown.
+ */
+static size_t
+symbolizer_dwarf_chain(struct module *m, GElf_Addr addr,
+		       const struct dwarfidx_hit *hits, size_t nh,
+		       struct sym *chain, bool whole)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nh; i++) {
+		if (!hits[i].name[0])
+			continue;
+		chain[n].name = hits[i].name;
+		chain[n].file = hits[i].file;
+		chain[n].line = hits[i].line;
+		chain[n].inlined = i > 0;
+		if (n)
+			chain[n - 1].src_line = hits[i].call_line;
+		n++;
+	}
+	if (n && whole)
+		chain[n - 1].src_line = symbolizer_src_line(m, addr);
+	return n;
+}
+
 /*
  * Resolve the ELF virtual address vaddr of m (mapped: vaddr is known and m
  * readable). The function and its inlined calls come from the DWARF when a
@@ -542,15 +583,8 @@ symbolizer_resolve(struct symbolizer *sy, struct module *m, bool mapped,
 				sy->dwarf_names ? NULL
 						: symtab_find(m->symtab, addr);
 
-			for (i = 0; i < nh; i++) {
-				if (!hits[i].name[0])
-					continue;
-				chain[n].name = hits[i].name;
-				chain[n].file = hits[i].file;
-				chain[n].line = hits[i].line;
-				chain[n].inlined = i > 0;
-				n++;
-			}
+			n = symbolizer_dwarf_chain(m, addr, hits, nh, chain,
+						   sy->inline_frames);
 			/*
 			 * The function itself goes by its symbol, as perf
 			 * and eu-addr2line name it: the exported qsort_r,
@@ -654,6 +688,23 @@ symbolizer_module_user(struct symbolizer *sy, const struct sym_module *sm,
 		intmap_put(&sy->modules_by_id, sm->id + 1, m);
 	}
 	return symbolizer_user_in(sy, m, file_off, out, max);
+}
+
+void
+symbolizer_module_build_id(struct symbolizer *sy, const struct sym_module *sm,
+			   char *hex)
+{
+	struct module *m = intmap_get(&sy->modules_by_id, sm->id + 1);
+	const unsigned char *id;
+	GElf_Addr id_vaddr;
+	int len, i;
+
+	hex[0] = 0;
+	if (!m || !m->mod)
+		return;
+	len = dwfl_module_build_id(m->mod, &id, &id_vaddr);
+	for (i = 0; i < len && i < 64; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
 }
 
 int

@@ -354,6 +354,89 @@ test_profile_json_round_trip(void **state)
 	profile_free(q);
 }
 
+/*
+ * Sites and modules (1.2) survive a write and a read (the fast stack path
+ * and cJSON's), stacks that differ only in sites stay apart, and a stack
+ * without sites keeps none; a 1.1 document reads with no sites at all.
+ */
+static void
+test_profile_json_sites_round_trip(void **state)
+{
+	struct profile *p = profile_new(), *q = profile_new(),
+		       *r = profile_new();
+	struct scorch_err err;
+	uint32_t f[2], s1[2], s2[2];
+	const struct stack *st;
+	const char *old;
+	char *a, *b, *c;
+
+	(void)state;
+	f[0] = profile_intern_frame(p, "main", "app", FRAME_USER);
+	f[1] = profile_intern_frame(p, "step", "app", FRAME_INLINED);
+	s1[0] = s1[1] = profile_intern_site(p, 0x1234, 10);
+	s2[0] = profile_intern_site(p, 0x1240, 23);
+	s2[1] = profile_intern_site(p, 0x1240, 11);
+	assert_int_equal(s1[0], 1);
+	profile_add_module(p, "app", "/bin/app", "abcdef01");
+	profile_add_stack_sites(p, TASK_NONE, f, s1, 2, 3);
+	profile_add_stack_sites(p, TASK_NONE, f, s2, 2, 4);
+	profile_add_stack_sites(p, TASK_NONE, f, s1, 2, 1);
+	assert_int_equal(profile_nstacks(p), 2);
+	a = written(profile_write_json, p);
+	assert_non_null(strstr(a, "\"version\": \"1.2\""));
+	assert_int_equal(profile_read_json(q, a, strlen(a), "a.json", &err), 0);
+	assert_int_equal(profile_nstacks(q), 2);
+	st = profile_stack(q, 1);
+	assert_non_null(st->sites);
+	assert_int_equal(profile_site(q, st->sites[0])->addr, 0x1240);
+	assert_int_equal(profile_site(q, st->sites[0])->line, 23);
+	assert_int_equal(profile_site(q, st->sites[1])->line, 11);
+	assert_int_equal(profile_stack(q, 0)->count, 4);
+	assert_int_equal(profile_nmodules(q), 1);
+	assert_string_equal(profile_module_find(q, "app")->build_id,
+			    "abcdef01");
+	assert_string_equal(profile_module(q, 0)->path, "/bin/app");
+	b = written(profile_write_json, q);
+	assert_string_equal(b, a);
+	/* Spaced otherwise, a stack goes through cJSON: the same profile. */
+	c = strdup(b);
+	assert_non_null(c);
+	free(b);
+	b = strstr(c, "\"sites\": [1");
+	assert_non_null(b);
+	b[8] = '[';
+	b[9] = ' ';
+	assert_int_equal(profile_read_json(r, c, strlen(c), "b.json", &err), 0);
+	free(c);
+	b = written(profile_write_json, r);
+	assert_string_equal(b, a);
+	free(a);
+	free(b);
+	profile_free(p);
+	profile_free(q);
+	profile_free(r);
+	/* 1.1: no sites, no modules. */
+	q = profile_new();
+	old = "{\"format\": \"scorch-profile\", \"version\": \"1.1\", "
+	      "\"frames\": [{\"name\": \"f\"}], "
+	      "\"stacks\": [{\"frames\": [0], \"count\": 2}]}";
+	assert_int_equal(
+		profile_read_json(q, old, strlen(old), "old.json", &err), 0);
+	assert_null(profile_stack(q, 0)->sites);
+	assert_int_equal(profile_nsites(q), 1);
+	assert_int_equal(profile_nmodules(q), 0);
+	profile_free(q);
+	/* A stack's sites must be one per frame, each a site id. */
+	q = profile_new();
+	old = "{\"format\": \"scorch-profile\", \"version\": \"1.2\", "
+	      "\"frames\": [{\"name\": \"f\"}], \"sites\": [[0, 0], [16, 3]], "
+	      "\"stacks\": [{\"frames\": [0], \"sites\": [2], \"count\": 2}]}";
+	assert_int_equal(
+		profile_read_json(q, old, strlen(old), "bad.json", &err), -1);
+	assert_non_null(strstr(err.msg, "stack site id"));
+	profile_free(q);
+}
+
 static void
 test_profile_read_json_errors(void **state)
 {
@@ -1259,6 +1342,7 @@ main(void)
 		cmocka_unit_test(test_profile_read_folded_opts_skips_bad_lines),
 		cmocka_unit_test(test_profile_read_folded_same_name_other_kind),
 		cmocka_unit_test(test_profile_json_round_trip),
+		cmocka_unit_test(test_profile_json_sites_round_trip),
 		cmocka_unit_test(test_profile_read_json_errors),
 		cmocka_unit_test(test_profile_load_sniffs_format),
 		cmocka_unit_test(test_profile_load_no_silent_loss),
