@@ -46,7 +46,9 @@ cmd_svg(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct profile_read_opts ro = { 0 };
+	const struct cli_format *f;
 	const char *out = "-";
+	struct cli_out o;
 	struct flame_opts fo;
 	struct scorch_err err;
 	struct profile *p;
@@ -81,11 +83,8 @@ cmd_svg(int argc, char **argv)
 		fputs(svg_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (!cli_out_is_stream(out) && cli_out_format(out) != OUT_SVG) {
-		cli_error("%s: the output of svg must end in .svg", out);
-		return EXIT_USAGE;
-	}
-	if (cli_check_output(out) < 0)
+	f = cli_format_pick("svg", out, NULL, CLI_FMT_SVG, CLI_FMT_SVG);
+	if (!f || cli_check_output(out) < 0)
 		return EXIT_USAGE;
 	p = profile_load_opts(argv[optind], &ro, &err);
 	if (!p) {
@@ -98,8 +97,9 @@ cmd_svg(int argc, char **argv)
 			 ro.skipped, ro.skipped == 1 ? "" : "s", ro.first_bad);
 	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
 	cli_stack_health(p, argv[optind], hbuf, sizeof(hbuf));
-	ret = cli_write_profile(p, out, OUT_SVG, &fo) < 0 ? EXIT_USAGE
-							  : EXIT_OK;
+	o.fo = &fo;
+	o.name = argv[optind];
+	ret = cli_write_profile(p, out, f, &o) < 0 ? EXIT_USAGE : EXIT_OK;
 	profile_free(p);
 	return ret;
 }

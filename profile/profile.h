@@ -87,6 +87,13 @@ struct stack {
 #define PROFILE_MAX_NESTING 1000	      /* CJSON_NESTING_LIMIT */
 #define PROFILE_MAX_EXACT_DOUBLE (1ULL << 53) /* speedscope */
 
+/* The formats profile_load() tells apart by their content. */
+enum profile_read_format {
+	PROFILE_READ_JSON,	  /* native: '{' first */
+	PROFILE_READ_FOLDED,	  /* "frame;frame COUNT" lines */
+	PROFILE_READ_PERF_SCRIPT, /* perf script text (perfscript.c) */
+};
+
 /* The formats profile_check() knows. */
 enum profile_format {
 	PROFILE_FMT_JSON,
