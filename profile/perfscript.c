@@ -315,11 +315,17 @@ perfscript_func(struct perfscript_reader *r, const char *fn, size_t len,
 		kind = FRAME_JIT;
 	if (!f->len)
 		strbuf_addstr(f, "[unknown]");
-	if (f->len > PROFILE_MAX_NAME) {
-		f->len = PROFILE_MAX_NAME;
-		f->buf[f->len] = '\0';
-	}
+	if (f->len > PROFILE_MAX_NAME)
+		return UINT32_MAX;
 	return profile_intern_frame(r->p, f->buf, "", kind);
+}
+
+static int
+perfscript_long_name(struct perfscript_reader *r, struct scorch_err *err)
+{
+	err_set(err, "%s:%lu: frame name longer than %d bytes", r->name,
+		r->lineno, PROFILE_MAX_NAME);
+	return -1;
 }
 
 /* A frame line of the sample being read: 0, or -1 with err. */
@@ -330,6 +336,7 @@ perfscript_frame(struct perfscript_reader *r, char *line, size_t len,
 	char *sym, *mod, *piece, *end, *arrow;
 	size_t sym_len, mod_len, n, first;
 	bool java, inlined_mod;
+	uint32_t id;
 
 	if (!perfscript_frame_split(line, len, &sym, &sym_len, &mod,
 				    &mod_len)) {
@@ -354,11 +361,11 @@ perfscript_frame(struct perfscript_reader *r, char *line, size_t len,
 	for (piece = sym;; piece = arrow + 2) {
 		arrow = memmem(piece, (size_t)(end - piece), "->", 2);
 		n = arrow ? (size_t)(arrow - piece) : (size_t)(end - piece);
-		if (perfscript_push(r,
-				    perfscript_func(r, piece, n, mod, mod_len,
-						    piece != sym || inlined_mod,
-						    java),
-				    err) < 0)
+		id = perfscript_func(r, piece, n, mod, mod_len,
+				     piece != sym || inlined_mod, java);
+		if (id == UINT32_MAX)
+			return perfscript_long_name(r, err);
+		if (perfscript_push(r, id, err) < 0)
 			return -1;
 		if (!arrow)
 			break;
