@@ -60,7 +60,7 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c profile/aggregate.c profile/merge.c \
 	profile/speedscope.c profile/pprof.c profile/budget.c \
-	profile/jsontext.c profile/jsonsites.c
+	profile/jsontext.c profile/jsonsites.c profile/perfscript.c
 SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \
 	sampler/handle.c sampler/events.c sampler/targets.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
@@ -74,7 +74,7 @@ DIFF_SRCS := diff/diff.c diff/stats.c diff/align.c diff/paths.c
 CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/flameopts.c \
 	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c \
 	cli/check.c
-CLI_SRCS += cli/pidof.c cli/usage.c
+CLI_SRCS += cli/pidof.c cli/usage.c cli/formats.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS) $(DIFF_SRCS)
@@ -122,7 +122,7 @@ $(1)/tests/%: $(1)/tests/unit/%.o $(addprefix $(1)/,$(LIB_OBJS))
 	$$(call msg,LINK,$$@)$$(CC_$(1)) $(2) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(CMOCKA_LIBS)
 
 # test_escape checks diagnostics too, which cli/output.c prints.
-$(1)/tests/test_escape: $(1)/cli/output.o
+$(1)/tests/test_escape: $(1)/cli/output.o $(1)/cli/formats.o
 
 # Objects rebuild when the flags change (the file's content is the flags).
 $(1)/.flags: FORCE | $(1)/.dirs

@@ -71,6 +71,7 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct cli_format *f;
 	int c, fmt;
 
 	opterr = 0;
@@ -81,21 +82,17 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 			co->budget = optarg;
 			break;
 		case 'f':
-			fmt = cli_table_format_arg(optarg);
+			fmt = cli_table_format_arg("check", optarg);
 			if (fmt < 0)
 				return -1;
 			co->format = (enum table_format)fmt;
 			break;
 		case 'r':
-			fmt = cli_table_format_path(optarg);
-			if (fmt < 0 && cli_out_is_stream(optarg))
-				fmt = TABLE_TEXT; /* a device or a FIFO */
-			if (fmt < 0) {
-				cli_error("%s: unknown report format (use "
-					  ".txt, .md or .json)",
-					  optarg);
+			f = cli_format_pick("check", optarg, NULL,
+					    CLI_FMT_REPORTS, CLI_FMT_TEXT);
+			if (!f)
 				return -1;
-			}
+			fmt = f->table;
 			if (co->nreports == CHECK_MAX_REPORTS) {
 				cli_error("--report: at most %d files",
 					  CHECK_MAX_REPORTS);

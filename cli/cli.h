@@ -36,19 +36,65 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A line of news (a summary), neutralized as errors are. */
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-enum out_format { OUT_JSON, OUT_FOLDED, OUT_SVG };
+/*
+ * formats.c: the one table of file formats (docs/FORMAT.md, "Formats").
+ * A format is one CLI_FMT_* bit; a command says which it writes as a mask.
+ */
+enum {
+	CLI_FMT_JSON = 1u << 0,	       /* native profile, .json */
+	CLI_FMT_FOLDED = 1u << 1,      /* folded stacks, .folded */
+	CLI_FMT_SPEEDSCOPE = 1u << 2,  /* .speedscope.json */
+	CLI_FMT_PPROF = 1u << 3,       /* .pb.gz, .pprof */
+	CLI_FMT_SVG = 1u << 4,	       /* flame graph, .svg */
+	CLI_FMT_TEXT = 1u << 5,	       /* text report, .txt */
+	CLI_FMT_MARKDOWN = 1u << 6,    /* markdown report, .md, .markdown */
+	CLI_FMT_REPORT_JSON = 1u << 7, /* JSON report, .json */
+	CLI_FMT_PERF_SCRIPT = 1u << 8, /* perf script text: read only */
+};
+/* What the commands write: profiles, images, reports. */
+#define CLI_FMT_PROFILES                                                       \
+	(CLI_FMT_JSON | CLI_FMT_FOLDED | CLI_FMT_SPEEDSCOPE | CLI_FMT_PPROF)
+#define CLI_FMT_REPORTS (CLI_FMT_TEXT | CLI_FMT_MARKDOWN | CLI_FMT_REPORT_JSON)
+#define CLI_FMT_WRITTEN (CLI_FMT_PROFILES | CLI_FMT_SVG | CLI_FMT_REPORTS)
+#define CLI_FMT_MAX_EXTS 3
 
-/* The format an output path's extension names; -1 if none is known. */
-int cli_out_format(const char *path);
+/* What a writer needs besides the profile (either may be NULL). */
+struct cli_out {
+	const struct flame_opts *fo; /* the SVG's options */
+	const char *name;	     /* the profile's name: its input file */
+};
+
+struct cli_format {
+	unsigned id;			    /* one CLI_FMT_* bit */
+	const char *name;		    /* for --format */
+	const char *desc;		    /* for messages */
+	const char *exts[CLI_FMT_MAX_EXTS]; /* -o name endings, NULL-ended */
+	int read;  /* enum profile_read_format profile_load() detects, -1:
+			written only */
+	int check; /* enum profile_format for profile_check(), -1: none */
+	int (*write)(const struct profile *p, const struct cli_out *o,
+		     FILE *fp); /* a profile or an image; NULL for reports */
+	int table; /* enum table_format of a report, -1 for the others */
+};
+
+/* The format with bit id. */
+const struct cli_format *cli_format_get(unsigned id);
+/*
+ * The format cmd writes to path: the one --format named (name, or NULL),
+ * else the one path's ending names among mask, else dflt (a CLI_FMT_* bit,
+ * 0 for none) when path is "-", a device or a FIFO. NULL after one line
+ * saying why: an unknown name or ending, or a format cmd cannot write,
+ * with the list of the formats in mask and their endings.
+ */
+const struct cli_format *cli_format_pick(const char *cmd, const char *path,
+					 const char *name, unsigned mask,
+					 unsigned dflt);
 
 /*
- * Reports (enum table_format of render.h): the format a report file's
- * extension names (.txt, .md or .markdown, .json), -1 if none; and the
- * format a --format argument names (text, markdown or md, json), -1
- * after printing why not.
+ * Reports (enum table_format of render.h): the format a --format argument
+ * names (text, markdown or md, json), -1 after printing why not.
  */
-int cli_table_format_path(const char *path);
-int cli_table_format_arg(const char *arg);
+int cli_table_format_arg(const char *cmd, const char *arg);
 /* A --width argument (40 to 10000 columns): 0, or -1 after printing why. */
 int cli_table_width_arg(const char *arg, int *width);
 
@@ -57,7 +103,7 @@ int cli_table_width_arg(const char *arg, int *width);
  * file renamed into place. Returns 0, or -1 after printing the error.
  */
 int cli_write_profile(const struct profile *p, const char *path,
-		      enum out_format fmt, const struct flame_opts *fo);
+		      const struct cli_format *fmt, const struct cli_out *o);
 
 /*
  * Write a file with write(fp, arg): to stdout for "-", else through a
@@ -79,7 +125,7 @@ int cli_write_file(const char *path, int (*write)(FILE *fp, void *arg),
  * *kept the fallback's absolute name (malloc'd) or NULL when it is lost.
  */
 int cli_write_recording(const struct profile *p, const char *path,
-			enum out_format fmt, const struct flame_opts *fo,
+			const struct cli_format *fmt, const struct cli_out *o,
 			char **kept);
 
 /*

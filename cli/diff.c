@@ -307,7 +307,6 @@ diff_report_cb(FILE *fp, void *arg)
 {
 	const struct diff_report_args *a = arg;
 
-	/* Any name that is not markdown or JSON gets text. */
 	if (a->fmt == TABLE_MARKDOWN)
 		return diffreport_write_markdown(a->r, fp);
 	if (a->fmt == TABLE_JSON)
@@ -319,8 +318,12 @@ diff_report_cb(FILE *fp, void *arg)
 static int
 diff_write_report(const struct diff_result *r, const char *path)
 {
-	struct diff_report_args a = { r, cli_table_format_path(path), false };
+	const struct cli_format *f = cli_format_pick(
+		"diff", path, NULL, CLI_FMT_REPORTS, CLI_FMT_TEXT);
+	struct diff_report_args a = { r, f ? f->table : -1, false };
 
+	if (!f)
+		return -1;
 	return cli_write_file(path, diff_report_cb, &a);
 }
 
@@ -462,14 +465,14 @@ cmd_diff(int argc, char **argv)
 		cli_error("diff: only one side can be read from stdin");
 		goto out;
 	}
-	if (svg && cli_out_format(svg) != OUT_SVG) {
-		cli_error("%s: the flame graph of diff must end in .svg", svg);
-		goto out;
-	}
-	if ((svg && cli_check_output(svg) < 0))
+	if (svg &&
+	    (!cli_format_pick("diff", svg, NULL, CLI_FMT_SVG, CLI_FMT_SVG) ||
+	     cli_check_output(svg) < 0))
 		goto out;
 	for (i = 0; i < nreports; i++)
-		if (cli_check_output(reports[i]) < 0)
+		if (!cli_format_pick("diff", reports[i], NULL, CLI_FMT_REPORTS,
+				     CLI_FMT_TEXT) ||
+		    cli_check_output(reports[i]) < 0)
 			goto out;
 	if (diff_load_side(argv[optind], &base) < 0 ||
 	    diff_load_side(argv[optind + 1], &pr) < 0)

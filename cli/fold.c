@@ -32,6 +32,7 @@ cmd_fold(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct cli_format *f;
 	const char *out = "-";
 	struct scorch_err err;
 	struct profile *p;
@@ -56,13 +57,15 @@ cmd_fold(int argc, char **argv)
 		fputs(fold_usage, stderr);
 		return EXIT_USAGE;
 	}
+	f = cli_format_pick("fold", out, NULL, CLI_FMT_FOLDED, CLI_FMT_FOLDED);
+	if (!f || cli_check_output(out) < 0)
+		return EXIT_USAGE;
 	p = profile_load(argv[optind], &err);
 	if (!p) {
 		cli_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
-	ret = cli_write_profile(p, out, OUT_FOLDED, NULL) < 0 ? EXIT_USAGE
-							      : EXIT_OK;
+	ret = cli_write_profile(p, out, f, NULL) < 0 ? EXIT_USAGE : EXIT_OK;
 	profile_free(p);
 	return ret;
 }

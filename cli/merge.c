@@ -18,8 +18,9 @@ static const char merge_usage[] =
 	"usage: scorch merge INPUT... -o OUT\n"
 	"\n"
 	"Add up several profiles (native .json or folded; - for stdin once):\n"
-	"every stack's samples are summed. OUT's extension picks the format\n"
-	"(.json native, .folded, .svg); -o - writes JSON to stdout.\n"
+	"every stack's samples are summed. OUT's name picks the format\n"
+	"(.json native, .folded, .speedscope.json, .pb.gz or .pprof, .svg);\n"
+	"-o - writes native JSON to stdout.\n"
 	"Counters (samples, lost, duration_ms, ...) are summed, start_time is\n"
 	"the earliest, merged_from counts the runs, and any other metadata,\n"
 	"labels included, is kept only when every run agrees.\n"
@@ -43,7 +44,9 @@ cmd_merge(int argc, char **argv)
 	struct flame_opts fo;
 	char subtitle[512];
 	size_t n = 0, i;
-	int c, fmt = OUT_JSON, ret = EXIT_USAGE;
+	const struct cli_format *fmt;
+	struct cli_out o = { NULL, "merged" };
+	int c, ret = EXIT_USAGE;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
@@ -64,19 +67,11 @@ cmd_merge(int argc, char **argv)
 		fputs(merge_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(out, "-")) {
-		fmt = cli_out_format(out);
-		if (fmt < 0 && cli_out_is_stream(out))
-			fmt = OUT_JSON; /* a device or a FIFO: native JSON */
-		if (fmt < 0) {
-			cli_error("%s: unknown output format (use .json, "
-				  ".folded or .svg)",
-				  out);
-			return EXIT_USAGE;
-		}
-		if (cli_check_output(out) < 0)
-			return EXIT_USAGE;
-	}
+	/* A stream (-, a device, a FIFO) gets native JSON. */
+	fmt = cli_format_pick("merge", out, NULL,
+			      CLI_FMT_PROFILES | CLI_FMT_SVG, CLI_FMT_JSON);
+	if (!fmt || cli_check_output(out) < 0)
+		return EXIT_USAGE;
 	in = xcalloc((size_t)(argc - optind), sizeof(*in));
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		in[n] = profile_load(argv[i], &err);
@@ -93,7 +88,8 @@ cmd_merge(int argc, char **argv)
 	}
 	flame_opts_init(&fo);
 	cli_flame_defaults(m, &fo, subtitle, sizeof(subtitle));
-	if (cli_write_profile(m, out, (enum out_format)fmt, &fo) == 0)
+	o.fo = &fo;
+	if (cli_write_profile(m, out, fmt, &o) == 0)
 		ret = EXIT_OK;
 out:
 	for (i = 0; i < n; i++)

@@ -64,35 +64,6 @@ cli_warn(const char *fmt, ...)
 }
 
 int
-cli_table_format_path(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-
-	if (!dot || strchr(dot, '/'))
-		return -1;
-	if (!strcmp(dot, ".txt"))
-		return TABLE_TEXT;
-	if (!strcmp(dot, ".md") || !strcmp(dot, ".markdown"))
-		return TABLE_MARKDOWN;
-	if (!strcmp(dot, ".json"))
-		return TABLE_JSON;
-	return -1;
-}
-
-int
-cli_table_format_arg(const char *arg)
-{
-	if (!strcmp(arg, "text"))
-		return TABLE_TEXT;
-	if (!strcmp(arg, "markdown") || !strcmp(arg, "md"))
-		return TABLE_MARKDOWN;
-	if (!strcmp(arg, "json"))
-		return TABLE_JSON;
-	cli_error("--format: unknown '%s' (known: text, markdown, json)", arg);
-	return -1;
-}
-
-int
 cli_table_width_arg(const char *arg, int *width)
 {
 	char *end;
@@ -106,37 +77,6 @@ cli_table_width_arg(const char *arg, int *width)
 	}
 	*width = (int)v;
 	return 0;
-}
-
-int
-cli_out_format(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-
-	if (!dot || strchr(dot, '/'))
-		return -1;
-	if (!strcmp(dot, ".json"))
-		return OUT_JSON;
-	if (!strcmp(dot, ".folded") || !strcmp(dot, ".txt"))
-		return OUT_FOLDED;
-	if (!strcmp(dot, ".svg"))
-		return OUT_SVG;
-	return -1;
-}
-
-static int
-cli_emit(const struct profile *p, FILE *fp, enum out_format fmt,
-	 const struct flame_opts *fo)
-{
-	switch (fmt) {
-	case OUT_JSON:
-		return profile_write_json(p, fp);
-	case OUT_FOLDED:
-		return profile_write_folded(p, fp);
-	case OUT_SVG:
-		return flame_write_svg(p, fo, fp);
-	}
-	return -1;
 }
 
 /* Set once a write error on stdout has been said, so it is said once. */
@@ -252,8 +192,8 @@ cli_write_file(const char *path, int (*write)(FILE *fp, void *arg), void *arg)
 
 struct cli_emit_args {
 	const struct profile *p;
-	enum out_format fmt;
-	const struct flame_opts *fo;
+	const struct cli_format *fmt;
+	const struct cli_out *o;
 };
 
 static int
@@ -261,21 +201,28 @@ cli_emit_cb(FILE *fp, void *arg)
 {
 	const struct cli_emit_args *a = arg;
 
-	return cli_emit(a->p, fp, a->fmt, a->fo);
+	return a->fmt->write(a->p, a->o, fp);
+}
+
+/* Never write a file scorch (or the format's own tools) would refuse. */
+static int
+cli_check_profile(const struct profile *p, const char *path,
+		  const struct cli_format *fmt, struct scorch_err *err)
+{
+	if (fmt->check < 0)
+		return 0;
+	return profile_check(p, (enum profile_format)fmt->check,
+			     strcmp(path, "-") ? path : "<stdout>", err);
 }
 
 int
 cli_write_profile(const struct profile *p, const char *path,
-		  enum out_format fmt, const struct flame_opts *fo)
+		  const struct cli_format *fmt, const struct cli_out *o)
 {
-	struct cli_emit_args a = { p, fmt, fo };
+	struct cli_emit_args a = { p, fmt, o };
 	struct scorch_err err;
 
-	/* Never write a file scorch would then refuse to read. */
-	if (fmt != OUT_SVG &&
-	    profile_check(
-		    p, fmt == OUT_JSON ? PROFILE_FMT_JSON : PROFILE_FMT_FOLDED,
-		    strcmp(path, "-") ? path : "<stdout>", &err) < 0) {
+	if (cli_check_profile(p, path, fmt, &err) < 0) {
 		cli_error("%s", err.msg);
 		return -1;
 	}
@@ -292,7 +239,7 @@ cli_keep_recording(const struct profile *p, struct strbuf *tries)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	const char *dirs[3];
-	struct cli_emit_args a = { p, OUT_JSON, NULL };
+	struct cli_emit_args a = { p, cli_format_get(CLI_FMT_JSON), NULL };
 	struct scorch_err err;
 	struct atomic_file af;
 	char *tried[3] = { NULL }, *name = NULL;
@@ -334,11 +281,11 @@ cli_keep_recording(const struct profile *p, struct strbuf *tries)
 
 int
 cli_write_recording(const struct profile *p, const char *path,
-		    enum out_format fmt, const struct flame_opts *fo,
+		    const struct cli_format *fmt, const struct cli_out *o,
 		    char **kept)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct cli_emit_args a = { p, fmt, fo };
+	struct cli_emit_args a = { p, fmt, o };
 	struct scorch_err err;
 	struct strbuf tries;
 	sigset_t block, saved;
@@ -351,7 +298,9 @@ cli_write_recording(const struct profile *p, const char *path,
 		sigaddset(&block, sigs[i]);
 	sigprocmask(SIG_BLOCK, &block, &saved);
 	*kept = NULL;
-	if (!strcmp(path, "-")) {
+	if (cli_check_profile(p, path, fmt, &err) < 0) {
+		rc = -1;
+	} else if (!strcmp(path, "-")) {
 		rc = cli_write_stdout(cli_emit_cb, &a, &err);
 		/* The line below says it, once. */
 		cli_stdout_failed = rc < 0;
@@ -366,9 +315,10 @@ cli_write_recording(const struct profile *p, const char *path,
 	*kept = cli_keep_recording(p, &tries);
 	if (*kept)
 		cli_error("%s; the recording is kept in %s%s", err.msg, *kept,
-			  fmt == OUT_JSON ? ""
-					  : " (native JSON: scorch svg or fold "
-					    "makes the other formats)");
+			  fmt->id == CLI_FMT_JSON
+				  ? ""
+				  : " (native JSON: scorch svg, fold or "
+				    "export makes the other formats)");
 	else
 		cli_error("%s; the recording is lost, no fallback took it%s",
 			  err.msg, tries.buf);

@@ -73,7 +73,9 @@ static const struct usage_opt record_opts_table[] = {
 	  "auto: cpu when permitted, else thread" },
 	{ "output", 'o', "OUT",
 	  "OUT.json native profile (default scorch.json),\n"
-	  "OUT.folded folded stacks, OUT.svg flame graph" },
+	  "OUT.folded folded stacks, OUT.svg flame graph,\n"
+	  "OUT.speedscope.json speedscope, OUT.pb.gz or\n"
+	  "OUT.pprof pprof" },
 	{ "mmap-pages", 'm', "N",
 	  "ring buffer pages per CPU, a power of two\n"
 	  "(default 128 = 512 KiB; raise it if samples\n"
@@ -617,7 +619,9 @@ cmd_record(int argc, char **argv)
 	bool quiet = false;
 	char subtitle[512];
 	time_t started;
-	int c, fmt, ret = EXIT_USAGE;
+	const struct cli_format *fmt;
+	struct cli_out o;
+	int c, ret = EXIT_USAGE;
 
 	memset(&ro, 0, sizeof(ro));
 	ro.event = "cpu-clock";
@@ -757,16 +761,10 @@ cmd_record(int argc, char **argv)
 			  "-- COMMAND (see 'scorch record --help')");
 		goto out;
 	}
-	fmt = cli_out_format(out);
-	if (fmt < 0 && cli_out_is_stream(out))
-		fmt = OUT_JSON; /* -o /dev/null, a FIFO: native profile */
-	if (fmt < 0) {
-		cli_error("%s: unknown output format (use .json, .folded or "
-			  ".svg)",
-			  out);
-		goto out;
-	}
-	if (cli_check_output(out) < 0)
+	/* -o -, /dev/null, a FIFO: the native profile. */
+	fmt = cli_format_pick("record", out, NULL,
+			      CLI_FMT_PROFILES | CLI_FMT_SVG, CLI_FMT_JSON);
+	if (!fmt || cli_check_output(out) < 0)
 		goto out;
 	ro.pids = pids;
 	ro.npids = npids;
@@ -803,7 +801,9 @@ cmd_record(int argc, char **argv)
 	/* An output that fails keeps the recording elsewhere: exit 2, since
 	 * what was asked for is not there, with the summary naming it. */
 	ret = EXIT_OK;
-	if (cli_write_recording(p, out, (enum out_format)fmt, &fo, &kept) < 0) {
+	o.fo = &fo;
+	o.name = out;
+	if (cli_write_recording(p, out, fmt, &o, &kept) < 0) {
 		ret = EXIT_USAGE;
 		if (!kept)
 			goto out_wait;

@@ -37,7 +37,9 @@ static const char report_usage[] =
 	"      --focus REGEX     the callers and callees of the functions whose\n"
 	"                        names match REGEX (POSIX extended), with shares\n"
 	"  -w, --width COLUMNS   text line width (default: the terminal's, or 80)\n"
-	"  -o, --output OUT      write to OUT instead of stdout\n"
+	"  -o, --output OUT      write to OUT instead of stdout; without\n"
+	"                        --format its name picks the format: .txt,\n"
+	"                        .md or .markdown, .json\n"
 	"\n"
 	"Function names carry the folded suffixes: _[k] kernel, _[j] JIT,\n"
 	"_[i] inlined. Text is colored only on a terminal (not with NO_COLOR).\n"
@@ -53,6 +55,7 @@ struct report_opts {
 	size_t top;
 	enum agg_by by;
 	enum table_format format;
+	bool format_given; /* --format, else -o's name picks the format */
 	const char *focus;
 	struct table_opts topts;
 };
@@ -393,11 +396,12 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 			}
 			break;
 		case 'f': {
-			int fmt = cli_table_format_arg(optarg);
+			int fmt = cli_table_format_arg("report", optarg);
 
 			if (fmt < 0)
 				return -1;
 			ro->format = (enum table_format)fmt;
+			ro->format_given = true;
 			break;
 		}
 		case 'F':
@@ -460,6 +464,14 @@ cmd_report(int argc, char **argv)
 	rc = report_parse_args(argc, argv, &ro, &out);
 	if (rc)
 		return rc > 0 ? EXIT_OK : EXIT_USAGE;
+	if (!ro.format_given) {
+		const struct cli_format *f = cli_format_pick(
+			"report", out, NULL, CLI_FMT_REPORTS, CLI_FMT_TEXT);
+
+		if (!f)
+			return EXIT_USAGE;
+		ro.format = (enum table_format)f->table;
+	}
 	if (strcmp(out, "-") && cli_check_output(out) < 0)
 		return EXIT_USAGE;
 	if (!strcmp(out, "-") && isatty(STDOUT_FILENO)) {

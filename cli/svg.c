@@ -23,13 +23,14 @@ static const char svg_usage[] =
 	"Render a profile as an interactive flame graph: hover for details,\n"
 	"click to zoom, Ctrl-F to search by regular expression, Esc to reset.\n"
 	"INPUT is a native profile (.json), a folded file from scorch or any\n"
-	"FlameGraph-compatible collapser, or - for stdin. Without -o the SVG\n"
+	"FlameGraph-compatible collapser, perf script text (told by its\n"
+	"content), or - for stdin. Without -o the SVG\n"
 	"goes to stdout. A malformed folded line is an error naming the line;\n"
 	"with --skip-bad it is skipped and counted instead.\n"
 	"\n" CLI_FLAME_USAGE "\n"
 	"EXAMPLES\n"
 	"  scorch svg profile.json -o profile.svg\n"
-	"  perf script | stackcollapse-perf.pl | scorch svg - -o perf.svg\n"
+	"  perf script | scorch svg - -o perf.svg\n"
 	"  scorch svg run.folded --title 'checkout service' --width 1600 > "
 	"run.svg\n"
 	"  scorch svg allocs.folded --palette mem --count-name bytes -o a.svg\n"
@@ -46,7 +47,9 @@ cmd_svg(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct profile_read_opts ro = { 0 };
+	const struct cli_format *f;
 	const char *out = "-";
+	struct cli_out o;
 	struct flame_opts fo;
 	struct scorch_err err;
 	struct profile *p;
@@ -81,11 +84,8 @@ cmd_svg(int argc, char **argv)
 		fputs(svg_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (!cli_out_is_stream(out) && cli_out_format(out) != OUT_SVG) {
-		cli_error("%s: the output of svg must end in .svg", out);
-		return EXIT_USAGE;
-	}
-	if (cli_check_output(out) < 0)
+	f = cli_format_pick("svg", out, NULL, CLI_FMT_SVG, CLI_FMT_SVG);
+	if (!f || cli_check_output(out) < 0)
 		return EXIT_USAGE;
 	p = profile_load_opts(argv[optind], &ro, &err);
 	if (!p) {
@@ -98,8 +98,9 @@ cmd_svg(int argc, char **argv)
 			 ro.skipped, ro.skipped == 1 ? "" : "s", ro.first_bad);
 	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
 	cli_stack_health(p, argv[optind], hbuf, sizeof(hbuf));
-	ret = cli_write_profile(p, out, OUT_SVG, &fo) < 0 ? EXIT_USAGE
-							  : EXIT_OK;
+	o.fo = &fo;
+	o.name = argv[optind];
+	ret = cli_write_profile(p, out, f, &o) < 0 ? EXIT_USAGE : EXIT_OK;
 	profile_free(p);
 	return ret;
 }

@@ -147,6 +147,34 @@ load_sniff(int fd, char **buf, size_t *len, size_t cap, size_t *bom, int *eof)
 	}
 }
 
+/*
+ * Is the text from data[first] perf script? Reads more of fd into data
+ * (*len bytes so far, at most cap) until it can tell: 1 or 0, or -errno.
+ * At the bound it is not (a folded file's first line can be that long).
+ */
+static int
+load_is_perf_script(int fd, char *data, size_t *len, size_t first, size_t cap,
+		    int *eof)
+{
+	ssize_t r;
+	int is;
+
+	for (;;) {
+		is = profile_perf_script_sniff(data + first, *len - first,
+					       *eof || *len >= cap);
+		if (is >= 0)
+			return is;
+		r = read(fd, data + *len, cap - *len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			*eof = 1;
+		*len += (size_t)r;
+	}
+}
+
 /* JSON is parsed from memory: read the rest of fd after the len bytes
  * sniffed into *data (which grows), and parse it past the BOM. */
 static int
@@ -174,10 +202,15 @@ load_json(struct profile *p, int fd, char **data, size_t len, size_t bom,
 	return ret;
 }
 
-/* Folded input streams: the sniffed bytes past the BOM, then the rest of fd. */
+typedef int (*load_reader)(struct profile *p, FILE *fp, const char *name,
+			   struct profile_read_opts *opts,
+			   struct scorch_err *err);
+
+/* Folded and perf script input streams: the sniffed bytes past the BOM,
+ * then the rest of fd, through read. */
 static int
-load_folded(struct profile *p, int fd, const char *head, size_t head_len,
-	    const char *name, struct profile_read_opts *opts,
+load_stream(struct profile *p, int fd, const char *head, size_t head_len,
+	    const char *name, load_reader read, struct profile_read_opts *opts,
 	    struct scorch_err *err)
 {
 	struct load_stream ls = { head, head_len, 0, fd, false };
@@ -191,7 +224,7 @@ load_folded(struct profile *p, int fd, const char *head, size_t head_len,
 	} else {
 		/* Big reads: the cookie copies, so fewer is faster. */
 		setvbuf(fp, NULL, _IOFBF, 1 << 20);
-		ret = profile_read_folded_opts(p, fp, name, opts, err);
+		ret = read(p, fp, name, opts, err);
 		fclose(fp);
 	}
 	/* Blank past the sniffed prefix, and to the end. */
@@ -212,7 +245,7 @@ profile_load_opts(const char *path, struct profile_read_opts *opts,
 	size_t len = 0, cap = LOAD_SNIFF_MAX, bom = 0;
 	char *data = xmalloc(cap + 1);
 	ssize_t first;
-	int fd, ret = 0, eof = 0;
+	int fd, ret = 0, eof = 0, perf = 0;
 
 	if (opts) {
 		opts->skipped = 0;
@@ -250,9 +283,16 @@ profile_load_opts(const char *path, struct profile_read_opts *opts,
 	p = profile_new();
 	if ((size_t)first < len && data[first] == '{')
 		ret = load_json(p, fd, &data, len, bom, name, err);
+	else if ((perf = load_is_perf_script(fd, data, &len, (size_t)first, cap,
+					     &eof)) < 0)
+		err_set(err, "%s: %s", name, strerror(-perf));
 	else
-		ret = load_folded(p, fd, data + bom, len - bom, name, opts,
-				  err);
+		ret = load_stream(p, fd, data + bom, len - bom, name,
+				  perf ? profile_read_perf_script
+				       : profile_read_folded_opts,
+				  opts, err);
+	if (perf < 0)
+		ret = -1;
 	if (ret < 0) {
 		profile_free(p);
 		p = NULL;

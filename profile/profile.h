@@ -109,6 +109,13 @@ struct module_info {
 #define PROFILE_MAX_NESTING 1000	      /* CJSON_NESTING_LIMIT */
 #define PROFILE_MAX_EXACT_DOUBLE (1ULL << 53) /* speedscope */
 
+/* The formats profile_load() tells apart by their content. */
+enum profile_read_format {
+	PROFILE_READ_JSON,	  /* native: '{' first */
+	PROFILE_READ_FOLDED,	  /* "frame;frame COUNT" lines */
+	PROFILE_READ_PERF_SCRIPT, /* perf script text (perfscript.c) */
+};
+
 /* The formats profile_check() knows. */
 enum profile_format {
 	PROFILE_FMT_JSON,
@@ -293,11 +300,29 @@ int profile_write_speedscope(const struct profile *p, const char *name,
 int profile_write_pprof(const struct profile *p, FILE *fp);
 
 /*
- * load.c: read a profile file of either format ("-" for stdin), sniffing
- * the content: a JSON object is the native format, anything else is folded.
+ * perfscript.c: `perf script` text, collapsed as stackcollapse-perf.pl does
+ * by default (the process name as the root frame, counts from the periods,
+ * the first event's samples; docs/FORMAT.md, "perf script"), kinds kept.
+ * profile_read_perf_script() reads fp into p like profile_read_folded_opts()
+ * (the same limits, errors and skip_bad); -1 with err naming the line, or
+ * when no sample has a stack.
+ * profile_perf_script_sniff() looks at the start of a file (past its first
+ * blanks): 1 when it is perf script text (comment lines, then a sample
+ * header naming its event or followed by a frame line), 0 when not, -1
+ * when more text is needed to tell (eof: there is no more).
+ */
+int profile_read_perf_script(struct profile *p, FILE *fp, const char *name,
+			     struct profile_read_opts *opts,
+			     struct scorch_err *err);
+int profile_perf_script_sniff(const char *data, size_t len, bool eof);
+
+/*
+ * load.c: read a profile file of any format ("-" for stdin), sniffing
+ * the content: a JSON object is the native format, perf script text is
+ * told by its first sample's lines, anything else is folded.
  * Folded input is streamed; JSON is read whole (at most 2 GiB).
  * Returns a new profile or NULL with err filled. profile_load_opts() passes
- * opts (may be NULL) to the folded reader.
+ * opts (may be NULL) to the folded or perf script reader.
  */
 struct profile *profile_load(const char *path, struct scorch_err *err);
 struct profile *profile_load_opts(const char *path,
