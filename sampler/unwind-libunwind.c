@@ -9,6 +9,10 @@
  *
  * libunwind's remote interface reads .eh_frame only: code whose CFI is only
  * in .debug_frame falls back to its frame-pointer guess.
+ *
+ * A stack caught while libgcc installs an exception handler is cut by the
+ * rule of unwind-ehret.c, from each module's ELF (opened once, over the
+ * same mapping) and the ranges of its installers.
  */
 #include <dwarf.h>
 #include <elf.h>
@@ -43,6 +47,9 @@ struct lu_module {
 	uint64_t hdr_vaddr;   /* .eh_frame_hdr, 0 if none */
 	uint64_t table_vaddr; /* its binary search table */
 	uint64_t fde_count;
+	Elf *elf;	      /* over data, for unwind-ehret.c */
+	uint64_t ehret[4][2]; /* libgcc's handler installers */
+	size_t nehret;
 };
 
 /* A module as placed in one process. */
@@ -67,6 +74,7 @@ struct unwinder {
 	struct intmap procs; /* pid + 1 -> struct lu_proc * */
 	/* The one test of a stack's root is libdw's (unwind-libdw.c). */
 	struct unwinder *roots;
+	bool any_ehret; /* a module loaded has libgcc's handler installers */
 };
 
 /* What the accessors see: the sample and its process. */
@@ -74,6 +82,7 @@ struct lu_ctx {
 	struct unwinder *u;
 	struct lu_proc *proc;
 	const struct unwind_sample *smp;
+	const uint64_t *ips; /* the frames unwound, for ehret_cut() */
 	bool copy_short;
 };
 
@@ -117,6 +126,8 @@ lu_free(struct unwinder *u)
 		}
 	}
 	for (i = 0; i < u->nlmods; i++) {
+		if (u->lmods[i].elf)
+			elf_end(u->lmods[i].elf);
 		if (u->lmods[i].data)
 			munmap((void *)u->lmods[i].data, u->lmods[i].size);
 		free(u->lmods[i].segs);
@@ -227,6 +238,9 @@ lu_module_load(struct lu_module *lm, int fd)
 	} else {
 		lm->hdr_vaddr = 0;
 	}
+	lm->nehret = ehret_ranges(elf, lm->ehret, 4);
+	lm->elf = elf;
+	return;
 out:
 	if (elf)
 		elf_end(elf);
@@ -252,6 +266,7 @@ lu_module(struct unwinder *u, uint32_t id)
 		lm->tried = true;
 		if (mod)
 			lu_module_load(lm, mod->fd);
+		u->any_ehret |= lm->nehret > 0;
 	}
 	return lm;
 }
@@ -470,29 +485,57 @@ static unw_accessors_t lu_accessors = {
 
 /* ---- unwinding ---------------------------------------------------------- */
 
-static enum unwind_result
-lu_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
-	uint32_t max, uint32_t *n)
+/* Frame k of the stack in c->ips: its module's file and installers. */
+static bool
+lu_ehret_frame(void *arg, uint32_t k, struct ehret_frame *f)
 {
-	struct lu_ctx c = { .u = u, .smp = smp };
-	unw_cursor_t cursor;
+	struct lu_ctx *c = arg;
+	const struct lu_range *r =
+		lu_find_range(c->proc, c->ips[k] - (k ? 1 : 0));
+	const struct lu_module *lm;
+
+	if (!r)
+		return false;
+	lm = lu_module(c->u, r->module);
+	f->elf = lm->elf;
+	f->addr = c->ips[k] - r->bias;
+	f->ranges = (const uint64_t(*)[2])lm->ehret;
+	f->n = lm->nehret;
+	return true;
+}
+
+/*
+ * Caught while an exception lands, the callers named are wrong: cut the
+ * stack c->ips[0..*n-1] (unwind-ehret.c), broken then; else res.
+ */
+static enum unwind_result
+lu_ehret_cut(struct lu_ctx *c, uint32_t *n, enum unwind_result res)
+{
+	uint32_t keep;
+
+	if (!c->u->any_ehret)
+		return res;
+	keep = ehret_cut(c->ips, *n, lu_ehret_frame, c);
+	if (keep >= *n)
+		return res;
+	*n = keep;
+	return UNWIND_BROKEN;
+}
+
+/* Step c's cursor out, frame after frame, into c->ips (from *n on). */
+static enum unwind_result
+lu_walk(struct lu_ctx *c, unw_cursor_t *cursor, uint64_t *ips, uint32_t max,
+	uint32_t *n)
+{
 	int ret;
 
-	*n = 0;
-	if (!max)
-		return UNWIND_MAX;
-	ips[0] = smp->regs[UNWIND_REG_IP];
-	*n = 1;
-	c.proc = lu_proc(u, smp->pid, &lu_accessors);
-	if (!c.proc || unw_init_remote(&cursor, c.proc->as, &c) < 0)
-		return UNWIND_BROKEN;
 	for (;;) {
 		unw_word_t ip;
 
-		ret = unw_step(&cursor);
+		ret = unw_step(cursor);
 		if (ret <= 0)
 			break;
-		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || !ip) {
+		if (unw_get_reg(cursor, UNW_REG_IP, &ip) < 0 || !ip) {
 			ret = 0;
 			break;
 		}
@@ -502,11 +545,29 @@ lu_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
 	}
 	if (ret == 0)
 		return UNWIND_DONE;
-	if (c.copy_short)
+	if (c->copy_short)
 		return UNWIND_COPY_SHORT;
 	/* Stopped at a root without an end-of-stack mark: whole. */
-	return lu_root(u, smp->pid, ips[*n - 1], *n > 1) ? UNWIND_DONE
-							 : UNWIND_BROKEN;
+	return lu_root(c->u, c->smp->pid, ips[*n - 1], *n > 1) ? UNWIND_DONE
+							       : UNWIND_BROKEN;
+}
+
+static enum unwind_result
+lu_user(struct unwinder *u, const struct unwind_sample *smp, uint64_t *ips,
+	uint32_t max, uint32_t *n)
+{
+	struct lu_ctx c = { .u = u, .smp = smp, .ips = ips };
+	unw_cursor_t cursor;
+
+	*n = 0;
+	if (!max)
+		return UNWIND_MAX;
+	ips[0] = smp->regs[UNWIND_REG_IP];
+	*n = 1;
+	c.proc = lu_proc(u, smp->pid, &lu_accessors);
+	if (!c.proc || unw_init_remote(&cursor, c.proc->as, &c) < 0)
+		return UNWIND_BROKEN;
+	return lu_ehret_cut(&c, n, lu_walk(&c, &cursor, ips, max, n));
 }
 
 const struct unwinder_ops unwind_libunwind_ops = {
