@@ -88,7 +88,13 @@ check "export --format speedscope to stdout" grep -q 'speedscope.app/file-format
 check "export -o x.pprof writes pprof" gzip -t "$T/x.pprof"
 "$SCORCH" export "$data/small.json" -o "$T/x.json" 2>"$T/e"
 rc=$?
-check "export without a format it can tell exits 2" test $rc -eq 2 -a ! -e "$T/x.json"
+# One table of formats: .json is scorch's own profile for every command.
+check "export -o x.json writes scorch's native JSON (one table of formats)" \
+	test $rc -eq 0 -a -n "$(grep -l '"scorch-profile"' "$T/x.json" 2>/dev/null)"
+"$SCORCH" export "$data/small.json" -o "$T/x.bin" 2>"$T/e"
+rc=$?
+check "export -o x.bin (no format it can tell) exits 2, one line, no file" \
+	test $rc -eq 2 -a ! -e "$T/x.bin" -a "$(wc -l <"$T/e")" -eq 1
 
 # A recording, all the way: record -> json -> fold -> svg, and -> pprof.
 if can_perf; then
