@@ -208,6 +208,20 @@ int pidof_parse_targets(const char *arg, pid_t **pids, size_t *npids,
 /* Why pid gave no samples, from its state now: "was stopped", "has
  * exited", "is a kernel thread (no user stacks)", "did not run on CPU". */
 const char *pidof_idle_reason(pid_t pid);
+/* --tid TID[,TID...] appended to *tids; -1 after a one-line error. */
+int pidof_parse_tids(const char *arg, pid_t **tids, size_t *ntids);
+/* The pids with no task in p, each with pidof_idle_reason(), into sb. */
+struct profile;
+void pidof_idle_targets(const struct profile *p, const pid_t *pids,
+			size_t npids, struct strbuf *sb);
+/* One kind of target (-p, --tid, -a, --cgroup) or a command; else -1
+ * after a one-line error. */
+struct record_opts;
+int pidof_check_targets(const struct record_opts *ro, size_t npids,
+			size_t ntids);
+/* The targets into p's metadata: pids (and the command's), tids, target. */
+void pidof_meta_targets(struct profile *p, const struct record_opts *ro,
+			pid_t child);
 
 /* Subcommands. */
 int cmd_record(int argc, char **argv);
