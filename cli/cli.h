@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "../profile/profile.h"
+
 struct profile;
 struct flame_opts;
 
@@ -222,6 +224,12 @@ int pidof_check_targets(const struct record_opts *ro, size_t npids,
 /* The targets into p's metadata: pids (and the command's), tids, target. */
 void pidof_meta_targets(struct profile *p, const struct record_opts *ro,
 			pid_t child);
+/* --split thread|process into *by; -1 after a one-line error. */
+int cli_split_arg(const char *arg, enum profile_split *by);
+/* Replace *p by profile_split(*p, by) (nothing for SPLIT_NONE); warns when
+ * input has no tasks to split by. */
+void cli_apply_split(struct profile **p, enum profile_split by,
+		     const char *input);
 
 /* Subcommands. */
 int cmd_record(int argc, char **argv);

@@ -4,7 +4,9 @@
  * pidof(1) finds them: a process matches when NAME is its command name
  * (/proc/PID/comm), the last part of its argv[0], or the last part of the
  * path of its executable. scorch itself never matches. Also the -p
- * argument (pids and names) to pids, and why a target gave no samples.
+ * argument (pids and names) to pids, --tid, the one kind of target, why a
+ * target gave no samples, and --split (svg, fold, report): the outputs
+ * apart by the tasks the samples came from.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -333,4 +335,32 @@ pidof_meta_targets(struct profile *p, const struct record_opts *ro, pid_t child)
 				     ro->cgroup ? ro->cgroup : "system");
 	strbuf_fini(&pids);
 	strbuf_fini(&tids);
+}
+
+/* --split thread|process: 0, or -1 after a one-line error. */
+int
+cli_split_arg(const char *arg, enum profile_split *by)
+{
+	if (profile_split_parse(arg, by) == 0)
+		return 0;
+	cli_error("--split: unknown '%s' (known: thread, process)", arg);
+	return -1;
+}
+
+/* *p with a root frame per process or thread (nothing for SPLIT_NONE); a
+ * profile without tasks (folded input) is said to have nothing to split. */
+void
+cli_apply_split(struct profile **p, enum profile_split by, const char *input)
+{
+	struct profile *q;
+
+	if (by == SPLIT_NONE)
+		return;
+	if (!profile_ntasks(*p))
+		cli_warn("%s: no processes or threads recorded (folded "
+			 "input): --split has nothing to split by",
+			 strcmp(input, "-") ? input : "<stdin>");
+	q = profile_split(*p, by);
+	profile_free(*p);
+	*p = q;
 }
