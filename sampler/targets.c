@@ -74,31 +74,46 @@ sampler_watch_pid(struct sampler *s, pid_t pid)
 	s->npids++;
 }
 
-/* Check that pid names a process we can attach to. */
-int
-sampler_check_pid(pid_t pid, struct scorch_err *err)
+/* The Tgid of task id (/proc/ID is there for every thread, listed or
+ * not): -2 when there is no such task, -1 when it has none. */
+static long
+sampler_tgid(pid_t id)
 {
 	char path[64], line[256];
 	long tgid = -1;
 	FILE *fp;
 
-	if (pid <= 0) {
-		err_set(err, "pid %d: not a valid process id", (int)pid);
-		return -EINVAL;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)id);
 	fp = fopen(path, "re");
-	if (!fp) {
-		err_set(err, "pid %d: no such process", (int)pid);
-		return -ESRCH;
-	}
+	if (!fp)
+		return -2;
 	while (fgets(line, sizeof(line), fp))
 		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
 			break;
 	fclose(fp);
+	return tgid;
+}
+
+/* Check that pid names a process we can attach to. */
+int
+sampler_check_pid(pid_t pid, struct scorch_err *err)
+{
+	long tgid;
+
+	if (pid <= 0) {
+		err_set(err, "pid %d: not a valid process id", (int)pid);
+		return -EINVAL;
+	}
+	tgid = sampler_tgid(pid);
+	if (tgid == -2) {
+		err_set(err, "pid %d: no such process", (int)pid);
+		return -ESRCH;
+	}
 	if (tgid > 0 && tgid != pid) {
-		err_set(err, "pid %d: is a thread of process %ld; use -p %ld",
-			(int)pid, tgid, tgid);
+		err_set(err,
+			"pid %d: is a thread of process %ld; use -p %ld, or "
+			"--tid %d for the thread alone",
+			(int)pid, tgid, tgid, (int)pid);
 		return -EINVAL;
 	}
 	if (pid == getpid()) {
@@ -226,25 +241,13 @@ sampler_tid_wanted(const struct sampler *s, pid_t tid)
 static pid_t
 sampler_check_tid(pid_t tid, struct scorch_err *err)
 {
-	char path[64], line[256];
-	long tgid = -1;
-	FILE *fp;
+	long tgid;
 
 	if (tid <= 0) {
 		err_set(err, "tid %d: not a valid thread id", (int)tid);
 		return -1;
 	}
-	/* /proc/TID is there for every thread, listed or not. */
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	fp = fopen(path, "re");
-	if (!fp) {
-		err_set(err, "tid %d: no such thread", (int)tid);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
-			break;
-	fclose(fp);
+	tgid = sampler_tgid(tid);
 	if (tgid <= 0) {
 		err_set(err, "tid %d: no such thread", (int)tid);
 		return -1;
