@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "../profile/profile.h"
+
 struct profile;
 struct flame_opts;
 
@@ -256,6 +258,26 @@ int pidof_parse_targets(const char *arg, pid_t **pids, size_t *npids,
 /* Why pid gave no samples, from its state now: "was stopped", "has
  * exited", "is a kernel thread (no user stacks)", "did not run on CPU". */
 const char *pidof_idle_reason(pid_t pid);
+/* --tid TID[,TID...] appended to *tids; -1 after a one-line error. */
+int pidof_parse_tids(const char *arg, pid_t **tids, size_t *ntids);
+/* The pids with no task in p, each with pidof_idle_reason(), into sb. */
+struct profile;
+void pidof_idle_targets(const struct profile *p, const pid_t *pids,
+			size_t npids, struct strbuf *sb);
+/* One kind of target (-p, --tid, -a, --cgroup) or a command; else -1
+ * after a one-line error. */
+struct record_opts;
+int pidof_check_targets(const struct record_opts *ro, size_t npids,
+			size_t ntids);
+/* The targets into p's metadata: pids (and the command's), tids, target. */
+void pidof_meta_targets(struct profile *p, const struct record_opts *ro,
+			pid_t child);
+/* --split thread|process into *by; -1 after a one-line error. */
+int cli_split_arg(const char *arg, enum profile_split *by);
+/* Replace *p by profile_split(*p, by) (nothing for SPLIT_NONE); warns when
+ * input has no tasks to split by. */
+void cli_apply_split(struct profile **p, enum profile_split by,
+		     const char *input);
 
 /* Subcommands. */
 int cmd_record(int argc, char **argv);

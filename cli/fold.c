@@ -13,27 +13,34 @@
 #include "cli.h"
 
 static const char fold_usage[] =
-	"usage: scorch fold INPUT [-o OUT.folded]\n"
+	"usage: scorch fold INPUT [--split thread|process] [-o OUT.folded]\n"
 	"\n"
 	"Write a profile (native .json, folded, or - for stdin) as folded\n"
 	"stacks, one 'frame;frame;... COUNT' line per unique stack, sorted.\n"
 	"Kernel frames end in _[k]. Without -o the lines go to stdout.\n"
 	"\n"
+	"  --split thread    a root frame per thread, NAME-PID/TID, in place\n"
+	"                    of the process name (stackcollapse-perf --tid)\n"
+	"  --split process   a root frame per process, COMM-PID (--pid)\n"
+	"\n"
 	"EXAMPLES\n"
 	"  scorch fold profile.json > profile.folded\n"
 	"  scorch fold profile.json | flamegraph.pl > profile.svg\n"
-	"  scorch fold profile.json | grep -c parse_request\n";
+	"  scorch fold profile.json | grep -c parse_request\n"
+	"  scorch fold profile.json --split thread | grep '^worker-'\n";
 
 int
 cmd_fold(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "split", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_format *f;
 	const char *out = "-";
+	enum profile_split split = SPLIT_NONE;
 	struct scorch_err err;
 	struct profile *p;
 	int c, ret;
@@ -43,6 +50,10 @@ cmd_fold(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 's':
+			if (cli_split_arg(optarg, &split) < 0)
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			fputs(fold_usage, stdout);
@@ -65,6 +76,7 @@ cmd_fold(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
+	cli_apply_split(&p, split, argv[optind]);
 	ret = cli_write_profile(p, out, f, NULL) < 0 ? EXIT_USAGE : EXIT_OK;
 	profile_free(p);
 	return ret;

@@ -4,7 +4,9 @@
  * pidof(1) finds them: a process matches when NAME is its command name
  * (/proc/PID/comm), the last part of its argv[0], or the last part of the
  * path of its executable. scorch itself never matches. Also the -p
- * argument (pids and names) to pids, and why a target gave no samples.
+ * argument (pids and names) to pids, --tid, the one kind of target, why a
+ * target gave no samples, and --split (svg, fold, report): the outputs
+ * apart by the tasks the samples came from.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +19,8 @@
 #include <unistd.h>
 
 #include "../common/common.h"
+#include "../profile/profile.h"
+#include "../sampler/sampler.h"
 #include "cli.h"
 
 /* Read /proc/PID/NAME into buf (NUL-terminated); its length, or -1. */
@@ -235,4 +239,128 @@ pidof_idle_reason(pid_t pid)
 	if (readlink(path, buf, sizeof(buf)) < 0 && errno == ENOENT)
 		return "is a kernel thread (no user stacks)";
 	return "did not run on CPU";
+}
+
+/* --tid TID[,TID...]: thread ids (checked against /proc by the sampler). */
+int
+pidof_parse_tids(const char *arg, pid_t **tids, size_t *ntids)
+{
+	char *copy = xstrdup(arg), *tok, *save = NULL;
+	int ret = 0;
+
+	if (!*arg) {
+		cli_error("--tid: '' is not a thread id");
+		ret = -1;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(tok, &end, 10);
+		if (errno || end == tok || *end || v <= 0 || v > INT_MAX) {
+			cli_error("--tid: '%s' is not a thread id", tok);
+			ret = -1;
+			break;
+		}
+		pidof_add((pid_t)v, tids, ntids);
+	}
+	free(copy);
+	return ret;
+}
+
+/*
+ * The -p targets that gave no sample (no task of theirs in the profile),
+ * each with why: "pid 1234 was stopped, pid 1240 did not run on CPU".
+ */
+void
+pidof_idle_targets(const struct profile *p, const pid_t *pids, size_t npids,
+		   struct strbuf *sb)
+{
+	size_t i, t, nt = profile_ntasks(p);
+
+	for (i = 0; i < npids; i++) {
+		for (t = 0; t < nt; t++)
+			if (profile_task(p, (uint32_t)t)->pid == pids[i])
+				break;
+		if (t < nt)
+			continue;
+		strbuf_addf(sb, "%spid %d %s", sb->len ? ", " : "",
+			    (int)pids[i], pidof_idle_reason(pids[i]));
+	}
+}
+
+/* One kind of target: -p and --tid narrow, -a and --cgroup widen. */
+int
+pidof_check_targets(const struct record_opts *ro, size_t npids, size_t ntids)
+{
+	int kinds = !!npids + !!ntids + ro->system_wide + !!ro->cgroup;
+
+	if (kinds > 1) {
+		cli_error("record: -p, --tid, -a and --cgroup choose the "
+			  "targets in different ways; give one of them");
+		return -1;
+	}
+	if (!kinds && !ro->argv) {
+		cli_error("record: nothing to record: give -p PID, --tid TID, "
+			  "-a, --cgroup PATH or -- COMMAND (see 'scorch "
+			  "record --help')");
+		return -1;
+	}
+	return 0;
+}
+
+/* The targets in the metadata: "pids" (with the command's), "tids",
+ * "target" ("system" for -a, the --cgroup PATH). */
+void
+pidof_meta_targets(struct profile *p, const struct record_opts *ro, pid_t child)
+{
+	struct strbuf pids, tids;
+	size_t i;
+
+	strbuf_init(&pids);
+	strbuf_init(&tids);
+	for (i = 0; i < ro->npids; i++)
+		strbuf_addf(&pids, "%s%d", i ? "," : "", (int)ro->pids[i]);
+	if (child)
+		strbuf_addf(&pids, "%s%d", ro->npids ? "," : "", (int)child);
+	profile_meta_set_str(p, "pids", pids.buf);
+	for (i = 0; i < ro->ntids; i++)
+		strbuf_addf(&tids, "%s%d", i ? "," : "", (int)ro->tids[i]);
+	if (ro->ntids)
+		profile_meta_set_str(p, "tids", tids.buf);
+	if (ro->system_wide || ro->cgroup)
+		profile_meta_set_str(p, "target",
+				     ro->cgroup ? ro->cgroup : "system");
+	strbuf_fini(&pids);
+	strbuf_fini(&tids);
+}
+
+/* --split thread|process: 0, or -1 after a one-line error. */
+int
+cli_split_arg(const char *arg, enum profile_split *by)
+{
+	if (profile_split_parse(arg, by) == 0)
+		return 0;
+	cli_error("--split: unknown '%s' (known: thread, process)", arg);
+	return -1;
+}
+
+/* *p with a root frame per process or thread (nothing for SPLIT_NONE); a
+ * profile without tasks (folded input) is said to have nothing to split. */
+void
+cli_apply_split(struct profile **p, enum profile_split by, const char *input)
+{
+	struct profile *q;
+
+	if (by == SPLIT_NONE)
+		return;
+	if (!profile_ntasks(*p))
+		cli_warn("%s: no processes or threads recorded (folded "
+			 "input): --split has nothing to split by",
+			 strcmp(input, "-") ? input : "<stdin>");
+	q = profile_split(*p, by);
+	profile_free(*p);
+	*p = q;
 }

@@ -35,6 +35,8 @@ enum {
 	RECORD_SCOPE,
 	RECORD_NO_DEMANGLE,
 	RECORD_NO_INLINE,
+	RECORD_TID,
+	RECORD_CGROUP,
 };
 
 /* The parser's table and the --help text, in --help's order. */
@@ -43,6 +45,16 @@ static const struct usage_opt record_opts_table[] = {
 	  "attach to a process, or to every process of that\n"
 	  "name as pidof finds them (repeatable, or\n"
 	  "PID,NAME,...)" },
+	{ "tid", RECORD_TID, "TID",
+	  "record only these threads, not the other threads\n"
+	  "of their processes (repeatable, or TID,TID,...)" },
+	{ "all-cpus", 'a', NULL,
+	  "the whole system: every process, kernel threads\n"
+	  "too (kernel stacks only); root or CAP_PERFMON" },
+	{ "cgroup", RECORD_CGROUP, "PATH",
+	  "the processes of a cgroup v2 (PATH absolute, or\n"
+	  "under its mount, e.g. system.slice/x.service);\n"
+	  "root or CAP_PERFMON" },
 	{ "freq", 'F', "HZ", "samples per second of CPU time (default 99)" },
 	{ "duration", 'd', "SECS",
 	  "stop after SECS seconds (default: Ctrl-C, or when\n"
@@ -96,8 +108,9 @@ static const struct usage_opt record_opts_table[] = {
 static void
 record_usage(FILE *fp)
 {
-	fputs("usage: scorch record [-p PID|NAME]... [-F HZ] [-d SECONDS] "
-	      "[-e EVENT]\n"
+	fputs("usage: scorch record [-p PID|NAME]... [--tid TID]... [-a] "
+	      "[--cgroup PATH]\n"
+	      "                     [-F HZ] [-d SECONDS] [-e EVENT]\n"
 	      "                     [-g dwarf|fp|dwarf,SIZE] [--stack-size "
 	      "BYTES]\n"
 	      "                     [--unwinder libdw|libdwfl|libunwind] "
@@ -120,6 +133,8 @@ record_usage(FILE *fp)
 	      "  scorch record -F 999 -d 10 -p 1234 -p 1240 -o run.json\n"
 	      "  scorch record -g fp -p 1234,worker -d 5 -o run.folded\n"
 	      "  scorch record -o bench.folded -- ./bench --iterations 1000\n"
+	      "  scorch record --tid 4242 -d 5 -o worker.svg\n"
+	      "  sudo scorch record -a -d 10 -o system.svg\n"
 	      "  scorch record -L commit=abc123 -L build=ci-42 -o run.json "
 	      "-- ./bench\n",
 	      fp);
@@ -367,17 +382,9 @@ record_metadata(struct profile *p, const struct sampler *s,
 	const struct sampler_stats *st = sampler_stats(s);
 	struct utsname un;
 	char buf[64], host[256];
-	struct strbuf pids;
-	size_t i;
 
-	strbuf_init(&pids);
-	for (i = 0; i < ro->npids; i++)
-		strbuf_addf(&pids, "%s%d", i ? "," : "", (int)ro->pids[i]);
-	if (sampler_child(s))
-		strbuf_addf(&pids, "%s%d", ro->npids ? "," : "",
-			    (int)sampler_child(s));
 	profile_meta_set_str(p, "tool", "scorch " SCORCH_VERSION);
-	profile_meta_set_str(p, "pids", pids.buf);
+	pidof_meta_targets(p, ro, sampler_child(s));
 	profile_meta_set_str(p, "cmdline", sampler_cmdlines(s));
 	profile_meta_set_str(p, "event", ro->event);
 	profile_meta_set_int(p, "frequency_hz", ro->freq_hz);
@@ -427,28 +434,6 @@ record_metadata(struct profile *p, const struct sampler *s,
 	if (gethostname(host, sizeof(host)) == 0) {
 		host[sizeof(host) - 1] = '\0';
 		profile_meta_set_str(p, "hostname", host);
-	}
-	strbuf_fini(&pids);
-}
-
-/*
- * The -p targets that gave no sample (no task of theirs in the profile),
- * each with why: "pid 1234 was stopped, pid 1240 did not run on CPU".
- */
-static void
-record_idle_targets(const struct profile *p, const struct record_opts *ro,
-		    struct strbuf *sb)
-{
-	size_t i, t, nt = profile_ntasks(p);
-
-	for (i = 0; i < ro->npids; i++) {
-		for (t = 0; t < nt; t++)
-			if (profile_task(p, (uint32_t)t)->pid == ro->pids[i])
-				break;
-		if (t < nt)
-			continue;
-		strbuf_addf(sb, "%spid %d %s", sb->len ? ", " : "",
-			    (int)ro->pids[i], pidof_idle_reason(ro->pids[i]));
 	}
 }
 
@@ -535,7 +520,7 @@ record_summary(const struct sampler *s, const struct symbolizer *sy,
 	strbuf_init(&idle);
 	/* With samples lost, a target without any may still have run. */
 	if (!lost)
-		record_idle_targets(p, ro, &idle);
+		pidof_idle_targets(p, ro->pids, ro->npids, &idle);
 	if (!st->samples && idle.len && !ro->argv) {
 		cli_info("%s: 0 samples in %.1f s; wrote %s", idle.buf,
 			 st->elapsed_s, out);
@@ -611,8 +596,8 @@ cmd_record(int argc, char **argv)
 	struct profile *p = NULL;
 	struct flame_opts fo;
 	const char *out = "scorch.json";
-	pid_t *pids = NULL;
-	size_t npids = 0;
+	pid_t *pids = NULL, *tids = NULL;
+	size_t npids = 0, ntids = 0;
 	char **labels = NULL, *kept = NULL;
 	size_t nlabels = 0, li;
 	struct symbolizer_opts syo = { 0 };
@@ -640,6 +625,16 @@ cmd_record(int argc, char **argv)
 			if (pidof_parse_targets(optarg, &pids, &npids, &names) <
 			    0)
 				goto out;
+			break;
+		case RECORD_TID:
+			if (pidof_parse_tids(optarg, &tids, &ntids) < 0)
+				goto out;
+			break;
+		case 'a':
+			ro.system_wide = true;
+			break;
+		case RECORD_CGROUP:
+			ro.cgroup = optarg;
 			break;
 		case 'F': {
 			long v;
@@ -756,11 +751,8 @@ cmd_record(int argc, char **argv)
 		ro.argv = argv + optind;
 	if (record_unwind_check(&ro) < 0)
 		goto out;
-	if (!npids && !ro.argv) {
-		cli_error("record: nothing to record: give -p PID or "
-			  "-- COMMAND (see 'scorch record --help')");
+	if (pidof_check_targets(&ro, npids, ntids) < 0)
 		goto out;
-	}
 	/* -o -, /dev/null, a FIFO: the native profile. */
 	fmt = cli_format_pick("record", out, NULL,
 			      CLI_FMT_PROFILES | CLI_FMT_SVG, CLI_FMT_JSON);
@@ -768,6 +760,8 @@ cmd_record(int argc, char **argv)
 		goto out;
 	ro.pids = pids;
 	ro.npids = npids;
+	ro.tids = tids;
+	ro.ntids = ntids;
 	ro.stop = &record_stop;
 	if (!quiet && isatty(STDERR_FILENO)) {
 		ro.progress = record_progress;
@@ -822,6 +816,7 @@ out:
 	profile_free(p);
 	sampler_free(s);
 	free(pids);
+	free(tids);
 	free(labels);
 	free(kept);
 	free(longopts);

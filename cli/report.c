@@ -24,7 +24,7 @@
 static const char report_usage[] =
 	"usage: scorch report INPUT [--top N] [--by function|module|thread]\n"
 	"                     [--format text|markdown|json] [--focus REGEX]\n"
-	"                     [--width COLUMNS] [-o OUT]\n"
+	"                     [--width COLUMNS] [--split thread|process] [-o OUT]\n"
 	"\n"
 	"Summarize a profile (native .json, folded, or - for stdin): the top\n"
 	"functions by self samples (the function itself was running) and by\n"
@@ -37,6 +37,9 @@ static const char report_usage[] =
 	"      --focus REGEX     the callers and callees of the functions whose\n"
 	"                        names match REGEX (POSIX extended), with shares\n"
 	"  -w, --width COLUMNS   text line width (default: the terminal's, or 80)\n"
+	"      --split WHAT      thread or process: the tables once per thread\n"
+	"                        (or process), most samples first, with shares\n"
+	"                        of its own samples\n"
 	"  -o, --output OUT      write to OUT instead of stdout; without\n"
 	"                        --format its name picks the format: .txt,\n"
 	"                        .md or .markdown, .json\n"
@@ -57,8 +60,25 @@ struct report_opts {
 	enum table_format format;
 	bool format_given; /* --format, else -o's name picks the format */
 	const char *focus;
+	enum profile_split split;
 	struct table_opts topts;
 };
+
+/*
+ * With --split, the part whose tables are being made: its name and share,
+ * put before every table's title ("worker-1-42/43, 120 samples (40.0%):
+ * Top functions by self samples"). Empty otherwise.
+ */
+static char report_section[320];
+
+static struct table *
+report_table_new(const char *name, const char *title)
+{
+	char full[512];
+
+	snprintf(full, sizeof(full), "%s%s", report_section, title);
+	return table_new(name, full);
+}
 
 static double
 report_pct(uint64_t n, uint64_t total)
@@ -77,7 +97,7 @@ report_fn_name(const char *name, enum frame_kind kind)
 static struct table *
 report_self_total_table(const char *name, const char *title, bool functions)
 {
-	struct table *t = table_new(name, title);
+	struct table *t = report_table_new(name, title);
 
 	table_add_column(t, "self", "self", TABLE_COL_COUNT);
 	table_add_column(t, "self_pct", "self%", TABLE_COL_PERCENT);
@@ -153,7 +173,7 @@ report_by_thread(const struct profile *p, const struct report_opts *ro,
 {
 	struct aggregate *a = aggregate_new(p, AGG_THREAD);
 	uint64_t total = aggregate_total(a);
-	struct table *t = table_new("by_thread", "Samples per thread");
+	struct table *t = report_table_new("by_thread", "Samples per thread");
 	size_t i, n = aggregate_nrows(a);
 
 	table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
@@ -203,7 +223,7 @@ report_focus_table(const char *name, const char *title, struct aggregate *a,
 		   uint64_t total, uint64_t extra, const char *extra_name,
 		   size_t top)
 {
-	struct table *t = table_new(name, title);
+	struct table *t = report_table_new(name, title);
 	size_t i, n = aggregate_nrows(a);
 	bool extra_done = !extra;
 
@@ -343,6 +363,11 @@ report_info(const struct profile *p, const struct report_opts *ro,
 		info[n++] = (struct table_info){ m->key, m->key, m->str, 0 };
 	}
 	info[n++] = (struct table_info){ "by", "by", by, 0 };
+	if (ro->split != SPLIT_NONE)
+		info[n++] = (struct table_info){
+			"split", "split",
+			ro->split == SPLIT_THREAD ? "thread" : "process", 0
+		};
 	return n;
 }
 
@@ -356,6 +381,7 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 		{ "format", required_argument, NULL, 'f' },
 		{ "focus", required_argument, NULL, 'F' },
 		{ "width", required_argument, NULL, 'w' },
+		{ "split", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -414,6 +440,10 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 		case 'o':
 			*out = optarg;
 			break;
+		case 's':
+			if (cli_split_arg(optarg, &ro->split) < 0)
+				return -1;
+			break;
 		case 'h':
 			fputs(report_usage, stdout);
 			return 1;
@@ -428,7 +458,39 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 		return -1;
 	}
 	ro->input = argv[optind];
+	if (ro->split != SPLIT_NONE && ro->focus) {
+		cli_error("report: --split and --focus: give one of them");
+		return -1;
+	}
 	return 0;
+}
+
+/* --split: the tables of --by once per part, titled with its name. */
+static struct table **
+report_split(const struct profile *p, const struct report_opts *ro,
+	     size_t *ntables)
+{
+	struct profile_part *parts;
+	size_t i, n = profile_split_parts(p, ro->split, &parts);
+	struct table **tables = xcalloc(2 * n + 1, sizeof(*tables));
+
+	if (!profile_ntasks(p))
+		cli_warn("%s: no processes or threads recorded (folded "
+			 "input): --split has nothing to split by",
+			 strcmp(ro->input, "-") ? ro->input : "<stdin>");
+	for (i = 0; i < n; i++) {
+		snprintf(report_section, sizeof(report_section),
+			 "%s, %" PRIu64 " samples (%.1f%%): ", parts[i].name,
+			 parts[i].total,
+			 report_pct(parts[i].total, profile_total(p)));
+		if (ro->by == AGG_THREAD)
+			report_by_thread(parts[i].p, ro, tables, ntables);
+		else
+			report_by_code(parts[i].p, ro, tables, ntables);
+	}
+	report_section[0] = '\0';
+	profile_parts_free(parts, n);
+	return tables;
 }
 
 struct report_write_args {
@@ -449,7 +511,7 @@ int
 cmd_report(int argc, char **argv)
 {
 	struct report_opts ro = { .top = 20, .by = AGG_FUNCTION };
-	struct table *tables[4] = { NULL };
+	struct table *fixed[4] = { NULL }, **tables = fixed;
 	struct table_info info[REPORT_MAX_INFO];
 	char bufs[4][96], focus_buf[128], title[256];
 	struct table_doc doc = { 0 };
@@ -498,6 +560,8 @@ cmd_report(int argc, char **argv)
 		if (report_focus(p, &ro, tables, &ntables, info, &ninfo,
 				 focus_buf, sizeof(focus_buf)) < 0)
 			goto out;
+	} else if (ro.split != SPLIT_NONE) {
+		tables = report_split(p, &ro, &ntables);
 	} else if (ro.by == AGG_THREAD) {
 		report_by_thread(p, &ro, tables, &ntables);
 	} else {
@@ -516,6 +580,8 @@ cmd_report(int argc, char **argv)
 out:
 	for (i = 0; i < ntables; i++)
 		table_free(tables[i]);
+	if (tables != fixed)
+		free(tables);
 	profile_free(p);
 	return ret;
 }

@@ -15,10 +15,12 @@
 #include "cli.h"
 
 #define SVG_OPT_SKIP_BAD 0x2000
+#define SVG_OPT_SPLIT 0x2001
 
 static const char svg_usage[] =
-	"usage: scorch svg INPUT [-o OUT.svg] [--skip-bad] [flame graph "
-	"options]\n"
+	"usage: scorch svg INPUT [-o OUT.svg] [--skip-bad] "
+	"[--split thread|process]\n"
+	"                  [flame graph options]\n"
 	"\n"
 	"Render a profile as an interactive flame graph: hover for details,\n"
 	"click to zoom, Ctrl-F to search by regular expression, Esc to reset.\n"
@@ -26,7 +28,9 @@ static const char svg_usage[] =
 	"FlameGraph-compatible collapser, perf script text (told by its\n"
 	"content), or - for stdin. Without -o the SVG\n"
 	"goes to stdout. A malformed folded line is an error naming the line;\n"
-	"with --skip-bad it is skipped and counted instead.\n"
+	"with --skip-bad it is skipped and counted instead. --split thread\n"
+	"gives each thread a root frame of its own (NAME-PID/TID), --split\n"
+	"process each process (COMM-PID); click one to see its graph alone.\n"
 	"\n" CLI_FLAME_USAGE "\n"
 	"EXAMPLES\n"
 	"  scorch svg profile.json -o profile.svg\n"
@@ -42,6 +46,7 @@ cmd_svg(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "skip-bad", no_argument, NULL, SVG_OPT_SKIP_BAD },
+		{ "split", required_argument, NULL, SVG_OPT_SPLIT },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_FLAME_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -50,6 +55,7 @@ cmd_svg(int argc, char **argv)
 	const struct cli_format *f;
 	const char *out = "-";
 	struct cli_out o;
+	enum profile_split split = SPLIT_NONE;
 	struct flame_opts fo;
 	struct scorch_err err;
 	struct profile *p;
@@ -70,6 +76,10 @@ cmd_svg(int argc, char **argv)
 			break;
 		case SVG_OPT_SKIP_BAD:
 			ro.skip_bad = 1;
+			break;
+		case SVG_OPT_SPLIT:
+			if (cli_split_arg(optarg, &split) < 0)
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			fputs(svg_usage, stdout);
@@ -96,6 +106,7 @@ cmd_svg(int argc, char **argv)
 		cli_warn("%s: skipped %lu malformed line%s (the first: %s)",
 			 strcmp(argv[optind], "-") ? argv[optind] : "<stdin>",
 			 ro.skipped, ro.skipped == 1 ? "" : "s", ro.first_bad);
+	cli_apply_split(&p, split, argv[optind]);
 	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
 	cli_stack_health(p, argv[optind], hbuf, sizeof(hbuf));
 	o.fo = &fo;

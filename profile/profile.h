@@ -506,4 +506,42 @@ void profile_add_profile(struct profile *dst, const struct profile *src);
 struct profile *profile_merge(struct profile *const *in, size_t n,
 			      const char *const *names, struct scorch_err *err);
 
+/*
+ * split.c: a profile apart by process or by thread (svg, fold and report
+ * --split). A root frame per process is "comm-PID", per thread
+ * "name-PID/TID" (the thread's name, else the process's), as
+ * stackcollapse-perf.pl --pid / --tid write them; stacks without a task
+ * (folded input) are "[no task]".
+ */
+enum profile_split {
+	SPLIT_NONE,
+	SPLIT_PROCESS,
+	SPLIT_THREAD,
+};
+
+/* "process" or "thread" into *by; -1 for anything else. */
+int profile_split_parse(const char *name, enum profile_split *by);
+/* The root frame name of task (TASK_NONE allowed); the caller frees it. */
+char *profile_split_name(const struct profile *p, uint32_t task,
+			 enum profile_split by);
+/*
+ * A copy of p (metadata too) whose stacks start with their process's or
+ * thread's root frame (FRAME_PROCESS) in place of the recorded process
+ * root; stacks without a task are copied as they are.
+ */
+struct profile *profile_split(const struct profile *p, enum profile_split by);
+
+/* One process's or thread's stacks, as a profile of their own. */
+struct profile_part {
+	char *name;	   /* profile_split_name() */
+	uint64_t total;	   /* its samples */
+	struct profile *p; /* its stacks, p's metadata */
+};
+
+/* The parts of p by process or thread, most samples first, into *parts
+ * (free with profile_parts_free()); returns their number. */
+size_t profile_split_parts(const struct profile *p, enum profile_split by,
+			   struct profile_part **parts);
+void profile_parts_free(struct profile_part *parts, size_t n);
+
 #endif

@@ -16,6 +16,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,8 +114,15 @@ event_attr_init(struct perf_event_attr *attr, const struct event_spec *spec,
 int
 event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
 {
+	return event_open_flags(attr, pid, cpu, 0);
+}
+
+int
+event_open_flags(struct perf_event_attr *attr, pid_t pid, int cpu,
+		 unsigned long flags)
+{
 	long fd = syscall(SYS_perf_event_open, attr, pid, cpu, -1,
-			  PERF_FLAG_FD_CLOEXEC);
+			  PERF_FLAG_FD_CLOEXEC | flags);
 
 	return fd < 0 ? -errno : (int)fd;
 }
@@ -300,33 +309,74 @@ sampler_open_error(struct sampler *s, int ret, const char *what,
 		err_set(err, "%s: perf_event_open: %s", what, strerror(-ret));
 }
 
-/* One event per online CPU, for every task; samples are filtered by pid. */
+/*
+ * What the per-CPU events watch: every task (pid -1), or with --cgroup
+ * the cgroup's (its directory's fd, PERF_FLAG_PID_CGROUP; the event keeps
+ * the cgroup, the fd is closed once they are open). *what names it.
+ */
+static int
+sampler_cpu_target(struct sampler *s, char *what, size_t size,
+		   struct scorch_err *err)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	snprintf(what, size, "%s", s->opts.system_wide ? "-a" : "cpu");
+	if (!s->opts.cgroup)
+		return -1;
+	if (sampler_cgroup_dir(s->opts.cgroup, dir, sizeof(dir), err) < 0)
+		return -ENOENT;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err_set(err, "--cgroup %s: %s: %s", s->opts.cgroup, dir,
+			strerror(errno));
+		return -errno;
+	}
+	snprintf(what, size, "--cgroup %s", s->opts.cgroup);
+	return fd;
+}
+
+/* One event per online CPU, for every task (or a cgroup's); samples are
+ * filtered by pid. */
 int
 sampler_open_cpu(struct sampler *s, struct scorch_err *err)
 {
 	struct perf_event_attr attr;
+	char what[256];
 	size_t i;
-	int fd, ret;
+	int fd, ret, target;
 
 	ret = sampler_attr(s, &attr, err);
 	if (ret < 0)
 		return ret;
-	for (i = 0; i < s->ncpus; i++) {
-		fd = event_open(&attr, -1, s->cpus[i]);
+	target = sampler_cpu_target(s, what, sizeof(what), err);
+	if (target < -1)
+		return target;
+	for (i = 0, ret = 0; i < s->ncpus && ret >= 0; i++) {
+		fd = event_open_flags(&attr, target, s->cpus[i],
+				      target >= 0 ? PERF_FLAG_PID_CGROUP : 0);
 		if (fd == -ENODEV)
 			continue; /* went offline meanwhile */
-		if (fd < 0) {
-			char what[32];
-
-			snprintf(what, sizeof(what), "cpu %d", s->cpus[i]);
+		if (fd < 0 && target >= 0 && fd != -EACCES && fd != -EPERM) {
+			err_set(err,
+				"%s: the kernel cannot sample this cgroup: %s",
+				what, strerror(-fd));
+			ret = fd;
+		} else if (fd < 0) {
+			if (!strcmp(what, "cpu") || !strcmp(what, "-a"))
+				snprintf(what, sizeof(what), "%s%scpu %d",
+					 s->opts.system_wide ? "-a" : "",
+					 s->opts.system_wide ? ": " : "",
+					 s->cpus[i]);
 			sampler_open_error(s, fd, what, err);
-			return fd;
+			ret = fd;
+		} else {
+			ret = sampler_add_event(s, fd, i, err);
 		}
-		ret = sampler_add_event(s, fd, i, err);
-		if (ret < 0)
-			return ret;
 	}
-	return 0;
+	if (target >= 0)
+		close(target);
+	return ret < 0 ? ret : 0;
 }
 
 /*
@@ -462,6 +512,14 @@ sampler_open_scope(struct sampler *s, struct scorch_err *err)
 
 	if (s->scope == SCOPE_CPU)
 		return sampler_open_cpu(s, err);
+	/* --tid: the threads alone (threads they start inherit the event;
+	 * their samples are dropped by tid). */
+	for (i = 0; i < s->opts.ntids && ret >= 0; i++) {
+		ret = sampler_open_thread(s, s->opts.tids[i], false, err);
+		if (ret == -ESRCH)
+			err_set(err, "tid %d: has exited",
+				(int)s->opts.tids[i]);
+	}
 	for (i = 0; i < s->opts.npids && ret >= 0; i++)
 		ret = sampler_attach_threads(s, s->opts.pids[i], err);
 	if (ret >= 0 && s->child)
@@ -475,7 +533,15 @@ sampler_open_events(struct sampler *s, struct scorch_err *err)
 	enum sampler_scope want = s->opts.scope;
 	int ret;
 
-	/* Per-CPU events where we may; otherwise per-thread (see above). */
+	/* Per-CPU events where we may; otherwise per-thread (see above).
+	 * -a and --cgroup are per-CPU or nothing. */
+	if ((s->opts.system_wide || s->opts.cgroup) && want == SCOPE_THREAD) {
+		err_set(err, "%s: needs per-CPU events; drop --scope thread",
+			s->opts.system_wide ? "-a" : "--cgroup");
+		return -EINVAL;
+	}
+	if (s->opts.system_wide || s->opts.cgroup)
+		want = SCOPE_CPU;
 	s->scope = want == SCOPE_AUTO ? SCOPE_CPU : want;
 	for (;;) {
 		ret = sampler_open_scope(s, err);

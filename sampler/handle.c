@@ -21,9 +21,8 @@ sampler_classify(struct sampler *s, pid_t pid, const struct rec *r,
 
 	if (st != TASK_UNKNOWN)
 		return st;
-	if (s->scope == SCOPE_THREAD) {
-		/* Our events only see our targets and their children. */
-		task_table_set_state(s->tasks, pid, TASK_TARGET);
+	if (sampler_all_seen_are_targets(s)) {
+		sampler_adopt(s, pid);
 		return TASK_TARGET;
 	}
 	if (!r->deferred) {
@@ -263,7 +262,10 @@ sampler_handle_sample(struct sampler *s, const struct rec *r,
 
 	switch (sampler_classify(s, pid, r, h)) {
 	case TASK_TARGET:
-		break;
+		if (sampler_tid_wanted(s, tid))
+			break;
+		s->stats.other++; /* another thread of a --tid's process */
+		return;
 	case TASK_OTHER:
 		s->stats.other++;
 		return;
@@ -350,6 +352,9 @@ sampler_handle_fork(struct sampler *s, const struct perf_rec_task *t)
 
 	if (pid == ppid)
 		return; /* a new thread: its process is already classified */
+	if (task_table_state(s->tasks, ppid) == TASK_UNKNOWN &&
+	    sampler_all_seen_are_targets(s))
+		sampler_adopt(s, ppid);
 	if (task_table_state(s->tasks, ppid) != TASK_TARGET &&
 	    !(s->scope == SCOPE_THREAD))
 		return;

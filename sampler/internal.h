@@ -284,6 +284,9 @@ void event_attr_init(struct perf_event_attr *attr,
 		     const struct event_spec *spec, unsigned freq_hz,
 		     bool kernel, enum sampler_scope scope);
 int event_open(struct perf_event_attr *attr, pid_t pid, int cpu);
+/* With PERF_FLAG_* flags (PERF_FLAG_PID_CGROUP: pid is a cgroup fd). */
+int event_open_flags(struct perf_event_attr *attr, pid_t pid, int cpu,
+		     unsigned long flags);
 /* The kernel's callchain depth limit (kernel.perf_event_max_stack). */
 unsigned event_max_stack(void);
 /* Online CPUs from /sys; returns the count, fills *cpus (caller frees). */
@@ -571,5 +574,16 @@ int sampler_start_child(struct sampler *s, struct scorch_err *err);
 /* A command that was never let go: end it and reap it. */
 void sampler_drop_child(struct sampler *s);
 bool sampler_targets_gone(struct sampler *s, struct pollfd *pfd, size_t base);
+/* Every task the events see is a target: thread scope (our events follow
+ * targets only), --cgroup (the kernel filters), -a (every process is). */
+bool sampler_all_seen_are_targets(const struct sampler *s);
+/* First sight of pid where sampler_all_seen_are_targets(): a target, and
+ * for -a and --cgroup its names and maps read from /proc. */
+void sampler_adopt(struct sampler *s, pid_t pid);
+/* Not filtered out by --tid. */
+bool sampler_tid_wanted(const struct sampler *s, pid_t tid);
+/* --cgroup PATH's directory into buf; -ENOENT with err naming PATH. */
+int sampler_cgroup_dir(const char *path, char *buf, size_t size,
+		       struct scorch_err *err);
 
 #endif

@@ -53,6 +53,17 @@ enum sampler_unwinder {
 struct record_opts {
 	const pid_t *pids; /* processes to attach to */
 	size_t npids;
+	/* Threads to record, and no other thread of their processes (threads
+	 * they start later are not sampled either). */
+	const pid_t *tids;
+	size_t ntids;
+	/* Every process on the system (per-CPU events for all tasks); names
+	 * and maps of each read from /proc at first sight. */
+	bool system_wide;
+	/* The tasks of one cgroup: a directory of the cgroup v2 hierarchy,
+	 * absolute or relative to its mount point (per-CPU events with
+	 * PERF_FLAG_PID_CGROUP). NULL: no cgroup. */
+	const char *cgroup;
 	char *const *argv; /* command to launch (NULL-terminated), or NULL */
 	const char *event; /* "cpu-clock" (default), "task-clock", ... */
 	unsigned freq_hz;  /* samples per second of CPU time */
