@@ -107,18 +107,25 @@ kept "-o in a directory removed while recording" "$T/err" "$T/gone/run.folded" $
 
 # Every fallback fails: in a mount namespace of its own, /tmp is a full
 # tmpfs, $TMPDIR and the current directory a read-only one.
-if ! unshare -m true 2>/dev/null || ! mount -t tmpfs none "$T/tmpd" 2>/dev/null; then
+if ! [ -d /mnt ] || ! unshare -m true 2>/dev/null ||
+	! mount -t tmpfs none "$T/tmpd" 2>/dev/null; then
 	skip "record says when no fallback takes the recording" "no mount namespace"
 else
 	umount "$T/tmpd"
 	# The outer shell opens the error file, outside the hidden /tmp.
+	# The checkout (so scorch and the examples) may live under /tmp: the
+	# real /tmp stays reachable through a bind mount on /mnt.
 	unshare -m sh -c '
+		s=$1 e=$2
+		case $s in /tmp/*) s=/mnt/${s#/tmp/} ;; esac
+		case $e in /tmp/*) e=/mnt/${e#/tmp/} ;; esac
+		mount --bind /tmp /mnt &&
 		mount -t tmpfs -o size=64k none /tmp && mkdir /tmp/ro &&
 		mount -t tmpfs -o ro none /tmp/ro &&
 		{ dd if=/dev/zero of=/tmp/fill bs=4096 2>/dev/null; true; } &&
-		cd /tmp/ro && TMPDIR=/tmp/ro timeout 60 "$1" record -F 499 \
-			-o /dev/full -- "$2/cpuburn" 0.3' sh "$SCORCH" "$EXAMPLES" \
-		2>"$T/err"
+		cd /tmp/ro && TMPDIR=/tmp/ro timeout 60 "$s" record -F 499 \
+			-o /dev/full -- "$e/cpuburn" 0.3' sh \
+		"$(realpath "$SCORCH")" "$(realpath "$EXAMPLES")" 2>"$T/err"
 	st=$?
 	if [ $st -eq 2 ] && [ "$(grep -c . "$T/err")" -eq 1 ] &&
 		grep -q '^scorch: /dev/full: cannot write output file: No space left on device; the recording is lost, no fallback took it; /tmp/ro: [^;]*: Read-only file system; /tmp[:/][^;]*: No space left on device$' "$T/err"; then
