@@ -131,8 +131,10 @@ for sig in TERM INT HUP; do
 		"$SCORCH" svg "$T/big.folded" -o "$d/big.svg" 2>"$d/err" &
 	pid=$!
 	i=0
-	while ! ls -a "$d" | grep -q '\.tmp\.' && [ $i -lt 1000 ]; do
-		sleep 0.01
+	# Reading 480,000 frames takes seconds under ASan on a loaded
+	# machine: wait up to two minutes for the temporary to appear.
+	while ! ls -a "$d" | grep -q '\.tmp\.' && [ $i -lt 2400 ]; do
+		sleep 0.05
 		i=$((i + 1))
 	done
 	seen=$(ls -a "$d" | grep -c '\.tmp\.')
