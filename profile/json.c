@@ -112,6 +112,10 @@ profile_write_json(const struct profile *p, FILE *fp)
 		json_add_stack_sites(&sb, st);
 		strbuf_addstr(&sb, "], \"count\": ");
 		json_add_u64(&sb, st->count);
+		if (st->off_cpu_ns) {
+			strbuf_addstr(&sb, ", \"off_cpu_ns\": ");
+			json_add_u64(&sb, st->off_cpu_ns);
+		}
 		strbuf_addch(&sb, '}');
 		fwrite(sb.buf, 1, sb.len, fp);
 	}
@@ -426,7 +430,7 @@ json_read_stack(struct profile *p, const cJSON *s, const char *raw,
 {
 	const cJSON *task, *frames, *f, *item;
 	uint32_t depth = 0, tidx = TASK_NONE;
-	uint64_t count;
+	uint64_t count, off_cpu_ns = 0;
 	size_t idx;
 	double v;
 
@@ -444,6 +448,10 @@ json_read_stack(struct profile *p, const cJSON *s, const char *raw,
 	item = json_member(s, "count", &idx);
 	if (json_get_exact(item, idx, raw, raw_len, false, name, "stack count",
 			   &count, err) < 0)
+		return -1;
+	item = json_member(s, "off_cpu_ns", &idx);
+	if (item && json_get_exact(item, idx, raw, raw_len, false, name,
+				   "stack off_cpu_ns", &off_cpu_ns, err) < 0)
 		return -1;
 	frames = cJSON_GetObjectItemCaseSensitive(s, "frames");
 	if (!cJSON_IsArray(frames)) {
@@ -470,12 +478,16 @@ json_read_stack(struct profile *p, const cJSON *s, const char *raw,
 		err_set(err, "%s: sample counts overflow", name);
 		return -1;
 	}
+	if (UINT64_MAX - profile_total_off_cpu(p) < off_cpu_ns) {
+		err_set(err, "%s: off-CPU times overflow", name);
+		return -1;
+	}
 	if (json_read_stack_sites(p, s, depth, ids, cap, name, err) < 0)
 		return -1;
-	profile_add_stack_sites(p, tidx, *ids,
-				cJSON_HasObjectItem(s, "sites") ? *ids + depth
-								: NULL,
-				depth, count);
+	profile_add_stack_values(p, tidx, *ids,
+				 cJSON_HasObjectItem(s, "sites") ? *ids + depth
+								 : NULL,
+				 depth, count, off_cpu_ns);
 	return 0;
 }
 

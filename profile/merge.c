@@ -56,11 +56,11 @@ profile_add_profile(struct profile *dst, const struct profile *src)
 					dst, si->addr, si->line);
 			}
 		}
-		profile_add_stack_sites(
+		profile_add_stack_values(
 			dst,
 			st->task == TASK_NONE ? TASK_NONE : task_map[st->task],
-			ids, st->sites ? ids + cap : NULL, st->depth,
-			st->count);
+			ids, st->sites ? ids + cap : NULL, st->depth, st->count,
+			st->off_cpu_ns);
 	}
 	free(ids);
 	free(task_map);
@@ -163,7 +163,9 @@ profile_merge(struct profile *const *in, size_t n, const char *const *names,
 
 	for (i = 0; i < n; i++) {
 		/* Counts are exact: a sum past 2^64 - 1 is refused. */
-		if (profile_total(in[i]) > UINT64_MAX - profile_total(dst)) {
+		if (profile_total(in[i]) > UINT64_MAX - profile_total(dst) ||
+		    profile_total_off_cpu(in[i]) >
+			    UINT64_MAX - profile_total_off_cpu(dst)) {
 			err_set(err,
 				"%s: sample counts overflow: the sum with the "
 				"profiles before it passes 2^64 - 1",

@@ -42,6 +42,7 @@ struct profile {
 	struct module_info *modules;
 	size_t nmodules, modules_cap;
 	uint64_t total;
+	uint64_t total_off_cpu; /* sum of the stacks' off_cpu_ns */
 
 	struct meta *meta;
 	size_t nmeta, meta_cap;
@@ -287,17 +288,27 @@ profile_add_stack_sites(struct profile *p, uint32_t task,
 			const uint32_t *frames, const uint32_t *sites,
 			uint32_t depth, uint64_t count)
 {
+	profile_add_stack_values(p, task, frames, sites, depth, count, 0);
+}
+
+void
+profile_add_stack_values(struct profile *p, uint32_t task,
+			 const uint32_t *frames, const uint32_t *sites,
+			 uint32_t depth, uint64_t count, uint64_t off_cpu_ns)
+{
 	unsigned long long h = profile_stack_hash(task, frames, depth);
 	size_t j = h & (p->nslots - 1), i;
 	struct stack_entry *e;
 
 	p->total += count;
+	p->total_off_cpu += off_cpu_ns;
 	while (p->slots[j]) {
 		e = &p->stacks[p->slots[j] - 1];
 		if (e->hash == h && e->st.task == task &&
 		    e->st.depth == depth &&
 		    profile_stack_equal(p, e, frames, sites, depth)) {
 			e->st.count += count;
+			e->st.off_cpu_ns += off_cpu_ns;
 			return;
 		}
 		j = (j + 1) & (p->nslots - 1);
@@ -319,6 +330,7 @@ profile_add_stack_sites(struct profile *p, uint32_t task,
 	e->st.frames = NULL;
 	e->st.sites = NULL;
 	e->st.count = count;
+	e->st.off_cpu_ns = off_cpu_ns;
 	e->frames_off = p->nids;
 	e->hash = h;
 	p->nids += depth;
@@ -439,6 +451,12 @@ uint64_t
 profile_total(const struct profile *p)
 {
 	return p->total;
+}
+
+uint64_t
+profile_total_off_cpu(const struct profile *p)
+{
+	return p->total_off_cpu;
 }
 
 static struct meta *

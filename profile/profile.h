@@ -67,6 +67,10 @@ struct stack {
 	/* depth site ids, parallel to frames (0: none), or NULL when the
 	 * profile holds no sites */
 	const uint32_t *sites;
+	/* nanoseconds the task spent off CPU, having left it at this stack
+	 * (`record --off-cpu`; docs/FORMAT.md, "Values"); 0 in CPU samples.
+	 * A stack holds CPU samples, off-CPU time, or both. */
+	uint64_t off_cpu_ns;
 };
 
 /*
@@ -157,6 +161,12 @@ void profile_add_stack(struct profile *p, uint32_t task, const uint32_t *frames,
 void profile_add_stack_sites(struct profile *p, uint32_t task,
 			     const uint32_t *frames, const uint32_t *sites,
 			     uint32_t depth, uint64_t count);
+/* The same with off-CPU time: count samples and off_cpu_ns nanoseconds
+ * off CPU (either may be 0) added to the stack's. */
+void profile_add_stack_values(struct profile *p, uint32_t task,
+			      const uint32_t *frames, const uint32_t *sites,
+			      uint32_t depth, uint64_t count,
+			      uint64_t off_cpu_ns);
 size_t profile_nstacks(const struct profile *p);
 uint32_t profile_intern_site(struct profile *p, uint64_t addr, uint32_t line);
 size_t profile_nsites(const struct profile *p); /* site 0 counted */
@@ -171,6 +181,8 @@ const struct module_info *profile_module_find(const struct profile *p,
 					      const char *name);
 const struct stack *profile_stack(const struct profile *p, size_t idx);
 uint64_t profile_total(const struct profile *p); /* sum of all counts */
+/* Sum of all stacks' off_cpu_ns (0: not an off-CPU recording). */
+uint64_t profile_total_off_cpu(const struct profile *p);
 /*
  * Can p be written as fmt within the limits above (and the format's own)?
  * 0, or -1 with err saying, after name (the output file), which stack or

@@ -87,7 +87,8 @@ split_add_stack(struct profile *dst, const struct profile *src,
 		task = profile_add_task(dst, t->pid, t->tid, t->comm,
 					t->thread);
 	}
-	profile_add_stack(dst, task, ids, n, st->count);
+	profile_add_stack_values(dst, task, ids, NULL, n, st->count,
+				 st->off_cpu_ns);
 }
 
 struct profile *

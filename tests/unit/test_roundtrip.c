@@ -120,9 +120,9 @@ test_write_folded_empty_name(void **state)
 	struct profile *q = profile_new();
 
 	(void)state;
-	assert_int_equal(profile_read_json(q, empty, strlen(empty), "rt.json",
-					   &err),
-			 -1);
+	assert_int_equal(
+		profile_read_json(q, empty, strlen(empty), "rt.json", &err),
+		-1);
 	profile_free(q);
 	f[0] = profile_intern_frame(p, "", "", FRAME_USER);
 	f[1] = profile_intern_frame(p, "x", "", FRAME_JIT);
@@ -393,6 +393,48 @@ test_folded_round_trip_identity(void **state)
 	profile_free(p);
 }
 
+/* Off-CPU time survives the JSON writer and reader and merge, stack by
+ * stack, beside the CPU samples (docs/FORMAT.md, "Values"). */
+static void
+test_off_cpu_round_trip(void **state)
+{
+	struct profile *p = profile_new(), *q, *m;
+	struct profile *both[2];
+	struct scorch_err err = { 0 };
+	uint32_t f[2];
+	char *text;
+	size_t i;
+
+	(void)state;
+	f[0] = profile_intern_frame(p, "main", "app", FRAME_USER);
+	f[1] = profile_intern_frame(p, "futex_wait", "", FRAME_KERNEL);
+	profile_add_stack_values(p, TASK_NONE, f, NULL, 2, 0, 7000000000ULL);
+	profile_add_stack_values(p, TASK_NONE, f, NULL, 1, 5, 0);
+	profile_add_stack_values(p, TASK_NONE, f, NULL, 2, 3, 1);
+	assert_int_equal(profile_total(p), 8);
+	assert_int_equal(profile_total_off_cpu(p), 7000000001ULL);
+	text = written_json(p);
+	q = json_read(text);
+	free(text);
+	assert_int_equal(profile_nstacks(q), 2);
+	assert_int_equal(profile_total(q), 8);
+	assert_int_equal(profile_total_off_cpu(q), 7000000001ULL);
+	for (i = 0; i < profile_nstacks(q); i++) {
+		const struct stack *st = profile_stack(q, i);
+
+		assert_int_equal(st->off_cpu_ns,
+				 st->depth == 2 ? 7000000001ULL : 0);
+	}
+	both[0] = p;
+	both[1] = q;
+	m = profile_merge(both, 2, NULL, &err);
+	assert_non_null(m);
+	assert_int_equal(profile_total_off_cpu(m), 14000000002ULL);
+	profile_free(m);
+	profile_free(q);
+	profile_free(p);
+}
+
 int
 main(void)
 {
@@ -404,6 +446,7 @@ main(void)
 		cmocka_unit_test(test_read_json_refuses_invalid_utf8),
 		cmocka_unit_test(test_read_folded_kinds_do_not_collide),
 		cmocka_unit_test(test_folded_round_trip_identity),
+		cmocka_unit_test(test_off_cpu_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("roundtrip", tests, NULL, NULL);
