@@ -58,10 +58,10 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 	common/utf8.c common/escape.c common/strpool.c common/json.c \
 	common/hash.c common/intmap.c
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
+	profile/lines.c \
 	profile/load.c profile/aggregate.c profile/merge.c profile/split.c \
 	profile/speedscope.c profile/pprof.c profile/budget.c \
-	profile/jsontext.c profile/jsonsites.c profile/perfscript.c \
-	profile/lines.c
+	profile/jsontext.c profile/jsonsites.c profile/perfscript.c
 SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \
 	sampler/handle.c sampler/events.c sampler/targets.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
