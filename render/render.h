@@ -95,15 +95,15 @@ struct flame_diff {
 	const char *other_name; /* e.g. "baseline" */
 	uint64_t other_total;	/* the other side's total, for its % */
 	const char *delta_unit; /* after the delta: "%", " pp", ... */
+	void (*annotate)(void *ctx, const uint32_t *frames, uint32_t depth,
+			 uint32_t same, uint64_t samples,
+			 struct flame_annot *out);
+	void *ctx;
 	const char *delta_note; /* after the unit, e.g. "(PR - baseline)" */
 	/* Each side's value of one sample (e.g. ms a run), and its unit;
 	 * value_unit NULL: none shown. */
 	double this_per_sample, other_per_sample;
 	const char *value_unit;
-	void (*annotate)(void *ctx, const uint32_t *frames, uint32_t depth,
-			 uint32_t same, uint64_t samples,
-			 struct flame_annot *out);
-	void *ctx;
 };
 
 /* flamegraph.c */
