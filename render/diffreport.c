@@ -108,6 +108,18 @@ report_value_unit(const struct diff_result *r)
 	return report_shares(r) ? "%" : r->unit;
 }
 
+/* The unit of a change: "pts", or "ms a run" (a static string). */
+static const char *
+report_change_unit(const struct diff_result *r)
+{
+	static char buf[32];
+
+	if (report_shares(r))
+		return "pts";
+	snprintf(buf, sizeof(buf), "%s a run", r->unit);
+	return buf;
+}
+
 /* Whether f is in the list idx[0..n). */
 static bool
 report_in(const size_t *idx, size_t n, size_t f)
@@ -153,8 +165,8 @@ report_caller_fell(struct strbuf *sb, const struct diff_result *r,
 		    "%+.2f %s%s, q %s",
 		    c->self.base_v, report_value_unit(r),
 		    diff_pr_own(r, &c->self), report_value_unit(r),
-		    c->self.delta, r->unit, diff_rescaled(r) ? " rescaled" : "",
-		    q);
+		    c->self.delta, report_change_unit(r),
+		    diff_rescaled(r) ? " rescaled" : "", q);
 }
 
 /* The lines under a row: the path, the folded caller, the advice. */
@@ -227,6 +239,25 @@ report_text_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
 	}
 }
 
+/* Whether f is in neither list (regressions, improvements) of r. */
+static bool
+report_unlisted_fn(const struct diff_result *r, size_t f)
+{
+	return !report_in(r->regressions, r->nregressions, f) &&
+	       !report_in(r->improvements, r->nimprovements, f);
+}
+
+/* How many of idx[0..n) no list shows (the new and gone lists show them). */
+static size_t
+report_unlisted(const struct diff_result *r, const size_t *idx, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += report_unlisted_fn(r, idx[i]);
+	return k;
+}
+
 /* Functions new in (or gone from) the PR that no list above shows. */
 static void
 report_text_list(FILE *fp, const struct diff_result *r, const size_t *idx,
@@ -238,8 +269,7 @@ report_text_list(FILE *fp, const struct diff_result *r, const size_t *idx,
 		const struct diff_fn *fn = &r->fns[idx[i]];
 		struct strbuf sb;
 
-		if (report_in(r->regressions, r->nregressions, idx[i]) ||
-		    report_in(r->improvements, r->nimprovements, idx[i]))
+		if (!report_unlisted_fn(r, idx[i]))
 			continue;
 		if (shown++ == 20)
 			break;
@@ -253,19 +283,8 @@ report_text_list(FILE *fp, const struct diff_result *r, const size_t *idx,
 		strbuf_fini(&sb);
 	}
 	if (i < n)
-		fprintf(fp, "   ... and more\n");
-}
-
-/* How many entries of a list would be shown by report_text_list(). */
-static size_t
-report_unlisted(const struct diff_result *r, const size_t *idx, size_t n)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++)
-		k += !report_in(r->regressions, r->nregressions, idx[i]) &&
-		     !report_in(r->improvements, r->nimprovements, idx[i]);
-	return k;
+		fprintf(fp, "   ... and %zu more\n",
+			report_unlisted(r, idx, n) - 20);
 }
 
 /* The units of the values and the threshold of a finding, in words. */
@@ -444,8 +463,7 @@ report_md_list(FILE *fp, const struct diff_result *r, const size_t *idx,
 	for (i = 0; i < n; i++) {
 		const struct diff_fn *fn = &r->fns[idx[i]];
 
-		if (report_in(r->regressions, r->nregressions, idx[i]) ||
-		    report_in(r->improvements, r->nimprovements, idx[i]))
+		if (!report_unlisted_fn(r, idx[i]))
 			continue;
 		if (shown++ == 20)
 			break;
@@ -463,7 +481,8 @@ report_md_list(FILE *fp, const struct diff_result *r, const size_t *idx,
 				: r->unit);
 	}
 	if (i < n)
-		fputs("- ... and more\n", fp);
+		fprintf(fp, "- ... and %zu more\n",
+			report_unlisted(r, idx, n) - 20);
 }
 
 /* The units of the values and a finding's threshold, in words. */
@@ -733,10 +752,10 @@ diffreport_fn_note(const struct diff_result *r, const struct diff_fn *fn)
 	report_pval(q, sizeof(q), fn->self.q);
 	if (diff_fn_is_finding(fn))
 		return xasprintf("finding: %s, self %+.2f %s%s, q %s", dir,
-				 fn->self.delta, r->unit,
+				 fn->self.delta, report_change_unit(r),
 				 diff_rescaled(r) ? " rescaled" : "", q);
 	return xasprintf("possible %s (self %+.2f %s%s, q %s): %s", dir,
-			 fn->self.delta, r->unit,
+			 fn->self.delta, report_change_unit(r),
 			 diff_rescaled(r) ? " rescaled" : "", q,
 			 report_advice(fn));
 }
