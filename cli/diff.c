@@ -265,10 +265,17 @@ diff_svg_cb(FILE *fp, void *arg)
 	return flame_write_diff_svg(a->shape, a->fo, a->fd, fp);
 }
 
+/* The size of a finding's change in each side's own self values. */
+static double
+diff_draw_own_change(const struct diff_result *r, const struct diff_fn *fn)
+{
+	return fabs(diff_pr_own(r, &fn->self) - fn->self.base_v);
+}
+
 /*
  * How the graph measures a path: each side's own share, or with absolute
  * values (--normalize none) the report's unit a run, from each side's
- * per-run total; color saturates at the biggest finding's change.
+ * per-run total; color saturates at the biggest finding's own change.
  */
 static void
 diff_draw_values(struct diff_draw *d, const struct diff_result *r,
@@ -286,11 +293,13 @@ diff_draw_values(struct diff_draw *d, const struct diff_result *r,
 	d->other_per_sample = base_shape ? pr_ps : base_ps;
 	d->scale = d->shares ? 1 : 0.005 * fmax(r->base_total_v, 1e-9);
 	for (i = 0; i < r->nregression_findings; i++)
-		d->scale = fmax(d->scale,
-				fabs(r->fns[r->regressions[i]].self.delta));
+		d->scale = fmax(
+			d->scale,
+			diff_draw_own_change(r, &r->fns[r->regressions[i]]));
 	for (i = 0; i < r->nimprovement_findings; i++)
-		d->scale = fmax(d->scale,
-				fabs(r->fns[r->improvements[i]].self.delta));
+		d->scale = fmax(
+			d->scale,
+			diff_draw_own_change(r, &r->fns[r->improvements[i]]));
 }
 
 static int
