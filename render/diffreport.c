@@ -169,6 +169,28 @@ report_caller_fell(struct strbuf *sb, const struct diff_result *r,
 		    diff_rescaled(r) ? " rescaled" : "", q);
 }
 
+/*
+ * When the rescaling alone gives the change its direction (the PR's own
+ * share moved the other way), say so: nothing reads as grown or fallen
+ * merely by rescaling. Appends nothing and returns false otherwise.
+ */
+static bool
+report_rescaling_only(struct strbuf *sb, const struct diff_result *r,
+		      const struct diff_fn *fn)
+{
+	double own = diff_pr_own(r, &fn->self) - fn->self.base_v;
+
+	if (!diff_rescaled(r) || own == 0 || (own > 0) == (fn->self.delta > 0))
+		return false;
+	strbuf_addf(sb,
+		    "a %s only after rescaling: its own share %s from %.2f%% "
+		    "to %.2f%%",
+		    fn->self.delta > 0 ? "rise" : "fall",
+		    own > 0 ? "rose" : "fell", fn->self.base_v,
+		    diff_pr_own(r, &fn->self));
+	return true;
+}
+
 /* The lines under a row: the path, the folded caller, the advice. */
 static void
 report_text_notes(FILE *fp, const struct diff_result *r,
@@ -177,6 +199,9 @@ report_text_notes(FILE *fp, const struct diff_result *r,
 	struct strbuf sb;
 
 	strbuf_init(&sb);
+	if (report_rescaling_only(&sb, r, fn))
+		fprintf(fp, "   %s\n", sb.buf);
+	strbuf_reset(&sb);
 	if (fn->is_new)
 		fputs("   new in PR (no samples in the baseline)\n", fp);
 	if (fn->npath) {
@@ -327,8 +352,7 @@ report_text_tiers(FILE *fp, const struct diff_result *r, const size_t *idx,
 	}
 	if (n > nfind) {
 		fprintf(fp,
-			"\n%s (weaker evidence, not findings: never fail "
-			"--fail-on-regression):\n",
+			"\n%s (weaker evidence; they never fail a build):\n",
 			possible);
 		report_text_rows(fp, r, idx, nfind, n);
 	}
@@ -396,6 +420,10 @@ report_md_path(FILE *fp, const struct diff_result *r, const struct diff_fn *fn)
 	struct strbuf sb;
 	size_t j;
 
+	strbuf_init(&sb);
+	if (report_rescaling_only(&sb, r, fn))
+		fprintf(fp, "%s; ", sb.buf);
+	strbuf_fini(&sb);
 	if (fn->is_new)
 		fputs("new in PR; ", fp);
 	if (fn->npath) {

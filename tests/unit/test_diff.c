@@ -523,6 +523,18 @@ test_diff_reports(void **state)
 
 /* ---- the findings and their presentation ------------------------------------- */
 
+static size_t
+count_of(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	while ((s = strstr(s, what))) {
+		n++;
+		s += strlen(what);
+	}
+	return n;
+}
+
 /* Report r in fmt (0 text, 1 markdown, 2 JSON) into a string. */
 static char *
 report_of(const struct diff_result *r, int fmt)
@@ -641,6 +653,11 @@ test_diff_tiers_reports(void **state)
 	assert_non_null(strstr(b, "record about 8 runs a side to decide"));
 	assert_non_null(strstr(out, "Possible improvements"));
 	assert_non_null(strstr(out, "record about 12 runs a side to decide"));
+	/* weak_fall's own share rose (20 to 17 x 1.25): the fall is the
+	 * rescaling's, and the report says so; big_grow's is not. */
+	assert_non_null(strstr(out, "a fall only after rescaling: its own "
+				    "share rose from 20.00% to 21.25%"));
+	assert_int_equal(count_of(out, "only after rescaling"), 1);
 	/* The PR's own share (15 x 1.25), the change labelled rescaled, the
 	 * threshold with its unit. */
 	assert_non_null(strstr(out, "  10.00   18.75    +5.00"));
@@ -676,18 +693,6 @@ test_diff_tiers_reports(void **state)
 		"\"findings\": {\"regressions\": 2, \"improvements\": 0}"));
 	free(out);
 	diff_result_free(r);
-}
-
-static size_t
-count_of(const char *s, const char *what)
-{
-	size_t n = 0;
-
-	while ((s = strstr(s, what))) {
-		n++;
-		s += strlen(what);
-	}
-	return n;
 }
 
 /*
