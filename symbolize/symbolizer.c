@@ -483,7 +483,7 @@ symbolizer_index(struct symbolizer *sy, struct module *m)
 
 	m->ix = dwarfidx_new(m->mod, sy->demangle);
 	m->symtab = symtab_new(m->mod);
-	m->plt = plt_new(m->mod);
+	m->plt = plt_new(m->mod, m->symtab);
 	if (dwfl_module_getdwarf(m->mod, &bias))
 		return;
 	bad = symbolizer_bad_debug_file(sy, m);
@@ -496,16 +496,21 @@ symbolizer_index(struct symbolizer *sy, struct module *m)
 	free(bad);
 }
 
-/* A PLT entry's name, "SYMBOL@plt", with SYMBOL demangled as asked. */
+/* A PLT entry's name, "SYMBOL@plt", with SYMBOL demangled as asked; the
+ * header's, ".plt", as it is. */
 static const char *
 symbolizer_plt_name(struct symbolizer *sy, const char *plt)
 {
-	size_t len = strlen(plt) - strlen("@plt");
-	char *sym = xasprintf("%.*s", (int)len, plt);
-	char *d = demangle_name(sym, sy->demangle);
-	char *name = xasprintf("%s@plt", d);
-	const char *interned = strpool_intern(&sy->names, name);
+	size_t len = strlen(plt);
+	char *sym, *d, *name;
+	const char *interned;
 
+	if (len <= strlen("@plt") || strcmp(plt + len - 4, "@plt"))
+		return strpool_intern(&sy->names, plt);
+	sym = xasprintf("%.*s", (int)(len - 4), plt);
+	d = demangle_name(sym, sy->demangle);
+	name = xasprintf("%s@plt", d);
+	interned = strpool_intern(&sy->names, name);
 	free(name);
 	free(d);
 	free(sym);
