@@ -187,6 +187,7 @@ while IFS=: read -r name tools <&3; do
 	[ $perf -eq 1 ] || continue
 	"$SCORCH" record -q -F 999 -o "$T/$name.json" -- "$exe" 1 \
 		</dev/null >/dev/null 2>"$T/$name.err"
+	# shellcheck disable=SC2046 # "N OK BAD..." split into words
 	set -- $(python3 "$T/plt.py" record "$T/$name.json" "$mod")
 	n=${1:-0} good=${2:-0}
 	shift 2 2>/dev/null
@@ -218,6 +219,37 @@ if [ $perf -eq 1 ] && [ -s "$T/gcc-bfd-lazy.json" ]; then
 		ok "report lists memcpy@plt"
 	else
 		not_ok "report lists memcpy@plt" "$(head -20 "$T/report.txt")"
+	fi
+fi
+
+# Downstream: diff matches memcpy@plt across two builds by different
+# linkers (the stub at other addresses, the program under other names):
+# neither new nor gone (docs/DIFF.md, "PLT stubs").
+if [ $perf -eq 1 ] && [ -x "$PLTX/gcc-bfd-lazy" ] && [ -x "$PLTX/gcc-gold" ]; then
+	mkdir -p "$T/d/base" "$T/d/pr"
+	cp "$PLTX/gcc-bfd-lazy" "$T/d/app-base"
+	cp "$PLTX/gcc-gold" "$T/d/app-pr"
+	for i in 1 2; do
+		for side in base pr; do
+			"$SCORCH" record -q -F 999 -o "$T/d/$side/$i.json" -- \
+				"$T/d/app-$side" 0.5 </dev/null >/dev/null 2>&1
+		done
+	done
+	"$SCORCH" diff "$T/d/base" "$T/d/pr" --report "$T/d/r.json" \
+		>"$T/d/out" 2>&1
+	aligned=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = [f.get("name", "") for k in ("new", "gone") for f in d[k]]
+both = sum(1 for s in (sys.argv[2], sys.argv[3])
+           if "memcpy@plt" in open(s).read())
+print("yes" if both == 2 and not [n for n in names if "plt" in n or "[app" in n] else names)
+' "$T/d/r.json" "$T/d/base/1.json" "$T/d/pr/1.json" 2>&1)
+	if [ "$aligned" = yes ]; then
+		ok "diff matches memcpy@plt across a GNU ld and a gold build"
+	else
+		not_ok "diff matches memcpy@plt across builds" "$aligned" \
+			"$(head -5 "$T/d/out")"
 	fi
 fi
 tap_done
