@@ -78,5 +78,8 @@ void plt_free(struct plt *pl);
 /* The name of the PLT entry holding module address addr, or NULL; it
  * lives until plt_free(). */
 const char *plt_find(const struct plt *pl, GElf_Addr addr);
+/* A PLT entry's name with SYMBOL of "SYMBOL@plt" demangled as asked (the
+ * header's, ".plt", as it is); free it. */
+char *plt_demangle(const char *plt, bool demangle);
 
 #endif

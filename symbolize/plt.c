@@ -16,6 +16,7 @@
 
 #include "../common/common.h"
 #include "internal.h"
+#include "symbolize.h"
 
 #ifndef R_X86_64_IRELATIVE
 #define R_X86_64_IRELATIVE 37
@@ -422,4 +423,20 @@ plt_find(const struct plt *pl, GElf_Addr addr)
 			return pl->ents[mid].name;
 	}
 	return NULL;
+}
+
+char *
+plt_demangle(const char *plt, bool demangle)
+{
+	size_t len = strlen(plt);
+	char *sym, *d, *name;
+
+	if (len <= strlen("@plt") || strcmp(plt + len - 4, "@plt"))
+		return xstrdup(plt);
+	sym = xasprintf("%.*s", (int)(len - 4), plt);
+	d = demangle_name(sym, demangle);
+	name = xasprintf("%s@plt", d);
+	free(d);
+	free(sym);
+	return name;
 }

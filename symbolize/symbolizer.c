@@ -496,27 +496,6 @@ symbolizer_index(struct symbolizer *sy, struct module *m)
 	free(bad);
 }
 
-/* A PLT entry's name, "SYMBOL@plt", with SYMBOL demangled as asked; the
- * header's, ".plt", as it is. */
-static const char *
-symbolizer_plt_name(struct symbolizer *sy, const char *plt)
-{
-	size_t len = strlen(plt);
-	char *sym, *d, *name;
-	const char *interned;
-
-	if (len <= strlen("@plt") || strcmp(plt + len - 4, "@plt"))
-		return strpool_intern(&sy->names, plt);
-	sym = xasprintf("%.*s", (int)(len - 4), plt);
-	d = demangle_name(sym, sy->demangle);
-	name = xasprintf("%s@plt", d);
-	interned = strpool_intern(&sy->names, name);
-	free(name);
-	free(d);
-	free(sym);
-	return interned;
-}
-
 /* The line table's line for module address addr, 0 when not known. */
 static uint32_t
 symbolizer_src_line(struct module *m, GElf_Addr addr)
@@ -605,7 +584,10 @@ symbolizer_resolve(struct symbolizer *sy, struct module *m, bool mapped,
 				free(d);
 			}
 		} else if ((plt = plt_find(m->plt, addr)) != NULL) {
-			chain[n].name = symbolizer_plt_name(sy, plt);
+			char *d = plt_demangle(plt, sy->demangle);
+
+			chain[n].name = strpool_intern(&sy->names, d);
+			free(d);
 			chain[n].file = "";
 			n++;
 		} else {
