@@ -58,6 +58,7 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 	common/utf8.c common/escape.c common/strpool.c common/json.c \
 	common/hash.c common/intmap.c
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
+	profile/lines.c \
 	profile/load.c profile/aggregate.c profile/merge.c profile/split.c \
 	profile/speedscope.c profile/pprof.c profile/budget.c \
 	profile/jsontext.c profile/jsonsites.c profile/perfscript.c
@@ -70,7 +71,7 @@ SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
 	symbolize/symtab.c symbolize/plt.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
-DIFF_SRCS := diff/diff.c diff/stats.c diff/align.c diff/paths.c
+DIFF_SRCS := diff/diff.c diff/count.c diff/model.c diff/findings.c diff/stats.c diff/align.c diff/paths.c
 CLI_SRCS := cli/output.c cli/record.c cli/record_profile.c \
 	cli/record_summary.c cli/svg.c cli/fold.c cli/flameopts.c \
 	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c \

@@ -64,6 +64,19 @@ struct diff_measure {
 	double mw_p, hl, hl_lo, hl_hi;
 };
 
+/*
+ * How strong the evidence of a function's change is (docs/DIFF.md, "Two
+ * tiers"): a finding (q <= alpha and the practical threshold: the only
+ * tier --fail-on-regression fails on), a possible change (weaker
+ * evidence, listed after the findings with the runs that would decide
+ * it), or nothing to say.
+ */
+enum diff_tier {
+	DIFF_TIER_NONE,
+	DIFF_TIER_FINDING,
+	DIFF_TIER_POSSIBLE,
+};
+
 /* A function's findings. */
 struct diff_fn {
 	char *key;    /* the alignment key (diff/align.c) */
@@ -71,10 +84,14 @@ struct diff_fn {
 	char *module; /* as the PR (else the baseline) names it */
 	int kind;     /* enum frame_kind */
 	struct diff_measure self, total;
-	bool significant; /* self: q <= alpha and |delta| >= min_delta */
-	bool is_new;	  /* no samples in the baseline at all */
-	bool is_gone;	  /* no samples in the PR at all */
-	double explains;  /* share of the total regression (or improvement)
+	bool significant;    /* self: q <= alpha and |delta| >= min_delta */
+	enum diff_tier tier; /* DIFF_TIER_FINDING exactly when significant */
+	/* DIFF_TIER_POSSIBLE: runs a side that would confirm or clear a
+	 * change of this size under the noise measured; 0 otherwise */
+	double runs_needed;
+	bool is_new;	 /* no samples in the baseline at all */
+	bool is_gone;	 /* no samples in the PR at all */
+	double explains; /* share of the total regression (or improvement)
 			     this function's self delta accounts for, 0..1 */
 	/* The call path that carries most of the self change, root first
 	 * (process frame excluded), and how much of it: set for findings. */

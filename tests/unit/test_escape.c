@@ -373,8 +373,8 @@ svg_write(FILE *fp, void *arg)
 }
 
 static void
-diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth,
-	      uint32_t same, uint64_t samples, struct flame_annot *out)
+diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth, uint32_t same,
+	      uint64_t samples, struct flame_annot *out)
 {
 	(void)ctx;
 	(void)frames;

@@ -1,0 +1,655 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * diff/model.c - the model: each side's per-run values of a count, the
+ * PR's share scale, the noise (sampling plus run-to-run) and the tests of
+ * one function's change (docs/DIFF.md, "The test").
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/common.h"
+#include "../profile/profile.h"
+#include "internal.h"
+
+/* The median of a chi-square with one degree of freedom. */
+#define CHI2_1_MEDIAN 0.45493642311957
+/*
+ * With one run a side, run-to-run noise is assumed at least this large (a
+ * coefficient of variation of a function's share between runs): runs of
+ * the examples here varied by 0 to 10% depending on the machine's load.
+ */
+#define SINGLE_RUN_MIN_CV 0.03
+/*
+ * The empirical null needs functions to learn from: with fewer than
+ * NULL_MIN_FUNCTIONS tested, one changed function moves the median, and
+ * SINGLE_RUN_FEW_CV is assumed instead.
+ */
+#define NULL_MIN_FUNCTIONS 8
+#define SINGLE_RUN_FEW_CV 0.10
+/* The noise model's weight, in runs' degrees of freedom, against one
+ * function's own scatter of runs (runs_t_test). */
+#define PRIOR_DF 4.0
+
+/* A run's value of a count: percent of the run, or ms / samples. */
+double
+diff_run_value(const struct diff_sides *sd, size_t r, uint64_t count)
+{
+	if (sd->norm == DIFF_NORM_SHARE)
+		return sd->n[r] ? 100.0 * (double)count / (double)sd->n[r] /
+					  (r >= sd->nb ? sd->scale : 1)
+				: 0;
+	return sd->ms ? (double)count * sd->period_ms[r] : (double)count;
+}
+
+/* Pooled values of both sides (percent, or mean per run). */
+void
+diff_pooled(const struct diff_sides *sd, const uint64_t *cnt,
+	    struct diff_measure *m)
+{
+	uint64_t nb = 0, np = 0;
+	double vb = 0, vp = 0;
+	size_t r;
+
+	m->base = m->pr = 0;
+	for (r = 0; r < sd->nb + sd->np; r++) {
+		bool pr = r >= sd->nb;
+
+		(pr ? &m->pr : &m->base)[0] += cnt[r];
+		(pr ? &np : &nb)[0] += sd->n[r];
+		(pr ? &vp : &vb)[0] += diff_run_value(sd, r, cnt[r]);
+	}
+	if (sd->norm == DIFF_NORM_SHARE) {
+		m->base_v = nb ? 100.0 * (double)m->base / (double)nb : 0;
+		m->pr_v =
+			np ? 100.0 * (double)m->pr / (double)np / sd->scale : 0;
+	} else {
+		m->base_v = vb / (double)sd->nb;
+		m->pr_v = vp / (double)sd->np;
+	}
+	m->delta = m->pr_v - m->base_v;
+	m->rel = m->base_v > 0	? m->delta / m->base_v
+		 : m->delta > 0 ? INFINITY
+				: 0;
+	m->z = 0;
+	m->p = m->q = 1;
+	m->lo = m->hi = m->delta;
+	m->mw_p = 1;
+	m->hl = m->hl_lo = m->hl_hi = NAN;
+}
+
+/*
+ * Run-to-run noise of one count on one side: the spread of its per-run
+ * values beyond what sampling explains, relative to its size (a squared
+ * coefficient of variation), and the degrees of freedom behind it. -1
+ * when the side has one run or the count is zero.
+ */
+static double
+model_side_excess(const struct diff_sides *sd, const uint64_t *cnt, size_t from,
+		  size_t to, double *df)
+{
+	double mean = 0, var = 0, sampling = 0, x;
+	size_t r, n = to - from;
+
+	*df = 0;
+	if (n < 2)
+		return -1;
+	for (r = from; r < to; r++)
+		mean += sd->norm == DIFF_NORM_SHARE
+				? (double)cnt[r] / (double)sd->n[r]
+				: (double)cnt[r];
+	mean /= (double)n;
+	if (mean <= 0)
+		return -1;
+	for (r = from; r < to; r++) {
+		x = sd->norm == DIFF_NORM_SHARE
+			    ? (double)cnt[r] / (double)sd->n[r]
+			    : (double)cnt[r];
+		var += (x - mean) * (x - mean);
+		/* What sampling alone would give: binomial, or Poisson. */
+		sampling += sd->norm == DIFF_NORM_SHARE
+				    ? mean * (1 - mean) / (double)sd->n[r]
+				    : mean;
+	}
+	var /= (double)(n - 1);
+	sampling /= (double)n;
+	*df = (double)(n - 1);
+	return (var - sampling) / (mean * mean);
+}
+
+/*
+ * The count test of one measure: z, two-sided p, and a (1 - alpha)
+ * interval of the delta in value units.
+ */
+void
+diff_count_test(const struct diff_sides *sd, const struct diff_noise *nz,
+		double alpha, struct diff_measure *m)
+{
+	uint64_t nb = 0, np = 0;
+	double se0, se1, zc, scale, vb, vp, v;
+	size_t r;
+
+	for (r = 0; r < sd->nb + sd->np; r++)
+		(r >= sd->nb ? &np : &nb)[0] += sd->n[r];
+	zc = stat_norm_quantile(1 - alpha / 2);
+	if (sd->norm == DIFF_NORM_SHARE) {
+		double k = sd->scale;
+		double pb = (double)m->base / (double)nb;
+		double pp = (double)m->pr / (double)np; /* raw PR share */
+		double p = ((double)m->base + (double)m->pr / k) /
+			   (double)(nb + np);
+
+		if (p <= 0 || p * k >= 1 || p >= 1)
+			return;
+		/*
+		 * Under no change: the baseline's share p on one side, k * p
+		 * (the PR's share of an unchanged function) on the other;
+		 * the PR side is compared divided by k.
+		 */
+		vb = nz->phi * p * (1 - p) / (double)nb +
+		     nz->tau2 * p * p / (double)sd->nb;
+		vp = nz->phi * p * (1 - k * p) / (k * (double)np) +
+		     nz->tau2 * p * p / (double)sd->np;
+		se0 = sqrt(vb + vp);
+		v = nz->phi * (pb * (1 - pb) / (double)nb +
+			       pp * (1 - pp) / ((double)np * k * k)) +
+		    nz->tau2 * (pb * pb / (double)sd->nb +
+				pp * pp / (k * k * (double)sd->np));
+		se1 = sqrt(v);
+		pp /= k;
+		scale = 100;
+		m->z = (pp - pb) / se0;
+	} else {
+		double lb = (double)m->base / (double)sd->nb;
+		double lp = (double)m->pr / (double)sd->np;
+		double l =
+			(double)(m->base + m->pr) / (double)(sd->nb + sd->np);
+
+		if (l <= 0)
+			return;
+		se0 = sqrt((nz->phi * l + nz->tau2 * l * l) *
+			   (1.0 / (double)sd->nb + 1.0 / (double)sd->np));
+		se1 = sqrt(
+			(nz->phi * lb + nz->tau2 * lb * lb) / (double)sd->nb +
+			(nz->phi * lp + nz->tau2 * lp * lp) / (double)sd->np);
+		/* Samples to the measure's unit: the runs' mean period. */
+		scale = 1;
+		if (sd->ms) {
+			double sum = 0;
+
+			for (r = 0; r < sd->nb + sd->np; r++)
+				sum += sd->period_ms[r];
+			scale = sum / (double)(sd->nb + sd->np);
+		}
+		m->z = (lp - lb) / se0;
+	}
+	m->p = fmin(1, 2 * stat_norm_sf(fabs(m->z)));
+	m->lo = m->delta - zc * se1 * scale;
+	m->hi = m->delta + zc * se1 * scale;
+	m->tested = true;
+}
+
+/*
+ * With several runs a side: a moderated, weighted t-test on the per-run
+ * values. The noise model gives each run's variance under no change,
+ * sampling (a run with few samples is noisier) plus tau2 run-to-run noise,
+ * and so its weight; each side's mean is the weighted mean of its runs.
+ * How far the function's own runs scatter around those means, relative to
+ * the model (a scale, df = runs - 2), is pooled with the model's own scale
+ * of 1 worth PRIOR_DF runs, as limma moderates gene-wise variances: a
+ * function whose runs scatter more than the model says is judged by its
+ * own scatter, one with few runs leans on the model. The t statistic has
+ * the summed degrees of freedom.
+ */
+void
+diff_runs_t_test(const struct diff_sides *sd, const uint64_t *cnt,
+		 const struct diff_noise *nz, double alpha,
+		 struct diff_measure *m)
+{
+	double sw[2] = { 0, 0 }, swx[2] = { 0, 0 }, mean[2], *w, ss = 0;
+	double df, scale, se, tc, pm = 0, unit = 1, x;
+	size_t r, n = sd->nb + sd->np;
+
+	/* The pooled value under no change, for the model's variance. */
+	for (r = 0; r < n; r++)
+		pm += diff_run_value(sd, r, cnt[r]);
+	pm /= (double)n;
+	if (pm <= 0)
+		return;
+	if (sd->norm != DIFF_NORM_SHARE && sd->ms) {
+		double sum = 0;
+
+		for (r = 0; r < n; r++)
+			sum += sd->period_ms[r];
+		unit = sum / (double)n;
+	}
+	w = xcalloc(n, sizeof(*w));
+	for (r = 0; r < n; r++) {
+		bool pr = r >= sd->nb;
+		double v;
+
+		if (sd->norm == DIFF_NORM_SHARE) {
+			double k = pr ? sd->scale : 1, p0 = pm / 100;
+
+			if (p0 * k >= 1) {
+				free(w);
+				return;
+			}
+			v = 1e4 * p0 * (1 - k * p0) / (k * (double)sd->n[r]);
+		} else {
+			v = unit * pm; /* Poisson: var = mean, in units */
+		}
+		v += nz->tau2 * pm * pm;
+		w[r] = 1 / v;
+		sw[pr] += w[r];
+		swx[pr] += w[r] * diff_run_value(sd, r, cnt[r]);
+	}
+	mean[0] = swx[0] / sw[0];
+	mean[1] = swx[1] / sw[1];
+	for (r = 0; r < n; r++) {
+		x = diff_run_value(sd, r, cnt[r]) - mean[r >= sd->nb];
+		ss += w[r] * x * x;
+	}
+	free(w);
+	df = (double)(n - 2);
+	scale = (PRIOR_DF + ss) / (PRIOR_DF + df);
+	se = sqrt(scale * (1 / sw[0] + 1 / sw[1]));
+	if (!(se > 0))
+		return;
+	m->z = (mean[1] - mean[0]) / se;
+	m->p = fmin(1, 2 * stat_t_sf(fabs(m->z), PRIOR_DF + df));
+	tc = stat_t_quantile(1 - alpha / 2, PRIOR_DF + df);
+	m->lo = m->delta - tc * se;
+	m->hi = m->delta + tc * se;
+	m->tested = true;
+}
+
+/* Runs as the unit: U test and shift of the per-run values. */
+void
+diff_runs_test(const struct diff_sides *sd, const uint64_t *cnt, double alpha,
+	       struct diff_measure *m)
+{
+	double *x, *y;
+	size_t r;
+
+	if (sd->nb < 2 || sd->np < 2)
+		return;
+	x = xmalloc(sd->nb * sizeof(*x));
+	y = xmalloc(sd->np * sizeof(*y));
+	for (r = 0; r < sd->nb; r++)
+		x[r] = diff_run_value(sd, r, cnt[r]);
+	for (r = 0; r < sd->np; r++)
+		y[r] = diff_run_value(sd, sd->nb + r, cnt[sd->nb + r]);
+	m->mw_p = stat_mann_whitney(x, sd->nb, y, sd->np, NULL);
+	stat_hodges_lehmann(x, sd->nb, y, sd->np, 1 - alpha, &m->hl, &m->hl_lo,
+			    &m->hl_hi);
+	free(x);
+	free(y);
+}
+
+/* Weighted median: the value where the weights' running sum reaches half. */
+struct model_wv {
+	double v, w;
+};
+
+static int
+model_wv_cmp(const void *a, const void *b)
+{
+	const struct model_wv *x = a, *y = b;
+
+	return x->v < y->v ? -1 : x->v > y->v;
+}
+
+/*
+ * The PR's share scale. A first guess is the median, weighted by size, of
+ * each function's PR share over its baseline share (functions with at
+ * least min_share of self time on both sides). The functions that agree
+ * with it (within 15%, or within three standard errors of sampling) are
+ * taken as unchanged, and the scale is the ratio of their summed shares:
+ * pooled over most of the profile, it is far less noisy than any one
+ * function's ratio. 1 when no function can say.
+ */
+double
+diff_scale(const struct diff_result *r, const bool *cand)
+{
+	struct model_wv *v = xcalloc(r->nfns ? r->nfns : 1, sizeof(*v));
+	double sum = 0, half, run = 0, s0 = 1, ub = 0, up = 0;
+	size_t f, n = 0, i;
+
+	for (f = 0; f < r->nfns; f++) {
+		const struct diff_measure *m = &r->fns[f].self;
+
+		if (!cand[f] || m->base_v < r->opts.min_share ||
+		    m->pr_v < r->opts.min_share)
+			continue;
+		v[n].v = m->pr_v / m->base_v;
+		v[n].w = m->base_v;
+		sum += v[n].w;
+		n++;
+	}
+	if (!n) {
+		free(v);
+		return 1;
+	}
+	qsort(v, n, sizeof(*v), model_wv_cmp);
+	half = sum / 2;
+	for (i = 0; i < n; i++) {
+		run += v[i].w;
+		if (run >= half) {
+			s0 = v[i].v;
+			break;
+		}
+	}
+	free(v);
+	for (f = 0; f < r->nfns; f++) {
+		const struct diff_measure *m = &r->fns[f].self;
+		double se, d;
+
+		if (!cand[f] || m->base_v <= 0 || m->pr_v <= 0)
+			continue;
+		/* Sampling error of the difference, in points. */
+		se = 100 * sqrt(m->base_v / 100 * (1 - m->base_v / 100) *
+				(1.0 / (double)r->base_samples +
+				 1.0 / (double)r->pr_samples));
+		d = m->pr_v / s0 - m->base_v;
+		if (fabs(d) <= 0.15 * m->base_v || fabs(d) <= 3 * se) {
+			ub += m->base_v;
+			up += m->pr_v;
+		}
+	}
+	return ub > 0 && up > 0 ? up / ub : s0;
+}
+
+/* How many functions the count test can test. */
+static size_t
+model_noise_tested(struct diff_result *r, struct diff_counts *c,
+		   const struct diff_sides *sd, const bool *cand,
+		   const struct diff_noise *nz)
+{
+	size_t f, k = 0;
+
+	for (f = 0; f < c->nfns; f++) {
+		struct diff_measure m = r->fns[f].self;
+
+		if (!cand[f])
+			continue;
+		diff_count_test(sd, nz, r->opts.alpha, &m);
+		k += m.tested;
+	}
+	return k;
+}
+
+/* The median z^2 of the tested functions' self time with run-to-run
+ * noise tau2; 0 when fewer than three can be tested. */
+static double
+model_median_z2(struct diff_result *r, struct diff_counts *c,
+		const struct diff_sides *sd, const bool *cand,
+		const struct diff_noise *base, double tau2)
+{
+	double *v = xcalloc(c->nfns ? c->nfns : 1, sizeof(*v)), med = 0;
+	struct diff_noise nz = *base;
+	size_t f, k = 0;
+
+	nz.tau2 = tau2;
+	for (f = 0; f < c->nfns; f++) {
+		struct diff_measure m = r->fns[f].self;
+
+		if (!cand[f])
+			continue;
+		diff_count_test(sd, &nz, r->opts.alpha, &m);
+		if (m.tested)
+			v[k++] = m.z * m.z;
+	}
+	if (k >= 3)
+		med = stat_median(v, k);
+	free(v);
+	return med;
+}
+
+/*
+ * The noise for the tests. Several runs a side: tau2 is the average of
+ * the functions' relative run-to-run excess variance, weighted by their
+ * size (big functions show it best; a change between the sides does not
+ * enter, as it is measured within each side). One run a side: phi from
+ * the median squared z of all tested functions, most of which did not
+ * change.
+ */
+void
+diff_estimate_noise(struct diff_result *r, struct diff_counts *c,
+		    const struct diff_sides *sd, const bool *cand,
+		    struct diff_noise *nz)
+{
+	size_t f, k = 0;
+
+	nz->tau2 = 0;
+	nz->phi = 1;
+	if (sd->nb >= 2 && sd->np >= 2) {
+		double sum = 0, wsum = 0;
+
+		for (f = 0; f < c->nfns; f++) {
+			double dfb, dfp, eb, ep, w;
+
+			if (!cand[f])
+				continue;
+			eb = model_side_excess(sd, c->self[f], 0, sd->nb, &dfb);
+			ep = model_side_excess(sd, c->self[f], sd->nb,
+					       sd->nb + sd->np, &dfp);
+			w = r->fns[f].self.base_v + r->fns[f].self.pr_v;
+			if (dfb > 0) {
+				sum += w * dfb * eb;
+				wsum += w * dfb;
+			}
+			if (dfp > 0) {
+				sum += w * dfp * ep;
+				wsum += w * dfp;
+			}
+		}
+		nz->tau2 = wsum > 0 && sum > 0 ? sum / wsum : 0;
+		r->dispersion = sqrt(nz->tau2);
+		r->dispersion_from = "runs";
+		return;
+	}
+	/*
+	 * One run a side: the same two-part model, with tau2 set so that
+	 * the median z^2 over all tested functions, most of which did not
+	 * change, is the median of a chi-square with one degree of freedom
+	 * (an empirical null). Found by bisection: the median falls as tau2
+	 * grows.
+	 */
+	{
+		double lo = 0, hi = 1, med;
+		int it;
+
+		if (model_noise_tested(r, c, sd, cand, nz) <
+		    NULL_MIN_FUNCTIONS) {
+			/* Too few functions to learn the noise from. */
+			nz->tau2 = SINGLE_RUN_FEW_CV * SINGLE_RUN_FEW_CV;
+			goto single_done;
+		}
+		if (model_median_z2(r, c, sd, cand, nz, 0) <= CHI2_1_MEDIAN)
+			goto single_done;
+		while (model_median_z2(r, c, sd, cand, nz, hi) >
+			       CHI2_1_MEDIAN &&
+		       hi < 1e4)
+			hi *= 4;
+		for (it = 0; it < 50; it++) {
+			double mid = (lo + hi) / 2;
+
+			med = model_median_z2(r, c, sd, cand, nz, mid);
+			if (med > CHI2_1_MEDIAN)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		nz->tau2 = hi;
+	}
+single_done:
+	(void)k;
+	/*
+	 * A median over a handful of functions is itself noisy, and often
+	 * says "no run-to-run noise" when there is some: one run a side is
+	 * never trusted to be quieter than SINGLE_RUN_MIN_CV.
+	 */
+	if (nz->tau2 < SINGLE_RUN_MIN_CV * SINGLE_RUN_MIN_CV)
+		nz->tau2 = SINGLE_RUN_MIN_CV * SINGLE_RUN_MIN_CV;
+	r->dispersion = sqrt(nz->tau2);
+	r->dispersion_from = "functions";
+}
+
+void
+diff_sides_init(struct diff_sides *sd, struct diff_result *r,
+		const struct diff_counts *c)
+{
+	size_t i;
+
+	sd->nb = r->nbase;
+	sd->np = r->npr;
+	sd->n = c->run_n;
+	sd->period_ms = c->run_period_ms;
+	sd->norm = r->opts.normalize;
+	sd->ms = r->opts.normalize == DIFF_NORM_NONE;
+	sd->scale = 1;
+	for (i = 0; i < c->nruns; i++) {
+		if (i < sd->nb)
+			r->base_samples += c->run_n[i];
+		else
+			r->pr_samples += c->run_n[i];
+		if (!c->run_period_ms[i])
+			sd->ms = false;
+	}
+	r->unit = sd->norm == DIFF_NORM_SHARE ? "pts"
+		  : sd->ms		      ? "ms"
+					      : "samples";
+	for (i = 0; i < c->nruns; i++)
+		(i < sd->nb ? &r->base_total_v : &r->pr_total_v)[0] +=
+			diff_run_value(sd, i, c->run_n[i]) /
+			(double)(i < sd->nb ? sd->nb : sd->np);
+}
+
+double
+diff_model_measure(struct diff_result *r, const struct diff_counts *c,
+		   const struct diff_sides *sd, bool *cand)
+{
+	double overlap = 0;
+	size_t f;
+
+	for (f = 0; f < c->nfns; f++) {
+		struct diff_fn *fn = &r->fns[f];
+		double sb = 0, sp = 0;
+
+		diff_pooled(sd, c->self[f], &fn->self);
+		diff_pooled(sd, c->total[f], &fn->total);
+		fn->is_new = fn->total.base == 0 && fn->total.pr > 0;
+		fn->is_gone = fn->total.pr == 0 && fn->total.base > 0;
+		/* Tested when big enough on either side, as shares. */
+		if (r->base_samples)
+			sb = 100.0 * (double)fn->total.base /
+			     (double)r->base_samples;
+		if (r->pr_samples)
+			sp = 100.0 * (double)fn->total.pr /
+			     (double)r->pr_samples;
+		cand[f] = (sb + sp) / 2 >= r->opts.min_share;
+		if (r->base_samples && r->pr_samples)
+			overlap += fmin(
+				(double)fn->self.base / (double)r->base_samples,
+				(double)fn->self.pr / (double)r->pr_samples);
+	}
+	return overlap;
+}
+
+/*
+ * Shares add up to 100%: when some functions grow, every other one
+ * shrinks as a share though its cost did not change, and a big
+ * improvement makes everything else look slower. Most functions do not
+ * change between two builds, so the PR's shares are rescaled by the median
+ * ratio of PR to baseline share over the functions (by size), as RNA-seq
+ * counts are normalized: an unchanged function then compares equal, and a
+ * delta is in points of the baseline's total.
+ */
+void
+diff_model_rescale(struct diff_result *r, const struct diff_counts *c,
+		   struct diff_sides *sd, const bool *cand)
+{
+	size_t f;
+
+	if (sd->norm == DIFF_NORM_SHARE) {
+		sd->scale = diff_scale(r, cand);
+		if (fabs(sd->scale - 1) > 1e-9)
+			for (f = 0; f < c->nfns; f++) {
+				diff_pooled(sd, c->self[f], &r->fns[f].self);
+				diff_pooled(sd, c->total[f], &r->fns[f].total);
+			}
+	}
+	r->pr_scale = sd->scale;
+}
+
+/* Benjamini-Hochberg over every function tested, and which changes are
+ * findings; returns how many were tested. */
+static size_t
+model_decide(struct diff_result *r, double min_v)
+{
+	const struct diff_opts *o = &r->opts;
+	size_t n = r->nfns ? r->nfns : 1, f, k, ntested = 0;
+	double *p_self = xcalloc(n, sizeof(double));
+	double *q_self = xcalloc(n, sizeof(double));
+	double *p_total = xcalloc(n, sizeof(double));
+	double *q_total = xcalloc(n, sizeof(double));
+
+	for (f = 0; f < r->nfns; f++)
+		if (r->fns[f].self.tested) {
+			p_self[ntested] = r->fns[f].self.p;
+			p_total[ntested] = r->fns[f].total.p;
+			ntested++;
+		}
+	stat_bh_qvalues(p_self, ntested, q_self);
+	stat_bh_qvalues(p_total, ntested, q_total);
+	for (f = 0, k = 0; f < r->nfns; f++) {
+		struct diff_fn *fn = &r->fns[f];
+
+		if (!fn->self.tested)
+			continue;
+		fn->self.q = q_self[k];
+		fn->total.q = q_total[k];
+		k++;
+		fn->significant =
+			fn->self.q <= o->alpha &&
+			fabs(fn->self.delta) >= min_v &&
+			(r->nbase < 4 || r->npr < 4 || fn->self.mw_p <= 0.05);
+	}
+	free(p_self);
+	free(q_self);
+	free(p_total);
+	free(q_total);
+	return ntested;
+}
+
+size_t
+diff_model_test(struct diff_result *r, const struct diff_counts *c,
+		const struct diff_sides *sd, const bool *cand,
+		const struct diff_noise *nz, double *min_v)
+{
+	const struct diff_opts *o = &r->opts;
+	size_t f;
+
+	for (f = 0; f < c->nfns; f++) {
+		struct diff_fn *fn = &r->fns[f];
+
+		if (!cand[f])
+			continue;
+		if (sd->nb >= 2 && sd->np >= 2) {
+			diff_runs_t_test(sd, c->self[f], nz, o->alpha,
+					 &fn->self);
+			diff_runs_t_test(sd, c->total[f], nz, o->alpha,
+					 &fn->total);
+		} else {
+			diff_count_test(sd, nz, o->alpha, &fn->self);
+			diff_count_test(sd, nz, o->alpha, &fn->total);
+		}
+		diff_runs_test(sd, c->self[f], o->alpha, &fn->self);
+		diff_runs_test(sd, c->total[f], o->alpha, &fn->total);
+	}
+	*min_v = o->normalize == DIFF_NORM_SHARE
+			 ? o->min_delta
+			 : o->min_delta / 100 * r->base_total_v;
+	return model_decide(r, *min_v);
+}
