@@ -60,7 +60,8 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c profile/aggregate.c profile/merge.c profile/split.c \
 	profile/speedscope.c profile/pprof.c profile/budget.c \
-	profile/jsontext.c profile/jsonsites.c profile/perfscript.c
+	profile/jsontext.c profile/jsonsites.c profile/perfscript.c \
+	profile/values.c
 SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \
 	sampler/handle.c sampler/events.c sampler/targets.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
@@ -74,7 +75,7 @@ DIFF_SRCS := diff/diff.c diff/stats.c diff/align.c diff/paths.c
 CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/flameopts.c \
 	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c \
 	cli/check.c
-CLI_SRCS += cli/pidof.c cli/usage.c cli/formats.c
+CLI_SRCS += cli/pidof.c cli/usage.c cli/formats.c cli/value.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS) $(DIFF_SRCS)
@@ -86,7 +87,8 @@ LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_budget test_regex \
-	test_modules test_escape test_roundtrip test_decode test_common
+	test_modules test_escape test_roundtrip test_decode test_common \
+	test_values
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
 # ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------
