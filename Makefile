@@ -72,7 +72,8 @@ SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/symtab.c symbolize/plt.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
 DIFF_SRCS := diff/diff.c diff/stats.c diff/align.c diff/paths.c
-CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/flameopts.c \
+CLI_SRCS := cli/output.c cli/record.c cli/record_profile.c \
+	cli/record_summary.c cli/svg.c cli/fold.c cli/flameopts.c \
 	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c \
 	cli/check.c
 CLI_SRCS += cli/pidof.c cli/usage.c cli/formats.c cli/value.c
