@@ -224,7 +224,8 @@ struct perf_rec_throttle {
 
 /* PERF_RECORD_SWITCH and _SWITCH_CPU_WIDE (next_prev_*: cpu-wide only). */
 struct perf_rec_switch {
-	bool out; /* PERF_RECORD_MISC_SWITCH_OUT */
+	bool out;     /* PERF_RECORD_MISC_SWITCH_OUT */
+	bool preempt; /* out, still runnable: _MISC_SWITCH_OUT_PREEMPT */
 	uint32_t next_prev_pid, next_prev_tid;
 };
 
