@@ -66,7 +66,8 @@ SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \
 	sampler/handle.c sampler/events.c sampler/targets.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
 	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
-	sampler/unwind-rules.c sampler/unwind-libunwind.c sampler/unwind-ehret.c
+	sampler/unwind-rules.c sampler/unwind-libunwind.c sampler/unwind-ehret.c \
+	sampler/offcpu.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
 	symbolize/symtab.c symbolize/plt.c
@@ -90,7 +91,7 @@ UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_budget test_regex \
 	test_modules test_escape test_roundtrip test_decode test_common \
 	test_values
-EXAMPLES := cpuburn threads echo-server loadgen stackmix
+EXAMPLES := cpuburn threads echo-server loadgen stackmix offcpu
 
 # ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------
 # $(call build_rules,DIR,EXTRA_FLAGS); CC_DIR is the build's compiler.

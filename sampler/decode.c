@@ -394,8 +394,9 @@ static void
 decode_switch_misc(struct perf_rec *rec)
 {
 	rec->switch_.out = !!(rec->misc & PERF_RECORD_MISC_SWITCH_OUT);
-	rec->switch_.preempt = rec->switch_.out &&
-			       (rec->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
+	rec->switch_.preempt =
+		rec->switch_.out &&
+		(rec->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
 }
 
 /* Everything between the header and the sample_id trailer. */
