@@ -90,7 +90,7 @@ LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_budget test_regex \
 	test_modules test_escape test_roundtrip test_decode test_common \
-	test_values
+	test_values test_offcpu
 EXAMPLES := cpuburn threads echo-server loadgen stackmix offcpu
 
 # ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------

@@ -39,6 +39,7 @@ enum {
 	RECORD_TID,
 	RECORD_CGROUP,
 	RECORD_OFF_CPU,
+	RECORD_OFF_CPU_STACK,
 };
 
 /* The parser's table and the --help text, in --help's order. */
@@ -91,6 +92,10 @@ static const struct usage_opt record_opts_table[] = {
 	  "by the time until it runs again; preempted time\n"
 	  "under a [preempted] leaf. SVG and folded outputs\n"
 	  "show wall time (on and off CPU, in ns)" },
+	{ "off-cpu-stack-size", RECORD_OFF_CPU_STACK, "BYTES",
+	  "user stack copied per switch-out with --off-cpu\n"
+	  "-g dwarf (default 8K, or the CPU samples' copy\n"
+	  "when that is smaller)" },
 	{ "output", 'o', "OUT",
 	  "OUT.json native profile (default scorch.json),\n"
 	  "OUT.folded folded stacks, OUT.svg flame graph,\n"
@@ -431,6 +436,9 @@ record_parse_opt(int c, char **argv, struct record_args *a)
 	case RECORD_OFF_CPU:
 		ro->off_cpu = true;
 		return 0;
+	case RECORD_OFF_CPU_STACK:
+		return record_parse_size("--off-cpu-stack-size", optarg,
+					 &ro->off_cpu_stack_bytes);
 	case 'o':
 		a->out = optarg;
 		return 0;

@@ -53,7 +53,7 @@ sampler_set_stack_mode(struct sampler *s)
 	s->offcpu_stack_bytes = s->stack_bytes < SAMPLER_OFFCPU_STACK_BYTES
 					? s->stack_bytes
 					: SAMPLER_OFFCPU_STACK_BYTES;
-	if (s->opts.off_cpu_stack_bytes)
+	if (s->opts.off_cpu_stack_bytes && s->opts.callgraph == CALLGRAPH_DWARF)
 		s->offcpu_stack_bytes = (s->opts.off_cpu_stack_bytes + 7) & ~7u;
 	if (s->offcpu_stack_bytes > SAMPLER_MAX_STACK_BYTES)
 		s->offcpu_stack_bytes = SAMPLER_MAX_STACK_BYTES;
