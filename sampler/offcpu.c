@@ -129,8 +129,9 @@ offcpu_weigh(struct sampler *s, struct offcpu_task *t, pid_t tid, uint64_t ns)
 	int seen;
 
 	if (idx == SIZE_MAX) {
-		idx = stack_table_add(s->stacks, t->pid, tid, image, NULL, NULL,
-				      0, 0, STACK_BROKEN, 0);
+		idx = stack_table_add(
+			s->stacks, t->pid, tid, image, NULL, NULL, 0, 0,
+			STACK_BROKEN | (t->preempt ? STACK_PREEMPTED : 0), 0);
 	} else if (t->preempt) {
 		/* The same stack with a [preempted] leaf: copy it first,
 		 * since adding may move the table's arrays. */
