@@ -4,8 +4,9 @@
  * how long, without tracefs or BPF.
  *
  * Beside the CPU event, a software context-switches event with
- * sample_period 1 is opened on the same CPUs (cpu scope) or threads
- * (thread scope, inherited), with the same sample_type: the kernel samples
+ * sample_period 1 is opened on every target thread (inherited, in both
+ * scopes: a per-CPU one would sample every task's switches; per CPU only
+ * for -a and --cgroup), with the same sample_type: the kernel samples
  * it in the task that is leaving the CPU, before the switch, so its
  * callchain holds the kernel's path into schedule() (futex_wait,
  * pipe_read, do_nanosleep) and its user registers and stack copy are the
