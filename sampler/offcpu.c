@@ -139,8 +139,11 @@ offcpu_weigh(struct sampler *s, struct offcpu_task *t, pid_t tid, uint64_t ns)
 		const struct addr_stack *a = stack_table_get(s->stacks, idx);
 		uint32_t n = a->nkernel + a->nuser;
 
-		memcpy(s->ips, a->ips, n * sizeof(*a->ips));
-		memcpy(s->umods, a->modules, a->nuser * sizeof(*a->modules));
+		if (n)
+			memcpy(s->ips, a->ips, n * sizeof(*a->ips));
+		if (a->nuser)
+			memcpy(s->umods, a->modules,
+			       a->nuser * sizeof(*a->modules));
 		idx = stack_table_add(s->stacks, a->pid, a->tid, a->image,
 				      s->ips, s->umods, a->nkernel, a->nuser,
 				      a->flags | STACK_PREEMPTED, 0);
