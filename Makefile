@@ -181,7 +181,8 @@ NOFP_CFLAGS := $(filter-out -fno-omit-frame-pointer,$(EXAMPLE_CFLAGS)) \
 UNWIND_EXAMPLES := build/examples/stackmix-nofp \
 	build/examples/stackmix-dbgframe build/examples/stackmix-plugin.so \
 	build/examples/regression-base build/examples/regression-pr \
-	build/examples/stackmix-lld
+	build/examples/stackmix-lld build/examples/workers-base \
+	build/examples/workers-pr
 examples: $(addprefix build/examples/,$(EXAMPLES)) $(UNWIND_EXAMPLES) \
 	build/examples/loadtest-server
 
@@ -224,6 +225,15 @@ build/examples/regression-base: examples/regression/app.c | build/.dirs
 build/examples/regression-pr: examples/regression/app.c | build/.dirs
 	@mkdir -p build/examples
 	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -DAPP_PR=1 -o $@ $<
+
+# examples/workers: four named threads, a baseline and a PR build.
+build/examples/workers-base: examples/workers/workers.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -DWORKERS_PR=0 -o $@ $<
+
+build/examples/workers-pr: examples/workers/workers.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -DWORKERS_PR=1 -o $@ $<
 
 build/examples/stackmix-plugin.so: examples/stackmix-plugin.c | build/.dirs
 	@mkdir -p build/examples

@@ -24,9 +24,13 @@ struct scorch_err;
 struct diff_keyset;
 
 enum diff_norm {
-	DIFF_NORM_SHARE, /* share of all samples of a run (default) */
+	DIFF_NORM_SHARE, /* share of all samples of a run */
 	DIFF_NORM_NONE,	 /* absolute: CPU ms per run (samples without a
 			    known period), for fixed-work benchmarks */
+	DIFF_NORM_AUTO,	 /* the default: NONE when every run of both sides
+			    recorded a whole command (metadata "extent":
+			    "whole"), SHARE otherwise; the result says
+			    which (opts.normalize) and why */
 };
 
 struct diff_opts {
@@ -84,14 +88,14 @@ struct diff_fn {
 	char *module; /* as the PR (else the baseline) names it */
 	int kind;     /* enum frame_kind */
 	struct diff_measure self, total;
-	bool significant; /* self: q <= alpha and |delta| >= min_delta */
+	bool significant;    /* self: q <= alpha and |delta| >= min_delta */
 	enum diff_tier tier; /* DIFF_TIER_FINDING exactly when significant */
 	/* DIFF_TIER_POSSIBLE: runs a side that would confirm or clear a
 	 * change of this size under the noise measured; 0 otherwise */
 	double runs_needed;
-	bool is_new;	  /* no samples in the baseline at all */
-	bool is_gone;	  /* no samples in the PR at all */
-	double explains;  /* share of the total regression (or improvement)
+	bool is_new;	 /* no samples in the baseline at all */
+	bool is_gone;	 /* no samples in the PR at all */
+	double explains; /* share of the total regression (or improvement)
 			     this function's self delta accounts for, 0..1 */
 	/* The call path that carries most of the self change, root first
 	 * (process frame excluded), and how much of it: set for findings. */
@@ -114,7 +118,10 @@ struct diff_result {
 			      factor (one run a side) */
 	const char *dispersion_from; /* "runs" or "functions" */
 	const char *unit;	     /* "pts" (share points), "ms", "samples" */
+	/* The options used: opts.normalize is SHARE or NONE, AUTO resolved */
 	struct diff_opts opts;
+	bool normalize_auto;	   /* opts.normalize was chosen by AUTO */
+	const char *normalize_why; /* why that normalization, one phrase */
 	struct diff_fn *fns; /* every function seen, in no particular order */
 	size_t nfns;
 	/* Indexes into fns, most responsible first. */

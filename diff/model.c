@@ -496,6 +496,50 @@ single_done:
 	r->dispersion_from = "functions";
 }
 
+/*
+ * --normalize auto: absolute CPU time when every run of both sides
+ * recorded one whole command from its start to its exit (fixed work: a
+ * slower build takes more samples, and shares would hide that), shares
+ * otherwise (a window of time: attached, or stopped by -d). A run without
+ * the metadata (folded input, an older recording) keeps shares.
+ */
+void
+diff_model_normalize(struct diff_result *r, struct profile *const *runs,
+		     size_t n)
+{
+	size_t i, whole = 0, window = 0;
+
+	r->normalize_auto = r->opts.normalize == DIFF_NORM_AUTO;
+	if (!r->normalize_auto) {
+		r->normalize_why = r->opts.normalize == DIFF_NORM_NONE
+					   ? "--normalize none"
+					   : "--normalize share";
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const char *e = profile_meta_str(runs[i], "extent");
+
+		if (e && !strcmp(e, "whole"))
+			whole++;
+		else if (e && !strcmp(e, "window"))
+			window++;
+	}
+	if (whole == n) {
+		r->opts.normalize = DIFF_NORM_NONE;
+		r->normalize_why = "every run recorded a whole command "
+				   "(fixed work): absolute CPU time";
+	} else {
+		r->opts.normalize = DIFF_NORM_SHARE;
+		r->normalize_why =
+			window ? "a run recorded a window of time (attached, "
+				 "or stopped before the command exited): "
+				 "shares, rescaled"
+			       : "a run does not say how it was recorded "
+				 "(folded, or recorded before scorch said): "
+				 "shares, rescaled";
+	}
+}
+
 void
 diff_sides_init(struct diff_sides *sd, struct diff_result *r,
 		const struct diff_counts *c)

@@ -185,6 +185,8 @@ diffreport_write_text(const struct diff_result *r, FILE *fp, bool color)
 		"%g; %s\n",
 		!strcmp(r->unit, "pts") ? "% of samples" : r->unit,
 		r->opts.alpha, r->opts.min_delta, report_noise(r));
+	if (r->normalize_why)
+		fprintf(fp, "normalization: %s\n", r->normalize_why);
 	if (r->nregressions) {
 		fprintf(fp, "\nRegressions, most responsible first:\n");
 		report_text_rows(fp, r, r->regressions, r->nregressions, true);
@@ -301,6 +303,8 @@ diffreport_write_markdown(const struct diff_result *r, FILE *fp)
 		r->npr == 1 ? "" : "s", (unsigned long long)r->pr_samples,
 		!strcmp(r->unit, "pts") ? "% of samples" : r->unit,
 		r->opts.alpha, r->opts.min_delta, report_noise(r));
+	if (r->normalize_why)
+		fprintf(fp, "Normalization: %s.\n", r->normalize_why);
 	if (r->nregressions) {
 		fputs("\n#### Regressions\n\n", fp);
 		report_md_rows(fp, r, r->regressions, r->nregressions);
@@ -435,6 +439,10 @@ diffreport_write_json(const struct diff_result *r, FILE *fp)
 		r->unit,
 		r->opts.normalize == DIFF_NORM_SHARE ? "share" : "none",
 		r->opts.alpha, r->opts.min_delta, r->opts.min_share);
+	fprintf(fp, "\"normalize_auto\": %s,\n\"normalize_why\": ",
+		r->normalize_auto ? "true" : "false");
+	json_put_string(fp, r->normalize_why ? r->normalize_why : "");
+	fputs(",\n", fp);
 	fprintf(fp,
 		"\"baseline\": {\"runs\": %zu, \"samples\": %llu, "
 		"\"total\": ",

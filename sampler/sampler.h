@@ -114,6 +114,8 @@ struct sampler_stats {
 	enum sampler_unwinder unwinder; /* the CFI unwinder used */
 	enum sampler_scope scope;	/* the scope actually used */
 	bool kernel;			/* kernel stacks were recorded */
+	bool targets_exited; /* recording stopped because every target had
+				exited (not by -d, a signal or an error) */
 	/* Broken stacks of processes with no maps known (unreadable). */
 	uint64_t broken_nomaps;
 	pid_t nomaps_pid; /* the first target whose maps were unreadable */
