@@ -66,6 +66,11 @@ struct diff_measure {
 	/* Runs as the unit: Mann-Whitney U and Hodges-Lehmann (>= 2 runs a
 	 * side; mw_p 1 and NAN shift otherwise). */
 	double mw_p, hl, hl_lo, hl_hi;
+	/* The model's variance of one run's value, baseline and PR (value
+	 * units, squared), and the degrees of freedom the test adds to the
+	 * runs' (-1: a z-test): for the runs a change would need. */
+	double run_var[2];
+	double df_extra;
 };
 
 /*

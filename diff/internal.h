@@ -44,6 +44,8 @@ double stat_t_quantile(double p, double df);
 void stat_bh_qvalues(const double *p, size_t n, double *q);
 /* The median of v[0..n) (v is sorted in place); 0 when empty. */
 double stat_median(double *v, size_t n);
+/* The median of a chi-square with df degrees of freedom (approximate). */
+double stat_chi2_median(double df);
 
 /* align.c */
 /*
@@ -161,6 +163,12 @@ void diff_runs_test(const struct diff_sides *sd, const uint64_t *cnt,
 size_t diff_model_test(struct diff_result *r, const struct diff_counts *c,
 		       const struct diff_sides *sd, const bool *cand,
 		       const struct diff_noise *nz, double *min_v);
+
+/* tiers.c: each tested function's tier (a finding, when significant; a
+ * possible change, with the runs a side that would decide it), given the
+ * practical threshold, how many were tested and how many are findings. */
+void diff_model_tiers(struct diff_result *r, double min_v, size_t ntested,
+		      size_t nfind);
 
 /* findings.c */
 /* The lists of r (regressions, improvements, added, removed), sorted,

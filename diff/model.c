@@ -78,43 +78,56 @@ diff_pooled(const struct diff_sides *sd, const uint64_t *cnt,
 	m->hl = m->hl_lo = m->hl_hi = NAN;
 }
 
-/*
- * Run-to-run noise of one count on one side: the spread of its per-run
- * values beyond what sampling explains, relative to its size (a squared
- * coefficient of variation), and the degrees of freedom behind it. -1
- * when the side has one run or the count is zero.
- */
-static double
-model_side_excess(const struct diff_sides *sd, const uint64_t *cnt, size_t from,
-		  size_t to, double *df)
-{
-	double mean = 0, var = 0, sampling = 0, x;
-	size_t r, n = to - from;
+/* One count's scatter of runs around its side's mean, both sides. */
+struct model_scatter {
+	double ss;   /* squared deviations of the runs from their side's mean */
+	double samp; /* what sampling alone would put in ss */
+	double size2; /* ss's part per unit of tau2: sum of (runs - 1) mean^2 */
+};
 
-	*df = 0;
-	if (n < 2)
-		return -1;
-	for (r = from; r < to; r++)
-		mean += sd->norm == DIFF_NORM_SHARE
-				? (double)cnt[r] / (double)sd->n[r]
-				: (double)cnt[r];
-	mean /= (double)n;
-	if (mean <= 0)
-		return -1;
-	for (r = from; r < to; r++) {
-		x = sd->norm == DIFF_NORM_SHARE
-			    ? (double)cnt[r] / (double)sd->n[r]
-			    : (double)cnt[r];
-		var += (x - mean) * (x - mean);
-		/* What sampling alone would give: binomial, or Poisson. */
-		sampling += sd->norm == DIFF_NORM_SHARE
-				    ? mean * (1 - mean) / (double)sd->n[r]
-				    : mean;
+/* A run's raw value of a count: a fraction of the run, or a count. */
+static double
+model_raw(const struct diff_sides *sd, size_t r, uint64_t count)
+{
+	if (sd->norm != DIFF_NORM_SHARE)
+		return (double)count;
+	return sd->n[r] ? (double)count / (double)sd->n[r] : 0;
+}
+
+/*
+ * The scatter of a count's raw per-run values within each side (a change
+ * between the sides does not enter: each side is measured around its own
+ * mean). Under the model, ss / (samp + tau2 * size2) is a chi-square over
+ * its degrees of freedom (runs - 2). False when the count is zero.
+ */
+static bool
+model_scatter(const struct diff_sides *sd, const uint64_t *cnt,
+	      struct model_scatter *sc)
+{
+	size_t side, r;
+
+	memset(sc, 0, sizeof(*sc));
+	for (side = 0; side < 2; side++) {
+		size_t from = side ? sd->nb : 0;
+		size_t to = side ? sd->nb + sd->np : sd->nb, n = to - from;
+		double mean = 0, x;
+
+		for (r = from; r < to; r++)
+			mean += model_raw(sd, r, cnt[r]);
+		mean /= (double)n;
+		for (r = from; r < to; r++) {
+			x = model_raw(sd, r, cnt[r]) - mean;
+			sc->ss += x * x;
+			/* Binomial, or Poisson; a run's part of n - 1. */
+			sc->samp +=
+				(sd->norm == DIFF_NORM_SHARE
+					 ? mean * (1 - mean) / (double)sd->n[r]
+					 : mean) *
+				(double)(n - 1) / (double)n;
+		}
+		sc->size2 += (double)(n - 1) * mean * mean;
 	}
-	var /= (double)(n - 1);
-	sampling /= (double)n;
-	*df = (double)(n - 1);
-	return (var - sampling) / (mean * mean);
+	return sc->size2 > 0;
 }
 
 /*
@@ -183,6 +196,10 @@ diff_count_test(const struct diff_sides *sd, const struct diff_noise *nz,
 		}
 		m->z = (lp - lb) / se0;
 	}
+	/* One run's variance a side in value units (the counts' own). */
+	m->run_var[0] = m->run_var[1] = se1 * se1 * scale * scale / 2 *
+					((double)sd->nb + (double)sd->np) / 2;
+	m->df_extra = -1; /* a z-test: the normal */
 	m->p = fmin(1, 2 * stat_norm_sf(fabs(m->z)));
 	m->lo = m->delta - zc * se1 * scale;
 	m->hi = m->delta + zc * se1 * scale;
@@ -201,20 +218,41 @@ diff_count_test(const struct diff_sides *sd, const struct diff_noise *nz,
  * own scatter, one with few runs leans on the model. The t statistic has
  * the summed degrees of freedom.
  */
+/*
+ * The model's variance of run r's value, its side's mean value being mean
+ * (value units): sampling at that share (binomial; Poisson for counts)
+ * plus tau2 times the value squared. A side at zero is taken at half a
+ * sample, so a new function's empty side is not infinitely sure.
+ */
+static double
+model_run_var(const struct diff_sides *sd, size_t r, double mean, double unit,
+	      double tau2)
+{
+	double v;
+
+	if (sd->norm == DIFF_NORM_SHARE) {
+		double k = r >= sd->nb ? sd->scale : 1, n = (double)sd->n[r];
+		double p = fmax(mean / 100 * k, 0.5 / n); /* the raw share */
+
+		if (p >= 1)
+			p = 1 - 0.5 / n;
+		v = 1e4 * p * (1 - p) / (n * k * k);
+	} else {
+		v = unit * fmax(mean, unit * 0.5);
+	}
+	return v + tau2 * mean * mean;
+}
+
 void
 diff_runs_t_test(const struct diff_sides *sd, const uint64_t *cnt,
 		 const struct diff_noise *nz, double alpha,
 		 struct diff_measure *m)
 {
-	double sw[2] = { 0, 0 }, swx[2] = { 0, 0 }, mean[2], *w, ss = 0;
-	double df, scale, se, tc, pm = 0, unit = 1, x;
+	double sw[2] = { 0, 0 }, swx[2] = { 0, 0 }, mean[2] = { 0, 0 }, *w;
+	double df, scale, se, tc, ss = 0, unit = 1, x;
 	size_t r, n = sd->nb + sd->np;
 
-	/* The pooled value under no change, for the model's variance. */
-	for (r = 0; r < n; r++)
-		pm += diff_run_value(sd, r, cnt[r]);
-	pm /= (double)n;
-	if (pm <= 0)
+	if (!m->base && !m->pr)
 		return;
 	if (sd->norm != DIFF_NORM_SHARE && sd->ms) {
 		double sum = 0;
@@ -223,24 +261,16 @@ diff_runs_t_test(const struct diff_sides *sd, const uint64_t *cnt,
 			sum += sd->period_ms[r];
 		unit = sum / (double)n;
 	}
+	/* Each side's plain mean sets its runs' variance under the model. */
+	for (r = 0; r < n; r++)
+		mean[r >= sd->nb] += diff_run_value(sd, r, cnt[r]);
+	mean[0] /= (double)sd->nb;
+	mean[1] /= (double)sd->np;
 	w = xcalloc(n, sizeof(*w));
 	for (r = 0; r < n; r++) {
 		bool pr = r >= sd->nb;
-		double v;
 
-		if (sd->norm == DIFF_NORM_SHARE) {
-			double k = pr ? sd->scale : 1, p0 = pm / 100;
-
-			if (p0 * k >= 1) {
-				free(w);
-				return;
-			}
-			v = 1e4 * p0 * (1 - k * p0) / (k * (double)sd->n[r]);
-		} else {
-			v = unit * pm; /* Poisson: var = mean, in units */
-		}
-		v += nz->tau2 * pm * pm;
-		w[r] = 1 / v;
+		w[r] = 1 / model_run_var(sd, r, mean[pr], unit, nz->tau2);
 		sw[pr] += w[r];
 		swx[pr] += w[r] * diff_run_value(sd, r, cnt[r]);
 	}
@@ -256,6 +286,10 @@ diff_runs_t_test(const struct diff_sides *sd, const uint64_t *cnt,
 	se = sqrt(scale * (1 / sw[0] + 1 / sw[1]));
 	if (!(se > 0))
 		return;
+	/* One run's variance a side, for the runs a change would need. */
+	m->run_var[0] = scale * (double)sd->nb / sw[0];
+	m->run_var[1] = scale * (double)sd->np / sw[1];
+	m->df_extra = PRIOR_DF;
 	m->z = (mean[1] - mean[0]) / se;
 	m->p = fmin(1, 2 * stat_t_sf(fabs(m->z), PRIOR_DF + df));
 	tc = stat_t_quantile(1 - alpha / 2, PRIOR_DF + df);
@@ -406,45 +440,93 @@ model_median_z2(struct diff_result *r, struct diff_counts *c,
 	return med;
 }
 
+/* The size-weighted median over functions of ss / (samp + tau2 size2). */
+static double
+model_ratio_median(const struct model_scatter *sc, struct model_wv *v,
+		   const double *w, size_t n, double tau2)
+{
+	double sum = 0, run = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double e = sc[i].samp + tau2 * sc[i].size2;
+
+		v[i].v = e > 0 ? sc[i].ss / e : 0;
+		v[i].w = w[i];
+		sum += w[i];
+	}
+	qsort(v, n, sizeof(*v), model_wv_cmp);
+	for (i = 0; i < n; i++) {
+		run += v[i].w;
+		if (run >= sum / 2)
+			return v[i].v;
+	}
+	return 0;
+}
+
 /*
- * The noise for the tests. Several runs a side: tau2 is the average of
- * the functions' relative run-to-run excess variance, weighted by their
- * size (big functions show it best; a change between the sides does not
- * enter, as it is measured within each side). One run a side: phi from
- * the median squared z of all tested functions, most of which did not
- * change.
+ * Run-to-run noise from several runs a side: the tau2 at which the
+ * functions' scatter of runs, relative to the model (sampling plus tau2
+ * times the value squared), has the median a chi-square over its degrees
+ * of freedom has, the median weighted by size (big functions show tau2
+ * best). A median, not a mean: a few functions whose runs swing wildly
+ * (a thread's start-up, the scheduler, the kernel's idle and page-fault
+ * paths) would otherwise set the noise of every function; they are judged
+ * by their own scatter in the test. Found by bisection (the median falls
+ * as tau2 grows); 0 when sampling already explains the scatter.
+ */
+static double
+model_runs_tau2(const struct diff_result *r, const struct diff_counts *c,
+		const struct diff_sides *sd, const bool *cand)
+{
+	size_t nf = c->nfns ? c->nfns : 1, f, n = 0;
+	struct model_scatter *sc = xcalloc(nf, sizeof(*sc));
+	struct model_wv *v = xcalloc(nf, sizeof(*v));
+	double *w = xcalloc(nf, sizeof(*w));
+	double df = (double)(sd->nb + sd->np - 2), target, lo = 0, hi = 1;
+	int it;
+
+	target = stat_chi2_median(df) / df;
+	for (f = 0; f < c->nfns; f++) {
+		if (!cand[f] || !model_scatter(sd, c->self[f], &sc[n]))
+			continue;
+		w[n++] = r->fns[f].self.base_v + r->fns[f].self.pr_v;
+	}
+	if (!n || model_ratio_median(sc, v, w, n, 0) <= target) {
+		hi = 0;
+		goto out;
+	}
+	while (model_ratio_median(sc, v, w, n, hi) > target && hi < 1e4)
+		hi *= 4;
+	for (it = 0; it < 60; it++) {
+		double mid = (lo + hi) / 2;
+
+		if (model_ratio_median(sc, v, w, n, mid) > target)
+			lo = mid;
+		else
+			hi = mid;
+	}
+out:
+	free(sc);
+	free(v);
+	free(w);
+	return hi;
+}
+
+/*
+ * The noise for the tests. Several runs a side: tau2 from the functions'
+ * scatter of runs (model_runs_tau2). One run a side: tau2 from the median
+ * squared z of all tested functions, most of which did not change.
  */
 void
 diff_estimate_noise(struct diff_result *r, struct diff_counts *c,
 		    const struct diff_sides *sd, const bool *cand,
 		    struct diff_noise *nz)
 {
-	size_t f, k = 0;
-
 	nz->tau2 = 0;
 	nz->phi = 1;
 	if (sd->nb >= 2 && sd->np >= 2) {
-		double sum = 0, wsum = 0;
-
-		for (f = 0; f < c->nfns; f++) {
-			double dfb, dfp, eb, ep, w;
-
-			if (!cand[f])
-				continue;
-			eb = model_side_excess(sd, c->self[f], 0, sd->nb, &dfb);
-			ep = model_side_excess(sd, c->self[f], sd->nb,
-					       sd->nb + sd->np, &dfp);
-			w = r->fns[f].self.base_v + r->fns[f].self.pr_v;
-			if (dfb > 0) {
-				sum += w * dfb * eb;
-				wsum += w * dfb;
-			}
-			if (dfp > 0) {
-				sum += w * dfp * ep;
-				wsum += w * dfp;
-			}
-		}
-		nz->tau2 = wsum > 0 && sum > 0 ? sum / wsum : 0;
+		nz->tau2 = model_runs_tau2(r, c, sd, cand);
 		r->dispersion = sqrt(nz->tau2);
 		r->dispersion_from = "runs";
 		return;
@@ -484,7 +566,6 @@ diff_estimate_noise(struct diff_result *r, struct diff_counts *c,
 		nz->tau2 = hi;
 	}
 single_done:
-	(void)k;
 	/*
 	 * A median over a handful of functions is itself noisy, and often
 	 * says "no run-to-run noise" when there is some: one run a side is
@@ -628,12 +709,12 @@ diff_model_rescale(struct diff_result *r, const struct diff_counts *c,
 }
 
 /* Benjamini-Hochberg over every function tested, and which changes are
- * findings; returns how many were tested. */
+ * findings or possible ones; returns how many were tested. */
 static size_t
 model_decide(struct diff_result *r, double min_v)
 {
 	const struct diff_opts *o = &r->opts;
-	size_t n = r->nfns ? r->nfns : 1, f, k, ntested = 0;
+	size_t n = r->nfns ? r->nfns : 1, f, k, ntested = 0, nfind = 0;
 	double *p_self = xcalloc(n, sizeof(double));
 	double *q_self = xcalloc(n, sizeof(double));
 	double *p_total = xcalloc(n, sizeof(double));
@@ -659,7 +740,9 @@ model_decide(struct diff_result *r, double min_v)
 			fn->self.q <= o->alpha &&
 			fabs(fn->self.delta) >= min_v &&
 			(r->nbase < 4 || r->npr < 4 || fn->self.mw_p <= 0.05);
+		nfind += fn->significant;
 	}
+	diff_model_tiers(r, min_v, ntested, nfind);
 	free(p_self);
 	free(q_self);
 	free(p_total);
