@@ -108,6 +108,7 @@ diff_compute(struct profile *const *base, size_t nbase,
 	/* The function table now belongs to the result. */
 	c.fns = NULL;
 	diff_counts_fini(&c);
+	diff_sides_fini(&sd);
 	free(runs);
 	free(cand);
 	return r;

@@ -122,7 +122,11 @@ struct diff_result {
 	double dispersion; /* run-to-run noise (runs), or the sampling noise
 			      factor (one run a side) */
 	const char *dispersion_from; /* "runs" or "functions" */
-	const char *unit;	     /* "pts" (share points), "ms", "samples" */
+	/* Several runs a side: the kernel functions' own run-to-run noise
+	 * (dispersion is then the program's and its libraries'); NAN when
+	 * no kernel function was tested or with one run a side. */
+	double dispersion_kernel;
+	const char *unit; /* "pts" (share points), "ms", "samples" */
 	/* The options used: opts.normalize is SHARE or NONE, AUTO resolved */
 	struct diff_opts opts;
 	bool normalize_auto;	   /* opts.normalize was chosen by AUTO */

@@ -96,6 +96,9 @@ struct diff_sides {
 	enum diff_norm norm;
 	bool ms;      /* DIFF_NORM_NONE with every run's period known */
 	double scale; /* the PR's shares are divided by this (share mode) */
+	/* Share mode, several runs a side: each run's shares are divided by
+	 * this too (its scale within its side, mean 1 a side); or NULL. */
+	double *run_scale;
 };
 
 /*
@@ -107,8 +110,10 @@ struct diff_sides {
  * spread of all functions' statistics instead (an empirical null).
  */
 struct diff_noise {
-	double tau2; /* squared coefficient of run-to-run variation */
-	double phi;  /* sampling variance scale (one run a side) */
+	double tau2;	    /* squared coefficient of run-to-run variation */
+	double tau2_kernel; /* the same for kernel functions (several runs a
+			       side: the kernel's own, often far noisier) */
+	double phi;	    /* sampling variance scale (one run a side) */
 };
 
 /* count.c */
@@ -133,6 +138,7 @@ void diff_model_normalize(struct diff_result *r, struct profile *const *runs,
 /* Sides from the counts; sets r's sample totals, unit and per-run totals. */
 void diff_sides_init(struct diff_sides *sd, struct diff_result *r,
 		     const struct diff_counts *c);
+void diff_sides_fini(struct diff_sides *sd);
 /* A run's value of a count: percent of the run, or ms / samples. */
 double diff_run_value(const struct diff_sides *sd, size_t r, uint64_t count);
 /* Pooled values of both sides (percent, or mean per run) into m. */

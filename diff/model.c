@@ -30,6 +30,9 @@
 /* The noise model's weight, in runs' degrees of freedom, against one
  * function's own scatter of runs (runs_t_test). */
 #define PRIOR_DF 4.0
+/* Kernel functions and the program's own have each their own run-to-run
+ * noise when each group has at least this many functions to learn it. */
+#define GROUP_MIN_FUNCTIONS 3
 
 /* A run's value of a count: percent of the run, or ms / samples. */
 double
@@ -37,7 +40,8 @@ diff_run_value(const struct diff_sides *sd, size_t r, uint64_t count)
 {
 	if (sd->norm == DIFF_NORM_SHARE)
 		return sd->n[r] ? 100.0 * (double)count / (double)sd->n[r] /
-					  (r >= sd->nb ? sd->scale : 1)
+					  (r >= sd->nb ? sd->scale : 1) /
+					  (sd->run_scale ? sd->run_scale[r] : 1)
 				: 0;
 	return sd->ms ? (double)count * sd->period_ms[r] : (double)count;
 }
@@ -91,7 +95,9 @@ model_raw(const struct diff_sides *sd, size_t r, uint64_t count)
 {
 	if (sd->norm != DIFF_NORM_SHARE)
 		return (double)count;
-	return sd->n[r] ? (double)count / (double)sd->n[r] : 0;
+	return sd->n[r] ? (double)count / (double)sd->n[r] /
+				  (sd->run_scale ? sd->run_scale[r] : 1)
+			: 0;
 }
 
 /*
@@ -231,7 +237,9 @@ model_run_var(const struct diff_sides *sd, size_t r, double mean, double unit,
 	double v;
 
 	if (sd->norm == DIFF_NORM_SHARE) {
-		double k = r >= sd->nb ? sd->scale : 1, n = (double)sd->n[r];
+		double k = (r >= sd->nb ? sd->scale : 1) *
+			   (sd->run_scale ? sd->run_scale[r] : 1);
+		double n = (double)sd->n[r];
 		double p = fmax(mean / 100 * k, 0.5 / n); /* the raw share */
 
 		if (p >= 1)
@@ -477,7 +485,8 @@ model_ratio_median(const struct model_scatter *sc, struct model_wv *v,
  */
 static double
 model_runs_tau2(const struct diff_result *r, const struct diff_counts *c,
-		const struct diff_sides *sd, const bool *cand)
+		const struct diff_sides *sd, const bool *cand, int group,
+		size_t *nused)
 {
 	size_t nf = c->nfns ? c->nfns : 1, f, n = 0;
 	struct model_scatter *sc = xcalloc(nf, sizeof(*sc));
@@ -488,10 +497,14 @@ model_runs_tau2(const struct diff_result *r, const struct diff_counts *c,
 
 	target = stat_chi2_median(df) / df;
 	for (f = 0; f < c->nfns; f++) {
-		if (!cand[f] || !model_scatter(sd, c->self[f], &sc[n]))
+		if (!cand[f] ||
+		    (group >= 0 &&
+		     (r->fns[f].kind == FRAME_KERNEL) != (group == 1)) ||
+		    !model_scatter(sd, c->self[f], &sc[n]))
 			continue;
 		w[n++] = r->fns[f].self.base_v + r->fns[f].self.pr_v;
 	}
+	*nused = n;
 	if (!n || model_ratio_median(sc, v, w, n, 0) <= target) {
 		hi = 0;
 		goto out;
@@ -524,10 +537,20 @@ diff_estimate_noise(struct diff_result *r, struct diff_counts *c,
 		    struct diff_noise *nz)
 {
 	nz->tau2 = 0;
+	nz->tau2_kernel = -1; /* one run a side: the same for every kind */
 	nz->phi = 1;
+	r->dispersion_kernel = NAN;
 	if (sd->nb >= 2 && sd->np >= 2) {
-		nz->tau2 = model_runs_tau2(r, c, sd, cand);
+		size_t nall, nuser, nkernel;
+		double all = model_runs_tau2(r, c, sd, cand, -1, &nall);
+		double user = model_runs_tau2(r, c, sd, cand, 0, &nuser);
+		double kernel = model_runs_tau2(r, c, sd, cand, 1, &nkernel);
+
+		/* Two populations when each has functions enough to say. */
+		nz->tau2 = nuser >= GROUP_MIN_FUNCTIONS ? user : all;
+		nz->tau2_kernel = nkernel >= GROUP_MIN_FUNCTIONS ? kernel : all;
 		r->dispersion = sqrt(nz->tau2);
+		r->dispersion_kernel = nkernel ? sqrt(nz->tau2_kernel) : NAN;
 		r->dispersion_from = "runs";
 		return;
 	}
@@ -573,6 +596,7 @@ single_done:
 	 */
 	if (nz->tau2 < SINGLE_RUN_MIN_CV * SINGLE_RUN_MIN_CV)
 		nz->tau2 = SINGLE_RUN_MIN_CV * SINGLE_RUN_MIN_CV;
+	nz->tau2_kernel = nz->tau2;
 	r->dispersion = sqrt(nz->tau2);
 	r->dispersion_from = "functions";
 }
@@ -634,6 +658,7 @@ diff_sides_init(struct diff_sides *sd, struct diff_result *r,
 	sd->norm = r->opts.normalize;
 	sd->ms = r->opts.normalize == DIFF_NORM_NONE;
 	sd->scale = 1;
+	sd->run_scale = NULL;
 	for (i = 0; i < c->nruns; i++) {
 		if (i < sd->nb)
 			r->base_samples += c->run_n[i];
@@ -683,6 +708,112 @@ diff_model_measure(struct diff_result *r, const struct diff_counts *c,
 }
 
 /*
+ * One run's scale within its side: the ratio of its shares to the side's
+ * pooled shares over the functions that agree (the median of ratios by
+ * size first, then the functions within 15% or three standard errors of
+ * it, as diff_scale does between the sides). 1 when none can say.
+ */
+static double
+model_run_scale(const struct diff_result *r, const struct diff_counts *c,
+		const struct diff_sides *sd, const bool *cand, size_t run,
+		struct model_wv *v)
+{
+	size_t f, k = 0, i, from = run < sd->nb ? 0 : sd->nb;
+	size_t to = run < sd->nb ? sd->nb : sd->nb + sd->np;
+	double sum = 0, acc = 0, s0 = 1, ur = 0, up = 0, n = (double)sd->n[run];
+	uint64_t side_n = 0;
+
+	for (i = from; i < to; i++)
+		side_n += sd->n[i];
+	for (f = 0; f < c->nfns; f++) {
+		uint64_t side_cnt = 0;
+
+		if (!cand[f])
+			continue;
+		for (i = from; i < to; i++)
+			side_cnt += c->self[f][i];
+		v[f].w = (double)side_cnt / (double)side_n; /* pooled */
+		v[f].v = -1;
+		if (100 * v[f].w < r->opts.min_share)
+			continue;
+		v[k].v = (double)c->self[f][run] / n / v[f].w;
+		v[k].w = v[f].w;
+		sum += v[k].w;
+		k++;
+	}
+	if (!k)
+		return 1;
+	qsort(v, k, sizeof(*v), model_wv_cmp);
+	for (i = 0; i < k; i++) {
+		acc += v[i].w;
+		if (acc >= sum / 2) {
+			s0 = v[i].v;
+			break;
+		}
+	}
+	for (f = 0; f < c->nfns; f++) {
+		uint64_t side_cnt = 0;
+		double p, x, se;
+
+		if (!cand[f])
+			continue;
+		for (i = from; i < to; i++)
+			side_cnt += c->self[f][i];
+		p = (double)side_cnt / (double)side_n;
+		x = (double)c->self[f][run] / n;
+		se = sqrt(p * (1 - p) / n);
+		if (p > 0 && (fabs(x / s0 - p) <= 0.15 * p ||
+			      fabs(x / s0 - p) <= 3 * se / s0)) {
+			ur += x;
+			up += p;
+		}
+	}
+	return ur > 0 && up > 0 ? ur / up : s0;
+}
+
+/*
+ * Shares of one run move together: when the kernel takes more of a run
+ * (a busier machine, a scheduler storm), every other function's share
+ * shrinks though its cost did not change. With several runs a side, each
+ * run is rescaled by its own scale within its side (mean 1 on each side),
+ * so that one noisy function does not make every other one noisy.
+ */
+static void
+model_run_scales(const struct diff_result *r, const struct diff_counts *c,
+		 struct diff_sides *sd, const bool *cand)
+{
+	struct model_wv *v;
+	size_t i, side;
+
+	if (sd->norm != DIFF_NORM_SHARE || sd->nb < 2 || sd->np < 2)
+		return;
+	v = xcalloc(c->nfns ? c->nfns : 1, sizeof(*v));
+	sd->run_scale = xcalloc(sd->nb + sd->np, sizeof(double));
+	for (i = 0; i < sd->nb + sd->np; i++)
+		sd->run_scale[i] = model_run_scale(r, c, sd, cand, i, v);
+	for (side = 0; side < 2; side++) {
+		size_t from = side ? sd->nb : 0;
+		size_t to = side ? sd->nb + sd->np : sd->nb;
+		double mean = 0;
+
+		for (i = from; i < to; i++)
+			mean += sd->run_scale[i];
+		mean /= (double)(to - from);
+		for (i = from; i < to; i++)
+			sd->run_scale[i] =
+				mean > 0 ? sd->run_scale[i] / mean : 1;
+	}
+	free(v);
+}
+
+void
+diff_sides_fini(struct diff_sides *sd)
+{
+	free(sd->run_scale);
+	sd->run_scale = NULL;
+}
+
+/*
  * Shares add up to 100%: when some functions grow, every other one
  * shrinks as a share though its cost did not change, and a big
  * improvement makes everything else look slower. Most functions do not
@@ -706,6 +837,7 @@ diff_model_rescale(struct diff_result *r, const struct diff_counts *c,
 			}
 	}
 	r->pr_scale = sd->scale;
+	model_run_scales(r, c, sd, cand);
 }
 
 /* Benjamini-Hochberg over every function tested, and which changes are
@@ -764,9 +896,13 @@ diff_model_test(struct diff_result *r, const struct diff_counts *c,
 		if (!cand[f])
 			continue;
 		if (sd->nb >= 2 && sd->np >= 2) {
-			diff_runs_t_test(sd, c->self[f], nz, o->alpha,
+			struct diff_noise fz = *nz;
+
+			if (fn->kind == FRAME_KERNEL)
+				fz.tau2 = nz->tau2_kernel;
+			diff_runs_t_test(sd, c->self[f], &fz, o->alpha,
 					 &fn->self);
-			diff_runs_t_test(sd, c->total[f], nz, o->alpha,
+			diff_runs_t_test(sd, c->total[f], &fz, o->alpha,
 					 &fn->total);
 		} else {
 			diff_count_test(sd, nz, o->alpha, &fn->self);

@@ -40,7 +40,13 @@ report_noise(const struct diff_result *r)
 {
 	static char buf[96];
 
-	if (!strcmp(r->dispersion_from, "runs"))
+	if (!strcmp(r->dispersion_from, "runs") &&
+	    isfinite(r->dispersion_kernel))
+		snprintf(buf, sizeof(buf),
+			 "run-to-run noise %.1f%%, kernel functions %.1f%% "
+			 "(from the runs)",
+			 100 * r->dispersion, 100 * r->dispersion_kernel);
+	else if (!strcmp(r->dispersion_from, "runs"))
 		snprintf(buf, sizeof(buf),
 			 "run-to-run noise %.1f%% (from the "
 			 "runs)",
