@@ -70,7 +70,7 @@ SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
 	symbolize/symtab.c symbolize/plt.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
-DIFF_SRCS := diff/diff.c diff/count.c diff/model.c diff/tiers.c diff/findings.c diff/stats.c diff/align.c diff/paths.c
+DIFF_SRCS := diff/diff.c diff/count.c diff/model.c diff/noise.c diff/tiers.c diff/findings.c diff/stats.c diff/align.c diff/paths.c
 CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/flameopts.c \
 	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c \
 	cli/check.c

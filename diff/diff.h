@@ -126,6 +126,10 @@ struct diff_result {
 	 * (dispersion is then the program's and its libraries'); NAN when
 	 * no kernel function was tested or with one run a side. */
 	double dispersion_kernel;
+	/* Several runs a side: the share of binomial (Poisson) sampling
+	 * noise the runs show (below 1: cpu-clock samples are evenly spaced
+	 * in CPU time); 1 with one run a side. */
+	double sampling_dispersion;
 	const char *unit; /* "pts" (share points), "ms", "samples" */
 	/* The options used: opts.normalize is SHARE or NONE, AUTO resolved */
 	struct diff_opts opts;

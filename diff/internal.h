@@ -44,6 +44,9 @@ double stat_t_quantile(double p, double df);
 void stat_bh_qvalues(const double *p, size_t n, double *q);
 /* The median of v[0..n) (v is sorted in place); 0 when empty. */
 double stat_median(double *v, size_t n);
+/* The median of v[0..n) weighted by w[0..n): the first value, in order,
+ * where the weights' running sum reaches half; 0 when empty. */
+double stat_weighted_median(const double *v, const double *w, size_t n);
 /* The median of a chi-square with df degrees of freedom (approximate). */
 double stat_chi2_median(double df);
 
@@ -153,6 +156,7 @@ double diff_model_measure(struct diff_result *r, const struct diff_counts *c,
 void diff_model_rescale(struct diff_result *r, const struct diff_counts *c,
 			struct diff_sides *sd, const bool *cand);
 double diff_scale(const struct diff_result *r, const bool *cand);
+/* noise.c */
 void diff_estimate_noise(struct diff_result *r, struct diff_counts *c,
 			 const struct diff_sides *sd, const bool *cand,
 			 struct diff_noise *nz);

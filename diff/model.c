@@ -12,28 +12,9 @@
 #include "../profile/profile.h"
 #include "internal.h"
 
-/* The median of a chi-square with one degree of freedom. */
-#define CHI2_1_MEDIAN 0.45493642311957
-/*
- * With one run a side, run-to-run noise is assumed at least this large (a
- * coefficient of variation of a function's share between runs): runs of
- * the examples here varied by 0 to 10% depending on the machine's load.
- */
-#define SINGLE_RUN_MIN_CV 0.03
-/*
- * The empirical null needs functions to learn from: with fewer than
- * NULL_MIN_FUNCTIONS tested, one changed function moves the median, and
- * SINGLE_RUN_FEW_CV is assumed instead.
- */
-#define NULL_MIN_FUNCTIONS 8
-#define SINGLE_RUN_FEW_CV 0.10
 /* The noise model's weight, in runs' degrees of freedom, against one
  * function's own scatter of runs (runs_t_test). */
 #define PRIOR_DF 4.0
-/* Kernel functions and the program's own have each their own run-to-run
- * noise when each group has at least this many functions to learn it. */
-#define GROUP_MIN_FUNCTIONS 3
-
 /* A run's value of a count: percent of the run, or ms / samples. */
 double
 diff_run_value(const struct diff_sides *sd, size_t r, uint64_t count)
@@ -80,60 +61,6 @@ diff_pooled(const struct diff_sides *sd, const uint64_t *cnt,
 	m->lo = m->hi = m->delta;
 	m->mw_p = 1;
 	m->hl = m->hl_lo = m->hl_hi = NAN;
-}
-
-/* One count's scatter of runs around its side's mean, both sides. */
-struct model_scatter {
-	double ss;   /* squared deviations of the runs from their side's mean */
-	double samp; /* what sampling alone would put in ss */
-	double size2; /* ss's part per unit of tau2: sum of (runs - 1) mean^2 */
-};
-
-/* A run's raw value of a count: a fraction of the run, or a count. */
-static double
-model_raw(const struct diff_sides *sd, size_t r, uint64_t count)
-{
-	if (sd->norm != DIFF_NORM_SHARE)
-		return (double)count;
-	return sd->n[r] ? (double)count / (double)sd->n[r] /
-				  (sd->run_scale ? sd->run_scale[r] : 1)
-			: 0;
-}
-
-/*
- * The scatter of a count's raw per-run values within each side (a change
- * between the sides does not enter: each side is measured around its own
- * mean). Under the model, ss / (samp + tau2 * size2) is a chi-square over
- * its degrees of freedom (runs - 2). False when the count is zero.
- */
-static bool
-model_scatter(const struct diff_sides *sd, const uint64_t *cnt,
-	      struct model_scatter *sc)
-{
-	size_t side, r;
-
-	memset(sc, 0, sizeof(*sc));
-	for (side = 0; side < 2; side++) {
-		size_t from = side ? sd->nb : 0;
-		size_t to = side ? sd->nb + sd->np : sd->nb, n = to - from;
-		double mean = 0, x;
-
-		for (r = from; r < to; r++)
-			mean += model_raw(sd, r, cnt[r]);
-		mean /= (double)n;
-		for (r = from; r < to; r++) {
-			x = model_raw(sd, r, cnt[r]) - mean;
-			sc->ss += x * x;
-			/* Binomial, or Poisson; a run's part of n - 1. */
-			sc->samp +=
-				(sd->norm == DIFF_NORM_SHARE
-					 ? mean * (1 - mean) / (double)sd->n[r]
-					 : mean) *
-				(double)(n - 1) / (double)n;
-		}
-		sc->size2 += (double)(n - 1) * mean * mean;
-	}
-	return sc->size2 > 0;
 }
 
 /*
@@ -213,26 +140,14 @@ diff_count_test(const struct diff_sides *sd, const struct diff_noise *nz,
 }
 
 /*
- * With several runs a side: a moderated, weighted t-test on the per-run
- * values. The noise model gives each run's variance under no change,
- * sampling (a run with few samples is noisier) plus tau2 run-to-run noise,
- * and so its weight; each side's mean is the weighted mean of its runs.
- * How far the function's own runs scatter around those means, relative to
- * the model (a scale, df = runs - 2), is pooled with the model's own scale
- * of 1 worth PRIOR_DF runs, as limma moderates gene-wise variances: a
- * function whose runs scatter more than the model says is judged by its
- * own scatter, one with few runs leans on the model. The t statistic has
- * the summed degrees of freedom.
- */
-/*
  * The model's variance of run r's value, its side's mean value being mean
- * (value units): sampling at that share (binomial; Poisson for counts)
- * plus tau2 times the value squared. A side at zero is taken at half a
+ * (value units): phi times sampling at that share (binomial; Poisson for
+ * counts) plus tau2 times the value squared. A side at zero is taken at half a
  * sample, so a new function's empty side is not infinitely sure.
  */
 static double
 model_run_var(const struct diff_sides *sd, size_t r, double mean, double unit,
-	      double tau2)
+	      const struct diff_noise *nz)
 {
 	double v;
 
@@ -248,9 +163,21 @@ model_run_var(const struct diff_sides *sd, size_t r, double mean, double unit,
 	} else {
 		v = unit * fmax(mean, unit * 0.5);
 	}
-	return v + tau2 * mean * mean;
+	return nz->phi * v + nz->tau2 * mean * mean;
 }
 
+/*
+ * With several runs a side: a moderated, weighted t-test on the per-run
+ * values. The noise model gives each run's variance under no change,
+ * sampling (a run with few samples is noisier) plus tau2 run-to-run noise,
+ * and so its weight; each side's mean is the weighted mean of its runs.
+ * How far the function's own runs scatter around those means, relative to
+ * the model (a scale, df = runs - 2), is pooled with the model's own scale
+ * of 1 worth PRIOR_DF runs, as limma moderates gene-wise variances: a
+ * function whose runs scatter more than the model says is judged by its
+ * own scatter, one with few runs leans on the model. The t statistic has
+ * the summed degrees of freedom.
+ */
 void
 diff_runs_t_test(const struct diff_sides *sd, const uint64_t *cnt,
 		 const struct diff_noise *nz, double alpha,
@@ -278,7 +205,7 @@ diff_runs_t_test(const struct diff_sides *sd, const uint64_t *cnt,
 	for (r = 0; r < n; r++) {
 		bool pr = r >= sd->nb;
 
-		w[r] = 1 / model_run_var(sd, r, mean[pr], unit, nz->tau2);
+		w[r] = 1 / model_run_var(sd, r, mean[pr], unit, nz);
 		sw[pr] += w[r];
 		swx[pr] += w[r] * diff_run_value(sd, r, cnt[r]);
 	}
@@ -400,205 +327,6 @@ diff_scale(const struct diff_result *r, const bool *cand)
 		}
 	}
 	return ub > 0 && up > 0 ? up / ub : s0;
-}
-
-/* How many functions the count test can test. */
-static size_t
-model_noise_tested(struct diff_result *r, struct diff_counts *c,
-		   const struct diff_sides *sd, const bool *cand,
-		   const struct diff_noise *nz)
-{
-	size_t f, k = 0;
-
-	for (f = 0; f < c->nfns; f++) {
-		struct diff_measure m = r->fns[f].self;
-
-		if (!cand[f])
-			continue;
-		diff_count_test(sd, nz, r->opts.alpha, &m);
-		k += m.tested;
-	}
-	return k;
-}
-
-/* The median z^2 of the tested functions' self time with run-to-run
- * noise tau2; 0 when fewer than three can be tested. */
-static double
-model_median_z2(struct diff_result *r, struct diff_counts *c,
-		const struct diff_sides *sd, const bool *cand,
-		const struct diff_noise *base, double tau2)
-{
-	double *v = xcalloc(c->nfns ? c->nfns : 1, sizeof(*v)), med = 0;
-	struct diff_noise nz = *base;
-	size_t f, k = 0;
-
-	nz.tau2 = tau2;
-	for (f = 0; f < c->nfns; f++) {
-		struct diff_measure m = r->fns[f].self;
-
-		if (!cand[f])
-			continue;
-		diff_count_test(sd, &nz, r->opts.alpha, &m);
-		if (m.tested)
-			v[k++] = m.z * m.z;
-	}
-	if (k >= 3)
-		med = stat_median(v, k);
-	free(v);
-	return med;
-}
-
-/* The size-weighted median over functions of ss / (samp + tau2 size2). */
-static double
-model_ratio_median(const struct model_scatter *sc, struct model_wv *v,
-		   const double *w, size_t n, double tau2)
-{
-	double sum = 0, run = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		double e = sc[i].samp + tau2 * sc[i].size2;
-
-		v[i].v = e > 0 ? sc[i].ss / e : 0;
-		v[i].w = w[i];
-		sum += w[i];
-	}
-	qsort(v, n, sizeof(*v), model_wv_cmp);
-	for (i = 0; i < n; i++) {
-		run += v[i].w;
-		if (run >= sum / 2)
-			return v[i].v;
-	}
-	return 0;
-}
-
-/*
- * Run-to-run noise from several runs a side: the tau2 at which the
- * functions' scatter of runs, relative to the model (sampling plus tau2
- * times the value squared), has the median a chi-square over its degrees
- * of freedom has, the median weighted by size (big functions show tau2
- * best). A median, not a mean: a few functions whose runs swing wildly
- * (a thread's start-up, the scheduler, the kernel's idle and page-fault
- * paths) would otherwise set the noise of every function; they are judged
- * by their own scatter in the test. Found by bisection (the median falls
- * as tau2 grows); 0 when sampling already explains the scatter.
- */
-static double
-model_runs_tau2(const struct diff_result *r, const struct diff_counts *c,
-		const struct diff_sides *sd, const bool *cand, int group,
-		size_t *nused)
-{
-	size_t nf = c->nfns ? c->nfns : 1, f, n = 0;
-	struct model_scatter *sc = xcalloc(nf, sizeof(*sc));
-	struct model_wv *v = xcalloc(nf, sizeof(*v));
-	double *w = xcalloc(nf, sizeof(*w));
-	double df = (double)(sd->nb + sd->np - 2), target, lo = 0, hi = 1;
-	int it;
-
-	target = stat_chi2_median(df) / df;
-	for (f = 0; f < c->nfns; f++) {
-		if (!cand[f] ||
-		    (group >= 0 &&
-		     (r->fns[f].kind == FRAME_KERNEL) != (group == 1)) ||
-		    !model_scatter(sd, c->self[f], &sc[n]))
-			continue;
-		w[n++] = r->fns[f].self.base_v + r->fns[f].self.pr_v;
-	}
-	*nused = n;
-	if (!n || model_ratio_median(sc, v, w, n, 0) <= target) {
-		hi = 0;
-		goto out;
-	}
-	while (model_ratio_median(sc, v, w, n, hi) > target && hi < 1e4)
-		hi *= 4;
-	for (it = 0; it < 60; it++) {
-		double mid = (lo + hi) / 2;
-
-		if (model_ratio_median(sc, v, w, n, mid) > target)
-			lo = mid;
-		else
-			hi = mid;
-	}
-out:
-	free(sc);
-	free(v);
-	free(w);
-	return hi;
-}
-
-/*
- * The noise for the tests. Several runs a side: tau2 from the functions'
- * scatter of runs (model_runs_tau2). One run a side: tau2 from the median
- * squared z of all tested functions, most of which did not change.
- */
-void
-diff_estimate_noise(struct diff_result *r, struct diff_counts *c,
-		    const struct diff_sides *sd, const bool *cand,
-		    struct diff_noise *nz)
-{
-	nz->tau2 = 0;
-	nz->tau2_kernel = -1; /* one run a side: the same for every kind */
-	nz->phi = 1;
-	r->dispersion_kernel = NAN;
-	if (sd->nb >= 2 && sd->np >= 2) {
-		size_t nall, nuser, nkernel;
-		double all = model_runs_tau2(r, c, sd, cand, -1, &nall);
-		double user = model_runs_tau2(r, c, sd, cand, 0, &nuser);
-		double kernel = model_runs_tau2(r, c, sd, cand, 1, &nkernel);
-
-		/* Two populations when each has functions enough to say. */
-		nz->tau2 = nuser >= GROUP_MIN_FUNCTIONS ? user : all;
-		nz->tau2_kernel = nkernel >= GROUP_MIN_FUNCTIONS ? kernel : all;
-		r->dispersion = sqrt(nz->tau2);
-		r->dispersion_kernel = nkernel ? sqrt(nz->tau2_kernel) : NAN;
-		r->dispersion_from = "runs";
-		return;
-	}
-	/*
-	 * One run a side: the same two-part model, with tau2 set so that
-	 * the median z^2 over all tested functions, most of which did not
-	 * change, is the median of a chi-square with one degree of freedom
-	 * (an empirical null). Found by bisection: the median falls as tau2
-	 * grows.
-	 */
-	{
-		double lo = 0, hi = 1, med;
-		int it;
-
-		if (model_noise_tested(r, c, sd, cand, nz) <
-		    NULL_MIN_FUNCTIONS) {
-			/* Too few functions to learn the noise from. */
-			nz->tau2 = SINGLE_RUN_FEW_CV * SINGLE_RUN_FEW_CV;
-			goto single_done;
-		}
-		if (model_median_z2(r, c, sd, cand, nz, 0) <= CHI2_1_MEDIAN)
-			goto single_done;
-		while (model_median_z2(r, c, sd, cand, nz, hi) >
-			       CHI2_1_MEDIAN &&
-		       hi < 1e4)
-			hi *= 4;
-		for (it = 0; it < 50; it++) {
-			double mid = (lo + hi) / 2;
-
-			med = model_median_z2(r, c, sd, cand, nz, mid);
-			if (med > CHI2_1_MEDIAN)
-				lo = mid;
-			else
-				hi = mid;
-		}
-		nz->tau2 = hi;
-	}
-single_done:
-	/*
-	 * A median over a handful of functions is itself noisy, and often
-	 * says "no run-to-run noise" when there is some: one run a side is
-	 * never trusted to be quieter than SINGLE_RUN_MIN_CV.
-	 */
-	if (nz->tau2 < SINGLE_RUN_MIN_CV * SINGLE_RUN_MIN_CV)
-		nz->tau2 = SINGLE_RUN_MIN_CV * SINGLE_RUN_MIN_CV;
-	nz->tau2_kernel = nz->tau2;
-	r->dispersion = sqrt(nz->tau2);
-	r->dispersion_from = "functions";
 }
 
 /*
