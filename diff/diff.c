@@ -89,7 +89,7 @@ diff_compute(struct profile *const *base, size_t nbase,
 	r->nbase = nbase;
 	r->npr = npr;
 	runs = diff_runs(base, nbase, pr, npr);
-	diff_model_normalize(r, runs, nbase + npr);
+	diff_model_normalize(r, runs, nbase, nbase + npr);
 	/* Count, measure, test, list. */
 	diff_counts_init(&c, nbase + npr);
 	for (i = 0; i < c.nruns; i++)

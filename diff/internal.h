@@ -134,10 +134,11 @@ uint32_t diff_counts_leaf(const struct profile *p, const struct stack *st,
 void diff_counts_fini(struct diff_counts *c);
 
 /* model.c */
-/* Resolves DIFF_NORM_AUTO in r->opts from the runs' metadata ("extent"),
- * and says why in r->normalize_why. */
+/* Resolves DIFF_NORM_AUTO in r->opts from the runs' metadata ("extent")
+ * and their CPU time (runs[0..nb) the baseline's), and says why in
+ * r->normalize_why. */
 void diff_model_normalize(struct diff_result *r, struct profile *const *runs,
-			  size_t n);
+			  size_t nb, size_t n);
 /* Sides from the counts; sets r's sample totals, unit and per-run totals. */
 void diff_sides_init(struct diff_sides *sd, struct diff_result *r,
 		     const struct diff_counts *c);

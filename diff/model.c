@@ -15,6 +15,10 @@
 /* The noise model's weight, in runs' degrees of freedom, against one
  * function's own scatter of runs (runs_t_test). */
 #define PRIOR_DF 4.0
+/* Whole commands whose CPU time per run scatters by more than this within
+ * a side are not fixed work: 12 fixed-work runs of two examples here
+ * scattered by 2-3% at a load of 4 on 2 CPUs, timed runs by 10-35%. */
+#define FIXED_WORK_MAX_CV 0.08
 /* A run's value of a count: percent of the run, or ms / samples. */
 double
 diff_run_value(const struct diff_sides *sd, size_t r, uint64_t count)
@@ -334,11 +338,41 @@ diff_scale(const struct diff_result *r, const bool *cand)
  * recorded one whole command from its start to its exit (fixed work: a
  * slower build takes more samples, and shares would hide that), shares
  * otherwise (a window of time: attached, or stopped by -d). A run without
- * the metadata (folded input, an older recording) keeps shares.
+ * the metadata (folded input, an older recording) keeps shares, and so do
+ * whole commands whose CPU time per run scatters by more than
+ * FIXED_WORK_MAX_CV within a side: fixed work takes about the same CPU
+ * time each run, while a benchmark that runs for a set time ("app 2")
+ * gets what the machine's load leaves it.
  */
+/* The runs' CPU time (samples) scatter within their sides: the largest
+ * coefficient of variation of the two sides; 0 with one run a side. */
+static double
+model_total_cv(struct profile *const *runs, size_t nb, size_t n)
+{
+	double worst = 0;
+	size_t side, i;
+
+	for (side = 0; side < 2; side++) {
+		size_t from = side ? nb : 0, to = side ? n : nb, k = to - from;
+		double mean = 0, var = 0, x;
+
+		if (k < 2)
+			continue;
+		for (i = from; i < to; i++)
+			mean += (double)profile_total(runs[i]) / (double)k;
+		for (i = from; i < to; i++) {
+			x = (double)profile_total(runs[i]) - mean;
+			var += x * x / (double)(k - 1);
+		}
+		if (mean > 0 && sqrt(var) / mean > worst)
+			worst = sqrt(var) / mean;
+	}
+	return worst;
+}
+
 void
 diff_model_normalize(struct diff_result *r, struct profile *const *runs,
-		     size_t n)
+		     size_t nb, size_t n)
 {
 	size_t i, whole = 0, window = 0;
 
@@ -357,19 +391,23 @@ diff_model_normalize(struct diff_result *r, struct profile *const *runs,
 		else if (e && !strcmp(e, "window"))
 			window++;
 	}
-	if (whole == n) {
+	r->opts.normalize = DIFF_NORM_SHARE;
+	if (whole == n && model_total_cv(runs, nb, n) > FIXED_WORK_MAX_CV) {
+		r->normalize_why = "every run recorded a whole command, but "
+				   "their CPU time scatters too much for fixed "
+				   "work (a timed run?): shares, rescaled";
+	} else if (whole == n) {
 		r->opts.normalize = DIFF_NORM_NONE;
 		r->normalize_why = "every run recorded a whole command "
 				   "(fixed work): absolute CPU time";
+	} else if (window) {
+		r->normalize_why = "a run recorded a window of time (attached, "
+				   "or stopped before the command exited): "
+				   "shares, rescaled";
 	} else {
-		r->opts.normalize = DIFF_NORM_SHARE;
-		r->normalize_why =
-			window ? "a run recorded a window of time (attached, "
-				 "or stopped before the command exited): "
-				 "shares, rescaled"
-			       : "a run does not say how it was recorded "
-				 "(folded, or recorded before scorch said): "
-				 "shares, rescaled";
+		r->normalize_why = "a run does not say how it was recorded "
+				   "(folded, or recorded before scorch said): "
+				   "shares, rescaled";
 	}
 }
 
