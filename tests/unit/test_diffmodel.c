@@ -181,10 +181,10 @@ static const struct fn_spec threaded[] = {
 	{ "start_thread", "hash_worker", "prog", FRAME_USER, 530, 0.02 },
 	{ "start_thread", "sort_worker", "prog", FRAME_USER, 530, 0.02 },
 	{ "start_thread", "pack_worker", "prog", FRAME_USER, 530, 0.02 },
-	{ "clone3", "clear_page_erms", "[kernel]", FRAME_KERNEL, 90, 1.5 },
-	{ "clone3", "__schedule", "[kernel]", FRAME_KERNEL, 60, 1.2 },
-	{ "main", "pthread_create", "libc.so.6", FRAME_USER, 40, 1.0 },
-	{ "main", "_dl_relocate_object", "ld.so", FRAME_USER, 25, 0.6 },
+	{ "clone3", "clear_page_erms", "[kernel]", FRAME_KERNEL, 40, 1.5 },
+	{ "clone3", "__schedule", "[kernel]", FRAME_KERNEL, 30, 1.2 },
+	{ "main", "pthread_create", "libc.so.6", FRAME_USER, 20, 1.0 },
+	{ "main", "_dl_relocate_object", "ld.so", FRAME_USER, 12, 0.6 },
 };
 #define NTHREADED (sizeof(threaded) / sizeof(threaded[0]))
 
