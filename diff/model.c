@@ -517,6 +517,9 @@ model_run_scale(const struct diff_result *r, const struct diff_counts *c,
 			break;
 		}
 	}
+	/* A run with almost none of its side's functions: leave it be. */
+	if (!(s0 > 0) || !isfinite(s0))
+		return 1;
 	for (f = 0; f < c->nfns; f++) {
 		uint64_t side_cnt = 0;
 		double p, x, se;

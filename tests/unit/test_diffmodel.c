@@ -458,6 +458,35 @@ test_normalize_overrides(void **state)
 	sides_free(&s);
 }
 
+/* A run that shares almost nothing with its side (a broken recording):
+ * the per-run scale leaves it alone, and every number stays finite. */
+static void
+test_odd_run_stays_finite(void **state)
+{
+	static const struct fn_spec odd[] = {
+		{ "main", "h", "prog", FRAME_USER, 5, 0 },
+	};
+	struct sides s;
+	struct diff_result *r;
+	size_t i;
+
+	(void)state;
+	rng_state = 5;
+	sides_make(&s, 2, leafy, NLEAFY, NULL, false, 1000);
+	profile_free(s.b[1]);
+	s.b[1] = run_make(odd, 1, NULL, false, 5);
+	r = sides_diff(&s, DIFF_NORM_SHARE);
+	assert_true(isfinite(r->dispersion) && r->dispersion > 0.1);
+	for (i = 0; i < r->nfns; i++) {
+		assert_true(isfinite(r->fns[i].self.base_v));
+		assert_true(isfinite(r->fns[i].self.pr_v));
+		assert_false(isnan(r->fns[i].self.p));
+		assert_false(r->fns[i].significant);
+	}
+	diff_result_free(r);
+	sides_free(&s);
+}
+
 int
 main(void)
 {
@@ -468,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_aa_noisy_workloads_silent),
 		cmocka_unit_test(test_small_change_is_possible_with_runs),
 		cmocka_unit_test(test_runs_needed_power),
+		cmocka_unit_test(test_odd_run_stays_finite),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
