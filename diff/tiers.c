@@ -8,8 +8,11 @@
 
 #include "internal.h"
 
-/* The second tier: q at most this, and the practical threshold met. */
+/* The second tier: q at most this, and a change of at least this part of
+ * the practical threshold (a change too small to fail CI on may still be
+ * worth the runs that would tell: 0.1 share points by default). */
 #define POSSIBLE_Q 0.05
+#define POSSIBLE_MIN_DELTA 0.2
 /* The power at which runs_needed would find a change of the size seen,
  * and the most runs it says. */
 #define POWER 0.8
@@ -60,7 +63,8 @@ tiers_one(struct diff_result *r, struct diff_fn *fn, double min_v,
 		fn->tier = DIFF_TIER_FINDING;
 		return;
 	}
-	if (fn->self.q > POSSIBLE_Q || fabs(fn->self.delta) < min_v)
+	if (fn->self.q > POSSIBLE_Q ||
+	    fabs(fn->self.delta) < POSSIBLE_MIN_DELTA * min_v)
 		return;
 	fn->tier = DIFF_TIER_POSSIBLE;
 	fn->runs_needed = tiers_runs_needed(&fn->self, a_next, nruns);

@@ -410,8 +410,9 @@ test_runs_needed_power(void **state)
 		if (fn.runs_needed < lo[i] || fn.runs_needed > hi[i])
 			fail_msg("d = %g: %g runs", d[i], fn.runs_needed);
 	}
-	/* Under the practical threshold, or q past 0.05: nothing to say. */
-	fn.self.delta = 0.05;
+	/* Under a fifth of the practical threshold, or q past 0.05: nothing
+	 * to say. */
+	fn.self.delta = 0.019;
 	diff_model_tiers(&r, 0.1, 1, 0);
 	assert_int_equal(fn.tier, DIFF_TIER_NONE);
 	assert_true(fn.runs_needed == 0);
