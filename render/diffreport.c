@@ -38,19 +38,17 @@ report_pval(char *buf, size_t n, double p)
 static const char *
 report_noise(const struct diff_result *r)
 {
-	static char buf[96];
+	static char buf[160];
+	char kern[48] = "";
 
-	if (!strcmp(r->dispersion_from, "runs") &&
-	    isfinite(r->dispersion_kernel))
+	if (isfinite(r->dispersion_kernel))
+		snprintf(kern, sizeof(kern), ", kernel functions %.1f%%",
+			 100 * r->dispersion_kernel);
+	if (!strcmp(r->dispersion_from, "runs"))
 		snprintf(buf, sizeof(buf),
-			 "run-to-run noise %.1f%%, kernel functions %.1f%% "
-			 "(from the runs)",
-			 100 * r->dispersion, 100 * r->dispersion_kernel);
-	else if (!strcmp(r->dispersion_from, "runs"))
-		snprintf(buf, sizeof(buf),
-			 "run-to-run noise %.1f%% (from the "
-			 "runs)",
-			 100 * r->dispersion);
+			 "run-to-run noise %.1f%%%s, sampling noise %.2f of "
+			 "binomial (from the runs)",
+			 100 * r->dispersion, kern, r->sampling_dispersion);
 	else
 		snprintf(buf, sizeof(buf),
 			 "one run a side: run-to-run noise taken as %.1f%%",
@@ -463,6 +461,10 @@ diffreport_write_json(const struct diff_result *r, FILE *fp)
 	report_json_num(fp, r->pr_scale);
 	fputs(",\n\"dispersion\": ", fp);
 	report_json_num(fp, r->dispersion);
+	fputs(",\n\"dispersion_kernel\": ", fp);
+	report_json_num(fp, r->dispersion_kernel);
+	fputs(",\n\"sampling_dispersion\": ", fp);
+	report_json_num(fp, r->sampling_dispersion);
 	fprintf(fp, ",\n\"dispersion_from\": \"%s\",\n", r->dispersion_from);
 	report_json_list(fp, r, "regressions", r->regressions, r->nregressions,
 			 false);
