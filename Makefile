@@ -73,7 +73,7 @@ SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
 	symbolize/symtab.c symbolize/plt.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
-DIFF_SRCS := diff/diff.c diff/count.c diff/model.c diff/findings.c diff/stats.c diff/align.c diff/paths.c
+DIFF_SRCS := diff/diff.c diff/count.c diff/model.c diff/noise.c diff/tiers.c diff/findings.c diff/stats.c diff/align.c diff/paths.c
 CLI_SRCS := cli/output.c cli/record.c cli/record_profile.c \
 	cli/record_summary.c cli/svg.c cli/fold.c cli/flameopts.c \
 	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c \
@@ -89,7 +89,7 @@ GEN_OBJS := gen/pprof.pb-c.o
 LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
-	test_diff test_budget test_regex \
+	test_diff test_diffmodel test_budget test_regex \
 	test_modules test_escape test_roundtrip test_decode test_common \
 	test_values test_offcpu
 EXAMPLES := cpuburn threads echo-server loadgen stackmix offcpu
@@ -187,7 +187,8 @@ NOFP_CFLAGS := $(filter-out -fno-omit-frame-pointer,$(EXAMPLE_CFLAGS)) \
 UNWIND_EXAMPLES := build/examples/stackmix-nofp \
 	build/examples/stackmix-dbgframe build/examples/stackmix-plugin.so \
 	build/examples/regression-base build/examples/regression-pr \
-	build/examples/stackmix-lld
+	build/examples/stackmix-lld build/examples/workers-base \
+	build/examples/workers-pr
 examples: $(addprefix build/examples/,$(EXAMPLES)) $(UNWIND_EXAMPLES) \
 	build/examples/loadtest-server plt-examples
 
@@ -230,6 +231,15 @@ build/examples/regression-base: examples/regression/app.c | build/.dirs
 build/examples/regression-pr: examples/regression/app.c | build/.dirs
 	@mkdir -p build/examples
 	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -DAPP_PR=1 -o $@ $<
+
+# examples/workers: four named threads, a baseline and a PR build.
+build/examples/workers-base: examples/workers/workers.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -DWORKERS_PR=0 -o $@ $<
+
+build/examples/workers-pr: examples/workers/workers.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -DWORKERS_PR=1 -o $@ $<
 
 build/examples/stackmix-plugin.so: examples/stackmix-plugin.c | build/.dirs
 	@mkdir -p build/examples

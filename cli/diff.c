@@ -27,7 +27,7 @@
 
 static const char diff_usage[] =
 	"usage: scorch diff BASE PR [-o DIFF.svg] [--report FILE]...\n"
-	"                   [--normalize share|none] [--alpha A] [--min-delta D]\n"
+	"                   [--normalize auto|share|none] [--alpha A] [--min-delta D]\n"
 	"                   [--min-share PCT] [--min-samples N] [--base-shape]\n"
 	"                   [--fail-on-regression] [flame graph options]\n"
 	"\n"
@@ -44,9 +44,10 @@ static const char diff_usage[] =
 	"                          code the PR removed)\n"
 	"      --report FILE       also write the report: FILE.md (markdown, for\n"
 	"                          a PR comment), FILE.json, or text; repeatable\n"
-	"      --normalize MODE    share: compare shares of all samples (default);\n"
-	"                          none: absolute CPU time per run, for\n"
-	"                          fixed-work benchmarks\n"
+	"      --normalize MODE    auto (default): none when every run recorded\n"
+	"                          a whole command (fixed work), else share;\n"
+	"                          share: compare shares of all samples;\n"
+	"                          none: absolute CPU time per run\n"
 	"      --alpha A           false-discovery rate of the findings\n"
 	"                          (default 0.001)\n"
 	"      --min-delta D       smallest change worth reporting: share points,\n"
@@ -475,13 +476,15 @@ cmd_diff(int argc, char **argv)
 			reports[nreports++] = optarg;
 			continue;
 		case OPT_NORMALIZE:
-			if (!strcmp(optarg, "share")) {
+			if (!strcmp(optarg, "auto")) {
+				o.normalize = DIFF_NORM_AUTO;
+			} else if (!strcmp(optarg, "share")) {
 				o.normalize = DIFF_NORM_SHARE;
 			} else if (!strcmp(optarg, "none")) {
 				o.normalize = DIFF_NORM_NONE;
 			} else {
 				cli_error("--normalize: unknown mode '%s' "
-					  "(known: share, none)",
+					  "(known: auto, share, none)",
 					  optarg);
 				goto out;
 			}

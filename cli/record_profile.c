@@ -227,6 +227,14 @@ record_profile_metadata(struct profile *p, const struct sampler *s,
 	profile_meta_set_int(p, "kernel_stacks", st->kernel);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime(&started));
 	profile_meta_set_str(p, "start_time", buf);
+	/* A launched command recorded from its start to its exit did a
+	 * fixed amount of work; anything else is a window of time. */
+	profile_meta_set_str(p, "extent",
+			     ro->argv && !ro->npids && !ro->ntids &&
+					     !ro->system_wide && !ro->cgroup &&
+					     st->targets_exited
+				     ? "whole"
+				     : "window");
 	profile_meta_set_int(p, "duration_ms",
 			     (int64_t)(st->elapsed_s * 1000.0 + 0.5));
 	profile_meta_set_int(p, "samples", (int64_t)st->samples);

@@ -5,7 +5,8 @@
  * its reasons are in docs/DIFF.md; in short:
  *  - every function's self and total samples are counted per run, as a
  *    share of the run (the PR's rescaled so unchanged functions compare
- *    equal) or as absolute CPU time (--normalize none);
+ *    equal) or as absolute CPU time (--normalize none, and by default
+ *    when every run recorded a whole command: fixed work);
  *  - noise is sampling plus run-to-run noise proportional to size;
  *  - several runs a side (runs are the unit of replication: samples within
  *    a run are correlated): a moderated, weighted t-test on the per-run
@@ -29,7 +30,7 @@ void
 diff_opts_init(struct diff_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->normalize = DIFF_NORM_SHARE;
+	o->normalize = DIFF_NORM_AUTO;
 	o->alpha = 0.001;
 	o->min_delta = 0.5;
 	o->min_share = 0.2;
@@ -88,6 +89,7 @@ diff_compute(struct profile *const *base, size_t nbase,
 	r->nbase = nbase;
 	r->npr = npr;
 	runs = diff_runs(base, nbase, pr, npr);
+	diff_model_normalize(r, runs, nbase, nbase + npr);
 	/* Count, measure, test, list. */
 	diff_counts_init(&c, nbase + npr);
 	for (i = 0; i < c.nruns; i++)
@@ -106,6 +108,7 @@ diff_compute(struct profile *const *base, size_t nbase,
 	/* The function table now belongs to the result. */
 	c.fns = NULL;
 	diff_counts_fini(&c);
+	diff_sides_fini(&sd);
 	free(runs);
 	free(cand);
 	return r;

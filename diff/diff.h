@@ -24,9 +24,13 @@ struct scorch_err;
 struct diff_keyset;
 
 enum diff_norm {
-	DIFF_NORM_SHARE, /* share of all samples of a run (default) */
+	DIFF_NORM_SHARE, /* share of all samples of a run */
 	DIFF_NORM_NONE,	 /* absolute: CPU ms per run (samples without a
 			    known period), for fixed-work benchmarks */
+	DIFF_NORM_AUTO,	 /* the default: NONE when every run of both sides
+			    recorded a whole command (metadata "extent":
+			    "whole"), SHARE otherwise; the result says
+			    which (opts.normalize) and why */
 };
 
 struct diff_opts {
@@ -62,6 +66,11 @@ struct diff_measure {
 	/* Runs as the unit: Mann-Whitney U and Hodges-Lehmann (>= 2 runs a
 	 * side; mw_p 1 and NAN shift otherwise). */
 	double mw_p, hl, hl_lo, hl_hi;
+	/* The model's variance of one run's value, baseline and PR (value
+	 * units, squared), and the degrees of freedom the test adds to the
+	 * runs' (-1: a z-test): for the runs a change would need. */
+	double run_var[2];
+	double df_extra;
 };
 
 /*
@@ -120,8 +129,19 @@ struct diff_result {
 	double dispersion; /* run-to-run noise (runs), or the sampling noise
 			      factor (one run a side) */
 	const char *dispersion_from; /* "runs" or "functions" */
-	const char *unit;	     /* "pts" (share points), "ms", "samples" */
+	/* Several runs a side: the kernel functions' own run-to-run noise
+	 * (dispersion is then the program's and its libraries'); NAN when
+	 * no kernel function was tested or with one run a side. */
+	double dispersion_kernel;
+	/* Several runs a side: the share of binomial (Poisson) sampling
+	 * noise the runs show (below 1: cpu-clock samples are evenly spaced
+	 * in CPU time); 1 with one run a side. */
+	double sampling_dispersion;
+	const char *unit; /* "pts" (share points), "ms", "samples" */
+	/* The options used: opts.normalize is SHARE or NONE, AUTO resolved */
 	struct diff_opts opts;
+	bool normalize_auto;	   /* opts.normalize was chosen by AUTO */
+	const char *normalize_why; /* why that normalization, one phrase */
 	struct diff_fn *fns; /* every function seen, in no particular order */
 	size_t nfns;
 	/* Indexes into fns: the findings most responsible first, then the

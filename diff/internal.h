@@ -44,6 +44,11 @@ double stat_t_quantile(double p, double df);
 void stat_bh_qvalues(const double *p, size_t n, double *q);
 /* The median of v[0..n) (v is sorted in place); 0 when empty. */
 double stat_median(double *v, size_t n);
+/* The median of v[0..n) weighted by w[0..n): the first value, in order,
+ * where the weights' running sum reaches half; 0 when empty. */
+double stat_weighted_median(const double *v, const double *w, size_t n);
+/* The median of a chi-square with df degrees of freedom (approximate). */
+double stat_chi2_median(double df);
 
 /* align.c */
 /*
@@ -94,6 +99,9 @@ struct diff_sides {
 	enum diff_norm norm;
 	bool ms;      /* DIFF_NORM_NONE with every run's period known */
 	double scale; /* the PR's shares are divided by this (share mode) */
+	/* Share mode, several runs a side: each run's shares are divided by
+	 * this too (its scale within its side, mean 1 a side); or NULL. */
+	double *run_scale;
 };
 
 /*
@@ -105,8 +113,10 @@ struct diff_sides {
  * spread of all functions' statistics instead (an empirical null).
  */
 struct diff_noise {
-	double tau2; /* squared coefficient of run-to-run variation */
-	double phi;  /* sampling variance scale (one run a side) */
+	double tau2;	    /* squared coefficient of run-to-run variation */
+	double tau2_kernel; /* the same for kernel functions (several runs a
+			       side: the kernel's own, often far noisier) */
+	double phi;	    /* sampling variance scale (one run a side) */
 };
 
 /* count.c */
@@ -124,9 +134,15 @@ uint32_t diff_counts_leaf(const struct profile *p, const struct stack *st,
 void diff_counts_fini(struct diff_counts *c);
 
 /* model.c */
+/* Resolves DIFF_NORM_AUTO in r->opts from the runs' metadata ("extent")
+ * and their CPU time (runs[0..nb) the baseline's), and says why in
+ * r->normalize_why. */
+void diff_model_normalize(struct diff_result *r, struct profile *const *runs,
+			  size_t nb, size_t n);
 /* Sides from the counts; sets r's sample totals, unit and per-run totals. */
 void diff_sides_init(struct diff_sides *sd, struct diff_result *r,
 		     const struct diff_counts *c);
+void diff_sides_fini(struct diff_sides *sd);
 /* A run's value of a count: percent of the run, or ms / samples. */
 double diff_run_value(const struct diff_sides *sd, size_t r, uint64_t count);
 /* Pooled values of both sides (percent, or mean per run) into m. */
@@ -141,6 +157,7 @@ double diff_model_measure(struct diff_result *r, const struct diff_counts *c,
 void diff_model_rescale(struct diff_result *r, const struct diff_counts *c,
 			struct diff_sides *sd, const bool *cand);
 double diff_scale(const struct diff_result *r, const bool *cand);
+/* noise.c */
 void diff_estimate_noise(struct diff_result *r, struct diff_counts *c,
 			 const struct diff_sides *sd, const bool *cand,
 			 struct diff_noise *nz);
@@ -157,6 +174,12 @@ void diff_runs_test(const struct diff_sides *sd, const uint64_t *cnt,
 size_t diff_model_test(struct diff_result *r, const struct diff_counts *c,
 		       const struct diff_sides *sd, const bool *cand,
 		       const struct diff_noise *nz, double *min_v);
+
+/* tiers.c: each tested function's tier (a finding, when significant; a
+ * possible change, with the runs a side that would decide it), given the
+ * practical threshold, how many were tested and how many are findings. */
+void diff_model_tiers(struct diff_result *r, double min_v, size_t ntested,
+		      size_t nfind);
 
 /* findings.c */
 /* The lists of r (regressions, improvements, added, removed), sorted,

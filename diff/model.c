@@ -12,32 +12,21 @@
 #include "../profile/profile.h"
 #include "internal.h"
 
-/* The median of a chi-square with one degree of freedom. */
-#define CHI2_1_MEDIAN 0.45493642311957
-/*
- * With one run a side, run-to-run noise is assumed at least this large (a
- * coefficient of variation of a function's share between runs): runs of
- * the examples here varied by 0 to 10% depending on the machine's load.
- */
-#define SINGLE_RUN_MIN_CV 0.03
-/*
- * The empirical null needs functions to learn from: with fewer than
- * NULL_MIN_FUNCTIONS tested, one changed function moves the median, and
- * SINGLE_RUN_FEW_CV is assumed instead.
- */
-#define NULL_MIN_FUNCTIONS 8
-#define SINGLE_RUN_FEW_CV 0.10
 /* The noise model's weight, in runs' degrees of freedom, against one
  * function's own scatter of runs (runs_t_test). */
 #define PRIOR_DF 4.0
-
+/* Whole commands whose CPU time per run scatters by more than this within
+ * a side are not fixed work: 12 fixed-work runs of two examples here
+ * scattered by 2-3% at a load of 4 on 2 CPUs, timed runs by 10-35%. */
+#define FIXED_WORK_MAX_CV 0.08
 /* A run's value of a count: percent of the run, or ms / samples. */
 double
 diff_run_value(const struct diff_sides *sd, size_t r, uint64_t count)
 {
 	if (sd->norm == DIFF_NORM_SHARE)
 		return sd->n[r] ? 100.0 * (double)count / (double)sd->n[r] /
-					  (r >= sd->nb ? sd->scale : 1)
+					  (r >= sd->nb ? sd->scale : 1) /
+					  (sd->run_scale ? sd->run_scale[r] : 1)
 				: 0;
 	return sd->ms ? (double)count * sd->period_ms[r] : (double)count;
 }
@@ -76,45 +65,6 @@ diff_pooled(const struct diff_sides *sd, const uint64_t *cnt,
 	m->lo = m->hi = m->delta;
 	m->mw_p = 1;
 	m->hl = m->hl_lo = m->hl_hi = NAN;
-}
-
-/*
- * Run-to-run noise of one count on one side: the spread of its per-run
- * values beyond what sampling explains, relative to its size (a squared
- * coefficient of variation), and the degrees of freedom behind it. -1
- * when the side has one run or the count is zero.
- */
-static double
-model_side_excess(const struct diff_sides *sd, const uint64_t *cnt, size_t from,
-		  size_t to, double *df)
-{
-	double mean = 0, var = 0, sampling = 0, x;
-	size_t r, n = to - from;
-
-	*df = 0;
-	if (n < 2)
-		return -1;
-	for (r = from; r < to; r++)
-		mean += sd->norm == DIFF_NORM_SHARE
-				? (double)cnt[r] / (double)sd->n[r]
-				: (double)cnt[r];
-	mean /= (double)n;
-	if (mean <= 0)
-		return -1;
-	for (r = from; r < to; r++) {
-		x = sd->norm == DIFF_NORM_SHARE
-			    ? (double)cnt[r] / (double)sd->n[r]
-			    : (double)cnt[r];
-		var += (x - mean) * (x - mean);
-		/* What sampling alone would give: binomial, or Poisson. */
-		sampling += sd->norm == DIFF_NORM_SHARE
-				    ? mean * (1 - mean) / (double)sd->n[r]
-				    : mean;
-	}
-	var /= (double)(n - 1);
-	sampling /= (double)n;
-	*df = (double)(n - 1);
-	return (var - sampling) / (mean * mean);
 }
 
 /*
@@ -183,10 +133,41 @@ diff_count_test(const struct diff_sides *sd, const struct diff_noise *nz,
 		}
 		m->z = (lp - lb) / se0;
 	}
+	/* One run's variance a side in value units (the counts' own). */
+	m->run_var[0] = m->run_var[1] = se1 * se1 * scale * scale / 2 *
+					((double)sd->nb + (double)sd->np) / 2;
+	m->df_extra = -1; /* a z-test: the normal */
 	m->p = fmin(1, 2 * stat_norm_sf(fabs(m->z)));
 	m->lo = m->delta - zc * se1 * scale;
 	m->hi = m->delta + zc * se1 * scale;
 	m->tested = true;
+}
+
+/*
+ * The model's variance of run r's value, its side's mean value being mean
+ * (value units): phi times sampling at that share (binomial; Poisson for
+ * counts) plus tau2 times the value squared. A side at zero is taken at half a
+ * sample, so a new function's empty side is not infinitely sure.
+ */
+static double
+model_run_var(const struct diff_sides *sd, size_t r, double mean, double unit,
+	      const struct diff_noise *nz)
+{
+	double v;
+
+	if (sd->norm == DIFF_NORM_SHARE) {
+		double k = (r >= sd->nb ? sd->scale : 1) *
+			   (sd->run_scale ? sd->run_scale[r] : 1);
+		double n = (double)sd->n[r];
+		double p = fmax(mean / 100 * k, 0.5 / n); /* the raw share */
+
+		if (p >= 1)
+			p = 1 - 0.5 / n;
+		v = 1e4 * p * (1 - p) / (n * k * k);
+	} else {
+		v = unit * fmax(mean, unit * 0.5);
+	}
+	return nz->phi * v + nz->tau2 * mean * mean;
 }
 
 /*
@@ -206,15 +187,11 @@ diff_runs_t_test(const struct diff_sides *sd, const uint64_t *cnt,
 		 const struct diff_noise *nz, double alpha,
 		 struct diff_measure *m)
 {
-	double sw[2] = { 0, 0 }, swx[2] = { 0, 0 }, mean[2], *w, ss = 0;
-	double df, scale, se, tc, pm = 0, unit = 1, x;
+	double sw[2] = { 0, 0 }, swx[2] = { 0, 0 }, mean[2] = { 0, 0 }, *w;
+	double df, scale, se, tc, ss = 0, unit = 1, x;
 	size_t r, n = sd->nb + sd->np;
 
-	/* The pooled value under no change, for the model's variance. */
-	for (r = 0; r < n; r++)
-		pm += diff_run_value(sd, r, cnt[r]);
-	pm /= (double)n;
-	if (pm <= 0)
+	if (!m->base && !m->pr)
 		return;
 	if (sd->norm != DIFF_NORM_SHARE && sd->ms) {
 		double sum = 0;
@@ -223,24 +200,16 @@ diff_runs_t_test(const struct diff_sides *sd, const uint64_t *cnt,
 			sum += sd->period_ms[r];
 		unit = sum / (double)n;
 	}
+	/* Each side's plain mean sets its runs' variance under the model. */
+	for (r = 0; r < n; r++)
+		mean[r >= sd->nb] += diff_run_value(sd, r, cnt[r]);
+	mean[0] /= (double)sd->nb;
+	mean[1] /= (double)sd->np;
 	w = xcalloc(n, sizeof(*w));
 	for (r = 0; r < n; r++) {
 		bool pr = r >= sd->nb;
-		double v;
 
-		if (sd->norm == DIFF_NORM_SHARE) {
-			double k = pr ? sd->scale : 1, p0 = pm / 100;
-
-			if (p0 * k >= 1) {
-				free(w);
-				return;
-			}
-			v = 1e4 * p0 * (1 - k * p0) / (k * (double)sd->n[r]);
-		} else {
-			v = unit * pm; /* Poisson: var = mean, in units */
-		}
-		v += nz->tau2 * pm * pm;
-		w[r] = 1 / v;
+		w[r] = 1 / model_run_var(sd, r, mean[pr], unit, nz);
 		sw[pr] += w[r];
 		swx[pr] += w[r] * diff_run_value(sd, r, cnt[r]);
 	}
@@ -256,6 +225,10 @@ diff_runs_t_test(const struct diff_sides *sd, const uint64_t *cnt,
 	se = sqrt(scale * (1 / sw[0] + 1 / sw[1]));
 	if (!(se > 0))
 		return;
+	/* One run's variance a side, for the runs a change would need. */
+	m->run_var[0] = scale * (double)sd->nb / sw[0];
+	m->run_var[1] = scale * (double)sd->np / sw[1];
+	m->df_extra = PRIOR_DF;
 	m->z = (mean[1] - mean[0]) / se;
 	m->p = fmin(1, 2 * stat_t_sf(fabs(m->z), PRIOR_DF + df));
 	tc = stat_t_quantile(1 - alpha / 2, PRIOR_DF + df);
@@ -360,140 +333,82 @@ diff_scale(const struct diff_result *r, const bool *cand)
 	return ub > 0 && up > 0 ? up / ub : s0;
 }
 
-/* How many functions the count test can test. */
-static size_t
-model_noise_tested(struct diff_result *r, struct diff_counts *c,
-		   const struct diff_sides *sd, const bool *cand,
-		   const struct diff_noise *nz)
-{
-	size_t f, k = 0;
-
-	for (f = 0; f < c->nfns; f++) {
-		struct diff_measure m = r->fns[f].self;
-
-		if (!cand[f])
-			continue;
-		diff_count_test(sd, nz, r->opts.alpha, &m);
-		k += m.tested;
-	}
-	return k;
-}
-
-/* The median z^2 of the tested functions' self time with run-to-run
- * noise tau2; 0 when fewer than three can be tested. */
-static double
-model_median_z2(struct diff_result *r, struct diff_counts *c,
-		const struct diff_sides *sd, const bool *cand,
-		const struct diff_noise *base, double tau2)
-{
-	double *v = xcalloc(c->nfns ? c->nfns : 1, sizeof(*v)), med = 0;
-	struct diff_noise nz = *base;
-	size_t f, k = 0;
-
-	nz.tau2 = tau2;
-	for (f = 0; f < c->nfns; f++) {
-		struct diff_measure m = r->fns[f].self;
-
-		if (!cand[f])
-			continue;
-		diff_count_test(sd, &nz, r->opts.alpha, &m);
-		if (m.tested)
-			v[k++] = m.z * m.z;
-	}
-	if (k >= 3)
-		med = stat_median(v, k);
-	free(v);
-	return med;
-}
-
 /*
- * The noise for the tests. Several runs a side: tau2 is the average of
- * the functions' relative run-to-run excess variance, weighted by their
- * size (big functions show it best; a change between the sides does not
- * enter, as it is measured within each side). One run a side: phi from
- * the median squared z of all tested functions, most of which did not
- * change.
+ * --normalize auto: absolute CPU time when every run of both sides
+ * recorded one whole command from its start to its exit (fixed work: a
+ * slower build takes more samples, and shares would hide that), shares
+ * otherwise (a window of time: attached, or stopped by -d). A run without
+ * the metadata (folded input, an older recording) keeps shares, and so do
+ * whole commands whose CPU time per run scatters by more than
+ * FIXED_WORK_MAX_CV within a side: fixed work takes about the same CPU
+ * time each run, while a benchmark that runs for a set time ("app 2")
+ * gets what the machine's load leaves it.
  */
-void
-diff_estimate_noise(struct diff_result *r, struct diff_counts *c,
-		    const struct diff_sides *sd, const bool *cand,
-		    struct diff_noise *nz)
+/* The runs' CPU time (samples) scatter within their sides: the largest
+ * coefficient of variation of the two sides; 0 with one run a side. */
+static double
+model_total_cv(struct profile *const *runs, size_t nb, size_t n)
 {
-	size_t f, k = 0;
+	double worst = 0;
+	size_t side, i;
 
-	nz->tau2 = 0;
-	nz->phi = 1;
-	if (sd->nb >= 2 && sd->np >= 2) {
-		double sum = 0, wsum = 0;
+	for (side = 0; side < 2; side++) {
+		size_t from = side ? nb : 0, to = side ? n : nb, k = to - from;
+		double mean = 0, var = 0, x;
 
-		for (f = 0; f < c->nfns; f++) {
-			double dfb, dfp, eb, ep, w;
-
-			if (!cand[f])
-				continue;
-			eb = model_side_excess(sd, c->self[f], 0, sd->nb, &dfb);
-			ep = model_side_excess(sd, c->self[f], sd->nb,
-					       sd->nb + sd->np, &dfp);
-			w = r->fns[f].self.base_v + r->fns[f].self.pr_v;
-			if (dfb > 0) {
-				sum += w * dfb * eb;
-				wsum += w * dfb;
-			}
-			if (dfp > 0) {
-				sum += w * dfp * ep;
-				wsum += w * dfp;
-			}
+		if (k < 2)
+			continue;
+		for (i = from; i < to; i++)
+			mean += (double)profile_total(runs[i]) / (double)k;
+		for (i = from; i < to; i++) {
+			x = (double)profile_total(runs[i]) - mean;
+			var += x * x / (double)(k - 1);
 		}
-		nz->tau2 = wsum > 0 && sum > 0 ? sum / wsum : 0;
-		r->dispersion = sqrt(nz->tau2);
-		r->dispersion_from = "runs";
+		if (mean > 0 && sqrt(var) / mean > worst)
+			worst = sqrt(var) / mean;
+	}
+	return worst;
+}
+
+void
+diff_model_normalize(struct diff_result *r, struct profile *const *runs,
+		     size_t nb, size_t n)
+{
+	size_t i, whole = 0, window = 0;
+
+	r->normalize_auto = r->opts.normalize == DIFF_NORM_AUTO;
+	if (!r->normalize_auto) {
+		r->normalize_why = r->opts.normalize == DIFF_NORM_NONE
+					   ? "--normalize none"
+					   : "--normalize share";
 		return;
 	}
-	/*
-	 * One run a side: the same two-part model, with tau2 set so that
-	 * the median z^2 over all tested functions, most of which did not
-	 * change, is the median of a chi-square with one degree of freedom
-	 * (an empirical null). Found by bisection: the median falls as tau2
-	 * grows.
-	 */
-	{
-		double lo = 0, hi = 1, med;
-		int it;
+	for (i = 0; i < n; i++) {
+		const char *e = profile_meta_str(runs[i], "extent");
 
-		if (model_noise_tested(r, c, sd, cand, nz) <
-		    NULL_MIN_FUNCTIONS) {
-			/* Too few functions to learn the noise from. */
-			nz->tau2 = SINGLE_RUN_FEW_CV * SINGLE_RUN_FEW_CV;
-			goto single_done;
-		}
-		if (model_median_z2(r, c, sd, cand, nz, 0) <= CHI2_1_MEDIAN)
-			goto single_done;
-		while (model_median_z2(r, c, sd, cand, nz, hi) >
-			       CHI2_1_MEDIAN &&
-		       hi < 1e4)
-			hi *= 4;
-		for (it = 0; it < 50; it++) {
-			double mid = (lo + hi) / 2;
-
-			med = model_median_z2(r, c, sd, cand, nz, mid);
-			if (med > CHI2_1_MEDIAN)
-				lo = mid;
-			else
-				hi = mid;
-		}
-		nz->tau2 = hi;
+		if (e && !strcmp(e, "whole"))
+			whole++;
+		else if (e && !strcmp(e, "window"))
+			window++;
 	}
-single_done:
-	(void)k;
-	/*
-	 * A median over a handful of functions is itself noisy, and often
-	 * says "no run-to-run noise" when there is some: one run a side is
-	 * never trusted to be quieter than SINGLE_RUN_MIN_CV.
-	 */
-	if (nz->tau2 < SINGLE_RUN_MIN_CV * SINGLE_RUN_MIN_CV)
-		nz->tau2 = SINGLE_RUN_MIN_CV * SINGLE_RUN_MIN_CV;
-	r->dispersion = sqrt(nz->tau2);
-	r->dispersion_from = "functions";
+	r->opts.normalize = DIFF_NORM_SHARE;
+	if (whole == n && model_total_cv(runs, nb, n) > FIXED_WORK_MAX_CV) {
+		r->normalize_why = "every run recorded a whole command, but "
+				   "their CPU time scatters too much for fixed "
+				   "work (a timed run?): shares, rescaled";
+	} else if (whole == n) {
+		r->opts.normalize = DIFF_NORM_NONE;
+		r->normalize_why = "every run recorded a whole command "
+				   "(fixed work): absolute CPU time";
+	} else if (window) {
+		r->normalize_why = "a run recorded a window of time (attached, "
+				   "or stopped before the command exited): "
+				   "shares, rescaled";
+	} else {
+		r->normalize_why = "a run does not say how it was recorded "
+				   "(folded, or recorded before scorch said): "
+				   "shares, rescaled";
+	}
 }
 
 void
@@ -509,6 +424,7 @@ diff_sides_init(struct diff_sides *sd, struct diff_result *r,
 	sd->norm = r->opts.normalize;
 	sd->ms = r->opts.normalize == DIFF_NORM_NONE;
 	sd->scale = 1;
+	sd->run_scale = NULL;
 	for (i = 0; i < c->nruns; i++) {
 		if (i < sd->nb)
 			r->base_samples += c->run_n[i];
@@ -558,6 +474,115 @@ diff_model_measure(struct diff_result *r, const struct diff_counts *c,
 }
 
 /*
+ * One run's scale within its side: the ratio of its shares to the side's
+ * pooled shares over the functions that agree (the median of ratios by
+ * size first, then the functions within 15% or three standard errors of
+ * it, as diff_scale does between the sides). 1 when none can say.
+ */
+static double
+model_run_scale(const struct diff_result *r, const struct diff_counts *c,
+		const struct diff_sides *sd, const bool *cand, size_t run,
+		struct model_wv *v)
+{
+	size_t f, k = 0, i, from = run < sd->nb ? 0 : sd->nb;
+	size_t to = run < sd->nb ? sd->nb : sd->nb + sd->np;
+	double sum = 0, acc = 0, s0 = 1, ur = 0, up = 0, n = (double)sd->n[run];
+	uint64_t side_n = 0;
+
+	for (i = from; i < to; i++)
+		side_n += sd->n[i];
+	for (f = 0; f < c->nfns; f++) {
+		uint64_t side_cnt = 0;
+
+		if (!cand[f])
+			continue;
+		for (i = from; i < to; i++)
+			side_cnt += c->self[f][i];
+		v[f].w = (double)side_cnt / (double)side_n; /* pooled */
+		v[f].v = -1;
+		if (100 * v[f].w < r->opts.min_share)
+			continue;
+		v[k].v = (double)c->self[f][run] / n / v[f].w;
+		v[k].w = v[f].w;
+		sum += v[k].w;
+		k++;
+	}
+	if (!k)
+		return 1;
+	qsort(v, k, sizeof(*v), model_wv_cmp);
+	for (i = 0; i < k; i++) {
+		acc += v[i].w;
+		if (acc >= sum / 2) {
+			s0 = v[i].v;
+			break;
+		}
+	}
+	/* A run with almost none of its side's functions: leave it be. */
+	if (!(s0 > 0) || !isfinite(s0))
+		return 1;
+	for (f = 0; f < c->nfns; f++) {
+		uint64_t side_cnt = 0;
+		double p, x, se;
+
+		if (!cand[f])
+			continue;
+		for (i = from; i < to; i++)
+			side_cnt += c->self[f][i];
+		p = (double)side_cnt / (double)side_n;
+		x = (double)c->self[f][run] / n;
+		se = sqrt(p * (1 - p) / n);
+		if (p > 0 && (fabs(x / s0 - p) <= 0.15 * p ||
+			      fabs(x / s0 - p) <= 3 * se / s0)) {
+			ur += x;
+			up += p;
+		}
+	}
+	return ur > 0 && up > 0 ? ur / up : s0;
+}
+
+/*
+ * Shares of one run move together: when the kernel takes more of a run
+ * (a busier machine, a scheduler storm), every other function's share
+ * shrinks though its cost did not change. With several runs a side, each
+ * run is rescaled by its own scale within its side (mean 1 on each side),
+ * so that one noisy function does not make every other one noisy.
+ */
+static void
+model_run_scales(const struct diff_result *r, const struct diff_counts *c,
+		 struct diff_sides *sd, const bool *cand)
+{
+	struct model_wv *v;
+	size_t i, side;
+
+	if (sd->norm != DIFF_NORM_SHARE || sd->nb < 2 || sd->np < 2)
+		return;
+	v = xcalloc(c->nfns ? c->nfns : 1, sizeof(*v));
+	sd->run_scale = xcalloc(sd->nb + sd->np, sizeof(double));
+	for (i = 0; i < sd->nb + sd->np; i++)
+		sd->run_scale[i] = model_run_scale(r, c, sd, cand, i, v);
+	for (side = 0; side < 2; side++) {
+		size_t from = side ? sd->nb : 0;
+		size_t to = side ? sd->nb + sd->np : sd->nb;
+		double mean = 0;
+
+		for (i = from; i < to; i++)
+			mean += sd->run_scale[i];
+		mean /= (double)(to - from);
+		for (i = from; i < to; i++)
+			sd->run_scale[i] =
+				mean > 0 ? sd->run_scale[i] / mean : 1;
+	}
+	free(v);
+}
+
+void
+diff_sides_fini(struct diff_sides *sd)
+{
+	free(sd->run_scale);
+	sd->run_scale = NULL;
+}
+
+/*
  * Shares add up to 100%: when some functions grow, every other one
  * shrinks as a share though its cost did not change, and a big
  * improvement makes everything else look slower. Most functions do not
@@ -581,15 +606,16 @@ diff_model_rescale(struct diff_result *r, const struct diff_counts *c,
 			}
 	}
 	r->pr_scale = sd->scale;
+	model_run_scales(r, c, sd, cand);
 }
 
 /* Benjamini-Hochberg over every function tested, and which changes are
- * findings; returns how many were tested. */
+ * findings or possible ones; returns how many were tested. */
 static size_t
 model_decide(struct diff_result *r, double min_v)
 {
 	const struct diff_opts *o = &r->opts;
-	size_t n = r->nfns ? r->nfns : 1, f, k, ntested = 0;
+	size_t n = r->nfns ? r->nfns : 1, f, k, ntested = 0, nfind = 0;
 	double *p_self = xcalloc(n, sizeof(double));
 	double *q_self = xcalloc(n, sizeof(double));
 	double *p_total = xcalloc(n, sizeof(double));
@@ -615,7 +641,9 @@ model_decide(struct diff_result *r, double min_v)
 			fn->self.q <= o->alpha &&
 			fabs(fn->self.delta) >= min_v &&
 			(r->nbase < 4 || r->npr < 4 || fn->self.mw_p <= 0.05);
+		nfind += fn->significant;
 	}
+	diff_model_tiers(r, min_v, ntested, nfind);
 	free(p_self);
 	free(q_self);
 	free(p_total);
@@ -637,9 +665,13 @@ diff_model_test(struct diff_result *r, const struct diff_counts *c,
 		if (!cand[f])
 			continue;
 		if (sd->nb >= 2 && sd->np >= 2) {
-			diff_runs_t_test(sd, c->self[f], nz, o->alpha,
+			struct diff_noise fz = *nz;
+
+			if (fn->kind == FRAME_KERNEL)
+				fz.tau2 = nz->tau2_kernel;
+			diff_runs_t_test(sd, c->self[f], &fz, o->alpha,
 					 &fn->self);
-			diff_runs_t_test(sd, c->total[f], nz, o->alpha,
+			diff_runs_t_test(sd, c->total[f], &fz, o->alpha,
 					 &fn->total);
 		} else {
 			diff_count_test(sd, nz, o->alpha, &fn->self);

@@ -38,13 +38,17 @@ report_pval(char *buf, size_t n, double p)
 static const char *
 report_noise(const struct diff_result *r)
 {
-	static char buf[96];
+	static char buf[160];
+	char kern[48] = "";
 
+	if (isfinite(r->dispersion_kernel))
+		snprintf(kern, sizeof(kern), ", kernel functions %.1f%%",
+			 100 * r->dispersion_kernel);
 	if (!strcmp(r->dispersion_from, "runs"))
 		snprintf(buf, sizeof(buf),
-			 "run-to-run noise %.1f%% (from the "
-			 "runs)",
-			 100 * r->dispersion);
+			 "run-to-run noise %.1f%%%s, sampling noise %.2f of "
+			 "binomial (from the runs)",
+			 100 * r->dispersion, kern, r->sampling_dispersion);
 	else
 		snprintf(buf, sizeof(buf),
 			 "one run a side: run-to-run noise taken as %.1f%%",
@@ -338,6 +342,8 @@ report_text_units(FILE *fp, const struct diff_result *r)
 		fprintf(fp, " (%g%% of the baseline's total)",
 			r->opts.min_delta);
 	fprintf(fp, "\n%s\n", report_noise(r));
+	if (r->normalize_why)
+		fprintf(fp, "normalization: %s\n", r->normalize_why);
 }
 
 /* A list in its two tiers: findings under title, then possible ones. */
@@ -540,6 +546,8 @@ report_md_units(FILE *fp, const struct diff_result *r)
 		fprintf(fp, " (%g%% of the baseline's total)",
 			r->opts.min_delta);
 	fprintf(fp, "; %s.\n", report_noise(r));
+	if (r->normalize_why)
+		fprintf(fp, "Normalization: %s.\n", r->normalize_why);
 }
 
 /* A list in its two tiers. */
@@ -737,6 +745,10 @@ diffreport_write_json(const struct diff_result *r, FILE *fp)
 		r->unit,
 		r->opts.normalize == DIFF_NORM_SHARE ? "share" : "none",
 		r->opts.alpha, r->opts.min_delta, r->opts.min_share);
+	fprintf(fp, "\"normalize_auto\": %s,\n\"normalize_why\": ",
+		r->normalize_auto ? "true" : "false");
+	json_put_string(fp, r->normalize_why ? r->normalize_why : "");
+	fputs(",\n", fp);
 	fprintf(fp,
 		"\"baseline\": {\"runs\": %zu, \"samples\": %llu, "
 		"\"total\": ",
@@ -758,6 +770,10 @@ diffreport_write_json(const struct diff_result *r, FILE *fp)
 		r->nregression_findings, r->nimprovement_findings);
 	fputs(",\n\"dispersion\": ", fp);
 	report_json_num(fp, r->dispersion);
+	fputs(",\n\"dispersion_kernel\": ", fp);
+	report_json_num(fp, r->dispersion_kernel);
+	fputs(",\n\"sampling_dispersion\": ", fp);
+	report_json_num(fp, r->sampling_dispersion);
 	fprintf(fp, ",\n\"dispersion_from\": \"%s\",\n", r->dispersion_from);
 	report_json_list(fp, r, "regressions", r->regressions, r->nregressions,
 			 false);

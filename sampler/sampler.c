@@ -187,8 +187,10 @@ sampler_run(struct sampler *s, struct scorch_err *err)
 		for (i = 0; i < s->ncpus; i++)
 			if (pfd[i].revents & (POLLHUP | POLLERR))
 				s->hup[i] = true;
-		if (sampler_targets_gone(s, pfd, base))
+		if (sampler_targets_gone(s, pfd, base)) {
+			s->stats.targets_exited = true;
 			stop = true;
+		}
 		sampler_pass(s);
 		elapsed = ts_elapsed(&s->start);
 		s->stats.elapsed_s = elapsed;

@@ -143,6 +143,8 @@ struct sampler_stats {
 	uint64_t off_cpu_no_switch_in;
 	uint64_t off_cpu_ns;	       /* all off-CPU time weighed */
 	uint64_t off_cpu_preempted_ns; /* of it, runnable (preempted) */
+	bool targets_exited; /* recording stopped because every target had
+				exited (not by -d, a signal or an error) */
 	/* Broken stacks of processes with no maps known (unreadable). */
 	uint64_t broken_nomaps;
 	pid_t nomaps_pid; /* the first target whose maps were unreadable */
