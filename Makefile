@@ -59,6 +59,7 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 	common/hash.c common/intmap.c
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c profile/aggregate.c profile/merge.c profile/split.c \
+	profile/inline.c \
 	profile/speedscope.c profile/pprof.c profile/budget.c \
 	profile/jsontext.c profile/jsonsites.c profile/perfscript.c
 SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \

@@ -13,15 +13,19 @@
 #include "cli.h"
 
 static const char fold_usage[] =
-	"usage: scorch fold INPUT [--split thread|process] [-o OUT.folded]\n"
+	"usage: scorch fold INPUT [--split thread|process] [--no-inline]\n"
+	"                   [-o OUT.folded]\n"
 	"\n"
 	"Write a profile (native .json, folded, or - for stdin) as folded\n"
 	"stacks, one 'frame;frame;... COUNT' line per unique stack, sorted.\n"
-	"Kernel frames end in _[k]. Without -o the lines go to stdout.\n"
+	"Kernel frames end in _[k], inlined calls in _[i]. Without -o the\n"
+	"lines go to stdout.\n"
 	"\n"
 	"  --split thread    a root frame per thread, NAME-PID/TID, in place\n"
 	"                    of the process name (stackcollapse-perf --tid)\n"
 	"  --split process   a root frame per process, COMM-PID (--pid)\n"
+	"  --no-inline       the machine-code view: inlined frames (_[i])\n"
+	"                    folded into the function they were compiled into\n"
 	"\n"
 	"EXAMPLES\n"
 	"  scorch fold profile.json > profile.folded\n"
@@ -35,6 +39,7 @@ cmd_fold(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "split", required_argument, NULL, 's' },
+		CLI_NO_INLINE_LONGOPT,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -43,6 +48,7 @@ cmd_fold(int argc, char **argv)
 	enum profile_split split = SPLIT_NONE;
 	struct scorch_err err;
 	struct profile *p;
+	bool no_inline = false;
 	int c, ret;
 
 	opterr = 0;
@@ -54,6 +60,9 @@ cmd_fold(int argc, char **argv)
 		case 's':
 			if (cli_split_arg(optarg, &split) < 0)
 				return EXIT_USAGE;
+			break;
+		case CLI_NO_INLINE_OPT:
+			no_inline = true;
 			break;
 		case 'h':
 			fputs(fold_usage, stdout);
@@ -76,6 +85,7 @@ cmd_fold(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
+	cli_apply_no_inline(&p, no_inline);
 	cli_apply_split(&p, split, argv[optind]);
 	ret = cli_write_profile(p, out, f, NULL) < 0 ? EXIT_USAGE : EXIT_OK;
 	profile_free(p);

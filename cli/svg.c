@@ -20,7 +20,7 @@
 static const char svg_usage[] =
 	"usage: scorch svg INPUT [-o OUT.svg] [--skip-bad] "
 	"[--split thread|process]\n"
-	"                  [flame graph options]\n"
+	"                  [--no-inline] [flame graph options]\n"
 	"\n"
 	"Render a profile as an interactive flame graph: hover for details,\n"
 	"click to zoom, Ctrl-F to search by regular expression, Esc to reset.\n"
@@ -31,6 +31,9 @@ static const char svg_usage[] =
 	"with --skip-bad it is skipped and counted instead. --split thread\n"
 	"gives each thread a root frame of its own (NAME-PID/TID), --split\n"
 	"process each process (COMM-PID); click one to see its graph alone.\n"
+	"Inlined calls are frames of their own, marked _[i]; --no-inline\n"
+	"draws the machine-code view: inlined frames folded into the\n"
+	"function they were compiled into.\n"
 	"\n" CLI_FLAME_USAGE "\n"
 	"EXAMPLES\n"
 	"  scorch svg profile.json -o profile.svg\n"
@@ -47,6 +50,7 @@ cmd_svg(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "skip-bad", no_argument, NULL, SVG_OPT_SKIP_BAD },
 		{ "split", required_argument, NULL, SVG_OPT_SPLIT },
+		CLI_NO_INLINE_LONGOPT,
 		{ "help", no_argument, NULL, 'h' },
 		CLI_FLAME_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -59,6 +63,7 @@ cmd_svg(int argc, char **argv)
 	struct flame_opts fo;
 	struct scorch_err err;
 	struct profile *p;
+	bool no_inline = false;
 	char subtitle[512], hbuf[128];
 	int c, ret;
 
@@ -80,6 +85,9 @@ cmd_svg(int argc, char **argv)
 		case SVG_OPT_SPLIT:
 			if (cli_split_arg(optarg, &split) < 0)
 				return EXIT_USAGE;
+			break;
+		case CLI_NO_INLINE_OPT:
+			no_inline = true;
 			break;
 		case 'h':
 			fputs(svg_usage, stdout);
@@ -106,6 +114,7 @@ cmd_svg(int argc, char **argv)
 		cli_warn("%s: skipped %lu malformed line%s (the first: %s)",
 			 strcmp(argv[optind], "-") ? argv[optind] : "<stdin>",
 			 ro.skipped, ro.skipped == 1 ? "" : "s", ro.first_bad);
+	cli_apply_no_inline(&p, no_inline);
 	cli_apply_split(&p, split, argv[optind]);
 	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
 	cli_stack_health(p, argv[optind], hbuf, sizeof(hbuf));

@@ -784,6 +784,116 @@ test_aggregate_new_modules_and_threads(void **state)
 	profile_free(p);
 }
 
+static char *
+strip_dot(const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	return dot ? strndup(name, (size_t)(dot - name)) : strdup(name);
+}
+
+static void
+test_aggregate_inlined_copies_are_one_function(void **state)
+{
+	/* mix runs out of line (8), inlined into process (5, 3 of them
+	 * under a further inlined step) and into load (2). */
+	struct profile *p = folded_profile("main;mix 8\n"
+					   "main;process;mix_[i] 2\n"
+					   "main;process;mix_[i];step_[i] 3\n"
+					   "main;load;mix_[i] 2\n"
+					   "main;load;mix.constprop.0 1\n"
+					   "main;load;mix_[i];memcpy_[k] 4\n"
+					   "step_[i] 1\n");
+	struct agg_opts o = { .by = AGG_FUNCTION, .name = strip_dot };
+	struct aggregate *a = aggregate_new(p, AGG_FUNCTION);
+	const struct agg_row *r;
+	uint32_t i;
+
+	(void)state;
+	r = aggregate_find(a, "mix", "", FRAME_USER, TASK_NONE);
+	assert_non_null(r);
+	assert_ptr_equal(r, aggregate_find(a, "mix", "", FRAME_INLINED,
+					   TASK_NONE));
+	assert_int_equal(r->kind, FRAME_USER);
+	assert_int_equal(r->self, 12); /* its leaf samples, inlined too */
+	assert_int_equal(r->total, 19);
+	assert_int_equal(r->self_inlined, 4);
+	/* Where its inlined self ran: process 2, load 2; the tie goes to
+	 * the first name. */
+	assert_string_equal(r->into, "load");
+	assert_int_equal(r->into_self, 2);
+	r = aggregate_find(a, "step", "", FRAME_USER, TASK_NONE);
+	assert_int_equal(r->self, 4);
+	assert_int_equal(r->self_inlined, 4);
+	assert_string_equal(r->into, "process"); /* past mix_[i] */
+	assert_int_equal(r->into_self, 3);	 /* the root one has none */
+	assert_int_equal(aggregate_find(a, "process", "", FRAME_USER,
+					TASK_NONE)->self,
+			 0);
+	assert_int_equal(find_fn(a, "mix.constprop.0")->self, 1);
+	assert_null(find_fn(a, "main")->into);
+	/* Every frame maps to its row; the leaf takes self. */
+	for (i = 0; i < profile_nframes(p); i++) {
+		const struct frame *f = profile_frame(p, i);
+
+		assert_ptr_equal(aggregate_row(a, aggregate_frame_row(a, i)),
+				 aggregate_find(a, f->name, f->module, f->kind,
+						TASK_NONE));
+	}
+	assert_int_equal(aggregate_frame_row(a, 9999), SIZE_MAX);
+	aggregate_free(a);
+
+	/* A key policy: the clone is the function too. */
+	a = aggregate_new_opts(p, &o);
+	r = aggregate_find(a, "mix", "", FRAME_USER, TASK_NONE);
+	assert_int_equal(r->self, 13);
+	assert_int_equal(r->total, 20);
+	assert_null(aggregate_find(a, "mix.constprop.0", "", FRAME_USER,
+				   TASK_NONE));
+	aggregate_free(a);
+	profile_free(p);
+}
+
+static void
+test_profile_inline_fold_machine_view(void **state)
+{
+	struct profile *p = folded_profile("main;mix 8\n"
+					   "main;process;mix_[i] 2\n"
+					   "main;process;mix_[i];step_[i] 3\n"
+					   "main;process 1\n"
+					   "main;load;mix_[i];memcpy_[k] 4\n"
+					   "step_[i];x 1\n");
+	struct profile *q;
+	struct aggregate *a;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	profile_meta_set_int(p, "period_ns", 1000);
+	q = profile_inline_fold(p);
+	assert_int_equal(profile_total(q), profile_total(p));
+	assert_int_equal(profile_meta_int(q, "period_ns", 0), 1000);
+	fp = open_memstream(&buf, &len);
+	assert_int_equal(profile_write_folded(q, fp), 0);
+	fclose(fp);
+	/* Inlined frames gone, their samples the caller's; one with no
+	 * function above it stays. */
+	assert_string_equal(buf, "main;load;memcpy_[k] 4\n"
+				 "main;mix 8\n"
+				 "main;process 6\n"
+				 "step_[i];x 1\n");
+	a = aggregate_new(q, AGG_FUNCTION);
+	assert_int_equal(find_fn(a, "process")->self, 6);
+	assert_int_equal(find_fn(a, "mix")->self, 8);
+	assert_int_equal(find_fn(a, "mix")->total, 8);
+	assert_int_equal(find_fn(a, "mix")->self_inlined, 0);
+	aggregate_free(a);
+	free(buf);
+	profile_free(q);
+	profile_free(p);
+}
+
 static bool
 match_prefix(const struct frame *f, void *arg)
 {
@@ -1349,6 +1459,8 @@ main(void)
 		cmocka_unit_test(test_aggregate_new_self_and_total),
 		cmocka_unit_test(test_aggregate_new_modules_and_threads),
 		cmocka_unit_test(test_aggregate_focus_callers_callees),
+		cmocka_unit_test(test_aggregate_inlined_copies_are_one_function),
+		cmocka_unit_test(test_profile_inline_fold_machine_view),
 		cmocka_unit_test(test_profile_merge_sums_stacks_and_meta),
 		cmocka_unit_test(test_profile_load_mutations),
 		cmocka_unit_test(test_profile_read_json_stack_forms),
