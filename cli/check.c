@@ -37,8 +37,7 @@ static const char check_usage[] =
 	"  -f, --format FMT      stdout as text (default), markdown or json\n"
 	"  -r, --report FILE     also write the table to FILE, in the format its\n"
 	"                        extension names (.txt, .md, .json); repeatable\n"
-	"  -w, --width COLUMNS   text line width (default 80)\n"
-	CLI_NO_INLINE_USAGE
+	"  -w, --width COLUMNS   text line width (default 80)\n" CLI_NO_INLINE_USAGE
 	"\n"
 	"Exit status: 0 every limit holds, 1 a limit is exceeded, 2 usage or\n"
 	"input error (a bad budget file names the field), 125 the profile has\n"
@@ -309,9 +308,9 @@ cmd_check(int argc, char **argv)
 			(struct table_info){ "merged_from", "merged runs", NULL,
 					     runs };
 	if (co.no_inline)
-		info[ninfo++] = (struct table_info){
-			"view", "view", "machine code (--no-inline)", 0
-		};
+		info[ninfo++] =
+			(struct table_info){ "view", "view",
+					     "machine code (--no-inline)", 0 };
 	snprintf(result, sizeof(result), "%s",
 		 exceeded ? "over budget" : "within budget");
 	info[ninfo++] = (struct table_info){ "result", "result", result, 0 };

@@ -42,8 +42,7 @@ static const char report_usage[] =
 	"  -w, --width COLUMNS   text line width (default: the terminal's, or 80)\n"
 	"      --split WHAT      thread or process: the tables once per thread\n"
 	"                        (or process), most samples first, with shares\n"
-	"                        of its own samples\n"
-	CLI_NO_INLINE_USAGE
+	"                        of its own samples\n" CLI_NO_INLINE_USAGE
 	"  -o, --output OUT      write to OUT instead of stdout; without\n"
 	"                        --format its name picks the format: .txt,\n"
 	"                        .md or .markdown, .json\n"
@@ -369,9 +368,9 @@ report_info(const struct profile *p, const struct report_opts *ro,
 	}
 	info[n++] = (struct table_info){ "by", "by", by, 0 };
 	if (ro->no_inline)
-		info[n++] = (struct table_info){ "view", "view",
-						 "machine code (--no-inline)",
-						 0 };
+		info[n++] =
+			(struct table_info){ "view", "view",
+					     "machine code (--no-inline)", 0 };
 	if (ro->split != SPLIT_NONE)
 		info[n++] = (struct table_info){
 			"split", "split",

@@ -208,13 +208,12 @@ struct agg_into {
 	struct agg_into_pair {
 		size_t row, into;
 		uint64_t count;
-	} *pairs;
+	} * pairs;
 	size_t n, cap;
 };
 
 static void
-aggregate_into_add(struct agg_into *in, size_t row, size_t into,
-		   uint64_t count)
+aggregate_into_add(struct agg_into *in, size_t row, size_t into, uint64_t count)
 {
 	size_t pair[2] = { row, into };
 	unsigned long long key = hash_bytes(pair, sizeof(pair), 17);
@@ -231,8 +230,8 @@ aggregate_into_add(struct agg_into *in, size_t row, size_t into,
 	}
 	if (in->n == in->cap) {
 		in->cap = in->cap ? in->cap * 2 : 16;
-		in->pairs = xreallocarray(in->pairs, in->cap,
-					  sizeof(*in->pairs));
+		in->pairs =
+			xreallocarray(in->pairs, in->cap, sizeof(*in->pairs));
 	}
 	in->pairs[in->n] = (struct agg_into_pair){ row, into, count };
 	intmap_put(&in->idx, key, (void *)(uintptr_t)++in->n);
@@ -255,6 +254,7 @@ aggregate_into_finish(struct aggregate *a, struct agg_into *in)
 		     strcmp(c->name, r->into) < 0)) {
 			r->into = c->name;
 			r->into_module = c->module;
+			r->into_kind = c->kind;
 			r->into_self = q->count;
 		}
 	}
@@ -317,8 +317,8 @@ aggregate_new_opts(const struct profile *p, const struct agg_opts *o)
 	}
 	/* Frame ids map to rows once, not once per occurrence. */
 	a->nframes = profile_nframes(p);
-	a->frame_row = xcalloc(a->nframes ? a->nframes : 1,
-			       sizeof(*a->frame_row));
+	a->frame_row =
+		xcalloc(a->nframes ? a->nframes : 1, sizeof(*a->frame_row));
 	for (i = 0; i < a->nframes; i++)
 		a->frame_row[i] =
 			aggregate_frame_row_get(a, profile_frame(p, i));

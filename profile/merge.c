@@ -31,6 +31,15 @@ merge_keep_frame(const struct profile *p, const struct stack *st, uint32_t d,
 	return true;
 }
 
+static uint32_t
+merge_intern(struct profile *dst, const struct profile *src, uint32_t id)
+{
+	const struct frame *f = profile_frame(src, id);
+
+	return profile_intern_frame_src(dst, f->name, f->module, f->kind,
+					f->file, f->line);
+}
+
 void
 profile_merge_add(struct profile *dst, const struct profile *src,
 		  bool fold_inlined)
@@ -47,12 +56,11 @@ profile_merge_add(struct profile *dst, const struct profile *src,
 
 		profile_add_module(dst, m->name, m->path, m->build_id);
 	}
-	for (i = 0; i < nframes; i++) {
-		const struct frame *f = profile_frame(src, (uint32_t)i);
-
-		frame_map[i] = profile_intern_frame_src(
-			dst, f->name, f->module, f->kind, f->file, f->line);
-	}
+	/* Folded, only the frames left on a stack are dst's. */
+	for (i = 0; i < nframes; i++)
+		frame_map[i] = fold_inlined
+				       ? UINT32_MAX
+				       : merge_intern(dst, src, (uint32_t)i);
 	for (i = 0; i < ntasks; i++) {
 		const struct task *t = profile_task(src, (uint32_t)i);
 
@@ -72,6 +80,9 @@ profile_merge_add(struct profile *dst, const struct profile *src,
 			if (fold_inlined &&
 			    !merge_keep_frame(src, st, d, &held))
 				continue;
+			if (frame_map[st->frames[d]] == UINT32_MAX)
+				frame_map[st->frames[d]] =
+					merge_intern(dst, src, st->frames[d]);
 			ids[n] = frame_map[st->frames[d]];
 			if (st->sites) {
 				const struct site *si =

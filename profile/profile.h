@@ -385,6 +385,7 @@ struct agg_row {
 	 * inlined) that holds most of them: NULL, 0 when none */
 	uint64_t self_inlined;
 	const char *into, *into_module;
+	enum frame_kind into_kind;
 	uint64_t into_self;
 };
 

@@ -117,6 +117,14 @@ report_text_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
 			sb.buf, fn->self.base_v, fn->self.pr_v, fn->self.delta,
 			q, 100 * fabs(fn->explains));
 		strbuf_reset(&sb);
+		if (fn->inlined_into) {
+			escape_term(&sb, fn->inlined_into, 60);
+			fprintf(fp,
+				"   inlined into %s (%.0f%% of its self time "
+				"ran inlined)\n",
+				sb.buf, 100 * fn->inlined_share);
+			strbuf_reset(&sb);
+		}
 		if (with_path && fn->npath) {
 			report_path_text(&sb, fn);
 			if (fn->callee_only)
@@ -241,6 +249,10 @@ report_md_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
 			fputs(" in ", fp);
 			report_md_code(fp, fn->module, true);
 		}
+		if (fn->inlined_into) {
+			fputs(", inlined into ", fp);
+			report_md_code(fp, fn->inlined_into, true);
+		}
 		fprintf(fp, " | %.2f | %.2f | **%+.2f** | %s | %.0f%% | ",
 			fn->self.base_v, fn->self.pr_v, fn->self.delta, q,
 			100 * fabs(fn->explains));
@@ -356,6 +368,13 @@ report_json_fn(FILE *fp, const struct diff_result *r, const struct diff_fn *fn)
 	json_put_string(fp, fn->name);
 	fputs(", \"module\": ", fp);
 	json_put_string(fp, fn->module);
+	fputs(", \"inlined_into\": ", fp);
+	if (fn->inlined_into)
+		json_put_string(fp, fn->inlined_into);
+	else
+		fputs("null", fp);
+	fputs(", \"inlined_share\": ", fp);
+	report_json_num(fp, fn->inlined_share);
 	fprintf(fp, ", \"kind\": \"%s\", \"path\": ", report_kind(fn->kind));
 	if (fn->npath) {
 		fputc('[', fp);

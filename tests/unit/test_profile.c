@@ -812,8 +812,8 @@ test_aggregate_inlined_copies_are_one_function(void **state)
 	(void)state;
 	r = aggregate_find(a, "mix", "", FRAME_USER, TASK_NONE);
 	assert_non_null(r);
-	assert_ptr_equal(r, aggregate_find(a, "mix", "", FRAME_INLINED,
-					   TASK_NONE));
+	assert_ptr_equal(
+		r, aggregate_find(a, "mix", "", FRAME_INLINED, TASK_NONE));
 	assert_int_equal(r->kind, FRAME_USER);
 	assert_int_equal(r->self, 12); /* its leaf samples, inlined too */
 	assert_int_equal(r->total, 19);
@@ -827,9 +827,9 @@ test_aggregate_inlined_copies_are_one_function(void **state)
 	assert_int_equal(r->self_inlined, 4);
 	assert_string_equal(r->into, "process"); /* past mix_[i] */
 	assert_int_equal(r->into_self, 3);	 /* the root one has none */
-	assert_int_equal(aggregate_find(a, "process", "", FRAME_USER,
-					TASK_NONE)->self,
-			 0);
+	assert_int_equal(
+		aggregate_find(a, "process", "", FRAME_USER, TASK_NONE)->self,
+		0);
 	assert_int_equal(find_fn(a, "mix.constprop.0")->self, 1);
 	assert_null(find_fn(a, "main")->into);
 	/* Every frame maps to its row; the leaf takes self. */
@@ -1459,7 +1459,8 @@ main(void)
 		cmocka_unit_test(test_aggregate_new_self_and_total),
 		cmocka_unit_test(test_aggregate_new_modules_and_threads),
 		cmocka_unit_test(test_aggregate_focus_callers_callees),
-		cmocka_unit_test(test_aggregate_inlined_copies_are_one_function),
+		cmocka_unit_test(
+			test_aggregate_inlined_copies_are_one_function),
 		cmocka_unit_test(test_profile_inline_fold_machine_view),
 		cmocka_unit_test(test_profile_merge_sums_stacks_and_meta),
 		cmocka_unit_test(test_profile_load_mutations),
