@@ -88,7 +88,7 @@ LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_budget test_regex \
 	test_modules test_escape test_roundtrip test_decode test_common
-EXAMPLES := cpuburn threads echo-server loadgen stackmix
+EXAMPLES := cpuburn threads echo-server loadgen stackmix inlined
 
 # ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------
 # $(call build_rules,DIR,EXTRA_FLAGS); CC_DIR is the build's compiler.
