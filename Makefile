@@ -122,6 +122,9 @@ $(1)/scorch: $(addprefix $(1)/,$(SCORCH_SRCS:.c=.o) $(GEN_OBJS))
 $(1)/tests/%: $(1)/tests/unit/%.o $(addprefix $(1)/,$(LIB_OBJS))
 	$$(call msg,LINK,$$@)$$(CC_$(1)) $(2) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(CMOCKA_LIBS)
 
+# test_profile decodes pprof output with the generated code.
+$(1)/tests/unit/test_profile.o: $(1)/gen/pprof.pb-c.h
+
 # test_escape checks diagnostics too, which cli/output.c prints.
 $(1)/tests/test_escape: $(1)/cli/output.o $(1)/cli/formats.o
 

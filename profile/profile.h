@@ -298,8 +298,9 @@ int profile_read_json(struct profile *p, const char *data, size_t len,
  * nanoseconds of CPU when period_ns is known, else sample counts.
  *
  * pprof.c: pprof's profile.proto, gzipped: sample types samples/count and,
- * when period_ns is known, cpu/nanoseconds; one function per frame (name,
- * file, start_line); one location per frame with the inlined frames below
+ * when period_ns is known, cpu/nanoseconds; one function per function of
+ * the source (name, file, start_line; a frame and its inlined copies share
+ * it); one location per frame with the inlined frames below
  * it, a line each (innermost first, at the sites' lines), at the module's
  * span plus the sites' file offset; one mapping per module, the main
  * executable first, with path and build ID; labels thread, pid and tid;

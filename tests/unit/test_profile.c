@@ -10,7 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "common/common.h"
+#include "pprof.pb-c.h"
 #include "profile/profile.h"
 
 static void
@@ -1435,6 +1438,64 @@ test_profile_check_writers(void **state)
 	profile_free(p);
 }
 
+/* pprof: a function's out-of-line frame and its inlined copies are one
+ * Function, as report counts them; another module's namesake is not. */
+static void
+test_profile_write_pprof_one_function_per_source_function(void **state)
+{
+	struct profile *p = profile_new();
+	Perftools__Profiles__Profile *pb;
+	uint32_t f[5], fn_hash = 0;
+	unsigned char buf[1 << 16];
+	FILE *fp = tmpfile();
+	size_t i, j, nhash = 0;
+	gzFile gz;
+	int n;
+
+	(void)state;
+	f[0] = profile_intern_frame_src(p, "main", "app", FRAME_USER, "m.c", 1);
+	f[1] = profile_intern_frame_src(p, "parse", "app", FRAME_USER, "p.c",
+					5);
+	f[2] = profile_intern_frame_src(p, "hash", "app", FRAME_INLINED, "h.c",
+					9);
+	f[3] = profile_intern_frame_src(p, "hash", "app", FRAME_USER, "h.c", 9);
+	f[4] = profile_intern_frame_src(p, "hash", "libz.so", FRAME_USER, "z.c",
+					2);
+	profile_add_stack(p, TASK_NONE, f, 3, 4); /* inlined */
+	profile_add_stack(p, TASK_NONE, (uint32_t[]){ f[0], f[3] }, 2,
+			  2); /* body */
+	profile_add_stack(p, TASK_NONE, (uint32_t[]){ f[0], f[4] }, 2, 1);
+	assert_non_null(fp);
+	assert_int_equal(profile_write_pprof(p, fp), 0);
+	rewind(fp);
+	gz = gzdopen(dup(fileno(fp)), "rb");
+	n = gzread(gz, buf, sizeof(buf));
+	gzclose(gz);
+	fclose(fp);
+	assert_true(n > 0);
+	pb = perftools__profiles__profile__unpack(NULL, (size_t)n, buf);
+	assert_non_null(pb);
+	/* main, parse, hash (body and inlined copy), libz's hash. */
+	assert_int_equal(pb->n_function, 4);
+	for (i = 0; i < pb->n_function; i++)
+		if (!strcmp(pb->string_table[pb->function[i]->name], "hash") &&
+		    !strcmp(pb->string_table[pb->function[i]->filename],
+			    "h.c")) {
+			fn_hash = (uint32_t)pb->function[i]->id;
+			nhash++;
+		}
+	assert_int_equal(nhash, 1);
+	/* Both the inlined line and the body's location name it. */
+	nhash = 0;
+	for (i = 0; i < pb->n_location; i++)
+		for (j = 0; j < pb->location[i]->n_line; j++)
+			nhash += pb->location[i]->line[j]->function_id ==
+				 fn_hash;
+	assert_int_equal(nhash, 2);
+	perftools__profiles__profile__free_unpacked(pb, NULL);
+	profile_free(p);
+}
+
 int
 main(void)
 {
@@ -1462,6 +1523,8 @@ main(void)
 		cmocka_unit_test(
 			test_aggregate_inlined_copies_are_one_function),
 		cmocka_unit_test(test_profile_inline_fold_machine_view),
+		cmocka_unit_test(
+			test_profile_write_pprof_one_function_per_source_function),
 		cmocka_unit_test(test_profile_merge_sums_stacks_and_meta),
 		cmocka_unit_test(test_profile_load_mutations),
 		cmocka_unit_test(test_profile_read_json_stack_forms),
