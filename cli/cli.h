@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "../profile/profile.h"
 
@@ -278,6 +279,25 @@ int cli_split_arg(const char *arg, enum profile_split *by);
  * input has no tasks to split by. */
 void cli_apply_split(struct profile **p, enum profile_split by,
 		     const char *input);
+
+/*
+ * record_profile.c: record's profile from the sampler's address stacks,
+ * root first with the process name as the root and a [truncated] or
+ * [unknown] marker above it for a stack cut short; then its metadata, and
+ * one --label KEY=VALUE (checked already) as "label.KEY".
+ */
+struct sampler;
+struct symbolizer;
+void record_profile_build(struct profile *p, const struct sampler *s,
+			  struct symbolizer *sy);
+void record_profile_metadata(struct profile *p, const struct sampler *s,
+			     const struct record_opts *ro, time_t started);
+void record_profile_label(struct profile *p, const char *arg);
+/* record_summary.c: record's warnings and its summary line (names: -p's
+ * names and their processes; out: the file the profile is in). */
+void record_summary(const struct sampler *s, const struct symbolizer *sy,
+		    const struct profile *p, const struct record_opts *ro,
+		    const char *names, const char *out);
 
 /*
  * --no-inline, on report, check, diff, svg and fold: the machine-code
