@@ -309,8 +309,8 @@ void record_summary(const struct sampler *s, const struct symbolizer *sy,
 	{                                                                      \
 		"no-inline", no_argument, NULL, CLI_NO_INLINE_OPT              \
 	}
-#define CLI_NO_INLINE_USAGE                                                    \
-	"      --no-inline       the machine-code view: inlined frames folded\n"   \
+#define CLI_NO_INLINE_USAGE                                                      \
+	"      --no-inline       the machine-code view: inlined frames folded\n" \
 	"                        into the function they were compiled into\n"
 void cli_apply_no_inline(struct profile **p, bool no_inline);
 

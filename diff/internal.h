@@ -71,7 +71,8 @@ void diff_keyset_free(struct diff_keyset *ks);
  */
 
 /* count.c: every function of every run, counted by profile/aggregate.c. */
-struct diff_count_into { /* where a function's self ran inlined */
+/* Where a function's self time ran inlined. */
+struct diff_count_into {
 	size_t *fns;	  /* the functions it ran in */
 	uint64_t *counts; /* per fns[i]: its self samples there */
 	size_t n;
@@ -88,8 +89,9 @@ struct diff_counts {
 	uint64_t **total;      /* [fn][run] */
 	uint64_t *run_n;       /* samples per run */
 	double *run_period_ms; /* per run, 0 when unknown */
-	struct diff_count_into *into; /* per fn */
-	size_t **frame_maps; /* per run: its frames' function indexes */
+	size_t **frame_maps;   /* per run: its frames' function indexes */
+	/* per fn: where its self time ran inlined */
+	struct diff_count_into *into;
 };
 
 /* model.c: the two sides' runs, as the tests see them. */

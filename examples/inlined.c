@@ -45,7 +45,7 @@ static volatile uint64_t inl_sink = 0x9e3779b97f4a7c15ULL;
 		uint64_t x_ = inl_sink;                                        \
 		unsigned long i_;                                              \
                                                                                \
-		for (i_ = 0; i_ < (unsigned long)(units) * UNIT_ITERS; i_++) { \
+		for (i_ = 0; i_ < (unsigned long)(units)*UNIT_ITERS; i_++) {   \
 			x_ ^= x_ >> 29;                                        \
 			x_ = x_ * 0xbf58476d1ce4e5b9ULL + 1;                   \
 			__asm__ volatile("" : "+r"(x_));                       \

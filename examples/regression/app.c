@@ -63,7 +63,7 @@ static char app_row[ROW_BYTES + 1];
 		uint64_t x_ = app_sink;                                        \
 		unsigned long i_;                                              \
                                                                                \
-		for (i_ = 0; i_ < (unsigned long)(units) * UNIT_ITERS; i_++) { \
+		for (i_ = 0; i_ < (unsigned long)(units)*UNIT_ITERS; i_++) {   \
 			x_ ^= x_ >> 29;                                        \
 			x_ = x_ * 0xbf58476d1ce4e5b9ULL + 1;                   \
 			__asm__ volatile("" : "+r"(x_));                       \

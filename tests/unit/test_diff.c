@@ -450,8 +450,8 @@ report_self(const struct side_runs *s, const char *name)
 static void
 test_diff_inlined_helper(void **state)
 {
-	static const char *const names[] = { "mix_step", "process", "load",
-					      "route",	  "checksum", "crc" };
+	static const char *const names[] = { "mix_step", "process",  "load",
+					     "route",	 "checksum", "crc" };
 	double wb[INL_NPATHS], wp[INL_NPATHS];
 	struct side_runs a, b;
 	struct diff_result *r;
