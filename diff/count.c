@@ -49,20 +49,13 @@ count_fn(struct diff_counts *c, const char *key, const struct agg_row *r)
 	return i;
 }
 
-/*
- * Note that n of fn's self samples ran inlined into function into, and
- * name, in fn->inlined_into, the function that holds most of them over
- * the runs counted so far (ties: the first name).
- */
+/* Note that n of fn's self samples ran inlined into function into. */
 static void
-count_inlined(struct diff_counts *c, size_t fn, size_t into, uint64_t n,
-	      uint64_t inlined)
+count_inlined(struct diff_counts *c, size_t fn, size_t into, uint64_t n)
 {
 	struct diff_count_into *ci = &c->into[fn];
-	struct diff_fn *f = &c->fns[fn];
-	size_t i, best = 0;
+	size_t i;
 
-	ci->inlined += inlined;
 	for (i = 0; i < ci->n && ci->fns[i] != into; i++)
 		;
 	if (i == ci->n) {
@@ -74,31 +67,39 @@ count_inlined(struct diff_counts *c, size_t fn, size_t into, uint64_t n,
 		ci->n++;
 	}
 	ci->counts[i] += n;
-	for (i = 1; i < ci->n; i++)
-		if (ci->counts[i] > ci->counts[best] ||
-		    (ci->counts[i] == ci->counts[best] &&
-		     strcmp(c->fns[ci->fns[i]].name,
-			    c->fns[ci->fns[best]].name) < 0))
-			best = i;
-	free(f->inlined_into);
-	f->inlined_into = xstrdup(c->fns[ci->fns[best]].name);
+	ci->inlined += n;
 }
 
-/* Each function's share of self samples that ran inlined, all runs. */
+/*
+ * Each function's inlined_into, over the runs counted so far: the function
+ * holding most of its inlined self samples (ties: the first name), and
+ * the share of its self samples that ran inlined.
+ */
 static void
-count_inlined_shares(struct diff_counts *c)
+count_inlined_into(struct diff_counts *c)
 {
-	size_t f, run;
+	size_t f, i, run;
 
 	for (f = 0; f < c->nfns; f++) {
+		const struct diff_count_into *ci = &c->into[f];
+		struct diff_fn *fn = &c->fns[f];
+		size_t best = 0;
 		uint64_t self = 0;
 
-		if (!c->into[f].inlined)
+		if (!ci->n)
 			continue;
+		for (i = 1; i < ci->n; i++)
+			if (ci->counts[i] > ci->counts[best] ||
+			    (ci->counts[i] == ci->counts[best] &&
+			     strcmp(c->fns[ci->fns[i]].name,
+				    c->fns[ci->fns[best]].name) < 0))
+				best = i;
+		free(fn->inlined_into);
+		fn->inlined_into = xstrdup(c->fns[ci->fns[best]].name);
 		for (run = 0; run < c->nruns; run++)
 			self += c->self[f][run];
-		c->fns[f].inlined_share =
-			self ? (double)c->into[f].inlined / (double)self : 0;
+		fn->inlined_share =
+			self ? (double)ci->inlined / (double)self : 0;
 	}
 }
 
@@ -121,6 +122,8 @@ diff_counts_run(struct diff_counts *c, const struct profile *p, size_t run,
 	size_t *map = xcalloc(nframes ? nframes : 1, sizeof(*map));
 	int64_t period = profile_meta_int(p, "period_ns", 0);
 	const char *exe = align_exe(p);
+	const struct agg_inlined *inl;
+	size_t ninl;
 
 	for (i = 0; i < nrows; i++) {
 		const struct agg_row *r = aggregate_row(a, i);
@@ -137,19 +140,10 @@ diff_counts_run(struct diff_counts *c, const struct profile *p, size_t run,
 		row_fn[i] = f;
 		free(key);
 	}
-	for (i = 0; i < nrows; i++) {
-		const struct agg_row *r = aggregate_row(a, i);
-		const struct agg_row *into;
-
-		if (!r->into)
-			continue;
-		into = aggregate_find(a, r->into, r->into_module, r->into_kind,
-				      TASK_NONE);
-		if (!into)
-			continue; /* cannot be: into is one of a's rows */
-		count_inlined(c, row_fn[i], row_fn[into - aggregate_row(a, 0)],
-			      r->into_self, r->self_inlined);
-	}
+	inl = aggregate_inlined(a, &ninl);
+	for (i = 0; i < ninl; i++)
+		count_inlined(c, row_fn[inl[i].row], row_fn[inl[i].into],
+			      inl[i].self);
 	/* Kept for diff_findings_paths(): align keys are not built twice. */
 	for (i = 0; i < nframes; i++) {
 		size_t r = aggregate_frame_row(a, (uint32_t)i);
@@ -159,7 +153,7 @@ diff_counts_run(struct diff_counts *c, const struct profile *p, size_t run,
 	c->frame_maps[run] = map;
 	c->run_n[run] = profile_total(p);
 	c->run_period_ms[run] = period > 0 ? (double)period / 1e6 : 0;
-	count_inlined_shares(c);
+	count_inlined_into(c);
 	free(row_fn);
 	aggregate_free(a);
 }

@@ -91,9 +91,8 @@ struct diff_fn {
 	double runs_needed;
 	/* Where its self time ran inlined (docs/DIFF.md, "Self time"): the
 	 * function it was inlined into that holds most of its inlined self
-	 * samples (each run's first such function, their samples pooled over
-	 * both sides' runs), and the share of its self samples that ran
-	 * inlined (0..1); NULL and 0 for a function never inlined */
+	 * samples, both sides' runs pooled, and the share of its self samples
+	 * that ran inlined (0..1); NULL and 0 for a function never inlined */
 	char *inlined_into;
 	double inlined_share;
 	bool is_new;	 /* no samples in the baseline at all */

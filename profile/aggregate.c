@@ -12,6 +12,13 @@
 #include "../common/common.h"
 #include "profile.h"
 
+/* Self samples of a row's inlined copies, per function they ran in. */
+struct agg_into {
+	struct intmap idx; /* hash(row, into) -> pair index + 1 */
+	struct agg_inlined *pairs;
+	size_t n, cap;
+};
+
 struct aggregate {
 	struct agg_opts opts;
 	struct agg_row *rows;
@@ -22,6 +29,7 @@ struct aggregate {
 	size_t *frame_row; /* per frame of the profile: its row, or SIZE_MAX */
 	size_t nframes;
 	struct strpool names; /* the key policy's names (opts.name) */
+	struct agg_into into; /* AGG_FUNCTION: where inlined self ran */
 };
 
 static struct aggregate *
@@ -31,6 +39,7 @@ aggregate_alloc(const struct agg_opts *o)
 
 	a->opts = *o;
 	intmap_init(&a->idx);
+	intmap_init(&a->into.idx);
 	strpool_init(&a->names);
 	return a;
 }
@@ -43,6 +52,8 @@ aggregate_free(struct aggregate *a)
 	free(a->rows);
 	free(a->stamp);
 	free(a->frame_row);
+	free(a->into.pairs);
+	intmap_fini(&a->into.idx);
 	intmap_fini(&a->idx);
 	strpool_fini(&a->names);
 	free(a);
@@ -202,16 +213,6 @@ aggregate_container(const struct profile *p, const struct stack *st,
 	return st->depth;
 }
 
-/* Self samples of a row's inlined copies, per function they ran in. */
-struct agg_into {
-	struct intmap idx; /* hash(row, into) -> pair index + 1 */
-	struct agg_into_pair {
-		size_t row, into;
-		uint64_t count;
-	} * pairs;
-	size_t n, cap;
-};
-
 static void
 aggregate_into_add(struct agg_into *in, size_t row, size_t into, uint64_t count)
 {
@@ -220,10 +221,10 @@ aggregate_into_add(struct agg_into *in, size_t row, size_t into, uint64_t count)
 	void *v;
 
 	while ((v = intmap_get(&in->idx, key))) {
-		struct agg_into_pair *q = &in->pairs[(uintptr_t)v - 1];
+		struct agg_inlined *q = &in->pairs[(uintptr_t)v - 1];
 
 		if (q->row == row && q->into == into) {
-			q->count += count;
+			q->self += count;
 			return;
 		}
 		key++;
@@ -233,33 +234,31 @@ aggregate_into_add(struct agg_into *in, size_t row, size_t into, uint64_t count)
 		in->pairs =
 			xreallocarray(in->pairs, in->cap, sizeof(*in->pairs));
 	}
-	in->pairs[in->n] = (struct agg_into_pair){ row, into, count };
+	in->pairs[in->n] = (struct agg_inlined){ row, into, count };
 	intmap_put(&in->idx, key, (void *)(uintptr_t)++in->n);
 }
 
 /* Each row's `into`: the function holding most of its inlined self. */
 static void
-aggregate_into_finish(struct aggregate *a, struct agg_into *in)
+aggregate_into_finish(struct aggregate *a, const struct agg_into *in)
 {
 	size_t i;
 
 	for (i = 0; i < in->n; i++) {
-		const struct agg_into_pair *q = &in->pairs[i];
+		const struct agg_inlined *q = &in->pairs[i];
 		struct agg_row *r = &a->rows[q->row];
 		const struct agg_row *c = &a->rows[q->into];
 
 		/* Ties go to the first name, so the choice is stable. */
-		if (q->count > r->into_self ||
-		    (q->count == r->into_self && r->into &&
+		if (q->self > r->into_self ||
+		    (q->self == r->into_self && r->into &&
 		     strcmp(c->name, r->into) < 0)) {
 			r->into = c->name;
 			r->into_module = c->module;
 			r->into_kind = c->kind;
-			r->into_self = q->count;
+			r->into_self = q->self;
 		}
 	}
-	free(in->pairs);
-	intmap_fini(&in->idx);
 }
 
 /* Self of the leaf's row; an inlined leaf's self is also noted against
@@ -307,7 +306,6 @@ aggregate_new_opts(const struct profile *p, const struct agg_opts *o)
 {
 	struct aggregate *a = aggregate_alloc(o);
 	size_t s, nstacks = profile_nstacks(p);
-	struct agg_into in = { 0 };
 	uint32_t i;
 
 	a->total = profile_total(p);
@@ -322,7 +320,6 @@ aggregate_new_opts(const struct profile *p, const struct agg_opts *o)
 	for (i = 0; i < a->nframes; i++)
 		a->frame_row[i] =
 			aggregate_frame_row_get(a, profile_frame(p, i));
-	intmap_init(&in.idx);
 	for (s = 0; s < nstacks; s++) {
 		const struct stack *st = profile_stack(p, s);
 		uint32_t d;
@@ -335,9 +332,9 @@ aggregate_new_opts(const struct profile *p, const struct agg_opts *o)
 			if (r != SIZE_MAX)
 				aggregate_count_total(a, r, s, st->count);
 		}
-		aggregate_count_self(a, &in, p, st);
+		aggregate_count_self(a, &a->into, p, st);
 	}
-	aggregate_into_finish(a, &in);
+	aggregate_into_finish(a, &a->into);
 	return a;
 }
 
@@ -347,6 +344,13 @@ aggregate_new(const struct profile *p, enum agg_by by)
 	struct agg_opts o = { .by = by };
 
 	return aggregate_new_opts(p, &o);
+}
+
+const struct agg_inlined *
+aggregate_inlined(const struct aggregate *a, size_t *n)
+{
+	*n = a->into.n;
+	return a->into.pairs;
 }
 
 size_t

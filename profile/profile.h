@@ -432,6 +432,19 @@ const struct agg_row *aggregate_find(const struct aggregate *a,
 /* The row index of frame id frame of the profile (AGG_FUNCTION and
  * AGG_MODULE), SIZE_MAX for the process frame; until the next sort. */
 size_t aggregate_frame_row(const struct aggregate *a, uint32_t frame);
+/*
+ * Where each function's inlined self ran (AGG_FUNCTION): one triple per
+ * (function, function it was inlined into) with samples, n of them, rows
+ * by index (aggregate_row()); valid until the next sort or free.
+ */
+struct agg_inlined {
+	size_t row;    /* the function whose inlined copy was the leaf */
+	size_t into;   /* the function it ran in (the nearest frame above
+			  that is not inlined) */
+	uint64_t self; /* samples */
+};
+const struct agg_inlined *aggregate_inlined(const struct aggregate *a,
+					    size_t *n);
 /* The index in st of the frame a sample's self time belongs to: the leaf,
  * unless it is the process frame; st->depth when there is none. */
 uint32_t aggregate_stack_leaf(const struct profile *p, const struct stack *st);

@@ -844,6 +844,29 @@ test_aggregate_inlined_copies_are_one_function(void **state)
 						TASK_NONE));
 	}
 	assert_int_equal(aggregate_frame_row(a, 9999), SIZE_MAX);
+	/* Every (function, function it ran inlined in) pair: mix in process
+	 * and load, step in process (past mix_[i]). */
+	{
+		const struct agg_inlined *in;
+		size_t n, k;
+		uint64_t sum = 0;
+
+		in = aggregate_inlined(a, &n);
+		assert_int_equal(n, 3);
+		for (k = 0; k < n; k++) {
+			const char *row = aggregate_row(a, in[k].row)->name;
+			const char *into = aggregate_row(a, in[k].into)->name;
+
+			assert_true(!strcmp(row, "mix") ||
+				    !strcmp(row, "step"));
+			assert_true(!strcmp(into, "process") ||
+				    !strcmp(into, "load"));
+			assert_false(!strcmp(row, "step") &&
+				     strcmp(into, "process"));
+			sum += in[k].self;
+		}
+		assert_int_equal(sum, 7);
+	}
 	aggregate_free(a);
 
 	/* A key policy: the clone is the function too. */
