@@ -62,12 +62,14 @@ PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c profile/aggregate.c profile/merge.c profile/split.c \
 	profile/inline.c \
 	profile/speedscope.c profile/pprof.c profile/budget.c \
-	profile/jsontext.c profile/jsonsites.c profile/perfscript.c
+	profile/jsontext.c profile/jsonsites.c profile/perfscript.c \
+	profile/values.c
 SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \
 	sampler/handle.c sampler/events.c sampler/targets.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
 	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
-	sampler/unwind-rules.c sampler/unwind-libunwind.c sampler/unwind-ehret.c
+	sampler/unwind-rules.c sampler/unwind-libunwind.c sampler/unwind-ehret.c \
+	sampler/offcpu.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
 	symbolize/symtab.c symbolize/plt.c
@@ -77,7 +79,7 @@ CLI_SRCS := cli/output.c cli/record.c cli/record_profile.c \
 	cli/record_summary.c cli/svg.c cli/fold.c cli/flameopts.c \
 	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c \
 	cli/check.c
-CLI_SRCS += cli/pidof.c cli/usage.c cli/formats.c
+CLI_SRCS += cli/pidof.c cli/usage.c cli/formats.c cli/value.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS) $(DIFF_SRCS)
@@ -89,8 +91,9 @@ LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_budget test_regex \
-	test_modules test_escape test_roundtrip test_decode test_common
-EXAMPLES := cpuburn threads echo-server loadgen stackmix inlined
+	test_modules test_escape test_roundtrip test_decode test_common \
+	test_values test_offcpu
+EXAMPLES := cpuburn threads echo-server loadgen stackmix offcpu inlined
 
 # ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------
 # $(call build_rules,DIR,EXTRA_FLAGS); CC_DIR is the build's compiler.

@@ -273,6 +273,19 @@ int pidof_check_targets(const struct record_opts *ro, size_t npids,
 /* The targets into p's metadata: pids (and the command's), tids, target. */
 void pidof_meta_targets(struct profile *p, const struct record_opts *ro,
 			pid_t child);
+/*
+ * value.c: --value cpu|off-cpu|wall into *v; -1 after a one-line error.
+ * cli_apply_value() replaces *p by its view of *v (profile_view(); v NULL:
+ * the profile's default value), leaving a CPU profile shown as samples as
+ * it is; -1 after a one-line error naming input (the file) and why (off-cpu
+ * of a profile not recorded with --off-cpu is one).
+ */
+int cli_value_arg(const char *arg, enum profile_value *v);
+int cli_apply_value(struct profile **p, const enum profile_value *v,
+		    const char *input);
+/* A view's graph says what it shows: its title (unless one was given) and
+ * "ns" for its counts in tooltips (unless --count-name was). */
+void cli_flame_value(const struct profile *p, struct flame_opts *fo);
 /* --split thread|process into *by; -1 after a one-line error. */
 int cli_split_arg(const char *arg, enum profile_split *by);
 /* Replace *p by profile_split(*p, by) (nothing for SPLIT_NONE); warns when

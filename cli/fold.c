@@ -14,7 +14,7 @@
 
 static const char fold_usage[] =
 	"usage: scorch fold INPUT [--split thread|process] [--no-inline]\n"
-	"                   [-o OUT.folded]\n"
+	"                   [--value cpu|off-cpu|wall] [-o OUT.folded]\n"
 	"\n"
 	"Write a profile (native .json, folded, or - for stdin) as folded\n"
 	"stacks, one 'frame;frame;... COUNT' line per unique stack, sorted.\n"
@@ -26,12 +26,18 @@ static const char fold_usage[] =
 	"  --split process   a root frame per process, COMM-PID (--pid)\n"
 	"  --no-inline       the machine-code view: inlined frames (_[i])\n"
 	"                    folded into the function they were compiled into\n"
+	"  --value cpu       counts are CPU samples\n"
+	"  --value off-cpu   counts are nanoseconds off CPU (record --off-cpu)\n"
+	"  --value wall      counts are nanoseconds on and off CPU (samples\n"
+	"                    times the period, plus off-CPU time); the default\n"
+	"                    for a profile with off-CPU time, else cpu\n"
 	"\n"
 	"EXAMPLES\n"
 	"  scorch fold profile.json > profile.folded\n"
 	"  scorch fold profile.json | flamegraph.pl > profile.svg\n"
 	"  scorch fold profile.json | grep -c parse_request\n"
-	"  scorch fold profile.json --split thread | grep '^worker-'\n";
+	"  scorch fold profile.json --split thread | grep '^worker-'\n"
+	"  scorch fold offcpu.json --value off-cpu | grep futex_wait\n";
 
 int
 cmd_fold(int argc, char **argv)
@@ -40,12 +46,14 @@ cmd_fold(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "split", required_argument, NULL, 's' },
 		CLI_NO_INLINE_LONGOPT,
+		{ "value", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_format *f;
 	const char *out = "-";
 	enum profile_split split = SPLIT_NONE;
+	enum profile_value value, *vp = NULL;
 	struct scorch_err err;
 	struct profile *p;
 	bool no_inline = false;
@@ -63,6 +71,11 @@ cmd_fold(int argc, char **argv)
 			break;
 		case CLI_NO_INLINE_OPT:
 			no_inline = true;
+			break;
+		case 'v':
+			if (cli_value_arg(optarg, &value) < 0)
+				return EXIT_USAGE;
+			vp = &value;
 			break;
 		case 'h':
 			fputs(fold_usage, stdout);
@@ -86,6 +99,10 @@ cmd_fold(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cli_apply_no_inline(&p, no_inline);
+	if (cli_apply_value(&p, vp, argv[optind]) < 0) {
+		profile_free(p);
+		return EXIT_USAGE;
+	}
 	cli_apply_split(&p, split, argv[optind]);
 	ret = cli_write_profile(p, out, f, NULL) < 0 ? EXIT_USAGE : EXIT_OK;
 	profile_free(p);

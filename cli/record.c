@@ -38,6 +38,8 @@ enum {
 	RECORD_NO_INLINE,
 	RECORD_TID,
 	RECORD_CGROUP,
+	RECORD_OFF_CPU,
+	RECORD_OFF_CPU_STACK,
 };
 
 /* The parser's table and the --help text, in --help's order. */
@@ -84,6 +86,16 @@ static const struct usage_opt record_opts_table[] = {
 	  "when permitted; no cost per context switch);\n"
 	  "thread: one event per thread, as perf -p does;\n"
 	  "auto: cpu when permitted, else thread" },
+	{ "off-cpu", RECORD_OFF_CPU, NULL,
+	  "off-CPU time too: every switch-out of a target\n"
+	  "thread with its stack (user and kernel), weighed\n"
+	  "by the time until it runs again; preempted time\n"
+	  "under a [preempted] leaf. SVG and folded outputs\n"
+	  "show wall time (on and off CPU, in ns)" },
+	{ "off-cpu-stack-size", RECORD_OFF_CPU_STACK, "BYTES",
+	  "user stack copied per switch-out with --off-cpu\n"
+	  "-g dwarf (default 8K, or the CPU samples' copy\n"
+	  "when that is smaller)" },
 	{ "output", 'o', "OUT",
 	  "OUT.json native profile (default scorch.json),\n"
 	  "OUT.folded folded stacks, OUT.svg flame graph,\n"
@@ -116,9 +128,10 @@ record_usage(FILE *fp)
 	      "BYTES]\n"
 	      "                     [--unwinder libdw|libdwfl|libunwind] "
 	      "[--unwind-check]\n"
-	      "                     [--scope auto|cpu|thread] [-m PAGES] "
-	      "[--no-demangle]\n"
-	      "                     [--no-inline] [-q] [-L KEY=VALUE]... "
+	      "                     [--scope auto|cpu|thread] [--off-cpu] "
+	      "[-m PAGES]\n"
+	      "                     [--no-demangle]"
+	      " [--no-inline] [-q] [-L KEY=VALUE]... "
 	      "[-o OUT]\n"
 	      "                     [-- COMMAND ARGS...]\n"
 	      "\n"
@@ -136,6 +149,7 @@ record_usage(FILE *fp)
 	      "  scorch record -o bench.folded -- ./bench --iterations 1000\n"
 	      "  scorch record --tid 4242 -d 5 -o worker.svg\n"
 	      "  sudo scorch record -a -d 10 -o system.svg\n"
+	      "  scorch record --off-cpu -p myserver -d 30 -o wall.svg\n"
 	      "  scorch record -L commit=abc123 -L build=ci-42 -o run.json "
 	      "-- ./bench\n",
 	      fp);
@@ -419,6 +433,12 @@ record_parse_opt(int c, char **argv, struct record_args *a)
 		return 0;
 	case RECORD_SCOPE:
 		return record_parse_scope(optarg, ro);
+	case RECORD_OFF_CPU:
+		ro->off_cpu = true;
+		return 0;
+	case RECORD_OFF_CPU_STACK:
+		return record_parse_size("--off-cpu-stack-size", optarg,
+					 &ro->off_cpu_stack_bytes);
 	case 'o':
 		a->out = optarg;
 		return 0;
@@ -504,11 +524,18 @@ record_write(struct sampler *s, struct record_args *a,
 	record_profile_metadata(p, s, &a->ro, started);
 	for (li = 0; li < a->nlabels; li++)
 		record_profile_label(p, a->labels[li]);
+	/* A graph or folded lines show one value: wall time by default. */
+	if (a->ro.off_cpu &&
+	    (fmt->id == CLI_FMT_SVG || fmt->id == CLI_FMT_FOLDED) &&
+	    cli_apply_value(&p, NULL, a->out) < 0)
+		ret = EXIT_USAGE;
 	flame_opts_init(&fo);
+	cli_flame_value(p, &fo);
 	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
 	o.fo = &fo;
 	o.name = a->out;
-	if (cli_write_recording(p, a->out, fmt, &o, &kept) < 0)
+	if (ret != EXIT_OK ||
+	    cli_write_recording(p, a->out, fmt, &o, &kept) < 0)
 		ret = EXIT_USAGE;
 	if (ret == EXIT_OK || kept)
 		record_summary(s, sy, p, &a->ro, a->names.buf,

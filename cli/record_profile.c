@@ -112,9 +112,9 @@ record_profile_build(struct profile *p, const struct sampler *s,
 		if (!*comm)
 			comm = "[unknown]";
 		/* Each user frame may unfold into its inlined calls. */
-		if (cap < (size_t)st->nkernel + st->nuser * SYM_MAX_CHAIN + 2) {
+		if (cap < (size_t)st->nkernel + st->nuser * SYM_MAX_CHAIN + 3) {
 			cap = (size_t)st->nkernel + st->nuser * SYM_MAX_CHAIN +
-			      2;
+			      3;
 			frames = xreallocarray(frames, cap, sizeof(*frames));
 			sites = xreallocarray(sites, cap, sizeof(*sites));
 		}
@@ -142,8 +142,12 @@ record_profile_build(struct profile *p, const struct sampler *s,
 			frames[depth++] = profile_intern_frame(
 				p, sym.name, sym.module, FRAME_KERNEL);
 		}
-		profile_add_stack_sites(p, task, frames, sites, depth,
-					st->count);
+		if (st->flags & STACK_PREEMPTED)
+			frames[depth++] = profile_intern_frame(
+				p, "[preempted]", "", FRAME_UNKNOWN);
+		if (st->count || st->off_cpu_ns)
+			profile_add_stack_values(p, task, frames, sites, depth,
+						 st->count, st->off_cpu_ns);
 	}
 	free(frames);
 	free(sites);
@@ -158,6 +162,25 @@ record_profile_label(struct profile *p, const char *arg)
 
 	profile_meta_set_str(p, key, arg + klen + 1);
 	free(key);
+}
+
+/* --off-cpu's counters (sampler.h; docs/FORMAT.md): every switch. */
+static void
+record_profile_off_cpu_meta(struct profile *p, const struct sampler_stats *st)
+{
+	profile_meta_set_int(p, "off_cpu", 1);
+	profile_meta_set_int(p, "off_cpu_samples",
+			     (int64_t)st->off_cpu_samples);
+	profile_meta_set_int(p, "off_cpu_switches",
+			     (int64_t)st->off_cpu_switches);
+	profile_meta_set_int(p, "off_cpu_open", (int64_t)st->off_cpu_open);
+	profile_meta_set_int(p, "off_cpu_before", (int64_t)st->off_cpu_before);
+	profile_meta_set_int(p, "off_cpu_unmatched",
+			     (int64_t)st->off_cpu_unmatched);
+	profile_meta_set_int(p, "off_cpu_no_switch_in",
+			     (int64_t)st->off_cpu_no_switch_in);
+	profile_meta_set_int(p, "off_cpu_preempted_ns",
+			     (int64_t)st->off_cpu_preempted_ns);
 }
 
 /* What was recorded, how and where, into p's metadata (docs/FORMAT.md). */
@@ -213,6 +236,8 @@ record_profile_metadata(struct profile *p, const struct sampler *s,
 	profile_meta_set_int(p, "copy_truncated_stacks",
 			     (int64_t)st->copy_short);
 	profile_meta_set_int(p, "broken_stacks", (int64_t)st->broken);
+	if (ro->off_cpu)
+		record_profile_off_cpu_meta(p, st);
 	profile_meta_set_int(p, "threads", (int64_t)st->threads);
 	profile_meta_set_int(p, "processes", (int64_t)st->processes);
 	if (uname(&un) == 0)

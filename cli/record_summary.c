@@ -93,6 +93,25 @@ record_summary(const struct sampler *s, const struct symbolizer *sy,
 		cli_warn("the kernel throttled sampling %" PRIu64
 			 " times; lower -F",
 			 st->throttled);
+	if (ro->off_cpu && (st->off_cpu_unmatched || st->off_cpu_no_switch_in))
+		cli_warn("--off-cpu: %" PRIu64 " switch-ins came without their "
+			 "switch-out sample (their time is under [unknown], "
+			 "or not weighed when the switch-out record was lost "
+			 "too) and %" PRIu64 " switch-out samples without "
+			 "their switch-in (not weighed), of %" PRIu64
+			 " switches (the kernel throttled or a ring was "
+			 "full: raise -m)",
+			 st->off_cpu_unmatched, st->off_cpu_no_switch_in,
+			 st->off_cpu_samples + st->off_cpu_unmatched);
+	if (ro->off_cpu)
+		cli_info("off-CPU: %.1f s over %" PRIu64 " switches (%.1f s "
+			 "preempted); %" PRIu64 " threads still off CPU at "
+			 "the end, %" PRIu64 " off CPU since the start",
+			 (double)st->off_cpu_ns / 1e9,
+			 st->off_cpu_switches + st->off_cpu_unmatched +
+				 st->off_cpu_open + st->off_cpu_before,
+			 (double)st->off_cpu_preempted_ns / 1e9,
+			 st->off_cpu_open, st->off_cpu_before);
 	if (st->corrupt)
 		cli_warn("%" PRIu64 " perf records were shorter than their "
 			 "format and were skipped",
