@@ -60,6 +60,7 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/lines.c \
 	profile/load.c profile/aggregate.c profile/merge.c profile/split.c \
+	profile/inline.c \
 	profile/speedscope.c profile/pprof.c profile/budget.c \
 	profile/jsontext.c profile/jsonsites.c profile/perfscript.c \
 	profile/values.c
@@ -92,7 +93,7 @@ UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_diffmodel test_budget test_regex \
 	test_modules test_escape test_roundtrip test_decode test_common \
 	test_values test_offcpu
-EXAMPLES := cpuburn threads echo-server loadgen stackmix offcpu
+EXAMPLES := cpuburn threads echo-server loadgen stackmix offcpu inlined
 
 # ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------
 # $(call build_rules,DIR,EXTRA_FLAGS); CC_DIR is the build's compiler.
@@ -125,6 +126,9 @@ $(1)/scorch: $(addprefix $(1)/,$(SCORCH_SRCS:.c=.o) $(GEN_OBJS))
 
 $(1)/tests/%: $(1)/tests/unit/%.o $(addprefix $(1)/,$(LIB_OBJS))
 	$$(call msg,LINK,$$@)$$(CC_$(1)) $(2) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(CMOCKA_LIBS)
+
+# test_profile decodes pprof output with the generated code.
+$(1)/tests/unit/test_profile.o: $(1)/gen/pprof.pb-c.h
 
 # test_escape checks diagnostics too, which cli/output.c prints.
 $(1)/tests/test_escape: $(1)/cli/output.o $(1)/cli/formats.o

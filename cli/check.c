@@ -23,19 +23,21 @@
 static const char check_usage[] =
 	"usage: scorch check --budget FILE PROFILE [--format text|markdown|json]\n"
 	"                    [--report FILE.txt|FILE.md|FILE.json]... [--width COLUMNS]\n"
+	"                    [--no-inline]\n"
 	"\n"
 	"Check a profile (native .json, folded, or - for stdin) against the\n"
 	"per-function limits of a budget file (docs/BUDGETS.md): the share of\n"
 	"all samples a function may take as self (it was running) or total\n"
 	"(it was on the stack), or the CPU milliseconds it may use in a run\n"
 	"that does a fixed amount of work. Prints every limit with the\n"
-	"profile's value.\n"
+	"profile's value. A function's inlined copies are part of it, as in\n"
+	"`scorch report` and `scorch diff`.\n"
 	"\n"
 	"  -b, --budget FILE     the budget file (JSON)\n"
 	"  -f, --format FMT      stdout as text (default), markdown or json\n"
 	"  -r, --report FILE     also write the table to FILE, in the format its\n"
 	"                        extension names (.txt, .md, .json); repeatable\n"
-	"  -w, --width COLUMNS   text line width (default 80)\n"
+	"  -w, --width COLUMNS   text line width (default 80)\n" CLI_NO_INLINE_USAGE
 	"\n"
 	"Exit status: 0 every limit holds, 1 a limit is exceeded, 2 usage or\n"
 	"input error (a bad budget file names the field), 125 the profile has\n"
@@ -58,6 +60,7 @@ struct check_opts {
 	struct table_opts topts;
 	struct check_report reports[CHECK_MAX_REPORTS];
 	size_t nreports;
+	bool no_inline; /* --no-inline: the machine-code view */
 };
 
 static int
@@ -68,6 +71,7 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 		{ "format", required_argument, NULL, 'f' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "width", required_argument, NULL, 'w' },
+		CLI_NO_INLINE_LONGOPT,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -105,6 +109,9 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 		case 'w':
 			if (cli_table_width_arg(optarg, &co->topts.width) < 0)
 				return -1;
+			break;
+		case CLI_NO_INLINE_OPT:
+			co->no_inline = true;
 			break;
 		case 'h':
 			fputs(check_usage, stdout);
@@ -208,12 +215,30 @@ check_write(const struct table_doc *doc, const struct check_report *r,
 	return cli_write_file(r->path, check_write_cb, &a);
 }
 
+/* A budget entry that matched nothing: say so, and why when it can tell. */
+static void
+check_warn_unmatched(const struct check_opts *co, const struct budget_result *r)
+{
+	size_t len = strlen(r->function);
+	const char *why = "";
+
+	if (!r->regex && len > 4 && !strcmp(r->function + len - 4, "_[i]"))
+		why = " (an inlined copy is part of its function: name the "
+		      "function without _[i])";
+	else if (co->no_inline)
+		why = " (with --no-inline, inlined code counts as the "
+		      "function it was compiled into)";
+	cli_warn("%s: budgets[%zu]: %s'%s'%s%s matches no function in %s%s",
+		 co->budget, r->entry, r->regex ? "regex " : "", r->function,
+		 r->module[0] ? " in " : "", r->module, co->input, why);
+}
+
 int
 cmd_check(int argc, char **argv)
 {
 	struct check_opts co = { .format = TABLE_TEXT };
 	struct budget_result *res = NULL;
-	struct table_info info[8];
+	struct table_info info[9];
 	struct table *table = NULL;
 	struct table_doc doc = { 0 };
 	struct profile *p = NULL;
@@ -242,6 +267,7 @@ cmd_check(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
+	cli_apply_no_inline(&p, co.no_inline);
 	if (profile_total(p) < budget_min_samples(b)) {
 		cli_error("%s: %" PRIu64 " samples, fewer than the %" PRIu64
 			  " min_samples of %s: no verdict",
@@ -260,12 +286,7 @@ cmd_check(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		if (!res[i].nfunctions &&
 		    (i == 0 || res[i - 1].entry != res[i].entry))
-			cli_warn("%s: budgets[%zu]: %s'%s'%s%s matches no "
-				 "function in %s",
-				 co.budget, res[i].entry,
-				 res[i].regex ? "regex " : "", res[i].function,
-				 res[i].module[0] ? " in " : "", res[i].module,
-				 co.input);
+			check_warn_unmatched(&co, &res[i]);
 
 	period_ns = profile_meta_int(p, "period_ns", 0);
 	runs = profile_meta_int(p, "merged_from", 1);
@@ -286,6 +307,10 @@ cmd_check(int argc, char **argv)
 		info[ninfo++] =
 			(struct table_info){ "merged_from", "merged runs", NULL,
 					     runs };
+	if (co.no_inline)
+		info[ninfo++] =
+			(struct table_info){ "view", "view",
+					     "machine code (--no-inline)", 0 };
 	snprintf(result, sizeof(result), "%s",
 		 exceeded ? "over budget" : "within budget");
 	info[ninfo++] = (struct table_info){ "result", "result", result, 0 };

@@ -312,6 +312,21 @@ void record_summary(const struct sampler *s, const struct symbolizer *sy,
 		    const struct profile *p, const struct record_opts *ro,
 		    const char *names, const char *out);
 
+/*
+ * --no-inline, on report, check, diff, svg and fold: the machine-code
+ * view. CLI_NO_INLINE_OPT is its getopt_long value; cli_apply_no_inline()
+ * replaces *p by profile_inline_fold(*p) when no_inline is set.
+ */
+#define CLI_NO_INLINE_OPT 0x3000
+#define CLI_NO_INLINE_LONGOPT                                                  \
+	{                                                                      \
+		"no-inline", no_argument, NULL, CLI_NO_INLINE_OPT              \
+	}
+#define CLI_NO_INLINE_USAGE                                                      \
+	"      --no-inline       the machine-code view: inlined frames folded\n" \
+	"                        into the function they were compiled into\n"
+void cli_apply_no_inline(struct profile **p, bool no_inline);
+
 /* Subcommands. */
 int cmd_record(int argc, char **argv);
 int cmd_svg(int argc, char **argv);

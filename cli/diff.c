@@ -29,13 +29,16 @@ static const char diff_usage[] =
 	"usage: scorch diff BASE PR [-o DIFF.svg] [--report FILE]...\n"
 	"                   [--normalize auto|share|none] [--alpha A] [--min-delta D]\n"
 	"                   [--min-share PCT] [--min-samples N] [--base-shape]\n"
-	"                   [--fail-on-regression] [flame graph options]\n"
+	"                   [--fail-on-regression] [--no-inline]\n"
+	"                   [flame graph options]\n"
 	"\n"
 	"Compare a baseline with a PR and name the functions that got slower,\n"
 	"with the call paths responsible, telling change from noise. BASE and\n"
 	"PR are each a profile (native .json or folded) or a directory holding\n"
 	"several runs of that side (*.json, *.folded): several runs a side make\n"
-	"the verdict far more sensitive. docs/DIFF.md describes the method.\n"
+	"the verdict far more sensitive. A function's inlined copies are part\n"
+	"of it, as in `scorch report`; a finding in inlined code says where\n"
+	"it was inlined. docs/DIFF.md describes the method.\n"
 	"\n"
 	"  -o, --output FILE.svg   a differential flame graph: the PR's shape,\n"
 	"                          red where its own share grew, blue where it\n"
@@ -60,6 +63,9 @@ static const char diff_usage[] =
 	"                          ones never fail), 125 when the profiles\n"
 	"                          cannot support a verdict\n"
 	"  -q, --quiet             no report on stdout\n"
+	"      --no-inline         the machine-code view: inlined frames\n"
+	"                          folded into the function they were compiled\n"
+	"                          into\n"
 	"\n" CLI_FLAME_USAGE "\n"
 	"EXAMPLES\n"
 	"  scorch diff base.json pr.json\n"
@@ -443,6 +449,7 @@ cmd_diff(int argc, char **argv)
 		{ "fail-on-regression", no_argument, NULL, OPT_FAIL },
 		{ "base-shape", no_argument, NULL, OPT_BASE_SHAPE },
 		{ "quiet", no_argument, NULL, 'q' },
+		CLI_NO_INLINE_LONGOPT,
 		{ "help", no_argument, NULL, 'h' },
 		CLI_FLAME_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -456,6 +463,7 @@ cmd_diff(int argc, char **argv)
 	const char **reports = NULL;
 	size_t nreports = 0, i;
 	bool fail = false, base_shape = false, quiet = false;
+	bool no_inline = false;
 	int c, ret = EXIT_USAGE;
 	double v;
 
@@ -519,6 +527,9 @@ cmd_diff(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			continue;
+		case CLI_NO_INLINE_OPT:
+			no_inline = true;
+			continue;
 		case 'h':
 			fputs(diff_usage, stdout);
 			ret = EXIT_OK;
@@ -555,6 +566,10 @@ cmd_diff(int argc, char **argv)
 	if (diff_load_side(argv[optind], &base) < 0 ||
 	    diff_load_side(argv[optind + 1], &pr) < 0)
 		goto out;
+	for (i = 0; i < base.n; i++)
+		cli_apply_no_inline(&base.runs[i], no_inline);
+	for (i = 0; i < pr.n; i++)
+		cli_apply_no_inline(&pr.runs[i], no_inline);
 	r = diff_compute(base.runs, base.n, pr.runs, pr.n, &o, &err);
 	if (!r) {
 		cli_error("%s", err.msg);

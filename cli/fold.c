@@ -13,17 +13,19 @@
 #include "cli.h"
 
 static const char fold_usage[] =
-	"usage: scorch fold INPUT [--split thread|process] "
-	"[--value cpu|off-cpu|wall]\n"
-	"                   [-o OUT.folded]\n"
+	"usage: scorch fold INPUT [--split thread|process] [--no-inline]\n"
+	"                   [--value cpu|off-cpu|wall] [-o OUT.folded]\n"
 	"\n"
 	"Write a profile (native .json, folded, or - for stdin) as folded\n"
 	"stacks, one 'frame;frame;... COUNT' line per unique stack, sorted.\n"
-	"Kernel frames end in _[k]. Without -o the lines go to stdout.\n"
+	"Kernel frames end in _[k], inlined calls in _[i]. Without -o the\n"
+	"lines go to stdout.\n"
 	"\n"
 	"  --split thread    a root frame per thread, NAME-PID/TID, in place\n"
 	"                    of the process name (stackcollapse-perf --tid)\n"
 	"  --split process   a root frame per process, COMM-PID (--pid)\n"
+	"  --no-inline       the machine-code view: inlined frames (_[i])\n"
+	"                    folded into the function they were compiled into\n"
 	"  --value cpu       counts are CPU samples\n"
 	"  --value off-cpu   counts are nanoseconds off CPU (record --off-cpu)\n"
 	"  --value wall      counts are nanoseconds on and off CPU (samples\n"
@@ -43,6 +45,7 @@ cmd_fold(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "split", required_argument, NULL, 's' },
+		CLI_NO_INLINE_LONGOPT,
 		{ "value", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -53,6 +56,7 @@ cmd_fold(int argc, char **argv)
 	enum profile_value value, *vp = NULL;
 	struct scorch_err err;
 	struct profile *p;
+	bool no_inline = false;
 	int c, ret;
 
 	opterr = 0;
@@ -64,6 +68,9 @@ cmd_fold(int argc, char **argv)
 		case 's':
 			if (cli_split_arg(optarg, &split) < 0)
 				return EXIT_USAGE;
+			break;
+		case CLI_NO_INLINE_OPT:
+			no_inline = true;
 			break;
 		case 'v':
 			if (cli_value_arg(optarg, &value) < 0)
@@ -91,6 +98,7 @@ cmd_fold(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
+	cli_apply_no_inline(&p, no_inline);
 	if (cli_apply_value(&p, vp, argv[optind]) < 0) {
 		profile_free(p);
 		return EXIT_USAGE;

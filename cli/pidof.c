@@ -350,6 +350,18 @@ cli_split_arg(const char *arg, enum profile_split *by)
 /* *p with a root frame per process or thread (nothing for SPLIT_NONE); a
  * profile without tasks (folded input) is said to have nothing to split. */
 void
+cli_apply_no_inline(struct profile **p, bool no_inline)
+{
+	struct profile *q;
+
+	if (!no_inline)
+		return;
+	q = profile_inline_fold(*p);
+	profile_free(*p);
+	*p = q;
+}
+
+void
 cli_apply_split(struct profile **p, enum profile_split by, const char *input)
 {
 	struct profile *q;

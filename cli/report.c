@@ -24,11 +24,14 @@
 static const char report_usage[] =
 	"usage: scorch report INPUT [--top N] [--by function|module|thread]\n"
 	"                     [--format text|markdown|json] [--focus REGEX]\n"
-	"                     [--width COLUMNS] [--split thread|process] [-o OUT]\n"
+	"                     [--width COLUMNS] [--split thread|process]\n"
+	"                     [--no-inline] [-o OUT]\n"
 	"\n"
 	"Summarize a profile (native .json, folded, or - for stdin): the top\n"
 	"functions by self samples (the function itself was running) and by\n"
 	"total samples (it was on the stack), with percentages of all samples.\n"
+	"A function's inlined copies are part of it: their samples are its\n"
+	"self time where they ran innermost, and its total.\n"
 	"\n"
 	"  -n, --top N           rows per table (default 20, 0 for all)\n"
 	"      --by WHAT         function (default), module, or thread\n"
@@ -39,13 +42,13 @@ static const char report_usage[] =
 	"  -w, --width COLUMNS   text line width (default: the terminal's, or 80)\n"
 	"      --split WHAT      thread or process: the tables once per thread\n"
 	"                        (or process), most samples first, with shares\n"
-	"                        of its own samples\n"
+	"                        of its own samples\n" CLI_NO_INLINE_USAGE
 	"  -o, --output OUT      write to OUT instead of stdout; without\n"
 	"                        --format its name picks the format: .txt,\n"
 	"                        .md or .markdown, .json\n"
 	"\n"
-	"Function names carry the folded suffixes: _[k] kernel, _[j] JIT,\n"
-	"_[i] inlined. Text is colored only on a terminal (not with NO_COLOR).\n"
+	"Function names carry the folded suffixes _[k] kernel and _[j] JIT.\n"
+	"Text is colored only on a terminal (not with NO_COLOR).\n"
 	"\n"
 	"EXAMPLES\n"
 	"  scorch report profile.json\n"
@@ -61,6 +64,7 @@ struct report_opts {
 	bool format_given; /* --format, else -o's name picks the format */
 	const char *focus;
 	enum profile_split split;
+	bool no_inline; /* --no-inline: the machine-code view */
 	struct table_opts topts;
 };
 
@@ -363,6 +367,10 @@ report_info(const struct profile *p, const struct report_opts *ro,
 		info[n++] = (struct table_info){ m->key, m->key, m->str, 0 };
 	}
 	info[n++] = (struct table_info){ "by", "by", by, 0 };
+	if (ro->no_inline)
+		info[n++] =
+			(struct table_info){ "view", "view",
+					     "machine code (--no-inline)", 0 };
 	if (ro->split != SPLIT_NONE)
 		info[n++] = (struct table_info){
 			"split", "split",
@@ -382,6 +390,7 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 		{ "focus", required_argument, NULL, 'F' },
 		{ "width", required_argument, NULL, 'w' },
 		{ "split", required_argument, NULL, 's' },
+		CLI_NO_INLINE_LONGOPT,
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -443,6 +452,9 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 		case 's':
 			if (cli_split_arg(optarg, &ro->split) < 0)
 				return -1;
+			break;
+		case CLI_NO_INLINE_OPT:
+			ro->no_inline = true;
 			break;
 		case 'h':
 			fputs(report_usage, stdout);
@@ -555,6 +567,7 @@ cmd_report(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
+	cli_apply_no_inline(&p, ro.no_inline);
 	ninfo = report_info(p, &ro, info, bufs[0], sizeof(bufs[0]));
 	if (ro.focus) {
 		if (report_focus(p, &ro, tables, &ntables, info, &ninfo,

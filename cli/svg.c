@@ -21,7 +21,8 @@
 static const char svg_usage[] =
 	"usage: scorch svg INPUT [-o OUT.svg] [--skip-bad] "
 	"[--split thread|process]\n"
-	"                  [--value cpu|off-cpu|wall] [flame graph options]\n"
+	"                  [--no-inline] [--value cpu|off-cpu|wall]\n"
+	"                  [flame graph options]\n"
 	"\n"
 	"Render a profile as an interactive flame graph: hover for details,\n"
 	"click to zoom, Ctrl-F to search by regular expression, Esc to reset.\n"
@@ -32,6 +33,9 @@ static const char svg_usage[] =
 	"with --skip-bad it is skipped and counted instead. --split thread\n"
 	"gives each thread a root frame of its own (NAME-PID/TID), --split\n"
 	"process each process (COMM-PID); click one to see its graph alone.\n"
+	"Inlined calls are frames of their own, marked _[i]; --no-inline\n"
+	"draws the machine-code view: inlined frames folded into the\n"
+	"function they were compiled into.\n"
 	"--value picks what a frame's width is: cpu (samples), off-cpu\n"
 	"(nanoseconds off CPU, from record --off-cpu) or wall (both, in\n"
 	"nanoseconds); the default is wall for a profile with off-CPU time.\n"
@@ -52,6 +56,7 @@ cmd_svg(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "skip-bad", no_argument, NULL, SVG_OPT_SKIP_BAD },
 		{ "split", required_argument, NULL, SVG_OPT_SPLIT },
+		CLI_NO_INLINE_LONGOPT,
 		{ "value", required_argument, NULL, SVG_OPT_VALUE },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_FLAME_LONGOPTS,
@@ -66,6 +71,7 @@ cmd_svg(int argc, char **argv)
 	struct flame_opts fo;
 	struct scorch_err err;
 	struct profile *p;
+	bool no_inline = false;
 	char subtitle[512], hbuf[128];
 	int c, ret;
 
@@ -87,6 +93,9 @@ cmd_svg(int argc, char **argv)
 		case SVG_OPT_SPLIT:
 			if (cli_split_arg(optarg, &split) < 0)
 				return EXIT_USAGE;
+			break;
+		case CLI_NO_INLINE_OPT:
+			no_inline = true;
 			break;
 		case SVG_OPT_VALUE:
 			if (cli_value_arg(optarg, &value) < 0)
@@ -118,6 +127,7 @@ cmd_svg(int argc, char **argv)
 		cli_warn("%s: skipped %lu malformed line%s (the first: %s)",
 			 strcmp(argv[optind], "-") ? argv[optind] : "<stdin>",
 			 ro.skipped, ro.skipped == 1 ? "" : "s", ro.first_bad);
+	cli_apply_no_inline(&p, no_inline);
 	if (cli_apply_value(&p, vp, argv[optind]) < 0) {
 		profile_free(p);
 		return EXIT_USAGE;

@@ -76,6 +76,9 @@ align_key(const char *name, const char *module, int kind, const char *exe)
 
 	if (exe && *exe && module && !strcmp(module, exe))
 		module = "<exe>";
+	/* An inlined copy is the function of the source (profile.h). */
+	if (kind == FRAME_INLINED)
+		kind = FRAME_USER;
 	key = xasprintf("%s\x1f%s\x1f%d", n, module ? module : "", kind);
 	free(n);
 	return key;

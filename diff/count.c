@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * diff/count.c - the counting: every function's self and total samples in
- * every run, functions lined up across runs and builds by align key
+ * every run, as profile/aggregate.c counts them for `report` and `check`
+ * (a function and its inlined copies are one function), with diff's key
+ * policy: frames lined up across runs and builds by align key
  * (docs/DIFF.md, "What is compared").
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,8 +13,9 @@
 #include "../profile/profile.h"
 #include "internal.h"
 
+/* The function of align key key, added (named after row r) if new. */
 static size_t
-count_fn(struct diff_counts *c, const char *key, const struct frame *f)
+count_fn(struct diff_counts *c, const char *key, const struct agg_row *r)
 {
 	unsigned long long h = hash_bytes(key, strlen(key), 11);
 	void *v;
@@ -31,106 +33,129 @@ count_fn(struct diff_counts *c, const char *key, const struct frame *f)
 		c->fns = xreallocarray(c->fns, c->cap, sizeof(*c->fns));
 		c->self = xreallocarray(c->self, c->cap, sizeof(*c->self));
 		c->total = xreallocarray(c->total, c->cap, sizeof(*c->total));
-		c->stamp = xreallocarray(c->stamp, c->cap, sizeof(*c->stamp));
+		c->into = xreallocarray(c->into, c->cap, sizeof(*c->into));
 	}
 	i = c->nfns++;
 	c->keys[i] = xstrdup(key);
 	memset(&c->fns[i], 0, sizeof(c->fns[i]));
 	c->fns[i].key = c->keys[i];
-	c->fns[i].name = align_name(f->name);
-	c->fns[i].module = xstrdup(f->module);
-	c->fns[i].kind = (int)f->kind;
+	c->fns[i].name = xstrdup(r->name); /* align_name()'d by the policy */
+	c->fns[i].module = xstrdup(r->module);
+	c->fns[i].kind = (int)r->kind;
 	c->self[i] = xcalloc(c->nruns, sizeof(uint64_t));
 	c->total[i] = xcalloc(c->nruns, sizeof(uint64_t));
-	c->stamp[i] = 0;
+	memset(&c->into[i], 0, sizeof(c->into[i]));
 	intmap_put(&c->index, h, (void *)(uintptr_t)(i + 1));
 	return i;
 }
 
-/* Function indexes of profile p's frames (SIZE_MAX for process frames). */
-static size_t *
-count_frame_map(struct diff_counts *c, const struct profile *p, bool is_pr)
+/* Note that n of fn's self samples ran inlined into function into. */
+static void
+count_inlined(struct diff_counts *c, size_t fn, size_t into, uint64_t n)
 {
-	size_t n = profile_nframes(p), i;
-	size_t *map = xcalloc(n ? n : 1, sizeof(*map));
-	const char *exe = align_exe(p);
+	struct diff_count_into *ci = &c->into[fn];
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const struct frame *f = profile_frame(p, (uint32_t)i);
-		char *key;
-		size_t idx;
-
-		if (f->kind == FRAME_PROCESS) {
-			map[i] = SIZE_MAX;
-			continue;
-		}
-		key = align_key(f->name, f->module, (int)f->kind, exe);
-		idx = count_fn(c, key, f);
-		/* Show the PR's module name when both sides have one. */
-		if (is_pr && strcmp(c->fns[idx].module, f->module)) {
-			free(c->fns[idx].module);
-			c->fns[idx].module = xstrdup(f->module);
-		}
-		map[i] = idx;
-		free(key);
+	for (i = 0; i < ci->n && ci->fns[i] != into; i++)
+		;
+	if (i == ci->n) {
+		ci->fns = xreallocarray(ci->fns, ci->n + 1, sizeof(*ci->fns));
+		ci->counts = xreallocarray(ci->counts, ci->n + 1,
+					   sizeof(*ci->counts));
+		ci->fns[i] = into;
+		ci->counts[i] = 0;
+		ci->n++;
 	}
-	return map;
+	ci->counts[i] += n;
+	ci->inlined += n;
 }
 
 /*
- * The frame a sample's self time belongs to: the innermost real function,
- * not a call the compiler inlined into it (the code that got slower is in
- * the function's own body; its inlined frames show where in it), nor the
- * process frame. st->depth when there is none.
+ * Each function's inlined_into, over the runs counted so far: the function
+ * holding most of its inlined self samples (ties: the first name), and
+ * the share of its self samples that ran inlined.
  */
+static void
+count_inlined_into(struct diff_counts *c)
+{
+	size_t f, i, run;
+
+	for (f = 0; f < c->nfns; f++) {
+		const struct diff_count_into *ci = &c->into[f];
+		struct diff_fn *fn = &c->fns[f];
+		size_t best = 0;
+		uint64_t self = 0;
+
+		if (!ci->n)
+			continue;
+		for (i = 1; i < ci->n; i++)
+			if (ci->counts[i] > ci->counts[best] ||
+			    (ci->counts[i] == ci->counts[best] &&
+			     strcmp(c->fns[ci->fns[i]].name,
+				    c->fns[ci->fns[best]].name) < 0))
+				best = i;
+		free(fn->inlined_into);
+		fn->inlined_into = xstrdup(c->fns[ci->fns[best]].name);
+		for (run = 0; run < c->nruns; run++)
+			self += c->self[f][run];
+		fn->inlined_share =
+			self ? (double)ci->inlined / (double)self : 0;
+	}
+}
+
 uint32_t
 diff_counts_leaf(const struct profile *p, const struct stack *st,
 		 const size_t *map)
 {
-	uint32_t j, fallback = st->depth;
-
-	for (j = st->depth; j-- > 0;) {
-		if (map[st->frames[j]] == SIZE_MAX)
-			continue;
-		if (profile_frame(p, st->frames[j])->kind != FRAME_INLINED)
-			return j;
-		if (fallback == st->depth)
-			fallback = j; /* only inlined frames: the innermost */
-	}
-	return fallback;
+	(void)map;
+	return aggregate_stack_leaf(p, st);
 }
 
 void
 diff_counts_run(struct diff_counts *c, const struct profile *p, size_t run,
 		bool is_pr)
 {
-	size_t *map = count_frame_map(c, p, is_pr);
-	size_t i, n = profile_nstacks(p);
+	const struct agg_opts o = { .by = AGG_FUNCTION, .name = align_name };
+	struct aggregate *a = aggregate_new_opts(p, &o);
+	size_t i, nrows = aggregate_nrows(a), nframes = profile_nframes(p);
+	size_t *row_fn = xcalloc(nrows ? nrows : 1, sizeof(*row_fn));
+	size_t *map = xcalloc(nframes ? nframes : 1, sizeof(*map));
 	int64_t period = profile_meta_int(p, "period_ns", 0);
+	const char *exe = align_exe(p);
+	const struct agg_inlined *inl;
+	size_t ninl;
 
-	/* Kept for diff_findings_paths(): align keys are not built twice. */
-	c->frame_maps[run] = map;
-	c->run_period_ms[run] = period > 0 ? (double)period / 1e6 : 0;
-	for (i = 0; i < n; i++) {
-		const struct stack *st = profile_stack(p, i);
-		uint32_t j;
+	for (i = 0; i < nrows; i++) {
+		const struct agg_row *r = aggregate_row(a, i);
+		char *key = align_key(r->name, r->module, (int)r->kind, exe);
+		size_t f = count_fn(c, key, r);
 
-		c->run_n[run] += st->count;
-		if (!st->count)
-			continue;
-		c->stack_id++;
-		j = diff_counts_leaf(p, st, map);
-		if (j < st->depth)
-			c->self[map[st->frames[j]]][run] += st->count;
-		for (j = 0; j < st->depth; j++) {
-			size_t f = map[st->frames[j]];
-
-			if (f == SIZE_MAX || c->stamp[f] == c->stack_id)
-				continue;
-			c->stamp[f] = c->stack_id;
-			c->total[f][run] += st->count;
+		/* Show the PR's module name when both sides have one. */
+		if (is_pr && strcmp(c->fns[f].module, r->module)) {
+			free(c->fns[f].module);
+			c->fns[f].module = xstrdup(r->module);
 		}
+		c->self[f][run] += r->self;
+		c->total[f][run] += r->total;
+		row_fn[i] = f;
+		free(key);
 	}
+	inl = aggregate_inlined(a, &ninl);
+	for (i = 0; i < ninl; i++)
+		count_inlined(c, row_fn[inl[i].row], row_fn[inl[i].into],
+			      inl[i].self);
+	/* Kept for diff_findings_paths(): align keys are not built twice. */
+	for (i = 0; i < nframes; i++) {
+		size_t r = aggregate_frame_row(a, (uint32_t)i);
+
+		map[i] = r == SIZE_MAX ? SIZE_MAX : row_fn[r];
+	}
+	c->frame_maps[run] = map;
+	c->run_n[run] = profile_total(p);
+	c->run_period_ms[run] = period > 0 ? (double)period / 1e6 : 0;
+	count_inlined_into(c);
+	free(row_fn);
+	aggregate_free(a);
 }
 
 void
@@ -144,11 +169,13 @@ diff_counts_fini(struct diff_counts *c)
 		free(c->keys[i]);
 		free(c->self[i]);
 		free(c->total[i]);
+		free(c->into[i].fns);
+		free(c->into[i].counts);
 	}
 	free(c->keys);
 	free(c->self);
 	free(c->total);
-	free(c->stamp);
+	free(c->into);
 	for (i = 0; c->frame_maps && i < c->nruns; i++)
 		free(c->frame_maps[i]);
 	free(c->frame_maps);

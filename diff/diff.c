@@ -125,6 +125,7 @@ diff_result_free(struct diff_result *r)
 		free(r->fns[f].key);
 		free(r->fns[f].name);
 		free(r->fns[f].module);
+		free(r->fns[f].inlined_into);
 		for (j = 0; j < r->fns[f].npath; j++)
 			free(r->fns[f].path[j]);
 		free(r->fns[f].path);

@@ -98,6 +98,12 @@ struct diff_fn {
 	/* DIFF_TIER_POSSIBLE: runs a side that would confirm or clear a
 	 * change of this size under the noise measured; 0 otherwise */
 	double runs_needed;
+	/* Where its self time ran inlined (docs/DIFF.md, "Self time"): the
+	 * function it was inlined into that holds most of its inlined self
+	 * samples, both sides' runs pooled, and the share of its self samples
+	 * that ran inlined (0..1); NULL and 0 for a function never inlined */
+	char *inlined_into;
+	double inlined_share;
 	bool is_new;	 /* no samples in the baseline at all */
 	bool is_gone;	 /* no samples in the PR at all */
 	double explains; /* share of the total regression (or improvement)

@@ -55,8 +55,8 @@ double stat_chi2_median(double df);
  * The key that lines a frame up across builds: its name without the
  * suffixes compilers add to copies of a function (.constprop.N, .isra.N,
  * .part.N, .cold, .lto_priv.N), its module (the program's own executable
- * as "<exe>", whatever it was called), and its kind. Returns a string the
- * caller frees.
+ * as "<exe>", whatever it was called), and its kind (an inlined copy's
+ * that of the function: FRAME_USER). Returns a string the caller frees.
  */
 char *align_key(const char *name, const char *module, int kind,
 		const char *exe);
@@ -75,7 +75,15 @@ void diff_keyset_free(struct diff_keyset *ks);
  * measures and tests, findings.c lists, attributes and judges.
  */
 
-/* count.c: every function of every run, counted. */
+/* count.c: every function of every run, counted by profile/aggregate.c. */
+/* Where a function's self time ran inlined. */
+struct diff_count_into {
+	size_t *fns;	  /* the functions it ran in */
+	uint64_t *counts; /* per fns[i]: its self samples there */
+	size_t n;
+	uint64_t inlined; /* self samples in inlined copies, all runs */
+};
+
 struct diff_counts {
 	struct intmap index; /* hash(key) -> fn index + 1 (probing) */
 	char **keys;
@@ -86,9 +94,9 @@ struct diff_counts {
 	uint64_t **total;      /* [fn][run] */
 	uint64_t *run_n;       /* samples per run */
 	double *run_period_ms; /* per run, 0 when unknown */
-	uint64_t *stamp;       /* per fn: last stack counted in total */
 	size_t **frame_maps;   /* per run: its frames' function indexes */
-	uint64_t stack_id;
+	/* per fn: where its self time ran inlined */
+	struct diff_count_into *into;
 };
 
 /* model.c: the two sides' runs, as the tests see them. */
@@ -125,9 +133,9 @@ void diff_counts_init(struct diff_counts *c, size_t nruns);
 void diff_counts_run(struct diff_counts *c, const struct profile *p, size_t run,
 		     bool is_pr);
 /*
- * The frame a sample's self time belongs to: the innermost real function,
- * not a call the compiler inlined into it, nor the process frame.
- * st->depth when there is none. map: the run's frame_maps entry.
+ * The frame a sample's self time belongs to, as aggregate_stack_leaf()
+ * says (the leaf, inlined or not, unless it is the process frame).
+ * st->depth when there is none. map: the run's frame_maps entry (unused).
  */
 uint32_t diff_counts_leaf(const struct profile *p, const struct stack *st,
 			  const size_t *map);

@@ -28,9 +28,11 @@
  * shows inlined calls adds burn_kernel above each leaf (scorch: "_[i]").
  *
  * Why the split is exact: each leaf runs its own copy of the same kernel
- * (burn_kernel(), forced inline, so the leaf's own frame is the one that
- * burns) for 5:3:2 times the same number of iterations. One iteration is a
- * serial chain of shift, xor, multiply and add on one register, so its cost
+ * (burn_kernel(), forced inline, so in the machine code the leaf's own
+ * frame is the one that burns; scorch's report counts the inlined copies
+ * as burn_kernel's self time, its --no-inline view as the leaf's) for
+ * 5:3:2 times the same number of iterations. One iteration is a serial
+ * chain of shift, xor, multiply and add on one register, so its cost
  * is set by instruction latency, not by code alignment or by the caches, and
  * it is the same in every leaf. The non-leaf functions only call (run also
  * reads the clock once per round, about 20 ns in 1 ms), so every ancestor

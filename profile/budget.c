@@ -393,12 +393,15 @@ out:
 /* ---- checking ------------------------------------------------------------ */
 
 /* Does frame f carry the name e asks for? Names are compared as `scorch
- * report` shows them: with the kind's suffix ("hash_bytes_[i]"). */
+ * report` shows them: with a kernel or JIT frame's suffix ("do_read_[k]"),
+ * and an inlined copy by the function's own name, since it is that
+ * function (profile.h, aggregate.c). */
 static bool
 budget_match(const struct frame *f, void *arg)
 {
 	const struct budget_entry *e = arg;
-	const char *suffix = frame_kind_suffix(f->kind);
+	const char *suffix = frame_kind_suffix(
+		f->kind == FRAME_INLINED ? FRAME_USER : f->kind);
 	size_t nlen = strlen(f->name);
 	char *full;
 	bool hit;

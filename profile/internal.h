@@ -66,6 +66,15 @@ size_t lines_trim(const char *line, size_t len);
  * -1 with err saying which stack and why (no file name). */
 int folded_check(const struct profile *p, struct scorch_err *err);
 
+/* merge.c: add every stack of src to dst (profile_add_profile()); with
+ * fold_inlined, inlined frames folded into the function that holds them
+ * (profile_inline_fold()). */
+void profile_merge_add(struct profile *dst, const struct profile *src,
+		       bool fold_inlined);
+
+/* split.c: copy src's metadata into dst. */
+void profile_split_copy_meta(struct profile *dst, const struct profile *src);
+
 /* jsontext.c */
 /* The first offset from i that is not JSON blank (a NUL byte is not). */
 size_t jsontext_skip_space(const char *data, size_t len, size_t i);

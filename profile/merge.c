@@ -9,10 +9,40 @@
 #include <string.h>
 
 #include "../common/common.h"
+#include "internal.h"
 #include "profile.h"
 
+/*
+ * Whether frame d of st stays in the machine-code view: an inlined frame
+ * below a function that holds it is folded into it (dropped: its samples
+ * are that function's); one with no such function above it stays, since
+ * there is nothing to fold it into.
+ */
+static bool
+merge_keep_frame(const struct profile *p, const struct stack *st, uint32_t d,
+		 bool *held)
+{
+	enum frame_kind k = profile_frame(p, st->frames[d])->kind;
+
+	if (k == FRAME_INLINED)
+		return !*held;
+	if (k != FRAME_PROCESS)
+		*held = true;
+	return true;
+}
+
+static uint32_t
+merge_intern(struct profile *dst, const struct profile *src, uint32_t id)
+{
+	const struct frame *f = profile_frame(src, id);
+
+	return profile_intern_frame_src(dst, f->name, f->module, f->kind,
+					f->file, f->line);
+}
+
 void
-profile_add_profile(struct profile *dst, const struct profile *src)
+profile_merge_add(struct profile *dst, const struct profile *src,
+		  bool fold_inlined)
 {
 	size_t nframes = profile_nframes(src), ntasks = profile_ntasks(src);
 	size_t i, nstacks = profile_nstacks(src), cap = 0;
@@ -26,12 +56,11 @@ profile_add_profile(struct profile *dst, const struct profile *src)
 
 		profile_add_module(dst, m->name, m->path, m->build_id);
 	}
-	for (i = 0; i < nframes; i++) {
-		const struct frame *f = profile_frame(src, (uint32_t)i);
-
-		frame_map[i] = profile_intern_frame_src(
-			dst, f->name, f->module, f->kind, f->file, f->line);
-	}
+	/* Folded, only the frames left on a stack are dst's. */
+	for (i = 0; i < nframes; i++)
+		frame_map[i] = fold_inlined
+				       ? UINT32_MAX
+				       : merge_intern(dst, src, (uint32_t)i);
 	for (i = 0; i < ntasks; i++) {
 		const struct task *t = profile_task(src, (uint32_t)i);
 
@@ -40,31 +69,45 @@ profile_add_profile(struct profile *dst, const struct profile *src)
 	}
 	for (i = 0; i < nstacks; i++) {
 		const struct stack *st = profile_stack(src, i);
-		uint32_t d;
+		bool held = false;
+		uint32_t d, n = 0;
 
 		if (st->depth > cap) {
 			cap = st->depth;
 			ids = xreallocarray(ids, 2 * cap, sizeof(*ids));
 		}
 		for (d = 0; d < st->depth; d++) {
-			ids[d] = frame_map[st->frames[d]];
+			if (fold_inlined &&
+			    !merge_keep_frame(src, st, d, &held))
+				continue;
+			if (frame_map[st->frames[d]] == UINT32_MAX)
+				frame_map[st->frames[d]] =
+					merge_intern(dst, src, st->frames[d]);
+			ids[n] = frame_map[st->frames[d]];
 			if (st->sites) {
 				const struct site *si =
 					profile_site(src, st->sites[d]);
 
-				ids[cap + d] = profile_intern_site(
+				ids[cap + n] = profile_intern_site(
 					dst, si->addr, si->line);
 			}
+			n++;
 		}
 		profile_add_stack_values(
 			dst,
 			st->task == TASK_NONE ? TASK_NONE : task_map[st->task],
-			ids, st->sites ? ids + cap : NULL, st->depth, st->count,
+			ids, st->sites ? ids + cap : NULL, n, st->count,
 			st->off_cpu_ns);
 	}
 	free(ids);
 	free(task_map);
 	free(frame_map);
+}
+
+void
+profile_add_profile(struct profile *dst, const struct profile *src)
+{
+	profile_merge_add(dst, src, false);
 }
 
 /* Counters that add up over runs. */

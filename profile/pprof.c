@@ -72,6 +72,7 @@ struct pprof_build {
 	pb_value_type *type_ptrs[2];
 	pb_function *functions;
 	pb_function **function_ptrs;
+	uint32_t *frame_fn; /* per frame: its function's index */
 	pb_line *lines;
 	pb_line **line_ptrs;
 	pb_location *locations;
@@ -94,6 +95,7 @@ pprof_build_fini(struct pprof_build *b)
 	pprof_strings_fini(&b->strings);
 	free(b->functions);
 	free(b->function_ptrs);
+	free(b->frame_fn);
 	free(b->lines);
 	free(b->line_ptrs);
 	free(b->locations);
@@ -245,28 +247,63 @@ pprof_stack_locs(struct pprof_locs *L, const struct profile *p,
 	return n;
 }
 
-/* One function per frame. */
+/* Are frames a and b one function of the source: the same name, module
+ * and definition, an inlined copy (FRAME_INLINED) being the function? */
+static bool
+pprof_same_function(const struct frame *a, const struct frame *b)
+{
+	enum frame_kind ka = a->kind == FRAME_INLINED ? FRAME_USER : a->kind;
+	enum frame_kind kb = b->kind == FRAME_INLINED ? FRAME_USER : b->kind;
+
+	return ka == kb && a->line == b->line && !strcmp(a->name, b->name) &&
+	       !strcmp(a->module, b->module) && !strcmp(a->file, b->file);
+}
+
+/* One function per function of the source: a function's out-of-line
+ * frame and its inlined copies share one (as `scorch report` counts). */
 static void
 pprof_build_functions(struct pprof_build *b, const struct profile *p)
 {
-	size_t i, n = profile_nframes(p);
+	size_t i, n = profile_nframes(p), nfn = 0;
+	struct intmap idx; /* hash(name, file, line) -> function + 1 */
 
+	intmap_init(&idx);
 	b->functions = xcalloc(n ? n : 1, sizeof(*b->functions));
 	b->function_ptrs = xcalloc(n ? n : 1, sizeof(*b->function_ptrs));
+	b->frame_fn = xcalloc(n ? n : 1, sizeof(*b->frame_fn));
 	for (i = 0; i < n; i++) {
 		const struct frame *f = profile_frame(p, (uint32_t)i);
-		pb_function *fn = &b->functions[i];
+		unsigned long long key = hash_bytes(
+			f->name, strlen(f->name) + 1,
+			hash_bytes(f->file, strlen(f->file) + 1, f->line));
+		pb_function *fn;
+		void *v;
 
+		while ((v = intmap_get(&idx, key))) {
+			size_t j = (uintptr_t)v - 1;
+
+			if (pprof_same_function(f, profile_frame(p, j)))
+				break;
+			key++;
+		}
+		if (v) {
+			b->frame_fn[i] = b->frame_fn[(uintptr_t)v - 1];
+			continue;
+		}
+		intmap_put(&idx, key, (void *)(uintptr_t)(i + 1));
+		b->frame_fn[i] = (uint32_t)nfn;
+		fn = &b->functions[nfn];
 		perftools__profiles__function__init(fn);
-		fn->id = i + 1;
+		fn->id = nfn + 1;
 		fn->name = pprof_str(&b->strings, f->name);
 		fn->system_name = fn->name;
 		fn->filename = pprof_str(&b->strings, f->file);
 		fn->start_line = f->line;
-		b->function_ptrs[i] = fn;
+		b->function_ptrs[nfn++] = fn;
 	}
+	intmap_fini(&idx);
 	b->prof.function = b->function_ptrs;
-	b->prof.n_function = n;
+	b->prof.n_function = nfn;
 }
 
 /* Labels per task: thread name, pid, tid. */
@@ -478,7 +515,7 @@ pprof_build_locations(struct pprof_build *b, const struct profile *p,
 			pb_line *ln = &b->lines[off + k];
 
 			perftools__profiles__line__init(ln);
-			ln->function_id = fid + 1;
+			ln->function_id = b->frame_fn[fid] + 1;
 			ln->line = profile_site(p, sid)->line;
 			if (!ln->line)
 				ln->line = f->line;

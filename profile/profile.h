@@ -298,8 +298,9 @@ int profile_read_json(struct profile *p, const char *data, size_t len,
  * nanoseconds of CPU when period_ns is known, else sample counts.
  *
  * pprof.c: pprof's profile.proto, gzipped: sample types samples/count and,
- * when period_ns is known, cpu/nanoseconds; one function per frame (name,
- * file, start_line); one location per frame with the inlined frames below
+ * when period_ns is known, cpu/nanoseconds; one function per function of
+ * the source (name, file, start_line; a frame and its inlined copies share
+ * it); one location per frame with the inlined frames below
  * it, a line each (innermost first, at the sites' lines), at the module's
  * span plus the sites' file offset; one mapping per module, the main
  * executable first, with path and build ID; labels thread, pid and tid;
@@ -342,23 +343,30 @@ struct profile *profile_load_opts(const char *path,
 				  struct scorch_err *err);
 
 /*
- * aggregate.c: sums over the stacks, for reports and diffs.
+ * aggregate.c: sums over the stacks: the one counting of report, check
+ * and diff (docs/BUDGETS.md, "What a function is").
  *
- * A function is a (name, module, kind) triple: frames that differ only in
- * file:line are one function. The process frame at the root of recorded
- * stacks (FRAME_PROCESS) is not a function; per-thread rows cover it.
+ * A function is a function of the source: a (name, module, kind) triple in
+ * which an inlined copy (FRAME_INLINED) counts as the out-of-line body
+ * (FRAME_USER), so `hash_bytes` and its inlined copies `hash_bytes_[i]`
+ * are one row, of kind FRAME_USER; frames that differ only in file:line
+ * are one function too. The process frame at the root of recorded stacks
+ * (FRAME_PROCESS) is not a function; per-thread rows cover it.
  * For each row:
- *   self  = samples whose leaf frame is the row's (for a thread: all of its
- *           samples);
+ *   self  = samples whose leaf frame is the row's, inlined frames included
+ *           (aggregate_stack_leaf(); for a thread: all of its samples);
  *   total = samples with the row's function (module) anywhere on the stack,
  *           each sample counted once, so a recursive function's total never
  *           exceeds the profile's total.
+ * The machine-code view (--no-inline: inlined frames folded into the
+ * function that contains them) is a profile of its own, made by
+ * profile_inline_fold() (inline.c), counted the same way.
  * Percentages are left to the caller: divide by aggregate_total().
  *
- * Rows borrow their strings from the profile they were computed from, so
- * an aggregate must not outlive it. aggregate_find() compares strings by
- * content, so a row of one profile can be looked up in another's aggregate
- * (what a diff does).
+ * Rows borrow their strings from the profile they were computed from (or
+ * the aggregate), so an aggregate must not outlive it. aggregate_find()
+ * compares strings by content, so a row of one profile can be looked up in
+ * another's aggregate.
  */
 enum agg_by {
 	AGG_FUNCTION, /* one row per function */
@@ -369,10 +377,28 @@ enum agg_by {
 struct agg_row {
 	const char *name;     /* function or module name; thread name */
 	const char *module;   /* AGG_FUNCTION: module; AGG_THREAD: comm */
-	enum frame_kind kind; /* AGG_FUNCTION: the frames' kind */
+	enum frame_kind kind; /* AGG_FUNCTION: the kind (never INLINED) */
 	uint32_t task;	      /* AGG_THREAD: the task index, else TASK_NONE */
 	uint64_t self;	      /* samples, see above */
 	uint64_t total;	      /* samples, see above */
+	/* AGG_FUNCTION: of self, the samples in its inlined copies, and the
+	 * function those ran in (the nearest frame above that is not
+	 * inlined) that holds most of them: NULL, 0 when none */
+	uint64_t self_inlined;
+	const char *into, *into_module;
+	enum frame_kind into_kind;
+	uint64_t into_self;
+};
+
+/*
+ * The key policy of AGG_FUNCTION rows: name NULL keeps the names as
+ * recorded; else name(frame name) returns (malloc'd, the aggregate frees
+ * it) the name a frame's function goes by, and frames of equal names are
+ * one function (diff: without compiler clone suffixes, diff/align.c).
+ */
+struct agg_opts {
+	enum agg_by by;
+	char *(*name)(const char *name);
 };
 
 enum agg_order {
@@ -383,8 +409,11 @@ enum agg_order {
 struct aggregate;
 
 /* Aggregate p by functions, modules or threads; rows in first-seen order
- * until aggregate_sort(). Never fails. */
+ * until aggregate_sort(). Never fails. aggregate_new_opts() with a key
+ * policy. */
 struct aggregate *aggregate_new(const struct profile *p, enum agg_by by);
+struct aggregate *aggregate_new_opts(const struct profile *p,
+				     const struct agg_opts *o);
 void aggregate_free(struct aggregate *a);
 size_t aggregate_nrows(const struct aggregate *a);
 const struct agg_row *aggregate_row(const struct aggregate *a, size_t i);
@@ -393,12 +422,32 @@ uint64_t aggregate_total(const struct aggregate *a); /* the profile's */
 void aggregate_sort(struct aggregate *a, enum agg_order order);
 /*
  * The row with this identity, or NULL. AGG_FUNCTION compares name, module
- * and kind; AGG_MODULE only name (the module); AGG_THREAD only task.
- * NULL strings mean "". The pointer is valid until the next sort or free.
+ * and kind (FRAME_INLINED finds the FRAME_USER row); AGG_MODULE only name
+ * (the module); AGG_THREAD only task. NULL strings mean "". The pointer is
+ * valid until the next sort or free.
  */
 const struct agg_row *aggregate_find(const struct aggregate *a,
 				     const char *name, const char *module,
 				     enum frame_kind kind, uint32_t task);
+/* The row index of frame id frame of the profile (AGG_FUNCTION and
+ * AGG_MODULE), SIZE_MAX for the process frame; until the next sort. */
+size_t aggregate_frame_row(const struct aggregate *a, uint32_t frame);
+/*
+ * Where each function's inlined self ran (AGG_FUNCTION): one triple per
+ * (function, function it was inlined into) with samples, n of them, rows
+ * by index (aggregate_row()); valid until the next sort or free.
+ */
+struct agg_inlined {
+	size_t row;    /* the function whose inlined copy was the leaf */
+	size_t into;   /* the function it ran in (the nearest frame above
+			  that is not inlined) */
+	uint64_t self; /* samples */
+};
+const struct agg_inlined *aggregate_inlined(const struct aggregate *a,
+					    size_t *n);
+/* The index in st of the frame a sample's self time belongs to: the leaf,
+ * unless it is the process frame; st->depth when there is none. */
+uint32_t aggregate_stack_leaf(const struct profile *p, const struct stack *st);
 
 /*
  * Focus on the functions whose frames match(frame, arg) says yes to (never
@@ -435,11 +484,13 @@ void agg_focus_fini(struct agg_focus *f);
  * the self or total share of all samples (percent), or on CPU time
  * (milliseconds, for runs that do a fixed amount of work), from a JSON file.
  *
- * A budget entry names a function as `scorch report` shows it (with its
- * kind suffix, "hash_bytes_[i]"), or a POSIX extended regex matched against
- * such names, optionally in one module. Its self samples are those whose
- * leaf matches, its total samples those with a match anywhere on the stack
- * (once per sample), as aggregate_focus() counts them.
+ * A budget entry names a function as `scorch report` shows it (kernel and
+ * JIT frames with their kind suffix, "do_read_[k]"; a function and its
+ * inlined copies by its own name, as one function), or a POSIX extended
+ * regex matched against such names, optionally in one module. Its self
+ * samples are those whose leaf matches, its total samples those with a
+ * match anywhere on the stack (once per sample), as aggregate_focus()
+ * counts them: the same numbers as `report` and `diff` give.
  *
  * budget_parse() reads a file held in memory (name is for messages);
  * budget_load() reads one from a path. Both return a new budget or NULL
@@ -517,6 +568,16 @@ bool budget_metric_is_ms(enum budget_metric m);
 void profile_add_profile(struct profile *dst, const struct profile *src);
 struct profile *profile_merge(struct profile *const *in, size_t n,
 			      const char *const *names, struct scorch_err *err);
+
+/*
+ * inline.c: the machine-code view (--no-inline): a copy of p (metadata,
+ * modules, tasks, sites) whose stacks have their inlined frames
+ * (FRAME_INLINED) folded into the function that contains them: dropped
+ * from the stack, their samples that function's. An inlined frame with no
+ * function above it (only the process frame, or nothing) stays. Stacks
+ * that become equal are one.
+ */
+struct profile *profile_inline_fold(const struct profile *p);
 
 /*
  * values.c: the values a profile holds (docs/FORMAT.md, "Values"):

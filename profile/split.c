@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../common/common.h"
+#include "internal.h"
 #include "profile.h"
 
 int
@@ -42,8 +43,8 @@ profile_split_name(const struct profile *p, uint32_t task,
 			 (int)t->pid, (int)t->tid);
 }
 
-static void
-split_copy_meta(struct profile *dst, const struct profile *src)
+void
+profile_split_copy_meta(struct profile *dst, const struct profile *src)
 {
 	size_t i;
 
@@ -98,7 +99,7 @@ profile_split(const struct profile *p, enum profile_split by)
 	uint32_t *ids = NULL;
 	size_t i, cap = 0;
 
-	split_copy_meta(dst, p);
+	profile_split_copy_meta(dst, p);
 	for (i = 0; i < profile_nstacks(p); i++) {
 		const struct stack *st = profile_stack(p, i);
 		uint32_t root = UINT32_MAX;
@@ -161,7 +162,7 @@ profile_split_parts(const struct profile *p, enum profile_split by,
 			out[n].name = profile_split_name(p, st->task, by);
 			out[n].total = 0;
 			out[n].p = profile_new();
-			split_copy_meta(out[n].p, p);
+			profile_split_copy_meta(out[n].p, p);
 			intmap_put(&index, key, (void *)(uintptr_t)(n + 1));
 			k = ++n;
 		}

@@ -263,6 +263,14 @@ report_text_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
 		fprintf(fp, "%2zu %s %7.2f %7.2f %+8.2f %7s %5s\n",
 			i - from + 1, sb.buf, fn->self.base_v,
 			diff_pr_own(r, &fn->self), fn->self.delta, q, part);
+		strbuf_reset(&sb);
+		if (fn->inlined_into) {
+			escape_term(&sb, fn->inlined_into, 60);
+			fprintf(fp,
+				"   inlined into %s (%.0f%% of its self time "
+				"ran inlined)\n",
+				sb.buf, 100 * fn->inlined_share);
+		}
 		strbuf_fini(&sb);
 		report_text_notes(fp, r, fn);
 	}
@@ -475,6 +483,10 @@ report_md_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
 			fputs(" in ", fp);
 			report_md_code(fp, fn->module, true);
 		}
+		if (fn->inlined_into) {
+			fputs(", inlined into ", fp);
+			report_md_code(fp, fn->inlined_into, true);
+		}
 		fprintf(fp, " | %.2f | %.2f | **%+.2f** | %s | ",
 			fn->self.base_v, diff_pr_own(r, &fn->self),
 			fn->self.delta, q);
@@ -653,6 +665,13 @@ report_json_fn(FILE *fp, const struct diff_result *r, const struct diff_fn *fn)
 	json_put_string(fp, fn->name);
 	fputs(", \"module\": ", fp);
 	json_put_string(fp, fn->module);
+	fputs(", \"inlined_into\": ", fp);
+	if (fn->inlined_into)
+		json_put_string(fp, fn->inlined_into);
+	else
+		fputs("null", fp);
+	fputs(", \"inlined_share\": ", fp);
+	report_json_num(fp, fn->inlined_share);
 	fprintf(fp, ", \"kind\": \"%s\", \"path\": ", report_kind(fn->kind));
 	if (fn->npath) {
 		fputc('[', fp);

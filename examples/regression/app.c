@@ -21,8 +21,8 @@
  *        `- audit_log               PR only: 4 units (a new function)
  *
  * A unit is the same serial multiply-xorshift chain everywhere (see
- * examples/cpuburn.c), each function running its own inlined copy, so the
- * split of time is set by the units.
+ * examples/cpuburn.c), each function running its own copy (a macro, not an
+ * inlined function), so the split of time is set by the units.
  *
  * Usage: regression-{base,pr} [SECONDS]   serve for SECONDS (default 2)
  *        regression-{base,pr} -n REQUESTS fixed work: serve REQUESTS
@@ -52,31 +52,36 @@
 static volatile uint64_t app_sink = 0x9e3779b97f4a7c15ULL;
 static char app_row[ROW_BYTES + 1];
 
-static inline __attribute__((always_inline)) void
-work(unsigned units)
-{
-	uint64_t x = app_sink;
-	unsigned long i;
+/*
+ * The work of `units` units, as a macro so that the code is each
+ * function's own: an inlined helper would be a function of the source of
+ * its own, the self time of all of them (docs/BUDGETS.md, "What a
+ * function is").
+ */
+#define work(units)                                                            \
+	do {                                                                   \
+		uint64_t x_ = app_sink;                                        \
+		unsigned long i_;                                              \
+                                                                               \
+		for (i_ = 0; i_ < (unsigned long)(units)*UNIT_ITERS; i_++) {   \
+			x_ ^= x_ >> 29;                                        \
+			x_ = x_ * 0xbf58476d1ce4e5b9ULL + 1;                   \
+			__asm__ volatile("" : "+r"(x_));                       \
+		}                                                              \
+		app_sink = x_;                                                 \
+	} while (0)
 
-	for (i = 0; i < (unsigned long)units * UNIT_ITERS; i++) {
-		x ^= x >> 29;
-		x = x * 0xbf58476d1ce4e5b9ULL + 1;
-		__asm__ volatile("" : "+r"(x));
-	}
-	app_sink = x;
-}
-
-/* strlen() on n rows: library code whose cost is set by its caller. */
-static inline __attribute__((always_inline)) void
-scan_rows(unsigned n)
-{
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		app_sink += strlen(app_row);
-		APP_AFTER_CALL();
-	}
-}
+/* strlen() on n rows: library code whose cost is set by its caller (a
+ * macro too, so the caller is the one calling strlen). */
+#define scan_rows(n)                                                           \
+	do {                                                                   \
+		unsigned j_;                                                   \
+                                                                               \
+		for (j_ = 0; j_ < (unsigned)(n); j_++) {                       \
+			app_sink += strlen(app_row);                           \
+			APP_AFTER_CALL();                                      \
+		}                                                              \
+	} while (0)
 
 APP_FRAME static void
 parse_header(void)

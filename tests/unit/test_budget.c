@@ -201,34 +201,112 @@ test_budget_check_percent(void **state)
 	profile_free(p);
 }
 
-static void
-test_budget_check_names_carry_kind_suffix(void **state)
+/*
+ * 50 samples: hash runs out of line and inlined into parse.
+ *   app;main;hash                  10   hash: self 10 + 20, total 35
+ *   app;main;parse;hash_[i]        20   parse: self 0, total 25
+ *   app;main;parse;hash_[i];memcpy  5
+ *   app;main;do_read_[k]            5
+ *   app;main                       10
+ */
+static struct profile *
+test_budget_inlined_profile(void)
 {
-	struct profile *p = test_budget_profile();
-	struct budget *b = test_budget_parse_ok(
-		"{\"budgets\": ["
-		"{\"function\": \"hash_[i]\", \"max_self_percent\": 19},"
-		"{\"function\": \"hash\", \"max_self_percent\": 1},"
-		"{\"function_regex\": \"^hash_\\\\[i\\\\]$\", "
-		"\"max_total_percent\": 25},"
-		"{\"function\": \"app\", \"max_total_percent\": 1}]}");
-	struct budget_result r[4];
+	struct profile *p = profile_new();
+	uint32_t app = profile_intern_frame(p, "app", NULL, FRAME_PROCESS);
+	uint32_t mn = profile_intern_frame(p, "main", "app", FRAME_USER);
+	uint32_t parse = profile_intern_frame(p, "parse", "app", FRAME_USER);
+	uint32_t hash = profile_intern_frame(p, "hash", "app", FRAME_USER);
+	uint32_t ihash = profile_intern_frame(p, "hash", "app", FRAME_INLINED);
+	uint32_t mc =
+		profile_intern_frame(p, "memcpy", "libc.so.6", FRAME_USER);
+	uint32_t rd = profile_intern_frame(p, "do_read", "", FRAME_KERNEL);
+
+	profile_add_stack(p, TASK_NONE, (uint32_t[]){ app, mn, hash }, 3, 10);
+	profile_add_stack(p, TASK_NONE, (uint32_t[]){ app, mn, parse, ihash },
+			  4, 20);
+	profile_add_stack(p, TASK_NONE,
+			  (uint32_t[]){ app, mn, parse, ihash, mc }, 5, 5);
+	profile_add_stack(p, TASK_NONE, (uint32_t[]){ app, mn, rd }, 3, 5);
+	profile_add_stack(p, TASK_NONE, (uint32_t[]){ app, mn }, 2, 10);
+	return p;
+}
+
+static const char test_budget_inlined_json[] =
+	"{\"budgets\": ["
+	"{\"function\": \"hash\", \"max_self_percent\": 50, "
+	"\"max_total_percent\": 70},"
+	"{\"function\": \"hash_[i]\", \"max_self_percent\": 1},"
+	"{\"function_regex\": \"^hash$\", \"max_self_percent\": 60},"
+	"{\"function\": \"parse\", \"max_self_percent\": 30, "
+	"\"max_total_percent\": 50},"
+	"{\"function\": \"do_read_[k]\", \"max_self_percent\": 20},"
+	"{\"function\": \"do_read\", \"max_self_percent\": 20},"
+	"{\"function\": \"app\", \"max_total_percent\": 1}]}";
+
+static void
+test_budget_check_inlined_copies_are_the_function(void **state)
+{
+	struct profile *p = test_budget_inlined_profile();
+	struct budget *b = test_budget_parse_ok(test_budget_inlined_json);
+	struct budget_result r[9];
+	struct scorch_err err;
+	struct aggregate *a = aggregate_new(p, AGG_FUNCTION);
+	const struct agg_row *row;
+
+	(void)state;
+	assert_int_equal(budget_nlimits(b), 9);
+	assert_int_equal(budget_check(b, p, "p.json", r, &err), 1);
+	/* hash: its body and its inlined copy, as report counts it. */
+	row = aggregate_find(a, "hash", "app", FRAME_USER, TASK_NONE);
+	assert_non_null(row);
+	assert_int_equal(r[0].samples, 30);
+	assert_int_equal(r[0].samples, row->self);
+	assert_true(r[0].exceeded); /* 60% > 50% */
+	assert_int_equal(r[1].samples, 35);
+	assert_int_equal(r[1].samples, row->total);
+	assert_false(r[1].exceeded); /* 70% holds */
+	/* The inlined copy is no function of its own. */
+	assert_int_equal(r[2].nfunctions, 0);
+	assert_int_equal(r[2].samples, 0);
+	assert_true(r[3].regex);
+	assert_int_equal(r[3].samples, 30);
+	assert_false(r[3].exceeded);
+	/* parse ran hash's inlined code, which is hash's self, not its. */
+	assert_int_equal(r[4].samples, 0);
+	assert_int_equal(r[5].samples, 25);
+	/* Kernel frames keep their suffix. */
+	assert_int_equal(r[6].samples, 5);
+	assert_int_equal(r[7].nfunctions, 0);
+	/* The process frame is not a function. */
+	assert_int_equal(r[8].nfunctions, 0);
+	aggregate_free(a);
+	budget_free(b);
+	profile_free(p);
+}
+
+static void
+test_budget_check_machine_view(void **state)
+{
+	struct profile *src = test_budget_inlined_profile();
+	struct profile *p = profile_inline_fold(src);
+	struct budget *b = test_budget_parse_ok(test_budget_inlined_json);
+	struct budget_result r[9];
 	struct scorch_err err;
 
 	(void)state;
+	/* Folded into parse, hash's inlined code is parse's time. */
 	assert_int_equal(budget_check(b, p, "p.json", r, &err), 1);
-	assert_int_equal(r[0].samples, 20);
-	assert_true(r[0].exceeded);
-	/* "hash" without the suffix is not the inlined frame. */
-	assert_int_equal(r[1].nfunctions, 0);
-	assert_int_equal(r[1].samples, 0);
-	assert_true(r[2].regex);
-	assert_int_equal(r[2].samples, 20);
-	assert_false(r[2].exceeded);
-	/* The process frame is not a function. */
-	assert_int_equal(r[3].nfunctions, 0);
+	assert_int_equal(r[0].samples, 10);
+	assert_false(r[0].exceeded);
+	assert_int_equal(r[1].samples, 10);
+	assert_int_equal(r[4].samples, 20);
+	assert_true(r[4].exceeded); /* 40% > 30% */
+	assert_int_equal(r[5].samples, 25);
+	assert_int_equal(profile_total(p), profile_total(src));
 	budget_free(b);
 	profile_free(p);
+	profile_free(src);
 }
 
 static void
@@ -337,7 +415,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_budget_parse_errors_name_the_field),
 		cmocka_unit_test(test_budget_check_percent),
-		cmocka_unit_test(test_budget_check_names_carry_kind_suffix),
+		cmocka_unit_test(
+			test_budget_check_inlined_copies_are_the_function),
+		cmocka_unit_test(test_budget_check_machine_view),
 		cmocka_unit_test(test_budget_check_regex),
 		cmocka_unit_test(test_budget_check_milliseconds),
 		cmocka_unit_test(test_budget_load_files),

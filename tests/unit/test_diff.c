@@ -227,11 +227,17 @@ make_run(const struct path *paths, size_t npaths, const double *w, size_t n,
 		frames[d++] = profile_intern_frame(p, exe, "", FRAME_PROCESS);
 		for (j = 0; paths[i].frames[j]; j++) {
 			bool leaf = !paths[i].frames[j + 1];
+			const char *name = paths[i].frames[j];
+			size_t len = strlen(name);
+			/* "f_[i]": f, inlined */
+			bool inl = len > 4 && !strcmp(name + len - 4, "_[i]");
+			char *bare = strndup(name, inl ? len - 4 : len);
 
 			frames[d++] = profile_intern_frame(
-				p, paths[i].frames[j],
+				p, bare,
 				leaf && paths[i].module ? paths[i].module : exe,
-				FRAME_USER);
+				inl ? FRAME_INLINED : FRAME_USER);
+			free(bare);
 		}
 		if (counts[i])
 			profile_add_stack(p, TASK_NONE, frames, d, counts[i]);
@@ -385,6 +391,130 @@ test_diff_planted_regression(void **state)
 	assert_true(r->nadded == 1);
 	assert_string_equal(r->fns[r->added[0]].name, "audit_log");
 	assert_true(r->fns[r->added[0]].is_new);
+	diff_result_free(r);
+	side_free(&a);
+	side_free(&b);
+}
+
+/*
+ * An always-inline helper: mix_step runs inlined into process (its copy
+ * there got twice as slow) and out of line from load (unchanged).
+ */
+static const struct path inl_workload[] = {
+	{ { "main", "process", "mix_step_[i]", NULL }, NULL, 10 },
+	{ { "main", "process", NULL }, NULL, 15 },
+	{ { "main", "load", "mix_step", NULL }, NULL, 10 },
+	{ { "main", "load", NULL }, NULL, 10 },
+	{ { "main", "route", NULL }, NULL, 25 },
+	{ { "main", "checksum", "mix_step_[i]", "crc_[i]", NULL }, NULL, 5 },
+	{ { "main", "checksum", NULL }, NULL, 25 },
+};
+#define INL_NPATHS (sizeof(inl_workload) / sizeof(inl_workload[0]))
+
+static void
+inl_side(struct side_runs *s, const double *w, bool fold)
+{
+	size_t i;
+
+	s->n = 3;
+	for (i = 0; i < s->n; i++) {
+		s->runs[i] = make_run(inl_workload, INL_NPATHS, w, 4000, 0.03,
+				      "app");
+		if (fold) {
+			struct profile *q = profile_inline_fold(s->runs[i]);
+
+			profile_free(s->runs[i]);
+			s->runs[i] = q;
+		}
+	}
+}
+
+/* Self samples of name in the runs, as `scorch report` counts them. */
+static uint64_t
+report_self(const struct side_runs *s, const char *name)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		struct aggregate *a = aggregate_new(s->runs[i], AGG_FUNCTION);
+		const struct agg_row *r =
+			aggregate_find(a, name, "app", FRAME_USER, TASK_NONE);
+
+		n += r ? r->self : 0;
+		aggregate_free(a);
+	}
+	return n;
+}
+
+static void
+test_diff_inlined_helper(void **state)
+{
+	static const char *const names[] = { "mix_step", "process",  "load",
+					     "route",	 "checksum", "crc" };
+	double wb[INL_NPATHS], wp[INL_NPATHS];
+	struct side_runs a, b;
+	struct diff_result *r;
+	struct diff_opts o;
+	struct scorch_err err;
+	const struct diff_fn *fn;
+	size_t i;
+
+	(void)state;
+	diff_opts_init(&o);
+	for (i = 0; i < INL_NPATHS; i++)
+		wb[i] = wp[i] = inl_workload[i].weight;
+	wp[0] = 20;
+	rng_state = 777;
+	inl_side(&a, wb, false);
+	inl_side(&b, wp, false);
+	r = diff_compute(a.runs, a.n, b.runs, b.n, &o, &err);
+	assert_non_null(r);
+	/* The helper is the finding, and says where it was inlined. */
+	assert_int_equal(r->verdict, DIFF_REGRESSION);
+	fn = &r->fns[r->regressions[0]];
+	assert_string_equal(fn->name, "mix_step");
+	assert_int_equal(fn->kind, FRAME_USER);
+	assert_non_null(fn->inlined_into);
+	assert_string_equal(fn->inlined_into, "process");
+	assert_true(fn->inlined_share > 0.5 && fn->inlined_share < 0.9);
+	assert_int_equal(fn->npath, 3);
+	assert_string_equal(fn->path[1], "process");
+	/* The function it was inlined into did not change. */
+	fn = fn_named(r, "process");
+	assert_false(fn->significant);
+	assert_null(fn->inlined_into);
+	/* One function, one count: diff's self samples are report's. */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		fn = fn_named(r, names[i]);
+		assert_non_null(fn);
+		assert_int_equal(fn->self.base, report_self(&a, names[i]));
+		assert_int_equal(fn->self.pr, report_self(&b, names[i]));
+	}
+	assert_string_equal(fn_named(r, "crc")->inlined_into, "checksum");
+	diff_result_free(r);
+	side_free(&a);
+	side_free(&b);
+
+	/* The machine-code view: the time is process's own. */
+	rng_state = 777;
+	inl_side(&a, wb, true);
+	inl_side(&b, wp, true);
+	r = diff_compute(a.runs, a.n, b.runs, b.n, &o, &err);
+	assert_non_null(r);
+	assert_int_equal(r->verdict, DIFF_REGRESSION);
+	fn = &r->fns[r->regressions[0]];
+	assert_string_equal(fn->name, "process");
+	assert_null(fn->inlined_into);
+	/* mix_step is left its out-of-line body (unchanged; its share may
+	 * fall as the PR's total grows). */
+	fn = fn_named(r, "mix_step");
+	assert_false(fn->significant && fn->self.delta > 0);
+	assert_null(fn->inlined_into);
+	assert_null(fn_named(r, "crc"));
+	for (i = 0; i < 5; i++)
+		assert_int_equal(fn_named(r, names[i])->self.pr,
+				 report_self(&b, names[i]));
 	diff_result_free(r);
 	side_free(&a);
 	side_free(&b);
@@ -761,6 +891,7 @@ main(void)
 		cmocka_unit_test(test_align_key_exe),
 		cmocka_unit_test(test_diff_aa_flags_nothing),
 		cmocka_unit_test(test_diff_planted_regression),
+		cmocka_unit_test(test_diff_inlined_helper),
 		cmocka_unit_test(test_diff_normalize_none),
 		cmocka_unit_test(test_diff_inconclusive),
 		cmocka_unit_test(test_diff_reports),

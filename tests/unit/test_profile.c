@@ -10,7 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "common/common.h"
+#include "pprof.pb-c.h"
 #include "profile/profile.h"
 
 static void
@@ -784,6 +787,139 @@ test_aggregate_new_modules_and_threads(void **state)
 	profile_free(p);
 }
 
+static char *
+strip_dot(const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	return dot ? strndup(name, (size_t)(dot - name)) : strdup(name);
+}
+
+static void
+test_aggregate_inlined_copies_are_one_function(void **state)
+{
+	/* mix runs out of line (8), inlined into process (5, 3 of them
+	 * under a further inlined step) and into load (2). */
+	struct profile *p = folded_profile("main;mix 8\n"
+					   "main;process;mix_[i] 2\n"
+					   "main;process;mix_[i];step_[i] 3\n"
+					   "main;load;mix_[i] 2\n"
+					   "main;load;mix.constprop.0 1\n"
+					   "main;load;mix_[i];memcpy_[k] 4\n"
+					   "step_[i] 1\n");
+	struct agg_opts o = { .by = AGG_FUNCTION, .name = strip_dot };
+	struct aggregate *a = aggregate_new(p, AGG_FUNCTION);
+	const struct agg_row *r;
+	uint32_t i;
+
+	(void)state;
+	r = aggregate_find(a, "mix", "", FRAME_USER, TASK_NONE);
+	assert_non_null(r);
+	assert_ptr_equal(
+		r, aggregate_find(a, "mix", "", FRAME_INLINED, TASK_NONE));
+	assert_int_equal(r->kind, FRAME_USER);
+	assert_int_equal(r->self, 12); /* its leaf samples, inlined too */
+	assert_int_equal(r->total, 19);
+	assert_int_equal(r->self_inlined, 4);
+	/* Where its inlined self ran: process 2, load 2; the tie goes to
+	 * the first name. */
+	assert_string_equal(r->into, "load");
+	assert_int_equal(r->into_self, 2);
+	r = aggregate_find(a, "step", "", FRAME_USER, TASK_NONE);
+	assert_int_equal(r->self, 4);
+	assert_int_equal(r->self_inlined, 4);
+	assert_string_equal(r->into, "process"); /* past mix_[i] */
+	assert_int_equal(r->into_self, 3);	 /* the root one has none */
+	assert_int_equal(
+		aggregate_find(a, "process", "", FRAME_USER, TASK_NONE)->self,
+		0);
+	assert_int_equal(find_fn(a, "mix.constprop.0")->self, 1);
+	assert_null(find_fn(a, "main")->into);
+	/* Every frame maps to its row; the leaf takes self. */
+	for (i = 0; i < profile_nframes(p); i++) {
+		const struct frame *f = profile_frame(p, i);
+
+		assert_ptr_equal(aggregate_row(a, aggregate_frame_row(a, i)),
+				 aggregate_find(a, f->name, f->module, f->kind,
+						TASK_NONE));
+	}
+	assert_int_equal(aggregate_frame_row(a, 9999), SIZE_MAX);
+	/* Every (function, function it ran inlined in) pair: mix in process
+	 * and load, step in process (past mix_[i]). */
+	{
+		const struct agg_inlined *in;
+		size_t n, k;
+		uint64_t sum = 0;
+
+		in = aggregate_inlined(a, &n);
+		assert_int_equal(n, 3);
+		for (k = 0; k < n; k++) {
+			const char *row = aggregate_row(a, in[k].row)->name;
+			const char *into = aggregate_row(a, in[k].into)->name;
+
+			assert_true(!strcmp(row, "mix") ||
+				    !strcmp(row, "step"));
+			assert_true(!strcmp(into, "process") ||
+				    !strcmp(into, "load"));
+			assert_false(!strcmp(row, "step") &&
+				     strcmp(into, "process"));
+			sum += in[k].self;
+		}
+		assert_int_equal(sum, 7);
+	}
+	aggregate_free(a);
+
+	/* A key policy: the clone is the function too. */
+	a = aggregate_new_opts(p, &o);
+	r = aggregate_find(a, "mix", "", FRAME_USER, TASK_NONE);
+	assert_int_equal(r->self, 13);
+	assert_int_equal(r->total, 20);
+	assert_null(aggregate_find(a, "mix.constprop.0", "", FRAME_USER,
+				   TASK_NONE));
+	aggregate_free(a);
+	profile_free(p);
+}
+
+static void
+test_profile_inline_fold_machine_view(void **state)
+{
+	struct profile *p = folded_profile("main;mix 8\n"
+					   "main;process;mix_[i] 2\n"
+					   "main;process;mix_[i];step_[i] 3\n"
+					   "main;process 1\n"
+					   "main;load;mix_[i];memcpy_[k] 4\n"
+					   "step_[i];x 1\n");
+	struct profile *q;
+	struct aggregate *a;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	profile_meta_set_int(p, "period_ns", 1000);
+	q = profile_inline_fold(p);
+	assert_int_equal(profile_total(q), profile_total(p));
+	assert_int_equal(profile_meta_int(q, "period_ns", 0), 1000);
+	fp = open_memstream(&buf, &len);
+	assert_int_equal(profile_write_folded(q, fp), 0);
+	fclose(fp);
+	/* Inlined frames gone, their samples the caller's; one with no
+	 * function above it stays. */
+	assert_string_equal(buf, "main;load;memcpy_[k] 4\n"
+				 "main;mix 8\n"
+				 "main;process 6\n"
+				 "step_[i];x 1\n");
+	a = aggregate_new(q, AGG_FUNCTION);
+	assert_int_equal(find_fn(a, "process")->self, 6);
+	assert_int_equal(find_fn(a, "mix")->self, 8);
+	assert_int_equal(find_fn(a, "mix")->total, 8);
+	assert_int_equal(find_fn(a, "mix")->self_inlined, 0);
+	aggregate_free(a);
+	free(buf);
+	profile_free(q);
+	profile_free(p);
+}
+
 static bool
 match_prefix(const struct frame *f, void *arg)
 {
@@ -1325,6 +1461,64 @@ test_profile_check_writers(void **state)
 	profile_free(p);
 }
 
+/* pprof: a function's out-of-line frame and its inlined copies are one
+ * Function, as report counts them; another module's namesake is not. */
+static void
+test_profile_write_pprof_one_function_per_source_function(void **state)
+{
+	struct profile *p = profile_new();
+	Perftools__Profiles__Profile *pb;
+	uint32_t f[5], fn_hash = 0;
+	unsigned char buf[1 << 16];
+	FILE *fp = tmpfile();
+	size_t i, j, nhash = 0;
+	gzFile gz;
+	int n;
+
+	(void)state;
+	f[0] = profile_intern_frame_src(p, "main", "app", FRAME_USER, "m.c", 1);
+	f[1] = profile_intern_frame_src(p, "parse", "app", FRAME_USER, "p.c",
+					5);
+	f[2] = profile_intern_frame_src(p, "hash", "app", FRAME_INLINED, "h.c",
+					9);
+	f[3] = profile_intern_frame_src(p, "hash", "app", FRAME_USER, "h.c", 9);
+	f[4] = profile_intern_frame_src(p, "hash", "libz.so", FRAME_USER, "z.c",
+					2);
+	profile_add_stack(p, TASK_NONE, f, 3, 4); /* inlined */
+	profile_add_stack(p, TASK_NONE, (uint32_t[]){ f[0], f[3] }, 2,
+			  2); /* body */
+	profile_add_stack(p, TASK_NONE, (uint32_t[]){ f[0], f[4] }, 2, 1);
+	assert_non_null(fp);
+	assert_int_equal(profile_write_pprof(p, fp), 0);
+	rewind(fp);
+	gz = gzdopen(dup(fileno(fp)), "rb");
+	n = gzread(gz, buf, sizeof(buf));
+	gzclose(gz);
+	fclose(fp);
+	assert_true(n > 0);
+	pb = perftools__profiles__profile__unpack(NULL, (size_t)n, buf);
+	assert_non_null(pb);
+	/* main, parse, hash (body and inlined copy), libz's hash. */
+	assert_int_equal(pb->n_function, 4);
+	for (i = 0; i < pb->n_function; i++)
+		if (!strcmp(pb->string_table[pb->function[i]->name], "hash") &&
+		    !strcmp(pb->string_table[pb->function[i]->filename],
+			    "h.c")) {
+			fn_hash = (uint32_t)pb->function[i]->id;
+			nhash++;
+		}
+	assert_int_equal(nhash, 1);
+	/* Both the inlined line and the body's location name it. */
+	nhash = 0;
+	for (i = 0; i < pb->n_location; i++)
+		for (j = 0; j < pb->location[i]->n_line; j++)
+			nhash += pb->location[i]->line[j]->function_id ==
+				 fn_hash;
+	assert_int_equal(nhash, 2);
+	perftools__profiles__profile__free_unpacked(pb, NULL);
+	profile_free(p);
+}
+
 /* The bad line kinds of lines.c, by how the line is built. */
 enum text_bad { TEXT_LONG, TEXT_NUL, TEXT_LONG_NUL, TEXT_NBAD };
 
@@ -1433,6 +1627,11 @@ main(void)
 		cmocka_unit_test(test_aggregate_new_self_and_total),
 		cmocka_unit_test(test_aggregate_new_modules_and_threads),
 		cmocka_unit_test(test_aggregate_focus_callers_callees),
+		cmocka_unit_test(
+			test_aggregate_inlined_copies_are_one_function),
+		cmocka_unit_test(test_profile_inline_fold_machine_view),
+		cmocka_unit_test(
+			test_profile_write_pprof_one_function_per_source_function),
 		cmocka_unit_test(test_profile_merge_sums_stacks_and_meta),
 		cmocka_unit_test(test_profile_load_mutations),
 		cmocka_unit_test(test_profile_read_json_stack_forms),
