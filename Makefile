@@ -60,7 +60,7 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/load.c profile/aggregate.c profile/merge.c profile/split.c \
 	profile/speedscope.c profile/pprof.c profile/budget.c \
-	profile/jsontext.c profile/jsonsites.c profile/perfscript.c
+	profile/jsontext.c profile/jsonsites.c profile/perfscript.c profile/meta.c
 SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \
 	sampler/handle.c sampler/events.c sampler/targets.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
@@ -86,7 +86,7 @@ LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_budget test_regex \
-	test_modules test_escape test_roundtrip test_decode test_common
+	test_modules test_escape test_roundtrip test_decode test_common test_meta
 EXAMPLES := cpuburn threads echo-server loadgen stackmix
 
 # ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------

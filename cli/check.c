@@ -144,7 +144,7 @@ check_metric_label(enum budget_metric m)
 
 static struct table *
 check_table(const struct budget_result *res, size_t n, int exceeded,
-	    int64_t runs)
+	    uint64_t runs)
 {
 	struct table *t = table_new("limits", "Budgets");
 	size_t i;
@@ -180,7 +180,7 @@ check_table(const struct budget_result *res, size_t n, int exceeded,
 	if (runs > 1)
 		table_add_note(t,
 			       "milliseconds are per run: the profile merges "
-			       "%" PRId64 " runs",
+			       "%" PRIu64 " runs",
 			       runs);
 	return t;
 }
@@ -220,7 +220,7 @@ cmd_check(int argc, char **argv)
 	struct budget *b = NULL;
 	struct scorch_err err;
 	char cpu[64], result[96], title[256];
-	int64_t period_ns, runs;
+	uint64_t runs;
 	size_t ninfo = 0, i, n;
 	int ret = EXIT_USAGE, rc, exceeded;
 
@@ -267,17 +267,15 @@ cmd_check(int argc, char **argv)
 				 res[i].module[0] ? " in " : "", res[i].module,
 				 co.input);
 
-	period_ns = profile_meta_int(p, "period_ns", 0);
-	runs = profile_meta_int(p, "merged_from", 1);
+	runs = profile_runs(p);
 	info[ninfo++] =
 		(struct table_info){ "profile", "profile", co.input, 0 };
 	info[ninfo++] = (struct table_info){ "budget", "budget", co.budget, 0 };
 	info[ninfo++] = (struct table_info){ "samples", "samples", NULL,
 					     profile_total(p) };
-	if (period_ns > 0) {
+	if (profile_count_ns(p)) {
 		snprintf(cpu, sizeof(cpu), "%.3f s%s",
-			 (double)profile_total(p) * (double)period_ns / 1e9 /
-				 (double)(runs > 1 ? runs : 1),
+			 profile_run_ms(p, profile_total(p)) / 1e3,
 			 runs > 1 ? " per run" : "");
 		info[ninfo++] =
 			(struct table_info){ "cpu_time", "cpu time", cpu, 0 };

@@ -334,7 +334,7 @@ cli_flame_defaults(const struct profile *p, struct flame_opts *fo, char *buf,
 	const char *event = profile_meta_str(p, "event");
 	const char *cmd = profile_meta_str(p, "cmdline");
 	int64_t hz = profile_meta_int(p, "frequency_hz", 0);
-	int64_t ms = profile_meta_int(p, "duration_ms", 0);
+	int64_t ms = profile_duration_ms(p);
 
 	struct stack_health h;
 	char health[128];
@@ -346,7 +346,7 @@ cli_flame_defaults(const struct profile *p, struct flame_opts *fo, char *buf,
 	else if (event)
 		len = snprintf(buf, bufsize, "%s%s%s at %lld Hz for %.1f s",
 			       cmd ? cmd : "", cmd ? ": " : "", event,
-			       (long long)hz, (double)ms / 1000.0);
+			       (long long)hz, (double)(ms > 0 ? ms : 0) / 1000.0);
 	if (len < 0 || (unsigned long)len >= bufsize)
 		len = 0;
 	/* Incomplete stacks are said in the graph itself, so a flame graph

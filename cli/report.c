@@ -313,9 +313,8 @@ report_info(const struct profile *p, const struct report_opts *ro,
 {
 	const char *event = profile_meta_str(p, "event");
 	int64_t hz = profile_meta_int(p, "frequency_hz", 0);
-	int64_t ms = profile_meta_int(p, "duration_ms", -1);
-	int64_t period = profile_meta_int(p, "period_ns", 0);
-	int64_t runs = profile_meta_int(p, "merged_from", 0);
+	int64_t ms = profile_duration_ms(p);
+	uint64_t runs = profile_runs(p);
 	const char *by = ro->by == AGG_FUNCTION ? "function"
 			 : ro->by == AGG_MODULE ? "module"
 						: "thread";
@@ -324,9 +323,10 @@ report_info(const struct profile *p, const struct report_opts *ro,
 	info[n++] = (struct table_info){ "input", "input", ro->input, 0 };
 	info[n++] = (struct table_info){ "samples", "samples", NULL,
 					 profile_total(p) };
-	if (period > 0) {
-		snprintf(bufs, bufsize, "%.3f s",
-			 (double)profile_total(p) * (double)period / 1e9);
+	if (profile_count_ns(p)) {
+		snprintf(bufs, bufsize, "%.3f s%s",
+			 profile_run_ms(p, profile_total(p)) / 1e3,
+			 runs > 1 ? " per run" : "");
 		info[n++] =
 			(struct table_info){ "cpu_time", "cpu time", bufs, 0 };
 		bufs += bufsize;

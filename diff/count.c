@@ -106,11 +106,11 @@ diff_counts_run(struct diff_counts *c, const struct profile *p, size_t run,
 {
 	size_t *map = count_frame_map(c, p, is_pr);
 	size_t i, n = profile_nstacks(p);
-	int64_t period = profile_meta_int(p, "period_ns", 0);
 
 	/* Kept for diff_findings_paths(): align keys are not built twice. */
 	c->frame_maps[run] = map;
-	c->run_period_ms[run] = period > 0 ? (double)period / 1e6 : 0;
+	/* A count's ms in one run (a merged input: its mean run). */
+	c->run_period_ms[run] = profile_run_ms(p, 1);
 	for (i = 0; i < n; i++) {
 		const struct stack *st = profile_stack(p, i);
 		uint32_t j;

@@ -215,6 +215,39 @@ size_t profile_nmeta(const struct profile *p);
 const struct meta *profile_meta(const struct profile *p, size_t idx);
 
 /*
+ * meta.c: the metadata every reader needs, typed (docs/FORMAT.md,
+ * "Values"); readers ask these, never the keys by name.
+ *   profile_period_ns()   ns of CPU one sample stands for (a clock event's
+ *                         period_ns); 0 when not known (folded input,
+ *                         another event, a bad value);
+ *   profile_runs()        the runs a merged profile adds up (merged_from),
+ *                         1 for a single recording, never 0;
+ *   profile_duration_ms() wall time recorded (summed over merged runs), -1
+ *                         when not known;
+ *   profile_unit()        what a stack's count is: samples, or ns (a view
+ *                         of off-CPU or wall time, metadata "unit");
+ *   profile_count_ns()    ns one count stands for: 1 for ns, the period
+ *                         for samples, 0 when not known (counts are then
+ *                         bare samples: no time can be told);
+ *   profile_run_ms()      count counts as milliseconds per run: count ×
+ *                         profile_count_ns() / profile_runs(), 0 when the
+ *                         time is not known. The one meaning of a time a
+ *                         report, budget, diff or export shows: a merged
+ *                         profile's times are those of one run (its mean).
+ */
+enum profile_unit {
+	PROFILE_UNIT_SAMPLES,
+	PROFILE_UNIT_NS,
+};
+
+uint64_t profile_period_ns(const struct profile *p);
+uint64_t profile_runs(const struct profile *p);
+int64_t profile_duration_ms(const struct profile *p);
+enum profile_unit profile_unit(const struct profile *p);
+uint64_t profile_count_ns(const struct profile *p);
+double profile_run_ms(const struct profile *p, uint64_t count);
+
+/*
  * How whole the stacks are, from a recording's counters (docs/FORMAT.md):
  * broken (unwinding stopped before a root: [unknown] callers), truncated
  * (the kernel's depth limit or a full stack copy: [truncated]) and samples
