@@ -199,6 +199,11 @@ sampler_ring_pages(const struct sampler *s)
 		while ((uint64_t)pages * page < want)
 			pages *= 2;
 	}
+	/* --off-cpu: a sample at every switch; a server switches tens of
+	 * thousands of times a second (README, "Off-CPU time"). */
+	if (s->opts.off_cpu)
+		while ((uint64_t)pages * page < OFFCPU_RING_BYTES)
+			pages *= 2;
 	pages >>= s->ring_shrink;
 	return pages < sampler_min_ring_pages(s) ? sampler_min_ring_pages(s)
 						 : pages;
@@ -262,6 +267,9 @@ sampler_attr(struct sampler *s, struct perf_event_attr *attr,
 	attr->wakeup_watermark = (uint32_t)(sampler_ring_pages(s) * page / 4);
 	attr->sample_max_stack = (uint16_t)s->max_stack;
 	attr->sample_type |= s->opts.sample_type_extra;
+	/* --off-cpu: two events write one ring; a sample says whose. */
+	if (s->opts.off_cpu)
+		attr->sample_type |= PERF_SAMPLE_IDENTIFIER;
 	if (s->regs_mask) {
 		attr->sample_type |= PERF_SAMPLE_REGS_USER;
 		attr->sample_regs_user = s->regs_mask;
@@ -279,6 +287,38 @@ sampler_attr(struct sampler *s, struct perf_event_attr *attr,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * --off-cpu: beside the CPU event fd just opened on CPU slot idx for pid
+ * (a task, -1, or a cgroup fd with flags), the context-switch event
+ * (offcpu.c), into the same ring.
+ */
+static int
+sampler_open_offcpu(struct sampler *s, const struct perf_event_attr *cpu,
+		    pid_t pid, size_t idx, unsigned long flags,
+		    struct scorch_err *err)
+{
+	struct perf_event_attr attr;
+	int fd, ret;
+
+	if (!s->opts.off_cpu)
+		return 0;
+	offcpu_attr(s, cpu, &attr);
+	fd = event_open_flags(&attr, pid, s->cpus[idx], flags);
+	if (fd < 0) {
+		if (fd == -ESRCH)
+			return fd;
+		err_set(err,
+			"--off-cpu: cannot open a context-switches event "
+			"on cpu %d: %s",
+			s->cpus[idx], strerror(-fd));
+		return fd;
+	}
+	ret = sampler_add_event(s, fd, idx, err);
+	if (ret < 0)
+		return ret;
+	return offcpu_note_event(s, fd, err);
 }
 
 /* Explain a perf_event_open failure in a user's words. */
@@ -372,6 +412,11 @@ sampler_open_cpu(struct sampler *s, struct scorch_err *err)
 			ret = fd;
 		} else {
 			ret = sampler_add_event(s, fd, i, err);
+			if (ret >= 0)
+				ret = sampler_open_offcpu(
+					s, &attr, target, i,
+					target >= 0 ? PERF_FLAG_PID_CGROUP : 0,
+					err);
 		}
 	}
 	if (target >= 0)
@@ -413,6 +458,8 @@ sampler_open_thread(struct sampler *s, pid_t tid, bool on_exec,
 			return fd;
 		}
 		ret = sampler_add_event(s, fd, i, err);
+		if (ret >= 0)
+			ret = sampler_open_offcpu(s, &attr, tid, i, 0, err);
 		if (ret < 0)
 			return ret;
 	}
