@@ -23,6 +23,7 @@
 static const char check_usage[] =
 	"usage: scorch check --budget FILE PROFILE [--format text|markdown|json]\n"
 	"                    [--report FILE.txt|FILE.md|FILE.json]... [--width COLUMNS]\n"
+	"                    [--value cpu|off-cpu|wall]\n"
 	"\n"
 	"Check a profile (native .json, folded, or - for stdin) against the\n"
 	"per-function limits of a budget file (docs/BUDGETS.md): the share of\n"
@@ -36,6 +37,9 @@ static const char check_usage[] =
 	"  -r, --report FILE     also write the table to FILE, in the format its\n"
 	"                        extension names (.txt, .md, .json); repeatable\n"
 	"  -w, --width COLUMNS   text line width (default 80)\n"
+	"      --value WHAT      what shares and milliseconds are of: cpu\n"
+	"                        (samples), off-cpu or wall (record --off-cpu);\n"
+	"                        default wall for an off-CPU recording, else cpu\n"
 	"\n"
 	"Exit status: 0 every limit holds, 1 a limit is exceeded, 2 usage or\n"
 	"input error (a bad budget file names the field), 125 the profile has\n"
@@ -44,7 +48,8 @@ static const char check_usage[] =
 	"EXAMPLES\n"
 	"  scorch check --budget budgets.json run.json\n"
 	"  scorch record -o run.json -- ./bench && scorch check -b budgets.json run.json\n"
-	"  scorch check -b budgets.json run.json --report check.md >/dev/null\n";
+	"  scorch check -b budgets.json run.json --report check.md >/dev/null\n"
+	"  scorch check -b waits.json offcpu.json --value off-cpu\n";
 
 struct check_report {
 	const char *path;
@@ -58,6 +63,8 @@ struct check_opts {
 	struct table_opts topts;
 	struct check_report reports[CHECK_MAX_REPORTS];
 	size_t nreports;
+	enum profile_value value; /* --value, when value_given */
+	bool value_given;
 };
 
 static int
@@ -68,6 +75,7 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 		{ "format", required_argument, NULL, 'f' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "width", required_argument, NULL, 'w' },
+		{ "value", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -105,6 +113,11 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 		case 'w':
 			if (cli_table_width_arg(optarg, &co->topts.width) < 0)
 				return -1;
+			break;
+		case 'V':
+			if (cli_value_arg(optarg, &co->value) < 0)
+				return -1;
+			co->value_given = true;
 			break;
 		case 'h':
 			fputs(check_usage, stdout);
@@ -144,7 +157,7 @@ check_metric_label(enum budget_metric m)
 
 static struct table *
 check_table(const struct budget_result *res, size_t n, int exceeded,
-	    uint64_t runs)
+	    uint64_t runs, enum profile_unit unit)
 {
 	struct table *t = table_new("limits", "Budgets");
 	size_t i;
@@ -155,7 +168,10 @@ check_table(const struct budget_result *res, size_t n, int exceeded,
 	table_add_column(t, "limit", "limit", TABLE_COL_NAME);
 	table_add_column(t, "max", "max", TABLE_COL_DECIMAL);
 	table_add_column(t, "actual", "actual", TABLE_COL_DECIMAL);
-	table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
+	if (unit == PROFILE_UNIT_NS)
+		table_add_column(t, "ns", "ns", TABLE_COL_COUNT);
+	else
+		table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
 	table_add_column(t, "status", "status", TABLE_COL_NAME);
 	for (i = 0; i < n; i++) {
 		const struct budget_result *r = &res[i];
@@ -242,7 +258,12 @@ cmd_check(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	if (profile_total(p) < budget_min_samples(b)) {
+	if (cli_apply_value(&p, co.value_given ? &co.value : NULL, co.input) <
+	    0)
+		goto out;
+	/* Off-CPU time is measured, not sampled: min_samples counts samples. */
+	if (profile_unit(p) == PROFILE_UNIT_SAMPLES &&
+	    profile_total(p) < budget_min_samples(b)) {
 		cli_error("%s: %" PRIu64 " samples, fewer than the %" PRIu64
 			  " min_samples of %s: no verdict",
 			  co.input, profile_total(p), budget_min_samples(b),
@@ -271,15 +292,7 @@ cmd_check(int argc, char **argv)
 	info[ninfo++] =
 		(struct table_info){ "profile", "profile", co.input, 0 };
 	info[ninfo++] = (struct table_info){ "budget", "budget", co.budget, 0 };
-	info[ninfo++] = (struct table_info){ "samples", "samples", NULL,
-					     profile_total(p) };
-	if (profile_count_ns(p)) {
-		snprintf(cpu, sizeof(cpu), "%.3f s%s",
-			 profile_run_ms(p, profile_total(p)) / 1e3,
-			 runs > 1 ? " per run" : "");
-		info[ninfo++] =
-			(struct table_info){ "cpu_time", "cpu time", cpu, 0 };
-	}
+	cli_value_info(p, info, &ninfo, cpu, sizeof(cpu));
 	if (runs > 1)
 		info[ninfo++] =
 			(struct table_info){ "merged_from", "merged runs", NULL,
@@ -289,7 +302,7 @@ cmd_check(int argc, char **argv)
 	info[ninfo++] = (struct table_info){ "result", "result", result, 0 };
 	info[ninfo++] = (struct table_info){ "exceeded", "limits exceeded",
 					     NULL, exceeded };
-	table = check_table(res, n, exceeded, runs);
+	table = check_table(res, n, exceeded, runs, profile_unit(p));
 	snprintf(title, sizeof(title), "scorch check: %s", co.input);
 	doc.title = title;
 	doc.info = info;

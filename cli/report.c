@@ -24,11 +24,14 @@
 static const char report_usage[] =
 	"usage: scorch report INPUT [--top N] [--by function|module|thread]\n"
 	"                     [--format text|markdown|json] [--focus REGEX]\n"
-	"                     [--width COLUMNS] [--split thread|process] [-o OUT]\n"
+	"                     [--width COLUMNS] [--split thread|process]\n"
+	"                     [--value cpu|off-cpu|wall] [-o OUT]\n"
 	"\n"
 	"Summarize a profile (native .json, folded, or - for stdin): the top\n"
 	"functions by self samples (the function itself was running) and by\n"
-	"total samples (it was on the stack), with percentages of all samples.\n"
+	"total samples (it was on the stack), with percentages of all samples;\n"
+	"in milliseconds (per run of a merged profile) when the profile says\n"
+	"how long a sample is.\n"
 	"\n"
 	"  -n, --top N           rows per table (default 20, 0 for all)\n"
 	"      --by WHAT         function (default), module, or thread\n"
@@ -40,6 +43,9 @@ static const char report_usage[] =
 	"      --split WHAT      thread or process: the tables once per thread\n"
 	"                        (or process), most samples first, with shares\n"
 	"                        of its own samples\n"
+	"      --value WHAT      cpu (samples), off-cpu or wall (on and off\n"
+	"                        CPU: record --off-cpu); default wall for an\n"
+	"                        off-CPU recording, else cpu\n"
 	"  -o, --output OUT      write to OUT instead of stdout; without\n"
 	"                        --format its name picks the format: .txt,\n"
 	"                        .md or .markdown, .json\n"
@@ -51,6 +57,7 @@ static const char report_usage[] =
 	"  scorch report profile.json\n"
 	"  scorch report profile.json --top 10 --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n"
 	"  scorch report profile.json --focus '^parse_' --format json -o focus.json\n"
+	"  scorch report offcpu.json --value off-cpu --top 10\n"
 	"  perf script | stackcollapse-perf.pl | scorch report - --by module\n";
 
 struct report_opts {
@@ -61,6 +68,8 @@ struct report_opts {
 	bool format_given; /* --format, else -o's name picks the format */
 	const char *focus;
 	enum profile_split split;
+	enum profile_value value; /* --value, when value_given */
+	bool value_given;
 	struct table_opts topts;
 };
 
@@ -70,6 +79,46 @@ struct report_opts {
  * Top functions by self samples"). Empty otherwise.
  */
 static char report_section[320];
+
+/*
+ * The tables' numbers: milliseconds per run when a count's time is known
+ * (report_ms, a count's ms: profile_run_ms()), else samples; and what
+ * they add up to ("CPU time", "off-CPU time", "wall time", "samples").
+ * Set once per profile, before its tables.
+ */
+static double report_ms;
+static const char *report_what = "samples";
+
+static void
+report_units(const struct profile *p)
+{
+	report_ms = profile_run_ms(p, 1);
+	report_what = profile_value_label(p);
+}
+
+/* A column of counts: "self" (samples) or "self_ms" ("self ms"). */
+static void
+report_add_value_column(struct table *t, const char *key, const char *heading)
+{
+	char k[64], h[64];
+
+	if (!report_ms) {
+		table_add_column(t, key, heading, TABLE_COL_COUNT);
+		return;
+	}
+	snprintf(k, sizeof(k), "%s_ms", key);
+	snprintf(h, sizeof(h), "%s ms", heading);
+	table_add_column(t, k, h, TABLE_COL_DECIMAL);
+}
+
+static void
+report_set_value(struct table *t, size_t col, uint64_t n)
+{
+	if (report_ms)
+		table_set_decimal(t, col, (double)n * report_ms);
+	else
+		table_set_count(t, col, n);
+}
 
 static struct table *
 report_table_new(const char *name, const char *title)
@@ -99,9 +148,9 @@ report_self_total_table(const char *name, const char *title, bool functions)
 {
 	struct table *t = report_table_new(name, title);
 
-	table_add_column(t, "self", "self", TABLE_COL_COUNT);
+	report_add_value_column(t, "self", "self");
 	table_add_column(t, "self_pct", "self%", TABLE_COL_PERCENT);
-	table_add_column(t, "total", "total", TABLE_COL_COUNT);
+	report_add_value_column(t, "total", "total");
 	table_add_column(t, "total_pct", "total%", TABLE_COL_PERCENT);
 	if (functions) {
 		table_add_column(t, "function", "function", TABLE_COL_NAME);
@@ -123,9 +172,9 @@ report_fill_self_total(struct table *t, const struct aggregate *a,
 		const struct agg_row *r = aggregate_row(a, i);
 
 		table_add_row(t);
-		table_set_count(t, 0, r->self);
+		report_set_value(t, 0, r->self);
 		table_set_percent(t, 1, report_pct(r->self, total));
-		table_set_count(t, 2, r->total);
+		report_set_value(t, 2, r->total);
 		table_set_percent(t, 3, report_pct(r->total, total));
 		if (functions) {
 			char *fn = report_fn_name(r->name, r->kind);
@@ -155,12 +204,12 @@ report_by_code(const struct profile *p, const struct report_opts *ro,
 	struct table *t;
 
 	aggregate_sort(a, AGG_ORDER_SELF);
-	snprintf(title, sizeof(title), "Top %s by self samples", what);
+	snprintf(title, sizeof(title), "Top %s by self %s", what, report_what);
 	t = report_self_total_table("by_self", title, functions);
 	report_fill_self_total(t, a, total, ro->top, functions, what);
 	tables[(*ntables)++] = t;
 	aggregate_sort(a, AGG_ORDER_TOTAL);
-	snprintf(title, sizeof(title), "Top %s by total samples", what);
+	snprintf(title, sizeof(title), "Top %s by total %s", what, report_what);
 	t = report_self_total_table("by_total", title, functions);
 	report_fill_self_total(t, a, total, ro->top, functions, what);
 	tables[(*ntables)++] = t;
@@ -173,10 +222,17 @@ report_by_thread(const struct profile *p, const struct report_opts *ro,
 {
 	struct aggregate *a = aggregate_new(p, AGG_THREAD);
 	uint64_t total = aggregate_total(a);
-	struct table *t = report_table_new("by_thread", "Samples per thread");
+	char title[64];
+	struct table *t;
 	size_t i, n = aggregate_nrows(a);
 
-	table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
+	snprintf(title, sizeof(title), "%s per thread",
+		 report_ms ? report_what : "Samples");
+	t = report_table_new("by_thread", title);
+	if (report_ms)
+		table_add_column(t, "ms", "ms", TABLE_COL_DECIMAL);
+	else
+		table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
 	table_add_column(t, "pct", "%", TABLE_COL_PERCENT);
 	table_add_column(t, "pid", "pid", TABLE_COL_NAME);
 	table_add_column(t, "tid", "tid", TABLE_COL_NAME);
@@ -189,7 +245,7 @@ report_by_thread(const struct profile *p, const struct report_opts *ro,
 		char num[32];
 
 		table_add_row(t);
-		table_set_count(t, 0, r->total);
+		report_set_value(t, 0, r->total);
 		table_set_percent(t, 1, report_pct(r->total, total));
 		if (!tk) {
 			table_set_str(t, 4, "(no thread: folded input)");
@@ -227,7 +283,10 @@ report_focus_table(const char *name, const char *title, struct aggregate *a,
 	size_t i, n = aggregate_nrows(a);
 	bool extra_done = !extra;
 
-	table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
+	if (report_ms)
+		table_add_column(t, "ms", "ms", TABLE_COL_DECIMAL);
+	else
+		table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
 	table_add_column(t, "pct", "share", TABLE_COL_PERCENT);
 	table_add_column(t, "function", "function", TABLE_COL_NAME);
 	table_add_column(t, "module", "module", TABLE_COL_NAME);
@@ -239,7 +298,7 @@ report_focus_table(const char *name, const char *title, struct aggregate *a,
 		/* The extra row takes its place by count. */
 		if (!extra_done && (!r || extra >= r->total)) {
 			table_add_row(t);
-			table_set_count(t, 0, extra);
+			report_set_value(t, 0, extra);
 			table_set_percent(t, 1, report_pct(extra, total));
 			table_set_str(t, 2, extra_name);
 			extra_done = true;
@@ -250,7 +309,7 @@ report_focus_table(const char *name, const char *title, struct aggregate *a,
 			break;
 		fn = report_fn_name(r->name, r->kind);
 		table_add_row(t);
-		table_set_count(t, 0, r->total);
+		report_set_value(t, 0, r->total);
 		table_set_percent(t, 1, report_pct(r->total, total));
 		table_set_str(t, 2, fn);
 		table_set_str(t, 3, r->module);
@@ -282,9 +341,17 @@ report_focus(const struct profile *p, const struct report_opts *ro,
 	regex_free(re);
 	if (!fo.nfunctions)
 		cli_warn("--focus: no function matches '%s'", ro->focus);
-	snprintf(buf, bufsize, "%" PRIu64 " (%.1f%% of all), %zu function%s",
-		 fo.total, report_pct(fo.total, profile_total(p)),
-		 fo.nfunctions, fo.nfunctions == 1 ? "" : "s");
+	if (report_ms)
+		snprintf(buf, bufsize,
+			 "%.1f ms (%.1f%% of all), %zu function%s",
+			 (double)fo.total * report_ms,
+			 report_pct(fo.total, profile_total(p)), fo.nfunctions,
+			 fo.nfunctions == 1 ? "" : "s");
+	else
+		snprintf(buf, bufsize,
+			 "%" PRIu64 " (%.1f%% of all), %zu function%s",
+			 fo.total, report_pct(fo.total, profile_total(p)),
+			 fo.nfunctions, fo.nfunctions == 1 ? "" : "s");
 	info[(*ninfo)++] =
 		(struct table_info){ "focus", "focus", ro->focus, 0 };
 	info[(*ninfo)++] =
@@ -321,16 +388,8 @@ report_info(const struct profile *p, const struct report_opts *ro,
 	size_t n = 0, i;
 
 	info[n++] = (struct table_info){ "input", "input", ro->input, 0 };
-	info[n++] = (struct table_info){ "samples", "samples", NULL,
-					 profile_total(p) };
-	if (profile_count_ns(p)) {
-		snprintf(bufs, bufsize, "%.3f s%s",
-			 profile_run_ms(p, profile_total(p)) / 1e3,
-			 runs > 1 ? " per run" : "");
-		info[n++] =
-			(struct table_info){ "cpu_time", "cpu time", bufs, 0 };
+	if (cli_value_info(p, info, &n, bufs, bufsize))
 		bufs += bufsize;
-	}
 	if (event) {
 		snprintf(bufs, bufsize, "%s at %" PRId64 " Hz", event, hz);
 		info[n++] = (struct table_info){ "event", "event", bufs, 0 };
@@ -382,6 +441,7 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 		{ "focus", required_argument, NULL, 'F' },
 		{ "width", required_argument, NULL, 'w' },
 		{ "split", required_argument, NULL, 's' },
+		{ "value", required_argument, NULL, 'V' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -444,6 +504,11 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 			if (cli_split_arg(optarg, &ro->split) < 0)
 				return -1;
 			break;
+		case 'V':
+			if (cli_value_arg(optarg, &ro->value) < 0)
+				return -1;
+			ro->value_given = true;
+			break;
 		case 'h':
 			fputs(report_usage, stdout);
 			return 1;
@@ -479,10 +544,16 @@ report_split(const struct profile *p, const struct report_opts *ro,
 			 "input): --split has nothing to split by",
 			 strcmp(ro->input, "-") ? ro->input : "<stdin>");
 	for (i = 0; i < n; i++) {
-		snprintf(report_section, sizeof(report_section),
-			 "%s, %" PRIu64 " samples (%.1f%%): ", parts[i].name,
-			 parts[i].total,
-			 report_pct(parts[i].total, profile_total(p)));
+		if (report_ms)
+			snprintf(report_section, sizeof(report_section),
+				 "%s, %.1f ms (%.1f%%): ", parts[i].name,
+				 (double)parts[i].total * report_ms,
+				 report_pct(parts[i].total, profile_total(p)));
+		else
+			snprintf(report_section, sizeof(report_section),
+				 "%s, %" PRIu64 " samples (%.1f%%): ",
+				 parts[i].name, parts[i].total,
+				 report_pct(parts[i].total, profile_total(p)));
 		if (ro->by == AGG_THREAD)
 			report_by_thread(parts[i].p, ro, tables, ntables);
 		else
@@ -555,6 +626,10 @@ cmd_report(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
+	if (cli_apply_value(&p, ro.value_given ? &ro.value : NULL, ro.input) <
+	    0)
+		goto out;
+	report_units(p);
 	ninfo = report_info(p, &ro, info, bufs[0], sizeof(bufs[0]));
 	if (ro.focus) {
 		if (report_focus(p, &ro, tables, &ntables, info, &ninfo,

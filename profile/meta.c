@@ -37,7 +37,7 @@ profile_duration_ms(const struct profile *p)
 enum profile_unit
 profile_unit(const struct profile *p)
 {
-	const char *u = profile_meta_str(p, "unit");
+	const char *u = profile_meta_str(p, PROFILE_META_UNIT);
 
 	return u && !strcmp(u, "ns") ? PROFILE_UNIT_NS : PROFILE_UNIT_SAMPLES;
 }
@@ -53,4 +53,32 @@ profile_run_ms(const struct profile *p, uint64_t count)
 {
 	return (double)count * (double)profile_count_ns(p) / 1e6 /
 	       (double)profile_runs(p);
+}
+
+const char *
+profile_value_title(enum profile_value v)
+{
+	switch (v) {
+	case PROFILE_VALUE_OFF_CPU:
+		return "Off-CPU";
+	case PROFILE_VALUE_WALL:
+		return "Wall clock";
+	default:
+		return "CPU";
+	}
+}
+
+const char *
+profile_value_label(const struct profile *p)
+{
+	if (!profile_count_ns(p))
+		return "samples";
+	switch (profile_value_default(p)) {
+	case PROFILE_VALUE_OFF_CPU:
+		return "off-CPU time";
+	case PROFILE_VALUE_WALL:
+		return "wall time";
+	default:
+		return "CPU time";
+	}
 }

@@ -330,8 +330,11 @@ int profile_read_json(struct profile *p, const char *data, size_t len,
  * with bare names (no kind suffix; the kind as a "kind" member), weights in
  * nanoseconds of CPU when period_ns is known, else sample counts.
  *
- * pprof.c: pprof's profile.proto, gzipped: sample types samples/count and,
- * when period_ns is known, cpu/nanoseconds; one function per frame (name,
+ * pprof.c: pprof's profile.proto, gzipped: sample types samples/count,
+ * cpu/nanoseconds when period_ns is known, off-cpu/nanoseconds when the
+ * profile has off-CPU time and wall/nanoseconds when it has both (a view's
+ * one value as VALUE/nanoseconds), the default the profile's default value
+ * (profile_write_pprof_value(): the one given, below); one function per frame (name,
  * file, start_line); one location per frame with the inlined frames below
  * it, a line each (innermost first, at the sites' lines), at the module's
  * span plus the sites' file offset; one mapping per module, the main
@@ -587,6 +590,18 @@ const char *profile_value_unit(enum profile_value v);
 enum profile_value profile_value_default(const struct profile *p);
 struct profile *profile_view(const struct profile *p, enum profile_value v,
 			     struct scorch_err *err);
+/*
+ * meta.c: what a view says it shows. profile_value_title() names v for a
+ * title ("CPU", "Off-CPU", "Wall clock"); profile_value_label() names what
+ * p's counts add up to in a table's title: "CPU time", "off-CPU time",
+ * "wall time" (p's value, profile_value_default()), or "samples" when p
+ * has no time (no period_ns). Static strings.
+ */
+const char *profile_value_title(enum profile_value v);
+const char *profile_value_label(const struct profile *p);
+/* pprof.c: profile_write_pprof() with default_sample_type v's type. */
+int profile_write_pprof_value(const struct profile *p, enum profile_value v,
+			      FILE *fp);
 
 /*
  * split.c: a profile apart by process or by thread (svg, fold and report
