@@ -527,6 +527,8 @@ cmd_diff(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
+	if (base.n && profile_unit(base.runs[0]) == PROFILE_UNIT_NS)
+		r->count_name = "ns";
 	if (svg && diff_write_svg(r, &base, &pr, base_shape, &fo, svg) < 0)
 		goto out;
 	for (i = 0; i < nreports; i++)

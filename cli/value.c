@@ -51,9 +51,16 @@ cli_flame_value(const struct profile *p, struct flame_opts *fo)
 
 	if (unit && !strcmp(unit, "ns") && !strcmp(fo->count_name, "samples"))
 		fo->count_name = "ns";
-	if (!value || fo->title)
+	if (fo->title)
 		return;
-	if (!strcmp(value, "off-cpu"))
+	/* A CPU profile with a period: its widths are CPU time. */
+	if (!value && profile_count_ns(p))
+		fo->title = "CPU Time Flame Graph";
+	if (!value)
+		return;
+	if (!strcmp(value, "cpu"))
+		fo->title = "CPU Time Flame Graph";
+	else if (!strcmp(value, "off-cpu"))
 		fo->title = "Off-CPU Time Flame Graph";
 	else if (!strcmp(value, "wall"))
 		fo->title = "Wall-Clock Time Flame Graph (on and off CPU)";

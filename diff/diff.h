@@ -97,6 +97,9 @@ struct diff_result {
 			      factor (one run a side) */
 	const char *dispersion_from; /* "runs" or "functions" */
 	const char *unit;	     /* "pts" (share points), "ms", "samples" */
+	/* what the runs' counts are: NULL or "samples", or "ns" (a view of
+	 * off-CPU or wall time: --value); set by the caller */
+	const char *count_name;
 	struct diff_opts opts;
 	struct diff_fn *fns; /* every function seen, in no particular order */
 	size_t nfns;

@@ -34,6 +34,27 @@ report_pval(char *buf, size_t n, double p)
 		snprintf(buf, n, "%.3f", p);
 }
 
+/* How much a side's counts are: "N samples", or "X ms" (ns counts). */
+static void
+report_amount(const struct diff_result *r, uint64_t n, char *buf, size_t size)
+{
+	if (r->count_name && !strcmp(r->count_name, "ns"))
+		snprintf(buf, size, "%.1f ms", (double)n / 1e6);
+	else
+		snprintf(buf, size, "%llu samples", (unsigned long long)n);
+}
+
+/* The unit self time is in: "% of samples" (or of the time), ms... */
+static const char *
+report_unit_name(const struct diff_result *r)
+{
+	bool ns = r->count_name && !strcmp(r->count_name, "ns");
+
+	if (!strcmp(r->unit, "pts"))
+		return ns ? "% of the time" : "% of samples";
+	return r->unit;
+}
+
 /* The noise model in words (a static buffer). */
 static const char *
 report_noise(const struct diff_result *r)
@@ -161,6 +182,7 @@ int
 diffreport_write_text(const struct diff_result *r, FILE *fp, bool color)
 {
 	const char *on = "", *off = "";
+	char base[64], pr[64];
 	struct strbuf why;
 
 	if (color) {
@@ -174,17 +196,16 @@ diffreport_write_text(const struct diff_result *r, FILE *fp, bool color)
 	fprintf(fp, "scorch diff: %s%s%s: %s\n", on,
 		diff_verdict_name(r->verdict), off, why.buf);
 	strbuf_fini(&why);
-	fprintf(fp,
-		"baseline: %zu run%s, %llu samples; PR: %zu run%s, %llu "
-		"samples\n",
-		r->nbase, r->nbase == 1 ? "" : "s",
-		(unsigned long long)r->base_samples, r->npr,
-		r->npr == 1 ? "" : "s", (unsigned long long)r->pr_samples);
+	report_amount(r, r->base_samples, base, sizeof(base));
+	report_amount(r, r->pr_samples, pr, sizeof(pr));
+	fprintf(fp, "baseline: %zu run%s, %s; PR: %zu run%s, %s\n", r->nbase,
+		r->nbase == 1 ? "" : "s", base, r->npr, r->npr == 1 ? "" : "s",
+		pr);
 	fprintf(fp,
 		"self time in %s; findings: q <= %g (FDR) and |delta| >= "
 		"%g; %s\n",
-		!strcmp(r->unit, "pts") ? "% of samples" : r->unit,
-		r->opts.alpha, r->opts.min_delta, report_noise(r));
+		report_unit_name(r), r->opts.alpha, r->opts.min_delta,
+		report_noise(r));
 	if (r->nregressions) {
 		fprintf(fp, "\nRegressions, most responsible first:\n");
 		report_text_rows(fp, r, r->regressions, r->nregressions, true);
@@ -284,6 +305,7 @@ int
 diffreport_write_markdown(const struct diff_result *r, FILE *fp)
 {
 	static const char *const icon[] = { "✅", "🔴", "⚠️" };
+	char base[64], pr[64];
 	struct strbuf why;
 
 	fprintf(fp, "### %s scorch diff: %s\n\n", icon[r->verdict],
@@ -292,15 +314,15 @@ diffreport_write_markdown(const struct diff_result *r, FILE *fp)
 	escape_md_text(&why, r->why);
 	fprintf(fp, "%s.\n\n", why.buf);
 	strbuf_fini(&why);
+	report_amount(r, r->base_samples, base, sizeof(base));
+	report_amount(r, r->pr_samples, pr, sizeof(pr));
 	fprintf(fp,
-		"Baseline: %zu run%s, %llu samples. PR: %zu run%s, %llu "
-		"samples. Self time in %s; a finding needs q ≤ %g "
+		"Baseline: %zu run%s, %s. PR: %zu run%s, %s. Self time in "
+		"%s; a finding needs q ≤ %g "
 		"(Benjamini-Hochberg) and a change of at least %g; %s.\n",
-		r->nbase, r->nbase == 1 ? "" : "s",
-		(unsigned long long)r->base_samples, r->npr,
-		r->npr == 1 ? "" : "s", (unsigned long long)r->pr_samples,
-		!strcmp(r->unit, "pts") ? "% of samples" : r->unit,
-		r->opts.alpha, r->opts.min_delta, report_noise(r));
+		r->nbase, r->nbase == 1 ? "" : "s", base, r->npr,
+		r->npr == 1 ? "" : "s", pr, report_unit_name(r), r->opts.alpha,
+		r->opts.min_delta, report_noise(r));
 	if (r->nregressions) {
 		fputs("\n#### Regressions\n\n", fp);
 		report_md_rows(fp, r, r->regressions, r->nregressions);
@@ -436,9 +458,10 @@ diffreport_write_json(const struct diff_result *r, FILE *fp)
 		r->opts.normalize == DIFF_NORM_SHARE ? "share" : "none",
 		r->opts.alpha, r->opts.min_delta, r->opts.min_share);
 	fprintf(fp,
-		"\"baseline\": {\"runs\": %zu, \"samples\": %llu, "
-		"\"total\": ",
-		r->nbase, (unsigned long long)r->base_samples);
+		"\"counts\": \"%s\",\n\"baseline\": {\"runs\": %zu, "
+		"\"samples\": %llu, \"total\": ",
+		r->count_name ? r->count_name : "samples", r->nbase,
+		(unsigned long long)r->base_samples);
 	report_json_num(fp, r->base_total_v);
 	fprintf(fp,
 		"},\n\"pr\": {\"runs\": %zu, \"samples\": %llu, "
