@@ -89,8 +89,9 @@ LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_budget test_regex \
-	test_modules test_escape test_roundtrip test_decode test_common test_meta
-EXAMPLES := cpuburn threads echo-server loadgen stackmix
+	test_modules test_escape test_roundtrip test_decode test_common \
+	test_values test_offcpu test_meta
+EXAMPLES := cpuburn threads echo-server loadgen stackmix offcpu
 
 # ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------
 # $(call build_rules,DIR,EXTRA_FLAGS); CC_DIR is the build's compiler.

@@ -103,6 +103,42 @@ test_profile_meta_bad_values(void **state)
 	profile_free(p);
 }
 
+/* What a view says it shows: its title, and what its counts add up to. */
+static void
+test_profile_value_label_views(void **state)
+{
+	struct profile *p = profile_new(), *v;
+	uint32_t f = profile_intern_frame(p, "wait", NULL, FRAME_KERNEL);
+	struct scorch_err err;
+
+	(void)state;
+	assert_string_equal(profile_value_title(PROFILE_VALUE_CPU), "CPU");
+	assert_string_equal(profile_value_title(PROFILE_VALUE_OFF_CPU),
+			    "Off-CPU");
+	assert_string_equal(profile_value_title(PROFILE_VALUE_WALL),
+			    "Wall clock");
+	profile_add_stack_values(p, TASK_NONE, &f, NULL, 1, 3, 5000000);
+	assert_string_equal(profile_value_label(p), "samples"); /* no period */
+	profile_meta_set_int(p, "period_ns", 1000000);
+	assert_string_equal(profile_value_label(p), "wall time");
+	v = profile_view(p, PROFILE_VALUE_OFF_CPU, &err);
+	assert_non_null(v);
+	assert_string_equal(profile_value_label(v), "off-CPU time");
+	/* 5 ms off CPU: 5e6 counts of 1 ns, 5 ms */
+	assert_true(profile_run_ms(v, profile_total(v)) == 5.0);
+	profile_free(v);
+	v = profile_view(p, PROFILE_VALUE_WALL, &err);
+	assert_non_null(v);
+	assert_true(profile_run_ms(v, profile_total(v)) == 8.0);
+	profile_free(v);
+	v = profile_view(p, PROFILE_VALUE_CPU, &err);
+	assert_non_null(v);
+	assert_string_equal(profile_value_label(v), "CPU time");
+	assert_true(profile_run_ms(v, profile_total(v)) == 3.0);
+	profile_free(v);
+	profile_free(p);
+}
+
 int
 main(void)
 {
@@ -112,6 +148,7 @@ main(void)
 		cmocka_unit_test(test_profile_meta_per_run),
 		cmocka_unit_test(test_profile_meta_ns_view),
 		cmocka_unit_test(test_profile_meta_bad_values),
+		cmocka_unit_test(test_profile_value_label_views),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
