@@ -61,8 +61,8 @@ char *align_name(const char *name);
  * from the profile). */
 const char *align_exe(const struct profile *p);
 
-/* paths.c: the findings' keys, for diff_is_finding(). */
-void diff_keyset_add(struct diff_result *r, const char *key);
+/* paths.c: the listed functions' keys, for diff_frame_tier(). */
+void diff_keyset_add(struct diff_result *r, size_t f);
 void diff_keyset_free(struct diff_keyset *ks);
 
 /*
@@ -163,7 +163,8 @@ size_t diff_model_test(struct diff_result *r, const struct diff_counts *c,
  * with each finding's share of the change; exe: the PR's program. */
 void diff_findings_lists(struct diff_result *r, const bool *cand,
 			 const char *exe);
-/* Each finding's call path (runs: base runs first, as counted). */
+/* Each listed change's call path (runs: base runs first, as counted);
+ * then a library callee's caller is folded into its entry. */
 void diff_findings_paths(struct diff_result *r, struct diff_counts *c,
 			 struct profile *const *runs,
 			 const struct diff_sides *sd);
