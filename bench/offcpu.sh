@@ -41,7 +41,7 @@ bench_echo_server "$W"
 ticks=$(getconf CLK_TCK)
 
 
-CONFIGS=${BENCH_OFFCPU_CONFIGS:-"none scorch scorch-offcpu scorch-offcpu-fp scorch-offcpu-thread perf-cs perf-cs-dwarf"}
+CONFIGS=${BENCH_OFFCPU_CONFIGS:-"none scorch scorch-offcpu scorch-offcpu-2k scorch-offcpu-fp scorch-offcpu-thread perf-cs perf-cs-dwarf"}
 
 # meta KEY: an integer of the last scorch profile's metadata (0: none).
 meta() {
@@ -67,6 +67,10 @@ measure() {
 	scorch-offcpu-fp)
 		./scorch record -q --off-cpu -g fp -p "$server" \
 			-o "$W/s.json" 2>"$W/prof.err" &
+		prof=$! ;;
+	scorch-offcpu-2k)
+		./scorch record -q --off-cpu --off-cpu-stack-size 2K \
+			-p "$server" -o "$W/s.json" 2>"$W/prof.err" &
 		prof=$! ;;
 	scorch-offcpu-thread)
 		./scorch record -q --off-cpu --scope thread -p "$server" \

@@ -279,7 +279,8 @@ void pidof_meta_targets(struct profile *p, const struct record_opts *ro,
  * value.c: --value cpu|off-cpu|wall into *v; -1 after a one-line error.
  * cli_apply_value() replaces *p by its view of *v (profile_view(); v NULL:
  * the profile's default value), leaving a CPU profile shown as samples as
- * it is; -1 after a one-line error naming input (the file) and why.
+ * it is; -1 after a one-line error naming input (the file) and why (off-cpu
+ * of a profile not recorded with --off-cpu is one).
  */
 int cli_value_arg(const char *arg, enum profile_value *v);
 int cli_apply_value(struct profile **p, const enum profile_value *v,

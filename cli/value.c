@@ -32,6 +32,15 @@ cli_apply_value(struct profile **p, const enum profile_value *v,
 	if (which == PROFILE_VALUE_CPU && !profile_total_off_cpu(*p) &&
 	    !profile_meta_str(*p, PROFILE_META_VALUE))
 		return 0;
+	/* Off-CPU time asked of a profile that never recorded any. */
+	if (which == PROFILE_VALUE_OFF_CPU && !profile_total_off_cpu(*p) &&
+	    !profile_meta_str(*p, PROFILE_META_VALUE) &&
+	    !profile_meta_int(*p, "off_cpu", 0)) {
+		cli_error("%s: --value off-cpu: the profile holds no off-CPU "
+			  "time (record it with scorch record --off-cpu)",
+			  strcmp(input, "-") ? input : "<stdin>");
+		return -1;
+	}
 	q = profile_view(*p, which, &err);
 	if (!q) {
 		cli_error("%s: %s", strcmp(input, "-") ? input : "<stdin>",

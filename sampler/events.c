@@ -290,9 +290,11 @@ sampler_attr(struct sampler *s, struct perf_event_attr *attr,
 }
 
 /*
- * --off-cpu: beside the CPU event fd just opened on CPU slot idx for pid
- * (a task, -1, or a cgroup fd with flags), the context-switch event
- * (offcpu.c), into the same ring.
+ * --off-cpu: the context-switch event (offcpu.c) on CPU slot idx for pid
+ * (a task, inherited by the threads and processes it starts; -1 or a
+ * cgroup fd with flags: every task of the CPU), into that CPU's ring.
+ * A task's own event samples only its switches; a CPU's samples every
+ * task's, so it is opened only where every task is wanted (-a, --cgroup).
  */
 static int
 sampler_open_offcpu(struct sampler *s, const struct perf_event_attr *cpu,
@@ -305,10 +307,13 @@ sampler_open_offcpu(struct sampler *s, const struct perf_event_attr *cpu,
 	if (!s->opts.off_cpu)
 		return 0;
 	offcpu_attr(s, cpu, &attr);
+	attr.inherit = pid > 0 && !flags;
 	fd = event_open_flags(&attr, pid, s->cpus[idx], flags);
 	if (fd < 0) {
 		if (fd == -ESRCH)
 			return fd;
+		if (fd == -ENODEV)
+			return 0; /* the CPU went offline */
 		err_set(err,
 			"--off-cpu: cannot open a context-switches event "
 			"on cpu %d: %s",
@@ -412,7 +417,7 @@ sampler_open_cpu(struct sampler *s, struct scorch_err *err)
 			ret = fd;
 		} else {
 			ret = sampler_add_event(s, fd, i, err);
-			if (ret >= 0)
+			if (ret >= 0 && (s->opts.system_wide || s->opts.cgroup))
 				ret = sampler_open_offcpu(
 					s, &attr, target, i,
 					target >= 0 ? PERF_FLAG_PID_CGROUP : 0,
@@ -426,14 +431,17 @@ sampler_open_cpu(struct sampler *s, struct scorch_err *err)
 
 /*
  * Open inherited events on one thread, one per CPU (the kernel maps no
- * ring for an inherited event that follows a task across CPUs). Returns
- * -ESRCH when the thread is gone.
+ * ring for an inherited event that follows a task across CPUs): the CPU
+ * event in thread scope, and --off-cpu's context-switch event in either
+ * (in cpu scope the only per-thread one, writing into the CPU's ring).
+ * Returns -ESRCH when the thread is gone.
  */
 int
 sampler_open_thread(struct sampler *s, pid_t tid, bool on_exec,
 		    struct scorch_err *err)
 {
 	struct perf_event_attr attr;
+	bool cs_only = s->scope == SCOPE_CPU;
 	size_t i;
 	int fd, ret;
 
@@ -445,6 +453,14 @@ sampler_open_thread(struct sampler *s, pid_t tid, bool on_exec,
 	else
 		attr.disabled = 0;
 	for (i = 0; i < s->ncpus; i++) {
+		if (cs_only) {
+			if (!s->rings[i].base)
+				continue; /* no CPU event there: offline */
+			ret = sampler_open_offcpu(s, &attr, tid, i, 0, err);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
 		fd = event_open(&attr, tid, s->cpus[i]);
 		if (fd == -ENODEV)
 			continue;
@@ -557,8 +573,14 @@ sampler_open_scope(struct sampler *s, struct scorch_err *err)
 	size_t i;
 	int ret = 0;
 
-	if (s->scope == SCOPE_CPU)
-		return sampler_open_cpu(s, err);
+	if (s->scope == SCOPE_CPU) {
+		ret = sampler_open_cpu(s, err);
+		/* --off-cpu of -p, --tid or a command: per-CPU CPU events,
+		 * per-thread context-switch events (sampler_open_offcpu) */
+		if (ret < 0 || !s->opts.off_cpu || s->opts.system_wide ||
+		    s->opts.cgroup)
+			return ret;
+	}
 	/* --tid: the threads alone (threads they start inherit the event;
 	 * their samples are dropped by tid). */
 	for (i = 0; i < s->opts.ntids && ret >= 0; i++) {

@@ -375,7 +375,10 @@ sampler_handle_fork(struct sampler *s, const struct perf_rec_task *t)
 {
 	pid_t pid = (pid_t)t->pid, ppid = (pid_t)t->ppid;
 
-	if (s->opts.off_cpu)
+	/* A new target thread or process starts by switching in. */
+	if (s->opts.off_cpu &&
+	    (task_table_state(s->tasks, ppid) == TASK_TARGET ||
+	     sampler_all_seen_are_targets(s)))
 		offcpu_fork(s, pid, (pid_t)t->tid);
 	if (pid == ppid)
 		return; /* a new thread: its process is already classified */

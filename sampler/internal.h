@@ -537,7 +537,7 @@ struct sampler {
 	 * each target thread's switch state (tid -> struct offcpu_task) */
 	struct intmap offcpu_ids;
 	struct intmap offcpu_tasks;
-	uint64_t start_ns; /* CLOCK_MONOTONIC, the events' clock */
+	uint64_t start_ns;	     /* CLOCK_MONOTONIC, the events' clock */
 	uint32_t offcpu_stack_bytes; /* user stack copied per switch-out */
 
 	struct decode_format fmt; /* of the records the events write */

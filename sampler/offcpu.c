@@ -4,8 +4,9 @@
  * how long, without tracefs or BPF.
  *
  * Beside the CPU event, a software context-switches event with
- * sample_period 1 is opened on the same CPUs (cpu scope) or threads
- * (thread scope, inherited), with the same sample_type: the kernel samples
+ * sample_period 1 is opened on every target thread (inherited, in both
+ * scopes: a per-CPU one would sample every task's switches; per CPU only
+ * for -a and --cgroup), with the same sample_type: the kernel samples
  * it in the task that is leaving the CPU, before the switch, so its
  * callchain holds the kernel's path into schedule() (futex_wait,
  * pipe_read, do_nanosleep) and its user registers and stack copy are the
@@ -129,16 +130,20 @@ offcpu_weigh(struct sampler *s, struct offcpu_task *t, pid_t tid, uint64_t ns)
 	int seen;
 
 	if (idx == SIZE_MAX) {
-		idx = stack_table_add(s->stacks, t->pid, tid, image, NULL, NULL,
-				      0, 0, STACK_BROKEN, 0);
+		idx = stack_table_add(
+			s->stacks, t->pid, tid, image, NULL, NULL, 0, 0,
+			STACK_BROKEN | (t->preempt ? STACK_PREEMPTED : 0), 0);
 	} else if (t->preempt) {
 		/* The same stack with a [preempted] leaf: copy it first,
 		 * since adding may move the table's arrays. */
 		const struct addr_stack *a = stack_table_get(s->stacks, idx);
 		uint32_t n = a->nkernel + a->nuser;
 
-		memcpy(s->ips, a->ips, n * sizeof(*a->ips));
-		memcpy(s->umods, a->modules, a->nuser * sizeof(*a->modules));
+		if (n)
+			memcpy(s->ips, a->ips, n * sizeof(*a->ips));
+		if (a->nuser)
+			memcpy(s->umods, a->modules,
+			       a->nuser * sizeof(*a->modules));
 		idx = stack_table_add(s->stacks, a->pid, a->tid, a->image,
 				      s->ips, s->umods, a->nkernel, a->nuser,
 				      a->flags | STACK_PREEMPTED, 0);

@@ -173,7 +173,7 @@ struct addr_stack {
 	uint32_t nkernel; /* kernel frames at ips[0 .. nkernel) */
 	uint32_t nuser;	  /* user frames at ips[nkernel .. nkernel + nuser) */
 	uint32_t flags;	  /* STACK_* */
-	uint64_t count;	     /* CPU samples */
+	uint64_t count;	  /* CPU samples */
 	uint64_t off_cpu_ns; /* --off-cpu: ns off CPU having left it here */
 	const uint64_t *ips;
 	const uint32_t *modules; /* per user frame: module id or MODULE_NONE */

@@ -126,4 +126,19 @@ if [ $rc -eq 2 ] && grep -q 'period_ns' "$T/err" && [ ! -s "$T/o" ]; then
 else
 	not_ok "fold --value wall of folded input: exit 2" "rc $rc: $(cat "$T/err")"
 fi
+# Off-CPU time of a profile that has none, and a value that is none.
+"$SCORCH" fold "$T/f.folded" --value off-cpu >"$T/o" 2>"$T/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q 'no off-CPU time' "$T/err" && [ ! -s "$T/o" ]; then
+	ok "fold --value off-cpu of a CPU profile: exit 2, says so"
+else
+	not_ok "fold --value off-cpu of a CPU profile: exit 2" "rc $rc: $(cat "$T/err")"
+fi
+"$SCORCH" svg "$T/c.json" --value idle -o "$T/x.svg" 2>"$T/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "unknown 'idle'" "$T/err" && [ ! -e "$T/x.svg" ]; then
+	ok "svg --value idle: exit 2, naming the known values"
+else
+	not_ok "svg --value idle: exit 2" "rc $rc: $(cat "$T/err")"
+fi
 tap_done
