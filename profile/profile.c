@@ -718,7 +718,8 @@ profile_check(const struct profile *p, enum profile_format fmt,
 	size_t i;
 	int ret = -1;
 
-	if (count_ns && (fmt == PROFILE_FMT_PPROF || fmt == PROFILE_FMT_SPEEDSCOPE))
+	if (count_ns &&
+	    (fmt == PROFILE_FMT_PPROF || fmt == PROFILE_FMT_SPEEDSCOPE))
 		weight = count_ns;
 	/* The other formats write every frame, used or not. */
 	if (fmt == PROFILE_FMT_FOLDED)
