@@ -63,7 +63,7 @@ PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
 	profile/inline.c \
 	profile/speedscope.c profile/pprof.c profile/budget.c \
 	profile/jsontext.c profile/jsonsites.c profile/perfscript.c \
-	profile/values.c
+	profile/values.c profile/meta.c
 SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \
 	sampler/handle.c sampler/events.c sampler/targets.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
@@ -92,7 +92,7 @@ LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_diffmodel test_budget test_regex \
 	test_modules test_escape test_roundtrip test_decode test_common \
-	test_values test_offcpu
+	test_values test_offcpu test_meta
 EXAMPLES := cpuburn threads echo-server loadgen stackmix offcpu inlined
 
 # ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------

@@ -24,6 +24,7 @@ static const char check_usage[] =
 	"usage: scorch check --budget FILE PROFILE [--format text|markdown|json]\n"
 	"                    [--report FILE.txt|FILE.md|FILE.json]... [--width COLUMNS]\n"
 	"                    [--no-inline]\n"
+	"                    [--value cpu|off-cpu|wall]\n"
 	"\n"
 	"Check a profile (native .json, folded, or - for stdin) against the\n"
 	"per-function limits of a budget file (docs/BUDGETS.md): the share of\n"
@@ -37,7 +38,10 @@ static const char check_usage[] =
 	"  -f, --format FMT      stdout as text (default), markdown or json\n"
 	"  -r, --report FILE     also write the table to FILE, in the format its\n"
 	"                        extension names (.txt, .md, .json); repeatable\n"
-	"  -w, --width COLUMNS   text line width (default 80)\n" CLI_NO_INLINE_USAGE
+	"  -w, --width COLUMNS   text line width (default 80)\n"
+	"      --value WHAT      what shares and milliseconds are of: cpu\n"
+	"                        (samples), off-cpu or wall (record --off-cpu);\n"
+	"                        default wall for an off-CPU recording, else cpu\n" CLI_NO_INLINE_USAGE
 	"\n"
 	"Exit status: 0 every limit holds, 1 a limit is exceeded, 2 usage or\n"
 	"input error (a bad budget file names the field), 125 the profile has\n"
@@ -46,7 +50,8 @@ static const char check_usage[] =
 	"EXAMPLES\n"
 	"  scorch check --budget budgets.json run.json\n"
 	"  scorch record -o run.json -- ./bench && scorch check -b budgets.json run.json\n"
-	"  scorch check -b budgets.json run.json --report check.md >/dev/null\n";
+	"  scorch check -b budgets.json run.json --report check.md >/dev/null\n"
+	"  scorch check -b waits.json offcpu.json --value off-cpu\n";
 
 struct check_report {
 	const char *path;
@@ -61,6 +66,8 @@ struct check_opts {
 	struct check_report reports[CHECK_MAX_REPORTS];
 	size_t nreports;
 	bool no_inline; /* --no-inline: the machine-code view */
+	enum profile_value value; /* --value, when value_given */
+	bool value_given;
 };
 
 static int
@@ -72,6 +79,7 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 		{ "report", required_argument, NULL, 'r' },
 		{ "width", required_argument, NULL, 'w' },
 		CLI_NO_INLINE_LONGOPT,
+		{ "value", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -113,6 +121,11 @@ check_parse_args(int argc, char **argv, struct check_opts *co)
 		case CLI_NO_INLINE_OPT:
 			co->no_inline = true;
 			break;
+		case 'V':
+			if (cli_value_arg(optarg, &co->value) < 0)
+				return -1;
+			co->value_given = true;
+			break;
 		case 'h':
 			fputs(check_usage, stdout);
 			return 1;
@@ -151,7 +164,7 @@ check_metric_label(enum budget_metric m)
 
 static struct table *
 check_table(const struct budget_result *res, size_t n, int exceeded,
-	    int64_t runs)
+	    uint64_t runs, enum profile_unit unit)
 {
 	struct table *t = table_new("limits", "Budgets");
 	size_t i;
@@ -162,7 +175,10 @@ check_table(const struct budget_result *res, size_t n, int exceeded,
 	table_add_column(t, "limit", "limit", TABLE_COL_NAME);
 	table_add_column(t, "max", "max", TABLE_COL_DECIMAL);
 	table_add_column(t, "actual", "actual", TABLE_COL_DECIMAL);
-	table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
+	if (unit == PROFILE_UNIT_NS)
+		table_add_column(t, "ns", "ns", TABLE_COL_COUNT);
+	else
+		table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
 	table_add_column(t, "status", "status", TABLE_COL_NAME);
 	for (i = 0; i < n; i++) {
 		const struct budget_result *r = &res[i];
@@ -187,7 +203,7 @@ check_table(const struct budget_result *res, size_t n, int exceeded,
 	if (runs > 1)
 		table_add_note(t,
 			       "milliseconds are per run: the profile merges "
-			       "%" PRId64 " runs",
+			       "%" PRIu64 " runs",
 			       runs);
 	return t;
 }
@@ -245,7 +261,7 @@ cmd_check(int argc, char **argv)
 	struct budget *b = NULL;
 	struct scorch_err err;
 	char cpu[64], result[96], title[256];
-	int64_t period_ns, runs;
+	uint64_t runs;
 	size_t ninfo = 0, i, n;
 	int ret = EXIT_USAGE, rc, exceeded;
 
@@ -267,8 +283,13 @@ cmd_check(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
+	if (cli_apply_value(&p, co.value_given ? &co.value : NULL, co.input) <
+	    0)
+		goto out;
 	cli_apply_no_inline(&p, co.no_inline);
-	if (profile_total(p) < budget_min_samples(b)) {
+	/* Off-CPU time is measured, not sampled: min_samples counts samples. */
+	if (profile_unit(p) == PROFILE_UNIT_SAMPLES &&
+	    profile_total(p) < budget_min_samples(b)) {
 		cli_error("%s: %" PRIu64 " samples, fewer than the %" PRIu64
 			  " min_samples of %s: no verdict",
 			  co.input, profile_total(p), budget_min_samples(b),
@@ -288,21 +309,11 @@ cmd_check(int argc, char **argv)
 		    (i == 0 || res[i - 1].entry != res[i].entry))
 			check_warn_unmatched(&co, &res[i]);
 
-	period_ns = profile_meta_int(p, "period_ns", 0);
-	runs = profile_meta_int(p, "merged_from", 1);
+	runs = profile_runs(p);
 	info[ninfo++] =
 		(struct table_info){ "profile", "profile", co.input, 0 };
 	info[ninfo++] = (struct table_info){ "budget", "budget", co.budget, 0 };
-	info[ninfo++] = (struct table_info){ "samples", "samples", NULL,
-					     profile_total(p) };
-	if (period_ns > 0) {
-		snprintf(cpu, sizeof(cpu), "%.3f s%s",
-			 (double)profile_total(p) * (double)period_ns / 1e9 /
-				 (double)(runs > 1 ? runs : 1),
-			 runs > 1 ? " per run" : "");
-		info[ninfo++] =
-			(struct table_info){ "cpu_time", "cpu time", cpu, 0 };
-	}
+	cli_value_info(p, info, &ninfo, cpu, sizeof(cpu));
 	if (runs > 1)
 		info[ninfo++] =
 			(struct table_info){ "merged_from", "merged runs", NULL,
@@ -316,7 +327,7 @@ cmd_check(int argc, char **argv)
 	info[ninfo++] = (struct table_info){ "result", "result", result, 0 };
 	info[ninfo++] = (struct table_info){ "exceeded", "limits exceeded",
 					     NULL, exceeded };
-	table = check_table(res, n, exceeded, runs);
+	table = check_table(res, n, exceeded, runs, profile_unit(p));
 	snprintf(title, sizeof(title), "scorch check: %s", co.input);
 	doc.title = title;
 	doc.info = info;

@@ -65,6 +65,8 @@ enum {
 struct cli_out {
 	const struct flame_opts *fo; /* the SVG's options */
 	const char *name;	     /* the profile's name: its input file */
+	/* pprof's default sample type (--value); NULL: the profile's */
+	const enum profile_value *value;
 };
 
 struct cli_format {
@@ -286,6 +288,16 @@ int cli_apply_value(struct profile **p, const enum profile_value *v,
 /* A view's graph says what it shows: its title (unless one was given) and
  * "ns" for its counts in tooltips (unless --count-name was). */
 void cli_flame_value(const struct profile *p, struct flame_opts *fo);
+/*
+ * A report's "label: value" lines of what p's counts add up to: "samples"
+ * (when they are samples) and, when their time is known, "cpu time",
+ * "off-cpu time" or "wall time" (keys cpu_time, off_cpu_time, wall_time:
+ * seconds, per run of a merged profile) in buf. Appends to info at *n;
+ * returns whether buf was used.
+ */
+struct table_info;
+bool cli_value_info(const struct profile *p, struct table_info *info, size_t *n,
+		    char *buf, size_t bufsize);
 /* --split thread|process into *by; -1 after a one-line error. */
 int cli_split_arg(const char *arg, enum profile_split *by);
 /* Replace *p by profile_split(*p, by) (nothing for SPLIT_NONE); warns when

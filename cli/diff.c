@@ -30,6 +30,7 @@ static const char diff_usage[] =
 	"                   [--normalize auto|share|none] [--alpha A] [--min-delta D]\n"
 	"                   [--min-share PCT] [--min-samples N] [--base-shape]\n"
 	"                   [--fail-on-regression] [--no-inline]\n"
+	"                   [--value cpu|off-cpu|wall]\n"
 	"                   [flame graph options]\n"
 	"\n"
 	"Compare a baseline with a PR and name the functions that got slower,\n"
@@ -62,6 +63,9 @@ static const char diff_usage[] =
 	"      --fail-on-regression  exit 1 on a regression finding (possible\n"
 	"                          ones never fail), 125 when the profiles\n"
 	"                          cannot support a verdict\n"
+	"      --value WHAT        compare cpu (samples), off-cpu or wall time\n"
+	"                          (record --off-cpu); default wall when a run\n"
+	"                          holds off-CPU time, else cpu\n"
 	"  -q, --quiet             no report on stdout\n"
 	"      --no-inline         the machine-code view: inlined frames\n"
 	"                          folded into the function they were compiled\n"
@@ -71,6 +75,7 @@ static const char diff_usage[] =
 	"  scorch diff base.json pr.json\n"
 	"  scorch diff runs/base/ runs/pr/ -o diff.svg --report diff.md\n"
 	"  scorch diff base/ pr/ --fail-on-regression --report diff.json\n"
+	"  scorch diff base.json pr.json --value off-cpu   # a new wait, named\n"
 	"  git bisect run sh -c 'make && scorch record -o /tmp/pr.json -- "
 	"./bench &&\n"
 	"      scorch diff good.json /tmp/pr.json --fail-on-regression'\n";
@@ -129,6 +134,34 @@ diff_load_run(const char *name, bool dir_side, struct diff_side *side)
 	side->runs =
 		xreallocarray(side->runs, side->n + 1, sizeof(*side->runs));
 	side->runs[side->n++] = p;
+	return 0;
+}
+
+/*
+ * Every run of both sides as one value: v, else wall when a run holds
+ * off-CPU time (the default of an off-CPU recording), else cpu (the runs
+ * as they are). The sides are named in errors.
+ */
+static int
+diff_apply_value(struct diff_side *sides[2], const char *names[2],
+		 const enum profile_value *v)
+{
+	enum profile_value which = PROFILE_VALUE_CPU;
+	size_t s, i;
+
+	if (v)
+		which = *v;
+	for (s = 0; !v && s < 2; s++)
+		for (i = 0; i < sides[s]->n; i++)
+			if (profile_value_default(sides[s]->runs[i]) !=
+			    PROFILE_VALUE_CPU)
+				which = profile_value_default(
+					sides[s]->runs[i]);
+	for (s = 0; s < 2; s++)
+		for (i = 0; i < sides[s]->n; i++)
+			if (cli_apply_value(&sides[s]->runs[i], &which,
+					    names[s]) < 0)
+				return -1;
 	return 0;
 }
 
@@ -437,6 +470,7 @@ cmd_diff(int argc, char **argv)
 		OPT_MIN_SAMPLES,
 		OPT_FAIL,
 		OPT_BASE_SHAPE,
+		OPT_VALUE,
 	};
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -448,6 +482,7 @@ cmd_diff(int argc, char **argv)
 		{ "min-samples", required_argument, NULL, OPT_MIN_SAMPLES },
 		{ "fail-on-regression", no_argument, NULL, OPT_FAIL },
 		{ "base-shape", no_argument, NULL, OPT_BASE_SHAPE },
+		{ "value", required_argument, NULL, OPT_VALUE },
 		{ "quiet", no_argument, NULL, 'q' },
 		CLI_NO_INLINE_LONGOPT,
 		{ "help", no_argument, NULL, 'h' },
@@ -457,6 +492,8 @@ cmd_diff(int argc, char **argv)
 	struct diff_opts o;
 	struct flame_opts fo;
 	struct diff_side base = { 0 }, pr = { 0 };
+	struct diff_side *sides[2] = { &base, &pr };
+	enum profile_value value, *vp = NULL;
 	struct diff_result *r = NULL;
 	struct scorch_err err;
 	const char *svg = NULL;
@@ -524,6 +561,11 @@ cmd_diff(int argc, char **argv)
 		case OPT_BASE_SHAPE:
 			base_shape = true;
 			continue;
+		case OPT_VALUE:
+			if (cli_value_arg(optarg, &value) < 0)
+				goto out;
+			vp = &value;
+			continue;
 		case 'q':
 			quiet = true;
 			continue;
@@ -564,7 +606,10 @@ cmd_diff(int argc, char **argv)
 		    cli_check_output(reports[i]) < 0)
 			goto out;
 	if (diff_load_side(argv[optind], &base) < 0 ||
-	    diff_load_side(argv[optind + 1], &pr) < 0)
+	    diff_load_side(argv[optind + 1], &pr) < 0 ||
+	    diff_apply_value(sides,
+			     (const char *[]){ argv[optind], argv[optind + 1] },
+			     vp) < 0)
 		goto out;
 	for (i = 0; i < base.n; i++)
 		cli_apply_no_inline(&base.runs[i], no_inline);
@@ -575,6 +620,8 @@ cmd_diff(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
+	if (base.n && profile_unit(base.runs[0]) == PROFILE_UNIT_NS)
+		r->count_name = "ns";
 	if (svg && diff_write_svg(r, &base, &pr, base_shape, &fo, svg) < 0)
 		goto out;
 	for (i = 0; i < nreports; i++)

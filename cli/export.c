@@ -15,6 +15,7 @@
 static const char export_usage[] =
 	"usage: scorch export INPUT [--format speedscope|pprof|json|folded] [-o "
 	"OUT]\n"
+	"                    [--value cpu|off-cpu|wall]\n"
 	"\n"
 	"Write a profile (native .json, folded, or - for stdin) for other tools:\n"
 	"  speedscope   speedscope's JSON file format (open it at speedscope.app\n"
@@ -25,10 +26,18 @@ static const char export_usage[] =
 	"*.pb.gz and *.pprof are pprof, *.json native, *.folded folded. Without\n"
 	"-o (or with -o -) the output goes to stdout, and --format is needed.\n"
 	"\n"
+	"--value picks what is written (record --off-cpu recordings hold CPU\n"
+	"samples and off-CPU time; default wall, their sum, else cpu): speedscope\n"
+	"weighs stacks by it in nanoseconds, json and folded hold it as counts;\n"
+	"pprof holds every value as a sample type (samples/count,\n"
+	"cpu/nanoseconds, off-cpu/nanoseconds, wall/nanoseconds) and --value\n"
+	"picks the default one.\n"
+	"\n"
 	"EXAMPLES\n"
 	"  scorch export profile.json --format speedscope -o profile.speedscope.json\n"
 	"  scorch export profile.json -o profile.pb.gz && go tool pprof -top profile.pb.gz\n"
-	"  scorch export run.folded --format pprof > run.pprof\n";
+	"  scorch export run.folded --format pprof > run.pprof\n"
+	"  scorch export offcpu.json --value off-cpu -o waits.speedscope.json\n";
 
 int
 cmd_export(int argc, char **argv)
@@ -36,6 +45,7 @@ cmd_export(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "value", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -43,7 +53,8 @@ cmd_export(int argc, char **argv)
 	const struct cli_format *fmt;
 	struct scorch_err err;
 	struct profile *p;
-	struct cli_out o;
+	enum profile_value value, *vp = NULL;
+	struct cli_out o = { 0 };
 	int c, ret = EXIT_USAGE;
 
 	opterr = 0;
@@ -54,6 +65,11 @@ cmd_export(int argc, char **argv)
 			break;
 		case 'o':
 			out = optarg;
+			break;
+		case 'V':
+			if (cli_value_arg(optarg, &value) < 0)
+				return EXIT_USAGE;
+			vp = &value;
 			break;
 		case 'h':
 			fputs(export_usage, stdout);
@@ -76,7 +92,13 @@ cmd_export(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
-	o.fo = NULL;
+	/* pprof holds every value; the other formats one, as counts. */
+	if (fmt->id == CLI_FMT_PPROF)
+		o.value = vp;
+	else if (cli_apply_value(&p, vp, argv[optind]) < 0) {
+		profile_free(p);
+		return EXIT_USAGE;
+	}
 	o.name = argv[optind];
 	if (cli_write_profile(p, out, fmt, &o) == 0)
 		ret = EXIT_OK;

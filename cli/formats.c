@@ -13,6 +13,7 @@
  * the report tables); the readers are all profile/'s, behind
  * profile_load().
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,17 +42,33 @@ formats_write_speedscope(const struct profile *p, const struct cli_out *o,
 			 FILE *fp)
 {
 	const char *cmd = profile_meta_str(p, "cmdline");
+	const char *name = cmd && *cmd	  ? cmd
+			   : o && o->name ? o->name
+					  : "scorch";
+	struct scorch_err err;
+	struct profile *q;
+	int ret;
 
-	if (cmd && *cmd)
-		return profile_write_speedscope(p, cmd, fp);
-	return profile_write_speedscope(p, o && o->name ? o->name : "scorch",
-					fp);
+	/* One weight a stack: an off-CPU recording's is its default value's
+	 * (wall), as a graph's width. */
+	if (!profile_total_off_cpu(p) ||
+	    profile_meta_str(p, PROFILE_META_VALUE))
+		return profile_write_speedscope(p, name, fp);
+	q = profile_view(p, profile_value_default(p), &err);
+	if (!q) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	ret = profile_write_speedscope(q, name, fp);
+	profile_free(q);
+	return ret;
 }
 
 static int
 formats_write_pprof(const struct profile *p, const struct cli_out *o, FILE *fp)
 {
-	(void)o;
+	if (o && o->value)
+		return profile_write_pprof_value(p, *o->value, fp);
 	return profile_write_pprof(p, fp);
 }
 

@@ -45,7 +45,7 @@ cmd_merge(int argc, char **argv)
 	char subtitle[512];
 	size_t n = 0, i;
 	const struct cli_format *fmt;
-	struct cli_out o = { NULL, "merged" };
+	struct cli_out o = { NULL, "merged", NULL };
 	int c, ret = EXIT_USAGE;
 
 	opterr = 0;

@@ -334,19 +334,24 @@ cli_flame_defaults(const struct profile *p, struct flame_opts *fo, char *buf,
 	const char *event = profile_meta_str(p, "event");
 	const char *cmd = profile_meta_str(p, "cmdline");
 	int64_t hz = profile_meta_int(p, "frequency_hz", 0);
-	int64_t ms = profile_meta_int(p, "duration_ms", 0);
+	int64_t ms = profile_duration_ms(p);
 
 	struct stack_health h;
 	char health[128];
 	int len = 0;
 
 	profile_stack_health(p, &h);
+	/* Times in tooltips when a count's is known, unless --count-name
+	 * said what the counts are. */
+	if (!strcmp(fo->count_name, "samples") || !strcmp(fo->count_name, "ns"))
+		fo->count_ms = profile_run_ms(p, 1);
 	if (fo->subtitle)
 		len = snprintf(buf, bufsize, "%s", fo->subtitle);
 	else if (event)
 		len = snprintf(buf, bufsize, "%s%s%s at %lld Hz for %.1f s",
 			       cmd ? cmd : "", cmd ? ": " : "", event,
-			       (long long)hz, (double)ms / 1000.0);
+			       (long long)hz,
+			       (double)(ms > 0 ? ms : 0) / 1000.0);
 	if (len < 0 || (unsigned long)len >= bufsize)
 		len = 0;
 	/* Incomplete stacks are said in the graph itself, so a flame graph

@@ -516,7 +516,7 @@ record_write(struct sampler *s, struct record_args *a,
 	struct symbolizer *sy = symbolizer_new(&a->syo);
 	struct flame_opts fo;
 	char subtitle[512], *kept = NULL;
-	struct cli_out o;
+	struct cli_out o = { 0 };
 	int ret = EXIT_OK;
 	size_t li;
 

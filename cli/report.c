@@ -25,11 +25,14 @@ static const char report_usage[] =
 	"usage: scorch report INPUT [--top N] [--by function|module|thread]\n"
 	"                     [--format text|markdown|json] [--focus REGEX]\n"
 	"                     [--width COLUMNS] [--split thread|process]\n"
-	"                     [--no-inline] [-o OUT]\n"
+	"                     [--no-inline] [--value cpu|off-cpu|wall]\n"
+	"                     [-o OUT]\n"
 	"\n"
 	"Summarize a profile (native .json, folded, or - for stdin): the top\n"
 	"functions by self samples (the function itself was running) and by\n"
-	"total samples (it was on the stack), with percentages of all samples.\n"
+	"total samples (it was on the stack), with percentages of all samples;\n"
+	"in milliseconds (per run of a merged profile) when the profile says\n"
+	"how long a sample is.\n"
 	"A function's inlined copies are part of it: their samples are its\n"
 	"self time where they ran innermost, and its total.\n"
 	"\n"
@@ -42,7 +45,10 @@ static const char report_usage[] =
 	"  -w, --width COLUMNS   text line width (default: the terminal's, or 80)\n"
 	"      --split WHAT      thread or process: the tables once per thread\n"
 	"                        (or process), most samples first, with shares\n"
-	"                        of its own samples\n" CLI_NO_INLINE_USAGE
+	"                        of its own samples\n"
+	"      --value WHAT      cpu (samples), off-cpu or wall (on and off\n"
+	"                        CPU: record --off-cpu); default wall for an\n"
+	"                        off-CPU recording, else cpu\n" CLI_NO_INLINE_USAGE
 	"  -o, --output OUT      write to OUT instead of stdout; without\n"
 	"                        --format its name picks the format: .txt,\n"
 	"                        .md or .markdown, .json\n"
@@ -54,6 +60,7 @@ static const char report_usage[] =
 	"  scorch report profile.json\n"
 	"  scorch report profile.json --top 10 --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n"
 	"  scorch report profile.json --focus '^parse_' --format json -o focus.json\n"
+	"  scorch report offcpu.json --value off-cpu --top 10\n"
 	"  perf script | stackcollapse-perf.pl | scorch report - --by module\n";
 
 struct report_opts {
@@ -65,6 +72,8 @@ struct report_opts {
 	const char *focus;
 	enum profile_split split;
 	bool no_inline; /* --no-inline: the machine-code view */
+	enum profile_value value; /* --value, when value_given */
+	bool value_given;
 	struct table_opts topts;
 };
 
@@ -74,6 +83,46 @@ struct report_opts {
  * Top functions by self samples"). Empty otherwise.
  */
 static char report_section[320];
+
+/*
+ * The tables' numbers: milliseconds per run when a count's time is known
+ * (report_ms, a count's ms: profile_run_ms()), else samples; and what
+ * they add up to ("CPU time", "off-CPU time", "wall time", "samples").
+ * Set once per profile, before its tables.
+ */
+static double report_ms;
+static const char *report_what = "samples";
+
+static void
+report_units(const struct profile *p)
+{
+	report_ms = profile_run_ms(p, 1);
+	report_what = profile_value_label(p);
+}
+
+/* A column of counts: "self" (samples) or "self_ms" ("self ms"). */
+static void
+report_add_value_column(struct table *t, const char *key, const char *heading)
+{
+	char k[64], h[64];
+
+	if (!report_ms) {
+		table_add_column(t, key, heading, TABLE_COL_COUNT);
+		return;
+	}
+	snprintf(k, sizeof(k), "%s_ms", key);
+	snprintf(h, sizeof(h), "%s ms", heading);
+	table_add_column(t, k, h, TABLE_COL_DECIMAL);
+}
+
+static void
+report_set_value(struct table *t, size_t col, uint64_t n)
+{
+	if (report_ms)
+		table_set_decimal(t, col, (double)n * report_ms);
+	else
+		table_set_count(t, col, n);
+}
 
 static struct table *
 report_table_new(const char *name, const char *title)
@@ -103,9 +152,9 @@ report_self_total_table(const char *name, const char *title, bool functions)
 {
 	struct table *t = report_table_new(name, title);
 
-	table_add_column(t, "self", "self", TABLE_COL_COUNT);
+	report_add_value_column(t, "self", "self");
 	table_add_column(t, "self_pct", "self%", TABLE_COL_PERCENT);
-	table_add_column(t, "total", "total", TABLE_COL_COUNT);
+	report_add_value_column(t, "total", "total");
 	table_add_column(t, "total_pct", "total%", TABLE_COL_PERCENT);
 	if (functions) {
 		table_add_column(t, "function", "function", TABLE_COL_NAME);
@@ -127,9 +176,9 @@ report_fill_self_total(struct table *t, const struct aggregate *a,
 		const struct agg_row *r = aggregate_row(a, i);
 
 		table_add_row(t);
-		table_set_count(t, 0, r->self);
+		report_set_value(t, 0, r->self);
 		table_set_percent(t, 1, report_pct(r->self, total));
-		table_set_count(t, 2, r->total);
+		report_set_value(t, 2, r->total);
 		table_set_percent(t, 3, report_pct(r->total, total));
 		if (functions) {
 			char *fn = report_fn_name(r->name, r->kind);
@@ -159,12 +208,12 @@ report_by_code(const struct profile *p, const struct report_opts *ro,
 	struct table *t;
 
 	aggregate_sort(a, AGG_ORDER_SELF);
-	snprintf(title, sizeof(title), "Top %s by self samples", what);
+	snprintf(title, sizeof(title), "Top %s by self %s", what, report_what);
 	t = report_self_total_table("by_self", title, functions);
 	report_fill_self_total(t, a, total, ro->top, functions, what);
 	tables[(*ntables)++] = t;
 	aggregate_sort(a, AGG_ORDER_TOTAL);
-	snprintf(title, sizeof(title), "Top %s by total samples", what);
+	snprintf(title, sizeof(title), "Top %s by total %s", what, report_what);
 	t = report_self_total_table("by_total", title, functions);
 	report_fill_self_total(t, a, total, ro->top, functions, what);
 	tables[(*ntables)++] = t;
@@ -177,10 +226,17 @@ report_by_thread(const struct profile *p, const struct report_opts *ro,
 {
 	struct aggregate *a = aggregate_new(p, AGG_THREAD);
 	uint64_t total = aggregate_total(a);
-	struct table *t = report_table_new("by_thread", "Samples per thread");
+	char title[64];
+	struct table *t;
 	size_t i, n = aggregate_nrows(a);
 
-	table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
+	snprintf(title, sizeof(title), "%s per thread",
+		 report_ms ? report_what : "Samples");
+	t = report_table_new("by_thread", title);
+	if (report_ms)
+		table_add_column(t, "ms", "ms", TABLE_COL_DECIMAL);
+	else
+		table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
 	table_add_column(t, "pct", "%", TABLE_COL_PERCENT);
 	table_add_column(t, "pid", "pid", TABLE_COL_NAME);
 	table_add_column(t, "tid", "tid", TABLE_COL_NAME);
@@ -193,7 +249,7 @@ report_by_thread(const struct profile *p, const struct report_opts *ro,
 		char num[32];
 
 		table_add_row(t);
-		table_set_count(t, 0, r->total);
+		report_set_value(t, 0, r->total);
 		table_set_percent(t, 1, report_pct(r->total, total));
 		if (!tk) {
 			table_set_str(t, 4, "(no thread: folded input)");
@@ -231,7 +287,10 @@ report_focus_table(const char *name, const char *title, struct aggregate *a,
 	size_t i, n = aggregate_nrows(a);
 	bool extra_done = !extra;
 
-	table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
+	if (report_ms)
+		table_add_column(t, "ms", "ms", TABLE_COL_DECIMAL);
+	else
+		table_add_column(t, "samples", "samples", TABLE_COL_COUNT);
 	table_add_column(t, "pct", "share", TABLE_COL_PERCENT);
 	table_add_column(t, "function", "function", TABLE_COL_NAME);
 	table_add_column(t, "module", "module", TABLE_COL_NAME);
@@ -243,7 +302,7 @@ report_focus_table(const char *name, const char *title, struct aggregate *a,
 		/* The extra row takes its place by count. */
 		if (!extra_done && (!r || extra >= r->total)) {
 			table_add_row(t);
-			table_set_count(t, 0, extra);
+			report_set_value(t, 0, extra);
 			table_set_percent(t, 1, report_pct(extra, total));
 			table_set_str(t, 2, extra_name);
 			extra_done = true;
@@ -254,7 +313,7 @@ report_focus_table(const char *name, const char *title, struct aggregate *a,
 			break;
 		fn = report_fn_name(r->name, r->kind);
 		table_add_row(t);
-		table_set_count(t, 0, r->total);
+		report_set_value(t, 0, r->total);
 		table_set_percent(t, 1, report_pct(r->total, total));
 		table_set_str(t, 2, fn);
 		table_set_str(t, 3, r->module);
@@ -286,9 +345,17 @@ report_focus(const struct profile *p, const struct report_opts *ro,
 	regex_free(re);
 	if (!fo.nfunctions)
 		cli_warn("--focus: no function matches '%s'", ro->focus);
-	snprintf(buf, bufsize, "%" PRIu64 " (%.1f%% of all), %zu function%s",
-		 fo.total, report_pct(fo.total, profile_total(p)),
-		 fo.nfunctions, fo.nfunctions == 1 ? "" : "s");
+	if (report_ms)
+		snprintf(buf, bufsize,
+			 "%.1f ms (%.1f%% of all), %zu function%s",
+			 (double)fo.total * report_ms,
+			 report_pct(fo.total, profile_total(p)), fo.nfunctions,
+			 fo.nfunctions == 1 ? "" : "s");
+	else
+		snprintf(buf, bufsize,
+			 "%" PRIu64 " (%.1f%% of all), %zu function%s",
+			 fo.total, report_pct(fo.total, profile_total(p)),
+			 fo.nfunctions, fo.nfunctions == 1 ? "" : "s");
 	info[(*ninfo)++] =
 		(struct table_info){ "focus", "focus", ro->focus, 0 };
 	info[(*ninfo)++] =
@@ -317,24 +384,16 @@ report_info(const struct profile *p, const struct report_opts *ro,
 {
 	const char *event = profile_meta_str(p, "event");
 	int64_t hz = profile_meta_int(p, "frequency_hz", 0);
-	int64_t ms = profile_meta_int(p, "duration_ms", -1);
-	int64_t period = profile_meta_int(p, "period_ns", 0);
-	int64_t runs = profile_meta_int(p, "merged_from", 0);
+	int64_t ms = profile_duration_ms(p);
+	uint64_t runs = profile_runs(p);
 	const char *by = ro->by == AGG_FUNCTION ? "function"
 			 : ro->by == AGG_MODULE ? "module"
 						: "thread";
 	size_t n = 0, i;
 
 	info[n++] = (struct table_info){ "input", "input", ro->input, 0 };
-	info[n++] = (struct table_info){ "samples", "samples", NULL,
-					 profile_total(p) };
-	if (period > 0) {
-		snprintf(bufs, bufsize, "%.3f s",
-			 (double)profile_total(p) * (double)period / 1e9);
-		info[n++] =
-			(struct table_info){ "cpu_time", "cpu time", bufs, 0 };
+	if (cli_value_info(p, info, &n, bufs, bufsize))
 		bufs += bufsize;
-	}
 	if (event) {
 		snprintf(bufs, bufsize, "%s at %" PRId64 " Hz", event, hz);
 		info[n++] = (struct table_info){ "event", "event", bufs, 0 };
@@ -391,6 +450,7 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 		{ "width", required_argument, NULL, 'w' },
 		{ "split", required_argument, NULL, 's' },
 		CLI_NO_INLINE_LONGOPT,
+		{ "value", required_argument, NULL, 'V' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -456,6 +516,11 @@ report_parse_args(int argc, char **argv, struct report_opts *ro,
 		case CLI_NO_INLINE_OPT:
 			ro->no_inline = true;
 			break;
+		case 'V':
+			if (cli_value_arg(optarg, &ro->value) < 0)
+				return -1;
+			ro->value_given = true;
+			break;
 		case 'h':
 			fputs(report_usage, stdout);
 			return 1;
@@ -491,10 +556,16 @@ report_split(const struct profile *p, const struct report_opts *ro,
 			 "input): --split has nothing to split by",
 			 strcmp(ro->input, "-") ? ro->input : "<stdin>");
 	for (i = 0; i < n; i++) {
-		snprintf(report_section, sizeof(report_section),
-			 "%s, %" PRIu64 " samples (%.1f%%): ", parts[i].name,
-			 parts[i].total,
-			 report_pct(parts[i].total, profile_total(p)));
+		if (report_ms)
+			snprintf(report_section, sizeof(report_section),
+				 "%s, %.1f ms (%.1f%%): ", parts[i].name,
+				 (double)parts[i].total * report_ms,
+				 report_pct(parts[i].total, profile_total(p)));
+		else
+			snprintf(report_section, sizeof(report_section),
+				 "%s, %" PRIu64 " samples (%.1f%%): ",
+				 parts[i].name, parts[i].total,
+				 report_pct(parts[i].total, profile_total(p)));
 		if (ro->by == AGG_THREAD)
 			report_by_thread(parts[i].p, ro, tables, ntables);
 		else
@@ -567,7 +638,11 @@ cmd_report(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
+	if (cli_apply_value(&p, ro.value_given ? &ro.value : NULL, ro.input) <
+	    0)
+		goto out;
 	cli_apply_no_inline(&p, ro.no_inline);
+	report_units(p);
 	ninfo = report_info(p, &ro, info, bufs[0], sizeof(bufs[0]));
 	if (ro.focus) {
 		if (report_focus(p, &ro, tables, &ntables, info, &ninfo,

@@ -65,7 +65,7 @@ cmd_svg(int argc, char **argv)
 	struct profile_read_opts ro = { 0 };
 	const struct cli_format *f;
 	const char *out = "-";
-	struct cli_out o;
+	struct cli_out o = { 0 };
 	enum profile_split split = SPLIT_NONE;
 	enum profile_value value, *vp = NULL;
 	struct flame_opts fo;

@@ -3,6 +3,7 @@
  * cli/value.c - `--value cpu|off-cpu|wall`: which of a profile's values a
  * reader shows (profile/values.c), for every subcommand that takes it.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "../common/common.h"
@@ -59,10 +60,45 @@ cli_flame_value(const struct profile *p, struct flame_opts *fo)
 
 	if (unit && !strcmp(unit, "ns") && !strcmp(fo->count_name, "samples"))
 		fo->count_name = "ns";
-	if (!value || fo->title)
+	if (fo->title)
 		return;
-	if (!strcmp(value, "off-cpu"))
+	/* A CPU profile with a period: its widths are CPU time. */
+	if (!value && profile_count_ns(p))
+		fo->title = "CPU Time Flame Graph";
+	if (!value)
+		return;
+	if (!strcmp(value, "cpu"))
+		fo->title = "CPU Time Flame Graph";
+	else if (!strcmp(value, "off-cpu"))
 		fo->title = "Off-CPU Time Flame Graph";
 	else if (!strcmp(value, "wall"))
 		fo->title = "Wall-Clock Time Flame Graph (on and off CPU)";
+}
+
+bool
+cli_value_info(const struct profile *p, struct table_info *info, size_t *n,
+	       char *buf, size_t bufsize)
+{
+	enum profile_value v = profile_value_default(p);
+	static const char *const keys[PROFILE_VALUE_MAX] = {
+		[PROFILE_VALUE_CPU] = "cpu_time",
+		[PROFILE_VALUE_OFF_CPU] = "off_cpu_time",
+		[PROFILE_VALUE_WALL] = "wall_time",
+	};
+	static const char *const labels[PROFILE_VALUE_MAX] = {
+		[PROFILE_VALUE_CPU] = "cpu time",
+		[PROFILE_VALUE_OFF_CPU] = "off-cpu time",
+		[PROFILE_VALUE_WALL] = "wall time",
+	};
+
+	if (profile_unit(p) == PROFILE_UNIT_SAMPLES)
+		info[(*n)++] = (struct table_info){ "samples", "samples", NULL,
+						    profile_total(p) };
+	if (!profile_count_ns(p))
+		return false;
+	snprintf(buf, bufsize, "%.3f s%s",
+		 profile_run_ms(p, profile_total(p)) / 1e3,
+		 profile_runs(p) > 1 ? " per run" : "");
+	info[(*n)++] = (struct table_info){ keys[v], labels[v], buf, 0 };
+	return true;
 }

@@ -120,7 +120,6 @@ diff_counts_run(struct diff_counts *c, const struct profile *p, size_t run,
 	size_t i, nrows = aggregate_nrows(a), nframes = profile_nframes(p);
 	size_t *row_fn = xcalloc(nrows ? nrows : 1, sizeof(*row_fn));
 	size_t *map = xcalloc(nframes ? nframes : 1, sizeof(*map));
-	int64_t period = profile_meta_int(p, "period_ns", 0);
 	const char *exe = align_exe(p);
 	const struct agg_inlined *inl;
 	size_t ninl;
@@ -152,7 +151,8 @@ diff_counts_run(struct diff_counts *c, const struct profile *p, size_t run,
 	}
 	c->frame_maps[run] = map;
 	c->run_n[run] = profile_total(p);
-	c->run_period_ms[run] = period > 0 ? (double)period / 1e6 : 0;
+	/* A count's ms in one run (a merged input: its mean run). */
+	c->run_period_ms[run] = profile_run_ms(p, 1);
 	count_inlined_into(c);
 	free(row_fn);
 	aggregate_free(a);

@@ -144,6 +144,9 @@ struct diff_result {
 	 * in CPU time); 1 with one run a side. */
 	double sampling_dispersion;
 	const char *unit; /* "pts" (share points), "ms", "samples" */
+	/* what the runs' counts are: NULL or "samples", or "ns" (a view of
+	 * off-CPU or wall time: --value); set by the caller */
+	const char *count_name;
 	/* The options used: opts.normalize is SHARE or NONE, AUTO resolved */
 	struct diff_opts opts;
 	bool normalize_auto;	   /* opts.normalize was chosen by AUTO */

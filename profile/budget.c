@@ -423,17 +423,14 @@ int
 budget_check(const struct budget *b, const struct profile *p, const char *pname,
 	     struct budget_result *out, struct scorch_err *err)
 {
-	int64_t period_ns = profile_meta_int(p, "period_ns", 0);
-	int64_t runs = profile_meta_int(p, "merged_from", 1);
+	bool timed = profile_count_ns(p) > 0;
 	uint64_t total = profile_total(p);
 	size_t i, n = 0;
 	int m, exceeded = 0;
 
-	if (runs < 1)
-		runs = 1;
 	for (i = 0; i < b->nentries; i++) {
 		for (m = BUDGET_SELF_MS; m <= BUDGET_TOTAL_MS; m++) {
-			if (b->entries[i].max[m] < 0 || period_ns > 0)
+			if (b->entries[i].max[m] < 0 || timed)
 				continue;
 			err_set(err,
 				"%s: %s: budgets[%zu].%s needs CPU time, but "
@@ -471,9 +468,7 @@ budget_check(const struct budget *b, const struct profile *p, const char *pname,
 				.nfunctions = fo.nfunctions,
 			};
 			if (budget_metric_is_ms((enum budget_metric)m))
-				r->actual = (double)samples *
-					    (double)period_ns / 1e6 /
-					    (double)runs;
+				r->actual = profile_run_ms(p, samples);
 			else
 				r->actual = total ? 100.0 * (double)samples /
 							    (double)total

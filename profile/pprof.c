@@ -68,8 +68,10 @@ pprof_strings_fini(struct pprof_strings *st)
 struct pprof_build {
 	struct pprof_strings strings;
 	pb_profile prof;
-	pb_value_type types[2], period_type;
-	pb_value_type *type_ptrs[2];
+	/* samples/count, then cpu, off-cpu and wall in nanoseconds (those
+	 * the profile has: pprof_types()) */
+	pb_value_type types[4], period_type;
+	pb_value_type *type_ptrs[4];
 	pb_function *functions;
 	pb_function **function_ptrs;
 	uint32_t *frame_fn; /* per frame: its function's index */
@@ -344,10 +346,36 @@ pprof_value(uint64_t count, uint64_t weight)
 						    : (int64_t)(count * weight);
 }
 
+/*
+ * The values of a sample, in pprof_types()' order: the count, and, with
+ * the period, CPU ns; with off-CPU time, its ns, and wall ns with the
+ * period.
+ */
+static void
+pprof_stack_values(const struct stack *st, uint64_t period_ns, bool off_cpu,
+		   int64_t *v)
+{
+	size_t n = 0;
+
+	v[n++] = pprof_value(st->count, 1);
+	if (period_ns)
+		v[n++] = pprof_value(st->count, period_ns);
+	if (!off_cpu)
+		return;
+	v[n++] = pprof_value(st->off_cpu_ns, 1);
+	if (period_ns) {
+		int64_t cpu = v[1], off = v[n - 1];
+
+		v[n] = cpu > INT64_MAX - off ? INT64_MAX : cpu + off;
+	}
+}
+
 static void
 pprof_build_samples(struct pprof_build *b, const struct profile *p,
-		    struct pprof_locs *L, size_t nvalues, int64_t period_ns)
+		    struct pprof_locs *L, size_t nvalues, uint64_t period_ns,
+		    bool off_cpu)
 {
+
 	size_t i, n = profile_nstacks(p), nids = 0, ns = 0;
 
 	for (i = 0; i < n; i++)
@@ -361,7 +389,7 @@ pprof_build_samples(struct pprof_build *b, const struct profile *p,
 		const struct stack *st = profile_stack(p, i);
 		pb_sample *s = &b->samples[ns];
 
-		if (!st->count)
+		if (!st->count && !st->off_cpu_ns)
 			continue;
 		perftools__profiles__sample__init(s);
 		/* pprof lists the leaf first. */
@@ -372,10 +400,7 @@ pprof_build_samples(struct pprof_build *b, const struct profile *p,
 		s->n_value = nvalues;
 		/* Values are signed: profile_check() refuses a profile
 		 * past INT64_MAX; clamped here for a caller that did not. */
-		s->value[0] = pprof_value(st->count, 1);
-		if (nvalues > 1)
-			s->value[1] =
-				pprof_value(st->count, (uint64_t)period_ns);
+		pprof_stack_values(st, period_ns, off_cpu, s->value);
 		if (st->task != TASK_NONE) {
 			s->label = &b->label_ptrs[3 * (size_t)st->task];
 			s->n_label = 3;
@@ -619,12 +644,62 @@ out:
 	return ret;
 }
 
+/*
+ * The sample types p has, into b (its period type and default too);
+ * returns how many. samples/count always; cpu/nanoseconds with the period
+ * (the period type: a clock event's sample is period_ns of CPU);
+ * off-cpu/nanoseconds with off-CPU time, and wall/nanoseconds with both.
+ * The default is v's type when p has it, else the last one.
+ */
+static size_t
+pprof_types(struct pprof_build *b, const struct profile *p,
+	    enum profile_value v, uint64_t period_ns, bool off_cpu)
+{
+	bool ns_view = profile_unit(p) == PROFILE_UNIT_NS;
+	const char *names[4] = { "samples" }, *want = profile_value_name(v);
+	size_t n = 1, i, def;
+
+	/* A view's counts are one value's nanoseconds already. */
+	if (ns_view)
+		names[0] = profile_value_name(profile_value_default(p));
+	if (period_ns)
+		names[n++] = "cpu";
+	if (off_cpu)
+		names[n++] = "off-cpu";
+	if (off_cpu && period_ns)
+		names[n++] = "wall";
+	def = n - 1;
+	for (i = 0; i < n; i++) {
+		perftools__profiles__value_type__init(&b->types[i]);
+		b->types[i].type = pprof_str(&b->strings, names[i]);
+		b->types[i].unit = pprof_str(
+			&b->strings, i || ns_view ? "nanoseconds" : "count");
+		b->type_ptrs[i] = &b->types[i];
+		if (!strcmp(names[i], want))
+			def = i;
+	}
+	b->period_type = b->types[period_ns ? 1 : 0];
+	b->prof.period = period_ns ? (int64_t)period_ns : 1;
+	if (def)
+		b->prof.default_sample_type = b->types[def].type;
+	return n;
+}
+
 int
 profile_write_pprof(const struct profile *p, FILE *fp)
 {
-	int64_t period_ns = profile_meta_int(p, "period_ns", 0);
-	int64_t ms = profile_meta_int(p, "duration_ms", 0);
-	size_t nvalues = period_ns > 0 ? 2 : 1, len;
+	return profile_write_pprof_value(p, profile_value_default(p), fp);
+}
+
+int
+profile_write_pprof_value(const struct profile *p, enum profile_value value,
+			  FILE *fp)
+{
+	bool ns_view = profile_unit(p) == PROFILE_UNIT_NS;
+	uint64_t period_ns = ns_view ? 0 : profile_period_ns(p);
+	bool off_cpu = !ns_view && profile_total_off_cpu(p) > 0;
+	int64_t ms = profile_duration_ms(p);
+	size_t nvalues, len;
 	struct pprof_build b;
 	struct pprof_locs L;
 	uint32_t *pos;
@@ -636,36 +711,20 @@ profile_write_pprof(const struct profile *p, FILE *fp)
 	perftools__profiles__profile__init(&b.prof);
 	pprof_str(&b.strings, ""); /* index 0 */
 
-	perftools__profiles__value_type__init(&b.types[0]);
-	b.types[0].type = pprof_str(&b.strings, "samples");
-	b.types[0].unit = pprof_str(&b.strings, "count");
-	perftools__profiles__value_type__init(&b.period_type);
-	if (nvalues == 2) {
-		/* Clock events: every sample stands for period_ns of CPU. */
-		perftools__profiles__value_type__init(&b.types[1]);
-		b.types[1].type = pprof_str(&b.strings, "cpu");
-		b.types[1].unit = pprof_str(&b.strings, "nanoseconds");
-		b.period_type = b.types[1];
-		b.prof.period = period_ns;
-		b.prof.default_sample_type = b.types[1].type;
-	} else {
-		b.period_type = b.types[0];
-		b.prof.period = 1;
-	}
-	b.type_ptrs[0] = &b.types[0];
-	b.type_ptrs[1] = &b.types[1];
+	nvalues = pprof_types(&b, p, value, period_ns, off_cpu);
 	b.prof.sample_type = b.type_ptrs;
 	b.prof.n_sample_type = nvalues;
 	b.prof.period_type = &b.period_type;
 	b.prof.time_nanos = pprof_time_ns(profile_meta_str(p, "start_time"));
-	b.prof.duration_nanos = ms > 0 ? ms * 1000000LL : 0;
+	b.prof.duration_nanos =
+		ms > 0 && ms <= INT64_MAX / 1000000 ? ms * 1000000LL : 0;
 
 	memset(&L, 0, sizeof(L));
 	intmap_init(&L.idx);
 	intmap_init(&L.mod_idx);
 	pprof_build_functions(&b, p);
 	pprof_build_labels(&b, p);
-	pprof_build_samples(&b, p, &L, nvalues, period_ns);
+	pprof_build_samples(&b, p, &L, nvalues, period_ns, off_cpu);
 	pos = xcalloc(L.nmods + 1, sizeof(*pos));
 	pprof_build_mappings(&b, p, &L, pos);
 	pprof_build_locations(&b, p, &L, pos);

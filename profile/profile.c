@@ -713,15 +713,14 @@ int
 profile_check(const struct profile *p, enum profile_format fmt,
 	      const char *name, struct scorch_err *err)
 {
-	int64_t period_ns = profile_meta_int(p, "period_ns", 0);
-	uint64_t weight = 1, sum = 0;
+	uint64_t count_ns = profile_count_ns(p), weight = 1, sum = 0;
 	bool *checked = NULL;
 	size_t i;
 	int ret = -1;
 
-	if (period_ns > 0 &&
+	if (count_ns &&
 	    (fmt == PROFILE_FMT_PPROF || fmt == PROFILE_FMT_SPEEDSCOPE))
-		weight = (uint64_t)period_ns;
+		weight = count_ns;
 	/* The other formats write every frame, used or not. */
 	if (fmt == PROFILE_FMT_FOLDED)
 		checked =

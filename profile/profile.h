@@ -215,6 +215,39 @@ size_t profile_nmeta(const struct profile *p);
 const struct meta *profile_meta(const struct profile *p, size_t idx);
 
 /*
+ * meta.c: the metadata every reader needs, typed (docs/FORMAT.md,
+ * "Values"); readers ask these, never the keys by name.
+ *   profile_period_ns()   ns of CPU one sample stands for (a clock event's
+ *                         period_ns); 0 when not known (folded input,
+ *                         another event, a bad value);
+ *   profile_runs()        the runs a merged profile adds up (merged_from),
+ *                         1 for a single recording, never 0;
+ *   profile_duration_ms() wall time recorded (summed over merged runs), -1
+ *                         when not known;
+ *   profile_unit()        what a stack's count is: samples, or ns (a view
+ *                         of off-CPU or wall time, metadata "unit");
+ *   profile_count_ns()    ns one count stands for: 1 for ns, the period
+ *                         for samples, 0 when not known (counts are then
+ *                         bare samples: no time can be told);
+ *   profile_run_ms()      count counts as milliseconds per run: count ×
+ *                         profile_count_ns() / profile_runs(), 0 when the
+ *                         time is not known. The one meaning of a time a
+ *                         report, budget, diff or export shows: a merged
+ *                         profile's times are those of one run (its mean).
+ */
+enum profile_unit {
+	PROFILE_UNIT_SAMPLES,
+	PROFILE_UNIT_NS,
+};
+
+uint64_t profile_period_ns(const struct profile *p);
+uint64_t profile_runs(const struct profile *p);
+int64_t profile_duration_ms(const struct profile *p);
+enum profile_unit profile_unit(const struct profile *p);
+uint64_t profile_count_ns(const struct profile *p);
+double profile_run_ms(const struct profile *p, uint64_t count);
+
+/*
  * How whole the stacks are, from a recording's counters (docs/FORMAT.md):
  * broken (unwinding stopped before a root: [unknown] callers), truncated
  * (the kernel's depth limit or a full stack copy: [truncated]) and samples
@@ -297,10 +330,12 @@ int profile_read_json(struct profile *p, const char *data, size_t len,
  * with bare names (no kind suffix; the kind as a "kind" member), weights in
  * nanoseconds of CPU when period_ns is known, else sample counts.
  *
- * pprof.c: pprof's profile.proto, gzipped: sample types samples/count and,
- * when period_ns is known, cpu/nanoseconds; one function per function of
- * the source (name, file, start_line; a frame and its inlined copies share
- * it); one location per frame with the inlined frames below
+ * pprof.c: pprof's profile.proto, gzipped: sample types samples/count,
+ * cpu/nanoseconds when period_ns is known, off-cpu/nanoseconds when the
+ * profile has off-CPU time and wall/nanoseconds when it has both (a view's
+ * one value as VALUE/nanoseconds), the default the profile's default value
+ * (profile_write_pprof_value(): the one given, below); one function per function of the source
+ * (name, file, start_line; a frame and its inlined copies share it); one location per frame with the inlined frames below
  * it, a line each (innermost first, at the sites' lines), at the module's
  * span plus the sites' file offset; one mapping per module, the main
  * executable first, with path and build ID; labels thread, pid and tid;
@@ -615,6 +650,18 @@ const char *profile_value_unit(enum profile_value v);
 enum profile_value profile_value_default(const struct profile *p);
 struct profile *profile_view(const struct profile *p, enum profile_value v,
 			     struct scorch_err *err);
+/*
+ * meta.c: what a view says it shows. profile_value_title() names v for a
+ * title ("CPU", "Off-CPU", "Wall clock"); profile_value_label() names what
+ * p's counts add up to in a table's title: "CPU time", "off-CPU time",
+ * "wall time" (p's value, profile_value_default()), or "samples" when p
+ * has no time (no period_ns). Static strings.
+ */
+const char *profile_value_title(enum profile_value v);
+const char *profile_value_label(const struct profile *p);
+/* pprof.c: profile_write_pprof() with default_sample_type v's type. */
+int profile_write_pprof_value(const struct profile *p, enum profile_value v,
+			      FILE *fp);
 
 /*
  * split.c: a profile apart by process or by thread (svg, fold and report

@@ -185,9 +185,9 @@ speedscope_write_profile(const struct profile *p, const struct ss_profile *q,
 int
 profile_write_speedscope(const struct profile *p, const char *name, FILE *fp)
 {
-	int64_t period_ns = profile_meta_int(p, "period_ns", 0);
-	uint64_t weight = period_ns > 0 ? (uint64_t)period_ns : 1;
-	const char *unit = period_ns > 0 ? "nanoseconds" : "none";
+	uint64_t count_ns = profile_count_ns(p);
+	uint64_t weight = count_ns ? count_ns : 1;
+	const char *unit = count_ns ? "nanoseconds" : "none";
 	size_t *order = xcalloc(profile_nstacks(p) + 1, sizeof(*order));
 	size_t i, n, heaviest = 0;
 	struct ss_profile *pr = speedscope_group(p, weight, order, &n);

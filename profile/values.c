@@ -65,7 +65,7 @@ profile_value_default(const struct profile *p)
 		return PROFILE_VALUE_CPU;
 	/* wall needs the period to weigh samples; without one (and with
 	 * samples) off-CPU time is what the profile can show */
-	if (profile_total(p) && profile_meta_int(p, "period_ns", 0) <= 0)
+	if (profile_total(p) && !profile_period_ns(p))
 		return PROFILE_VALUE_OFF_CPU;
 	return PROFILE_VALUE_WALL;
 }
@@ -138,9 +138,7 @@ static bool
 profile_view_needs_period(const struct profile *p, enum profile_value v,
 			  uint64_t *period_ns)
 {
-	int64_t period = profile_meta_int(p, "period_ns", 0);
-
-	*period_ns = period > 0 ? (uint64_t)period : 0;
+	*period_ns = profile_period_ns(p);
 	return v == PROFILE_VALUE_WALL && profile_total(p) && !*period_ns;
 }
 

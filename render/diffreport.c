@@ -34,6 +34,24 @@ report_pval(char *buf, size_t n, double p)
 		snprintf(buf, n, "%.3f", p);
 }
 
+/* How much a side's counts are: "N samples", or "X ms" (ns counts). */
+static void
+report_amount(const struct diff_result *r, uint64_t n, char *buf, size_t size)
+{
+	if (r->count_name && !strcmp(r->count_name, "ns"))
+		snprintf(buf, size, "%.1f ms", (double)n / 1e6);
+	else
+		snprintf(buf, size, "%llu samples", (unsigned long long)n);
+}
+
+/* What shares are of: "samples", or "time" (ns counts: a --value view). */
+static const char *
+report_of(const struct diff_result *r)
+{
+	return r->count_name && !strcmp(r->count_name, "ns") ? "time"
+							     : "samples";
+}
+
 /* The noise model in words (a static buffer). */
 static const char *
 report_noise(const struct diff_result *r)
@@ -334,16 +352,17 @@ report_text_units(FILE *fp, const struct diff_result *r)
 			"PR - baseline\n",
 			r->unit);
 	else if (!diff_rescaled(r))
-		fputs("self time in % of each side's own samples; change: PR - "
-		      "baseline, in points\n",
-		      fp);
+		fprintf(fp,
+			"self time in %% of each side's own %s; change: PR - "
+			"baseline, in points\n",
+			report_of(r));
 	else
 		fprintf(fp,
-			"self time in %% of each side's own samples; change*: "
+			"self time in %% of each side's own %s; change*: "
 			"points, rescaled:\n"
 			"* PR's share / %.4g - baseline's share: unchanged "
 			"functions compare equal\n",
-			r->pr_scale);
+			report_of(r), r->pr_scale);
 	fprintf(fp, "findings: q <= %g (FDR) and |change| >= %.3g %s",
 		r->opts.alpha, r->min_change, r->unit);
 	if (!report_shares(r))
@@ -376,6 +395,7 @@ int
 diffreport_write_text(const struct diff_result *r, FILE *fp, bool color)
 {
 	const char *on = "", *off = "";
+	char base[64], pr[64];
 	struct strbuf why;
 
 	if (color) {
@@ -389,12 +409,11 @@ diffreport_write_text(const struct diff_result *r, FILE *fp, bool color)
 	fprintf(fp, "scorch diff: %s%s%s: %s\n", on,
 		diff_verdict_name(r->verdict), off, why.buf);
 	strbuf_fini(&why);
-	fprintf(fp,
-		"baseline: %zu run%s, %llu samples; PR: %zu run%s, %llu "
-		"samples\n",
-		r->nbase, r->nbase == 1 ? "" : "s",
-		(unsigned long long)r->base_samples, r->npr,
-		r->npr == 1 ? "" : "s", (unsigned long long)r->pr_samples);
+	report_amount(r, r->base_samples, base, sizeof(base));
+	report_amount(r, r->pr_samples, pr, sizeof(pr));
+	fprintf(fp, "baseline: %zu run%s, %s; PR: %zu run%s, %s\n", r->nbase,
+		r->nbase == 1 ? "" : "s", base, r->npr, r->npr == 1 ? "" : "s",
+		pr);
 	report_text_units(fp, r);
 	report_text_tiers(
 		fp, r, r->regressions, r->nregressions, r->nregression_findings,
@@ -519,12 +538,12 @@ report_md_list(FILE *fp, const struct diff_result *r, const size_t *idx,
 			fputs(" in ", fp);
 			report_md_code(fp, fn->module, false);
 		}
-		fprintf(fp, ": %.2f %s total\n",
+		fprintf(fp, ": %.2f %s%s total\n",
 			pr_side ? diff_pr_own(r, &fn->total) : fn->total.base_v,
-			report_shares(r)
-				? (pr_side ? "% of the PR's samples"
-					   : "% of the baseline's samples")
-				: r->unit);
+			report_shares(r) ? (pr_side ? "% of the PR's "
+						    : "% of the baseline's ")
+					 : r->unit,
+			report_shares(r) ? report_of(r) : "");
 	}
 	if (i < n)
 		fprintf(fp, "- ... and %zu more\n",
@@ -541,15 +560,16 @@ report_md_units(FILE *fp, const struct diff_result *r)
 			"− baseline",
 			r->unit);
 	else if (!diff_rescaled(r))
-		fputs("Self time in % of each side's own samples; change: PR "
-		      "− baseline, in points",
-		      fp);
+		fprintf(fp,
+			"Self time in %% of each side's own %s; change: PR "
+			"− baseline, in points",
+			report_of(r));
 	else
 		fprintf(fp,
-			"Self time in %% of each side's own samples; change: "
+			"Self time in %% of each side's own %s; change: "
 			"in points, *rescaled*: the PR's share ÷ %.4g − the "
 			"baseline's, so that unchanged functions compare equal",
-			r->pr_scale);
+			report_of(r), r->pr_scale);
 	fprintf(fp,
 		". A finding needs q ≤ %g (Benjamini-Hochberg) and a change "
 		"of at least %.3g %s",
@@ -584,6 +604,7 @@ int
 diffreport_write_markdown(const struct diff_result *r, FILE *fp)
 {
 	static const char *const icon[] = { "✅", "🔴", "⚠️" };
+	char base[64], pr[64];
 	struct strbuf why;
 
 	fprintf(fp, "### %s scorch diff: %s\n\n", icon[r->verdict],
@@ -592,12 +613,11 @@ diffreport_write_markdown(const struct diff_result *r, FILE *fp)
 	escape_md_text(&why, r->why);
 	fprintf(fp, "%s.\n\n", why.buf);
 	strbuf_fini(&why);
-	fprintf(fp,
-		"Baseline: %zu run%s, %llu samples. PR: %zu run%s, %llu "
-		"samples. ",
-		r->nbase, r->nbase == 1 ? "" : "s",
-		(unsigned long long)r->base_samples, r->npr,
-		r->npr == 1 ? "" : "s", (unsigned long long)r->pr_samples);
+	report_amount(r, r->base_samples, base, sizeof(base));
+	report_amount(r, r->pr_samples, pr, sizeof(pr));
+	fprintf(fp, "Baseline: %zu run%s, %s. PR: %zu run%s, %s. ", r->nbase,
+		r->nbase == 1 ? "" : "s", base, r->npr, r->npr == 1 ? "" : "s",
+		pr);
 	report_md_units(fp, r);
 	report_md_tiers(fp, r, r->regressions, r->nregressions,
 			r->nregression_findings, "Regressions",
@@ -769,9 +789,10 @@ diffreport_write_json(const struct diff_result *r, FILE *fp)
 	json_put_string(fp, r->normalize_why ? r->normalize_why : "");
 	fputs(",\n", fp);
 	fprintf(fp,
-		"\"baseline\": {\"runs\": %zu, \"samples\": %llu, "
-		"\"total\": ",
-		r->nbase, (unsigned long long)r->base_samples);
+		"\"counts\": \"%s\",\n\"baseline\": {\"runs\": %zu, "
+		"\"samples\": %llu, \"total\": ",
+		r->count_name ? r->count_name : "samples", r->nbase,
+		(unsigned long long)r->base_samples);
 	report_json_num(fp, r->base_total_v);
 	fprintf(fp,
 		"},\n\"pr\": {\"runs\": %zu, \"samples\": %llu, "

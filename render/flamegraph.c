@@ -144,10 +144,21 @@ flame_write_info(struct flame_writer *w, const struct flame_rect *r)
 {
 	struct strbuf *sb = &w->sb;
 
-	strbuf_addf(sb, "&#10;%" PRIu64 " ", r->total);
-	escape_svg(sb, w->o->count_name, 0);
-	strbuf_addf(sb, " (%.2f%%), self %" PRIu64,
-		    flame_pct(r->total, w->l.total), r->self);
+	/* a time when known, then the counts (unless they are the time) */
+	if (w->o->count_ms > 0)
+		strbuf_addf(sb, "&#10;%.1f ms (%.2f%%), self %.1f ms",
+			    (double)r->total * w->o->count_ms,
+			    flame_pct(r->total, w->l.total),
+			    (double)r->self * w->o->count_ms);
+	if (w->o->count_ms <= 0 || strcmp(w->o->count_name, "ns")) {
+		strbuf_addf(sb, "&#10;%" PRIu64 " ", r->total);
+		escape_svg(sb, w->o->count_name, 0);
+		if (w->o->count_ms > 0)
+			strbuf_addf(sb, ", self %" PRIu64, r->self);
+		else
+			strbuf_addf(sb, " (%.2f%%), self %" PRIu64,
+				    flame_pct(r->total, w->l.total), r->self);
+	}
 	if (r->frame != FLAME_ROOT) {
 		const struct frame *f = profile_frame(w->p, r->frame);
 
@@ -274,9 +285,16 @@ flame_write_foot(struct flame_writer *w)
 	strbuf_reset(sb);
 	strbuf_addf(sb, "</g>\n<text id=\"details\" x=\"%d\" y=\"%d\">", XPAD,
 		    y);
-	if (w->l.total) {
+	if (w->l.total && o->count_ms > 0 && !strcmp(o->count_name, "ns")) {
+		strbuf_addf(sb, "%.1f ms", (double)w->l.total * o->count_ms);
+	} else if (w->l.total) {
 		strbuf_addf(sb, "%" PRIu64 " ", w->l.total);
 		escape_svg(sb, o->count_name, 0);
+		if (o->count_ms > 0)
+			strbuf_addf(sb, " (%.1f ms)",
+				    (double)w->l.total * o->count_ms);
+	}
+	if (w->l.total) {
 		strbuf_addf(sb,
 			    ", %zu unique stacks, %u frames deep, %zu of "
 			    "%" PRIu64 " call paths drawn",

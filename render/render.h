@@ -45,9 +45,13 @@ struct flame_opts {
 	const char *title;	/* default "Flame Graph" ("Icicle Graph") */
 	const char *subtitle;	/* NULL for none */
 	const char *count_name; /* "samples" */
-	int width;		/* image width in px, default 1200 */
-	int frame_height;	/* px per frame, default 16 */
-	int font_size;		/* px, default 12 */
+	/* > 0: the ms one count stands for (per run, profile_run_ms()):
+	 * tooltips and the total say times, then the counts unless
+	 * count_name is "ns" (a view whose counts are the time) */
+	double count_ms;
+	int width;	      /* image width in px, default 1200 */
+	int frame_height;     /* px per frame, default 16 */
+	int font_size;	      /* px, default 12 */
 	double min_width;     /* px; narrower frames are pruned, default 0.1 */
 	double min_width_pct; /* > 0: prune below this % of all samples
 			       * instead (flamegraph.pl's --minwidth N%) */

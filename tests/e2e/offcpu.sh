@@ -110,11 +110,11 @@ done
 # The SVG of an off-CPU recording is its wall view, and says so.
 "$SCORCH" record --off-cpu -q -o "$T/w.svg" -- "$EXAMPLES/offcpu" \
 	>/dev/null 2>"$T/err"
-if grep -q 'Wall-Clock' "$T/w.svg" && grep -q ' ns' "$T/w.svg" &&
+if grep -q 'Wall-Clock' "$T/w.svg" && grep -q '[0-9] ms (' "$T/w.svg" &&
 	grep -q 'offcpu_pipe_read' "$T/w.svg"; then
-	ok "record --off-cpu -o x.svg draws the wall view, in ns"
+	ok "record --off-cpu -o x.svg draws the wall view, in ms"
 else
-	not_ok "record --off-cpu -o x.svg draws the wall view, in ns" \
+	not_ok "record --off-cpu -o x.svg draws the wall view, in ms" \
 		"$(cat "$T/err")"
 fi
 # A view of a profile without a period cannot weigh its samples.

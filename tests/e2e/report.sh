@@ -88,13 +88,17 @@ if can_perf; then
 	"$SCORCH" fold "$T/p.json" >"$T/p.folded"
 	"$SCORCH" report "$T/p.json" --top 0 --format json >"$T/p.report.json"
 	want=$(count "$T/p.folded" ';burn_kernel_\[i\]$')
+	# The table is in ms (period_ns known): back to samples.
 	got=$(python3 -c '
 import json, sys
-rows = json.load(open(sys.argv[1]))["tables"][0]["rows"]
-print(sum(r["self"] for r in rows if r["function"] == "burn_kernel"
-          and r["module"] == "cpuburn"))' "$T/p.report.json")
+doc = json.load(open(sys.argv[1]))
+rows = doc["tables"][0]["rows"]
+ms = sum(r["self_ms"] for r in rows if r["function"] == "burn_kernel"
+         and r["module"] == "cpuburn")
+period_ms = json.load(open(sys.argv[2]))["meta"]["period_ns"] / 1e6
+print(round(ms / period_ms))' "$T/p.report.json" "$T/p.json")
 	# burn_kernel is always inlined: its inlined copies are the function.
-	check "recorded: burn_kernel self samples = folded leaf count of burn_kernel_[i] ($got = $want)" \
+	check "recorded: burn_kernel self ms = folded leaf count of burn_kernel_[i] x period ($got = $want)" \
 		test "$got" -eq "$want" -a "$want" -gt 0
 else
 	skip "report of a recorded profile" "no permission for perf events"

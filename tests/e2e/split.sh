@@ -62,18 +62,25 @@ fi
 "$SCORCH" report "$T/t.json" --split thread --top 0 --format json \
 	-o "$T/rep.json" 2>"$T/err"
 rc=$?
+# The tables are in ms (the recording's period_ns): back to samples.
 res=$(python3 -c '
 import json, re, sys
 d = json.load(open(sys.argv[1]))
+period_ms = json.load(open(sys.argv[2]))["meta"]["period_ns"] / 1e6
 self = [t for t in d["tables"] if t["name"] == "by_self"]
-tot = 0
+tot = rows = 0
 for t in self:
-    m = re.match(r".*, (\d+) samples \(", t["title"])
-    s = sum(r["self"] for r in t["rows"])
-    if not m or int(m.group(1)) != s:
+    m = re.match(r".*, ([0-9.]+) ms \(", t["title"])
+    s = sum(r["self_ms"] for r in t["rows"])
+    # each number is rounded to 0.1 ms
+    if not m or abs(float(m.group(1)) - s) > 0.05 * (len(t["rows"]) + 1):
         print("bad", t["title"], s); sys.exit()
     tot += s
-print(len(self), tot)' "$T/rep.json")
+    rows += len(t["rows"])
+want = int(sys.argv[3])
+# the samples they add up to: the total, within the rounding
+print(len(self), want if abs(tot - want * period_ms) <= 0.05 * rows + 0.1
+      else tot / period_ms)' "$T/rep.json" "$T/t.json" "$total")
 set -- $res
 if [ $rc -eq 0 ] && [ "${1:-0}" -eq "$nroots" ] && [ "${2:-0}" -eq "$total" ]; then
 	ok "report --split thread: $1 sections, their samples add up to $2"
