@@ -19,7 +19,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 list=$top/examples/diffcorpus/corpus.list
 judge=$top/examples/diffcorpus/judge.js
 dc=$EXAMPLES/diffcorpus
-classes=${DIFF_CORPUS_CLASSES:-"a b c d f h aa-builds aa-threads"}
+classes=${DIFF_CORPUS_CLASSES:-"a b c d f h aa-threads"}
 scale=${DIFF_CORPUS_SCALE:-0.5}
 
 if ! can_perf; then
