@@ -8,13 +8,15 @@
 # against `power 1 2` (PR), recorded interleaved, POWER_REPS times (default
 # 4) for each configuration "RUNS@HZ" of POWER_CONFIGS (default "3@999
 # 5@999 8@999 5@1999"). A configuration finds the change when `target` is
-# the first regression and significant. Prints a markdown section.
+# the first regression and significant. POWER_DIFF_OPTS: more options for
+# scorch diff (e.g. "--normalize none"). Prints a markdown section.
 set -eu
 cd "$(dirname "$0")/.."
 
 REPS=${POWER_REPS:-4}
 PCT=${POWER_PCT:-2}
 CONFIGS=${POWER_CONFIGS:-"3@999 5@999 8@999 5@1999"}
+OPTS=${POWER_DIFF_OPTS:-}
 P=build/examples/diffcorpus/power
 W=$(mktemp -d /tmp/scorch-bench-power.XXXXXX)
 trap 'rm -rf "$W"' EXIT
@@ -35,7 +37,9 @@ for cfg in $CONFIGS; do
 			./scorch record -q -F "$hz" -o "$W/pr/$i.json" -- "$P" 1 "$PCT" >/dev/null 2>&1
 			i=$((i + 1))
 		done
-		./scorch diff "$W/base" "$W/pr" -q --report "$W/d.json" 2>/dev/null || true
+		# shellcheck disable=SC2086
+		./scorch diff "$W/base" "$W/pr" -q --report "$W/d.json" $OPTS \
+			2>/dev/null || true
 		r=$(node examples/diffcorpus/judge.js scorch "$W/d.json" target regression -)
 		echo "power $cfg rep $rep: $r" >&2
 		case $r in *"first=1 flagged=1"*) found=$((found + 1)) ;; esac
@@ -46,13 +50,13 @@ for cfg in $CONFIGS; do
 done
 
 cat <<EOT
-## Diff power: a change of +$PCT% of the total in one function
+## Diff power: a change of +$PCT% of the total in one function${OPTS:+ ($OPTS)}
 
 \`BENCH=diff-power make bench\` (bench/diff-power.sh): \`power 1 0\` against
 \`power 1 $PCT\` (examples/diffcorpus/power.c: \`target\` 5% of the time,
 plus $PCT% of the baseline's total in the PR), fixed work, recorded
 interleaved with \`scorch record -F HZ\`, compared by \`scorch diff\` with
-its defaults, $REPS times per configuration. "found": \`target\` is the
+its defaults${OPTS:+ and $OPTS}, $REPS times per configuration. "found": \`target\` is the
 first regression and a significant finding; "other flags": comparisons
 that flagged another function. scorch $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(date -u +%Y-%m-%d), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg).
 

@@ -14,7 +14,8 @@ dc_arg(int argc, char **argv, int i, double def)
 		return def;
 	v = strtod(argv[i], &end);
 	if (end == argv[i] || *end || !(v >= 0) || v > 1e6) {
-		fprintf(stderr, "%s: '%s' is not a number (usage: %s [SCALE])\n",
+		fprintf(stderr,
+			"%s: '%s' is not a number (usage: %s [SCALE])\n",
 			argv[0], argv[i], argv[0]);
 		exit(2);
 	}

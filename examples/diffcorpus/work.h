@@ -37,7 +37,7 @@
 		long dc_i_;                                                    \
 		for (dc_i_ = 0; dc_i_ < (long)(steps); dc_i_++) {              \
 			(x) ^= (x) >> 29;                                      \
-			(x) = (x) * 0xbf58476d1ce4e5b9ULL + 1;                 \
+			(x) = (x)*0xbf58476d1ce4e5b9ULL + 1;                   \
 			__asm__ volatile("" : "+r"(x));                        \
 		}                                                              \
 	} while (0)
