@@ -58,23 +58,27 @@ COMMON_SRCS := common/xalloc.c common/strbuf.c common/err.c common/atomic.c \
 	common/utf8.c common/escape.c common/strpool.c common/json.c \
 	common/hash.c common/intmap.c
 PROFILE_SRCS := profile/profile.c profile/folded.c profile/json.c \
+	profile/lines.c \
 	profile/load.c profile/aggregate.c profile/merge.c profile/split.c \
 	profile/speedscope.c profile/pprof.c profile/budget.c \
-	profile/jsontext.c profile/jsonsites.c profile/perfscript.c
+	profile/jsontext.c profile/jsonsites.c profile/perfscript.c \
+	profile/values.c
 SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \
 	sampler/handle.c sampler/events.c sampler/targets.c sampler/ring.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
 	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
-	sampler/unwind-rules.c sampler/unwind-libunwind.c sampler/unwind-ehret.c
+	sampler/unwind-rules.c sampler/unwind-libunwind.c sampler/unwind-ehret.c \
+	sampler/offcpu.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
 	symbolize/symtab.c symbolize/plt.c
 RENDER_SRCS := $(sort $(wildcard render/*.c))
-DIFF_SRCS := diff/diff.c diff/stats.c diff/align.c diff/paths.c
-CLI_SRCS := cli/output.c cli/record.c cli/svg.c cli/fold.c cli/flameopts.c \
+DIFF_SRCS := diff/diff.c diff/count.c diff/model.c diff/noise.c diff/tiers.c diff/findings.c diff/stats.c diff/align.c diff/paths.c
+CLI_SRCS := cli/output.c cli/record.c cli/record_profile.c \
+	cli/record_summary.c cli/svg.c cli/fold.c cli/flameopts.c \
 	cli/addr2line.c cli/report.c cli/merge.c cli/export.c cli/diff.c \
 	cli/check.c
-CLI_SRCS += cli/pidof.c cli/usage.c cli/formats.c
+CLI_SRCS += cli/pidof.c cli/usage.c cli/formats.c cli/value.c
 
 LIB_SRCS := $(COMMON_SRCS) $(PROFILE_SRCS) $(SAMPLER_SRCS) \
 	$(SYMBOLIZE_SRCS) $(RENDER_SRCS) $(DIFF_SRCS)
@@ -85,9 +89,10 @@ GEN_OBJS := gen/pprof.pb-c.o
 LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
-	test_diff test_budget test_regex \
-	test_modules test_escape test_roundtrip test_decode test_common
-EXAMPLES := cpuburn threads echo-server loadgen stackmix
+	test_diff test_diffmodel test_budget test_regex \
+	test_modules test_escape test_roundtrip test_decode test_common \
+	test_values test_offcpu
+EXAMPLES := cpuburn threads echo-server loadgen stackmix offcpu
 
 # ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------
 # $(call build_rules,DIR,EXTRA_FLAGS); CC_DIR is the build's compiler.
@@ -160,6 +165,7 @@ build-fuzz/%: build-fuzz/tests/fuzz/%.o build-fuzz/tests/fuzz/fuzz.o \
 	$(call msg,LINK,$@)clang -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 .PHONY: all asan check check-build check-asan demo bench soak examples matrix format \
+	plt-examples \
 	format-check clean fuzz fuzz-build FORCE
 FORCE:
 
@@ -181,14 +187,15 @@ NOFP_CFLAGS := $(filter-out -fno-omit-frame-pointer,$(EXAMPLE_CFLAGS)) \
 UNWIND_EXAMPLES := build/examples/stackmix-nofp \
 	build/examples/stackmix-dbgframe build/examples/stackmix-plugin.so \
 	build/examples/regression-base build/examples/regression-pr \
-	build/examples/stackmix-lld
+	build/examples/stackmix-lld build/examples/workers-base \
+	build/examples/workers-pr
 DC := build/examples/diffcorpus
 DC_CLASSES := a b c d e f g h i j
 DC_COMMON := examples/diffcorpus/work.c examples/diffcorpus/work.h
 DIFFCORPUS := $(foreach c,$(DC_CLASSES),$(DC)/$(c)-base $(DC)/$(c)-pr) \
 	$(DC)/aa-1 $(DC)/aa-2 $(DC)/power
 examples: $(addprefix build/examples/,$(EXAMPLES)) $(UNWIND_EXAMPLES) \
-	build/examples/loadtest-server $(DIFFCORPUS)
+	build/examples/loadtest-server plt-examples $(DIFFCORPUS)
 
 build/examples/%: examples/%.c | build/.dirs
 	@mkdir -p build/examples
@@ -257,6 +264,15 @@ $(DC)/j-base $(DC)/j-pr: $(DC)/j-%: examples/diffcorpus/j.c $(DC_COMMON) | build
 		examples/diffcorpus/work.c -L$(DC)/j-$*.lib -ldcshared \
 		-Wl,-rpath,'$$ORIGIN/j-$*.lib'
 
+# examples/workers: four named threads, a baseline and a PR build.
+build/examples/workers-base: examples/workers/workers.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -DWORKERS_PR=0 -o $@ $<
+
+build/examples/workers-pr: examples/workers/workers.c | build/.dirs
+	@mkdir -p build/examples
+	$(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -DWORKERS_PR=1 -o $@ $<
+
 build/examples/stackmix-plugin.so: examples/stackmix-plugin.c | build/.dirs
 	@mkdir -p build/examples
 	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -fPIC -shared -o $@ $<
@@ -280,7 +296,7 @@ matrix: $(addprefix $(MX)/,$(MATRIX))
 # PATH (or an executable path), else say which one is missing.
 mx_have = $(foreach t,$(1),command -v $(t) >/dev/null &&) true
 define mx_build
-	@mkdir -p $(MX)
+	@mkdir -p $(@D)
 	$(Q)if $(call mx_have,$(1)); then printf '  %-6s %s\n' BUILD $@; \
 	$(2); else echo "SKIP: $@: not built, one of '$(1)' is not installed" >&2; fi
 endef
@@ -311,6 +327,63 @@ $(MX)/rust-cc: examples/matrix/chain.rs | build/.dirs
 # Go's caches under build/, so a build needs no HOME.
 $(MX)/go: examples/matrix/chain.go | build/.dirs
 	$(call mx_build,$(GO_DEB),GOCACHE=$(abspath build/go-cache) GOPATH=$(abspath build/go-path) GO111MODULE=off $(GO_DEB) build -o $@ $<)
+
+# ---- PLT stubs (tests/e2e/plt.sh) --------------------------------------------
+# examples/plt/: a loop calling memcpy, strlen and qsort through the PLT,
+# built by each linker in each PLT layout: lazy and -z now, PIE and not,
+# IBT's .plt.sec, .plt.got, -fno-plt, static (IRELATIVE entries), LLD's
+# retpoline PLT, and a shared library's own PLT (lib-*/libham.so, run by
+# lib-*/main). $(PLTX)/plt.list names them with the tools each needs, so the
+# test can tell a toolchain not installed (skip) from a build that failed.
+PLTX := build/examples/plt
+PLT_CFLAGS := -O1 -g -fno-builtin -Wall -Wextra
+PLT_LIST :=
+# lib-*/main finds its libham.so beside it, wherever build/ is.
+PLT_RPATH = -Wl,-rpath,'$$ORIGIN'
+# $(call plt_exe,NAME,COMPILER LINKER,FLAGS) / $(call plt_lib,...); no comma
+# in FLAGS (call's separator): -z now, not -Wl,-z,now.
+define plt_exe
+PLT_LIST += $(1):$(firstword $(2))/$(lastword $(2))
+$(PLTX)/$(1): examples/plt/hammer.c | build/.dirs
+	$$(call mx_build,$(2),$(firstword $(2)) $$(PLT_CFLAGS) $(3) -o $$@ $$<)
+endef
+define plt_lib
+PLT_LIST += $(1):$(firstword $(2))/$(lastword $(2))
+$(PLTX)/$(1)/libham.so: examples/plt/libham.c | build/.dirs
+	$$(call mx_build,$(2),$(firstword $(2)) $$(PLT_CFLAGS) -fPIC -shared $(3) -o $$@ $$<)
+$(PLTX)/$(1)/main: examples/plt/libmain.c $(PLTX)/$(1)/libham.so | build/.dirs
+	$$(call mx_build,$(2),$(firstword $(2)) $$(PLT_CFLAGS) $(3) -o $$@ $$< -L$$(@D) -lham $$(PLT_RPATH))
+endef
+NOIBT := -fcf-protection=none
+$(eval $(call plt_exe,gcc-bfd-lazy,gcc ld.bfd,-fuse-ld=bfd $(NOIBT) -z lazy))
+$(eval $(call plt_exe,gcc-bfd-now,gcc ld.bfd,-fuse-ld=bfd $(NOIBT) -z now))
+$(eval $(call plt_exe,gcc-bfd-nopie,gcc ld.bfd,-fuse-ld=bfd $(NOIBT) -fno-PIE -no-pie -z lazy))
+$(eval $(call plt_exe,gcc-bfd-ibt,gcc ld.bfd,-fuse-ld=bfd -fcf-protection -z ibt -z lazy))
+$(eval $(call plt_exe,gcc-bfd-ibt-now,gcc ld.bfd,-fuse-ld=bfd -fcf-protection -z ibt -z now))
+$(eval $(call plt_exe,gcc-bfd-gotplt,gcc ld.bfd,-fuse-ld=bfd $(NOIBT) -DHAMMER_TAKE_ADDR))
+$(eval $(call plt_exe,gcc-bfd-noplt,gcc ld.bfd,-fuse-ld=bfd $(NOIBT) -fno-plt))
+$(eval $(call plt_exe,gcc-gold,gcc ld.gold,-fuse-ld=gold $(NOIBT)))
+$(eval $(call plt_exe,gcc-gold-nopie,gcc ld.gold,-fuse-ld=gold $(NOIBT) -fno-PIE -no-pie))
+$(eval $(call plt_exe,gcc-lld,gcc ld.lld,-fuse-ld=lld $(NOIBT)))
+$(eval $(call plt_exe,gcc-static,gcc ld.bfd,-fuse-ld=bfd $(NOIBT) -static))
+$(eval $(call plt_exe,gcc-static-pie,gcc ld.bfd,-fuse-ld=bfd $(NOIBT) -fPIE -static-pie))
+$(eval $(call plt_exe,clang-bfd-ibt,clang ld.bfd,-fuse-ld=bfd -fcf-protection -z ibt))
+$(eval $(call plt_exe,clang-lld,clang ld.lld,-fuse-ld=lld $(NOIBT)))
+$(eval $(call plt_exe,clang-lld-nopie,clang ld.lld,-fuse-ld=lld $(NOIBT) -fno-PIE -no-pie))
+$(eval $(call plt_exe,clang-lld-now,clang ld.lld,-fuse-ld=lld $(NOIBT) -z now))
+$(eval $(call plt_exe,clang-lld-ibt,clang ld.lld,-fuse-ld=lld -fcf-protection -z force-ibt))
+$(eval $(call plt_exe,clang-lld-retpoline,clang ld.lld,-fuse-ld=lld $(NOIBT) -z retpolineplt))
+$(eval $(call plt_exe,clang-lld-retpoline-now,clang ld.lld,-fuse-ld=lld $(NOIBT) -z retpolineplt -z now))
+$(eval $(call plt_lib,lib-gcc-bfd,gcc ld.bfd,-fuse-ld=bfd $(NOIBT) -z lazy))
+$(eval $(call plt_lib,lib-gcc-bfd-ibt,gcc ld.bfd,-fuse-ld=bfd -fcf-protection -z ibt))
+$(eval $(call plt_lib,lib-gcc-gold,gcc ld.gold,-fuse-ld=gold $(NOIBT)))
+$(eval $(call plt_lib,lib-clang-lld,clang ld.lld,-fuse-ld=lld $(NOIBT)))
+PLT_NAMES := $(foreach e,$(PLT_LIST),$(firstword $(subst :, ,$(e))))
+plt-examples: $(PLTX)/plt.list \
+	$(foreach n,$(PLT_NAMES),$(if $(filter lib-%,$(n)),$(PLTX)/$(n)/main,$(PLTX)/$(n)))
+$(PLTX)/plt.list: Makefile | build/.dirs
+	@mkdir -p $(@D)
+	$(Q)printf '%s\n' $(foreach e,$(PLT_LIST),'$(e)') >$@
 
 # ---- tests ------------------------------------------------------------------
 # The suite runs twice: the normal build with -Werror, then the sanitizers.

@@ -14,3 +14,46 @@ median() {
 		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
 			else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+
+# bench_need_perf: exit 2 with a line when perf is not installed.
+bench_need_perf() {
+	if ! command -v perf >/dev/null 2>&1; then
+		echo "scorch: bench: perf is not installed (Debian package linux-perf)" >&2
+		exit 2
+	fi
+}
+
+# bench_echo_server DIR: start examples/echo-server on a free port (its
+# output in DIR/server.out); sets $server (its pid) and $port, or exits 2.
+bench_echo_server() {
+	build/examples/echo-server 0 >"$1/server.out" &
+	server=$!
+	i=0
+	while ! grep -q listening "$1/server.out" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then
+			echo "scorch: bench: echo-server did not start" >&2
+			exit 2
+		fi
+		sleep 0.05
+	done
+	port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1/server.out")
+}
+
+# bench_rounds: $ROUNDS rounds of `measure CONFIG` over $CONFIGS,
+# interleaved so drift in the machine's speed hits every configuration
+# alike; each result goes to $W/raw as "CONFIG VALUES...", progress to
+# stderr.
+bench_rounds() {
+	echo "bench: $ROUNDS rounds x $(echo $CONFIGS | wc -w) configurations," \
+		"${SECS}s each, $CONNS connections" >&2
+	r=1
+	while [ "$r" -le "$ROUNDS" ]; do
+		for c in $CONFIGS; do
+			v=$(measure "$c")
+			echo "$c $v" >>"$W/raw"
+			printf '  round %d %-20s %s\n' "$r" "$c" "$v" >&2
+		done
+		r=$((r + 1))
+	done
+}

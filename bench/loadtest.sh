@@ -83,17 +83,7 @@ measure() {
 	END { printf "%.0f %.2f\n", r, (n > 0 ? 1e6 * s / t / n : 0) }' "$W/wrk.out"
 }
 
-echo "bench: $ROUNDS rounds x $(echo $CONFIGS | wc -w) configurations," \
-	"${SECS}s each, $CONNS connections" >&2
-r=1
-while [ "$r" -le "$ROUNDS" ]; do
-	for c in $CONFIGS; do
-		v=$(measure "$c")
-		echo "$c $v" >>"$W/raw"
-		printf '  round %d %-12s %s\n' "$r" "$c" "$v" >&2
-	done
-	r=$((r + 1))
-done
+bench_rounds
 
 
 base_r=$(median none 2)

@@ -33,23 +33,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! command -v perf >/dev/null 2>&1; then
-	echo "scorch: bench: perf is not installed (Debian package linux-perf)" >&2
-	exit 2
-fi
+bench_need_perf
 
-"$EX/echo-server" 0 >"$W/server.out" &
-server=$!
-i=0
-while ! grep -q listening "$W/server.out" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 100 ]; then
-		echo "scorch: bench: echo-server did not start" >&2
-		exit 2
-	fi
-	sleep 0.05
-done
-port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$W/server.out")
+bench_echo_server "$W"
 ticks=$(getconf CLK_TCK)
 
 
@@ -91,17 +77,7 @@ measure() {
 		printf "%.0f %.2f %.2f\n", r, us, 100 * p / t / secs }'
 }
 
-echo "bench: $ROUNDS rounds x $(echo $CONFIGS | wc -w) configurations," \
-	"${SECS}s each, $CONNS connections" >&2
-r=1
-while [ "$r" -le "$ROUNDS" ]; do
-	for c in $CONFIGS; do
-		v=$(measure "$c")
-		echo "$c $v" >>"$W/raw"
-		printf '  round %d %-18s %s\n' "$r" "$c" "$v" >&2
-	done
-	r=$((r + 1))
-done
+bench_rounds
 
 
 base_r=$(median none 2)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "../profile/profile.h"
 
@@ -272,12 +273,44 @@ int pidof_check_targets(const struct record_opts *ro, size_t npids,
 /* The targets into p's metadata: pids (and the command's), tids, target. */
 void pidof_meta_targets(struct profile *p, const struct record_opts *ro,
 			pid_t child);
+/*
+ * value.c: --value cpu|off-cpu|wall into *v; -1 after a one-line error.
+ * cli_apply_value() replaces *p by its view of *v (profile_view(); v NULL:
+ * the profile's default value), leaving a CPU profile shown as samples as
+ * it is; -1 after a one-line error naming input (the file) and why (off-cpu
+ * of a profile not recorded with --off-cpu is one).
+ */
+int cli_value_arg(const char *arg, enum profile_value *v);
+int cli_apply_value(struct profile **p, const enum profile_value *v,
+		    const char *input);
+/* A view's graph says what it shows: its title (unless one was given) and
+ * "ns" for its counts in tooltips (unless --count-name was). */
+void cli_flame_value(const struct profile *p, struct flame_opts *fo);
 /* --split thread|process into *by; -1 after a one-line error. */
 int cli_split_arg(const char *arg, enum profile_split *by);
 /* Replace *p by profile_split(*p, by) (nothing for SPLIT_NONE); warns when
  * input has no tasks to split by. */
 void cli_apply_split(struct profile **p, enum profile_split by,
 		     const char *input);
+
+/*
+ * record_profile.c: record's profile from the sampler's address stacks,
+ * root first with the process name as the root and a [truncated] or
+ * [unknown] marker above it for a stack cut short; then its metadata, and
+ * one --label KEY=VALUE (checked already) as "label.KEY".
+ */
+struct sampler;
+struct symbolizer;
+void record_profile_build(struct profile *p, const struct sampler *s,
+			  struct symbolizer *sy);
+void record_profile_metadata(struct profile *p, const struct sampler *s,
+			     const struct record_opts *ro, time_t started);
+void record_profile_label(struct profile *p, const char *arg);
+/* record_summary.c: record's warnings and its summary line (names: -p's
+ * names and their processes; out: the file the profile is in). */
+void record_summary(const struct sampler *s, const struct symbolizer *sy,
+		    const struct profile *p, const struct record_opts *ro,
+		    const char *names, const char *out);
 
 /* Subcommands. */
 int cmd_record(int argc, char **argv);

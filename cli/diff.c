@@ -27,7 +27,7 @@
 
 static const char diff_usage[] =
 	"usage: scorch diff BASE PR [-o DIFF.svg] [--report FILE]...\n"
-	"                   [--normalize share|none] [--alpha A] [--min-delta D]\n"
+	"                   [--normalize auto|share|none] [--alpha A] [--min-delta D]\n"
 	"                   [--min-share PCT] [--min-samples N] [--base-shape]\n"
 	"                   [--fail-on-regression] [flame graph options]\n"
 	"\n"
@@ -38,14 +38,16 @@ static const char diff_usage[] =
 	"the verdict far more sensitive. docs/DIFF.md describes the method.\n"
 	"\n"
 	"  -o, --output FILE.svg   a differential flame graph: the PR's shape,\n"
-	"                          red where it grew, blue where it shrank\n"
+	"                          red where its own share grew, blue where it\n"
+	"                          shrank\n"
 	"      --base-shape        draw the baseline's shape instead (shows\n"
 	"                          code the PR removed)\n"
 	"      --report FILE       also write the report: FILE.md (markdown, for\n"
 	"                          a PR comment), FILE.json, or text; repeatable\n"
-	"      --normalize MODE    share: compare shares of all samples (default);\n"
-	"                          none: absolute CPU time per run, for\n"
-	"                          fixed-work benchmarks\n"
+	"      --normalize MODE    auto (default): none when every run recorded\n"
+	"                          a whole command (fixed work), else share;\n"
+	"                          share: compare shares of all samples;\n"
+	"                          none: absolute CPU time per run\n"
 	"      --alpha A           false-discovery rate of the findings\n"
 	"                          (default 0.001)\n"
 	"      --min-delta D       smallest change worth reporting: share points,\n"
@@ -54,8 +56,9 @@ static const char diff_usage[] =
 	"      --min-share PCT     test functions with at least this share on\n"
 	"                          either side (default 0.2)\n"
 	"      --min-samples N     fewer samples a side: no verdict (default 500)\n"
-	"      --fail-on-regression  exit 1 on a regression, 125 when the\n"
-	"                          profiles cannot support a verdict\n"
+	"      --fail-on-regression  exit 1 on a regression finding (possible\n"
+	"                          ones never fail), 125 when the profiles\n"
+	"                          cannot support a verdict\n"
 	"  -q, --quiet             no report on stdout\n"
 	"\n" CLI_FLAME_USAGE "\n"
 	"EXAMPLES\n"
@@ -192,32 +195,61 @@ struct diff_draw {
 	struct diff_paths *other;
 	uint64_t this_total, other_total;
 	bool shape_is_pr;
-	double pr_scale; /* the PR's shares are divided by it (the report's) */
-	double scale;	 /* share points at which color saturates */
+	/* Share mode: the change is in each side's own share points; else
+	 * in the report's unit a run (ms or samples), one sample worth: */
+	bool shares;
+	double this_per_sample, other_per_sample;
+	double scale; /* the change at which color saturates */
+	char **notes; /* per function of r, the tooltip's note, or NULL */
 };
 
+/* The note of a listed function, made once (the flame graph keeps it). */
+static const char *
+diff_draw_note(struct diff_draw *d, const struct diff_fn *fn)
+{
+	size_t f = (size_t)(fn - d->r->fns);
+
+	if (!d->notes[f])
+		d->notes[f] = diffreport_fn_note(d->r, fn);
+	return d->notes[f];
+}
+
+/*
+ * Each side's own measurement of a path, and the change PR - baseline in
+ * them: no rescaling, so the root and a trunk every sample passes through
+ * do not change color because the shares were rescaled (docs/DIFF.md).
+ */
 static void
 diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth, uint32_t same,
 	      uint64_t samples, struct flame_annot *out)
 {
 	struct diff_draw *d = ctx;
-	double this_pct, other_pct, delta;
+	const struct diff_fn *fn = NULL;
+	enum diff_tier tier = DIFF_TIER_NONE;
+	double this_v, other_v, delta;
 
 	out->other = diff_paths_lookup(d->other, d->shape, frames, depth, same);
-	this_pct = d->this_total
-			   ? 100.0 * (double)samples / (double)d->this_total
-			   : 0;
-	other_pct = d->other_total ? 100.0 * (double)out->other /
-					     (double)d->other_total
-				   : 0;
-	/* Always PR minus baseline, whichever side gives the shape, with
-	 * the PR rescaled as in the report. */
-	delta = d->shape_is_pr ? this_pct / d->pr_scale - other_pct
-			       : other_pct / d->pr_scale - this_pct;
+	if (d->shares) {
+		this_v = d->this_total ? 100.0 * (double)samples /
+						 (double)d->this_total
+				       : 0;
+		other_v = d->other_total ? 100.0 * (double)out->other /
+						   (double)d->other_total
+					 : 0;
+	} else {
+		this_v = d->this_per_sample * (double)samples;
+		other_v = d->other_per_sample * (double)out->other;
+	}
+	/* Always PR minus baseline, whichever side gives the shape. */
+	delta = d->shape_is_pr ? this_v - other_v : other_v - this_v;
 	out->delta = delta;
 	out->intensity = fmin(1, fabs(delta) / d->scale);
-	out->significant =
-		depth > 0 && diff_is_finding(d->r, d->shape, frames[depth - 1]);
+	if (depth > 0)
+		tier = diff_frame_tier(d->r, d->shape, frames[depth - 1], &fn);
+	out->significant = tier == DIFF_TIER_FINDING;
+	out->possible = tier == DIFF_TIER_POSSIBLE;
+	if (fn)
+		out->note = diff_draw_note(d, fn);
 }
 
 struct diff_svg_args {
@@ -232,6 +264,43 @@ diff_svg_cb(FILE *fp, void *arg)
 	const struct diff_svg_args *a = arg;
 
 	return flame_write_diff_svg(a->shape, a->fo, a->fd, fp);
+}
+
+/* The size of a finding's change in each side's own self values. */
+static double
+diff_draw_own_change(const struct diff_result *r, const struct diff_fn *fn)
+{
+	return fabs(diff_pr_own(r, &fn->self) - fn->self.base_v);
+}
+
+/*
+ * How the graph measures a path: each side's own share, or with absolute
+ * values (--normalize none) the report's unit a run, from each side's
+ * per-run total; color saturates at the biggest finding's own change.
+ */
+static void
+diff_draw_values(struct diff_draw *d, const struct diff_result *r,
+		 bool base_shape)
+{
+	uint64_t base_n = base_shape ? d->this_total : d->other_total;
+	uint64_t pr_n = base_shape ? d->other_total : d->this_total;
+	double base_ps, pr_ps;
+	size_t i;
+
+	d->shares = !strcmp(r->unit, "pts");
+	base_ps = base_n ? r->base_total_v / (double)base_n : 0;
+	pr_ps = pr_n ? r->pr_total_v / (double)pr_n : 0;
+	d->this_per_sample = base_shape ? base_ps : pr_ps;
+	d->other_per_sample = base_shape ? pr_ps : base_ps;
+	d->scale = d->shares ? 1 : 0.005 * fmax(r->base_total_v, 1e-9);
+	for (i = 0; i < r->nregression_findings; i++)
+		d->scale = fmax(
+			d->scale,
+			diff_draw_own_change(r, &r->fns[r->regressions[i]]));
+	for (i = 0; i < r->nimprovement_findings; i++)
+		d->scale = fmax(
+			d->scale,
+			diff_draw_own_change(r, &r->fns[r->improvements[i]]));
 }
 
 static int
@@ -261,29 +330,33 @@ diff_write_svg(const struct diff_result *r, const struct diff_side *base,
 	d.this_total = profile_total(shape);
 	d.other_total = diff_paths_total(d.other);
 	d.shape_is_pr = !base_shape;
-	d.pr_scale = r->pr_scale > 0 ? r->pr_scale : 1;
-	/* Saturate at the biggest finding's change, and no lower than 1. */
-	d.scale = 1;
-	for (i = 0; i < r->nregressions; i++)
-		d.scale = fmax(d.scale,
-			       fabs(r->fns[r->regressions[i]].self.delta));
-	for (i = 0; i < r->nimprovements; i++)
-		d.scale = fmax(d.scale,
-			       fabs(r->fns[r->improvements[i]].self.delta));
+	d.notes = xcalloc(r->nfns ? r->nfns : 1, sizeof(*d.notes));
+	diff_draw_values(&d, r, base_shape);
 	memset(&fd, 0, sizeof(fd));
 	fd.this_name = base_shape ? "baseline" : "PR";
 	fd.other_name = base_shape ? "PR" : "baseline";
 	fd.other_total = d.other_total;
-	fd.delta_unit = " pts";
+	if (d.shares) {
+		fd.delta_unit = " pts";
+		fd.delta_note = "(PR - baseline, each side's own share)";
+	} else {
+		fd.delta_unit =
+			!strcmp(r->unit, "ms") ? " ms a run" : " samples a run";
+		fd.delta_note = "(PR - baseline)";
+		fd.value_unit = fd.delta_unit + 1;
+		fd.this_per_sample = d.this_per_sample;
+		fd.other_per_sample = d.other_per_sample;
+	}
 	fd.annotate = diff_annotate;
 	fd.ctx = &d;
 	if (!fo->title)
 		fo->title = "Differential flame graph";
 	if (!fo->subtitle) {
 		snprintf(subtitle, sizeof(subtitle),
-			 "%s shape; red grew, blue shrank (PR vs baseline); "
-			 "verdict: %s",
+			 "%s shape; red grew, blue shrank (PR vs baseline, "
+			 "each side's own %s); verdict: %s",
 			 base_shape ? "baseline" : "PR",
+			 d.shares ? "share" : "time a run",
 			 diff_verdict_name(r->verdict));
 		fo->subtitle = subtitle;
 	}
@@ -291,6 +364,9 @@ diff_write_svg(const struct diff_result *r, const struct diff_side *base,
 	sa.fo = fo;
 	sa.fd = &fd;
 	ret = cli_write_file(path, diff_svg_cb, &sa);
+	for (i = 0; i < r->nfns; i++)
+		free(d.notes[i]);
+	free(d.notes);
 	diff_paths_free(d.other);
 	profile_free(shape);
 	return ret;
@@ -400,13 +476,15 @@ cmd_diff(int argc, char **argv)
 			reports[nreports++] = optarg;
 			continue;
 		case OPT_NORMALIZE:
-			if (!strcmp(optarg, "share")) {
+			if (!strcmp(optarg, "auto")) {
+				o.normalize = DIFF_NORM_AUTO;
+			} else if (!strcmp(optarg, "share")) {
 				o.normalize = DIFF_NORM_SHARE;
 			} else if (!strcmp(optarg, "none")) {
 				o.normalize = DIFF_NORM_NONE;
 			} else {
 				cli_error("--normalize: unknown mode '%s' "
-					  "(known: share, none)",
+					  "(known: auto, share, none)",
 					  optarg);
 				goto out;
 			}

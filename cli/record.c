@@ -5,6 +5,8 @@
  * native JSON, folded stacks or an SVG flame graph (chosen by -o's
  * extension). Prints a live status line on a terminal and a one-line
  * summary at the end; exits 2 on bad input, or with the command's status.
+ * This file parses and runs the recording; the profile is built in
+ * record_profile.c, the summary said in record_summary.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +38,8 @@ enum {
 	RECORD_NO_INLINE,
 	RECORD_TID,
 	RECORD_CGROUP,
+	RECORD_OFF_CPU,
+	RECORD_OFF_CPU_STACK,
 };
 
 /* The parser's table and the --help text, in --help's order. */
@@ -83,6 +86,16 @@ static const struct usage_opt record_opts_table[] = {
 	  "when permitted; no cost per context switch);\n"
 	  "thread: one event per thread, as perf -p does;\n"
 	  "auto: cpu when permitted, else thread" },
+	{ "off-cpu", RECORD_OFF_CPU, NULL,
+	  "off-CPU time too: every switch-out of a target\n"
+	  "thread with its stack (user and kernel), weighed\n"
+	  "by the time until it runs again; preempted time\n"
+	  "under a [preempted] leaf. SVG and folded outputs\n"
+	  "show wall time (on and off CPU, in ns)" },
+	{ "off-cpu-stack-size", RECORD_OFF_CPU_STACK, "BYTES",
+	  "user stack copied per switch-out with --off-cpu\n"
+	  "-g dwarf (default 8K, or the CPU samples' copy\n"
+	  "when that is smaller)" },
 	{ "output", 'o', "OUT",
 	  "OUT.json native profile (default scorch.json),\n"
 	  "OUT.folded folded stacks, OUT.svg flame graph,\n"
@@ -115,9 +128,10 @@ record_usage(FILE *fp)
 	      "BYTES]\n"
 	      "                     [--unwinder libdw|libdwfl|libunwind] "
 	      "[--unwind-check]\n"
-	      "                     [--scope auto|cpu|thread] [-m PAGES] "
-	      "[--no-demangle]\n"
-	      "                     [--no-inline] [-q] [-L KEY=VALUE]... "
+	      "                     [--scope auto|cpu|thread] [--off-cpu] "
+	      "[-m PAGES]\n"
+	      "                     [--no-demangle]"
+	      " [--no-inline] [-q] [-L KEY=VALUE]... "
 	      "[-o OUT]\n"
 	      "                     [-- COMMAND ARGS...]\n"
 	      "\n"
@@ -135,6 +149,7 @@ record_usage(FILE *fp)
 	      "  scorch record -o bench.folded -- ./bench --iterations 1000\n"
 	      "  scorch record --tid 4242 -d 5 -o worker.svg\n"
 	      "  sudo scorch record -a -d 10 -o system.svg\n"
+	      "  scorch record --off-cpu -p myserver -d 30 -o wall.svg\n"
 	      "  scorch record -L commit=abc123 -L build=ci-42 -o run.json "
 	      "-- ./bench\n",
 	      fp);
@@ -216,137 +231,6 @@ record_parse_callgraph(const char *arg, struct record_opts *ro)
 	return -1;
 }
 
-/* The module of a symbolized frame into p's module table, once. */
-static void
-record_module(struct profile *p, struct symbolizer *sy,
-	      const struct sym_module *sm, const char *name)
-{
-	char hex[130];
-
-	if (!*name || profile_module_find(p, name))
-		return;
-	symbolizer_module_build_id(sy, sm, hex);
-	profile_add_module(p, name, sm->path, hex);
-}
-
-/*
- * Append the frames of a user frame of a stack to frames[] and their sites
- * to sites[]: its function and any calls inlined there, outermost first. A
- * return address is looked up at the call instruction (one byte before
- * it). Returns how many frames were appended.
- */
-static uint32_t
-record_user_frames(struct profile *p, const struct sampler *s,
-		   struct symbolizer *sy, const struct addr_stack *st,
-		   uint32_t j, uint32_t *frames, uint32_t *sites)
-{
-	uint64_t at = st->ips[st->nkernel + j] - (j ? 1 : 0);
-	uint32_t id = st->modules[j];
-	const struct addr_module *mod;
-	struct sym_module sm;
-	struct sym sym[SYM_MAX_CHAIN];
-	size_t i, n;
-
-	/*
-	 * Code in no file: JIT code, named by the process's perf map if it
-	 * wrote one (at is then a raw address), or unknown.
-	 */
-	if (id == MODULE_NONE) {
-		sites[0] = 0;
-		if (symbolizer_jit(sy, st->pid, at, &sym[0]))
-			frames[0] = profile_intern_frame(
-				p, sym[0].name, sym[0].module, FRAME_JIT);
-		else
-			frames[0] = profile_intern_frame(p, "[unknown]", "",
-							 FRAME_UNKNOWN);
-		return 1;
-	}
-	mod = sampler_module(s, id);
-	sm.id = id;
-	sm.path = mod->path;
-	sm.fd = mod->fd;
-	sm.root_fd = mod->root_fd;
-	/* Never the file now at path: it is not the one that ran. */
-	sm.unreadable = mod->replaced ? "the file was replaced or deleted "
-					"after the process mapped it, and "
-					"the mapped one could not be read"
-				      : NULL;
-	n = symbolizer_module_user(sy, &sm, at, sym, SYM_MAX_CHAIN);
-	record_module(p, sy, &sm, sym[0].module);
-	for (i = 0; i < n; i++) {
-		sites[i] = profile_intern_site(p, at, sym[i].src_line);
-		frames[i] =
-			profile_intern_frame_src(p, sym[i].name, sym[i].module,
-						 sym[i].inlined ? FRAME_INLINED
-						 : sym[i].named ? FRAME_USER
-								: FRAME_UNKNOWN,
-						 sym[i].file, sym[i].line);
-	}
-	return (uint32_t)n;
-}
-
-/*
- * Turn the sampler's address stacks into a symbolic profile: each unique
- * address is named once (the symbolizer caches by module and offset), and
- * stacks are rewritten root first with the process name as the root. A
- * stack cut short gets a marker frame above the process name: [truncated]
- * when the kernel's depth limit or the stack copy ended it, [unknown] when
- * unwinding failed.
- */
-static void
-record_symbolize(struct profile *p, const struct sampler *s,
-		 struct symbolizer *sy)
-{
-	size_t i, n = sampler_nstacks(s), cap = 0;
-	uint32_t *frames = NULL, *sites = NULL;
-
-	for (i = 0; i < n; i++) {
-		const struct addr_stack *st = sampler_stack(s, i);
-		const char *comm = sampler_stack_comm(s, st);
-		uint32_t task, depth = 0, j;
-
-		if (!*comm)
-			comm = sampler_stack_thread(s, st);
-		if (!*comm)
-			comm = "[unknown]";
-		/* Each user frame may unfold into its inlined calls. */
-		if (cap < (size_t)st->nkernel + st->nuser * SYM_MAX_CHAIN + 2) {
-			cap = (size_t)st->nkernel + st->nuser * SYM_MAX_CHAIN +
-			      2;
-			frames = xreallocarray(frames, cap, sizeof(*frames));
-			sites = xreallocarray(sites, cap, sizeof(*sites));
-		}
-		task = profile_add_task(p, st->pid, st->tid, comm,
-					sampler_stack_thread(s, st));
-		memset(sites, 0, cap * sizeof(*sites));
-		frames[depth++] =
-			profile_intern_frame(p, comm, "", FRAME_PROCESS);
-		if (st->flags & (STACK_TRUNCATED | STACK_COPY_SHORT))
-			frames[depth++] = profile_intern_frame(
-				p, "[truncated]", "", FRAME_UNKNOWN);
-		else if (st->flags & STACK_BROKEN)
-			frames[depth++] = profile_intern_frame(
-				p, "[unknown]", "", FRAME_UNKNOWN);
-		for (j = st->nuser; j-- > 0;)
-			depth += record_user_frames(
-				p, s, sy, st, j, frames + depth, sites + depth);
-		for (j = st->nkernel; j-- > 0;) {
-			struct sym sym;
-
-			/* No site: a kernel address tells where KASLR put
-			 * the kernel. */
-			symbolizer_kernel(sy, j ? st->ips[j] - 1 : st->ips[j],
-					  &sym);
-			frames[depth++] = profile_intern_frame(
-				p, sym.name, sym.module, FRAME_KERNEL);
-		}
-		profile_add_stack_sites(p, task, frames, sites, depth,
-					st->count);
-	}
-	free(frames);
-	free(sites);
-}
-
 /* --label KEY=VALUE: KEY of letters, digits, '_', '-' and '.'. */
 static int
 record_check_label(const char *arg)
@@ -362,181 +246,6 @@ record_check_label(const char *arg)
 		return -1;
 	}
 	return 0;
-}
-
-/* Labels are metadata under "label.KEY" (docs/FORMAT.md). */
-static void
-record_set_label(struct profile *p, const char *arg)
-{
-	size_t klen = strcspn(arg, "=");
-	char *key = xasprintf(PROFILE_LABEL_PREFIX "%.*s", (int)klen, arg);
-
-	profile_meta_set_str(p, key, arg + klen + 1);
-	free(key);
-}
-
-static void
-record_metadata(struct profile *p, const struct sampler *s,
-		const struct record_opts *ro, time_t started)
-{
-	const struct sampler_stats *st = sampler_stats(s);
-	struct utsname un;
-	char buf[64], host[256];
-
-	profile_meta_set_str(p, "tool", "scorch " SCORCH_VERSION);
-	pidof_meta_targets(p, ro, sampler_child(s));
-	profile_meta_set_str(p, "cmdline", sampler_cmdlines(s));
-	profile_meta_set_str(p, "event", ro->event);
-	profile_meta_set_int(p, "frequency_hz", ro->freq_hz);
-	if (st->period_ns)
-		profile_meta_set_int(p, "period_ns", (int64_t)st->period_ns);
-	profile_meta_set_str(p, "scope",
-			     st->scope == SCOPE_CPU ? "cpu" : "thread");
-	profile_meta_set_str(p, "callgraph",
-			     ro->callgraph == CALLGRAPH_DWARF ? "dwarf" : "fp");
-	if (ro->callgraph == CALLGRAPH_DWARF) {
-		profile_meta_set_int(p, "stack_bytes", st->stack_bytes);
-		profile_meta_set_str(
-			p, "unwinder",
-			st->unwinder == UNWINDER_LIBUNWIND ? "libunwind"
-			: st->unwinder == UNWINDER_LIBDWFL ? "libdwfl"
-							   : "libdw");
-		profile_meta_set_int(p, "unwind_ns_median",
-				     (int64_t)st->unwind_ns_median);
-		profile_meta_set_int(p, "unwind_ns_p99",
-				     (int64_t)st->unwind_ns_p99);
-		/* -1: the self-check (--unwind-check) did not run. */
-		profile_meta_set_int(p, "unwind_check_mismatches",
-				     st->unwind_mismatches);
-		if (st->unwind_mismatches >= 0)
-			profile_meta_set_int(p, "unwind_check_samples",
-					     (int64_t)st->unwind_checked);
-	} else {
-		profile_meta_set_int(p, "leaf_callers_recovered",
-				     (int64_t)st->leaf_fixed);
-	}
-	profile_meta_set_int(p, "kernel_stacks", st->kernel);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime(&started));
-	profile_meta_set_str(p, "start_time", buf);
-	profile_meta_set_int(p, "duration_ms",
-			     (int64_t)(st->elapsed_s * 1000.0 + 0.5));
-	profile_meta_set_int(p, "samples", (int64_t)st->samples);
-	profile_meta_set_int(p, "lost", (int64_t)(st->lost + st->lost_samples));
-	profile_meta_set_int(p, "throttled", (int64_t)st->throttled);
-	profile_meta_set_int(p, "truncated_stacks", (int64_t)st->truncated);
-	profile_meta_set_int(p, "copy_truncated_stacks",
-			     (int64_t)st->copy_short);
-	profile_meta_set_int(p, "broken_stacks", (int64_t)st->broken);
-	profile_meta_set_int(p, "threads", (int64_t)st->threads);
-	profile_meta_set_int(p, "processes", (int64_t)st->processes);
-	if (uname(&un) == 0)
-		profile_meta_set_str(p, "kernel_release", un.release);
-	if (gethostname(host, sizeof(host)) == 0) {
-		host[sizeof(host) - 1] = '\0';
-		profile_meta_set_str(p, "hostname", host);
-	}
-}
-
-/*
- * Say why stacks are broken: a frame-pointer chain cut short, code without
- * CFI, or a process whose maps could not be read (nothing to unwind with).
- */
-static void
-record_warn_broken(const struct sampler_stats *st, const struct record_opts *ro)
-{
-	if (st->broken > st->broken_nomaps && ro->callgraph == CALLGRAPH_FP)
-		cli_warn("%" PRIu64
-			 " samples (%.1f%%) have a frame-pointer chain "
-			 "that stops short of the entry point or a thread "
-			 "start (code built without frame pointers); their "
-			 "callers are shown as [unknown] (use -g dwarf)",
-			 st->broken - st->broken_nomaps,
-			 100.0 * (double)(st->broken - st->broken_nomaps) /
-				 (double)(st->samples ? st->samples : 1));
-	else if (st->broken > st->broken_nomaps)
-		cli_warn("%" PRIu64
-			 " samples (%.1f%%) could not be unwound to their "
-			 "root (code without CFI); their callers are shown "
-			 "as [unknown]",
-			 st->broken - st->broken_nomaps,
-			 100.0 * (double)(st->broken - st->broken_nomaps) /
-				 (double)(st->samples ? st->samples : 1));
-	if (st->broken_nomaps && st->nomaps_pid)
-		cli_warn("%" PRIu64 " samples (%.1f%%) are of a process whose "
-			 "maps are unreadable (pid %d: /proc/%d/maps: %s; "
-			 "record as its user or as root); their frames are "
-			 "shown as [unknown]",
-			 st->broken_nomaps,
-			 100.0 * (double)st->broken_nomaps /
-				 (double)(st->samples ? st->samples : 1),
-			 (int)st->nomaps_pid, (int)st->nomaps_pid,
-			 strerror(st->nomaps_errno));
-	else if (st->broken_nomaps)
-		cli_warn("%" PRIu64 " samples (%.1f%%) are of a process whose "
-			 "maps are unknown; their frames are shown as "
-			 "[unknown]",
-			 st->broken_nomaps,
-			 100.0 * (double)st->broken_nomaps /
-				 (double)(st->samples ? st->samples : 1));
-}
-
-static void
-record_summary(const struct sampler *s, const struct symbolizer *sy,
-	       const struct profile *p, const struct record_opts *ro,
-	       const char *names, const char *out)
-{
-	const struct sampler_stats *st = sampler_stats(s);
-	struct strbuf idle;
-	uint64_t lost = st->lost + st->lost_samples;
-	size_t i;
-
-	for (i = 0; i < symbolizer_nwarnings(sy); i++)
-		cli_warn("%s", symbolizer_warning(sy, i));
-	if (!st->kernel)
-		cli_warn("kernel stacks were not permitted; recorded user "
-			 "stacks only");
-	if (st->truncated)
-		cli_warn("%" PRIu64 " stacks reached the kernel's depth limit "
-			 "(kernel.perf_event_max_stack) and are marked "
-			 "[truncated]",
-			 st->truncated);
-	if (st->copy_short)
-		cli_warn("%" PRIu64 " samples (%.1f%%) have a user stack "
-			 "deeper than the %" PRIu32 "-byte copy; they are "
-			 "marked [truncated] (raise --stack-size)",
-			 st->copy_short,
-			 100.0 * (double)st->copy_short /
-				 (double)(st->samples ? st->samples : 1),
-			 st->stack_bytes);
-	record_warn_broken(st, ro);
-	if (st->throttled)
-		cli_warn("the kernel throttled sampling %" PRIu64
-			 " times; lower -F",
-			 st->throttled);
-	if (st->corrupt)
-		cli_warn("%" PRIu64 " perf records were shorter than their "
-			 "format and were skipped",
-			 st->corrupt);
-	strbuf_init(&idle);
-	/* With samples lost, a target without any may still have run. */
-	if (!lost)
-		pidof_idle_targets(p, ro->pids, ro->npids, &idle);
-	if (!st->samples && idle.len && !ro->argv) {
-		cli_info("%s: 0 samples in %.1f s; wrote %s", idle.buf,
-			 st->elapsed_s, out);
-		strbuf_fini(&idle);
-		return;
-	}
-	cli_info("%" PRIu64 " samples from %" PRIu64 " process%s, %" PRIu64
-		 " thread%s in %.1f s (%s scope), %" PRIu64
-		 " lost%s%s%s%s%s; wrote %s",
-		 st->samples, st->processes, st->processes == 1 ? "" : "es",
-		 st->threads, st->threads == 1 ? "" : "s", st->elapsed_s,
-		 st->scope == SCOPE_CPU ? "cpu" : "thread", lost,
-		 lost ? " (ring buffer full: lower -F or raise -m)" : "", names,
-		 idle.len ? "; " : "", idle.buf, idle.len ? ": 0 samples" : "",
-		 out);
-	strbuf_fini(&idle);
 }
 
 static int
@@ -583,197 +292,298 @@ record_unwind_check(struct record_opts *ro)
 	return 0;
 }
 
-int
-cmd_record(int argc, char **argv)
+/* -F HZ: 1 to MAX_FREQ_HZ. */
+static int
+record_parse_freq(const char *arg, struct record_opts *ro)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || v < 1 || v > MAX_FREQ_HZ) {
+		cli_error("-F: '%s' is not a frequency from 1 to %d Hz", arg,
+			  MAX_FREQ_HZ);
+		return -1;
+	}
+	ro->freq_hz = (unsigned)v;
+	return 0;
+}
+
+/* -d SECS: more than 0, up to 1e7. */
+static int
+record_parse_duration(const char *arg, struct record_opts *ro)
+{
+	char *end;
+
+	errno = 0;
+	ro->duration_s = strtod(arg, &end);
+	if (errno || end == arg || *end || !(ro->duration_s > 0) ||
+	    ro->duration_s > 1e7) {
+		cli_error("-d: '%s' is not a duration in seconds", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* -m N: a power of two from 1 to 65536. */
+static int
+record_parse_pages(const char *arg, struct record_opts *ro)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || v < 1 || v > 65536 || (v & (v - 1))) {
+		cli_error("-m: '%s' is not a power of two from 1 to 65536",
+			  arg);
+		return -1;
+	}
+	ro->ring_pages = (size_t)v;
+	return 0;
+}
+
+/* --unwinder libdw | libdwfl | libunwind */
+static int
+record_parse_unwinder(const char *arg, struct record_opts *ro)
+{
+	if (!strcmp(arg, "libdw"))
+		ro->unwinder = UNWINDER_LIBDW;
+	else if (!strcmp(arg, "libdwfl"))
+		ro->unwinder = UNWINDER_LIBDWFL;
+	else if (!strcmp(arg, "libunwind"))
+		ro->unwinder = UNWINDER_LIBUNWIND;
+	else {
+		cli_error("--unwinder: unknown unwinder '%s' (known: libdw, "
+			  "libdwfl, libunwind)",
+			  arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* --scope auto | cpu | thread */
+static int
+record_parse_scope(const char *arg, struct record_opts *ro)
+{
+	if (!strcmp(arg, "auto"))
+		ro->scope = SCOPE_AUTO;
+	else if (!strcmp(arg, "cpu"))
+		ro->scope = SCOPE_CPU;
+	else if (!strcmp(arg, "thread"))
+		ro->scope = SCOPE_THREAD;
+	else {
+		cli_error("--scope: unknown scope '%s' (known: auto, cpu, "
+			  "thread)",
+			  arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* What the command line asks for besides the sampler's options. */
+struct record_args {
+	struct record_opts ro;
+	struct symbolizer_opts syo;
+	const char *out;
+	pid_t *pids, *tids;
+	size_t npids, ntids;
+	char **labels;
+	size_t nlabels;
+	struct strbuf names; /* -p's names, for the summary */
+	bool quiet;
+};
+
+/* One option c (its argument in optarg) into a: 0, 1 for --help (printed),
+ * -1 after a one-line error. */
+static int
+record_parse_opt(int c, char **argv, struct record_args *a)
+{
+	struct record_opts *ro = &a->ro;
+
+	switch (c) {
+	case 'p':
+		return pidof_parse_targets(optarg, &a->pids, &a->npids,
+					   &a->names);
+	case RECORD_TID:
+		return pidof_parse_tids(optarg, &a->tids, &a->ntids);
+	case 'a':
+		ro->system_wide = true;
+		return 0;
+	case RECORD_CGROUP:
+		ro->cgroup = optarg;
+		return 0;
+	case 'F':
+		return record_parse_freq(optarg, ro);
+	case 'd':
+		return record_parse_duration(optarg, ro);
+	case 'e':
+		ro->event = optarg;
+		return 0;
+	case 'g':
+		return record_parse_callgraph(optarg, ro);
+	case RECORD_STACK_SIZE:
+		return record_parse_size("--stack-size", optarg,
+					 &ro->stack_bytes);
+	case RECORD_UNWINDER:
+		return record_parse_unwinder(optarg, ro);
+	case RECORD_UNWIND_CHECK:
+		ro->unwind_check = true;
+		return 0;
+	case RECORD_SCOPE:
+		return record_parse_scope(optarg, ro);
+	case RECORD_OFF_CPU:
+		ro->off_cpu = true;
+		return 0;
+	case RECORD_OFF_CPU_STACK:
+		return record_parse_size("--off-cpu-stack-size", optarg,
+					 &ro->off_cpu_stack_bytes);
+	case 'o':
+		a->out = optarg;
+		return 0;
+	case 'm':
+		return record_parse_pages(optarg, ro);
+	case 'q':
+		a->quiet = true;
+		return 0;
+	case 'L':
+		if (record_check_label(optarg) < 0)
+			return -1;
+		a->labels = xreallocarray(a->labels, a->nlabels + 1,
+					  sizeof(*a->labels));
+		a->labels[a->nlabels++] = optarg;
+		return 0;
+	case RECORD_NO_DEMANGLE:
+		a->syo.no_demangle = true;
+		return 0;
+	case RECORD_NO_INLINE:
+		a->syo.no_inline = true;
+		return 0;
+	case 'h':
+		record_usage(stdout);
+		return 1;
+	default:
+		usage_bad_option("record", argv, c);
+		return -1;
+	}
+}
+
+/* The command line into a, checked: 0, 1 after --help, -1 after an error. */
+static int
+record_parse(int argc, char **argv, struct record_args *a)
 {
 	struct option *longopts = usage_longopts(record_opts_table);
 	char optstring[64];
-	struct strbuf names;
-	struct record_opts ro;
-	struct scorch_err err;
-	struct sampler *s = NULL;
-	struct symbolizer *sy = NULL;
-	struct profile *p = NULL;
-	struct flame_opts fo;
-	const char *out = "scorch.json";
-	pid_t *pids = NULL, *tids = NULL;
-	size_t npids = 0, ntids = 0;
-	char **labels = NULL, *kept = NULL;
-	size_t nlabels = 0, li;
-	struct symbolizer_opts syo = { 0 };
-	bool quiet = false;
-	char subtitle[512];
-	time_t started;
-	const struct cli_format *fmt;
-	struct cli_out o;
-	int c, ret = EXIT_USAGE;
+	int c, ret = 0;
 
-	memset(&ro, 0, sizeof(ro));
-	ro.event = "cpu-clock";
-	ro.freq_hz = 99;
-	ro.scope = SCOPE_AUTO;
-	ro.callgraph = CALLGRAPH_DWARF;
-	strbuf_init(&names);
 	/* '+': options end at the first non-option, the command. */
 	usage_optstring(record_opts_table, "+:", optstring, sizeof(optstring));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
-		char *end;
-
-		switch (c) {
-		case 'p':
-			if (pidof_parse_targets(optarg, &pids, &npids, &names) <
-			    0)
-				goto out;
-			break;
-		case RECORD_TID:
-			if (pidof_parse_tids(optarg, &tids, &ntids) < 0)
-				goto out;
-			break;
-		case 'a':
-			ro.system_wide = true;
-			break;
-		case RECORD_CGROUP:
-			ro.cgroup = optarg;
-			break;
-		case 'F': {
-			long v;
-
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 1 || v > MAX_FREQ_HZ) {
-				cli_error("-F: '%s' is not a frequency from 1 "
-					  "to %d Hz",
-					  optarg, MAX_FREQ_HZ);
-				goto out;
-			}
-			ro.freq_hz = (unsigned)v;
-			break;
-		}
-		case 'd':
-			errno = 0;
-			ro.duration_s = strtod(optarg, &end);
-			if (errno || end == optarg || *end ||
-			    !(ro.duration_s > 0) || ro.duration_s > 1e7) {
-				cli_error("-d: '%s' is not a duration in "
-					  "seconds",
-					  optarg);
-				goto out;
-			}
-			break;
-		case 'e':
-			ro.event = optarg;
-			break;
-		case 'g':
-			if (record_parse_callgraph(optarg, &ro) < 0)
-				goto out;
-			break;
-		case RECORD_STACK_SIZE:
-			if (record_parse_size("--stack-size", optarg,
-					      &ro.stack_bytes) < 0)
-				goto out;
-			break;
-		case RECORD_UNWINDER:
-			if (!strcmp(optarg, "libdw"))
-				ro.unwinder = UNWINDER_LIBDW;
-			else if (!strcmp(optarg, "libdwfl"))
-				ro.unwinder = UNWINDER_LIBDWFL;
-			else if (!strcmp(optarg, "libunwind"))
-				ro.unwinder = UNWINDER_LIBUNWIND;
-			else {
-				cli_error("--unwinder: unknown unwinder '%s' "
-					  "(known: libdw, libdwfl, libunwind)",
-					  optarg);
-				goto out;
-			}
-			break;
-		case RECORD_UNWIND_CHECK:
-			ro.unwind_check = true;
-			break;
-		case RECORD_SCOPE:
-			if (!strcmp(optarg, "auto"))
-				ro.scope = SCOPE_AUTO;
-			else if (!strcmp(optarg, "cpu"))
-				ro.scope = SCOPE_CPU;
-			else if (!strcmp(optarg, "thread"))
-				ro.scope = SCOPE_THREAD;
-			else {
-				cli_error("--scope: unknown scope '%s' (known: "
-					  "auto, cpu, thread)",
-					  optarg);
-				goto out;
-			}
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'm': {
-			long v;
-
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 1 || v > 65536 ||
-			    (v & (v - 1))) {
-				cli_error(
-					"-m: '%s' is not a power of two from 1 to 65536",
-					optarg);
-				goto out;
-			}
-			ro.ring_pages = (size_t)v;
-			break;
-		}
-		case 'q':
-			quiet = true;
-			break;
-		case 'L':
-			if (record_check_label(optarg) < 0)
-				goto out;
-			labels = xreallocarray(labels, nlabels + 1,
-					       sizeof(*labels));
-			labels[nlabels++] = optarg;
-			break;
-		case RECORD_NO_DEMANGLE:
-			syo.no_demangle = true;
-			break;
-		case RECORD_NO_INLINE:
-			syo.no_inline = true;
-			break;
-		case 'h':
-			record_usage(stdout);
-			ret = EXIT_OK;
-			goto out;
-		default:
-			usage_bad_option("record", argv, c);
-			goto out;
-		}
-	}
+	while (!ret &&
+	       (c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
+		ret = record_parse_opt(c, argv, a);
+	free(longopts);
+	if (ret)
+		return ret;
 	if (optind < argc)
-		ro.argv = argv + optind;
-	if (record_unwind_check(&ro) < 0)
-		goto out;
-	if (pidof_check_targets(&ro, npids, ntids) < 0)
-		goto out;
-	/* -o -, /dev/null, a FIFO: the native profile. */
-	fmt = cli_format_pick("record", out, NULL,
-			      CLI_FMT_PROFILES | CLI_FMT_SVG, CLI_FMT_JSON);
-	if (!fmt || cli_check_output(out) < 0)
-		goto out;
-	ro.pids = pids;
-	ro.npids = npids;
-	ro.tids = tids;
-	ro.ntids = ntids;
-	ro.stop = &record_stop;
-	if (!quiet && isatty(STDERR_FILENO)) {
-		ro.progress = record_progress;
-		ro.progress_arg = NULL;
+		a->ro.argv = argv + optind;
+	if (record_unwind_check(&a->ro) < 0 ||
+	    pidof_check_targets(&a->ro, a->npids, a->ntids) < 0)
+		return -1;
+	a->ro.pids = a->pids;
+	a->ro.npids = a->npids;
+	a->ro.tids = a->tids;
+	a->ro.ntids = a->ntids;
+	a->ro.stop = &record_stop;
+	if (!a->quiet && isatty(STDERR_FILENO)) {
+		a->ro.progress = record_progress;
+		a->ro.progress_arg = NULL;
 	}
+	return 0;
+}
+
+/*
+ * Name what s recorded and write it to a->out as fmt: EXIT_OK, or
+ * EXIT_USAGE when the output failed (the recording then kept elsewhere
+ * if it could be, and the summary naming where).
+ */
+static int
+record_write(struct sampler *s, struct record_args *a,
+	     const struct cli_format *fmt, time_t started)
+{
+	struct profile *p = profile_new();
+	struct symbolizer *sy = symbolizer_new(&a->syo);
+	struct flame_opts fo;
+	char subtitle[512], *kept = NULL;
+	struct cli_out o;
+	int ret = EXIT_OK;
+	size_t li;
+
+	record_profile_build(p, s, sy);
+	record_profile_metadata(p, s, &a->ro, started);
+	for (li = 0; li < a->nlabels; li++)
+		record_profile_label(p, a->labels[li]);
+	/* A graph or folded lines show one value: wall time by default. */
+	if (a->ro.off_cpu &&
+	    (fmt->id == CLI_FMT_SVG || fmt->id == CLI_FMT_FOLDED) &&
+	    cli_apply_value(&p, NULL, a->out) < 0)
+		ret = EXIT_USAGE;
+	flame_opts_init(&fo);
+	cli_flame_value(p, &fo);
+	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
+	o.fo = &fo;
+	o.name = a->out;
+	if (ret != EXIT_OK ||
+	    cli_write_recording(p, a->out, fmt, &o, &kept) < 0)
+		ret = EXIT_USAGE;
+	if (ret == EXIT_OK || kept)
+		record_summary(s, sy, p, &a->ro, a->names.buf,
+			       kept ? kept : a->out);
+	symbolizer_free(sy);
+	profile_free(p);
+	free(kept);
+	return ret;
+}
+
+int
+cmd_record(int argc, char **argv)
+{
+	struct record_args a;
+	struct scorch_err err;
+	struct sampler *s = NULL;
+	const struct cli_format *fmt;
+	time_t started;
+	int ret = EXIT_USAGE;
+
+	memset(&a, 0, sizeof(a));
+	a.ro.event = "cpu-clock";
+	a.ro.freq_hz = 99;
+	a.ro.scope = SCOPE_AUTO;
+	a.ro.callgraph = CALLGRAPH_DWARF;
+	a.out = "scorch.json";
+	strbuf_init(&a.names);
+	switch (record_parse(argc, argv, &a)) {
+	case 1:
+		ret = EXIT_OK;
+		goto out;
+	case 0:
+		break;
+	default:
+		goto out;
+	}
+	/* -o -, /dev/null, a FIFO: the native profile. */
+	fmt = cli_format_pick("record", a.out, NULL,
+			      CLI_FMT_PROFILES | CLI_FMT_SVG, CLI_FMT_JSON);
+	if (!fmt || cli_check_output(a.out) < 0)
+		goto out;
 	if (record_install_signals() < 0) {
 		cli_error("cannot install signal handlers: %s",
 			  strerror(errno));
 		goto out;
 	}
 	started = time(NULL);
-	s = sampler_new(&ro, &err);
+	s = sampler_new(&a.ro, &err);
 	if (!s) {
 		cli_error("%s", err.msg);
 		goto out;
@@ -781,45 +591,23 @@ cmd_record(int argc, char **argv)
 	record_child = sampler_child(s);
 	if (sampler_run(s, &err) < 0)
 		cli_error("%s (writing what was recorded)", err.msg);
-	if (ro.progress)
+	if (a.ro.progress)
 		fputs("\r\033[K", stderr);
-
-	p = profile_new();
-	sy = symbolizer_new(&syo);
-	record_symbolize(p, s, sy);
-	record_metadata(p, s, &ro, started);
-	for (li = 0; li < nlabels; li++)
-		record_set_label(p, labels[li]);
-	flame_opts_init(&fo);
-	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
 	/* An output that fails keeps the recording elsewhere: exit 2, since
 	 * what was asked for is not there, with the summary naming it. */
-	ret = EXIT_OK;
-	o.fo = &fo;
-	o.name = out;
-	if (cli_write_recording(p, out, fmt, &o, &kept) < 0) {
-		ret = EXIT_USAGE;
-		if (!kept)
-			goto out_wait;
-	}
-	record_summary(s, sy, p, &ro, names.buf, kept ? kept : out);
-out_wait:
+	ret = record_write(s, &a, fmt, started);
 	/* The command outlives a -d recording: wait, and pass its status on. */
-	if (s && sampler_child(s)) {
+	if (sampler_child(s)) {
 		int status = sampler_wait_child(s);
 
 		if (ret == EXIT_OK)
 			ret = status;
 	}
 out:
-	symbolizer_free(sy);
-	profile_free(p);
 	sampler_free(s);
-	free(pids);
-	free(tids);
-	free(labels);
-	free(kept);
-	free(longopts);
-	strbuf_fini(&names);
+	free(a.pids);
+	free(a.tids);
+	free(a.labels);
+	strbuf_fini(&a.names);
 	return ret;
 }

@@ -16,11 +16,12 @@
 
 #define SVG_OPT_SKIP_BAD 0x2000
 #define SVG_OPT_SPLIT 0x2001
+#define SVG_OPT_VALUE 0x2002
 
 static const char svg_usage[] =
 	"usage: scorch svg INPUT [-o OUT.svg] [--skip-bad] "
 	"[--split thread|process]\n"
-	"                  [flame graph options]\n"
+	"                  [--value cpu|off-cpu|wall] [flame graph options]\n"
 	"\n"
 	"Render a profile as an interactive flame graph: hover for details,\n"
 	"click to zoom, Ctrl-F to search by regular expression, Esc to reset.\n"
@@ -31,6 +32,9 @@ static const char svg_usage[] =
 	"with --skip-bad it is skipped and counted instead. --split thread\n"
 	"gives each thread a root frame of its own (NAME-PID/TID), --split\n"
 	"process each process (COMM-PID); click one to see its graph alone.\n"
+	"--value picks what a frame's width is: cpu (samples), off-cpu\n"
+	"(nanoseconds off CPU, from record --off-cpu) or wall (both, in\n"
+	"nanoseconds); the default is wall for a profile with off-CPU time.\n"
 	"\n" CLI_FLAME_USAGE "\n"
 	"EXAMPLES\n"
 	"  scorch svg profile.json -o profile.svg\n"
@@ -38,7 +42,8 @@ static const char svg_usage[] =
 	"  scorch svg run.folded --title 'checkout service' --width 1600 > "
 	"run.svg\n"
 	"  scorch svg allocs.folded --palette mem --count-name bytes -o a.svg\n"
-	"  scorch svg run.folded --inverted --reverse -o callers.svg\n";
+	"  scorch svg run.folded --inverted --reverse -o callers.svg\n"
+	"  scorch svg offcpu.json --value off-cpu -o waits.svg\n";
 
 int
 cmd_svg(int argc, char **argv)
@@ -47,6 +52,7 @@ cmd_svg(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "skip-bad", no_argument, NULL, SVG_OPT_SKIP_BAD },
 		{ "split", required_argument, NULL, SVG_OPT_SPLIT },
+		{ "value", required_argument, NULL, SVG_OPT_VALUE },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_FLAME_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -56,6 +62,7 @@ cmd_svg(int argc, char **argv)
 	const char *out = "-";
 	struct cli_out o;
 	enum profile_split split = SPLIT_NONE;
+	enum profile_value value, *vp = NULL;
 	struct flame_opts fo;
 	struct scorch_err err;
 	struct profile *p;
@@ -80,6 +87,11 @@ cmd_svg(int argc, char **argv)
 		case SVG_OPT_SPLIT:
 			if (cli_split_arg(optarg, &split) < 0)
 				return EXIT_USAGE;
+			break;
+		case SVG_OPT_VALUE:
+			if (cli_value_arg(optarg, &value) < 0)
+				return EXIT_USAGE;
+			vp = &value;
 			break;
 		case 'h':
 			fputs(svg_usage, stdout);
@@ -106,7 +118,12 @@ cmd_svg(int argc, char **argv)
 		cli_warn("%s: skipped %lu malformed line%s (the first: %s)",
 			 strcmp(argv[optind], "-") ? argv[optind] : "<stdin>",
 			 ro.skipped, ro.skipped == 1 ? "" : "s", ro.first_bad);
+	if (cli_apply_value(&p, vp, argv[optind]) < 0) {
+		profile_free(p);
+		return EXIT_USAGE;
+	}
 	cli_apply_split(&p, split, argv[optind]);
+	cli_flame_value(p, &fo);
 	cli_flame_defaults(p, &fo, subtitle, sizeof(subtitle));
 	cli_stack_health(p, argv[optind], hbuf, sizeof(hbuf));
 	o.fo = &fo;

@@ -81,17 +81,34 @@ align_key(const char *name, const char *module, int kind, const char *exe)
 	return key;
 }
 
+/* A module that is a shared object (libc.so.6, ld-linux-x86-64.so.2). */
+static bool
+align_is_shared(const char *module)
+{
+	const char *base = strrchr(module, '/');
+
+	return strstr(base ? base + 1 : module, ".so") != NULL;
+}
+
 const char *
 align_exe(const struct profile *p)
 {
 	size_t i, n = profile_nframes(p);
+	const char *first = "";
 
 	for (i = 0; i < n; i++) {
 		const struct frame *f = profile_frame(p, (uint32_t)i);
 
-		if (f->kind == FRAME_USER && !strcmp(f->name, "main") &&
-		    f->module[0])
+		if (f->kind != FRAME_USER || !f->module[0])
+			continue;
+		if (!strcmp(f->name, "main"))
 			return f->module;
+		/* A threaded program's main may never run on a CPU (it
+		 * waits in pthread_join): the first module that is not a
+		 * shared object is then the program. */
+		if (!first[0] && f->module[0] != '[' &&
+		    !align_is_shared(f->module))
+			first = f->module;
 	}
-	return "";
+	return first;
 }

@@ -24,9 +24,13 @@ struct scorch_err;
 struct diff_keyset;
 
 enum diff_norm {
-	DIFF_NORM_SHARE, /* share of all samples of a run (default) */
+	DIFF_NORM_SHARE, /* share of all samples of a run */
 	DIFF_NORM_NONE,	 /* absolute: CPU ms per run (samples without a
 			    known period), for fixed-work benchmarks */
+	DIFF_NORM_AUTO,	 /* the default: NONE when every run of both sides
+			    recorded a whole command (metadata "extent":
+			    "whole"), SHARE otherwise; the result says
+			    which (opts.normalize) and why */
 };
 
 struct diff_opts {
@@ -62,6 +66,24 @@ struct diff_measure {
 	/* Runs as the unit: Mann-Whitney U and Hodges-Lehmann (>= 2 runs a
 	 * side; mw_p 1 and NAN shift otherwise). */
 	double mw_p, hl, hl_lo, hl_hi;
+	/* The model's variance of one run's value, baseline and PR (value
+	 * units, squared), and the degrees of freedom the test adds to the
+	 * runs' (-1: a z-test): for the runs a change would need. */
+	double run_var[2];
+	double df_extra;
+};
+
+/*
+ * How strong the evidence of a function's change is (docs/DIFF.md, "Two
+ * tiers"): a finding (q <= alpha and the practical threshold: the only
+ * tier --fail-on-regression fails on), a possible change (weaker
+ * evidence, listed after the findings with the runs that would decide
+ * it), or nothing to say.
+ */
+enum diff_tier {
+	DIFF_TIER_NONE,
+	DIFF_TIER_FINDING,
+	DIFF_TIER_POSSIBLE,
 };
 
 /* A function's findings. */
@@ -71,10 +93,14 @@ struct diff_fn {
 	char *module; /* as the PR (else the baseline) names it */
 	int kind;     /* enum frame_kind */
 	struct diff_measure self, total;
-	bool significant; /* self: q <= alpha and |delta| >= min_delta */
-	bool is_new;	  /* no samples in the baseline at all */
-	bool is_gone;	  /* no samples in the PR at all */
-	double explains;  /* share of the total regression (or improvement)
+	bool significant;    /* self: q <= alpha and |delta| >= min_delta */
+	enum diff_tier tier; /* DIFF_TIER_FINDING exactly when significant */
+	/* DIFF_TIER_POSSIBLE: runs a side that would confirm or clear a
+	 * change of this size under the noise measured; 0 otherwise */
+	double runs_needed;
+	bool is_new;	 /* no samples in the baseline at all */
+	bool is_gone;	 /* no samples in the PR at all */
+	double explains; /* share of the total regression (or improvement)
 			     this function's self delta accounts for, 0..1 */
 	/* The call path that carries most of the self change, root first
 	 * (process frame excluded), and how much of it: set for findings. */
@@ -83,6 +109,13 @@ struct diff_fn {
 	double path_share; /* 0..1 of the self delta */
 	bool callee_only;  /* in another module (a library) than the program:
 			      the caller's path is what changed */
+	/* callee_only with a path: the index in fns of the program's function
+	 * on that path that calls it (the innermost), SIZE_MAX if none. */
+	size_t caller;
+	/* The caller's own self time fell too (a finding by both the tested
+	 * and the PR's own values): this entry says both, and the caller is
+	 * not listed as an improvement of its own (docs/DIFF.md). */
+	bool caller_fell;
 };
 
 struct diff_result {
@@ -96,16 +129,33 @@ struct diff_result {
 	double dispersion; /* run-to-run noise (runs), or the sampling noise
 			      factor (one run a side) */
 	const char *dispersion_from; /* "runs" or "functions" */
-	const char *unit;	     /* "pts" (share points), "ms", "samples" */
+	/* Several runs a side: the kernel functions' own run-to-run noise
+	 * (dispersion is then the program's and its libraries'); NAN when
+	 * no kernel function was tested or with one run a side. */
+	double dispersion_kernel;
+	/* Several runs a side: the share of binomial (Poisson) sampling
+	 * noise the runs show (below 1: cpu-clock samples are evenly spaced
+	 * in CPU time); 1 with one run a side. */
+	double sampling_dispersion;
+	const char *unit; /* "pts" (share points), "ms", "samples" */
+	/* The options used: opts.normalize is SHARE or NONE, AUTO resolved */
 	struct diff_opts opts;
+	bool normalize_auto;	   /* opts.normalize was chosen by AUTO */
+	const char *normalize_why; /* why that normalization, one phrase */
 	struct diff_fn *fns; /* every function seen, in no particular order */
 	size_t nfns;
-	/* Indexes into fns, most responsible first. */
+	/* Indexes into fns: the findings most responsible first, then the
+	 * possible ones (DIFF_TIER_POSSIBLE), largest first. A function is in
+	 * at most one of the two lists. */
 	size_t *regressions, nregressions;
 	size_t *improvements, nimprovements;
+	size_t nregression_findings;  /* regressions[0..n): the findings */
+	size_t nimprovement_findings; /* improvements[0..n): the findings */
 	size_t *added, nadded;	      /* new in PR (with any samples) */
 	size_t *removed, nremoved;    /* gone from PR */
-	double regression_total;      /* sum of the regressions' self deltas */
+	double regression_total;      /* sum of the findings' self deltas */
+	double min_change; /* the practical threshold, in unit (min_delta
+			      points, or min_delta % of the baseline's total) */
 	struct diff_keyset *findings; /* align keys of the findings (private) */
 };
 
@@ -135,9 +185,20 @@ uint64_t diff_paths_total(const struct diff_paths *dp);
 uint64_t diff_paths_lookup(struct diff_paths *dp, const struct profile *p,
 			   const uint32_t *frames, uint32_t depth,
 			   uint32_t same);
-/* Whether a frame of p is one of r's significant findings. */
-bool diff_is_finding(const struct diff_result *r, const struct profile *p,
-		     uint32_t frame);
+/* The tier of a frame of p among r's lists (regressions and
+ * improvements, both tiers), and its function in *fn (NULL for none). */
+enum diff_tier diff_frame_tier(const struct diff_result *r,
+			       const struct profile *p, uint32_t frame,
+			       const struct diff_fn **fn);
+
+/* findings.c: the numbers a report shows (docs/DIFF.md, "The numbers"). */
+/* Whether fn is a finding (the only tier the verdict counts). */
+bool diff_fn_is_finding(const struct diff_fn *fn);
+/* The PR's own value of m (its own share, not rescaled; or ms). */
+double diff_pr_own(const struct diff_result *r, const struct diff_measure *m);
+/* Whether the PR's values were rescaled before they were compared (share
+ * mode with a scale other than 1): a delta is then not PR own - base. */
+bool diff_rescaled(const struct diff_result *r);
 
 /* The verdict's name: "no-regression", "regression", "inconclusive".
  * (render/diffreport.c presents a result.) */

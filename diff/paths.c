@@ -177,21 +177,24 @@ diff_paths_lookup(struct diff_paths *dp, const struct profile *p,
 	return v ? dp->counts[(uintptr_t)v - 1] : 0;
 }
 
-/* The set of the findings' align keys, by hash (collisions only make a
- * frame look significant in the picture, never in the report). */
+/* The listed functions' align keys, by hash, to their index + 1
+ * (collisions only mark a frame wrongly in the picture, never in the
+ * report). */
 struct diff_keyset {
 	struct intmap set;
 };
 
 void
-diff_keyset_add(struct diff_result *r, const char *key)
+diff_keyset_add(struct diff_result *r, size_t f)
 {
+	const char *key = r->fns[f].key;
+
 	if (!r->findings) {
 		r->findings = xcalloc(1, sizeof(*r->findings));
 		intmap_init(&r->findings->set);
 	}
 	intmap_put(&r->findings->set, hash_bytes(key, strlen(key), 7),
-		   (void *)1);
+		   (void *)(uintptr_t)(f + 1));
 }
 
 void
@@ -203,19 +206,25 @@ diff_keyset_free(struct diff_keyset *ks)
 	free(ks);
 }
 
-bool
-diff_is_finding(const struct diff_result *r, const struct profile *p,
-		uint32_t frame)
+enum diff_tier
+diff_frame_tier(const struct diff_result *r, const struct profile *p,
+		uint32_t frame, const struct diff_fn **fn)
 {
 	const struct frame *f = profile_frame(p, frame);
+	const struct diff_fn *found;
 	char *key;
-	bool found;
+	void *v;
 
+	*fn = NULL;
 	if (!r->findings || !f || f->kind == FRAME_PROCESS)
-		return false;
+		return DIFF_TIER_NONE;
 	key = align_key(f->name, f->module, (int)f->kind, align_exe(p));
-	found = intmap_get(&r->findings->set,
-			   hash_bytes(key, strlen(key), 7)) != NULL;
+	v = intmap_get(&r->findings->set, hash_bytes(key, strlen(key), 7));
 	free(key);
-	return found;
+	if (!v)
+		return DIFF_TIER_NONE;
+	found = &r->fns[(uintptr_t)v - 1];
+	*fn = found;
+	return diff_fn_is_finding(found) ? DIFF_TIER_FINDING
+					 : DIFF_TIER_POSSIBLE;
 }

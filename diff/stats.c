@@ -398,3 +398,55 @@ stat_t_quantile(double p, double df)
 	}
 	return (lo + hi) / 2;
 }
+
+/* The median of a chi-square with df degrees of freedom, Wilson and
+ * Hilferty's cube-root approximation (within 0.5% from df = 1 up). */
+double
+stat_chi2_median(double df)
+{
+	double c;
+
+	if (df <= 0)
+		return 0;
+	c = 1 - 2 / (9 * df);
+	return df * c * c * c;
+}
+
+/* A value and its weight, for the weighted median. */
+struct stat_wv {
+	double v, w;
+};
+
+static int
+stat_wv_cmp(const void *a, const void *b)
+{
+	const struct stat_wv *x = a, *y = b;
+
+	return x->v < y->v ? -1 : x->v > y->v;
+}
+
+double
+stat_weighted_median(const double *v, const double *w, size_t n)
+{
+	struct stat_wv *p;
+	double sum = 0, run = 0, med = 0;
+	size_t i;
+
+	if (!n)
+		return 0;
+	p = xcalloc(n, sizeof(*p));
+	for (i = 0; i < n; i++) {
+		p[i].v = v[i];
+		p[i].w = w[i];
+		sum += w[i];
+	}
+	qsort(p, n, sizeof(*p), stat_wv_cmp);
+	for (i = 0; i < n; i++) {
+		run += p[i].w;
+		med = p[i].v;
+		if (run >= sum / 2)
+			break;
+	}
+	free(p);
+	return med;
+}

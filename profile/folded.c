@@ -377,9 +377,8 @@ folded_parse_line(struct folded_reader *r, char *line, size_t len,
 	unsigned long long count;
 	uint32_t depth = 0;
 
-	while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' ||
-		       line[len - 1] == '\t'))
-		line[--len] = '\0';
+	len = lines_trim(line, len);
+	line[len] = '\0';
 	if (!len)
 		return 1;
 	sp = line + len;
@@ -450,142 +449,31 @@ folded_parse_line(struct folded_reader *r, char *line, size_t len,
 	return 0;
 }
 
-/*
- * Lines of a folded stream, read through a buffer of bounded size: a line
- * longer than FOLDED_MAX_LINE is reported (and its rest skipped as it
- * streams by), never held whole, so a file without newlines costs the
- * buffer, not its size.
- */
-struct folded_in {
-	FILE *fp;
-	char *buf;	   /* cap + 1 bytes: a line gets its NUL */
-	size_t cap;	   /* 2 * FOLDED_MAX_LINE */
-	size_t start, end; /* unread bytes: buf[start..end) */
-	int eof;
-	int skip; /* the rest of the last line is to be skipped */
-};
-
-/* Read more after the unread bytes, moved to the front; 0 at EOF. */
-static size_t
-folded_fill(struct folded_in *in)
-{
-	size_t n;
-
-	if (in->start) {
-		memmove(in->buf, in->buf + in->start, in->end - in->start);
-		in->end -= in->start;
-		in->start = 0;
-	}
-	n = fread(in->buf + in->end, 1, in->cap - in->end, in->fp);
-	in->end += n;
-	if (!n)
-		in->eof = 1;
-	return n;
-}
-
-enum folded_got { FOLDED_EOF, FOLDED_LINE, FOLDED_LONG, FOLDED_BINARY };
-
-/* Skip past the next newline (the rest of a line too long to keep). */
-static void
-folded_skip_line(struct folded_in *in)
-{
-	char *nl;
-
-	while (!(nl = memchr(in->buf + in->start, '\n', in->end - in->start))) {
-		in->start = in->end;
-		if (!folded_fill(in))
-			return;
-	}
-	in->start = (size_t)(nl + 1 - in->buf);
-}
-
-/*
- * The next line, NUL-terminated in place without its newline: *line and
- * *len. FOLDED_LONG when it passes FOLDED_MAX_LINE bytes (FOLDED_BINARY
- * when those hold a NUL byte): its rest is skipped by the next call, so a
- * reader that stops there reads no further.
- */
-static enum folded_got
-folded_next(struct folded_in *in, char **line, size_t *len)
-{
-	size_t scanned = 0;
-	char *nl;
-
-	if (in->skip) {
-		in->skip = 0;
-		folded_skip_line(in);
-	}
-	for (;;) {
-		nl = memchr(in->buf + in->start + scanned, '\n',
-			    in->end - in->start - scanned);
-		if (nl || (in->eof && in->start < in->end)) {
-			*line = in->buf + in->start;
-			*len = nl ? (size_t)(nl - *line) : in->end - in->start;
-			(*line)[*len] = '\0';
-			in->start = nl ? (size_t)(nl + 1 - in->buf) : in->end;
-			return FOLDED_LINE;
-		}
-		if (in->eof)
-			return FOLDED_EOF;
-		scanned = in->end - in->start;
-		if (scanned > FOLDED_MAX_LINE)
-			break;
-		folded_fill(in);
-	}
-	nl = memchr(in->buf + in->start, '\0', scanned);
-	in->start = in->end;
-	in->skip = 1;
-	return nl ? FOLDED_BINARY : FOLDED_LONG;
-}
-
 int
 profile_read_folded_opts(struct profile *p, FILE *fp, const char *name,
 			 struct profile_read_opts *opts, struct scorch_err *err)
 {
 	struct folded_reader r = { .p = p, .name = name };
-	struct folded_in in = { .fp = fp, .cap = 2 * FOLDED_MAX_LINE };
 	struct scorch_err line_err;
-	enum folded_got got;
-	unsigned long lineno = 0;
+	struct lines in;
 	char *line;
 	size_t len;
-	int ret = 0, bad;
+	int ret = 0, got;
 
-	in.buf = xmalloc(in.cap + 1);
+	lines_init(&in, fp, name, opts);
 	folded_grow(&r);
-	if (opts) {
-		opts->skipped = 0;
-		opts->first_bad[0] = '\0';
-	}
-	while ((got = folded_next(&in, &line, &len)) != FOLDED_EOF) {
-		lineno++;
-		bad = 1;
-		if (got == FOLDED_BINARY ||
-		    (got == FOLDED_LINE && memchr(line, '\0', len)))
-			err_set(&line_err, "%s:%lu: binary data, not a profile",
-				name, lineno);
-		else if (got == FOLDED_LONG || len > FOLDED_MAX_LINE)
-			err_set(&line_err, "%s:%lu: line longer than %d bytes",
-				name, lineno, FOLDED_MAX_LINE);
-		else
-			bad = folded_parse_line(&r, line, len, lineno,
-						&line_err) < 0;
-		if (!bad)
+	while ((got = lines_next(&in, &line, &len, &line_err))) {
+		if (got > 0 &&
+		    folded_parse_line(&r, line, len, in.lineno, &line_err) >= 0)
 			continue;
-		if (!opts || !opts->skip_bad) {
-			*err = line_err;
+		if (lines_bad(&in, &line_err, err) < 0) {
 			ret = -1;
 			break;
 		}
-		if (!opts->skipped++)
-			snprintf(opts->first_bad, sizeof(opts->first_bad), "%s",
-				 line_err.msg);
 	}
-	if (!ret && ferror(fp)) {
-		err_set(err, "%s: read error", name);
-		ret = -1;
-	}
-	free(in.buf);
+	if (!ret)
+		ret = lines_read_error(&in, err);
+	lines_fini(&in);
 	free(r.ids);
 	free(r.index);
 	free(r.entries);

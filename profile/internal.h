@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * profile/internal.h - shared inside profile/ only: JSON text scanned
- * without a tree (jsontext.c), for the native reader (json.c), which
- * streams the stacks of a big profile and reads integers exactly.
- * Positions are byte offsets into data[0..len); nothing is allocated.
+ * profile/internal.h - shared inside profile/ only: the line input of the
+ * text readers (lines.c), for the folded (folded.c) and perf script
+ * (perfscript.c) readers; JSON text scanned without a tree (jsontext.c),
+ * for the native reader (json.c), which streams the stacks of a big
+ * profile and reads integers exactly: positions are byte offsets into
+ * data[0..len), and nothing is allocated.
  */
 #ifndef SCORCH_PROFILE_INTERNAL_H
 #define SCORCH_PROFILE_INTERNAL_H
@@ -14,7 +16,50 @@
 #include <stdio.h>
 
 struct profile;
+struct profile_read_opts;
 struct scorch_err;
+
+/*
+ * lines.c: the lines of a text profile, read through a buffer of bounded
+ * size: a line longer than PROFILE_MAX_LINE is refused (and its rest
+ * skipped as it streams by), never held whole, so a file without newlines
+ * costs the buffer, not its size. The bad-line policy of opts goes with
+ * them: a refused line ends the read, or is counted and skipped.
+ */
+struct lines {
+	FILE *fp;
+	const char *name;		/* the file's, for errors */
+	struct profile_read_opts *opts; /* NULL: no line is skipped */
+	unsigned long lineno;		/* of the last line read, from 1 */
+	char *buf;			/* cap + 1 bytes: a line gets its NUL */
+	size_t cap;			/* 2 * PROFILE_MAX_LINE */
+	size_t start, end;		/* unread bytes: buf[start..end) */
+	bool eof;
+	bool skip; /* the rest of the last line is to be skipped */
+};
+/* Start reading fp (name for errors); opts' counts are reset. */
+void lines_init(struct lines *in, FILE *fp, const char *name,
+		struct profile_read_opts *opts);
+void lines_fini(struct lines *in);
+/*
+ * The next line, NUL-terminated in place without its newline (a '\r'
+ * before it kept): 1 with *line and *len, valid until the next call; 0 at
+ * EOF; -1 with line_err ("NAME:LINE: what") for a line holding a NUL
+ * byte (binary data; within what was read of a long one) or longer than
+ * PROFILE_MAX_LINE bytes: its rest is skipped by the next call, so a
+ * reader that stops there reads no further.
+ */
+int lines_next(struct lines *in, char **line, size_t *len,
+	       struct scorch_err *line_err);
+/* A bad line, line_err saying why: -1 with *err = *line_err when opts do
+ * not skip bad lines; else 0, counted in opts, the first one's message
+ * kept in opts->first_bad. */
+int lines_bad(struct lines *in, const struct scorch_err *line_err,
+	      struct scorch_err *err);
+/* -1 with err ("NAME: read error") when reading failed; else 0. */
+int lines_read_error(const struct lines *in, struct scorch_err *err);
+/* len without the line's trailing '\r', ' ' and '\t' bytes. */
+size_t lines_trim(const char *line, size_t len);
 
 /* folded.c: can p be written as folded lines (profile_check's folded
  * part)? The lines exactly as profile_write_folded() writes them: 0, or

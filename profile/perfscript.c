@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "../common/common.h"
+#include "internal.h"
 #include "profile.h"
 
 /* A header line, parsed. */
@@ -36,9 +37,8 @@ struct perfscript_header {
 
 struct perfscript_reader {
 	struct profile *p;
-	const char *name;
-	unsigned long lineno;
-	char *event; /* the first event seen: the one kept */
+	struct lines in; /* the text, in.name and in.lineno for errors */
+	char *event;	 /* the first event seen: the one kept */
 	bool in_sample;
 	uint32_t root; /* the sample's process name frame */
 	uint64_t period;
@@ -263,8 +263,8 @@ perfscript_push(struct perfscript_reader *r, uint32_t id,
 {
 	/* The process name's frame comes on top. */
 	if (r->nids + 1 >= PROFILE_MAX_DEPTH) {
-		err_set(err, "%s:%lu: stack deeper than %d frames", r->name,
-			r->lineno, PROFILE_MAX_DEPTH);
+		err_set(err, "%s:%lu: stack deeper than %d frames", r->in.name,
+			r->in.lineno, PROFILE_MAX_DEPTH);
 		return -1;
 	}
 	if (r->nids == r->ids_cap) {
@@ -323,8 +323,8 @@ perfscript_func(struct perfscript_reader *r, const char *fn, size_t len,
 static int
 perfscript_long_name(struct perfscript_reader *r, struct scorch_err *err)
 {
-	err_set(err, "%s:%lu: frame name longer than %d bytes", r->name,
-		r->lineno, PROFILE_MAX_NAME);
+	err_set(err, "%s:%lu: frame name longer than %d bytes", r->in.name,
+		r->in.lineno, PROFILE_MAX_NAME);
 	return -1;
 }
 
@@ -340,8 +340,8 @@ perfscript_frame(struct perfscript_reader *r, char *line, size_t len,
 
 	if (!perfscript_frame_split(line, len, &sym, &sym_len, &mod,
 				    &mod_len)) {
-		err_set(err, "%s:%lu: not a perf script frame line", r->name,
-			r->lineno);
+		err_set(err, "%s:%lu: not a perf script frame line", r->in.name,
+			r->in.lineno);
 		return -1;
 	}
 	/* Cut "+0x1f" (lower-case hex, as perf prints it). */
@@ -390,8 +390,8 @@ perfscript_end(struct perfscript_reader *r, struct scorch_err *err)
 		return 0;
 	r->in_sample = false;
 	if (UINT64_MAX - profile_total(r->p) < r->period) {
-		err_set(err, "%s:%lu: sample count overflows", r->name,
-			r->lineno);
+		err_set(err, "%s:%lu: sample count overflows", r->in.name,
+			r->in.lineno);
 		return -1;
 	}
 	if (perfscript_push(r, r->root, err) < 0)
@@ -424,7 +424,8 @@ perfscript_header(struct perfscript_reader *r, char *line, size_t len,
 	r->nids = 0;
 	perfscript_comm(line, len, &h.comm_len);
 	if (perfscript_event(line, len, &h) < 0) {
-		err_set(err, "%s:%lu: period overflows", r->name, r->lineno);
+		err_set(err, "%s:%lu: period overflows", r->in.name,
+			r->in.lineno);
 		return -1;
 	}
 	if (h.event) {
@@ -451,18 +452,14 @@ static int
 perfscript_line(struct perfscript_reader *r, char *line, size_t len,
 		struct scorch_err *err)
 {
-	size_t n = len;
-
-	while (n && (line[n - 1] == '\r' || perfscript_space(line[n - 1])))
-		n--;
-	if (!n)
+	if (!lines_trim(line, len))
 		return perfscript_end(r, err);
 	if (line[0] == '#')
 		return 0;
 	if (!isspace((unsigned char)line[0])) {
 		if (!perfscript_is_header(line, len)) {
 			err_set(err, "%s:%lu: not a perf script sample header",
-				r->name, r->lineno);
+				r->in.name, r->in.lineno);
 			return -1;
 		}
 		return perfscript_header(r, line, len, err);
@@ -472,83 +469,33 @@ perfscript_line(struct perfscript_reader *r, char *line, size_t len,
 	return perfscript_frame(r, line, len, err);
 }
 
-/*
- * The next line of fp into buf (PROFILE_MAX_LINE + 1 bytes), without its
- * newline: its length, -1 at EOF, -2 when it passes PROFILE_MAX_LINE (its
- * rest is skipped), -3 when it holds a NUL byte.
- */
-static long
-perfscript_getline(FILE *fp, char *buf)
-{
-	size_t n = 0;
-	bool nul = false;
-	int c;
-
-	while ((c = getc_unlocked(fp)) != EOF && c != '\n') {
-		if (n == PROFILE_MAX_LINE) {
-			while ((c = getc_unlocked(fp)) != EOF && c != '\n')
-				;
-			return -2;
-		}
-		nul |= c == '\0';
-		buf[n++] = (char)c;
-	}
-	if (c == EOF && !n)
-		return -1;
-	buf[n] = '\0';
-	return nul ? -3 : (long)n;
-}
-
 int
 profile_read_perf_script(struct profile *p, FILE *fp, const char *name,
 			 struct profile_read_opts *opts, struct scorch_err *err)
 {
-	struct perfscript_reader r = { .p = p, .name = name };
-	char *buf = xmalloc(PROFILE_MAX_LINE + 1);
+	struct perfscript_reader r = { .p = p };
 	struct scorch_err line_err;
-	long len;
-	int ret = 0, bad;
+	char *line;
+	size_t len;
+	int ret = 0, got;
 
+	lines_init(&r.in, fp, name, opts);
 	strbuf_init(&r.func);
-	if (opts) {
-		opts->skipped = 0;
-		opts->first_bad[0] = '\0';
-	}
-	for (;;) {
-		len = perfscript_getline(fp, buf);
-		if (len == -1)
-			break;
-		r.lineno++;
-		bad = 1;
-		if (len == -2)
-			err_set(&line_err, "%s:%lu: line longer than %d bytes",
-				name, r.lineno, PROFILE_MAX_LINE);
-		else if (len == -3)
-			err_set(&line_err, "%s:%lu: binary data, not a profile",
-				name, r.lineno);
-		else
-			bad = perfscript_line(&r, buf, (size_t)len, &line_err) <
-			      0;
-		if (!bad)
+	while ((got = lines_next(&r.in, &line, &len, &line_err))) {
+		if (got > 0 && perfscript_line(&r, line, len, &line_err) >= 0)
 			continue;
-		if (!opts || !opts->skip_bad) {
-			*err = line_err;
+		if (lines_bad(&r.in, &line_err, err) < 0) {
 			ret = -1;
 			break;
 		}
-		if (!opts->skipped++)
-			snprintf(opts->first_bad, sizeof(opts->first_bad), "%s",
-				 line_err.msg);
 		r.in_sample = false; /* the sample is not trusted whole */
 		r.nids = 0;
 	}
 	/* Text cut after the last frame: that sample counts too. */
 	if (!ret && perfscript_end(&r, err) < 0)
 		ret = -1;
-	if (!ret && ferror(fp)) {
-		err_set(err, "%s: read error", name);
-		ret = -1;
-	}
+	if (!ret)
+		ret = lines_read_error(&r.in, err);
 	if (!ret && !r.samples) {
 		err_set(err,
 			"%s: perf script text without a sample with a "
@@ -556,9 +503,9 @@ profile_read_perf_script(struct profile *p, FILE *fp, const char *name,
 			name);
 		ret = -1;
 	}
+	lines_fini(&r.in);
 	strbuf_fini(&r.func);
 	free(r.event);
 	free(r.ids);
-	free(buf);
 	return ret;
 }

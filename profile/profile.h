@@ -519,6 +519,43 @@ struct profile *profile_merge(struct profile *const *in, size_t n,
 			      const char *const *names, struct scorch_err *err);
 
 /*
+ * values.c: the values a profile holds (docs/FORMAT.md, "Values"):
+ *   cpu      its samples (a stack's count);
+ *   off-cpu  nanoseconds off CPU (a stack's off_cpu_ns, `record --off-cpu`);
+ *   wall     the two in nanoseconds: count * period_ns + off_cpu_ns.
+ * profile_value_parse() reads "cpu", "off-cpu" or "wall" (-1 otherwise);
+ * profile_value_name() is that name, profile_value_unit() the unit of a
+ * view's counts ("samples" for cpu, "ns" for the others).
+ * profile_value_default() is the value a reader shows unless told: wall
+ * for a profile with off-CPU time (off-cpu when it has samples but no
+ * period_ns to weigh them), cpu otherwise; for a view, its value.
+ *
+ * profile_view() returns a new profile with p's frames, tasks, sites and
+ * modules (the same ids) and metadata, whose stacks' counts are value v of
+ * p's (stacks where it is 0 left out; off_cpu_ns 0), with metadata "value"
+ * (the name) and "unit" saying what the counts are. Every reader of counts
+ * (folded, SVG, reports) then shows v unchanged. NULL with err filled when
+ * wall needs a period_ns p lacks, when a value passes 2^64 - 1, or when p
+ * is a view of another value already (a view of its own value is a copy).
+ */
+enum profile_value {
+	PROFILE_VALUE_CPU,
+	PROFILE_VALUE_OFF_CPU,
+	PROFILE_VALUE_WALL,
+	PROFILE_VALUE_MAX
+};
+
+#define PROFILE_META_VALUE "value" /* a view's value: "cpu", "off-cpu"... */
+#define PROFILE_META_UNIT "unit"   /* its counts' unit: "samples", "ns" */
+
+int profile_value_parse(const char *name, enum profile_value *v);
+const char *profile_value_name(enum profile_value v);
+const char *profile_value_unit(enum profile_value v);
+enum profile_value profile_value_default(const struct profile *p);
+struct profile *profile_view(const struct profile *p, enum profile_value v,
+			     struct scorch_err *err);
+
+/*
  * split.c: a profile apart by process or by thread (svg, fold and report
  * --split). A root frame per process is "comm-PID", per thread
  * "name-PID/TID" (the thread's name, else the process's), as

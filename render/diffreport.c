@@ -38,13 +38,17 @@ report_pval(char *buf, size_t n, double p)
 static const char *
 report_noise(const struct diff_result *r)
 {
-	static char buf[96];
+	static char buf[160];
+	char kern[48] = "";
 
+	if (isfinite(r->dispersion_kernel))
+		snprintf(kern, sizeof(kern), ", kernel functions %.1f%%",
+			 100 * r->dispersion_kernel);
 	if (!strcmp(r->dispersion_from, "runs"))
 		snprintf(buf, sizeof(buf),
-			 "run-to-run noise %.1f%% (from the "
-			 "runs)",
-			 100 * r->dispersion);
+			 "run-to-run noise %.1f%%%s, sampling noise %.2f of "
+			 "binomial (from the runs)",
+			 100 * r->dispersion, kern, r->sampling_dispersion);
 	else
 		snprintf(buf, sizeof(buf),
 			 "one run a side: run-to-run noise taken as %.1f%%",
@@ -94,67 +98,270 @@ report_path_text(struct strbuf *sb, const struct diff_fn *fn)
 	}
 }
 
-static void
-report_text_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
-		 size_t n, bool with_path)
+/* Whether the report's values are shares (else ms or samples a run). */
+static bool
+report_shares(const struct diff_result *r)
+{
+	return !strcmp(r->unit, "pts");
+}
+
+/* The unit of a value shown (a share is "%", a change of one "pts"). */
+static const char *
+report_value_unit(const struct diff_result *r)
+{
+	return report_shares(r) ? "%" : r->unit;
+}
+
+/* The unit of a change: "pts", or "ms a run" (a static string). */
+static const char *
+report_change_unit(const struct diff_result *r)
+{
+	static char buf[32];
+
+	if (report_shares(r))
+		return "pts";
+	snprintf(buf, sizeof(buf), "%s a run", r->unit);
+	return buf;
+}
+
+/* Whether f is in the list idx[0..n). */
+static bool
+report_in(const size_t *idx, size_t n, size_t f)
 {
 	size_t i;
 
+	for (i = 0; i < n; i++)
+		if (idx[i] == f)
+			return true;
+	return false;
+}
+
+/* "record about 8 runs a side to decide" (a static buffer). */
+static const char *
+report_advice(const struct diff_fn *fn)
+{
+	static char buf[64];
+
+	if (fn->runs_needed > 0 && fn->runs_needed < 1e6)
+		snprintf(buf, sizeof(buf),
+			 "record about %.0f runs a side to decide",
+			 ceil(fn->runs_needed));
+	else
+		snprintf(buf, sizeof(buf), "record more runs a side to decide");
+	return buf;
+}
+
+/* What a library callee's caller did itself, when it fell too. */
+static void
+report_caller_fell(struct strbuf *sb, const struct diff_result *r,
+		   const struct diff_fn *fn, bool md)
+{
+	const struct diff_fn *c = &r->fns[fn->caller];
+	char q[16];
+
+	report_pval(q, sizeof(q), c->self.q);
+	if (md)
+		escape_md_code(sb, c->name, 0, true);
+	else
+		escape_term(sb, c->name, 40);
+	strbuf_addf(sb,
+		    "'s own self time fell too: %.2f%s to %.2f%s, change "
+		    "%+.2f %s%s, q %s",
+		    c->self.base_v, report_value_unit(r),
+		    diff_pr_own(r, &c->self), report_value_unit(r),
+		    c->self.delta, report_change_unit(r),
+		    diff_rescaled(r) ? " rescaled" : "", q);
+}
+
+/*
+ * When the rescaling alone gives the change its direction (the PR's own
+ * share moved the other way), say so: nothing reads as grown or fallen
+ * merely by rescaling. Appends nothing and returns false otherwise.
+ */
+static bool
+report_rescaling_only(struct strbuf *sb, const struct diff_result *r,
+		      const struct diff_fn *fn)
+{
+	double own = diff_pr_own(r, &fn->self) - fn->self.base_v;
+
+	if (!diff_rescaled(r) || own == 0 || (own > 0) == (fn->self.delta > 0))
+		return false;
+	strbuf_addf(sb,
+		    "a %s only after rescaling: its own share %s from %.2f%% "
+		    "to %.2f%%",
+		    fn->self.delta > 0 ? "rise" : "fall",
+		    own > 0 ? "rose" : "fell", fn->self.base_v,
+		    diff_pr_own(r, &fn->self));
+	return true;
+}
+
+/* The lines under a row: the path, the folded caller, the advice. */
+static void
+report_text_notes(FILE *fp, const struct diff_result *r,
+		  const struct diff_fn *fn)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	if (report_rescaling_only(&sb, r, fn))
+		fprintf(fp, "   %s\n", sb.buf);
+	strbuf_reset(&sb);
+	if (fn->is_new)
+		fputs("   new in PR (no samples in the baseline)\n", fp);
+	if (fn->npath) {
+		report_path_text(&sb, fn);
+		fprintf(fp, "   %s %s (%.0f%% of its change)\n",
+			fn->callee_only ? "called more via:" : "via", sb.buf,
+			100 * fmin(1, fn->path_share));
+		strbuf_reset(&sb);
+	}
+	if (fn->caller_fell && fn->caller < r->nfns) {
+		report_caller_fell(&sb, r, fn, false);
+		fprintf(fp, "   %s\n", sb.buf);
+	}
+	if (!diff_fn_is_finding(fn))
+		fprintf(fp, "   %s\n", report_advice(fn));
+	strbuf_fini(&sb);
+}
+
+/* s's name and module in exactly cols characters. */
+static void
+report_text_fn_name(struct strbuf *sb, const struct diff_fn *fn, size_t cols)
+{
+	char name[256];
+
+	snprintf(name, sizeof(name), "%s%s%s%s", fn->name,
+		 fn->module[0] ? " (" : "", fn->module,
+		 fn->module[0] ? ")" : "");
+	report_text_name(sb, name, cols);
+}
+
+/* Rows idx[from..to) of a list, numbered from 1. */
+static void
+report_text_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
+		 size_t from, size_t to)
+{
+	bool sh = report_shares(r);
+	size_t i;
+
 	fprintf(fp, "   %-*s %7s %7s %8s %7s %5s\n", NAME_COLS, "function",
-		"base", "PR", "delta", "q", "part");
-	for (i = 0; i < n; i++) {
+		sh ? "base%" : "base", sh ? "PR%" : "PR",
+		diff_rescaled(r) ? "change*" : "change", "q", "part");
+	for (i = from; i < to; i++) {
 		const struct diff_fn *fn = &r->fns[idx[i]];
 		struct strbuf sb;
-		char q[16], name[256];
+		char q[16], part[8];
 
 		strbuf_init(&sb);
-		snprintf(name, sizeof(name), "%s%s%s%s", fn->name,
-			 fn->module[0] ? " (" : "", fn->module,
-			 fn->module[0] ? ")" : "");
-		report_text_name(&sb, name, NAME_COLS);
+		report_text_fn_name(&sb, fn, NAME_COLS);
 		report_pval(q, sizeof(q), fn->self.q);
-		fprintf(fp, "%2zu %s %7.2f %7.2f %+8.2f %7s %4.0f%%\n", i + 1,
-			sb.buf, fn->self.base_v, fn->self.pr_v, fn->self.delta,
-			q, 100 * fabs(fn->explains));
-		strbuf_reset(&sb);
-		if (with_path && fn->npath) {
-			report_path_text(&sb, fn);
-			if (fn->callee_only)
-				fprintf(fp,
-					"   called more via: %s (%.0f%% of "
-					"its change)\n",
-					sb.buf, 100 * fmin(1, fn->path_share));
-			else
-				fprintf(fp,
-					"   via %s (%.0f%% of its change)\n",
-					sb.buf, 100 * fmin(1, fn->path_share));
-		}
+		if (diff_fn_is_finding(fn))
+			snprintf(part, sizeof(part), "%4.0f%%",
+				 100 * fabs(fn->explains));
+		else
+			snprintf(part, sizeof(part), "-");
+		fprintf(fp, "%2zu %s %7.2f %7.2f %+8.2f %7s %5s\n",
+			i - from + 1, sb.buf, fn->self.base_v,
+			diff_pr_own(r, &fn->self), fn->self.delta, q, part);
 		strbuf_fini(&sb);
+		report_text_notes(fp, r, fn);
 	}
 }
 
+/* Whether f is in neither list (regressions, improvements) of r. */
+static bool
+report_unlisted_fn(const struct diff_result *r, size_t f)
+{
+	return !report_in(r->regressions, r->nregressions, f) &&
+	       !report_in(r->improvements, r->nimprovements, f);
+}
+
+/* How many of idx[0..n) no list shows (the new and gone lists show them). */
+static size_t
+report_unlisted(const struct diff_result *r, const size_t *idx, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += report_unlisted_fn(r, idx[i]);
+	return k;
+}
+
+/* Functions new in (or gone from) the PR that no list above shows. */
 static void
 report_text_list(FILE *fp, const struct diff_result *r, const size_t *idx,
 		 size_t n, bool pr_side)
 {
-	size_t i;
+	size_t i, shown = 0;
 
-	for (i = 0; i < n && i < 20; i++) {
+	for (i = 0; i < n; i++) {
 		const struct diff_fn *fn = &r->fns[idx[i]];
 		struct strbuf sb;
-		char name[256];
 
+		if (!report_unlisted_fn(r, idx[i]))
+			continue;
+		if (shown++ == 20)
+			break;
 		strbuf_init(&sb);
-		snprintf(name, sizeof(name), "%s%s%s%s", fn->name,
-			 fn->module[0] ? " (" : "", fn->module,
-			 fn->module[0] ? ")" : "");
-		report_text_name(&sb, name, NAME_COLS + 16);
+		report_text_fn_name(&sb, fn, NAME_COLS + 16);
 		fprintf(fp, "   %s total %7.2f %s\n", sb.buf,
-			pr_side ? fn->total.pr_v : fn->total.base_v, r->unit);
+			pr_side ? diff_pr_own(r, &fn->total) : fn->total.base_v,
+			report_shares(r) ? (pr_side ? "% of the PR"
+						    : "% of the baseline")
+					 : r->unit);
 		strbuf_fini(&sb);
 	}
-	if (n > 20)
-		fprintf(fp, "   ... and %zu more\n", n - 20);
+	if (i < n)
+		fprintf(fp, "   ... and %zu more\n",
+			report_unlisted(r, idx, n) - 20);
+}
+
+/* The units of the values and the threshold of a finding, in words. */
+static void
+report_text_units(FILE *fp, const struct diff_result *r)
+{
+	if (!report_shares(r))
+		fprintf(fp,
+			"self time in %s a run (each side's mean); change: "
+			"PR - baseline\n",
+			r->unit);
+	else if (!diff_rescaled(r))
+		fputs("self time in % of each side's own samples; change: PR - "
+		      "baseline, in points\n",
+		      fp);
+	else
+		fprintf(fp,
+			"self time in %% of each side's own samples; change*: "
+			"points, rescaled:\n"
+			"* PR's share / %.4g - baseline's share: unchanged "
+			"functions compare equal\n",
+			r->pr_scale);
+	fprintf(fp, "findings: q <= %g (FDR) and |change| >= %.3g %s",
+		r->opts.alpha, r->min_change, r->unit);
+	if (!report_shares(r))
+		fprintf(fp, " (%g%% of the baseline's total)",
+			r->opts.min_delta);
+	fprintf(fp, "\n%s\n", report_noise(r));
+	if (r->normalize_why)
+		fprintf(fp, "normalization: %s\n", r->normalize_why);
+}
+
+/* A list in its two tiers: findings under title, then possible ones. */
+static void
+report_text_tiers(FILE *fp, const struct diff_result *r, const size_t *idx,
+		  size_t n, size_t nfind, const char *title,
+		  const char *possible)
+{
+	if (nfind) {
+		fprintf(fp, "\n%s:\n", title);
+		report_text_rows(fp, r, idx, 0, nfind);
+	}
+	if (n > nfind) {
+		fprintf(fp,
+			"\n%s (weaker evidence; they never fail a build):\n",
+			possible);
+		report_text_rows(fp, r, idx, nfind, n);
+	}
 }
 
 int
@@ -180,25 +387,18 @@ diffreport_write_text(const struct diff_result *r, FILE *fp, bool color)
 		r->nbase, r->nbase == 1 ? "" : "s",
 		(unsigned long long)r->base_samples, r->npr,
 		r->npr == 1 ? "" : "s", (unsigned long long)r->pr_samples);
-	fprintf(fp,
-		"self time in %s; findings: q <= %g (FDR) and |delta| >= "
-		"%g; %s\n",
-		!strcmp(r->unit, "pts") ? "% of samples" : r->unit,
-		r->opts.alpha, r->opts.min_delta, report_noise(r));
-	if (r->nregressions) {
-		fprintf(fp, "\nRegressions, most responsible first:\n");
-		report_text_rows(fp, r, r->regressions, r->nregressions, true);
-	}
-	if (r->nimprovements) {
-		fprintf(fp, "\nImprovements:\n");
-		report_text_rows(fp, r, r->improvements, r->nimprovements,
-				 true);
-	}
-	if (r->nadded) {
+	report_text_units(fp, r);
+	report_text_tiers(
+		fp, r, r->regressions, r->nregressions, r->nregression_findings,
+		"Regressions, most responsible first", "Possible regressions");
+	report_text_tiers(fp, r, r->improvements, r->nimprovements,
+			  r->nimprovement_findings, "Improvements",
+			  "Possible improvements");
+	if (report_unlisted(r, r->added, r->nadded)) {
 		fprintf(fp, "\nNew in PR:\n");
 		report_text_list(fp, r, r->added, r->nadded, true);
 	}
-	if (r->nremoved) {
+	if (report_unlisted(r, r->removed, r->nremoved)) {
 		fprintf(fp, "\nGone from PR:\n");
 		report_text_list(fp, r, r->removed, r->nremoved, false);
 	}
@@ -219,41 +419,71 @@ report_md_code(FILE *fp, const char *s, bool in_table)
 	strbuf_fini(&sb);
 }
 
+/* The call path cell of a row: the path, the folded caller, the new. */
+static void
+report_md_path(FILE *fp, const struct diff_result *r, const struct diff_fn *fn)
+{
+	struct strbuf sb;
+	size_t j;
+
+	strbuf_init(&sb);
+	if (report_rescaling_only(&sb, r, fn))
+		fprintf(fp, "%s; ", sb.buf);
+	strbuf_fini(&sb);
+	if (fn->is_new)
+		fputs("new in PR; ", fp);
+	if (fn->npath) {
+		if (fn->callee_only)
+			fputs("called more via ", fp);
+		for (j = report_path_start(fn); j < fn->npath; j++) {
+			if (j > report_path_start(fn))
+				fputs(" → ", fp);
+			report_md_code(fp, fn->path[j], true);
+		}
+		fprintf(fp, " (%.0f%%)", 100 * fmin(1, fn->path_share));
+	}
+	if (fn->caller_fell && fn->caller < r->nfns) {
+		strbuf_init(&sb);
+		report_caller_fell(&sb, r, fn, true);
+		fprintf(fp, "; %s", sb.buf);
+		strbuf_fini(&sb);
+	}
+}
+
+/* Rows idx[from..to) as a table; possible ones say what would decide. */
 static void
 report_md_rows(FILE *fp, const struct diff_result *r, const size_t *idx,
-	       size_t n)
+	       size_t from, size_t to, bool possible)
 {
-	size_t i, j;
+	size_t i;
 
 	fprintf(fp,
-		"| # | function | baseline | PR | delta (%s) | q | share "
-		"of change | call path |\n",
-		r->unit);
+		"| # | function | baseline (%s) | PR (%s, own) | change (%s%s) "
+		"| q | %s | call path |\n",
+		report_value_unit(r), report_value_unit(r), r->unit,
+		diff_rescaled(r) ? ", rescaled" : "",
+		possible ? "to decide" : "share of change");
 	fputs("|---:|---|---:|---:|---:|---:|---:|---|\n", fp);
-	for (i = 0; i < n; i++) {
+	for (i = from; i < to; i++) {
 		const struct diff_fn *fn = &r->fns[idx[i]];
 		char q[16];
 
 		report_pval(q, sizeof(q), fn->self.q);
-		fprintf(fp, "| %zu | ", i + 1);
+		fprintf(fp, "| %zu | ", i - from + 1);
 		report_md_code(fp, fn->name, true);
 		if (fn->module[0]) {
 			fputs(" in ", fp);
 			report_md_code(fp, fn->module, true);
 		}
-		fprintf(fp, " | %.2f | %.2f | **%+.2f** | %s | %.0f%% | ",
-			fn->self.base_v, fn->self.pr_v, fn->self.delta, q,
-			100 * fabs(fn->explains));
-		if (fn->npath) {
-			if (fn->callee_only)
-				fputs("called more via ", fp);
-			for (j = report_path_start(fn); j < fn->npath; j++) {
-				if (j > report_path_start(fn))
-					fputs(" → ", fp);
-				report_md_code(fp, fn->path[j], true);
-			}
-			fprintf(fp, " (%.0f%%)", 100 * fmin(1, fn->path_share));
-		}
+		fprintf(fp, " | %.2f | %.2f | **%+.2f** | %s | ",
+			fn->self.base_v, diff_pr_own(r, &fn->self),
+			fn->self.delta, q);
+		if (possible)
+			fprintf(fp, "%s", report_advice(fn));
+		else
+			fprintf(fp, "%.0f%%", 100 * fabs(fn->explains));
+		fputs(" | ", fp);
+		report_md_path(fp, r, fn);
 		fputs(" |\n", fp);
 	}
 }
@@ -262,11 +492,15 @@ static void
 report_md_list(FILE *fp, const struct diff_result *r, const size_t *idx,
 	       size_t n, bool pr_side)
 {
-	size_t i;
+	size_t i, shown = 0;
 
-	for (i = 0; i < n && i < 20; i++) {
+	for (i = 0; i < n; i++) {
 		const struct diff_fn *fn = &r->fns[idx[i]];
 
+		if (!report_unlisted_fn(r, idx[i]))
+			continue;
+		if (shown++ == 20)
+			break;
 		fputs("- ", fp);
 		report_md_code(fp, fn->name, false);
 		if (fn->module[0]) {
@@ -274,10 +508,64 @@ report_md_list(FILE *fp, const struct diff_result *r, const size_t *idx,
 			report_md_code(fp, fn->module, false);
 		}
 		fprintf(fp, ": %.2f %s total\n",
-			pr_side ? fn->total.pr_v : fn->total.base_v, r->unit);
+			pr_side ? diff_pr_own(r, &fn->total) : fn->total.base_v,
+			report_shares(r)
+				? (pr_side ? "% of the PR's samples"
+					   : "% of the baseline's samples")
+				: r->unit);
 	}
-	if (n > 20)
-		fprintf(fp, "- ... and %zu more\n", n - 20);
+	if (i < n)
+		fprintf(fp, "- ... and %zu more\n",
+			report_unlisted(r, idx, n) - 20);
+}
+
+/* The units of the values and a finding's threshold, in words. */
+static void
+report_md_units(FILE *fp, const struct diff_result *r)
+{
+	if (!report_shares(r))
+		fprintf(fp,
+			"Self time in %s a run (each side's mean); change: PR "
+			"− baseline",
+			r->unit);
+	else if (!diff_rescaled(r))
+		fputs("Self time in % of each side's own samples; change: PR "
+		      "− baseline, in points",
+		      fp);
+	else
+		fprintf(fp,
+			"Self time in %% of each side's own samples; change: "
+			"in points, *rescaled*: the PR's share ÷ %.4g − the "
+			"baseline's, so that unchanged functions compare equal",
+			r->pr_scale);
+	fprintf(fp,
+		". A finding needs q ≤ %g (Benjamini-Hochberg) and a change "
+		"of at least %.3g %s",
+		r->opts.alpha, r->min_change, r->unit);
+	if (!report_shares(r))
+		fprintf(fp, " (%g%% of the baseline's total)",
+			r->opts.min_delta);
+	fprintf(fp, "; %s.\n", report_noise(r));
+	if (r->normalize_why)
+		fprintf(fp, "Normalization: %s.\n", r->normalize_why);
+}
+
+/* A list in its two tiers. */
+static void
+report_md_tiers(FILE *fp, const struct diff_result *r, const size_t *idx,
+		size_t n, size_t nfind, const char *title, const char *possible)
+{
+	if (nfind) {
+		fprintf(fp, "\n#### %s\n\n", title);
+		report_md_rows(fp, r, idx, 0, nfind, false);
+	}
+	if (n > nfind) {
+		fprintf(fp,
+			"\n#### %s\n\nWeaker evidence, not findings: they "
+			"never fail `--fail-on-regression`.\n\n",
+			possible);
+		report_md_rows(fp, r, idx, nfind, n, true);
+	}
 }
 
 int
@@ -294,26 +582,22 @@ diffreport_write_markdown(const struct diff_result *r, FILE *fp)
 	strbuf_fini(&why);
 	fprintf(fp,
 		"Baseline: %zu run%s, %llu samples. PR: %zu run%s, %llu "
-		"samples. Self time in %s; a finding needs q ≤ %g "
-		"(Benjamini-Hochberg) and a change of at least %g; %s.\n",
+		"samples. ",
 		r->nbase, r->nbase == 1 ? "" : "s",
 		(unsigned long long)r->base_samples, r->npr,
-		r->npr == 1 ? "" : "s", (unsigned long long)r->pr_samples,
-		!strcmp(r->unit, "pts") ? "% of samples" : r->unit,
-		r->opts.alpha, r->opts.min_delta, report_noise(r));
-	if (r->nregressions) {
-		fputs("\n#### Regressions\n\n", fp);
-		report_md_rows(fp, r, r->regressions, r->nregressions);
-	}
-	if (r->nimprovements) {
-		fputs("\n#### Improvements\n\n", fp);
-		report_md_rows(fp, r, r->improvements, r->nimprovements);
-	}
-	if (r->nadded) {
+		r->npr == 1 ? "" : "s", (unsigned long long)r->pr_samples);
+	report_md_units(fp, r);
+	report_md_tiers(fp, r, r->regressions, r->nregressions,
+			r->nregression_findings, "Regressions",
+			"Possible regressions");
+	report_md_tiers(fp, r, r->improvements, r->nimprovements,
+			r->nimprovement_findings, "Improvements",
+			"Possible improvements");
+	if (report_unlisted(r, r->added, r->nadded)) {
 		fputs("\n#### New in PR\n\n", fp);
 		report_md_list(fp, r, r->added, r->nadded, true);
 	}
-	if (r->nremoved) {
+	if (report_unlisted(r, r->removed, r->nremoved)) {
 		fputs("\n#### Gone from PR\n\n", fp);
 		report_md_list(fp, r, r->removed, r->nremoved, false);
 	}
@@ -332,12 +616,17 @@ report_json_num(FILE *fp, double v)
 		fputs("null", fp);
 }
 
+/* Each side's own value, the PR's as compared (rescaled or not), and the
+ * change between those. */
 static void
-report_json_measure(FILE *fp, const char *prefix, const struct diff_measure *m)
+report_json_measure(FILE *fp, const struct diff_result *r, const char *prefix,
+		    const struct diff_measure *m)
 {
 	fprintf(fp, ", \"%s_base\": ", prefix);
 	report_json_num(fp, m->base_v);
 	fprintf(fp, ", \"%s_pr\": ", prefix);
+	report_json_num(fp, diff_pr_own(r, m));
+	fprintf(fp, ", \"%s_pr_rescaled\": ", prefix);
 	report_json_num(fp, m->pr_v);
 	fprintf(fp, ", \"%s_delta\": ", prefix);
 	report_json_num(fp, m->delta);
@@ -345,6 +634,14 @@ report_json_measure(FILE *fp, const char *prefix, const struct diff_measure *m)
 	report_json_num(fp, m->rel);
 	fprintf(fp, ", \"%s_samples\": [%llu, %llu]", prefix,
 		(unsigned long long)m->base, (unsigned long long)m->pr);
+}
+
+static const char *
+report_tier(const struct diff_fn *fn)
+{
+	if (diff_fn_is_finding(fn))
+		return "finding";
+	return fn->tier == DIFF_TIER_POSSIBLE ? "possible" : "none";
 }
 
 static void
@@ -371,8 +668,17 @@ report_json_fn(FILE *fp, const struct diff_result *r, const struct diff_fn *fn)
 	}
 	fprintf(fp, ", \"called_more\": %s",
 		fn->callee_only && fn->npath ? "true" : "false");
-	report_json_measure(fp, "self", &fn->self);
-	report_json_measure(fp, "total", &fn->total);
+	fputs(", \"caller\": ", fp);
+	if (fn->callee_only && fn->caller < r->nfns)
+		json_put_string(fp, r->fns[fn->caller].name);
+	else
+		fputs("null", fp);
+	fputs(", \"caller_self_delta\": ", fp);
+	report_json_num(fp, fn->caller_fell && fn->caller < r->nfns
+				    ? r->fns[fn->caller].self.delta
+				    : NAN);
+	report_json_measure(fp, r, "self", &fn->self);
+	report_json_measure(fp, r, "total", &fn->total);
 	fputs(", \"self_ci\": [", fp);
 	report_json_num(fp, fn->self.lo);
 	fputs(", ", fp);
@@ -385,11 +691,15 @@ report_json_fn(FILE *fp, const struct diff_result *r, const struct diff_fn *fn)
 	report_json_num(fp, fn->self.q);
 	fputs(", \"total_q_value\": ", fp);
 	report_json_num(fp, fn->total.q);
-	fprintf(fp, ", \"significant\": %s, \"tested\": %s",
-		fn->significant ? "true" : "false",
+	fprintf(fp, ", \"significant\": %s, \"tier\": \"%s\", \"tested\": %s",
+		diff_fn_is_finding(fn) ? "true" : "false", report_tier(fn),
 		fn->self.tested ? "true" : "false");
+	fputs(", \"runs_needed\": ", fp);
+	report_json_num(fp, !diff_fn_is_finding(fn) && fn->runs_needed > 0
+				    ? ceil(fn->runs_needed)
+				    : NAN);
 	fputs(", \"explains\": ", fp);
-	report_json_num(fp, fn->explains);
+	report_json_num(fp, diff_fn_is_finding(fn) ? fn->explains : NAN);
 	fprintf(fp, ", \"new\": %s, \"gone\": %s",
 		fn->is_new ? "true" : "false", fn->is_gone ? "true" : "false");
 	if (r->nbase >= 2 && r->npr >= 2) {
@@ -425,7 +735,7 @@ report_json_list(FILE *fp, const struct diff_result *r, const char *key,
 int
 diffreport_write_json(const struct diff_result *r, FILE *fp)
 {
-	fputs("{\n\"format\": \"scorch-diff\",\n\"version\": \"1.0\",\n", fp);
+	fputs("{\n\"format\": \"scorch-diff\",\n\"version\": \"1.1\",\n", fp);
 	fprintf(fp, "\"verdict\": \"%s\",\n\"reason\": ",
 		diff_verdict_name(r->verdict));
 	json_put_string(fp, r->why);
@@ -435,6 +745,10 @@ diffreport_write_json(const struct diff_result *r, FILE *fp)
 		r->unit,
 		r->opts.normalize == DIFF_NORM_SHARE ? "share" : "none",
 		r->opts.alpha, r->opts.min_delta, r->opts.min_share);
+	fprintf(fp, "\"normalize_auto\": %s,\n\"normalize_why\": ",
+		r->normalize_auto ? "true" : "false");
+	json_put_string(fp, r->normalize_why ? r->normalize_why : "");
+	fputs(",\n", fp);
 	fprintf(fp,
 		"\"baseline\": {\"runs\": %zu, \"samples\": %llu, "
 		"\"total\": ",
@@ -447,8 +761,19 @@ diffreport_write_json(const struct diff_result *r, FILE *fp)
 	report_json_num(fp, r->pr_total_v);
 	fputs("},\n\"pr_scale\": ", fp);
 	report_json_num(fp, r->pr_scale);
+	fprintf(fp, ",\n\"rescaled\": %s,\n\"min_change\": ",
+		diff_rescaled(r) ? "true" : "false");
+	report_json_num(fp, r->min_change);
+	fprintf(fp,
+		",\n\"findings\": {\"regressions\": %zu, \"improvements\": "
+		"%zu}",
+		r->nregression_findings, r->nimprovement_findings);
 	fputs(",\n\"dispersion\": ", fp);
 	report_json_num(fp, r->dispersion);
+	fputs(",\n\"dispersion_kernel\": ", fp);
+	report_json_num(fp, r->dispersion_kernel);
+	fputs(",\n\"sampling_dispersion\": ", fp);
+	report_json_num(fp, r->sampling_dispersion);
 	fprintf(fp, ",\n\"dispersion_from\": \"%s\",\n", r->dispersion_from);
 	report_json_list(fp, r, "regressions", r->regressions, r->nregressions,
 			 false);
@@ -458,4 +783,23 @@ diffreport_write_json(const struct diff_result *r, FILE *fp)
 	report_json_list(fp, r, "gone", r->removed, r->nremoved, true);
 	fputs("}\n", fp);
 	return ferror(fp) ? -1 : 0;
+}
+
+/* ---- the flame graph's note ----------------------------------------------- */
+
+char *
+diffreport_fn_note(const struct diff_result *r, const struct diff_fn *fn)
+{
+	const char *dir = fn->self.delta < 0 ? "improvement" : "regression";
+	char q[16];
+
+	report_pval(q, sizeof(q), fn->self.q);
+	if (diff_fn_is_finding(fn))
+		return xasprintf("finding: %s, self %+.2f %s%s, q %s", dir,
+				 fn->self.delta, report_change_unit(r),
+				 diff_rescaled(r) ? " rescaled" : "", q);
+	return xasprintf("possible %s (self %+.2f %s%s, q %s): %s", dir,
+			 fn->self.delta, report_change_unit(r),
+			 diff_rescaled(r) ? " rescaled" : "", q,
+			 report_advice(fn));
 }

@@ -95,12 +95,54 @@ flame_add_tenths(struct strbuf *sb, int64_t t)
 	strbuf_addf(sb, "%" PRId64 ".%d", t / 10, (int)(t % 10));
 }
 
+/* One side's own numbers: "PR: 120 samples, 12.00% of PR[, 1.2 ms a run]". */
+static void
+flame_write_side(struct flame_writer *w, const char *name, uint64_t samples,
+		 uint64_t total, double per_sample)
+{
+	struct strbuf *sb = &w->sb;
+	const struct flame_diff *d = w->d;
+
+	strbuf_addstr(sb, "&#10;");
+	escape_svg(sb, name, 0);
+	strbuf_addf(sb, ": %" PRIu64 " samples, %.2f%% of ", samples,
+		    flame_pct(samples, total));
+	escape_svg(sb, name, 0);
+	if (d->value_unit) {
+		strbuf_addf(sb, ", %.2f ", per_sample * (double)samples);
+		escape_svg(sb, d->value_unit, 0);
+	}
+}
+
+/* The differential lines of a frame's <title>: both sides' own numbers,
+ * the change, and the caller's note. */
+static void
+flame_write_diff_info(struct flame_writer *w, const struct flame_rect *r)
+{
+	struct strbuf *sb = &w->sb;
+	const struct flame_diff *d = w->d;
+
+	flame_write_side(w, d->this_name ? d->this_name : "this", r->total,
+			 w->l.total, d->this_per_sample);
+	flame_write_side(w, d->other_name ? d->other_name : "other",
+			 r->annot.other, d->other_total, d->other_per_sample);
+	strbuf_addf(sb, "&#10;change: %+.2f", r->annot.delta);
+	escape_svg(sb, d->delta_unit ? d->delta_unit : "", 0);
+	if (d->delta_note) {
+		strbuf_addch(sb, ' ');
+		escape_svg(sb, d->delta_note, 0);
+	}
+	if (r->annot.note) {
+		strbuf_addstr(sb, "&#10;");
+		escape_svg(sb, r->annot.note, 0);
+	}
+}
+
 /* The lines of a frame's <title> after its name. */
 static void
 flame_write_info(struct flame_writer *w, const struct flame_rect *r)
 {
 	struct strbuf *sb = &w->sb;
-	const struct flame_diff *d = w->d;
 
 	strbuf_addf(sb, "&#10;%" PRIu64 " ", r->total);
 	escape_svg(sb, w->o->count_name, 0);
@@ -121,20 +163,8 @@ flame_write_info(struct flame_writer *w, const struct flame_rect *r)
 			escape_svg(sb, f->module, 0);
 		}
 	}
-	if (d) {
-		strbuf_addstr(sb, "&#10;");
-		escape_svg(sb, d->this_name ? d->this_name : "this", 0);
-		strbuf_addf(sb, ": %" PRIu64 " (%.2f%%)&#10;", r->total,
-			    flame_pct(r->total, w->l.total));
-		escape_svg(sb, d->other_name ? d->other_name : "other", 0);
-		strbuf_addf(sb, ": %" PRIu64 " (%.2f%%)&#10;delta: ",
-			    r->annot.other,
-			    flame_pct(r->annot.other, d->other_total));
-		strbuf_addf(sb, "%+.2f", r->annot.delta);
-		escape_svg(sb, d->delta_unit ? d->delta_unit : "", 0);
-		if (r->annot.significant)
-			strbuf_addstr(sb, " (significant)");
-	}
+	if (w->d)
+		flame_write_diff_info(w, r);
 }
 
 static void

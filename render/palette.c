@@ -133,9 +133,10 @@ flame_palette_diff_color(const struct flame_annot *a, char buf[8])
 		t = 0;
 	if (t > 1)
 		t = 1;
-	/* Not significant: a hint of the direction, never a strong color. */
+	/* Not significant: a hint of the direction, never a strong color;
+	 * a possible change: half of it. */
 	if (!a->significant)
-		t *= 0.25;
+		t *= a->possible ? 0.5 : 0.25;
 	if (a->delta > 0) /* grew: white to red */
 		palette_rgb(buf, 255, 250 - 210 * t, 250 - 210 * t);
 	else if (a->delta < 0) /* shrank: white to blue */

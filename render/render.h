@@ -23,6 +23,7 @@
 
 struct profile;
 struct diff_result;
+struct diff_fn;
 
 /* How frames are colored; every palette is stable by name hash. */
 enum flame_palette {
@@ -71,17 +72,22 @@ struct flame_opts {
  * *out (zeroed before the call) and may not keep the frames pointer. The writer then:
  *  - colors the frame red when delta > 0 (grew), blue when delta < 0
  *    (shrank), white-ish at 0; intensity (0..1, clamped) sets how strong;
- *    only frames marked significant get saturated colors, the others stay
- *    pale whatever their intensity;
- *  - shows in the tooltip both sides' samples ("PR: 120 (12.00%)",
- *    "baseline: 80 (8.00%)") and the delta with its sign, two decimals and
- *    delta_unit ("delta: +4.00%"), and "(significant)" when it is.
+ *    only frames marked significant get saturated colors, possible ones
+ *    half of it, the others stay pale whatever their intensity;
+ *  - shows in the tooltip each side's own numbers ("PR: 120 samples,
+ *    12.00% of PR", with ", 1.20 ms a run" when value_unit is set), the
+ *    delta with its sign, two decimals, delta_unit and delta_note
+ *    ("change: +4.00 pts (PR - baseline, each side's own share)"), and
+ *    note as a last line when there is one.
  */
 struct flame_annot {
 	uint64_t other;	  /* the other side's samples in this path */
 	double delta;	  /* the change, in the caller's unit; sign = color */
 	double intensity; /* 0..1: how far from white */
 	int significant;  /* 1: saturated color allowed */
+	int possible;	  /* 1: weaker evidence, half the color at most */
+	const char *note; /* a last tooltip line, or NULL (borrowed: lives
+			     as long as the flame_diff's ctx) */
 };
 
 struct flame_diff {
@@ -93,6 +99,11 @@ struct flame_diff {
 			 uint32_t same, uint64_t samples,
 			 struct flame_annot *out);
 	void *ctx;
+	const char *delta_note; /* after the unit, e.g. "(PR - baseline)" */
+	/* Each side's value of one sample (e.g. ms a run), and its unit;
+	 * value_unit NULL: none shown. */
+	double this_per_sample, other_per_sample;
+	const char *value_unit;
 };
 
 /* flamegraph.c */
@@ -197,5 +208,9 @@ int table_write_doc(const struct table_doc *d, enum table_format fmt,
 int diffreport_write_text(const struct diff_result *r, FILE *fp, bool color);
 int diffreport_write_markdown(const struct diff_result *r, FILE *fp);
 int diffreport_write_json(const struct diff_result *r, FILE *fp);
+/* One line on a listed function (a finding or a possible change) for
+ * the differential flame graph's tooltip, naming no function; the caller
+ * frees it. */
+char *diffreport_fn_note(const struct diff_result *r, const struct diff_fn *fn);
 
 #endif

@@ -388,6 +388,17 @@ decode_mmap(struct decode_cursor *c, struct perf_rec *rec)
 	m->filename = decode_string(c, "mmap file name is not terminated");
 }
 
+/* A switch's direction and, out, whether the task was still runnable
+ * (preempted) rather than blocked: both in the header's misc bits. */
+static void
+decode_switch_misc(struct perf_rec *rec)
+{
+	rec->switch_.out = !!(rec->misc & PERF_RECORD_MISC_SWITCH_OUT);
+	rec->switch_.preempt =
+		rec->switch_.out &&
+		(rec->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
+}
+
 /* Everything between the header and the sample_id trailer. */
 static void
 decode_body(struct decode_cursor *c, struct perf_rec *rec)
@@ -423,10 +434,10 @@ decode_body(struct decode_cursor *c, struct perf_rec *rec)
 	case PERF_RECORD_SWITCH_CPU_WIDE:
 		decode_u32x2(c, &rec->switch_.next_prev_pid,
 			     &rec->switch_.next_prev_tid, why);
-		rec->switch_.out = !!(rec->misc & PERF_RECORD_MISC_SWITCH_OUT);
+		decode_switch_misc(rec);
 		break;
 	case PERF_RECORD_SWITCH: /* no body */
-		rec->switch_.out = !!(rec->misc & PERF_RECORD_MISC_SWITCH_OUT);
+		decode_switch_misc(rec);
 		break;
 	case PERF_RECORD_LOST_SAMPLES:
 		decode_u64(c, &rec->lost_samples.lost, why);

@@ -199,6 +199,11 @@ sampler_ring_pages(const struct sampler *s)
 		while ((uint64_t)pages * page < want)
 			pages *= 2;
 	}
+	/* --off-cpu: a sample at every switch; a server switches tens of
+	 * thousands of times a second (README, "Off-CPU time"). */
+	if (s->opts.off_cpu)
+		while ((uint64_t)pages * page < OFFCPU_RING_BYTES)
+			pages *= 2;
 	pages >>= s->ring_shrink;
 	return pages < sampler_min_ring_pages(s) ? sampler_min_ring_pages(s)
 						 : pages;
@@ -262,6 +267,9 @@ sampler_attr(struct sampler *s, struct perf_event_attr *attr,
 	attr->wakeup_watermark = (uint32_t)(sampler_ring_pages(s) * page / 4);
 	attr->sample_max_stack = (uint16_t)s->max_stack;
 	attr->sample_type |= s->opts.sample_type_extra;
+	/* --off-cpu: two events write one ring; a sample says whose. */
+	if (s->opts.off_cpu)
+		attr->sample_type |= PERF_SAMPLE_IDENTIFIER;
 	if (s->regs_mask) {
 		attr->sample_type |= PERF_SAMPLE_REGS_USER;
 		attr->sample_regs_user = s->regs_mask;
@@ -279,6 +287,43 @@ sampler_attr(struct sampler *s, struct perf_event_attr *attr,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * --off-cpu: the context-switch event (offcpu.c) on CPU slot idx for pid
+ * (a task, inherited by the threads and processes it starts; -1 or a
+ * cgroup fd with flags: every task of the CPU), into that CPU's ring.
+ * A task's own event samples only its switches; a CPU's samples every
+ * task's, so it is opened only where every task is wanted (-a, --cgroup).
+ */
+static int
+sampler_open_offcpu(struct sampler *s, const struct perf_event_attr *cpu,
+		    pid_t pid, size_t idx, unsigned long flags,
+		    struct scorch_err *err)
+{
+	struct perf_event_attr attr;
+	int fd, ret;
+
+	if (!s->opts.off_cpu)
+		return 0;
+	offcpu_attr(s, cpu, &attr);
+	attr.inherit = pid > 0 && !flags;
+	fd = event_open_flags(&attr, pid, s->cpus[idx], flags);
+	if (fd < 0) {
+		if (fd == -ESRCH)
+			return fd;
+		if (fd == -ENODEV)
+			return 0; /* the CPU went offline */
+		err_set(err,
+			"--off-cpu: cannot open a context-switches event "
+			"on cpu %d: %s",
+			s->cpus[idx], strerror(-fd));
+		return fd;
+	}
+	ret = sampler_add_event(s, fd, idx, err);
+	if (ret < 0)
+		return ret;
+	return offcpu_note_event(s, fd, err);
 }
 
 /* Explain a perf_event_open failure in a user's words. */
@@ -372,6 +417,11 @@ sampler_open_cpu(struct sampler *s, struct scorch_err *err)
 			ret = fd;
 		} else {
 			ret = sampler_add_event(s, fd, i, err);
+			if (ret >= 0 && (s->opts.system_wide || s->opts.cgroup))
+				ret = sampler_open_offcpu(
+					s, &attr, target, i,
+					target >= 0 ? PERF_FLAG_PID_CGROUP : 0,
+					err);
 		}
 	}
 	if (target >= 0)
@@ -381,14 +431,17 @@ sampler_open_cpu(struct sampler *s, struct scorch_err *err)
 
 /*
  * Open inherited events on one thread, one per CPU (the kernel maps no
- * ring for an inherited event that follows a task across CPUs). Returns
- * -ESRCH when the thread is gone.
+ * ring for an inherited event that follows a task across CPUs): the CPU
+ * event in thread scope, and --off-cpu's context-switch event in either
+ * (in cpu scope the only per-thread one, writing into the CPU's ring).
+ * Returns -ESRCH when the thread is gone.
  */
 int
 sampler_open_thread(struct sampler *s, pid_t tid, bool on_exec,
 		    struct scorch_err *err)
 {
 	struct perf_event_attr attr;
+	bool cs_only = s->scope == SCOPE_CPU;
 	size_t i;
 	int fd, ret;
 
@@ -400,6 +453,14 @@ sampler_open_thread(struct sampler *s, pid_t tid, bool on_exec,
 	else
 		attr.disabled = 0;
 	for (i = 0; i < s->ncpus; i++) {
+		if (cs_only) {
+			if (!s->rings[i].base)
+				continue; /* no CPU event there: offline */
+			ret = sampler_open_offcpu(s, &attr, tid, i, 0, err);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
 		fd = event_open(&attr, tid, s->cpus[i]);
 		if (fd == -ENODEV)
 			continue;
@@ -413,6 +474,8 @@ sampler_open_thread(struct sampler *s, pid_t tid, bool on_exec,
 			return fd;
 		}
 		ret = sampler_add_event(s, fd, i, err);
+		if (ret >= 0)
+			ret = sampler_open_offcpu(s, &attr, tid, i, 0, err);
 		if (ret < 0)
 			return ret;
 	}
@@ -510,8 +573,14 @@ sampler_open_scope(struct sampler *s, struct scorch_err *err)
 	size_t i;
 	int ret = 0;
 
-	if (s->scope == SCOPE_CPU)
-		return sampler_open_cpu(s, err);
+	if (s->scope == SCOPE_CPU) {
+		ret = sampler_open_cpu(s, err);
+		/* --off-cpu of -p, --tid or a command: per-CPU CPU events,
+		 * per-thread context-switch events (sampler_open_offcpu) */
+		if (ret < 0 || !s->opts.off_cpu || s->opts.system_wide ||
+		    s->opts.cgroup)
+			return ret;
+	}
 	/* --tid: the threads alone (threads they start inherit the event;
 	 * their samples are dropped by tid). */
 	for (i = 0; i < s->opts.ntids && ret >= 0; i++) {

@@ -289,9 +289,34 @@ sampler_handle_sample(struct sampler *s, const struct rec *r,
 	    !sampler_fp_whole(s, pid, user, nuser))
 		flags |= STACK_BROKEN;
 	nuser = sampler_fix_modules(s, pid, user, s->umods, nuser, &flags);
+	if (offcpu_is_sample(s, pr->id.id)) {
+		/* A switch-out: its weight comes with the switch-in. */
+		offcpu_sample(s, pr,
+			      stack_table_add(s->stacks, pid, tid,
+					      task_table_image(s->tasks, pid),
+					      s->ips, s->umods, out.nkernel,
+					      nuser, flags, 0));
+		return;
+	}
 	stack_table_add(s->stacks, pid, tid, task_table_image(s->tasks, pid),
 			s->ips, s->umods, out.nkernel, nuser, flags, 1);
 	sampler_count_sample(s, pid, tid, flags);
+}
+
+/* --off-cpu: a switch in or out of a target thread. */
+static void
+sampler_handle_switch(struct sampler *s, const struct rec *r,
+		      const struct perf_event_header *h,
+		      const struct perf_rec *pr)
+{
+	if (!s->opts.off_cpu)
+		return;
+	if (sampler_classify(s, (pid_t)pr->id.pid, r, h) != TASK_TARGET ||
+	    !sampler_tid_wanted(s, (pid_t)pr->id.tid))
+		return;
+	if (s->child && (pid_t)pr->id.pid == s->child && !s->child_execd)
+		return;
+	offcpu_switch(s, pr);
 }
 
 static void
@@ -350,6 +375,11 @@ sampler_handle_fork(struct sampler *s, const struct perf_rec_task *t)
 {
 	pid_t pid = (pid_t)t->pid, ppid = (pid_t)t->ppid;
 
+	/* A new target thread or process starts by switching in. */
+	if (s->opts.off_cpu &&
+	    (task_table_state(s->tasks, ppid) == TASK_TARGET ||
+	     sampler_all_seen_are_targets(s)))
+		offcpu_fork(s, pid, (pid_t)t->tid);
 	if (pid == ppid)
 		return; /* a new thread: its process is already classified */
 	if (task_table_state(s->tasks, ppid) == TASK_UNKNOWN &&
@@ -369,6 +399,8 @@ sampler_handle_fork(struct sampler *s, const struct perf_rec_task *t)
 static void
 sampler_handle_exit(struct sampler *s, const struct perf_rec_task *t)
 {
+	if (s->opts.off_cpu)
+		offcpu_exit(s, (pid_t)t->tid);
 	if (t->pid == t->tid && s->uw &&
 	    task_table_state(s->tasks, (pid_t)t->pid) == TASK_TARGET)
 		s->uw_ops->forget(s->uw, (pid_t)t->pid);
@@ -408,6 +440,10 @@ sampler_handle(struct sampler *s, const struct rec *r)
 		/* The child's exec record may be among them: keep its
 		 * samples from here on rather than drop them all. */
 		s->child_execd = true;
+		break;
+	case PERF_RECORD_SWITCH:
+	case PERF_RECORD_SWITCH_CPU_WIDE:
+		sampler_handle_switch(s, r, h, &pr);
 		break;
 	case PERF_RECORD_LOST_SAMPLES:
 		s->stats.lost_samples += pr.lost_samples.lost;

@@ -41,11 +41,14 @@ struct stack_table;
 struct stack_table *stack_table_new(void);
 void stack_table_free(struct stack_table *t);
 /* Add count samples of a stack (see struct addr_stack; modules has one
- * entry per user frame; image counts the process's execs before it). */
-void stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
-		     uint32_t image, const uint64_t *ips,
-		     const uint32_t *modules, uint32_t nkernel, uint32_t nuser,
-		     uint32_t flags, uint64_t count);
+ * entry per user frame; image counts the process's execs before it).
+ * Returns the stack's index (count may be 0: off-CPU time comes later). */
+size_t stack_table_add(struct stack_table *t, pid_t pid, pid_t tid,
+		       uint32_t image, const uint64_t *ips,
+		       const uint32_t *modules, uint32_t nkernel,
+		       uint32_t nuser, uint32_t flags, uint64_t count);
+/* Add ns of off-CPU time to stack idx. */
+void stack_table_add_off_cpu(struct stack_table *t, size_t idx, uint64_t ns);
 size_t stack_table_len(const struct stack_table *t);
 const struct addr_stack *stack_table_get(const struct stack_table *t,
 					 size_t idx);
@@ -224,7 +227,8 @@ struct perf_rec_throttle {
 
 /* PERF_RECORD_SWITCH and _SWITCH_CPU_WIDE (next_prev_*: cpu-wide only). */
 struct perf_rec_switch {
-	bool out; /* PERF_RECORD_MISC_SWITCH_OUT */
+	bool out;     /* PERF_RECORD_MISC_SWITCH_OUT */
+	bool preempt; /* out, still runnable: _MISC_SWITCH_OUT_PREEMPT */
 	uint32_t next_prev_pid, next_prev_tid;
 };
 
@@ -458,6 +462,8 @@ void unwind_callchain(const uint64_t *chain, uint64_t nr, uint32_t max_stack,
 #define DEFAULT_THREAD_RING_PAGES 16 /* 64 KiB per thread */
 /* Samples that carry a stack copy need room for many more bytes. */
 #define DWARF_RING_BYTES (8u << 20)
+/* --off-cpu: per CPU, whatever the call graph mode. */
+#define OFFCPU_RING_BYTES (16u << 20)
 #define MAX_IPS 1024 /* frames kept per stack */
 /*
  * fp mode copies this much of the user stack to find a frameless leaf's
@@ -527,6 +533,13 @@ struct sampler {
 	struct sampler_stats stats;
 	struct strbuf cmdlines;
 
+	/* --off-cpu: the ids of the context-switch events (id -> 1), and
+	 * each target thread's switch state (tid -> struct offcpu_task) */
+	struct intmap offcpu_ids;
+	struct intmap offcpu_tasks;
+	uint64_t start_ns;	     /* CLOCK_MONOTONIC, the events' clock */
+	uint32_t offcpu_stack_bytes; /* user stack copied per switch-out */
+
 	struct decode_format fmt; /* of the records the events write */
 	struct pass cur, next;	  /* this pass, records deferred to the next */
 	uint64_t ips[MAX_IPS];
@@ -559,6 +572,29 @@ void sampler_enable(struct sampler *s, bool on);
 /* Open every event: per CPU, else per thread of every target; without
  * kernel stacks when they are not permitted. Then enable them. */
 int sampler_open_events(struct sampler *s, struct scorch_err *err);
+
+/*
+ * offcpu.c: --off-cpu, off-CPU time from a context-switch event sampled at
+ * every switch-out and the kernel's switch records (see the file).
+ */
+/* The context-switch event's attr, from the CPU event's. */
+void offcpu_attr(const struct sampler *s, const struct perf_event_attr *cpu,
+		 struct perf_event_attr *attr);
+/* Note fd as a context-switch event (its id, for its samples); 0 or
+ * -errno with err set. */
+int offcpu_note_event(struct sampler *s, int fd, struct scorch_err *err);
+/* Is a sample of event id an off-CPU one? */
+bool offcpu_is_sample(const struct sampler *s, uint64_t id);
+/* A switch-out sample of a target thread, its stack at index stack. */
+void offcpu_sample(struct sampler *s, const struct perf_rec *pr, size_t stack);
+/* A switch record of a target thread. */
+void offcpu_switch(struct sampler *s, const struct perf_rec *pr);
+/* A new thread (FORK) and an ended one (EXIT). */
+void offcpu_fork(struct sampler *s, pid_t pid, pid_t tid);
+void offcpu_exit(struct sampler *s, pid_t tid);
+/* The recording ended at end_ns: threads still off CPU weighed to it. */
+void offcpu_finish(struct sampler *s, uint64_t end_ns);
+void offcpu_free(struct sampler *s);
 
 /* targets.c: the processes to record. */
 struct pollfd;

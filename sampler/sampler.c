@@ -48,6 +48,24 @@ sampler_set_stack_mode(struct sampler *s)
 	s->stack_bytes = (s->stack_bytes + 7) & ~7u;
 	if (s->stack_bytes > SAMPLER_MAX_STACK_BYTES)
 		s->stack_bytes = SAMPLER_MAX_STACK_BYTES;
+	/* A switch-out sample is taken at every switch: a smaller copy
+	 * (README, "Off-CPU time"), unless -g dwarf,SIZE asked for less. */
+	s->offcpu_stack_bytes = s->stack_bytes < SAMPLER_OFFCPU_STACK_BYTES
+					? s->stack_bytes
+					: SAMPLER_OFFCPU_STACK_BYTES;
+	if (s->opts.off_cpu_stack_bytes && s->opts.callgraph == CALLGRAPH_DWARF)
+		s->offcpu_stack_bytes = (s->opts.off_cpu_stack_bytes + 7) & ~7u;
+	if (s->offcpu_stack_bytes > SAMPLER_MAX_STACK_BYTES)
+		s->offcpu_stack_bytes = SAMPLER_MAX_STACK_BYTES;
+}
+
+static uint64_t
+sampler_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /* Options with their defaults, the tables, the unwinder and the CPUs. */
@@ -68,6 +86,8 @@ sampler_setup(struct sampler *s, const struct record_opts *opts,
 	s->maps = map_set_new();
 	s->mods = module_table_new();
 	s->tasks = task_table_new();
+	intmap_init(&s->offcpu_ids);
+	intmap_init(&s->offcpu_tasks);
 	sampler_set_stack_mode(s);
 	s->uw_ops = unwind_backend(s->opts.unwinder);
 	s->uw = s->uw_ops->new (s->maps, s->mods);
@@ -113,6 +133,7 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 		goto out_free;
 	sampler_init_stats(s);
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	s->start_ns = sampler_now_ns();
 	if (sampler_start_child(s, err) < 0)
 		goto out_free;
 	return s;
@@ -129,6 +150,7 @@ sampler_run(struct sampler *s, struct scorch_err *err)
 {
 	struct pollfd *pfd = xcalloc(s->ncpus + s->npids + 1, sizeof(*pfd));
 	double elapsed = 0, next_progress = 0.25;
+	uint64_t end_ns;
 	int ret = 0;
 
 	for (;;) {
@@ -165,8 +187,10 @@ sampler_run(struct sampler *s, struct scorch_err *err)
 		for (i = 0; i < s->ncpus; i++)
 			if (pfd[i].revents & (POLLHUP | POLLERR))
 				s->hup[i] = true;
-		if (sampler_targets_gone(s, pfd, base))
+		if (sampler_targets_gone(s, pfd, base)) {
+			s->stats.targets_exited = true;
 			stop = true;
+		}
 		sampler_pass(s);
 		elapsed = ts_elapsed(&s->start);
 		s->stats.elapsed_s = elapsed;
@@ -181,10 +205,14 @@ sampler_run(struct sampler *s, struct scorch_err *err)
 		if (stop)
 			break;
 	}
-	/* Stop the events, drain what they wrote, settle deferred records. */
+	/* Stop the events, drain what they wrote, settle deferred records;
+	 * threads still off CPU were off until now. */
+	end_ns = sampler_now_ns();
 	sampler_enable(s, false);
 	sampler_pass(s);
 	sampler_pass(s);
+	if (s->opts.off_cpu)
+		offcpu_finish(s, end_ns);
 	s->stats.elapsed_s = ts_elapsed(&s->start);
 	s->stats.unwind_ns_median = sampler_unwind_quantile(s, 0.5);
 	s->stats.unwind_ns_p99 = sampler_unwind_quantile(s, 0.99);
@@ -224,6 +252,7 @@ sampler_free(struct sampler *s)
 		strbuf_fini(&s->cmdlines);
 	pass_free(&s->cur);
 	pass_free(&s->next);
+	offcpu_free(s);
 	free(s);
 }
 

@@ -41,6 +41,8 @@ enum sampler_callgraph {
  */
 #define SAMPLER_STACK_BYTES 32768
 #define SAMPLER_MAX_STACK_BYTES 65528
+/* The copy per off-CPU sample (README, "Off-CPU time", the measurement). */
+#define SAMPLER_OFFCPU_STACK_BYTES 8192
 
 /* Which library unwinds by CFI (see sampler/unwind.c for the choice). */
 enum sampler_unwinder {
@@ -81,6 +83,13 @@ struct record_opts {
 	 * event kind that needs more fields, and for the test that they move
 	 * nothing (the records are decoded by the bits opened with). */
 	uint64_t sample_type_extra;
+	/* Off-CPU time too (sampler/offcpu.c): every switch-out of a target
+	 * thread sampled with its stack, weighted by the time until it
+	 * switches back in. */
+	bool off_cpu;
+	/* User stack copied per switch-out sample (dwarf), 0 = default:
+	 * SAMPLER_OFFCPU_STACK_BYTES or the CPU samples' copy if smaller. */
+	uint32_t off_cpu_stack_bytes;
 	volatile sig_atomic_t
 		*stop; /* set to non-zero to stop (signal handler) */
 	/* Called about four times a second while recording; may be NULL. */
@@ -114,6 +123,28 @@ struct sampler_stats {
 	enum sampler_unwinder unwinder; /* the CFI unwinder used */
 	enum sampler_scope scope;	/* the scope actually used */
 	bool kernel;			/* kernel stacks were recorded */
+	/*
+	 * --off-cpu (sampler/offcpu.c), every switch of a target thread
+	 * counted in one of these: switch-outs sampled with their stack,
+	 * weighed when the thread came back (off_cpu_switches); when it was
+	 * still off CPU at the end, to the end (off_cpu_open); threads
+	 * already off CPU at the start, from the start ([unknown] stack,
+	 * off_cpu_before); a switch-in whose switch-out sample was lost
+	 * (throttled, ring full): weighed from the switch-out record under
+	 * an [unknown] stack, or, with neither, not weighed
+	 * (off_cpu_unmatched); a switch-out sample whose switch-in was lost
+	 * (another switch-out came first: not weighed, off_cpu_no_switch_in).
+	 */
+	uint64_t off_cpu_samples;
+	uint64_t off_cpu_switches;
+	uint64_t off_cpu_open;
+	uint64_t off_cpu_before;
+	uint64_t off_cpu_unmatched;
+	uint64_t off_cpu_no_switch_in;
+	uint64_t off_cpu_ns;	       /* all off-CPU time weighed */
+	uint64_t off_cpu_preempted_ns; /* of it, runnable (preempted) */
+	bool targets_exited; /* recording stopped because every target had
+				exited (not by -d, a signal or an error) */
 	/* Broken stacks of processes with no maps known (unreadable). */
 	uint64_t broken_nomaps;
 	pid_t nomaps_pid; /* the first target whose maps were unreadable */
@@ -126,6 +157,9 @@ struct sampler_stats {
 #define STACK_TRUNCATED 1  /* the kernel stopped at its depth limit */
 #define STACK_COPY_SHORT 2 /* the user stack copy ended before the root */
 #define STACK_BROKEN 4	   /* unwinding failed: the callers are unknown */
+/* --off-cpu: the thread left the CPU preempted (still runnable), not
+ * blocked; shown as a [preempted] leaf frame. */
+#define STACK_PREEMPTED 8
 
 /*
  * A stack as sampled: kernel frames (innermost first), then user frames
@@ -141,7 +175,8 @@ struct addr_stack {
 	uint32_t nkernel; /* kernel frames at ips[0 .. nkernel) */
 	uint32_t nuser;	  /* user frames at ips[nkernel .. nkernel + nuser) */
 	uint32_t flags;	  /* STACK_* */
-	uint64_t count;
+	uint64_t count;	  /* CPU samples */
+	uint64_t off_cpu_ns; /* --off-cpu: ns off CPU having left it here */
 	const uint64_t *ips;
 	const uint32_t *modules; /* per user frame: module id or MODULE_NONE */
 };

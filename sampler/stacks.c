@@ -82,7 +82,7 @@ stack_table_grow(struct stack_table *t)
 	t->nslots = nslots;
 }
 
-void
+size_t
 stack_table_add(struct stack_table *t, pid_t pid, pid_t tid, uint32_t image,
 		const uint64_t *ips, const uint32_t *modules, uint32_t nkernel,
 		uint32_t nuser, uint32_t flags, uint64_t count)
@@ -103,7 +103,7 @@ stack_table_add(struct stack_table *t, pid_t pid, pid_t tid, uint32_t image,
 		    (!nuser || !memcmp(t->mods + e->mods_off, modules,
 				       nuser * sizeof(*modules)))) {
 			e->st.count += count;
-			return;
+			return t->slots[j] - 1;
 		}
 		j = (j + 1) & (t->nslots - 1);
 	}
@@ -142,6 +142,13 @@ stack_table_add(struct stack_table *t, pid_t pid, pid_t tid, uint32_t image,
 	t->slots[j] = (uint32_t)++t->len;
 	if (t->len * 2 > t->nslots)
 		stack_table_grow(t);
+	return t->len - 1;
+}
+
+void
+stack_table_add_off_cpu(struct stack_table *t, size_t idx, uint64_t ns)
+{
+	t->entries[idx].st.off_cpu_ns += ns;
 }
 
 size_t

@@ -68,12 +68,18 @@ const char *symtab_find(const struct symtab *st, GElf_Addr addr);
 /*
  * Names for mod's x86-64 PLT entries (.plt, .plt.sec, .plt.got):
  * "SYMBOL@plt" from the dynamic relocation of the GOT slot each entry
- * jumps through, as objdump -d names them. NULL when there are none.
+ * jumps through, as objdump -d names them; an IRELATIVE slot's entry by
+ * the symbol st finds at its resolver ("memcpy@plt" in a static program,
+ * as perf names it); the header before the first entry of .plt (PLT0)
+ * ".plt", as perf names it. NULL when there are none.
  */
-struct plt *plt_new(Dwfl_Module *mod);
+struct plt *plt_new(Dwfl_Module *mod, const struct symtab *st);
 void plt_free(struct plt *pl);
 /* The name of the PLT entry holding module address addr, or NULL; it
  * lives until plt_free(). */
 const char *plt_find(const struct plt *pl, GElf_Addr addr);
+/* A PLT entry's name with SYMBOL of "SYMBOL@plt" demangled as asked (the
+ * header's, ".plt", as it is); free it. */
+char *plt_demangle(const char *plt, bool demangle);
 
 #endif

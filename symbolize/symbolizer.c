@@ -483,7 +483,7 @@ symbolizer_index(struct symbolizer *sy, struct module *m)
 
 	m->ix = dwarfidx_new(m->mod, sy->demangle);
 	m->symtab = symtab_new(m->mod);
-	m->plt = plt_new(m->mod);
+	m->plt = plt_new(m->mod, m->symtab);
 	if (dwfl_module_getdwarf(m->mod, &bias))
 		return;
 	bad = symbolizer_bad_debug_file(sy, m);
@@ -494,22 +494,6 @@ symbolizer_index(struct symbolizer *sy, struct module *m)
 					      "symbol table names its frames",
 					      m->path, bad));
 	free(bad);
-}
-
-/* A PLT entry's name, "SYMBOL@plt", with SYMBOL demangled as asked. */
-static const char *
-symbolizer_plt_name(struct symbolizer *sy, const char *plt)
-{
-	size_t len = strlen(plt) - strlen("@plt");
-	char *sym = xasprintf("%.*s", (int)len, plt);
-	char *d = demangle_name(sym, sy->demangle);
-	char *name = xasprintf("%s@plt", d);
-	const char *interned = strpool_intern(&sy->names, name);
-
-	free(name);
-	free(d);
-	free(sym);
-	return interned;
 }
 
 /* The line table's line for module address addr, 0 when not known. */
@@ -600,7 +584,10 @@ symbolizer_resolve(struct symbolizer *sy, struct module *m, bool mapped,
 				free(d);
 			}
 		} else if ((plt = plt_find(m->plt, addr)) != NULL) {
-			chain[n].name = symbolizer_plt_name(sy, plt);
+			char *d = plt_demangle(plt, sy->demangle);
+
+			chain[n].name = strpool_intern(&sy->names, d);
+			free(d);
 			chain[n].file = "";
 			n++;
 		} else {

@@ -11,6 +11,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 total_pass=0 total_fail=0 total_skip=0
 failures=""
+times=""
 first=${1:-}
 
 # Sanitizer runs: leaks are failures, reports go to stderr, exit code 23.
@@ -46,9 +47,11 @@ for build in "$@"; do
 		*/browser/flame.sh | */fuzz/run.sh)
 			[ "$build" != "$first" ] && continue ;;
 		esac
+		t0=$(date +%s)
 		out=$(SCORCH="$top/$build/scorch" EXAMPLES="$top/build/examples" \
 			sh "$t" 2>&1)
 		rc=$?
+		times="$times$(($(date +%s) - t0)) $build/$(basename "$t")\n"
 		printf '%s\n' "$out"
 		p=$(printf '%s\n' "$out" | grep -c -E '^ok [0-9]+' || true)
 		s=$(printf '%s\n' "$out" | grep -c -E '^ok [0-9]+ .*# SKIP' || true)
@@ -64,6 +67,9 @@ for build in "$@"; do
 	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail))
 	total_skip=$((total_skip + skip))
 done
+# Where the time goes: the slowest end-to-end tests (seconds).
+printf '== slowest end-to-end tests (s):\n'
+printf '%b' "$times" | sort -rn | head -12 | sed 's/^/  /'
 if [ "$total_fail" -gt 0 ]; then
 	printf 'failed:%b\n' "$failures"
 fi

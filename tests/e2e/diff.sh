@@ -45,7 +45,10 @@ while [ $i -le 5 ]; do
 done
 
 # --- the planted regression --------------------------------------------------
-"$SCORCH" diff "$T/base" "$T/pr" --fail-on-regression -o "$T/diff.svg" \
+# The example serves for a set time: shares (auto would pick absolute
+# time for whole commands whose CPU time is steady, as on a quiet machine).
+"$SCORCH" diff "$T/base" "$T/pr" --normalize share --fail-on-regression \
+	-o "$T/diff.svg" \
 	--report "$T/diff.md" --report "$T/diff.json" >"$T/diff.txt" 2>"$T/diff.err"
 rc=$?
 check "diff: a regression exits 1 with --fail-on-regression" test $rc -eq 1
@@ -85,12 +88,54 @@ check "diff: the new function (audit_log) is listed as new" \
 check "diff: every entry has the documented keys" \
 	test "$(json "$T/diff.json" '[...d.regressions, ...d.improvements].every(r =>
 		"function" in r && "path" in r && "self_delta" in r &&
-		"total_delta" in r && "q_value" in r && "significant" in r)')" = true
+		"self_pr_rescaled" in r && "runs_needed" in r &&
+		"total_delta" in r && "q_value" in r && "significant" in r &&
+		r.significant == (r.tier == "finding") &&
+		(r.tier == "finding" || r.tier == "possible"))')" = true
+check "diff: in each list the findings come first, then the possible ones" \
+	test "$(json "$T/diff.json" '[d.regressions, d.improvements].every(l =>
+		l.every((r, i) => i == 0 || r.tier == "possible" ||
+			l[i - 1].tier == "finding"))')" = true
+check "diff: the verdict counts the findings" \
+	test "$(json "$T/diff.json" 'd.findings.regressions ==
+		d.regressions.filter(r => r.significant).length')" = true
+# Numbers a reviewer can check: the PR's own share of its samples, not
+# the rescaled value the change is computed from.
+check "diff: self_pr is the PR's own share (self samples / PR samples)" \
+	test "$(json "$T/diff.json" 'd.rescaled && d.regressions.every(r =>
+		Math.abs(r.self_pr - 100 * r.self_samples[1] / d.pr.samples) < 0.01 &&
+		Math.abs(r.self_pr_rescaled * d.pr_scale - r.self_pr) < 0.01)')" = true
+md_pr=$(grep '^| 1 | `parse_header`' "$T/diff.md" | awk -F' [|] ' '{ print $4 }')
+check "diff: the markdown's PR column is the PR's own share ($md_pr)" \
+	test "$(json "$T/diff.json" "Math.abs(d.regressions[0].self_pr - Number('$md_pr')) < 0.006")" = true
+check "diff: the markdown labels the change as rescaled, its threshold in pts" \
+	sh -c "grep -q 'change (pts, rescaled)' '$T/diff.md' &&
+		grep -q 'a change of at least 0.5 pts' '$T/diff.md'"
+# A function appears once: no caller named for a callee's growth is also
+# an improvement of its own.
+check "diff: no function is both a regression and an improvement, or a callee's caller" \
+	test "$(json "$T/diff.json" '!d.improvements.some(i => d.regressions.some(r =>
+		r.function == i.function || r.caller == i.function))')" = true
 check "diff: the markdown report names it" grep -q 'parse_header' "$T/diff.md"
 check "diff: the text report on stdout names it" grep -q 'parse_header' "$T/diff.txt"
 check "diff: the flame graph is valid XML" xmllint --noout "$T/diff.svg"
+# The root holds every sample on both sides: no change in each side's own
+# share, so white, whatever the rescaling of the report did.
+check "diff: the flame graph's root is unchanged (+0.00 pts) and white" \
+	grep -q '<title>all&#10;.*change: +0.00 pts (PR - baseline, each side&#39;s own share)</title><rect [^>]*fill="#fafafa"' "$T/diff.svg"
+check "diff: the flame graph marks the finding parse_header" \
+	grep -q '<title>parse_header&#10;[^<]*finding: regression, self +' "$T/diff.svg"
+# ... in a saturated red (a possible change gets half the color at most):
+# #ffGGBB with GG below 0x80, its change being most of the biggest one's.
+fill=$(grep -o '<title>parse_header&#10;[^<]*</title><rect [^>]*fill="#[0-9a-f]*"' \
+	"$T/diff.svg" | head -1 | sed 's/.*fill="#//; s/"$//')
+case "$fill" in
+ff[0-7]???) ok "diff: ... painted a saturated red (#$fill)" ;;
+*) not_ok "diff: ... painted a saturated red" "fill: #$fill" ;;
+esac
 check "diff: --base-shape draws the baseline's shape" \
-	"$SCORCH" diff "$T/base" "$T/pr" --base-shape -q -o "$T/base.svg"
+	"$SCORCH" diff "$T/base" "$T/pr" --normalize share --base-shape -q \
+		-o "$T/base.svg"
 check "diff: ... which is valid XML" xmllint --noout "$T/base.svg"
 # A fixed-work benchmark (the same 2500 requests each run): absolute CPU
 # time, whatever else the machine does.
@@ -139,7 +184,8 @@ while [ $split -lt 20 ]; do
 	"$SCORCH" diff "$T/a" "$T/b" --fail-on-regression -q \
 		--report "$T/aa.json"
 	rc=$?
-	n=$(json "$T/aa.json" 'd.regressions.length + d.improvements.length')
+	n=$(json "$T/aa.json" 'd.regressions.filter(r => r.significant).length +
+		d.improvements.filter(r => r.significant).length')
 	if [ $rc -ne 0 ] || [ "$n" != 0 ]; then
 		flags=$((flags + 1))
 		bad="$bad split $split: exit $rc, $n findings"

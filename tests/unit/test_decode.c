@@ -608,8 +608,30 @@ test_decode_lost_throttle_switch(void **state)
 		assert_true(rec.switch_.out);
 		assert_int_equal(rec.switch_.next_prev_pid, 4321);
 		assert_int_equal(rec.switch_.next_prev_tid, 4322);
+		assert_false(rec.switch_.preempt);
 		check_fixed(PERF_RECORD_SWITCH, 0, NULL, 0, types[i], &rec);
 		assert_false(rec.switch_.out);
+		assert_false(rec.switch_.preempt);
+		/* preempted (runnable) rather than blocked: on the way out */
+		check_fixed(PERF_RECORD_SWITCH,
+			    PERF_RECORD_MISC_SWITCH_OUT |
+				    PERF_RECORD_MISC_SWITCH_OUT_PREEMPT,
+			    NULL, 0, types[i], &rec);
+		assert_true(rec.switch_.out);
+		assert_true(rec.switch_.preempt);
+		check_fixed(PERF_RECORD_SWITCH_CPU_WIDE,
+			    PERF_RECORD_MISC_SWITCH_OUT |
+				    PERF_RECORD_MISC_SWITCH_OUT_PREEMPT,
+			    cpuwide, 1, types[i], &rec);
+		assert_true(rec.switch_.preempt);
+		assert_int_equal(rec.switch_.next_prev_tid, 4322);
+		/* the same bit on a switch in means nothing (it is
+		 * PERF_RECORD_MISC_EXACT_IP's) */
+		check_fixed(PERF_RECORD_SWITCH,
+			    PERF_RECORD_MISC_SWITCH_OUT_PREEMPT, NULL, 0,
+			    types[i], &rec);
+		assert_false(rec.switch_.out);
+		assert_false(rec.switch_.preempt);
 		check_fixed(PERF_RECORD_LOST_SAMPLES, 0, nlost, 1, types[i],
 			    &rec);
 		assert_int_equal(rec.lost_samples.lost, 17);

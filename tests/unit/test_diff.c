@@ -317,11 +317,11 @@ test_diff_aa_flags_nothing(void **state)
 			side_make(&b, nruns, w, 3000, "app");
 			r = diff_compute(a.runs, a.n, b.runs, b.n, &o, &err);
 			assert_non_null(r);
-			if (r->nregressions || r->nimprovements)
+			if (r->nregression_findings || r->nimprovement_findings)
 				fail_msg("A/A seed %zu, %zu runs: %zu "
 					 "regressions, %zu improvements (%s)",
-					 seed, nruns, r->nregressions,
-					 r->nimprovements,
+					 seed, nruns, r->nregression_findings,
+					 r->nimprovement_findings,
 					 r->fns[r->nregressions
 							? r->regressions[0]
 							: r->improvements[0]]
@@ -521,6 +521,232 @@ test_diff_reports(void **state)
 	}
 }
 
+/* ---- the findings and their presentation ------------------------------------- */
+
+static size_t
+count_of(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	while ((s = strstr(s, what))) {
+		n++;
+		s += strlen(what);
+	}
+	return n;
+}
+
+/* Report r in fmt (0 text, 1 markdown, 2 JSON) into a string. */
+static char *
+report_of(const struct diff_result *r, int fmt)
+{
+	char *buf = NULL, *copy;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (fmt == 0)
+		assert_int_equal(diffreport_write_text(r, fp, false), 0);
+	else if (fmt == 1)
+		assert_int_equal(diffreport_write_markdown(r, fp), 0);
+	else
+		assert_int_equal(diffreport_write_json(r, fp), 0);
+	fclose(fp);
+	copy = xstrdup(buf);
+	free(buf);
+	return copy;
+}
+
+/* A function of a hand-made result: base and PR values as compared. */
+static void
+fn_set(struct diff_fn *fn, const char *name, double base, double pr,
+       enum diff_tier tier, double runs)
+{
+	fn->key = xstrdup(name);
+	fn->name = xstrdup(name);
+	fn->module = xstrdup("app");
+	fn->kind = FRAME_USER;
+	fn->self.base_v = base;
+	fn->self.pr_v = pr;
+	fn->self.delta = pr - base;
+	fn->self.base = (uint64_t)(base * 100);
+	fn->self.pr = (uint64_t)(pr * 100);
+	fn->self.q = tier == DIFF_TIER_FINDING ? 1e-6 : 0.01;
+	fn->self.tested = true;
+	fn->total = fn->self;
+	fn->significant = tier == DIFF_TIER_FINDING;
+	fn->tier = tier;
+	fn->runs_needed = runs;
+}
+
+/*
+ * The model's tiers as the lists read them (set here by hand, as the model
+ * sets them): findings, then possible ones; the PR's values rescaled by
+ * 1.25, so its own share is 1.25 times the value compared.
+ */
+static struct diff_result *
+tier_result(bool with_findings)
+{
+	struct diff_result *r = xcalloc(1, sizeof(*r));
+	bool cand[5] = { true, true, true, true, true };
+	enum diff_tier ft = with_findings ? DIFF_TIER_FINDING : DIFF_TIER_NONE;
+
+	diff_opts_init(&r->opts);
+	r->nbase = r->npr = 3;
+	r->base_samples = r->pr_samples = 10000;
+	r->unit = "pts";
+	r->pr_scale = 1.25;
+	r->dispersion = 0.03;
+	r->dispersion_from = "runs";
+	r->nfns = 5;
+	r->fns = xcalloc(5, sizeof(*r->fns));
+	fn_set(&r->fns[0], "weak_grow", 10, 18, DIFF_TIER_POSSIBLE, 7.3);
+	fn_set(&r->fns[1], "big_grow", 10, 15, ft, 0);
+	fn_set(&r->fns[2], "small_grow", 4, 5, ft, 0);
+	fn_set(&r->fns[3], "weak_fall", 20, 17, DIFF_TIER_POSSIBLE, 11.2);
+	fn_set(&r->fns[4], "calm", 30, 30.1, DIFF_TIER_NONE, 0);
+	diff_findings_lists(r, cand, "app");
+	diff_findings_verdict(r, 1, 0.5, 5);
+	return r;
+}
+
+static void
+test_diff_tiers_lists(void **state)
+{
+	struct diff_result *r = tier_result(true);
+
+	(void)state;
+	/* Findings first, however big the possible one is. */
+	assert_int_equal(r->nregressions, 3);
+	assert_int_equal(r->nregression_findings, 2);
+	assert_string_equal(r->fns[r->regressions[0]].name, "big_grow");
+	assert_string_equal(r->fns[r->regressions[1]].name, "small_grow");
+	assert_string_equal(r->fns[r->regressions[2]].name, "weak_grow");
+	assert_int_equal(r->nimprovements, 1);
+	assert_int_equal(r->nimprovement_findings, 0);
+	/* Shares of the change count the findings only. */
+	assert_true(fabs(r->fns[1].explains - 5.0 / 6) < 1e-9);
+	assert_true(r->fns[0].explains == 0);
+	assert_int_equal(r->verdict, DIFF_REGRESSION);
+	assert_non_null(strstr(r->why, "2 functions"));
+	diff_result_free(r);
+	/* Possible ones alone are no regression, and say so. */
+	r = tier_result(false);
+	assert_int_equal(r->nregressions, 1);
+	assert_int_equal(r->nregression_findings, 0);
+	assert_int_equal(r->verdict, DIFF_NO_REGRESSION);
+	assert_non_null(strstr(r->why, "possible regression"));
+	diff_result_free(r);
+}
+
+static void
+test_diff_tiers_reports(void **state)
+{
+	struct diff_result *r = tier_result(true);
+	char *out, *a, *b;
+
+	(void)state;
+	out = report_of(r, 0);
+	a = strstr(out, "Regressions, most responsible first:");
+	b = strstr(out, "Possible regressions");
+	assert_true(a && b && a < b);
+	assert_non_null(strstr(b, "weak_grow"));
+	assert_true(strstr(a, "weak_grow") > b);
+	assert_non_null(strstr(b, "record about 8 runs a side to decide"));
+	assert_non_null(strstr(out, "Possible improvements"));
+	assert_non_null(strstr(out, "record about 12 runs a side to decide"));
+	/* weak_fall's own share rose (20 to 17 x 1.25): the fall is the
+	 * rescaling's, and the report says so; big_grow's is not. */
+	assert_non_null(strstr(out, "a fall only after rescaling: its own "
+				    "share rose from 20.00% to 21.25%"));
+	assert_int_equal(count_of(out, "only after rescaling"), 1);
+	/* The PR's own share (15 x 1.25), the change labelled rescaled, the
+	 * threshold with its unit. */
+	assert_non_null(strstr(out, "  10.00   18.75    +5.00"));
+	assert_null(strstr(out, "  15.00 "));
+	assert_non_null(strstr(out, "change*"));
+	assert_non_null(strstr(out, "PR's share / 1.25"));
+	assert_non_null(strstr(out, "|change| >= 0.5 pts"));
+	free(out);
+	out = report_of(r, 1);
+	a = strstr(out, "#### Regressions");
+	b = strstr(out, "#### Possible regressions");
+	assert_true(a && b && a < b);
+	assert_non_null(strstr(b, "record about 8 runs a side to decide"));
+	assert_non_null(strstr(out, "| 10.00 | 18.75 | **+5.00** |"));
+	assert_non_null(strstr(out, "change (pts, rescaled)"));
+	assert_non_null(strstr(out, "PR (%, own)"));
+	assert_non_null(strstr(out, "a change of at least 0.5 pts"));
+	free(out);
+	out = report_of(r, 2);
+	a = strstr(out, "\"function\": \"big_grow\"");
+	b = strstr(out, "\"function\": \"weak_grow\"");
+	assert_true(a && b && a < b && b < strstr(out, "\"improvements\": ["));
+	assert_non_null(
+		strstr(a, "\"significant\": true, \"tier\": \"finding\""));
+	assert_non_null(
+		strstr(b, "\"significant\": false, \"tier\": \"possible\""));
+	assert_non_null(strstr(b, "\"runs_needed\": 8, \"explains\": null"));
+	assert_non_null(
+		strstr(a, "\"self_pr\": 18.75, \"self_pr_rescaled\": 15"));
+	assert_non_null(strstr(out, "\"rescaled\": true"));
+	assert_non_null(strstr(
+		out,
+		"\"findings\": {\"regressions\": 2, \"improvements\": 0}"));
+	free(out);
+	diff_result_free(r);
+}
+
+/*
+ * A caller that calls a library function more and also does less itself:
+ * one entry, the callee's, says both; the caller is no improvement of its
+ * own.
+ */
+static void
+test_diff_caller_once(void **state)
+{
+	double wb[NPATHS], wp[NPATHS];
+	struct side_runs a, b;
+	struct diff_result *r;
+	struct diff_opts o;
+	struct scorch_err err;
+	const struct diff_fn *fn;
+	char *out;
+	size_t i;
+
+	(void)state;
+	diff_opts_init(&o);
+	for (i = 0; i < NPATHS; i++)
+		wb[i] = wp[i] = workload[i].weight;
+	wp[2] = 16; /* format_row calls strlen more ... */
+	wp[4] = 3;  /* ... and does less itself */
+	rng_state = 2024;
+	side_make(&a, 3, wb, 3000, "app-base");
+	side_make(&b, 3, wp, 3000, "app-pr");
+	r = diff_compute(a.runs, a.n, b.runs, b.n, &o, &err);
+	assert_non_null(r);
+	fn = fn_named(r, "strlen");
+	assert_true(fn && diff_fn_is_finding(fn) && fn->self.delta > 0);
+	assert_true(fn->callee_only);
+	assert_true(fn->caller < r->nfns);
+	assert_string_equal(r->fns[fn->caller].name, "format_row");
+	assert_true(fn->caller_fell);
+	assert_true(diff_fn_is_finding(&r->fns[fn->caller]));
+	for (i = 0; i < r->nimprovements; i++)
+		assert_string_not_equal(r->fns[r->improvements[i]].name,
+					"format_row");
+	out = report_of(r, 0);
+	assert_int_equal(count_of(out, "format_row (app-pr)"), 0);
+	assert_int_equal(count_of(out, "format_row's own self time fell too"),
+			 1);
+	free(out);
+	out = report_of(r, 2);
+	assert_non_null(strstr(out, "\"caller\": \"format_row\""));
+	assert_null(strstr(out, "\"function\": \"format_row\""));
+	free(out);
+	diff_result_free(r);
+	side_free(&a);
+	side_free(&b);
+}
+
 int
 main(void)
 {
@@ -538,6 +764,9 @@ main(void)
 		cmocka_unit_test(test_diff_normalize_none),
 		cmocka_unit_test(test_diff_inconclusive),
 		cmocka_unit_test(test_diff_reports),
+		cmocka_unit_test(test_diff_tiers_lists),
+		cmocka_unit_test(test_diff_tiers_reports),
+		cmocka_unit_test(test_diff_caller_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -294,6 +294,7 @@ hostile_diff(void)
 		r->regressions[i] = r->added[i] = i;
 	}
 	r->nregressions = r->nadded = n;
+	r->nregression_findings = n;
 	for (j = 0; j < n; j++)
 		r->fns[j].explains = 1.0 / (double)n;
 	return r;
@@ -373,8 +374,8 @@ svg_write(FILE *fp, void *arg)
 }
 
 static void
-diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth,
-	      uint32_t same, uint64_t samples, struct flame_annot *out)
+diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth, uint32_t same,
+	      uint64_t samples, struct flame_annot *out)
 {
 	(void)ctx;
 	(void)frames;
@@ -389,8 +390,15 @@ diff_annotate(void *ctx, const uint32_t *frames, uint32_t depth,
 static int
 svg_diff_write(FILE *fp, void *arg)
 {
-	struct flame_diff d = { hostile[0].name, hostile[1].name, 500,
-				" pts",		 diff_annotate,	  NULL };
+	struct flame_diff d = {
+		.this_name = hostile[0].name,
+		.other_name = hostile[1].name,
+		.other_total = 500,
+		.delta_unit = " pts",
+		.annotate = diff_annotate,
+		.delta_note = hostile[2].name,
+		.value_unit = hostile[3].name,
+	};
 	struct flame_opts o;
 
 	flame_opts_init(&o);

@@ -1325,6 +1325,89 @@ test_profile_check_writers(void **state)
 	profile_free(p);
 }
 
+/* The bad line kinds of lines.c, by how the line is built. */
+enum text_bad { TEXT_LONG, TEXT_NUL, TEXT_LONG_NUL, TEXT_NBAD };
+
+/* A folded or perf script text whose second sample holds one bad line
+ * (line 2 of folded, 5 of perf script) between good ones. */
+static void
+text_with_bad_line(struct strbuf *sb, bool perf, enum text_bad bad)
+{
+	static const char hdr[] = "prog 1/1 [000] 1.000000: 10 cpu-clock:\n";
+	size_t i;
+
+	strbuf_init(sb);
+	strbuf_addstr(sb, perf ? "" : "a;b 1\n");
+	if (perf)
+		strbuf_addf(sb, "%s\t1 f (/bin/p)\n\n%s\t1 ", hdr, hdr);
+	if (bad != TEXT_LONG)
+		strbuf_add(sb, "x\0y", 3);
+	for (i = 0; bad != TEXT_NUL && i <= PROFILE_MAX_LINE; i++)
+		strbuf_addch(sb, 'x');
+	strbuf_addstr(sb, perf ? " (/bin/p)\n\t2 main (/bin/p)\n\n" : " 2\n");
+	if (perf)
+		strbuf_addf(sb, "%s\t1 g (/bin/p)\r\n\r\n", hdr);
+	else
+		strbuf_addstr(sb, "c 3\r\n");
+}
+
+static int
+text_read(struct profile *p, const struct strbuf *sb, bool perf,
+	  struct profile_read_opts *opts, struct scorch_err *err)
+{
+	FILE *fp = fmemopen(sb->buf, sb->len, "r");
+	int ret;
+
+	assert_non_null(fp);
+	ret = perf ? profile_read_perf_script(p, fp, "t", opts, err)
+		   : profile_read_folded_opts(p, fp, "t", opts, err);
+	fclose(fp);
+	return ret;
+}
+
+/* The folded and perf script readers share their line input: a line past
+ * PROFILE_MAX_LINE or holding a NUL byte (a long one too: binary data wins)
+ * is refused with the same message, or skipped and counted. */
+static void
+test_profile_text_readers_share_lines(void **state)
+{
+	static const char *const want[TEXT_NBAD] = {
+		[TEXT_LONG] = "line longer than 1048576 bytes",
+		[TEXT_NUL] = "binary data, not a profile",
+		[TEXT_LONG_NUL] = "binary data, not a profile",
+	};
+	struct profile_read_opts opts = { .skip_bad = 1 };
+	struct scorch_err err;
+	struct profile *p;
+	struct strbuf sb, msg;
+	int perf, bad;
+
+	(void)state;
+	for (perf = 0; perf < 2; perf++) {
+		for (bad = 0; bad < TEXT_NBAD; bad++) {
+			text_with_bad_line(&sb, perf, (enum text_bad)bad);
+			strbuf_init(&msg);
+			strbuf_addf(&msg, "t:%d: %s", perf ? 5 : 2, want[bad]);
+			p = profile_new();
+			assert_int_equal(text_read(p, &sb, perf, NULL, &err),
+					 -1);
+			assert_string_equal(err.msg, msg.buf);
+			profile_free(p);
+			p = profile_new();
+			assert_int_equal(text_read(p, &sb, perf, &opts, &err),
+					 0);
+			assert_int_equal(opts.skipped, 1);
+			assert_string_equal(opts.first_bad, msg.buf);
+			/* The rest of the line skipped, the lines after it
+			 * (CRLF ended) read. */
+			assert_int_equal(profile_total(p), perf ? 20 : 4);
+			profile_free(p);
+			strbuf_fini(&msg);
+			strbuf_fini(&sb);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1341,6 +1424,7 @@ main(void)
 		cmocka_unit_test(test_profile_read_folded_binary),
 		cmocka_unit_test(test_profile_read_folded_opts_skips_bad_lines),
 		cmocka_unit_test(test_profile_read_folded_same_name_other_kind),
+		cmocka_unit_test(test_profile_text_readers_share_lines),
 		cmocka_unit_test(test_profile_json_round_trip),
 		cmocka_unit_test(test_profile_json_sites_round_trip),
 		cmocka_unit_test(test_profile_read_json_errors),

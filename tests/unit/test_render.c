@@ -459,6 +459,7 @@ diff_annotate(void *arg, const uint32_t *frames, uint32_t depth, uint32_t same,
 	out->delta = share - other_share;
 	out->intensity = out->delta > 0 ? out->delta / 50 : -out->delta / 50;
 	out->significant = out->intensity > 0.1;
+	out->note = out->significant ? "finding <&>" : NULL;
 }
 
 /* The annotate hint: frames[0..same) are the previous call's. */
@@ -496,7 +497,12 @@ test_flame_layout_build_annotate_same_is_true(void **state)
 	struct profile *p = folded("x;b;c;d 2\nx;a 3\nx;b 1\nx 4\ny;b 5\n"
 				   "x;b;c;e;f 1\nx;b;c;e;g 2\nz 1\n");
 	struct same_ctx c = { { 0 }, 0, 0, 0 };
-	struct flame_diff d = { "PR", "baseline", 1, "%", same_annotate, &c };
+	struct flame_diff d = { .this_name = "PR",
+				.other_name = "baseline",
+				.other_total = 1,
+				.delta_unit = "%",
+				.annotate = same_annotate,
+				.ctx = &c };
 	struct flame_layout l;
 
 	(void)state;
@@ -519,8 +525,16 @@ test_flame_write_diff_svg_colors_and_tooltips(void **state)
 	struct profile *pr = folded("app;slow 80\napp;fast 20\n");
 	struct profile *base = folded("app;slow 20\napp;fast 80\n");
 	struct diff_ctx c = { pr, base, 0 };
-	struct flame_diff d = { "PR", "baseline",    profile_total(base),
-				"%",  diff_annotate, &c };
+	struct flame_diff d = { .this_name = "PR",
+				.other_name = "baseline",
+				.other_total = profile_total(base),
+				.delta_unit = " pts",
+				.delta_note = "(own)",
+				.annotate = diff_annotate,
+				.ctx = &c };
+	struct flame_annot weak = { .delta = 10,
+				    .intensity = 1,
+				    .possible = 1 };
 	struct flame_opts o;
 	char *buf = NULL, slow[8], fast[8], app[8];
 	size_t len = 0;
@@ -538,10 +552,19 @@ test_flame_write_diff_svg_colors_and_tooltips(void **state)
 	assert_string_equal(slow, "#ff2828");
 	assert_string_equal(fast, "#2850ff");
 	assert_string_equal(app, "#fafafa");
+	/* Each side's own numbers, the change with its unit and note, and
+	 * the caller's line, escaped. */
 	assert_non_null(strstr(buf, "<title>slow&#10;80 samples (80.00%), self "
-				    "80&#10;PR: 80 (80.00%)&#10;baseline: 20 "
-				    "(20.00%)&#10;delta: +60.00% "
-				    "(significant)</title>"));
+				    "80&#10;PR: 80 samples, 80.00% of PR&#10;"
+				    "baseline: 20 samples, 20.00% of "
+				    "baseline&#10;change: +60.00 pts (own)"
+				    "&#10;finding &lt;&amp;&gt;</title>"));
+	/* A possible change: half the color of a finding, more than none. */
+	flame_palette_diff_color(&weak, app);
+	assert_string_equal(app, "#ff9191");
+	weak.possible = 0;
+	flame_palette_diff_color(&weak, app);
+	assert_string_equal(app, "#ffc5c5");
 	assert_non_null(strstr(buf, ">Differential Flame Graph</text>"));
 	free(buf);
 	profile_free(pr);

@@ -824,10 +824,59 @@ test_symtab_matches_dwfl(void **state)
 	check_symtab_against_dwfl(libc, 997);
 }
 
+/* Is sym an IFUNC symbol of path whose resolver is at value (readelf)? */
+static bool
+ifunc_at(const char *path, uint64_t value, const char *sym)
+{
+	char cmd[700], line[1024];
+	bool found = false;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "readelf -sW '%s'", path);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char type[32], name[900];
+		uint64_t v;
+
+		if (sscanf(line, " %*u: %" SCNx64 " %*s %31s %*s %*s %*s %899s",
+			   &v, type, name) == 3 &&
+		    v == value && !strcmp(type, "IFUNC")) {
+			name[strcspn(name, "@")] = '\0';
+			found |= !strcmp(name, sym);
+		}
+	}
+	pclose(f);
+	return found;
+}
+
+/*
+ * got, scorch's name for an entry objdump names want: the same, or for an
+ * IRELATIVE entry objdump calls "*ABS*+0xR@plt" an IFUNC at R ("SYM@plt",
+ * as perf names it) or objdump's name when path has none there.
+ */
+static bool
+plt_name_ok(const char *path, const char *want, const char *got)
+{
+	uint64_t r;
+	size_t len = got ? strlen(got) : 0;
+	char sym[900];
+
+	if (!got)
+		return false;
+	if (!strcmp(want, got))
+		return true;
+	if (sscanf(want, "*ABS*+0x%" SCNx64 "@plt", &r) != 1 || len < 5 ||
+	    len - 4 >= sizeof(sym) || strcmp(got + len - 4, "@plt"))
+		return false;
+	snprintf(sym, sizeof(sym), "%.*s", (int)(len - 4), got);
+	return ifunc_at(path, r, sym);
+}
+
 /*
  * Every PLT entry objdump -d names "SYMBOL@plt" gets that name from
- * scorch, at its first byte and inside it, in path; the entries' count
- * goes to *n and whether one is want_sym@plt is returned.
+ * scorch (plt_name_ok()), at its first byte and inside it, in path; the
+ * entries' count goes to *n and whether one is want_sym@plt is returned.
  */
 static bool
 check_plt_against_objdump(const char *path, const char *want_sym, size_t *n)
@@ -858,7 +907,7 @@ check_plt_against_objdump(const char *path, const char *want_sym, size_t *n)
 
 			memset(&s, 0, sizeof(s));
 			symbolizer_elf(sy, path, a + d, &s, 1);
-			if (!s.name || strcmp(s.name, name))
+			if (!plt_name_ok(path, name, s.name))
 				fail_msg("%s+0x%" PRIx64 ": objdump says %s, "
 					 "scorch %s",
 					 path, a + d, name,
@@ -936,6 +985,216 @@ test_plt_names_match_objdump(void **state)
 	assert_int_equal(run_cmd("rm -rf '%s'", dir), 0);
 }
 
+/* A relocated GOT slot of a test binary (readelf -rW): its symbol, or for
+ * an IRELATIVE one (sym "") its resolver. */
+struct plt_test_slot {
+	uint64_t got, addend;
+	char sym[200];
+};
+
+static size_t
+plt_test_slots(const char *path, struct plt_test_slot *v, size_t max)
+{
+	char cmd[700], line[1024];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "readelf -rW '%s'", path);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) && n < max) {
+		char type[64], *last;
+		struct plt_test_slot *s = &v[n];
+
+		memset(s, 0, sizeof(*s));
+		if (sscanf(line, "%" SCNx64 " %*x %63s", &s->got, type) != 2)
+			continue;
+		if (!strcmp(type, "R_X86_64_IRELATIVE")) {
+			last = strrchr(line, ' ');
+			s->addend = strtoull(last + 1, NULL, 16);
+			n++;
+		} else if ((!strcmp(type, "R_X86_64_JUMP_SLOT") ||
+			    !strcmp(type, "R_X86_64_GLOB_DAT")) &&
+			   sscanf(line, "%*x %*x %*s %*x %199s", s->sym) == 1) {
+			s->sym[strcspn(s->sym, "@")] = '\0';
+			n++;
+		}
+	}
+	pclose(f);
+	return n;
+}
+
+/* scorch names path's address a as want (plt_name_ok()), or fails. */
+static void
+plt_check_at(struct symbolizer *sy, const char *path, uint64_t a,
+	     const char *want)
+{
+	struct sym sym;
+
+	memset(&sym, 0, sizeof(sym));
+	symbolizer_elf(sy, path, a, &sym, 1);
+	if (!plt_name_ok(path, want, sym.name))
+		fail_msg("%s+0x%" PRIx64 ": want %s, scorch %s", path, a, want,
+			 sym.name ? sym.name : "NULL");
+}
+
+/* The slot of slots[0..n) at got, or NULL. */
+static const struct plt_test_slot *
+plt_test_slot_find(const struct plt_test_slot *slots, size_t n, uint64_t got)
+{
+	size_t i;
+
+	for (i = 0; got && i < n; i++)
+		if (slots[i].got == got)
+			return &slots[i];
+	return NULL;
+}
+
+/*
+ * Every instruction of path's PLT sections (objdump -d) that loads a
+ * relocated GOT slot (jmp *X(%rip); LLD's retpoline mov X(%rip),%r11),
+ * and the endbr64 before it, is named as the slot's symbol, "SYM@plt"
+ * (an IRELATIVE slot: objdump's *ABS*+0xR@plt, an IFUNC at R for scorch);
+ * every instruction of .plt before its first entry (the header; all of it
+ * in an IBT program) is ".plt". Counts into *nents and *nhdr; returns
+ * whether one entry is memcpy@plt.
+ */
+static bool
+check_plt_against_relocs(const char *path, size_t *nents, size_t *nhdr)
+{
+	static struct plt_test_slot slots[4096];
+	size_t nslots = plt_test_slots(path, slots, ARRAY_SIZE(slots));
+	struct symbolizer_opts o = { .no_demangle = true };
+	struct symbolizer *sy = symbolizer_new(&o);
+	char cmd[700], line[1024], sec[64] = "";
+	bool entry_seen = false, memcpy_seen = false;
+	uint64_t endbr = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd),
+		 "objdump -d -j .plt -j .plt.sec -j .plt.got '%s'", path);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	*nents = *nhdr = 0;
+	while (fgets(line, sizeof(line), f)) {
+		const char *hash = strstr(line, "# "), *text;
+		const struct plt_test_slot *s;
+		const char *want = NULL;
+		char name[300];
+		uint64_t a, got = 0;
+
+		if (sscanf(line, "Disassembly of section %63[^:]:", sec) == 1) {
+			entry_seen = false;
+			endbr = 0;
+			continue;
+		}
+		if (sscanf(line, " %" SCNx64 ":\t", &a) != 1 ||
+		    !(text = strrchr(line, '\t')))
+			continue;
+		if (strstr(text, "endbr64")) {
+			endbr = a; /* the next entry's, or the header's */
+			continue;
+		}
+		if (hash && ((strstr(text, "jmp") && strchr(text, '*')) ||
+			     (strstr(text, "mov") && strstr(text, "%r11"))))
+			got = strtoull(hash + 2, NULL, 16);
+		s = plt_test_slot_find(slots, nslots, got);
+		if (s && s->sym[0])
+			snprintf(name, sizeof(name), "%s@plt", s->sym);
+		else if (s)
+			snprintf(name, sizeof(name), "*ABS*+0x%" PRIx64 "@plt",
+				 s->addend);
+		if (s) {
+			want = name;
+			entry_seen = true;
+			(*nents)++;
+		} else if (!strcmp(sec, ".plt") && !entry_seen) {
+			want = ".plt";
+			(*nhdr)++;
+		}
+		if (want && endbr)
+			plt_check_at(sy, path, endbr, want);
+		if (want)
+			plt_check_at(sy, path, a, want);
+		endbr = 0;
+		if (s) {
+			struct sym sym;
+
+			memset(&sym, 0, sizeof(sym));
+			symbolizer_elf(sy, path, a, &sym, 1);
+			memcpy_seen |=
+				sym.name && !strcmp(sym.name, "memcpy@plt");
+		}
+	}
+	pclose(f);
+	symbolizer_free(sy);
+	return memcpy_seen;
+}
+
+/*
+ * The PLTs plt_names_match_objdump cannot check, since objdump does not
+ * name their entries: the header (PLT0) and an IBT program's lazy .plt;
+ * static programs' IRELATIVE entries (8 bytes apart, named by their
+ * IFUNC: memcpy@plt); gold's; LLD's retpoline PLT (32-byte lazy entries
+ * after a 48-byte header holding the thunk, and its -z now form).
+ */
+static void
+test_plt_headers_irelative_retpoline(void **state)
+{
+	static const struct {
+		const char *cc;
+		bool header;
+	} builds[] = {
+		{ "gcc -fcf-protection=none -Wl,-z,lazy", true },
+		{ "gcc -fcf-protection -Wl,-z,ibt,-z,lazy", true },
+		{ "gcc -fcf-protection=none -fuse-ld=gold", true },
+		{ "gcc -fcf-protection=none -static", false },
+		{ "gcc -fcf-protection -Wl,-z,ibt -static", false },
+		{ "gcc -fcf-protection=none -static-pie", true },
+		{ "clang -fuse-ld=lld -Wl,-z,retpolineplt", true },
+		{ "clang -fuse-ld=lld -Wl,-z,retpolineplt,-z,now", true },
+		{ "clang -fuse-ld=lld -fcf-protection -Wl,-z,force-ibt", true },
+	};
+	char dir[] = "/tmp/scorch-test-XXXXXX", src[600], bin[600];
+	size_t i, nents, nhdr;
+	FILE *f;
+
+	(void)state;
+	if (system("objdump --version >/dev/null 2>&1") != 0 ||
+	    system("gcc --version >/dev/null 2>&1") != 0)
+		skip(); /* binutils and gcc are in scripts/deps.sh */
+	assert_non_null(mkdtemp(dir));
+	snprintf(src, sizeof(src), "%s/p.c", dir);
+	f = fopen(src, "w");
+	assert_non_null(f);
+	fputs("#include <stdio.h>\n#include <string.h>\n"
+	      "int main(int c, char **v) { static char a[64];\n"
+	      "memcpy(a, v[0], (size_t)c);\n"
+	      "printf(\"%zu\\n\", strlen(a)); return 0; }\n",
+	      f);
+	fclose(f);
+	for (i = 0; i < ARRAY_SIZE(builds); i++) {
+		if (!strncmp(builds[i].cc, "clang", 5) &&
+		    system("clang --version >/dev/null 2>&1 && "
+			   "ld.lld --version >/dev/null 2>&1") != 0) {
+			print_message("clang/lld not installed: %s skipped\n",
+				      builds[i].cc);
+			continue;
+		}
+		snprintf(bin, sizeof(bin), "%s/b%zu", dir, i);
+		assert_int_equal(run_cmd("%s -O2 -fno-builtin -o '%s' '%s' "
+					 "2>/dev/null",
+					 builds[i].cc, bin, src),
+				 0);
+		if (!check_plt_against_relocs(bin, &nents, &nhdr))
+			fail_msg("%s: no memcpy@plt entry", builds[i].cc);
+		if (nents < 3 || (builds[i].header && !nhdr))
+			fail_msg("%s: %zu entries, %zu header instructions",
+				 builds[i].cc, nents, nhdr);
+	}
+	assert_int_equal(run_cmd("rm -rf '%s'", dir), 0);
+}
+
 int
 main(void)
 {
@@ -962,6 +1221,7 @@ main(void)
 		cmocka_unit_test(test_symbolizer_build_id_debug_file),
 		cmocka_unit_test(test_symtab_matches_dwfl),
 		cmocka_unit_test(test_plt_names_match_objdump),
+		cmocka_unit_test(test_plt_headers_irelative_retpoline),
 	};
 
 	/* Never ask a debuginfod server from a unit test. */
