@@ -8,10 +8,13 @@
 # regression), and no other function is flagged; the A/A pairs flag nothing.
 # examples/diffcorpus/judge.js reads the JSON report.
 #
-# Why it cannot flake: the planted changes are 35-57% of functions holding
-# 9-38% of the time, in runs of about 500 samples; unchanged functions are
-# unchanged in the code. DIFF_CORPUS_CLASSES and DIFF_CORPUS_SCALE (the
-# share of each program's default work, 0.5: about 0.45 s of CPU a run)
+# Why it should not flake: the planted changes are 35-57% of functions
+# holding 9-38% of the time, in runs of about 900 samples; the unchanged
+# functions are unchanged in the code, and the A/A pair is one binary.
+# A check that fails here is a miss of the model (issue 12's "Done when"),
+# not noise: docs/DIFF.md ("The corpus") has the rates over repetitions.
+# DIFF_CORPUS_CLASSES and DIFF_CORPUS_SCALE (the share of each program's
+# default work; 1: about 0.9 s of CPU a run, as bench/diff.sh records)
 # choose what runs; BENCH=diff make bench runs every class, many times.
 . "$(dirname "$0")/lib.sh"
 
@@ -19,8 +22,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 list=$top/examples/diffcorpus/corpus.list
 judge=$top/examples/diffcorpus/judge.js
 dc=$EXAMPLES/diffcorpus
-classes=${DIFF_CORPUS_CLASSES:-"a b c d f h aa-threads"}
-scale=${DIFF_CORPUS_SCALE:-0.5}
+classes=${DIFF_CORPUS_CLASSES:-"a c d f h aa-threads"}
+scale=${DIFF_CORPUS_SCALE:-1}
 
 if ! can_perf; then
 	skip "scorch diff on the corpus" "no permission for perf events"
