@@ -193,8 +193,13 @@ UNWIND_EXAMPLES := build/examples/stackmix-nofp \
 	build/examples/regression-base build/examples/regression-pr \
 	build/examples/stackmix-lld build/examples/workers-base \
 	build/examples/workers-pr
+DC := build/examples/diffcorpus
+DC_CLASSES := a b c d e f g h i j
+DC_COMMON := examples/diffcorpus/work.c examples/diffcorpus/work.h
+DIFFCORPUS := $(foreach c,$(DC_CLASSES),$(DC)/$(c)-base $(DC)/$(c)-pr) \
+	$(DC)/aa-1 $(DC)/aa-2 $(DC)/power
 examples: $(addprefix build/examples/,$(EXAMPLES)) $(UNWIND_EXAMPLES) \
-	build/examples/loadtest-server plt-examples
+	build/examples/loadtest-server plt-examples $(DIFFCORPUS)
 
 build/examples/%: examples/%.c | build/.dirs
 	@mkdir -p build/examples
@@ -235,6 +240,33 @@ build/examples/regression-base: examples/regression/app.c | build/.dirs
 build/examples/regression-pr: examples/regression/app.c | build/.dirs
 	@mkdir -p build/examples
 	$(call msg,CC,$@)$(CC) $(NOFP_CFLAGS) -DAPP_PR=1 -o $@ $<
+
+# examples/diffcorpus: planted regressions, each class a base and a PR
+# build (-DPR=1); aa-1 and aa-2 are two builds of one source; j links its
+# own build of libdcshared.so through the rpath $ORIGIN/j-SIDE.lib.
+dc_cc = $(call msg,CC,$@)$(CC) $(EXAMPLE_CFLAGS) -Iexamples/diffcorpus
+$(DC)/%-base: examples/diffcorpus/%.c $(DC_COMMON) | build/.dirs
+	@mkdir -p $(DC)
+	$(dc_cc) -DPR=0 -o $@ $< examples/diffcorpus/work.c
+$(DC)/%-pr: examples/diffcorpus/%.c $(DC_COMMON) | build/.dirs
+	@mkdir -p $(DC)
+	$(dc_cc) -DPR=1 -o $@ $< examples/diffcorpus/work.c
+$(DC)/aa-1 $(DC)/aa-2: examples/diffcorpus/aa.c $(DC_COMMON) | build/.dirs
+	@mkdir -p $(DC)
+	$(dc_cc) -o $@ $< examples/diffcorpus/work.c
+$(DC)/power: examples/diffcorpus/power.c $(DC_COMMON) | build/.dirs
+	@mkdir -p $(DC)
+	$(dc_cc) -o $@ $< examples/diffcorpus/work.c
+$(DC)/j-%.lib/libdcshared.so: examples/diffcorpus/jlib.c \
+		examples/diffcorpus/jlib.h $(DC_COMMON) | build/.dirs
+	@mkdir -p $(@D)
+	$(dc_cc) -DPR=$(if $(filter pr,$*),1,0) -fPIC -shared -o $@ $<
+$(DC)/j-base: $(DC)/j-base.lib/libdcshared.so
+$(DC)/j-pr: $(DC)/j-pr.lib/libdcshared.so
+$(DC)/j-base $(DC)/j-pr: $(DC)/j-%: examples/diffcorpus/j.c $(DC_COMMON) | build/.dirs
+	$(dc_cc) -DPR=$(if $(filter pr,$*),1,0) -o $@ $< \
+		examples/diffcorpus/work.c -L$(DC)/j-$*.lib -ldcshared \
+		-Wl,-rpath,'$$ORIGIN/j-$*.lib'
 
 # examples/workers: four named threads, a baseline and a PR build.
 build/examples/workers-base: examples/workers/workers.c | build/.dirs

@@ -3,7 +3,8 @@
 # bench/run.sh - `make bench`: runs each benchmark script in bench/ (all of
 # them, or those named in BENCH, e.g. BENCH="overhead"), each of which
 # prints a markdown section on stdout and its progress on stderr, and
-# writes the sections to bench/results.md. Every table compares scorch with
+# writes the sections to bench/results.md (with BENCH, only the sections
+# they write are replaced, in place; the others stay). Every table compares scorch with
 # a peer (perf, flamegraph.pl, addr2line) measured in the same run.
 # bench/soak.sh is not one of them (`make soak`, 10 minutes): its "## Soak"
 # section of an older results.md is kept.
@@ -34,7 +35,22 @@ for b in $names; do
 		status=1
 	fi
 done
-if [ -f bench/results.md ] && grep -q '^## Soak$' bench/results.md; then
+if [ -n "${BENCH:-}" ] && [ -f bench/results.md ]; then
+	# Some benchmarks only: their sections replace the same sections of
+	# the old results.md in place; every other section stays.
+	awk -v new="$tmp" '
+	BEGIN {
+		while ((getline l < new) > 0) {
+			if (l ~ /^## /) { h = l; order[++n] = h }
+			if (h != "") sec[h] = sec[h] l "\n"
+		}
+		h = ""
+	}
+	/^## / { h = $0; if (h in sec) { if (!(h in done)) printf "%s", sec[h]; done[h] = 1 } }
+	!(h in sec) { print }
+	END { for (i = 1; i <= n; i++) if (!(order[i] in done)) printf "\n%s", sec[order[i]] }
+	' bench/results.md >"$tmp.merged" && mv "$tmp.merged" "$tmp"
+elif [ -f bench/results.md ] && grep -q '^## Soak$' bench/results.md; then
 	echo >>"$tmp"
 	awk '/^## / { keep = ($0 == "## Soak") } keep' bench/results.md >>"$tmp"
 fi

@@ -10,7 +10,9 @@
 # Usage: scripts/profile-diff.sh [options] BASE_REF HEAD_REF -- COMMAND [ARGS...]
 #
 #   -o DIR        output directory (default: profile-diff)
-#   -n RUNS       runs of COMMAND per revision (default: 5)
+#   -n RUNS       runs of COMMAND per revision (default: 8, the runs that
+#                 find +2% of the total in one function at the default
+#                 alpha on a loaded 2-CPU machine: docs/DIFF.md, The corpus)
 #   -F HZ         sampling frequency (default: 999)
 #   --build CMD   how to build a revision, run with sh -c in its worktree
 #                 (default: make)
@@ -47,7 +49,7 @@ usage() {
 	die "usage: profile-diff.sh [-o DIR] [-n RUNS] [-F HZ] [--build CMD] [--repo DIR] [--alpha A] [--min-delta PTS] BASE_REF HEAD_REF -- COMMAND [ARGS...]"
 }
 
-out=profile-diff runs=5 hz=999 build=make repo=. base_ref="" head_ref=""
+out=profile-diff runs=8 hz=999 build=make repo=. base_ref="" head_ref=""
 diff_opts=""
 while [ $# -gt 0 ]; do
 	case $1 in
