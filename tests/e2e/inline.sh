@@ -23,9 +23,10 @@ v = eval(sys.argv[2])
 print(v if isinstance(v, str) else json.dumps(v))' "$1" "$2"
 }
 
-# self FILE NAME: a function's self samples in a report's JSON.
+# self FILE NAME: a function's self samples in a report's JSON (its self
+# ms over the recording's period: a recorded profile reports ms).
 self() {
-	json "$1" "sum(r['self'] for r in d['tables'][0]['rows'] if r['function'] == '$2' and r['module'] == 'inlined')"
+	json "$1" "round(sum(r['self_ms'] for r in d['tables'][0]['rows'] if r['function'] == '$2' and r['module'] == 'inlined') / ($(json "$B" "d['meta']['period_ns']") / 1e6))"
 }
 
 # Five runs a side, interleaved: the PR's inlined helper does 32 units a
