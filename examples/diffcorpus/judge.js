@@ -33,7 +33,7 @@ const culprit = rx(culpritArg);
 const also = rx(alsoArg);
 const clean = (n) => String(n).replace(/[\s,=]/g, "_");
 
-function verdict(top, culpritFlagged, flagged) {
+function verdict(top, culpritFlagged, flagged, runs) {
 	const others = flagged.filter(
 		(n) => !(culprit && culprit.test(n)) && !(also && also.test(n))
 	);
@@ -41,7 +41,8 @@ function verdict(top, culpritFlagged, flagged) {
 	console.log(
 		`first=${first} flagged=${culpritFlagged ? 1 : 0} ` +
 			`others=${others.length} top=${clean(top === null ? "-" : top)} ` +
-			`flags=${others.map(clean).join(",") || "-"}`
+			`flags=${others.map(clean).join(",") || "-"} ` +
+			`possible_runs=${runs || 0}`
 	);
 }
 
@@ -55,7 +56,9 @@ function scorch(file) {
 	for (const r of regs.concat(imps))
 		if (r.significant && !flagged.includes(r.function))
 			flagged.push(r.function);
-	verdict(top, hit && hit.significant, flagged);
+	verdict(top, hit && hit.significant, flagged,
+		hit && !hit.significant && hit.tier === "possible"
+			? hit.runs_needed : 0);
 }
 
 function selfShares(dir) {

@@ -4,8 +4,9 @@
 # corpus (examples/diffcorpus/corpus.list), recorded as the README says (3
 # interleaved runs a side, -F 999, each program doing a fixed amount of
 # work): for each class, the culprit is the first regression listed, it is
-# flagged (q <= alpha; the small leaf of class e may be only a possible
-# regression), and no other function is flagged; the A/A pairs flag nothing.
+# flagged (q <= alpha) or else the first possible regression with the runs
+# a side that would decide it (more than the 3 recorded), and no other
+# function is flagged; the A/A pairs flag nothing.
 # examples/diffcorpus/judge.js reads the JSON report.
 #
 # Why it should not flake: the planted changes are 35-57% of functions
@@ -83,8 +84,15 @@ for class in $classes; do
 		:
 	elif [ "$(field flagged)" -eq 1 ]; then
 		ok "$class: the culprit is flagged"
+	elif [ "$(field first)" -eq 1 ] &&
+		[ "$(field possible_runs)" -gt 3 ] 2>/dev/null; then
+		# Not yet a finding at 3 runs a side on every machine (the
+		# accuracy table in docs/DIFF.md has the rates): the report
+		# must then lead with it as the first possible regression and
+		# advise the runs that would decide it.
+		ok "$class: the culprit is flagged, or the first possible regression with advice ($(field possible_runs) runs a side)"
 	else
-		not_ok "$class: the culprit is flagged" "$got" "$show"
+		not_ok "$class: the culprit is flagged, or the first possible regression with advice" "$got" "$show"
 	fi
 	if [ "$(field others)" -eq 0 ]; then
 		ok "$class: no unchanged function is flagged"
