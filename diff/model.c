@@ -374,7 +374,7 @@ void
 diff_model_normalize(struct diff_result *r, struct profile *const *runs,
 		     size_t nb, size_t n)
 {
-	size_t i, whole = 0, window = 0;
+	size_t i, whole = 0, window = 0, merged = 0;
 
 	r->normalize_auto = r->opts.normalize == DIFF_NORM_AUTO;
 	if (!r->normalize_auto) {
@@ -390,9 +390,15 @@ diff_model_normalize(struct diff_result *r, struct profile *const *runs,
 			whole++;
 		else if (e && !strcmp(e, "window"))
 			window++;
+		merged += profile_runs(runs[i]) > 1;
 	}
 	r->opts.normalize = DIFF_NORM_SHARE;
-	if (whole == n && model_total_cv(runs, nb, n) > FIXED_WORK_MAX_CV) {
+	if (merged) {
+		/* The tests count a run's samples as one run's: a merge of
+		 * several is compared by its shares. */
+		r->normalize_why = "a run is a merge of several runs: shares, "
+				   "rescaled";
+	} else if (whole == n && model_total_cv(runs, nb, n) > FIXED_WORK_MAX_CV) {
 		r->normalize_why = "every run recorded a whole command, but "
 				   "their CPU time scatters too much for fixed "
 				   "work (a timed run?): shares, rescaled";
