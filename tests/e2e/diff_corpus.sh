@@ -23,7 +23,12 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 list=$top/examples/diffcorpus/corpus.list
 judge=$top/examples/diffcorpus/judge.js
 dc=$EXAMPLES/diffcorpus
-classes=${DIFF_CORPUS_CLASSES:-"a c d f h aa-threads"}
+# The default subset is the classes whose verdict held in every run seen
+# (b: one of two callers, d: four threads, g: a new function, j: a shared
+# library; the threaded A/A): a, c, f, h and i are often only possible
+# regressions at 3 runs a side, and h missed altogether once in a fresh
+# clone's run (noise 14%), so they are measured by BENCH=diff, not gated.
+classes=${DIFF_CORPUS_CLASSES:-"b d g j aa-threads"}
 scale=${DIFF_CORPUS_SCALE:-1}
 
 if ! can_perf; then
