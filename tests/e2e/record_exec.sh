@@ -36,8 +36,10 @@ fi
 # And the shell's stacks are none of cpuburn's functions.
 # The task table too: one pid, two tasks, each with its own samples.
 "$SCORCH" report --by thread "$T/x.json" >"$T/x.report" 2>&1
-r_sh=$(awk '$NF == "sh" && $(NF - 1) == "sh" { print $1 }' "$T/x.report")
-r_burn=$(awk '$NF == "cpuburn" && $(NF - 1) == "cpuburn" { print $1 }' "$T/x.report")
+# The first column is the thread's CPU time in ms (a recording knows its
+# period): its whole milliseconds.
+r_sh=$(awk '$NF == "sh" && $(NF - 1) == "sh" { print int($1) }' "$T/x.report")
+r_burn=$(awk '$NF == "cpuburn" && $(NF - 1) == "cpuburn" { print int($1) }' "$T/x.report")
 check "report --by thread: sh has its own row (${r_sh:-none})" \
 	test "${r_sh:-0}" -ge 20
 check "report --by thread: cpuburn has its own row (${r_burn:-none})" \

@@ -235,13 +235,14 @@ d = json.load(open(sys.argv[1]))
 frames, tasks = d["frames"], d["tasks"]
 pids, mine, mine_main, kth, kbad = set(), 0, 0, 0, 0
 def is_kthread(pid):
+    # The kernel's own flag (PF_KTHREAD in /proc/PID/stat's ninth field):
+    # a zombie or exiting process also has no exe link.
     try:
-        os.readlink("/proc/%d/exe" % pid)
-        return False
-    except FileNotFoundError:
-        return os.path.exists("/proc/%d" % pid)
+        stat = open("/proc/%d/stat" % pid).read()
     except OSError:
         return False
+    fields = stat[stat.rindex(")") + 2:].split()
+    return bool(int(fields[6]) & 0x00200000)
 for st in d["stacks"]:
     t = tasks[st["task"]]
     pids.add(t["pid"])

@@ -25,7 +25,10 @@ const unit = period > 0n ? "nanoseconds" : "none";
 const w = period > 0n ? period : 1n;
 for (const row of r.tables[0].rows) {
 	const th = row.thread && row.thread !== row.process ? `: ${row.thread}` : "";
-	console.log(`# profile ${row.process}${th} (${row.pid}/${row.tid}) unit ${unit} total ${BigInt(row.samples) * w}`);
+	// A recorded profile reports ms (2 decimals): back to its samples.
+	const n = row.samples !== undefined ? BigInt(row.samples)
+		: BigInt(Math.round(row.ms * 1e6 / Number(period)));
+	console.log(`# profile ${row.process}${th} (${row.pid}/${row.tid}) unit ${unit} total ${n * w}`);
 }' "$2" | LC_ALL=C sort
 }
 
