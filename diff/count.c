@@ -153,6 +153,10 @@ diff_counts_run(struct diff_counts *c, const struct profile *p, size_t run,
 	c->run_n[run] = profile_total(p);
 	/* A count's ms in one run (a merged input: its mean run). */
 	c->run_period_ms[run] = profile_run_ms(p, 1);
+	c->run_grain[run] =
+		profile_unit(p) == PROFILE_UNIT_NS && profile_period_ns(p)
+			? (double)profile_period_ns(p)
+			: 1;
 	count_inlined_into(c);
 	free(row_fn);
 	aggregate_free(a);
@@ -181,6 +185,7 @@ diff_counts_fini(struct diff_counts *c)
 	free(c->frame_maps);
 	free(c->run_n);
 	free(c->run_period_ms);
+	free(c->run_grain);
 	intmap_fini(&c->index);
 }
 
@@ -192,5 +197,6 @@ diff_counts_init(struct diff_counts *c, size_t nruns)
 	c->nruns = nruns;
 	c->run_n = xcalloc(nruns, sizeof(*c->run_n));
 	c->run_period_ms = xcalloc(nruns, sizeof(*c->run_period_ms));
+	c->run_grain = xcalloc(nruns, sizeof(*c->run_grain));
 	c->frame_maps = xcalloc(nruns, sizeof(*c->frame_maps));
 }

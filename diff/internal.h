@@ -94,7 +94,10 @@ struct diff_counts {
 	uint64_t **total;      /* [fn][run] */
 	uint64_t *run_n;       /* samples per run */
 	double *run_period_ms; /* per run, 0 when unknown */
-	size_t **frame_maps;   /* per run: its frames' function indexes */
+	/* per run: counts one sample stands for (1; a view in ns: the
+	 * period), so the sampling noise of ns is a sample's (model.c) */
+	double *run_grain;
+	size_t **frame_maps; /* per run: its frames' function indexes */
 	/* per fn: where its self time ran inlined */
 	struct diff_count_into *into;
 };
@@ -105,6 +108,10 @@ struct diff_sides {
 	const uint64_t *n; /* samples per run, base runs first */
 	const double *period_ms;
 	enum diff_norm norm;
+	/* Counts one sample stands for, the runs' mean: 1 for samples, the
+	 * period for a view in ns (off-CPU time is measured, not sampled,
+	 * and its sampling term is then a sample's: an upper bound). */
+	double grain;
 	bool ms;      /* DIFF_NORM_NONE with every run's period known */
 	double scale; /* the PR's shares are divided by this (share mode) */
 	/* Share mode, several runs a side: each run's shares are divided by
@@ -164,7 +171,8 @@ double diff_model_measure(struct diff_result *r, const struct diff_counts *c,
  * values measured again with it. */
 void diff_model_rescale(struct diff_result *r, const struct diff_counts *c,
 			struct diff_sides *sd, const bool *cand);
-double diff_scale(const struct diff_result *r, const bool *cand);
+double diff_scale(const struct diff_result *r, const struct diff_sides *sd,
+		  const bool *cand);
 /* noise.c */
 void diff_estimate_noise(struct diff_result *r, struct diff_counts *c,
 			 const struct diff_sides *sd, const bool *cand,

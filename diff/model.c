@@ -76,12 +76,13 @@ diff_count_test(const struct diff_sides *sd, const struct diff_noise *nz,
 		double alpha, struct diff_measure *m)
 {
 	uint64_t nb = 0, np = 0;
-	double se0, se1, zc, scale, vb, vp, v;
+	double se0, se1, zc, scale, vb, vp, v, g;
 	size_t r;
 
 	for (r = 0; r < sd->nb + sd->np; r++)
 		(r >= sd->nb ? &np : &nb)[0] += sd->n[r];
 	zc = stat_norm_quantile(1 - alpha / 2);
+	g = sd->grain; /* sampling in samples, not in ns */
 	if (sd->norm == DIFF_NORM_SHARE) {
 		double k = sd->scale;
 		double pb = (double)m->base / (double)nb;
@@ -96,13 +97,14 @@ diff_count_test(const struct diff_sides *sd, const struct diff_noise *nz,
 		 * (the PR's share of an unchanged function) on the other;
 		 * the PR side is compared divided by k.
 		 */
-		vb = nz->phi * p * (1 - p) / (double)nb +
+		vb = nz->phi * g * p * (1 - p) / (double)nb +
 		     nz->tau2 * p * p / (double)sd->nb;
-		vp = nz->phi * p * (1 - k * p) / (k * (double)np) +
+		vp = nz->phi * g * p * (1 - k * p) / (k * (double)np) +
 		     nz->tau2 * p * p / (double)sd->np;
 		se0 = sqrt(vb + vp);
-		v = nz->phi * (pb * (1 - pb) / (double)nb +
-			       pp * (1 - pp) / ((double)np * k * k)) +
+		v = nz->phi * g *
+			    (pb * (1 - pb) / (double)nb +
+			     pp * (1 - pp) / ((double)np * k * k)) +
 		    nz->tau2 * (pb * pb / (double)sd->nb +
 				pp * pp / (k * k * (double)sd->np));
 		se1 = sqrt(v);
@@ -117,11 +119,12 @@ diff_count_test(const struct diff_sides *sd, const struct diff_noise *nz,
 
 		if (l <= 0)
 			return;
-		se0 = sqrt((nz->phi * l + nz->tau2 * l * l) *
+		se0 = sqrt((nz->phi * g * l + nz->tau2 * l * l) *
 			   (1.0 / (double)sd->nb + 1.0 / (double)sd->np));
-		se1 = sqrt(
-			(nz->phi * lb + nz->tau2 * lb * lb) / (double)sd->nb +
-			(nz->phi * lp + nz->tau2 * lp * lp) / (double)sd->np);
+		se1 = sqrt((nz->phi * g * lb + nz->tau2 * lb * lb) /
+				   (double)sd->nb +
+			   (nz->phi * g * lp + nz->tau2 * lp * lp) /
+				   (double)sd->np);
 		/* Samples to the measure's unit: the runs' mean period. */
 		scale = 1;
 		if (sd->ms) {
@@ -158,13 +161,14 @@ model_run_var(const struct diff_sides *sd, size_t r, double mean, double unit,
 	if (sd->norm == DIFF_NORM_SHARE) {
 		double k = (r >= sd->nb ? sd->scale : 1) *
 			   (sd->run_scale ? sd->run_scale[r] : 1);
-		double n = (double)sd->n[r];
+		double n = (double)sd->n[r] / sd->grain;  /* samples */
 		double p = fmax(mean / 100 * k, 0.5 / n); /* the raw share */
 
 		if (p >= 1)
 			p = 1 - 0.5 / n;
 		v = 1e4 * p * (1 - p) / (n * k * k);
 	} else {
+		unit *= sd->grain; /* a sample's value */
 		v = unit * fmax(mean, unit * 0.5);
 	}
 	return nz->phi * v + nz->tau2 * mean * mean;
@@ -283,7 +287,8 @@ model_wv_cmp(const void *a, const void *b)
  * function's ratio. 1 when no function can say.
  */
 double
-diff_scale(const struct diff_result *r, const bool *cand)
+diff_scale(const struct diff_result *r, const struct diff_sides *sd,
+	   const bool *cand)
 {
 	struct model_wv *v = xcalloc(r->nfns ? r->nfns : 1, sizeof(*v));
 	double sum = 0, half, run = 0, s0 = 1, ub = 0, up = 0;
@@ -321,9 +326,10 @@ diff_scale(const struct diff_result *r, const bool *cand)
 		if (!cand[f] || m->base_v <= 0 || m->pr_v <= 0)
 			continue;
 		/* Sampling error of the difference, in points. */
-		se = 100 * sqrt(m->base_v / 100 * (1 - m->base_v / 100) *
-				(1.0 / (double)r->base_samples +
-				 1.0 / (double)r->pr_samples));
+		se = 100 *
+		     sqrt(m->base_v / 100 * (1 - m->base_v / 100) * sd->grain *
+			  (1.0 / (double)r->base_samples +
+			   1.0 / (double)r->pr_samples));
 		d = m->pr_v / s0 - m->base_v;
 		if (fabs(d) <= 0.15 * m->base_v || fabs(d) <= 3 * se) {
 			ub += m->base_v;
@@ -398,7 +404,8 @@ diff_model_normalize(struct diff_result *r, struct profile *const *runs,
 		 * several is compared by its shares. */
 		r->normalize_why = "a run is a merge of several runs: shares, "
 				   "rescaled";
-	} else if (whole == n && model_total_cv(runs, nb, n) > FIXED_WORK_MAX_CV) {
+	} else if (whole == n &&
+		   model_total_cv(runs, nb, n) > FIXED_WORK_MAX_CV) {
 		r->normalize_why = "every run recorded a whole command, but "
 				   "their CPU time scatters too much for fixed "
 				   "work (a timed run?): shares, rescaled";
@@ -431,6 +438,11 @@ diff_sides_init(struct diff_sides *sd, struct diff_result *r,
 	sd->ms = r->opts.normalize == DIFF_NORM_NONE;
 	sd->scale = 1;
 	sd->run_scale = NULL;
+	sd->grain = 0;
+	for (i = 0; i < c->nruns; i++)
+		sd->grain += c->run_grain[i] / (double)c->nruns;
+	if (!(sd->grain >= 1))
+		sd->grain = 1;
 	for (i = 0; i < c->nruns; i++) {
 		if (i < sd->nb)
 			r->base_samples += c->run_n[i];
@@ -536,7 +548,7 @@ model_run_scale(const struct diff_result *r, const struct diff_counts *c,
 			side_cnt += c->self[f][i];
 		p = (double)side_cnt / (double)side_n;
 		x = (double)c->self[f][run] / n;
-		se = sqrt(p * (1 - p) / n);
+		se = sqrt(p * (1 - p) * sd->grain / n);
 		if (p > 0 && (fabs(x / s0 - p) <= 0.15 * p ||
 			      fabs(x / s0 - p) <= 3 * se / s0)) {
 			ur += x;
@@ -604,7 +616,7 @@ diff_model_rescale(struct diff_result *r, const struct diff_counts *c,
 	size_t f;
 
 	if (sd->norm == DIFF_NORM_SHARE) {
-		sd->scale = diff_scale(r, cand);
+		sd->scale = diff_scale(r, sd, cand);
 		if (fabs(sd->scale - 1) > 1e-9)
 			for (f = 0; f < c->nfns; f++) {
 				diff_pooled(sd, c->self[f], &r->fns[f].self);

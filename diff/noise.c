@@ -81,11 +81,12 @@ noise_scatter(const struct diff_sides *sd, const uint64_t *cnt,
 			x = noise_raw(sd, r, cnt[r]) - mean;
 			sc->ss += x * x;
 			/* Binomial, or Poisson; a run's part of n - 1. */
+			/* in samples: a view in ns has grain ns a sample */
 			sc->samp +=
 				(sd->norm == DIFF_NORM_SHARE
 					 ? mean * (1 - mean) / (double)sd->n[r]
 					 : mean) *
-				(double)(n - 1) / (double)n;
+				sd->grain * (double)(n - 1) / (double)n;
 		}
 		sc->size2 += (double)(n - 1) * mean * mean;
 	}

@@ -488,6 +488,69 @@ test_odd_run_stays_finite(void **state)
 	sides_free(&s);
 }
 
+/*
+ * A view in ns (wall, record --off-cpu's default; off-cpu) holds
+ * the same samples counted in ns: judged exactly as the samples are, for
+ * both normalizations. Its sampling noise is a sample's (the period), not
+ * one nanosecond's, which would leave the sampling scatter to the
+ * run-to-run noise and judge small and big functions alike.
+ */
+static void
+test_ns_view_judged_as_samples(void **state)
+{
+	static const enum diff_norm norms[] = { DIFF_NORM_NONE,
+						DIFF_NORM_SHARE };
+	double factor[NTHREADED];
+	size_t i, k, f;
+
+	(void)state;
+	for (i = 0; i < NTHREADED; i++)
+		factor[i] = 1;
+	factor[1] = 1.15;
+	for (k = 0; k < 2; k++) {
+		struct sides s, v;
+		struct diff_result *r, *rv;
+		struct scorch_err err;
+
+		rng_state = 0x9e3779b97f4a7c15ULL + k;
+		sides_make(&s, 3, threaded, NTHREADED, factor, true, 0);
+		v.n = s.n;
+		for (i = 0; i < s.n; i++) {
+			v.b[i] = profile_view(s.b[i], PROFILE_VALUE_WALL, &err);
+			v.p[i] = profile_view(s.p[i], PROFILE_VALUE_WALL, &err);
+			assert_non_null(v.b[i]);
+			assert_non_null(v.p[i]);
+			assert_int_equal(profile_unit(v.b[i]), PROFILE_UNIT_NS);
+		}
+		r = sides_diff(&s, norms[k]);
+		rv = sides_diff(&v, norms[k]);
+		assert_int_equal(r->nfns, rv->nfns);
+		if (fabs(rv->dispersion - r->dispersion) > 1e-6)
+			fail_msg("%s: run-to-run noise %.4f in ns, %.4f in "
+				 "samples",
+				 k ? "share" : "none", rv->dispersion,
+				 r->dispersion);
+		for (f = 0; f < r->nfns; f++) {
+			const struct diff_fn *a = &r->fns[f];
+			const struct diff_fn *b = fn_named(rv, a->name);
+
+			assert_int_equal(a->self.tested, b->self.tested);
+			if (fabs(a->self.z - b->self.z) >
+			    1e-6 * fmax(1, fabs(a->self.z)))
+				fail_msg("%s, %s: z %.6f in ns, %.6f in "
+					 "samples",
+					 k ? "share" : "none", a->name,
+					 b->self.z, a->self.z);
+			assert_int_equal(a->significant, b->significant);
+			assert_int_equal(a->tier, b->tier);
+		}
+		diff_result_free(r);
+		diff_result_free(rv);
+		sides_free(&s);
+		sides_free(&v);
+	}
+}
+
 int
 main(void)
 {
@@ -499,6 +562,7 @@ main(void)
 		cmocka_unit_test(test_small_change_is_possible_with_runs),
 		cmocka_unit_test(test_runs_needed_power),
 		cmocka_unit_test(test_odd_run_stays_finite),
+		cmocka_unit_test(test_ns_view_judged_as_samples),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
