@@ -12,8 +12,10 @@
 # Why it should not flake: the planted changes are 35-57% of functions
 # holding 9-38% of the time, in runs of about 900 samples; the unchanged
 # functions are unchanged in the code, and the A/A pair is one binary.
-# A check that fails here is a miss of the model (issue 12's "Done when"),
-# not noise: docs/DIFF.md ("The corpus") has the rates over repetitions.
+# A class that misses is recorded and judged once more (a CI machine can
+# have a bad second), and fails only when it misses twice: a miss of the
+# model (issue 12's "Done when"), not noise. docs/DIFF.md ("The corpus")
+# has the rates of single recordings over repetitions.
 # DIFF_CORPUS_CLASSES and DIFF_CORPUS_SCALE (the share of each program's
 # default work; 1: about 0.9 s of CPU a run, as bench/diff.sh records)
 # choose what runs; BENCH=diff make bench runs every class, many times.
@@ -40,6 +42,52 @@ if ! command -v node >/dev/null 2>&1; then
 	tap_done
 fi
 
+# record_class CLASS BASE PR: 3 interleaved runs a side into $T/CLASS,
+# then scorch diff's JSON and text reports; 1 when diff fails.
+record_class() {
+	rm -rf "${T:?}/$1"
+	mkdir -p "$T/$1/base" "$T/$1/pr"
+	i=1
+	while [ $i -le 3 ]; do
+		"$SCORCH" record -q -F 999 -o "$T/$1/base/$i.json" -- \
+			"$dc/$2" "$scale" >/dev/null 2>&1
+		"$SCORCH" record -q -F 999 -o "$T/$1/pr/$i.json" -- \
+			"$dc/$3" "$scale" >/dev/null 2>&1
+		i=$((i + 1))
+	done
+	"$SCORCH" diff "$T/$1/base" "$T/$1/pr" -q \
+		--report "$T/$1/diff.json" --report "$T/$1/diff.txt" \
+		2>"$T/$1/diff.err" && [ -s "$T/$1/diff.json" ]
+}
+
+field() { printf '%s\n' "$got" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+# verdict EXPECT: why the judged comparison ($got) misses, or nothing.
+verdict() {
+	if [ "$1" = none ]; then
+		[ "$(field others)" -eq 0 ] || echo "an A/A pair flagged something"
+		return
+	fi
+	if [ "$(field first)" -ne 1 ]; then
+		echo "the culprit is not the first regression"
+	elif [ "$1" != possible ] && [ "$(field flagged)" -ne 1 ] &&
+		! [ "$(field possible_runs)" -gt 3 ] 2>/dev/null; then
+		# Not yet a finding at 3 runs a side on every machine (the
+		# accuracy table in docs/DIFF.md has the rates): the report
+		# must then lead with it as the first possible regression and
+		# advise the runs that would decide it.
+		echo "the culprit is neither flagged nor a possible regression with advice"
+	elif [ "$(field others)" -ne 0 ]; then
+		echo "an unchanged function is flagged"
+	fi
+}
+
+# Each class is judged on one recording; one that misses is recorded and
+# judged once more, and must then hold. A shared CI machine can have a
+# bad second (another guest takes the CPUs: a run's noise is then many
+# times the usual); a model that misses the class misses twice. The
+# first miss is printed, so a flaky class shows in the log, and
+# BENCH=diff measures the rate of single recordings.
 for class in $classes; do
 	line=$(awk -v c="$class" '$1 == c' "$list")
 	if [ -z "$line" ]; then
@@ -52,57 +100,29 @@ for class in $classes; do
 		not_ok "$class: programs built" "missing $dc/$base or $dc/$pr"
 		continue
 	fi
-	mkdir -p "$T/$class/base" "$T/$class/pr"
-	i=1
-	while [ $i -le 3 ]; do
-		"$SCORCH" record -q -F 999 -o "$T/$class/base/$i.json" -- \
-			"$dc/$base" "$scale" >/dev/null 2>&1
-		"$SCORCH" record -q -F 999 -o "$T/$class/pr/$i.json" -- \
-			"$dc/$pr" "$scale" >/dev/null 2>&1
-		i=$((i + 1))
-	done
-	"$SCORCH" diff "$T/$class/base" "$T/$class/pr" -q \
-		--report "$T/$class/diff.json" --report "$T/$class/diff.txt" \
-		2>"$T/$class/diff.err"
-	rc=$?
-	if [ $rc -ne 0 ] || [ ! -s "$T/$class/diff.json" ]; then
-		not_ok "$class: scorch diff runs" "exit $rc: $(head -3 "$T/$class/diff.err")"
-		continue
-	fi
-	got=$(node "$judge" scorch "$T/$class/diff.json" "$culprit" "$expect" "$also")
-	show=$(head -25 "$T/$class/diff.txt")
-	field() { printf '%s\n' "$got" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-	if [ "$expect" = none ]; then
-		if [ "$(field others)" -eq 0 ]; then
-			ok "$class (A/A): nothing flagged"
-		else
-			not_ok "$class (A/A): nothing flagged" "$got" "$show"
+	what="the culprit ($culprit) first, flagged or possible with advice, nothing else flagged"
+	[ "$expect" = none ] && what="A/A: nothing flagged"
+	attempt=1 why=
+	while [ $attempt -le 2 ]; do
+		if ! record_class "$class" "$base" "$pr"; then
+			why="scorch diff failed: $(head -3 "$T/$class/diff.err")"
+			break
 		fi
-		continue
-	fi
-	if [ "$(field first)" -eq 1 ]; then
-		ok "$class: the culprit ($culprit) is the first regression"
+		got=$(node "$judge" scorch "$T/$class/diff.json" "$culprit" \
+			"$expect" "$also")
+		why=$(verdict "$expect")
+		[ -z "$why" ] && break
+		if [ $attempt -eq 1 ]; then
+			echo "# $class: first recording missed ($why): $got"
+			sed 's/^/#   /' "$T/$class/diff.txt" | head -25
+		fi
+		attempt=$((attempt + 1))
+	done
+	if [ -z "$why" ]; then
+		ok "$class: $what$([ $attempt -eq 2 ] && echo ' (second recording)')"
 	else
-		not_ok "$class: the culprit ($culprit) is the first regression" "$got" "$show"
-	fi
-	if [ "$expect" = possible ]; then
-		:
-	elif [ "$(field flagged)" -eq 1 ]; then
-		ok "$class: the culprit is flagged"
-	elif [ "$(field first)" -eq 1 ] &&
-		[ "$(field possible_runs)" -gt 3 ] 2>/dev/null; then
-		# Not yet a finding at 3 runs a side on every machine (the
-		# accuracy table in docs/DIFF.md has the rates): the report
-		# must then lead with it as the first possible regression and
-		# advise the runs that would decide it.
-		ok "$class: the culprit is flagged, or the first possible regression with advice ($(field possible_runs) runs a side)"
-	else
-		not_ok "$class: the culprit is flagged, or the first possible regression with advice" "$got" "$show"
-	fi
-	if [ "$(field others)" -eq 0 ]; then
-		ok "$class: no unchanged function is flagged"
-	else
-		not_ok "$class: no unchanged function is flagged" "$got" "$show"
+		not_ok "$class: $what" "$why: ${got:-}"
+		sed 's/^/#   /' "$T/$class/diff.txt" 2>/dev/null | head -25
 	fi
 done
 tap_done
