@@ -129,6 +129,10 @@ struct diff_result {
 	char *why;			   /* the reason, one line */
 	size_t nbase, npr;		   /* runs a side */
 	uint64_t base_samples, pr_samples; /* summed over runs */
+	/* What one sample stands for in those counts: 1, or in a view in
+	 * ns (wall, off-CPU) the period; base_samples / grain is then how
+	 * many samples the time is worth (min_samples counts those). */
+	double grain;
 	double base_total_v, pr_total_v;   /* DIFF_NORM_NONE: per-run totals */
 	double pr_scale;   /* the PR's shares were divided by this, so that
 			    unchanged functions compare equal (share mode) */

@@ -394,15 +394,21 @@ diff_findings_verdict(struct diff_result *r, double overlap, double min_v,
 {
 	const struct diff_opts *o = &r->opts;
 
+	/* A view in ns: the samples its time is worth at the period (the
+	 * model judges it so too), not the nanoseconds. */
+	double grain = r->grain >= 1 ? r->grain : 1;
+	double sb = floor((double)r->base_samples / grain);
+	double sp = floor((double)r->pr_samples / grain);
+
 	r->min_change = min_v;
-	if (r->base_samples < o->min_samples ||
-	    r->pr_samples < o->min_samples) {
+	if (sb < (double)o->min_samples || sp < (double)o->min_samples) {
 		r->verdict = DIFF_INCONCLUSIVE;
-		r->why = xasprintf("too few samples: %llu in the baseline, "
-				   "%llu in the PR (need %llu a side; record "
+		r->why = xasprintf("too few samples: %.0f in the baseline, "
+				   "%.0f in the PR%s (need %llu a side; record "
 				   "longer or at a higher -F)",
-				   (unsigned long long)r->base_samples,
-				   (unsigned long long)r->pr_samples,
+				   sb, sp,
+				   grain > 1 ? ", time counted in periods"
+					     : "",
 				   (unsigned long long)o->min_samples);
 	} else if (overlap < MIN_OVERLAP) {
 		r->verdict = DIFF_INCONCLUSIVE;

@@ -443,6 +443,7 @@ diff_sides_init(struct diff_sides *sd, struct diff_result *r,
 		sd->grain += c->run_grain[i] / (double)c->nruns;
 	if (!(sd->grain >= 1))
 		sd->grain = 1;
+	r->grain = sd->grain;
 	for (i = 0; i < c->nruns; i++) {
 		if (i < sd->nb)
 			r->base_samples += c->run_n[i];

@@ -73,9 +73,15 @@ check "check --value off-cpu: the PR's 800 ms wait exceeds 100 ms ($rc)" \
 rc=$?
 check "check --value cpu: no wait on CPU, the limits hold ($rc)" test $rc -eq 0
 
+# diff: min_samples counts what the time is worth in samples of the
+# period (3550 ms at 10 ms: 355), not nanoseconds.
+"$SCORCH" diff "$T/base.json" "$T/pr.json" >"$T/d.out" 2>"$T/e"
+rc=$?
+check "diff (wall): 355 and 430 periods are too few for the default 500 ($rc)" \
+	grep -q '^scorch diff: inconclusive: too few samples: 355 in the baseline, 430 in the PR, time counted in periods (need 500 a side' "$T/d.out"
 # diff: the PR's new lock wait is the regression, named with its stack.
 "$SCORCH" diff "$T/base.json" "$T/pr.json" --fail-on-regression \
-	--report "$T/d.json" >"$T/d.out" 2>"$T/e"
+	--min-samples 300 --report "$T/d.json" >"$T/d.out" 2>"$T/e"
 rc=$?
 check "diff (wall by default): a regression, exit 1 ($rc)" test $rc -eq 1
 check "diff: futex_wait is the first regression" \
