@@ -411,8 +411,12 @@ diff_model_normalize(struct diff_result *r, struct profile *const *runs,
 				   "work (a timed run?): shares, rescaled";
 	} else if (whole == n) {
 		r->opts.normalize = DIFF_NORM_NONE;
-		r->normalize_why = "every run recorded a whole command "
-				   "(fixed work): absolute CPU time";
+		r->normalize_why =
+			profile_unit(runs[0]) == PROFILE_UNIT_NS
+				? "every run recorded a whole command (fixed "
+				  "work): absolute time"
+				: "every run recorded a whole command (fixed "
+				  "work): absolute CPU time";
 	} else if (window) {
 		r->normalize_why = "a run recorded a window of time (attached, "
 				   "or stopped before the command exited): "
