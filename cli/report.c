@@ -170,11 +170,18 @@ report_fill_self_total(struct table *t, const struct aggregate *a,
 		       uint64_t total, size_t top, bool functions,
 		       const char *what)
 {
-	size_t i, n = aggregate_nrows(a);
+	size_t i, shown = 0, n = 0, nrows = aggregate_nrows(a);
 
-	for (i = 0; i < n && (!top || i < top); i++) {
+	/* A function in no stack of this view (an off-CPU wait in the cpu
+	 * view, a frame --focus left out) is not a row of zeros. */
+	for (i = 0; i < nrows; i++)
+		n += aggregate_row(a, i)->total > 0;
+	for (i = 0; i < nrows && (!top || shown < top); i++) {
 		const struct agg_row *r = aggregate_row(a, i);
 
+		if (!r->total)
+			continue;
+		shown++;
 		table_add_row(t);
 		report_set_value(t, 0, r->self);
 		table_set_percent(t, 1, report_pct(r->self, total));
@@ -190,9 +197,9 @@ report_fill_self_total(struct table *t, const struct aggregate *a,
 			table_set_str(t, 4, r->name[0] ? r->name : "(unknown)");
 		}
 	}
-	if (i < n)
+	if (shown < n)
 		table_add_note(t, "%zu more %s not shown (--top 0 shows all)",
-			       n - i, what);
+			       n - shown, what);
 }
 
 /* Tables for --by function or module: top by self, top by total. */
