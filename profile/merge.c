@@ -117,6 +117,12 @@ static const char *const merge_summed[] = {
 	"broken_stacks",   "duration_ms",
 	"threads",	   "processes",
 	"unknown_modules", "copy_truncated_stacks",
+	"leaf_callers_recovered",
+	/* record --off-cpu: every switch of every run counted */
+	"off_cpu_samples", "off_cpu_switches",
+	"off_cpu_open", "off_cpu_before",
+	"off_cpu_unmatched", "off_cpu_no_switch_in",
+	"off_cpu_preempted_ns",
 };
 
 static bool

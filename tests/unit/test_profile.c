@@ -998,6 +998,9 @@ test_profile_merge_sums_stacks_and_meta(void **state)
 		profile_meta_set_str(in[i], "hostname", i ? "b" : "a");
 		profile_meta_set_int(in[i], "samples", 10 + i);
 		profile_meta_set_int(in[i], "frequency_hz", 99);
+		profile_meta_set_int(in[i], "off_cpu_switches", 3 + i);
+		profile_meta_set_int(in[i], "off_cpu_preempted_ns",
+				     1000 * (i + 1));
 		profile_meta_set_str(in[i], "label.commit", "abc");
 		profile_meta_set_str(in[i], "label.run", i ? "2" : "1");
 	}
@@ -1025,6 +1028,9 @@ test_profile_merge_sums_stacks_and_meta(void **state)
 	assert_null(profile_meta_str(m, "label.run"));
 	assert_null(profile_meta_str(m, "hostname"));
 	assert_int_equal(profile_meta_int(m, "samples", 0), 21);
+	/* Every run's switches and preempted time counted. */
+	assert_int_equal(profile_meta_int(m, "off_cpu_switches", 0), 7);
+	assert_int_equal(profile_meta_int(m, "off_cpu_preempted_ns", 0), 3000);
 	/* Merging merged profiles counts the original runs. */
 	{
 		struct profile *two[2] = { m, in[0] };
