@@ -278,6 +278,33 @@ model_wv_cmp(const void *a, const void *b)
 }
 
 /*
+ * A function holding most of the profile would be the weighted median by
+ * itself, and its own change would then read as the scale (a hot function
+ * 20% slower at 68% of the time compared equal, and the others as
+ * improvements): among three or more, its weight is capped at half the
+ * others' together, so the median falls inside the rest (at their
+ * quartile nearest it: a small function's noisy ratio at the rest's edge
+ * does not decide either). *sum is updated.
+ */
+static void
+model_cap_weight(struct model_wv *v, size_t n, double *sum)
+{
+	size_t i, big = 0;
+
+	for (i = 1; i < n; i++)
+		if (v[i].w > v[big].w)
+			big = i;
+	/* Two functions: which one changed is the bigger's call (as
+	 * before); three or more: the rest agree or not. */
+	if (n > 2 && v[big].w > *sum - v[big].w) {
+		double rest = *sum - v[big].w;
+
+		v[big].w = rest / 2;
+		*sum = rest + v[big].w;
+	}
+}
+
+/*
  * The PR's share scale. A first guess is the median, weighted by size, of
  * each function's PR share over its baseline share (functions with at
  * least min_share of self time on both sides). The functions that agree
@@ -309,6 +336,7 @@ diff_scale(const struct diff_result *r, const struct diff_sides *sd,
 		free(v);
 		return 1;
 	}
+	model_cap_weight(v, n, &sum);
 	qsort(v, n, sizeof(*v), model_wv_cmp);
 	half = sum / 2;
 	for (i = 0; i < n; i++) {

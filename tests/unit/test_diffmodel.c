@@ -233,6 +233,55 @@ test_threads_judged_by_quiet_workers(void **state)
 }
 
 /*
+ * A program whose hot function holds two thirds of the time (b of the
+ * corpus): shares, rescaled. The PR makes it 30% slower, so its share
+ * grows by 8% and every other one shrinks by 8%.
+ */
+static const struct fn_spec dominant[] = {
+	{ "main", "crunch", "prog", FRAME_USER, 1300, 0.02 },
+	{ "main", "setup", "prog", FRAME_USER, 320, 0.02 },
+	{ "main", "finish", "prog", FRAME_USER, 220, 0.02 },
+	{ "main", "parse_a", "prog", FRAME_USER, 50, 0.03 },
+	{ "main", "parse_b", "prog", FRAME_USER, 45, 0.03 },
+};
+#define NDOMINANT (sizeof(dominant) / sizeof(dominant[0]))
+
+/* The hot function is the regression, not the scale: were it the
+ * weighted median of the share ratios by itself, it would compare equal
+ * and setup and finish would be "improvements". */
+static void
+test_dominant_function_not_the_scale(void **state)
+{
+	double factor[NDOMINANT] = { 1.3, 1, 1, 1, 1 };
+	size_t seed, found = 0;
+
+	(void)state;
+	for (seed = 1; seed <= 20; seed++) {
+		struct sides s;
+		struct diff_result *r;
+		const struct diff_fn *fn;
+
+		rng_state = 0x9e3779b97f4a7c15ULL * seed + 3;
+		sides_make(&s, 3, dominant, NDOMINANT, factor, true, 0);
+		r = sides_diff(&s, DIFF_NORM_SHARE);
+		fn = fn_named(r, "crunch");
+		if (fn->tier == DIFF_TIER_NONE || fn->self.delta <= 0)
+			fail_msg("seed %zu: crunch %+.2f pts, not a change "
+				 "(PR scale %.3f)",
+				 seed, fn->self.delta, r->pr_scale);
+		found += fn->significant;
+		/* setup and finish are not improvements */
+		if (findings_other_than(r, "crunch"))
+			fail_msg("seed %zu: another finding (PR scale %.3f)",
+				 seed, r->pr_scale);
+		diff_result_free(r);
+		sides_free(&s);
+	}
+	if (found < 18)
+		fail_msg("crunch found in %zu of 20", found);
+}
+
+/*
  * A busy server attached for a duration: kernel functions are a third of
  * the time and swing by 30-50% between runs; the program's own functions
  * move by 3-8%; a small one is 0.12% of the samples.
@@ -558,6 +607,7 @@ main(void)
 		cmocka_unit_test(test_normalize_overrides),
 		cmocka_unit_test(test_threads_judged_by_quiet_workers),
 		cmocka_unit_test(test_small_function_grown_20x_is_strong),
+		cmocka_unit_test(test_dominant_function_not_the_scale),
 		cmocka_unit_test(test_aa_noisy_workloads_silent),
 		cmocka_unit_test(test_small_change_is_possible_with_runs),
 		cmocka_unit_test(test_runs_needed_power),
