@@ -292,7 +292,8 @@ else
 fi
 
 # 11. --cgroup: a cgroup v2 made for the test holds one workload; another
-#     runs outside; only the first is recorded.
+#     runs outside; only the first is recorded (10 samples at least: on a
+#     loaded machine the workload got 49 of its 1.5 s at 199 Hz).
 cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 cgname="scorch-test-$$"
 if [ -n "$cg2" ] && mkdir "$cg2/$cgname" 2>/dev/null; then
@@ -315,7 +316,7 @@ print(inside, other)
 PY
 )
 		set -- $res
-		if [ $rc -eq 0 ] && [ "${1:-0}" -ge 50 ] && [ "${2:-1}" -eq 0 ]; then
+		if [ $rc -eq 0 ] && [ "${1:-0}" -ge 10 ] && [ "${2:-1}" -eq 0 ]; then
 			ok "--cgroup: $1 samples, all of the process inside it"
 		else
 			not_ok "--cgroup: only the cgroup's process" "exit $rc, got: $res" "$(cat "$T/err")"
