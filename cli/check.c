@@ -41,7 +41,8 @@ static const char check_usage[] =
 	"  -w, --width COLUMNS   text line width (default 80)\n"
 	"      --value WHAT      what shares and milliseconds are of: cpu\n"
 	"                        (samples), off-cpu or wall (record --off-cpu);\n"
-	"                        default wall for an off-CPU recording, else cpu\n" CLI_NO_INLINE_USAGE
+	"                        default the budget file's \"value\", else wall\n"
+	"                        for an off-CPU recording, else cpu\n" CLI_NO_INLINE_USAGE
 	"\n"
 	"Exit status: 0 every limit holds, 1 a limit is exceeded, 2 usage or\n"
 	"input error (a bad budget file names the field), 125 the profile has\n"
@@ -283,6 +284,9 @@ cmd_check(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
+	/* --value, else the budget file's "value", else the profile's own */
+	if (!co.value_given)
+		co.value_given = budget_value(b, &co.value);
 	if (cli_apply_value(&p, co.value_given ? &co.value : NULL, co.input) <
 	    0)
 		goto out;

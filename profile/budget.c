@@ -43,6 +43,8 @@ struct budget {
 	size_t nentries;
 	size_t nlimits;	      /* limits set over all entries */
 	uint64_t min_samples; /* fewer samples: no verdict */
+	bool has_value;	      /* the file names the value its limits are of */
+	enum profile_value value;
 };
 
 const char *
@@ -84,6 +86,49 @@ uint64_t
 budget_min_samples(const struct budget *b)
 {
 	return b->min_samples;
+}
+
+bool
+budget_value(const struct budget *b, enum profile_value *v)
+{
+	if (b->has_value)
+		*v = b->value;
+	return b->has_value;
+}
+
+/* A top-level field other than "budgets" and "comment"; -1 with err. */
+static int
+budget_parse_field(struct budget *b, const cJSON *item, const char *name,
+		   struct scorch_err *err)
+{
+	if (!strcmp(item->string, "value")) {
+		if (!cJSON_IsString(item) ||
+		    profile_value_parse(item->valuestring, &b->value) < 0) {
+			err_set(err,
+				"%s: value: must be \"cpu\", \"off-cpu\" or "
+				"\"wall\"",
+				name);
+			return -1;
+		}
+		b->has_value = true;
+		return 0;
+	}
+	if (strcmp(item->string, "min_samples")) {
+		err_set(err,
+			"%s: %.64s: unknown field (known: budgets, "
+			"min_samples, value, comment)",
+			name, item->string);
+		return -1;
+	}
+	if (!cJSON_IsNumber(item) || item->valuedouble < 0 ||
+	    item->valuedouble > 1e15 ||
+	    item->valuedouble != floor(item->valuedouble)) {
+		err_set(err, "%s: min_samples: must be a whole number, 0 or more",
+			name);
+		return -1;
+	}
+	b->min_samples = (uint64_t)item->valuedouble;
+	return 0;
 }
 
 /* Line and column (both from 1) of byte off in data, for parse errors. */
@@ -295,23 +340,8 @@ budget_parse(const char *data, size_t len, const char *name,
 		if (!strcmp(item->string, "budgets") ||
 		    !strcmp(item->string, "comment"))
 			continue;
-		if (strcmp(item->string, "min_samples")) {
-			err_set(err,
-				"%s: %.64s: unknown field (known: budgets, "
-				"min_samples, comment)",
-				name, item->string);
+		if (budget_parse_field(b, item, name, err) < 0)
 			goto out_free;
-		}
-		if (!cJSON_IsNumber(item) || item->valuedouble < 0 ||
-		    item->valuedouble > 1e15 ||
-		    item->valuedouble != floor(item->valuedouble)) {
-			err_set(err,
-				"%s: min_samples: must be a whole number, 0 "
-				"or more",
-				name);
-			goto out_free;
-		}
-		b->min_samples = (uint64_t)item->valuedouble;
 	}
 	list = cJSON_GetObjectItemCaseSensitive(root, "budgets");
 	if (!list) {

@@ -650,6 +650,12 @@ const char *profile_value_unit(enum profile_value v);
 enum profile_value profile_value_default(const struct profile *p);
 struct profile *profile_view(const struct profile *p, enum profile_value v,
 			     struct scorch_err *err);
+/* budget.c: a budget file's "value" (cpu, off-cpu, wall), when it names
+ * one: what its shares and milliseconds are of, unless `check --value`
+ * says. */
+struct budget;
+bool budget_value(const struct budget *b, enum profile_value *v);
+
 /*
  * meta.c: what a view says it shows. profile_value_title() names v for a
  * title ("CPU", "Off-CPU", "Wall clock"); profile_value_label() names what

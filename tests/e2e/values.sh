@@ -72,6 +72,20 @@ check "check --value off-cpu: the PR's 800 ms wait exceeds 100 ms ($rc)" \
 "$SCORCH" check -b "$T/waits.json" "$T/pr.json" --value cpu >"$T/o" 2>"$T/e"
 rc=$?
 check "check --value cpu: no wait on CPU, the limits hold ($rc)" test $rc -eq 0
+# A budget file that names its value is checked in it unless --value says.
+sed 's/^{"budgets"/{"value": "off-cpu", "budgets"/' "$T/waits.json" >"$T/owaits.json"
+"$SCORCH" check -b "$T/owaits.json" "$T/pr.json" >"$T/o" 2>"$T/e"
+rc=$?
+check "check, budget \"value\": \"off-cpu\": the 800 ms wait exceeds 100 ms ($rc)" \
+	sh -c "test $rc -eq 1 && grep -q '^off-cpu time: 1.300 s$' '$T/o' && grep -Eq 'futex_wait_\[k\] +self ms +100\.0 +800\.0 .*EXCEEDED' '$T/o'"
+"$SCORCH" check -b "$T/owaits.json" "$T/pr.json" --value cpu >"$T/o" 2>"$T/e"
+rc=$?
+check "check --value cpu over the file's off-cpu: the limits hold ($rc)" test $rc -eq 0
+sed 's/^{"budgets"/{"value": "idle", "budgets"/' "$T/waits.json" >"$T/bwaits.json"
+"$SCORCH" check -b "$T/bwaits.json" "$T/pr.json" >"$T/o" 2>"$T/e"
+rc=$?
+check "check, budget \"value\": \"idle\": exit 2, one line naming the file ($rc)" \
+	sh -c "test $rc -eq 2 && test \$(wc -l <'$T/e') -eq 1 && grep -q 'bwaits.json: value: must be' '$T/e'"
 
 # diff: min_samples counts what the time is worth in samples of the
 # period (3550 ms at 10 ms: 355), not nanoseconds.

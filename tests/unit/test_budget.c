@@ -75,7 +75,11 @@ test_budget_parse_errors_name_the_field(void **state)
 		  "b.json: budgets: empty (nothing to check)" },
 		{ "{\"budget\": []}",
 		  "b.json: budget: unknown field (known: budgets, "
-		  "min_samples, comment)" },
+		  "min_samples, value, comment)" },
+		{ "{\"value\": \"idle\", \"budgets\": []}",
+		  "b.json: value: must be \"cpu\", \"off-cpu\" or \"wall\"" },
+		{ "{\"value\": 1, \"budgets\": []}",
+		  "b.json: value: must be \"cpu\", \"off-cpu\" or \"wall\"" },
 		{ "{\"min_samples\": -1, \"budgets\": []}",
 		  "b.json: min_samples: must be a whole number, 0 or more" },
 		{ "{\"budgets\": [7]}",
