@@ -123,7 +123,8 @@ budget_parse_field(struct budget *b, const cJSON *item, const char *name,
 	if (!cJSON_IsNumber(item) || item->valuedouble < 0 ||
 	    item->valuedouble > 1e15 ||
 	    item->valuedouble != floor(item->valuedouble)) {
-		err_set(err, "%s: min_samples: must be a whole number, 0 or more",
+		err_set(err,
+			"%s: min_samples: must be a whole number, 0 or more",
 			name);
 		return -1;
 	}
