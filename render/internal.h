@@ -100,4 +100,17 @@ extern const char flame_asset_regex_js[];
 extern const char flame_asset_js[];
 extern const char flame_asset_css[];
 
+/*
+ * diffreport.c, for diffreport_json.c: a frame kind's name; a q- or
+ * p-value as text ("<1e-16" below double's reach); the unit of a change
+ * ("ms", "samples", "pts"); "record about N runs a side to decide" for a
+ * possible change (a static buffer).
+ */
+struct diff_result;
+struct diff_fn;
+const char *diffreport_kind(int kind);
+void diffreport_pval(char *buf, size_t n, double p);
+const char *diffreport_change_unit(const struct diff_result *r);
+const char *diffreport_advice(const struct diff_fn *fn);
+
 #endif

@@ -205,9 +205,10 @@ int table_write_doc(const struct table_doc *d, enum table_format fmt,
 		    const struct table_opts *o, FILE *fp);
 
 /*
- * diffreport.c: the result of diff_compute() (diff/diff.h) as a report:
- * text (80 columns; color: the verdict in ANSI color), markdown for a PR
- * comment, or JSON (docs/DIFF.md). Returns 0, or -1 on a write error.
+ * diffreport.c, diffreport_json.c: the result of diff_compute()
+ * (diff/diff.h) as a report: text (80 columns; color: the verdict in ANSI
+ * color), markdown for a PR comment, or JSON (docs/DIFF.md). Returns 0, or
+ * -1 on a write error.
  */
 int diffreport_write_text(const struct diff_result *r, FILE *fp, bool color);
 int diffreport_write_markdown(const struct diff_result *r, FILE *fp);
