@@ -69,6 +69,7 @@ SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \
 	sampler/stacks.c sampler/maps.c sampler/modules.c sampler/tasks.c \
 	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
 	sampler/unwind-rules.c sampler/unwind-libunwind.c sampler/unwind-ehret.c \
+	sampler/unwind-plt.c \
 	sampler/offcpu.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \

@@ -374,6 +374,22 @@ bool unwind_stack_read(const struct unwind_sample *smp, uint64_t addr,
  */
 struct Elf;
 size_t ehret_ranges(struct Elf *elf, uint64_t (*ranges)[2], size_t max);
+
+/*
+ * unwind-plt.c: PLT sections without CFI (LLD's, a static program's
+ * .iplt). plt_sections() finds elf's (.plt, .plt.sec, .plt.got, .iplt),
+ * at most max; plt_cfa_offset() is the CFA's offset from rsp at ELF
+ * address pc of section s (8: the return address is at rsp), or -1 when
+ * pc is not in s.
+ */
+struct plt_section {
+	uint64_t start, size; /* ELF addresses */
+	const uint8_t *code;  /* the section's bytes (libelf's) */
+	uint32_t entsize;     /* bytes an entry */
+	uint32_t header;      /* bytes before the first entry (PLT0) */
+};
+size_t plt_sections(struct Elf *elf, struct plt_section *out, size_t max);
+int plt_cfa_offset(const struct plt_section *s, uint64_t pc);
 bool ehret_in(const uint64_t (*ranges)[2], size_t n, uint64_t addr);
 bool ehret_call_fits(struct Elf *elf, uint64_t ra, const uint64_t (*ranges)[2],
 		     size_t n);

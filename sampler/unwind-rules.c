@@ -28,6 +28,8 @@ struct libdw_module {
 	GElf_Addr entry;      /* e_entry, 0 if none */
 	uint64_t ehret[4][2]; /* libgcc's handler installers (unwind-ehret.c) */
 	size_t nehret;
+	struct plt_section plt[4]; /* its PLT sections (unwind-plt.c) */
+	size_t nplt;
 };
 
 struct unwind_rules {
@@ -108,6 +110,7 @@ unwind_rules_module(struct unwind_rules *u, uint32_t id)
 
 			lm->eh_cfi = dwarf_getcfi_elf(lm->elf);
 			lm->nehret = ehret_ranges(lm->elf, lm->ehret, 4);
+			lm->nplt = plt_sections(lm->elf, lm->plt, 4);
 			u->any_ehret |= lm->nehret > 0;
 			if (gelf_getehdr(lm->elf, &eh))
 				lm->entry = eh.e_entry;
@@ -208,6 +211,32 @@ unwind_rules_make(Dwarf_Frame *fr, struct unwind_rule *r)
 	return true;
 }
 
+/*
+ * A PLT stub without CFI (unwind-plt.c): the CFA is rsp plus what the stub
+ * pushed, the return address just below it, every other register as the
+ * caller left it. False when pc is in none of lm's PLT sections.
+ */
+static bool
+unwind_rules_plt(const struct libdw_module *lm, uint64_t pc,
+		 struct unwind_rule *r)
+{
+	size_t i;
+	int off = -1;
+
+	for (i = 0; i < lm->nplt && off < 0; i++)
+		off = plt_cfa_offset(&lm->plt[i], pc);
+	if (off < 0)
+		return false;
+	memset(r, 0, sizeof(*r));
+	r->cfa_reg = 7;
+	r->cfa_off = off;
+	for (i = 0; i < RULE_NREGS; i++)
+		r->kind[i] = RULE_SAME;
+	r->kind[RULE_NREGS - 1] = RULE_OFFSET; /* rip */
+	r->off[RULE_NREGS - 1] = -8;
+	return true;
+}
+
 const struct unwind_rule *
 unwind_rules_get(struct unwind_rules *u, uint32_t id, uint64_t pc)
 {
@@ -235,7 +264,7 @@ unwind_rules_get(struct unwind_rules *u, uint32_t id, uint64_t pc)
 		    lm->entry >= start && lm->entry < end)
 			tmp.entry = true;
 		free(fr);
-	} else {
+	} else if (!unwind_rules_plt(lm, pc, &tmp)) {
 		/*
 		 * No CFI for this code: frame pointers, if any. Code just
 		 * past the module's entry point (the dynamic linker's
@@ -243,6 +272,8 @@ unwind_rules_get(struct unwind_rules *u, uint32_t id, uint64_t pc)
 		 */
 		tmp = unwind_rule_fp;
 		tmp.entry = lm->entry && pc >= lm->entry && pc - lm->entry < 64;
+		ok = true;
+	} else {
 		ok = true;
 	}
 	if (!ok) {

@@ -19,8 +19,10 @@
 # sections as the oracle does; `scorch record` of it (1 CPU second at 999
 # Hz) names every sample whose frame lies in a PLT section as the oracle
 # does, with at least 5 such samples (a loop spending ~10% of its time in
-# stubs gives ~100; 5 allows for a loaded machine); `fold` and `report` show
-# memcpy@plt. A binary `make` did not build is skipped when its compiler
+# stubs gives ~100; 5 allows for a loaded machine), and 99% of those samples
+# have their callers, main among them and none unknown (LLD's PLT and a
+# static program's have no CFI: sampler/unwind-plt.c); `fold` and `report`
+# show memcpy@plt. A binary `make` did not build is skipped when its compiler
 # or linker is not installed, and fails otherwise.
 . "$(dirname "$0")/lib.sh"
 
@@ -119,10 +121,10 @@ def cmd_record(prof, module):
             secs.append(tuple(int(m.group(i), 16) for i in (2, 3, 4)))
     want, _ = oracle(path[0])
     addrs = sorted(want)
-    n = ok = 0
+    n = ok = rooted = 0
     bad = collections.Counter()
     for st in d['stacks']:
-        for fi, si in zip(st['frames'], st['sites']):
+        for depth, (fi, si) in enumerate(zip(st['frames'], st['sites'])):
             f = d['frames'][fi]
             if f.get('module') != module:
                 continue
@@ -132,11 +134,15 @@ def cmd_record(prof, module):
                     k = bisect.bisect_right(addrs, off - off0 + va0) - 1
                     names = want[addrs[k]] if k >= 0 else {'?'}
                     n += st['count']
+                    # its callers: main on the way, nothing unknown
+                    up = [d['frames'][g]['name'] for g in st['frames'][:depth]]
+                    if 'main' in up and '[unknown]' not in up:
+                        rooted += st['count']
                     if f['name'] in names:
                         ok += st['count']
                     else:
                         bad['%s->%s' % ('|'.join(sorted(names)), f['name'])] += st['count']
-    print(n, ok, ' '.join('%s x%d' % kv for kv in bad.items()))
+    print(n, ok, rooted, ' '.join('%s x%d' % kv for kv in bad.items()))
     return 0
 
 sys.exit(cmd_oracle(sys.argv[2]) if sys.argv[1] == 'oracle'
@@ -189,8 +195,8 @@ while IFS=: read -r name tools <&3; do
 		</dev/null >/dev/null 2>"$T/$name.err"
 	# shellcheck disable=SC2046 # "N OK BAD..." split into words
 	set -- $(python3 "$T/plt.py" record "$T/$name.json" "$mod")
-	n=${1:-0} good=${2:-0}
-	shift 2 2>/dev/null
+	n=${1:-0} good=${2:-0} rooted=${3:-0}
+	shift 3 2>/dev/null
 	case $name in
 	*-noplt)
 		# No stubs on the hot path: nothing to name, nothing misnamed.
@@ -209,6 +215,14 @@ while IFS=: read -r name tools <&3; do
 		not_ok "record names every sample in $name's PLT stubs" \
 			"in PLT: $n, named right: $good, wrong: $*" \
 			"$(cat "$T/$name.err")"
+	fi
+	# A stub's caller: LLD's PLT and a static program's have no CFI
+	# (sampler/unwind-plt.c); 99% of the samples reach main through it.
+	if [ "$n" -ge 5 ] && [ $((rooted * 100)) -ge $((n * 99)) ]; then
+		ok "the $n samples in $name's PLT have their callers, main among them ($rooted)"
+	else
+		not_ok "the samples in $name's PLT have their callers" \
+			"in PLT: $n, with main below and no [unknown]: $rooted"
 	fi
 done 3<"$PLTX/plt.list"
 
