@@ -47,10 +47,16 @@ plt_at(const struct plt_section *s, uint64_t off, const char *m, size_t len)
  * its lazy form pushes, loads %r11 and calls the thunk, 48 bytes with
  * entries of 32.
  */
-static void
-plt_layout(struct plt_section *p, uint64_t sh_entsize)
+void
+plt_section_init(struct plt_section *p, uint64_t start, const uint8_t *code,
+		 uint64_t size, uint64_t sh_entsize)
 {
-	uint64_t h = plt_at(p, 0, "\xf3\x0f\x1e\xfa", 4) ? 4 : 0;
+	uint64_t h;
+
+	p->start = start;
+	p->size = size;
+	p->code = code;
+	h = plt_at(p, 0, "\xf3\x0f\x1e\xfa", 4) ? 4 : 0;
 
 	p->entsize =
 		sh_entsize >= 8 && sh_entsize <= 64 ? (uint32_t)sh_entsize : 16;
@@ -85,10 +91,8 @@ plt_sections(Elf *elf, struct plt_section *out, size_t max)
 		data = elf_getdata(scn, NULL);
 		if (!data || !data->d_buf || data->d_size < sh.sh_size)
 			continue;
-		out[n].start = sh.sh_addr;
-		out[n].size = sh.sh_size;
-		out[n].code = data->d_buf;
-		plt_layout(&out[n], sh.sh_entsize);
+		plt_section_init(&out[n], sh.sh_addr, data->d_buf, sh.sh_size,
+				 sh.sh_entsize);
 		n++;
 	}
 	return n;

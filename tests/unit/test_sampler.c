@@ -681,6 +681,101 @@ test_ehret_ranges_libgcc(void **state)
 	close(fd);
 }
 
+/*
+ * The CFA's offset from rsp in PLT stubs without CFI (unwind-plt.c), on
+ * the layouts objdump shows of examples/plt: LLD's lazy PLT (header,
+ * entries with the lazy push), with IBT, and its retpoline PLT, with and
+ * without lazy binding.
+ */
+static void
+test_plt_cfa_offset(void **state)
+{
+	static const uint8_t
+		lazy
+			[32] = {
+				0xff, 0x35, 1,	  0,	0, 0,
+				0xff, 0x25, 2,	  0,	0, 0,
+				0x0f, 0x1f, 0x40, 0x00, /* header: push link map, jmp binder, nop */
+				0xff, 0x25, 3,	  0,	0, 0,
+				0x68, 0,    0,	  0,	0, 0xe9,
+				0xe0, 0xff, 0xff, 0xff, /* jmp *got, push index, jmp header */
+			};
+	static const uint8_t
+		ibt[32] = {
+			0xff, 0x35, 1,	  0,	0,    0,    0xff, 0x25, 2,
+			0,    0,    0,	  0x0f, 0x1f, 0x40, 0x00, 0xf3, 0x0f,
+			0x1e, 0xfa, 0x68, 0,	0,    0,    0,	  0xe9, 0xe2,
+			0xff, 0xff, 0xff, 0x66, 0x90, /* endbr64, push, jmp */
+		};
+	static const uint8_t retpoline_now[48] = {
+		0xe8, 0x0b, 0, 0, 0, 0xf3, 0x90, 0x0f, 0xae, 0xe8, 0xeb, 0xf9,
+		0xcc, 0xcc, 0xcc, 0xcc, 0x4c, 0x89, 0x1c, 0x24, 0xc3, 0xcc,
+		0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc,
+		/* header: the thunk */
+		0x4c, 0x8b, 0x1d, 1, 0, 0, 0, 0xe9, 0xd4, 0xff, 0xff, 0xff,
+		0xcc, 0xcc, 0xcc, 0xcc, /* mov *got to r11, jmp thunk */
+	};
+	static const uint8_t
+		retpoline_lazy[80] = {
+			0xff, 0x35, 1,	  0,	0,    0,    0x4c, 0x8b, 0x1d,
+			2,    0,    0,	  0,	0xe8, 0x0e, 0,	  0,	0,
+			0xf3, 0x90, 0x0f, 0xae, 0xe8, 0xeb, 0xf9, 0xcc, 0xcc,
+			0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0x4c, 0x89, 0x1c, 0x24,
+			0xc3, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc,
+			0xcc, 0xcc, 0xcc, /* header 48: push, mov, call thunk; the thunk */
+			0x4c, 0x8b, 0x1d, 3,	0,    0,    0,	  0xe8, 0xe4,
+			0xff, 0xff, 0xff, 0xe9, 0xd1, 0xff, 0xff, 0xff, 0x68,
+			0,    0,    0,	  0,	0xe9, 0xb5, 0xff, 0xff, 0xff,
+			0xcc, 0xcc, 0xcc, 0xcc, 0xcc,
+			/* mov, call thunk, jmp; push index, jmp header */
+		};
+	static const struct {
+		const uint8_t *code;
+		size_t size;
+		uint64_t pc;
+		int cfa;
+	} cases[] = {
+		{ lazy, 32, 0x1000, 16 },	    /* header: the index */
+		{ lazy, 32, 0x1006, 24 },	    /* and the link map */
+		{ lazy, 32, 0x1010, 8 },	    /* jmp *got: at entry */
+		{ lazy, 32, 0x1016, 8 },	    /* push index */
+		{ lazy, 32, 0x101b, 16 },	    /* jmp header */
+		{ lazy, 32, 0x1020, -1 },	    /* past the section */
+		{ lazy, 32, 0x0fff, -1 },	    /* before it */
+		{ ibt, 32, 0x1010, 8 },		    /* endbr64 */
+		{ ibt, 32, 0x1014, 8 },		    /* push index */
+		{ ibt, 32, 0x1019, 16 },	    /* jmp header */
+		{ ibt, 32, 0x101e, 16 },	    /* the nop after it */
+		{ retpoline_now, 48, 0x1000, 8 },   /* the thunk's call */
+		{ retpoline_now, 48, 0x1010, 16 },  /* mov %r11, (%rsp) */
+		{ retpoline_now, 48, 0x1014, 16 },  /* ret */
+		{ retpoline_now, 48, 0x1020, 8 },   /* an entry */
+		{ retpoline_now, 48, 0x1027, 8 },   /* its jmp to the thunk */
+		{ retpoline_lazy, 80, 0x1000, 16 }, /* header */
+		{ retpoline_lazy, 80, 0x1006, 24 },
+		{ retpoline_lazy, 80, 0x100d, 24 }, /* call thunk */
+		{ retpoline_lazy, 80, 0x1020, 16 }, /* the thunk */
+		{ retpoline_lazy, 80, 0x1030, 8 },  /* an entry */
+		{ retpoline_lazy, 80, 0x1037, 8 },  /* its call */
+		{ retpoline_lazy, 80, 0x1041, 8 },  /* the lazy push */
+		{ retpoline_lazy, 80, 0x1046, 16 }, /* jmp header */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct plt_section s;
+		int got;
+
+		plt_section_init(&s, 0x1000, cases[i].code, cases[i].size, 0);
+		got = plt_cfa_offset(&s, cases[i].pc);
+		if (got != cases[i].cfa)
+			fail_msg("case %zu (pc 0x%llx): CFA rsp+%d, want %d", i,
+				 (unsigned long long)cases[i].pc, got,
+				 cases[i].cfa);
+	}
+}
+
 int
 main(void)
 {
@@ -705,6 +800,7 @@ main(void)
 		cmocka_unit_test(test_ehret_cut_repeated_return_address),
 		cmocka_unit_test(test_ehret_ranges_libgcc),
 		cmocka_unit_test(test_ehret_call_fits_direct),
+		cmocka_unit_test(test_plt_cfa_offset),
 	};
 
 	return cmocka_run_group_tests_name("sampler", tests, NULL, NULL);
