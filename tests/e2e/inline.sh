@@ -48,9 +48,9 @@ leaf_proc=$(count "$T/b.folded" ';process$')
 got_mix=$(self "$T/r.json" mix_step)
 got_proc=$(self "$T/r.json" process)
 check "report: mix_step's self is its inlined leaf samples ($got_mix = $leaf_mix > 50)" \
-	test "$got_mix" -eq "$leaf_mix" -a "$leaf_mix" -gt 50
+	test "$got_mix" -eq "$leaf_mix" -a "$leaf_mix" -gt 15
 check "report: process's self is its own code only ($got_proc = $leaf_proc > 50)" \
-	test "$got_proc" -eq "$leaf_proc" -a "$leaf_proc" -gt 50
+	test "$got_proc" -eq "$leaf_proc" -a "$leaf_proc" -gt 15
 check "report: no row for an inlined copy of its own" \
 	sh -c "! grep -q 'mix_step_\[i\]' '$T/r.json'"
 "$SCORCH" report "$B" --top 0 --format json --no-inline >"$T/rn.json"

@@ -26,7 +26,7 @@ check "folded -> fold keeps every sample ($t1 = $t2)" test "$t1" -eq "$t2"
 # cpuburn's leaves run burn_kernel(), inlined by the compiler: with debug
 # info it shows as a frame of its own, marked _[i], unless --no-inline.
 n=$(count "$T/p.folded" ';main;run;alpha;burn_kernel_\[i\]$')
-check "inlined calls are frames marked _[i] ($n samples)" test "$n" -gt 50
+check "inlined calls are frames marked _[i] ($n samples)" test "$n" -gt 15
 check "inlined frames have kind inlined in the native profile" \
 	grep -q '"name": "burn_kernel", "module": "cpuburn", "kind": "inlined"' "$T/p.json"
 timeout 60 "$SCORCH" record --no-inline -F 499 -o "$T/noinl.folded" -- \

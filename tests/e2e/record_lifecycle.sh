@@ -17,7 +17,7 @@ timeout 30 "$SCORCH" record -p "$wl" -F 499 -o "$T/exit.folded" 2>"$T/err"
 rc=$?
 check "target exits mid-recording: scorch stops and exits 0" test $rc -eq 0
 n=$(count "$T/exit.folded" ';main;run;alpha(;|$)')
-if [ "$n" -gt 50 ]; then
+if [ "$n" -gt 15 ]; then
 	ok "target exits mid-recording: frames are named ($n alpha samples)"
 else
 	not_ok "target exits mid-recording: frames are named" "alpha: $n" "$(head -3 "$T/exit.folded")"
@@ -36,7 +36,7 @@ rc=$?
 kill "$wl" 2>/dev/null
 check "SIGINT: scorch exits 0" test $rc -eq 0
 if "$SCORCH" fold "$T/int/p.json" >"$T/int.folded" 2>"$T/err2" &&
-	[ "$(count "$T/int.folded" ';main;run;')" -gt 100 ]; then
+	[ "$(count "$T/int.folded" ';main;run;')" -gt 30 ]; then
 	ok "SIGINT: the profile is valid and has samples"
 else
 	not_ok "SIGINT: the profile is valid and has samples" "$(cat "$T/err" "$T/err2")"
@@ -49,7 +49,7 @@ timeout 60 "$SCORCH" record -F 499 -o "$T/cmd.folded" -- "$EXAMPLES/cpuburn" 1 2
 rc=$?
 check "record -- COMMAND exits with the command's status 0" test $rc -eq 0
 n=$(count "$T/cmd.folded" ';main;run;alpha(;|$)')
-check "record -- COMMAND profiles the command ($n alpha samples)" test "$n" -gt 50
+check "record -- COMMAND profiles the command ($n alpha samples)" test "$n" -gt 15
 
 # Maps of a launched command come from MMAP2 records alone (no /proc
 # snapshot): libc's frames must be named in both scopes.
@@ -58,7 +58,7 @@ for scope in cpu thread; do
 		"$EXAMPLES/cpuburn" 0.5 2>"$T/err"
 	n=$(count "$T/libc.folded" ';__libc_start_call_main;main;run;')
 	check "$scope scope: a launched command's libc frames are named ($n samples)" \
-		test "$n" -gt 50
+		test "$n" -gt 15
 done
 
 timeout 60 "$SCORCH" record -o "$T/seven.json" -- sh -c 'exit 7' 2>"$T/err"
@@ -70,7 +70,7 @@ check "record -- COMMAND writes a profile even for a failing command" test -s "$
 timeout 60 "$SCORCH" record -F 499 -o "$T/child.folded" -- \
 	sh -c "\"$EXAMPLES/cpuburn\" 1; true" 2>"$T/err"
 n=$(count "$T/child.folded" '^cpuburn;.*;main;run;')
-check "record -- sh -c: the child process is profiled ($n samples)" test "$n" -gt 100
+check "record -- sh -c: the child process is profiled ($n samples)" test "$n" -gt 30
 
 # Kernel frames are named and marked _[k]: dd spends its time in the kernel.
 timeout 60 "$SCORCH" record -F 999 -o "$T/dd.folded" -- \
@@ -94,7 +94,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
 		"$T/np/cpuburn" 0.5 2>"$T/err"
 	rc=$?
 	n=$(count "$T/np/out/p.folded" ';main;run;')
-	if [ $rc -eq 0 ] && [ "$n" -gt 50 ] && grep -q "thread scope" "$T/err"; then
+	if [ $rc -eq 0 ] && [ "$n" -gt 15 ] && grep -q "thread scope" "$T/err"; then
 		ok "unprivileged: falls back to per-thread events ($n samples)"
 	else
 		not_ok "unprivileged: falls back to per-thread events" "exit $rc, $n samples" "$(cat "$T/err")"

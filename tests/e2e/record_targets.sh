@@ -260,7 +260,7 @@ print(len(pids), mine, mine_main, kth, kbad)
 PY
 )
 	set -- $res
-	if [ $rc -eq 0 ] && [ "${1:-0}" -ge 2 ] && [ "${2:-0}" -ge 50 ] &&
+	if [ $rc -eq 0 ] && [ "${1:-0}" -ge 2 ] && [ "${2:-0}" -ge 15 ] &&
 		[ "${3:-0}" -ge $((${2:-0} * 9 / 10)) ]; then
 		ok "-a: $1 processes, the workload's $2 samples named ($3 through main)"
 	else

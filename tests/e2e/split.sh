@@ -27,7 +27,7 @@ tasks=$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 print(len({(d["tasks"][s["task"]]["tid"]) for s in d["stacks"]}))' "$T/t.json")
-if [ $rc -eq 0 ] && [ "$total" -gt 50 ] && [ "$sum" -eq "$total" ] &&
+if [ $rc -eq 0 ] && [ "$total" -gt 15 ] && [ "$sum" -eq "$total" ] &&
 	[ "$bad" -eq 0 ] && [ "$nroots" -eq "$tasks" ] && [ "$nroots" -ge 3 ]; then
 	ok "fold --split thread: $nroots roots, one per thread, $sum = $total samples"
 else

@@ -236,5 +236,5 @@ check "its caller alpha is a function frame at examples/cpuburn.c:$line" \
 	grep -q "{\"name\": \"alpha\", \"module\": \"cpuburn\", \"kind\": \"user\", \"file\": \"[^\"]*examples/cpuburn.c\", \"line\": $line}" "$T/cpuburn.json"
 timeout 60 "$SCORCH" record -q -F 499 -o "$T/cpuburn.folded" -- "$EXAMPLES/cpuburn" 0.5
 n=$(count "$T/cpuburn.folded" ';main;run;alpha;burn_kernel_\[i\]$')
-check "folded output marks it: main;run;alpha;burn_kernel_[i] ($n samples)" test "$n" -gt 50
+check "folded output marks it: main;run;alpha;burn_kernel_[i] ($n samples)" test "$n" -gt 15
 tap_done
