@@ -132,8 +132,11 @@ for sig in TERM INT HUP; do
 	pid=$!
 	i=0
 	# Reading 480,000 frames takes seconds under ASan on a loaded
-	# machine: wait up to two minutes for the temporary to appear.
-	while ! ls -a "$d" | grep -q '\.tmp\.' && [ $i -lt 2400 ]; do
+	# machine: wait up to two minutes for the temporary to fill. (Not
+	# merely to appear: before reading, svg checks that it can write
+	# the output by opening and removing an empty temporary.)
+	while [ -z "$(find "$d" -name '.*.tmp.*' -size +0c 2>/dev/null)" ] &&
+		[ $i -lt 2400 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
