@@ -62,11 +62,11 @@ start_bg() {
 	wait_exe "$bg_pid" "$(readlink -f "$1")"
 }
 
-# wait_exe PID PATH: wait (5 s at most) until process PID runs PATH.
+# wait_exe PID PATH: wait (20 s at most) until process PID runs PATH.
 wait_exe() {
 	i=0
 	while [ "$(readlink "/proc/$1/exe" 2>/dev/null)" != "$2" ] &&
-		[ $i -lt 250 ]; do
+		[ $i -lt 1000 ]; do
 		sleep 0.02
 		i=$((i + 1))
 	done
@@ -104,10 +104,11 @@ within() {
 		'BEGIN { d = v - t; if (d < 0) d = -d; exit !(d <= tol) }'
 }
 
-# Wait until file $1 has content (a workload printed its ready line).
+# Wait (20 s at most) until file $1 has content (a workload printed its
+# ready line).
 wait_file() {
 	i=0
-	while [ ! -s "$1" ] && [ $i -lt 100 ]; do
+	while [ ! -s "$1" ] && [ $i -lt 400 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
