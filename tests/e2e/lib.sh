@@ -62,11 +62,11 @@ start_bg() {
 	wait_exe "$bg_pid" "$(readlink -f "$1")"
 }
 
-# wait_exe PID PATH: wait (20 s at most) until process PID runs PATH.
+# wait_exe PID PATH: wait (5 s at most) until process PID runs PATH.
 wait_exe() {
 	i=0
 	while [ "$(readlink "/proc/$1/exe" 2>/dev/null)" != "$2" ] &&
-		[ $i -lt 1000 ]; do
+		[ $i -lt 250 ]; do
 		sleep 0.02
 		i=$((i + 1))
 	done
