@@ -653,7 +653,6 @@ struct profile *profile_view(const struct profile *p, enum profile_value v,
 /* budget.c: a budget file's "value" (cpu, off-cpu, wall), when it names
  * one: what its shares and milliseconds are of, unless `check --value`
  * says. */
-struct budget;
 bool budget_value(const struct budget *b, enum profile_value *v);
 
 /*

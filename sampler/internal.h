@@ -387,12 +387,13 @@ struct plt_section {
 	const uint8_t *code;  /* the section's bytes (libelf's) */
 	uint32_t entsize;     /* bytes an entry */
 	uint32_t header;      /* bytes before the first entry (PLT0) */
+	bool lazy;	      /* PLT0 pushes the link map: lazy binding */
 };
 size_t plt_sections(struct Elf *elf, struct plt_section *out, size_t max);
 /* A section at ELF address start, its bytes code (sh_entsize: the ELF
  * section header's, 0 if none), its entries found (plt_sections() uses it). */
-void plt_section_init(struct plt_section *p, uint64_t start, const uint8_t *code,
-		      uint64_t size, uint64_t sh_entsize);
+void plt_section_init(struct plt_section *p, uint64_t start,
+		      const uint8_t *code, uint64_t size, uint64_t sh_entsize);
 int plt_cfa_offset(const struct plt_section *s, uint64_t pc);
 bool ehret_in(const uint64_t (*ranges)[2], size_t n, uint64_t addr);
 bool ehret_call_fits(struct Elf *elf, uint64_t ra, const uint64_t (*ranges)[2],

@@ -61,13 +61,13 @@ plt_section_init(struct plt_section *p, uint64_t start, const uint8_t *code,
 	p->entsize =
 		sh_entsize >= 8 && sh_entsize <= 64 ? (uint32_t)sh_entsize : 16;
 	p->header = 0;
-	if (plt_at(p, h, "\xff\x35", 2) &&
-	    plt_at(p, h + 6, "\x4c\x8b\x1d", 3)) {
+	p->lazy = plt_at(p, h, "\xff\x35", 2);
+	if (p->lazy && plt_at(p, h + 6, "\x4c\x8b\x1d", 3)) {
 		p->header = 48;
 		p->entsize = 32;
 	} else if (plt_at(p, 0, "\xe8", 1)) {
 		p->header = 32;
-	} else if (plt_at(p, h, "\xff\x35", 2)) {
+	} else if (p->lazy) {
 		p->header = p->entsize;
 	}
 }
@@ -149,7 +149,7 @@ plt_insn(const uint8_t *c, size_t avail, unsigned *push)
 		*push = c[1] == 0x35 ? 8 : 0; /* jmp / push *X(%rip) */
 		return i + 6;
 	}
-	if (avail >= 7 && c[0] == 0x4c && (c[1] == 0x8b || c[1] == 0x89)) {
+	if (avail >= 3 && c[0] == 0x4c && (c[1] == 0x8b || c[1] == 0x89)) {
 		m = plt_modrm_len(c + 2, avail - 2); /* mov %r11 <-> r/m */
 		return m ? i + 2 + m : 0;
 	}
@@ -163,15 +163,13 @@ plt_insn(const uint8_t *c, size_t avail, unsigned *push)
 		return i + 2; /* jmp rel8 */
 	if (c[0] == 0x90 || c[0] == 0xcc || c[0] == 0xc3)
 		return i + 1; /* nop, int3, ret */
-	if (avail >= 4 && !memcmp(c, "\x4c\x89\x1c\x24", 4))
-		return i + 4;
 	return 0;
 }
 
 int
 plt_cfa_offset(const struct plt_section *s, uint64_t pc)
 {
-	uint64_t off, entry, i, h;
+	uint64_t off, entry, i;
 	unsigned depth = 0, push;
 
 	if (pc < s->start || pc - s->start >= s->size)
@@ -187,12 +185,9 @@ plt_cfa_offset(const struct plt_section *s, uint64_t pc)
 		entry = 0;
 	else
 		entry = off - (off - s->header) % s->entsize;
-	/* The lazy header pushes the link map first (after an endbr64): the
-	 * entry that jumped to it pushed its index already. */
-	h = entry;
-	if (plt_at(s, h, "\xf3\x0f\x1e\xfa", 4))
-		h += 4;
-	if (entry == 0 && s->header && plt_at(s, h, "\xff\x35", 2))
+	/* The lazy header pushes the link map first: the entry that jumped
+	 * to it pushed its index already. */
+	if (entry == 0 && s->lazy)
 		depth = 8;
 	for (i = entry; i < off;) {
 		size_t len = plt_insn(s->code + i, s->size - i, &push);

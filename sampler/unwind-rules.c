@@ -264,16 +264,18 @@ unwind_rules_get(struct unwind_rules *u, uint32_t id, uint64_t pc)
 		    lm->entry >= start && lm->entry < end)
 			tmp.entry = true;
 		free(fr);
-	} else if (!unwind_rules_plt(lm, pc, &tmp)) {
-		/*
-		 * No CFI for this code: frame pointers, if any. Code just
-		 * past the module's entry point (the dynamic linker's
-		 * _start, which has no CFI) is the root of the stack.
-		 */
-		tmp = unwind_rule_fp;
-		tmp.entry = lm->entry && pc >= lm->entry && pc - lm->entry < 64;
-		ok = true;
 	} else {
+		/*
+		 * No CFI for this code: a PLT stub's own rule, else frame
+		 * pointers, if any. Code just past the module's entry point
+		 * (the dynamic linker's _start, which has no CFI) is the
+		 * root of the stack.
+		 */
+		if (!unwind_rules_plt(lm, pc, &tmp)) {
+			tmp = unwind_rule_fp;
+			tmp.entry = lm->entry && pc >= lm->entry &&
+				    pc - lm->entry < 64;
+		}
 		ok = true;
 	}
 	if (!ok) {
