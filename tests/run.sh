@@ -66,11 +66,16 @@ e2e_tests() {
 		esac
 		# One at a time across the suites: record_nomaps.sh sets
 		# kernel.perf_event_paranoid to 0 for a while, which the others
-		# test the unprivileged refusals and fallbacks under.
+		# test the unprivileged refusals and fallbacks under; and the
+		# diff tests judge real runs' noise (two of diff_threads.sh's
+		# four-thread programs at once on 2 CPUs scattered its CPU
+		# time past fixed work's 8%).
 		lock=
 		case $(basename "$t") in
 		record_nomaps.sh | record_lifecycle.sh | record_targets.sh)
 			command -v flock >/dev/null && lock="flock $work/paranoid.lock" ;;
+		diff.sh | diff_threads.sh | diff_corpus.sh | profile_diff.sh)
+			command -v flock >/dev/null && lock="flock $work/diff.lock" ;;
 		esac
 		t0=$(date +%s)
 		out=$(SCORCH="$top/$1/scorch" EXAMPLES="$top/build/examples" \
