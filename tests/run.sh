@@ -9,8 +9,10 @@
 # The builds' end-to-end suites run side by side (one process each: the
 # tests within a suite stay one at a time), their output printed build by
 # build when all are done: most tests wait on workloads, recordings of a
-# set length and sleeps, so two suites take little more than one. Every
-# test's time is printed, slowest first.
+# set length and sleeps, so two suites take little more than one. The
+# tests that judge real runs' noise wait for each other, or for the
+# machine to themselves (see the locks). Every test's time is printed,
+# slowest first.
 # Exits 1 if anything failed.
 set -u
 
@@ -67,16 +69,23 @@ e2e_tests() {
 		# One at a time across the suites: record_nomaps.sh sets
 		# kernel.perf_event_paranoid to 0 for a while, which the others
 		# test the unprivileged refusals and fallbacks under; and the
-		# diff tests judge real runs' noise (two of diff_threads.sh's
-		# four-thread programs at once on 2 CPUs scattered its CPU
-		# time past fixed work's 8%).
+		# diff tests judge real runs' noise. diff_threads.sh runs with
+		# the machine to itself (every other test holds machine.lock
+		# shared): its four worker threads on 2 CPUs beside another
+		# test scattered their CPU time past fixed work's 8% (fresh10,
+		# beside its twin; fresh11, beside the normal build's suite).
 		lock=
 		case $(basename "$t") in
 		record_nomaps.sh | record_lifecycle.sh | record_targets.sh)
-			command -v flock >/dev/null && lock="flock $work/paranoid.lock" ;;
-		diff.sh | diff_threads.sh | diff_corpus.sh | profile_diff.sh)
-			command -v flock >/dev/null && lock="flock $work/diff.lock" ;;
+			lock="flock $work/paranoid.lock" ;;
+		diff.sh | diff_corpus.sh | profile_diff.sh)
+			lock="flock $work/diff.lock" ;;
 		esac
+		case $(basename "$t") in
+		diff_threads.sh) lock="flock -x $work/machine.lock $lock" ;;
+		*) lock="flock -s $work/machine.lock $lock" ;;
+		esac
+		command -v flock >/dev/null || lock=
 		t0=$(date +%s)
 		out=$(SCORCH="$top/$1/scorch" EXAMPLES="$top/build/examples" \
 			$lock sh "$t" 2>&1)
@@ -99,6 +108,7 @@ e2e_tests() {
 for build in "$@"; do
 	unit_tests "$build"
 done
+: >"$work/machine.lock"
 for build in "$@"; do
 	e2e_tests "$build" >"$work/$build.out" 2>&1 &
 done
