@@ -70,7 +70,7 @@ SAMPLER_SRCS := sampler/sampler.c sampler/passes.c sampler/decode.c \
 	sampler/unwind-fp.c sampler/unwind.c sampler/unwind-libdw.c \
 	sampler/unwind-rules.c sampler/unwind-libunwind.c sampler/unwind-ehret.c \
 	sampler/unwind-plt.c \
-	sampler/offcpu.c
+	sampler/offcpu.c sampler/jitter.c
 SYMBOLIZE_SRCS := symbolize/symbolizer.c symbolize/kallsyms.c \
 	symbolize/perfmap.c symbolize/demangle.c symbolize/dwarfidx.c \
 	symbolize/symtab.c symbolize/plt.c
@@ -93,8 +93,8 @@ LIB_OBJS := $(LIB_SRCS:.c=.o) $(GEN_OBJS)
 UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_diffmodel test_budget test_regex \
 	test_modules test_escape test_roundtrip test_decode test_common \
-	test_values test_offcpu test_meta
-EXAMPLES := cpuburn threads echo-server loadgen stackmix offcpu inlined
+	test_values test_offcpu test_meta test_jitter
+EXAMPLES := cpuburn threads echo-server loadgen stackmix offcpu inlined lockstep
 
 # ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------
 # $(call build_rules,DIR,EXTRA_FLAGS); CC_DIR is the build's compiler.

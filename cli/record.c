@@ -34,6 +34,7 @@ enum {
 	RECORD_UNWINDER,
 	RECORD_UNWIND_CHECK,
 	RECORD_SCOPE,
+	RECORD_FIXED_PERIOD,
 	RECORD_NO_DEMANGLE,
 	RECORD_NO_INLINE,
 	RECORD_TID,
@@ -59,6 +60,11 @@ static const struct usage_opt record_opts_table[] = {
 	  "under its mount, e.g. system.slice/x.service);\n"
 	  "root or CAP_PERFMON" },
 	{ "freq", 'F', "HZ", "samples per second of CPU time (default 99)" },
+	{ "fixed-period", RECORD_FIXED_PERIOD, NULL,
+	  "sample exactly every 1/HZ of CPU time; by default\n"
+	  "the period is re-drawn within 1/8 of it every 16\n"
+	  "to 32 samples, at random moments, so a program\n"
+	  "that runs in rounds cannot sample in lockstep" },
 	{ "duration", 'd', "SECS",
 	  "stop after SECS seconds (default: Ctrl-C, or when\n"
 	  "every target has exited)" },
@@ -416,6 +422,9 @@ record_parse_opt(int c, char **argv, struct record_args *a)
 		return 0;
 	case 'F':
 		return record_parse_freq(optarg, ro);
+	case RECORD_FIXED_PERIOD:
+		ro->fixed_period = true;
+		return 0;
 	case 'd':
 		return record_parse_duration(optarg, ro);
 	case 'e':

@@ -199,6 +199,8 @@ record_profile_metadata(struct profile *p, const struct sampler *s,
 	profile_meta_set_int(p, "frequency_hz", ro->freq_hz);
 	if (st->period_ns)
 		profile_meta_set_int(p, "period_ns", (int64_t)st->period_ns);
+	/* How often the period was re-drawn (sampler/jitter.c); 0: fixed. */
+	profile_meta_set_int(p, "period_changes", (int64_t)st->period_changes);
 	profile_meta_set_str(p, "scope",
 			     st->scope == SCOPE_CPU ? "cpu" : "thread");
 	profile_meta_set_str(p, "callgraph",

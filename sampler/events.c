@@ -253,6 +253,7 @@ sampler_close_events(struct sampler *s)
 	for (i = 0; i < s->nfds; i++)
 		close(s->fds[i]);
 	s->nfds = 0;
+	s->jit.n = 0; /* their copies in the jitter's list */
 }
 
 /* The attr of every event of the recording; its format is what records
@@ -417,6 +418,8 @@ sampler_open_cpu(struct sampler *s, struct scorch_err *err)
 			ret = fd;
 		} else {
 			ret = sampler_add_event(s, fd, i, err);
+			if (ret >= 0)
+				jitter_note_fd(s, fd);
 			if (ret >= 0 && (s->opts.system_wide || s->opts.cgroup))
 				ret = sampler_open_offcpu(
 					s, &attr, target, i,

@@ -514,6 +514,24 @@ struct pass {
 	size_t nrecs, recs_cap;
 };
 
+/* jitter.c: the clock events' period, re-timed at random moments. */
+struct jitter_fd {
+	int fd;		 /* a per-CPU clock event, -1 once it refused */
+	uint64_t period; /* its period since its last change, ns */
+	uint64_t count;	 /* its count (CPU ns) at that change */
+};
+
+struct jitter {
+	bool on;
+	struct jitter_fd *fds;
+	size_t n, cap, next_fd;
+	uint64_t nominal; /* 1e9 / frequency */
+	uint64_t next_ns; /* the next change, CLOCK_MONOTONIC */
+	uint64_t rng;
+	uint64_t ns, samples; /* the closed stretches: CPU ns, samples */
+	uint64_t changes;
+};
+
 struct sampler {
 	struct record_opts opts;
 	struct event_spec spec;
@@ -567,6 +585,7 @@ struct sampler {
 	uint64_t uips[MAX_IPS]; /* user frames from the unwinder */
 	uint32_t umods[MAX_IPS];
 	struct timespec start;
+	struct jitter jit;
 };
 
 /* passes.c: reading the rings in time-ordered passes. */
@@ -616,6 +635,33 @@ void offcpu_exit(struct sampler *s, pid_t tid);
 /* The recording ended at end_ns: threads still off CPU weighed to it. */
 void offcpu_finish(struct sampler *s, uint64_t end_ns);
 void offcpu_free(struct sampler *s);
+
+/* jitter.c (see the file): the draws, one stretch of an event into the
+ * sums and their period, then the recording's side. */
+uint64_t jitter_rand(uint64_t *state);
+/* A period within 1/8 of nominal; a wait of 16 to 32 nominal periods
+ * (at least 10 ms), in ns. */
+uint64_t jitter_draw_period(uint64_t nominal, uint64_t *state);
+uint64_t jitter_draw_wait(uint64_t nominal, uint64_t *state);
+/* ns of CPU at period: floor(ns / period) samples. */
+void jitter_stretch(struct jitter *j, uint64_t ns, uint64_t period);
+/* The stretches' ns per sample, rounded; nominal when there are none. */
+uint64_t jitter_period_ns(const struct jitter *j, uint64_t nominal);
+/* The nominal period and the draws' seed, before the events open. */
+void jitter_init(struct sampler *s);
+void jitter_note_fd(struct sampler *s, int fd);
+/* Events enabled at now_ns: on for a clock event in cpu scope without
+ * --fixed-period, and the first change drawn. */
+void jitter_start(struct sampler *s, uint64_t now_ns);
+/* ns until the next change (0: due), -1 when none will come. */
+int64_t jitter_wait_ns(const struct sampler *s, uint64_t now_ns);
+/* The change when due: new periods for up to 64 events. */
+void jitter_tick(struct sampler *s, uint64_t now_ns);
+/* Events disabled: the last stretches closed, stats.period_ns and
+ * stats.period_changes set. */
+void jitter_finish(struct sampler *s);
+void jitter_free(struct sampler *s);
+uint64_t sampler_now_ns(void);
 
 /* targets.c: the processes to record. */
 struct pollfd;

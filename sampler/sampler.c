@@ -59,7 +59,7 @@ sampler_set_stack_mode(struct sampler *s)
 		s->offcpu_stack_bytes = SAMPLER_MAX_STACK_BYTES;
 }
 
-static uint64_t
+uint64_t
 sampler_now_ns(void)
 {
 	struct timespec ts;
@@ -82,6 +82,7 @@ sampler_setup(struct sampler *s, const struct record_opts *opts,
 		s->opts.event = "cpu-clock";
 	if (event_lookup(s->opts.event, &s->spec, err) < 0)
 		return -EINVAL;
+	jitter_init(s);
 	s->stacks = stack_table_new();
 	s->maps = map_set_new();
 	s->mods = module_table_new();
@@ -134,6 +135,7 @@ sampler_new(const struct record_opts *opts, struct scorch_err *err)
 	sampler_init_stats(s);
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
 	s->start_ns = sampler_now_ns();
+	jitter_start(s, s->start_ns);
 	if (sampler_start_child(s, err) < 0)
 		goto out_free;
 	return s;
@@ -145,45 +147,90 @@ out_free:
 
 /* ---- recording --------------------------------------------------------- */
 
+/* The poll set: every CPU's ring still open, every target's pidfd;
+ * returns how many entries, the pidfds' from *base. */
+static size_t
+sampler_poll_set(struct sampler *s, struct pollfd *pfd, size_t *base)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncpus; i++) {
+		pfd[i].fd =
+			s->hup[i] || !s->rings[i].base ? -1 : s->rings[i].fd;
+		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+	}
+	*base = s->ncpus;
+	for (i = 0; i < s->npids; i++) {
+		pfd[*base + i].fd = s->pidfds[i] >= 0 ? s->pidfds[i] : -1;
+		pfd[*base + i].events = POLLIN;
+		pfd[*base + i].revents = 0;
+	}
+	return *base + s->npids;
+}
+
+/* How long to wait for records: POLL_MS at most, less when the duration
+ * ends sooner or the period is due to change (sampler/jitter.c). */
+static struct timespec
+sampler_timeout(const struct sampler *s, double elapsed)
+{
+	uint64_t ns = POLL_MS * 1000000ULL;
+	int64_t jit = jitter_wait_ns(s, sampler_now_ns());
+	struct timespec ts;
+
+	if (s->opts.duration_s > 0) {
+		double left = s->opts.duration_s - elapsed;
+
+		if (left * 1e9 < (double)ns)
+			ns = left > 0 ? (uint64_t)(left * 1e9) + 1000000 : 0;
+	}
+	if (jit >= 0 && (uint64_t)jit < ns)
+		ns = (uint64_t)jit;
+	ts.tv_sec = (time_t)(ns / 1000000000ULL);
+	ts.tv_nsec = (long)(ns % 1000000000ULL);
+	return ts;
+}
+
+/* Stop the events, drain what they wrote, settle deferred records;
+ * threads still off CPU were off until now. */
+static void
+sampler_end(struct sampler *s)
+{
+	uint64_t end_ns = sampler_now_ns();
+
+	sampler_enable(s, false);
+	jitter_finish(s);
+	sampler_pass(s);
+	sampler_pass(s);
+	if (s->opts.off_cpu)
+		offcpu_finish(s, end_ns);
+	s->stats.elapsed_s = ts_elapsed(&s->start);
+	s->stats.unwind_ns_median = sampler_unwind_quantile(s, 0.5);
+	s->stats.unwind_ns_p99 = sampler_unwind_quantile(s, 0.99);
+	if (s->opts.unwind_check && s->uw_ops->mismatches)
+		s->stats.unwind_mismatches = (int64_t)s->uw_ops->mismatches(
+			s->uw, &s->stats.unwind_checked);
+}
+
 int
 sampler_run(struct sampler *s, struct scorch_err *err)
 {
 	struct pollfd *pfd = xcalloc(s->ncpus + s->npids + 1, sizeof(*pfd));
 	double elapsed = 0, next_progress = 0.25;
-	uint64_t end_ns;
 	int ret = 0;
 
 	for (;;) {
-		size_t i, n = 0, base;
-		int timeout = POLL_MS;
+		size_t i, n, base;
+		struct timespec timeout = sampler_timeout(s, elapsed);
 		bool stop = false;
 
-		for (i = 0; i < s->ncpus; i++) {
-			pfd[i].fd = s->hup[i] || !s->rings[i].base
-					    ? -1
-					    : s->rings[i].fd;
-			pfd[i].events = POLLIN;
-			pfd[i].revents = 0;
-		}
-		base = s->ncpus;
-		for (i = 0; i < s->npids; i++) {
-			pfd[base + i].fd =
-				s->pidfds[i] >= 0 ? s->pidfds[i] : -1;
-			pfd[base + i].events = POLLIN;
-			pfd[base + i].revents = 0;
-		}
-		n = base + s->npids;
-		if (s->opts.duration_s > 0) {
-			double left = s->opts.duration_s - elapsed;
-
-			if (left * 1000 < timeout)
-				timeout = left > 0 ? (int)(left * 1000) + 1 : 0;
-		}
-		if (poll(pfd, n, timeout) < 0 && errno != EINTR) {
+		n = sampler_poll_set(s, pfd, &base);
+		if (ppoll(pfd, n, &timeout, NULL) < 0 && errno != EINTR) {
 			err_set(err, "poll: %s", strerror(errno));
 			ret = -1;
 			stop = true;
 		}
+		jitter_tick(s, sampler_now_ns());
 		for (i = 0; i < s->ncpus; i++)
 			if (pfd[i].revents & (POLLHUP | POLLERR))
 				s->hup[i] = true;
@@ -205,20 +252,7 @@ sampler_run(struct sampler *s, struct scorch_err *err)
 		if (stop)
 			break;
 	}
-	/* Stop the events, drain what they wrote, settle deferred records;
-	 * threads still off CPU were off until now. */
-	end_ns = sampler_now_ns();
-	sampler_enable(s, false);
-	sampler_pass(s);
-	sampler_pass(s);
-	if (s->opts.off_cpu)
-		offcpu_finish(s, end_ns);
-	s->stats.elapsed_s = ts_elapsed(&s->start);
-	s->stats.unwind_ns_median = sampler_unwind_quantile(s, 0.5);
-	s->stats.unwind_ns_p99 = sampler_unwind_quantile(s, 0.99);
-	if (s->opts.unwind_check && s->uw_ops->mismatches)
-		s->stats.unwind_mismatches = (int64_t)s->uw_ops->mismatches(
-			s->uw, &s->stats.unwind_checked);
+	sampler_end(s);
 	free(pfd);
 	return ret;
 }
@@ -253,6 +287,7 @@ sampler_free(struct sampler *s)
 	pass_free(&s->cur);
 	pass_free(&s->next);
 	offcpu_free(s);
+	jitter_free(s);
 	free(s);
 }
 

@@ -69,6 +69,9 @@ struct record_opts {
 	char *const *argv; /* command to launch (NULL-terminated), or NULL */
 	const char *event; /* "cpu-clock" (default), "task-clock", ... */
 	unsigned freq_hz;  /* samples per second of CPU time */
+	/* The clock's period exactly 1/freq_hz throughout, not re-timed at
+	 * random moments (sampler/jitter.c). */
+	bool fixed_period;
 	double duration_s; /* stop after this long; 0 = no limit */
 	enum sampler_scope scope;
 	enum sampler_callgraph callgraph;
@@ -118,7 +121,8 @@ struct sampler_stats {
 	uint64_t processes;	  /* distinct target processes seen */
 	uint64_t skipped_threads; /* threads that exited while attaching */
 	double elapsed_s;	  /* wall time recorded */
-	uint64_t period_ns;	  /* nominal sampling period (clock events) */
+	uint64_t period_ns;	  /* CPU ns a sample stands for (clock events) */
+	uint64_t period_changes;  /* the period re-timed (sampler/jitter.c) */
 	uint32_t stack_bytes;	  /* user stack copied per sample, 0 = none */
 	enum sampler_unwinder unwinder; /* the CFI unwinder used */
 	enum sampler_scope scope;	/* the scope actually used */
