@@ -147,6 +147,10 @@ struct diff_result {
 	 * noise the runs show (below 1: cpu-clock samples are evenly spaced
 	 * in CPU time); 1 with one run a side. */
 	double sampling_dispersion;
+	/* Several runs a side: the model's weight against each function's
+	 * own scatter, in degrees of freedom (4 to 16, from how the
+	 * functions' scatter spreads); NAN with one run a side. */
+	double prior_df;
 	const char *unit; /* "pts" (share points), "ms", "samples" */
 	/* what the runs' counts are: NULL or "samples", or "ns" (a view of
 	 * off-CPU or wall time: --value); set by the caller */

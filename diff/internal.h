@@ -49,6 +49,8 @@ double stat_median(double *v, size_t n);
 double stat_weighted_median(const double *v, const double *w, size_t n);
 /* The median of a chi-square with df degrees of freedom (approximate). */
 double stat_chi2_median(double df);
+/* The trigamma function, x > 0 (NAN otherwise). */
+double stat_trigamma(double x);
 
 /* align.c */
 /*
@@ -132,6 +134,9 @@ struct diff_noise {
 	double tau2_kernel; /* the same for kernel functions (several runs a
 			       side: the kernel's own, often far noisier) */
 	double phi;	    /* sampling variance scale (one run a side) */
+	/* The model's weight against a function's own scatter of runs, in
+	 * degrees of freedom (several runs a side; noise.c) */
+	double prior_df;
 };
 
 /* count.c */

@@ -12,9 +12,6 @@
 #include "../profile/profile.h"
 #include "internal.h"
 
-/* The noise model's weight, in runs' degrees of freedom, against one
- * function's own scatter of runs (runs_t_test). */
-#define PRIOR_DF 4.0
 /* Whole commands whose CPU time per run scatters by more than this within
  * a side are not fixed work: 12 fixed-work runs of two examples here
  * scattered by 2-3% at a load of 4 on 2 CPUs, timed runs by 10-35%. */
@@ -181,7 +178,8 @@ model_run_var(const struct diff_sides *sd, size_t r, double mean, double unit,
  * and so its weight; each side's mean is the weighted mean of its runs.
  * How far the function's own runs scatter around those means, relative to
  * the model (a scale, df = runs - 2), is pooled with the model's own scale
- * of 1 worth PRIOR_DF runs, as limma moderates gene-wise variances: a
+ * of 1 worth nz->prior_df runs (estimated from how the functions' scatter
+ * spreads, diff/noise.c), as limma moderates gene-wise variances: a
  * function whose runs scatter more than the model says is judged by its
  * own scatter, one with few runs leans on the model. The t statistic has
  * the summed degrees of freedom.
@@ -225,17 +223,17 @@ diff_runs_t_test(const struct diff_sides *sd, const uint64_t *cnt,
 	}
 	free(w);
 	df = (double)(n - 2);
-	scale = (PRIOR_DF + ss) / (PRIOR_DF + df);
+	scale = (nz->prior_df + ss) / (nz->prior_df + df);
 	se = sqrt(scale * (1 / sw[0] + 1 / sw[1]));
 	if (!(se > 0))
 		return;
 	/* One run's variance a side, for the runs a change would need. */
 	m->run_var[0] = scale * (double)sd->nb / sw[0];
 	m->run_var[1] = scale * (double)sd->np / sw[1];
-	m->df_extra = PRIOR_DF;
+	m->df_extra = nz->prior_df;
 	m->z = (mean[1] - mean[0]) / se;
-	m->p = fmin(1, 2 * stat_t_sf(fabs(m->z), PRIOR_DF + df));
-	tc = stat_t_quantile(1 - alpha / 2, PRIOR_DF + df);
+	m->p = fmin(1, 2 * stat_t_sf(fabs(m->z), nz->prior_df + df));
+	tc = stat_t_quantile(1 - alpha / 2, nz->prior_df + df);
 	m->lo = m->delta - tc * se;
 	m->hi = m->delta + tc * se;
 	m->tested = true;

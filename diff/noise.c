@@ -37,6 +37,18 @@
  * by steps of PHI_STEP. Below PHI_MIN, 3 runs cannot tell. */
 #define PHI_MIN 0.05
 #define PHI_STEP 1.25
+/*
+ * The model's weight against a function's own scatter, in degrees of
+ * freedom, is estimated from how far the functions' scatter ratios spread
+ * (noise_prior_df), within these bounds: PRIOR_DF_MIN where they spread
+ * widely (threads whose start-up swings by 100%: each such function is
+ * judged by its own scatter), up to PRIOR_DF_MAX where every function
+ * scatters as the model says. PRIOR_MIN_FUNCTIONS ratios at least, else
+ * PRIOR_DF_MIN. docs/DIFF.md, "The test", has the measurements.
+ */
+#define PRIOR_DF_MIN 4.0
+#define PRIOR_DF_MAX 16.0
+#define PRIOR_MIN_FUNCTIONS 5
 
 /* One count's scatter of runs around its side's mean, both sides. */
 struct noise_scatter {
@@ -218,6 +230,50 @@ noise_misfit(const struct noise_fit *ft, double phi, const double *tau2)
 }
 
 /*
+ * The prior's degrees of freedom d0, as limma estimates them: under the
+ * model with d0, a function's ratio of its scatter to the model's is
+ * F-distributed with (df, d0) degrees of freedom, and the variance of its
+ * log is trigamma(df / 2) + trigamma(d0 / 2). So d0 follows from the
+ * ratios' sample variance of logs, within the bounds above.
+ */
+static double
+noise_prior_df(const struct noise_fit *ft, double phi, const double *tau2,
+	       double df)
+{
+	double sum = 0, sum2 = 0, var, excess, lo, hi, mid;
+	size_t i, k = 0;
+	int it;
+
+	for (i = 0; i < ft->n; i++) {
+		double x = noise_ratio(&ft->sc[i], phi, tau2[ft->kernel[i]]);
+
+		if (!(x > 0))
+			continue;
+		sum += log(x);
+		sum2 += log(x) * log(x);
+		k++;
+	}
+	if (k < PRIOR_MIN_FUNCTIONS)
+		return PRIOR_DF_MIN;
+	var = (sum2 - sum * sum / (double)k) / (double)(k - 1);
+	excess = var - stat_trigamma(df / 2);
+	if (excess >= stat_trigamma(PRIOR_DF_MIN / 2))
+		return PRIOR_DF_MIN;
+	if (excess <= stat_trigamma(PRIOR_DF_MAX / 2))
+		return PRIOR_DF_MAX;
+	lo = PRIOR_DF_MIN;
+	hi = PRIOR_DF_MAX;
+	for (it = 0; it < 40; it++) {
+		mid = (lo + hi) / 2;
+		if (stat_trigamma(mid / 2) > excess)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/*
  * Several runs a side: phi (what of the binomial or Poisson sampling
  * noise the runs really show: cpu-clock samples are evenly spaced in CPU
  * time, not random, so a function that runs in long stretches scatters
@@ -275,6 +331,10 @@ noise_fit_runs(struct diff_result *r, const struct diff_counts *c,
 			nz->tau2_kernel = tau2[1];
 		}
 	}
+	tau2[0] = nz->tau2;
+	tau2[1] = nz->tau2_kernel;
+	nz->prior_df = noise_prior_df(&ft, nz->phi, tau2, df);
+	r->prior_df = nz->prior_df;
 	r->dispersion = sqrt(nz->tau2);
 	r->dispersion_kernel =
 		nk >= GROUP_MIN_FUNCTIONS ? sqrt(nz->tau2_kernel) : NAN;
@@ -301,6 +361,8 @@ diff_estimate_noise(struct diff_result *r, struct diff_counts *c,
 	nz->tau2 = 0;
 	nz->tau2_kernel = -1; /* one run a side: the same for every kind */
 	nz->phi = 1;
+	nz->prior_df = PRIOR_DF_MIN;
+	r->prior_df = NAN; /* no runs' scatter to weigh */
 	r->dispersion_kernel = NAN;
 	if (sd->nb >= 2 && sd->np >= 2) {
 		noise_fit_runs(r, c, sd, cand, nz);

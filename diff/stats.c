@@ -412,6 +412,29 @@ stat_chi2_median(double df)
 	return df * c * c * c;
 }
 
+/* The trigamma function (the derivative of digamma), x > 0: the
+ * recurrence up to x >= 6, then the asymptotic series to x^-9 (error
+ * below 1e-9). */
+double
+stat_trigamma(double x)
+{
+	double sum = 0, x2;
+
+	if (!(x > 0))
+		return NAN;
+	while (x < 6) {
+		sum += 1 / (x * x);
+		x += 1;
+	}
+	x2 = 1 / (x * x);
+	return sum + 1 / x +
+	       x2 / 2 *
+		       (1 +
+			1 / x *
+				(1.0 / 3 -
+				 x2 * (1.0 / 15 - x2 * (1.0 / 21 - x2 / 15))));
+}
+
 /* A value and its weight, for the weighted median. */
 struct stat_wv {
 	double v, w;

@@ -66,8 +66,9 @@ report_noise(const struct diff_result *r)
 	if (!strcmp(r->dispersion_from, "runs"))
 		snprintf(buf, sizeof(buf),
 			 "run-to-run noise %.1f%%%s, sampling noise %.2f of "
-			 "binomial (from the runs)",
-			 100 * r->dispersion, kern, r->sampling_dispersion);
+			 "binomial, the model worth %.0f runs (from the runs)",
+			 100 * r->dispersion, kern, r->sampling_dispersion,
+			 r->prior_df);
 	else
 		snprintf(buf, sizeof(buf),
 			 "one run a side: run-to-run noise taken as %.1f%%",

@@ -192,6 +192,8 @@ diffreport_write_json(const struct diff_result *r, FILE *fp)
 	report_json_num(fp, r->dispersion_kernel);
 	fputs(",\n\"sampling_dispersion\": ", fp);
 	report_json_num(fp, r->sampling_dispersion);
+	fputs(",\n\"prior_df\": ", fp);
+	report_json_num(fp, r->prior_df);
 	fprintf(fp, ",\n\"dispersion_from\": \"%s\",\n", r->dispersion_from);
 	report_json_list(fp, r, "regressions", r->regressions, r->nregressions,
 			 false);

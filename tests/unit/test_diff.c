@@ -38,6 +38,26 @@ test_stat_norm(void **state)
 	assert_true(fabs(stat_norm_quantile(1e-10) + 6.361340902404056) < 1e-7);
 }
 
+/* trigamma against its closed forms: pi^2/2, pi^2/6, pi^2/6 - 1, and
+ * pi^2/6 - 1 - 1/4 - ... - 1/81 at 10; the series' terms at 100. */
+static void
+test_stat_trigamma(void **state)
+{
+	double pi2 = M_PI * M_PI, h = 0;
+	int k;
+
+	(void)state;
+	assert_true(fabs(stat_trigamma(0.5) - pi2 / 2) < 1e-8);
+	assert_true(fabs(stat_trigamma(1) - pi2 / 6) < 1e-8);
+	assert_true(fabs(stat_trigamma(2) - (pi2 / 6 - 1)) < 1e-8);
+	for (k = 1; k <= 9; k++)
+		h += 1.0 / (k * k);
+	assert_true(fabs(stat_trigamma(10) - (pi2 / 6 - h)) < 1e-10);
+	/* 1/x + 1/2x^2 + 1/6x^3 - 1/30x^5 at 100 */
+	assert_true(fabs(stat_trigamma(100) - 0.0100501666633333) < 1e-12);
+	assert_true(isnan(stat_trigamma(0)));
+}
+
 static void
 test_stat_t(void **state)
 {
@@ -883,6 +903,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stat_norm),
 		cmocka_unit_test(test_stat_t),
+		cmocka_unit_test(test_stat_trigamma),
 		cmocka_unit_test(test_stat_mann_whitney_exact),
 		cmocka_unit_test(test_stat_mann_whitney_large),
 		cmocka_unit_test(test_stat_hodges_lehmann),
