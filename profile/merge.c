@@ -112,17 +112,27 @@ profile_add_profile(struct profile *dst, const struct profile *src)
 
 /* Counters that add up over runs. */
 static const char *const merge_summed[] = {
-	"samples",	   "lost",
-	"throttled",	   "truncated_stacks",
-	"broken_stacks",   "duration_ms",
-	"threads",	   "processes",
-	"unknown_modules", "copy_truncated_stacks",
+	"samples",
+	"lost",
+	"throttled",
+	"truncated_stacks",
+	"broken_stacks",
+	"duration_ms",
+	"threads",
+	"processes",
+	"unknown_modules",
+	"copy_truncated_stacks",
 	"leaf_callers_recovered",
 	/* record --off-cpu: every switch of every run counted */
-	"off_cpu_samples", "off_cpu_switches",
-	"off_cpu_open", "off_cpu_before",
-	"off_cpu_unmatched", "off_cpu_no_switch_in",
+	"off_cpu_samples",
+	"off_cpu_switches",
+	"off_cpu_open",
+	"off_cpu_before",
+	"off_cpu_unmatched",
+	"off_cpu_no_switch_in",
 	"off_cpu_preempted_ns",
+	/* record's period re-drawn (sampler/jitter.c) */
+	"period_changes",
 };
 
 static bool
@@ -142,6 +152,34 @@ merge_meta_equal(const struct meta *a, const struct meta *b)
 	if (!a || !b || a->type != b->type)
 		return false;
 	return a->type == META_INT ? a->num == b->num : !strcmp(a->str, b->str);
+}
+
+/*
+ * period_ns: each run's samples stand for its own period (re-drawn
+ * periods differ by a percent or two between runs), so the merge's is the
+ * runs' CPU time over their samples, rounded: the mean of their periods
+ * weighted by their samples (the first run's when none has samples).
+ * Dropped when a run has none.
+ */
+static void
+merge_period(struct profile *dst, struct profile *const *in, size_t n)
+{
+	double ns = 0, samples = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int64_t p = profile_meta_int(in[i], "period_ns", -1);
+
+		if (p <= 0)
+			return;
+		ns += (double)p * (double)profile_total(in[i]);
+		samples += (double)profile_total(in[i]);
+	}
+	/* A weighted mean of positive int64s: within their range. */
+	profile_meta_set_int(dst, "period_ns",
+			     samples > 0
+				     ? (int64_t)(ns / samples + 0.5)
+				     : profile_meta_int(in[0], "period_ns", 1));
 }
 
 /* Set dst's value of key m->key from the n inputs, by the rules above
@@ -178,6 +216,10 @@ merge_meta_key(struct profile *dst, struct profile *const *in, size_t n,
 				return;
 		}
 		profile_meta_set_int(dst, m->key, sum);
+		return;
+	}
+	if (!strcmp(m->key, "period_ns") && m->type == META_INT) {
+		merge_period(dst, in, n);
 		return;
 	}
 	if (!strcmp(m->key, "start_time") && m->type == META_STR) {

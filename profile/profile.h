@@ -590,6 +590,8 @@ bool budget_metric_is_ms(enum budget_metric m);
  *     duration_ms, threads, processes) are summed; a run without
  *     "samples" (folded input) adds its total;
  *   - start_time is the earliest;
+ *   - period_ns is the runs' CPU time over their samples (their periods
+ *     weighted by their samples), absent when a run has none;
  *   - merged_from is the number of runs (a merged input counts as the runs
  *     it was merged from);
  *   - every other key of the first run, labels included, is kept when all

@@ -23,10 +23,11 @@ v = eval(sys.argv[2])
 print(v if isinstance(v, str) else json.dumps(v))' "$1" "$2"
 }
 
-# self FILE NAME: a function's self samples in a report's JSON (its self
-# ms over the recording's period: a recorded profile reports ms).
+# self FILE NAME [PROFILE]: a function's self samples in a report's JSON
+# (its self ms over the period of PROFILE, default $B: a recorded profile
+# reports ms, and each recording has its own period_ns).
 self() {
-	json "$1" "round(sum(r['self_ms'] for r in d['tables'][0]['rows'] if r['function'] == '$2' and r['module'] == 'inlined') / ($(json "$B" "d['meta']['period_ns']") / 1e6))"
+	json "$1" "round(sum(r['self_ms'] for r in d['tables'][0]['rows'] if r['function'] == '$2' and r['module'] == 'inlined') / ($(json "${3:-$B}" "d['meta']['period_ns']") / 1e6))"
 }
 
 # Five runs a side, interleaved: the PR's inlined helper does 32 units a
@@ -104,8 +105,8 @@ pr_self=0
 for i in 1 2 3 4 5; do
 	"$SCORCH" report "$T/base/run$i.json" --top 0 --format json >"$T/rb.json"
 	"$SCORCH" report "$T/pr/run$i.json" --top 0 --format json >"$T/rp.json"
-	base_self=$((base_self + $(self "$T/rb.json" mix_step)))
-	pr_self=$((pr_self + $(self "$T/rp.json" mix_step)))
+	base_self=$((base_self + $(self "$T/rb.json" mix_step "$T/base/run$i.json")))
+	pr_self=$((pr_self + $(self "$T/rp.json" mix_step "$T/pr/run$i.json")))
 done
 check "diff: mix_step's self samples are report's ($(json "$T/d.json" "d['regressions'][0]['self_samples']") = [$base_self, $pr_self])" \
 	test "$(json "$T/d.json" "d['regressions'][0]['self_samples']")" = "[$base_self, $pr_self]"

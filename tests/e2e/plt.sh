@@ -208,9 +208,12 @@ while IFS=: read -r name tools <&3; do
 		continue ;;
 	esac
 	"$SCORCH" fold "$T/$name.json" >"$T/$name.folded" 2>>"$T/$name.err"
+	# The loop calls memcpy and strlen (and qsort) through their stubs;
+	# which of them the samples fall in varies (memcpy@plt's may get
+	# none in 1000 samples).
 	if [ "$n" -ge 5 ] && [ "$n" -eq "$good" ] &&
-		grep -q ';memcpy@plt ' "$T/$name.folded"; then
-		ok "record names the $n samples in $name's PLT stubs (memcpy@plt in fold)"
+		grep -Eq ';(memcpy|strlen|qsort)@plt ' "$T/$name.folded"; then
+		ok "record names the $n samples in $name's PLT stubs ($(grep -Eo ';(memcpy|strlen|qsort)@plt ' "$T/$name.folded" | sort -u | tr -d '; ' | tr '\n' ' ')in fold)"
 	else
 		not_ok "record names every sample in $name's PLT stubs" \
 			"in PLT: $n, named right: $good, wrong: $*" \

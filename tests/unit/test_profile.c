@@ -998,6 +998,9 @@ test_profile_merge_sums_stacks_and_meta(void **state)
 		profile_meta_set_str(in[i], "hostname", i ? "b" : "a");
 		profile_meta_set_int(in[i], "samples", 10 + i);
 		profile_meta_set_int(in[i], "frequency_hz", 99);
+		/* Each run's own period (record re-draws it). */
+		profile_meta_set_int(in[i], "period_ns", i ? 1020000 : 1000000);
+		profile_meta_set_int(in[i], "period_changes", 40 + i);
 		profile_meta_set_int(in[i], "off_cpu_switches", 3 + i);
 		profile_meta_set_int(in[i], "off_cpu_preempted_ns",
 				     1000 * (i + 1));
@@ -1018,6 +1021,7 @@ test_profile_merge_sums_stacks_and_meta(void **state)
 			    "2024-01-01T00:00:00Z");
 	/* The folded run has no metadata, so nothing else is shared. */
 	assert_null(profile_meta_str(m, "tool"));
+	assert_int_equal(profile_meta_int(m, "period_ns", -1), -1);
 	assert_null(profile_meta_str(m, "label.commit"));
 	profile_free(m);
 
@@ -1028,6 +1032,10 @@ test_profile_merge_sums_stacks_and_meta(void **state)
 	assert_null(profile_meta_str(m, "label.run"));
 	assert_null(profile_meta_str(m, "hostname"));
 	assert_int_equal(profile_meta_int(m, "samples", 0), 21);
+	/* The runs' CPU time over their samples: (10 x 1000000 + 11 x
+	 * 1020000) / 21 = 1010476.2 ns; the changes summed. */
+	assert_int_equal(profile_meta_int(m, "period_ns", 0), 1010476);
+	assert_int_equal(profile_meta_int(m, "period_changes", 0), 81);
 	/* Every run's switches and preempted time counted. */
 	assert_int_equal(profile_meta_int(m, "off_cpu_switches", 0), 7);
 	assert_int_equal(profile_meta_int(m, "off_cpu_preempted_ns", 0), 3000);
