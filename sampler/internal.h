@@ -530,6 +530,7 @@ struct jitter {
 	uint64_t rng;
 	uint64_t ns, samples; /* the closed stretches: CPU ns, samples */
 	uint64_t changes;
+	bool late; /* the moment was missed once and drawn again */
 };
 
 struct sampler {

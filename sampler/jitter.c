@@ -43,6 +43,8 @@
 #define JITTER_MIN_PERIODS 16
 #define JITTER_MAX_PERIODS 32
 #define JITTER_MIN_NS 10000000ULL
+/* Later than this past the moment drawn, the moment is drawn again. */
+#define JITTER_LATE_NS 100000ULL
 /* Events changed at one moment, round-robin beyond: bounds the work of a
  * wake-up on a machine of many CPUs. */
 #define JITTER_MAX_PER_TICK 64
@@ -172,6 +174,18 @@ jitter_tick(struct sampler *s, uint64_t now_ns)
 
 	if (!j->on || !j->n || now_ns < j->next_ns)
 		return;
+	/*
+	 * Woken late (a pass that began at a ring's wake-up, itself right
+	 * after a sample, ran past the moment): a change now would come a
+	 * fixed time after a sample, in step with the samples' phase. So a
+	 * new moment within a period from now, and the change then.
+	 */
+	if (now_ns - j->next_ns > JITTER_LATE_NS && !j->late) {
+		j->late = true;
+		j->next_ns = now_ns + jitter_uniform(&j->rng, 0, j->nominal);
+		return;
+	}
+	j->late = false;
 	for (k = 0; k < todo; k++) {
 		struct jitter_fd *e = &j->fds[j->next_fd];
 		uint64_t p = jitter_draw_period(j->nominal, &j->rng);
