@@ -169,6 +169,38 @@ test_jitter_tick_real_event(void **state)
 	free(s);
 }
 
+/* Woken late, the change is not made at once (it would follow a sample
+ * by a fixed time) but at a new moment within a period; then it is. */
+static void
+test_jitter_late_moment_redrawn(void **state)
+{
+	struct sampler *s = xcalloc(1, sizeof(*s));
+	uint64_t t, nom = 1001001;
+	int k;
+
+	(void)state;
+	s->opts.freq_hz = 999;
+	s->spec.is_clock = true;
+	s->scope = SCOPE_CPU;
+	jitter_init(s);
+	jitter_note_fd(s, -1); /* no event: nothing to change */
+	jitter_start(s, 1000);
+	for (k = 0; k < 100; k++) {
+		t = s->jit.next_ns + 5000000; /* 5 ms late */
+		jitter_tick(s, t);
+		assert_true(s->jit.late);
+		assert_true(s->jit.next_ns >= t && s->jit.next_ns <= t + nom);
+		/* On time now: the change is made, the next one drawn. */
+		t = s->jit.next_ns + 1000;
+		jitter_tick(s, t);
+		assert_false(s->jit.late);
+		assert_true(s->jit.next_ns >= t + 16 * nom &&
+			    s->jit.next_ns <= t + 32 * nom);
+	}
+	jitter_free(s);
+	free(s);
+}
+
 /* --fixed-period, or thread scope: nothing changes, period nominal. */
 static void
 test_jitter_off(void **state)
@@ -205,6 +237,7 @@ main(void)
 		cmocka_unit_test(test_jitter_wait_draws),
 		cmocka_unit_test(test_jitter_stretches),
 		cmocka_unit_test(test_jitter_tick_real_event),
+		cmocka_unit_test(test_jitter_late_moment_redrawn),
 		cmocka_unit_test(test_jitter_off),
 	};
 
