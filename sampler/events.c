@@ -83,7 +83,8 @@ event_attr_init(struct perf_event_attr *attr, const struct event_spec *spec,
 	attr->type = spec->type;
 	attr->config = spec->config;
 	if (spec->is_clock) {
-		/* A clock's period is nanoseconds of CPU time: exact rate. */
+		/* A clock's period is nanoseconds of CPU time (re-drawn
+		 * around this one in cpu scope: sampler/jitter.c). */
 		attr->sample_period = 1000000000ULL / freq_hz;
 	} else {
 		attr->freq = 1;
