@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 
 #include "../common/common.h"
 #include "internal.h"
@@ -85,15 +84,6 @@ sampler_unwind_quantile(const struct sampler *s, double q)
 	if (b < 24)
 		return b;
 	return ((16ULL + 2 * (b & 7) + 1) << (b / 8 - 3)) / 2;
-}
-
-static uint64_t
-ns_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /*
@@ -198,9 +188,9 @@ sampler_unwind_user(struct sampler *s, const struct perf_rec *pr,
 		*nuser = sampler_fix_leaf(s, &smp, user, *nuser, room);
 		return 0;
 	}
-	t0 = ns_now();
+	t0 = sampler_now_ns();
 	res = s->uw_ops->user(s->uw, &smp, user, room, nuser);
-	sampler_note_unwind_time(s, ns_now() - t0);
+	sampler_note_unwind_time(s, sampler_now_ns() - t0);
 	if (res == UNWIND_COPY_SHORT || res == UNWIND_MAX)
 		return STACK_COPY_SHORT;
 	if (res == UNWIND_BROKEN)

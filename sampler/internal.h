@@ -639,7 +639,6 @@ void offcpu_free(struct sampler *s);
 
 /* jitter.c (see the file): the draws, one stretch of an event into the
  * sums and their period, then the recording's side. */
-uint64_t jitter_rand(uint64_t *state);
 /* A period within 1/8 of nominal; a wait of 16 to 32 nominal periods
  * (at least 10 ms), in ns. */
 uint64_t jitter_draw_period(uint64_t nominal, uint64_t *state);
@@ -662,6 +661,7 @@ void jitter_tick(struct sampler *s, uint64_t now_ns);
  * stats.period_changes set. */
 void jitter_finish(struct sampler *s);
 void jitter_free(struct sampler *s);
+/* sampler.c: CLOCK_MONOTONIC (the events' clock) in ns. */
 uint64_t sampler_now_ns(void);
 
 /* targets.c: the processes to record. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sampler/jitter.c - a sampling period re-timed at random moments
- * (docs/ARCHITECTURE.md, "The sampling period").
+ * (docs/DIFF.md, "Sampling in lockstep", has the measurements).
  *
  * A clock event with a fixed period samples a program that runs in
  * rounds of a fixed length in lockstep: when the round lasts the period
@@ -28,7 +28,6 @@
  * inherited per-thread event's copies in the threads it follows cannot be
  * reached from here.
  */
-#include <errno.h>
 #include <linux/perf_event.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,7 +49,7 @@
 #define JITTER_MAX_PER_TICK 64
 
 /* splitmix64: a well-mixed 64-bit draw from a counter. */
-uint64_t
+static uint64_t
 jitter_rand(uint64_t *state)
 {
 	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
