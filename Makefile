@@ -94,7 +94,7 @@ UNIT_TESTS := test_profile test_render test_sampler test_symbolize test_table \
 	test_diff test_diffmodel test_budget test_regex \
 	test_modules test_escape test_roundtrip test_decode test_common \
 	test_values test_offcpu test_meta test_jitter
-EXAMPLES := cpuburn threads echo-server loadgen stackmix offcpu inlined lockstep
+EXAMPLES := cpuburn threads echo-server loadgen stackmix offcpu inlined lockstep pingpong
 
 # ---- the builds: build/ (normal), build-asan/, build-fuzz/ -----------------
 # $(call build_rules,DIR,EXTRA_FLAGS); CC_DIR is the build's compiler.

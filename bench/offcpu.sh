@@ -2,11 +2,20 @@
 # SPDX-License-Identifier: MIT
 # bench/offcpu.sh - what `record --off-cpu` costs a context-switch-heavy
 # server: scorch without it, with it (-g dwarf, the default, and -g fp),
-# and perf's nearest equivalent on this machine, `perf record -e
-# context-switches -g` (this perf has no --off-cpu: it needs a BPF
-# skeleton; and it weighs nothing, it only samples each switch-out),
-# measured in the same run. Prints a markdown section on stdout (bench/run.sh
-# collects it).
+# and perf's nearest equivalents on this machine, measured in the same run
+# (this perf has no --off-cpu: it needs a BPF skeleton). `perf record -e
+# context-switches -c 1 -g` samples every switch-out as scorch does (perf's
+# default for the event is 4000 samples a second, not every switch) but
+# weighs nothing; `perf record -e dummy --switch-events` only writes a
+# record at every switch, the least any tool that times every switch
+# without BPF pays. Prints markdown sections on stdout (bench/run.sh
+# collects them).
+#
+# Second section: the cost of one switch, from examples/pingpong (two
+# threads passing a byte on one CPU: its CPU time is nearly all switching,
+# and what a profiler does at each switch runs in its context), measured
+# by the program itself under each profiler, without a load generator's
+# noise.
 #
 # Each measurement drives examples/echo-server (4 epoll threads, tens of
 # thousands of context switches a second) with examples/loadgen for
@@ -41,7 +50,7 @@ bench_echo_server "$W"
 ticks=$(getconf CLK_TCK)
 
 
-CONFIGS=${BENCH_OFFCPU_CONFIGS:-"none scorch scorch-offcpu scorch-offcpu-2k scorch-offcpu-fp scorch-offcpu-thread perf-cs perf-cs-dwarf"}
+CONFIGS=${BENCH_OFFCPU_CONFIGS:-"none scorch scorch-offcpu scorch-offcpu-2k scorch-offcpu-fp scorch-offcpu-thread perf-switch perf-cs perf-cs-dwarf"}
 
 # meta KEY: an integer of the last scorch profile's metadata (0: none).
 meta() {
@@ -76,14 +85,18 @@ measure() {
 		./scorch record -q --off-cpu --scope thread -p "$server" \
 			-o "$W/s.json" 2>"$W/prof.err" &
 		prof=$! ;;
+	perf-switch)
+		perf record -q -e dummy --switch-events -p "$server" \
+			-o "$W/perf.data" >/dev/null 2>"$W/prof.err" &
+		prof=$! ;;
 	perf-cs)
-		perf record -q -e context-switches -g -p "$server" \
+		perf record -q -e context-switches -c 1 -g -p "$server" \
 			-o "$W/perf.data" >/dev/null 2>"$W/prof.err" &
 		prof=$! ;;
 	perf-cs-dwarf)
-		perf record -q -e context-switches --call-graph dwarf \
-			-p "$server" -o "$W/perf.data" >/dev/null \
-			2>"$W/prof.err" &
+		perf record -q -e context-switches -c 1 --call-graph dwarf \
+			--switch-events -p "$server" -o "$W/perf.data" \
+			>/dev/null 2>"$W/prof.err" &
 		prof=$! ;;
 	esac
 	[ -n "$prof" ] && sleep 0.5
@@ -122,10 +135,14 @@ base_u=$(median none 3)
 	echo "run) while a profiler is attached with \`-p\`; medians of $ROUNDS"
 	echo "interleaved runs, on $(nproc) CPUs, kernel $(uname -r). scorch runs"
 	echo "at its defaults (99 Hz, cpu scope, \`-g dwarf\`, 8 KiB stack copy"
-	echo "per switch-out). perf-cs is \`perf record -e context-switches -g\`"
-	echo "(frame pointers), perf-cs-dwarf the same with \`--call-graph dwarf\`:"
-	echo "they sample every switch-out but do not weigh it (no switch-in"
-	echo "time); this perf has no \`--off-cpu\` (it needs BPF)."
+	echo "per switch-out). perf-cs is \`perf record -e context-switches -c 1 -g\`"
+	echo "(every switch-out sampled, frame pointers), perf-cs-dwarf"
+	echo "\`... -c 1 --call-graph dwarf --switch-events\` (what scorch's default"
+	echo "asks of the kernel: every switch-out with a stack copy, and the"
+	echo "switch records that time it); perf weighs nothing. perf-switch is"
+	echo "\`perf record -e dummy --switch-events\`: a record at every switch"
+	echo "and nothing else, the least a tool timing every switch without BPF"
+	echo "pays. This perf has no \`--off-cpu\` (it needs BPF)."
 	echo "\"switches weighed\" and \"not weighed\" are scorch's counters"
 	echo "(docs/FORMAT.md, \"Values\"): a switch it could not weigh is"
 	echo "counted there, never dropped silently."
@@ -155,5 +172,80 @@ base_u=$(median none 3)
 	echo
 	echo '```'
 	cat "$W/raw"
+	echo '```'
+}
+
+# The cost of one switch: examples/pingpong under each profiler (as its
+# command), interleaved round by round; its own CPU per switch.
+PP_CONFIGS=${BENCH_PINGPONG_CONFIGS:-"none scorch-offcpu scorch-offcpu-fp scorch-offcpu-2k perf-switch perf-cs-nocg perf-cs perf-cs-dwarf perf-cs-dwarf-switch perf-cs-dwarf-switch-user perf-cs-4khz"}
+PP_TRIPS=${BENCH_PINGPONG_TRIPS:-100000}
+
+# pingpong CONFIG: prints "us-per-switch samples-or-0".
+pingpong() {
+	pp="$EX/pingpong $PP_TRIPS"
+	pr="perf record -q -o $W/pp.data"
+	case $1 in
+	none) out=$($pp) ;;
+	scorch-offcpu) out=$(./scorch record -q --off-cpu -o "$W/pp.json" -- $pp) ;;
+	scorch-offcpu-fp) out=$(./scorch record -q --off-cpu -g fp -o "$W/pp.json" -- $pp) ;;
+	scorch-offcpu-2k) out=$(./scorch record -q --off-cpu --off-cpu-stack-size 2K -o "$W/pp.json" -- $pp) ;;
+	perf-switch) out=$($pr -e dummy --switch-events -- $pp) ;;
+	perf-cs-nocg) out=$($pr -e context-switches -c 1 -- $pp) ;;
+	perf-cs) out=$($pr -e context-switches -c 1 -g -- $pp) ;;
+	perf-cs-dwarf) out=$($pr -e context-switches -c 1 --call-graph dwarf -- $pp) ;;
+	perf-cs-dwarf-switch) out=$($pr -e context-switches -c 1 --call-graph dwarf --switch-events -- $pp) ;;
+	perf-cs-dwarf-switch-user) out=$($pr -e context-switches -c 1 --call-graph dwarf --switch-events --user-callchains -- $pp) ;;
+	perf-cs-4khz) out=$($pr -e context-switches -g -- $pp) ;;
+	esac 2>/dev/null
+	echo "$out" | sed -n 's/.*switches, \([0-9.]*\) us CPU per switch/\1/p'
+}
+
+r=1
+echo "bench: pingpong, $ROUNDS rounds x $(echo $PP_CONFIGS | wc -w) configurations" >&2
+while [ "$r" -le "$ROUNDS" ]; do
+	for c in $PP_CONFIGS; do
+		v=$(pingpong "$c")
+		echo "$c ${v:-0}" >>"$W/pp.raw"
+		printf '  round %d %-22s %s\n' "$r" "$c" "$v" >&2
+	done
+	r=$((r + 1))
+done
+base=$(median none 2 "$W/pp.raw")
+{
+	echo
+	echo "## Off-CPU cost per switch"
+	echo
+	echo "\`make bench\` (\`BENCH=offcpu\`): \`examples/pingpong $PP_TRIPS\` (two"
+	echo "threads passing a byte over pipes on one CPU, $((2 * PP_TRIPS)) switches) run as"
+	echo "each profiler's command; the program's own CPU time per switch,"
+	echo "medians of $ROUNDS interleaved runs. What a profiler does at a switch"
+	echo "runs in the switching thread, so the added µs is the price of one"
+	echo "switch, free of the load generator's noise. scorch-offcpu is the"
+	echo "default (\`-g dwarf\`, 8 KiB stack copy, kernel callchain, switch"
+	echo "records); perf-cs-dwarf-switch asks the kernel for the same,"
+	echo "and -user the same without the kernel callchain (\`--user-callchains\`);"
+	echo "perf-switch only times every switch (no stack): the floor without"
+	echo "BPF; perf-cs-4khz is perf's default for the event (4000 samples a"
+	echo "second per thread and CPU, not every switch)."
+	echo
+	echo "| configuration | µs CPU per switch | added per switch | of scorch-offcpu's |"
+	echo "|---|---:|---:|---:|"
+	sc=$(median scorch-offcpu 2 "$W/pp.raw")
+	for c in $PP_CONFIGS; do
+		awk -v c="$c" -v u="$(median "$c" 2 "$W/pp.raw")" -v b="$base" \
+			-v s="$sc" 'BEGIN {
+			if (c == "none") {
+				printf "| %s | %.2f | - | - |\n", c, u
+				exit
+			}
+			printf "| %s | %.2f | %+.2f µs | %.0f%% |\n", c, u, u - b,
+				(s > b ? 100 * (u - b) / (s - b) : 0)
+		}'
+	done
+	echo
+	echo "Raw runs (configuration, µs CPU per switch):"
+	echo
+	echo '```'
+	cat "$W/pp.raw"
 	echo '```'
 }

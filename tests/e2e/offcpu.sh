@@ -107,6 +107,39 @@ for scope in cpu thread; do
 	check_run "$name" "$T/pout" "$T/p.json"
 done
 
+# Every switch counted and weighed: examples/pingpong's two threads hand
+# one CPU to each other at least twice a round trip, so the switches it
+# reports are weighed (but the peer's last, its exit, which is not
+# off-CPU time, and one to spare), none lost, and each thread's wait is its
+# read of the pipe.
+"$SCORCH" record --off-cpu -q -o "$T/pp.json" -- "$EXAMPLES/pingpong" 5000 \
+	>"$T/ppout" 2>"$T/err"
+check "pingpong: record --off-cpu exits 0" test $? -eq 0
+meta() {
+	sed -n "s/^ *\"$1\": *\([0-9]*\),*\$/\1/p" "$T/pp.json" | head -1
+}
+want=$(sed -n 's/^pingpong: \([0-9]*\) switches.*/\1/p' "$T/ppout")
+got=$(($(meta off_cpu_switches) + $(meta off_cpu_open)))
+missed=$(($(meta off_cpu_unmatched) + $(meta off_cpu_no_switch_in)))
+if [ -n "$want" ] && [ "$got" -ge $((want - 2)) ] && [ "$missed" -eq 0 ] &&
+	[ "$(meta lost)" = 0 ]; then
+	ok "pingpong: $got switches weighed, it made $want, none missed"
+else
+	not_ok "pingpong: every switch weighed" \
+		"weighed $got, pingpong made ${want:-?}, missed $missed" \
+		"$(cat "$T/err")"
+fi
+"$SCORCH" fold "$T/pp.json" --value off-cpu >"$T/pp.folded" 2>>"$T/err"
+for fn in main_loop peer_loop; do
+	n=$(ms_of "$T/pp.folded" ";$fn;.*pipe_read_\\[k\\]")
+	if awk -v n="$n" 'BEGIN { exit !(n > 0) }'; then
+		ok "pingpong: $fn waits in pipe_read ($n ms)"
+	else
+		not_ok "pingpong: $fn waits in pipe_read" \
+			"$(grep -m3 "$fn" "$T/pp.folded")"
+	fi
+done
+
 # The SVG of an off-CPU recording is its wall view, and says so.
 "$SCORCH" record --off-cpu -q -o "$T/w.svg" -- "$EXAMPLES/offcpu" \
 	>/dev/null 2>"$T/err"
