@@ -46,9 +46,12 @@ if [ -n "${BENCH:-}" ] && [ -f bench/results.md ]; then
 		}
 		h = ""
 	}
-	/^## / { h = $0; if (h in sec) { if (!(h in done)) printf "%s", sec[h]; done[h] = 1 } }
+	# A section ends with a blank line, as in a full run, so the next
+	# heading never sticks to the last line of a replaced one.
+	function put(t) { printf "%s", t; if (t !~ /\n\n$/) print "" }
+	/^## / { h = $0; if (h in sec) { if (!(h in done)) put(sec[h]); done[h] = 1 } }
 	!(h in sec) { print }
-	END { for (i = 1; i <= n; i++) if (!(order[i] in done)) printf "\n%s", sec[order[i]] }
+	END { for (i = 1; i <= n; i++) if (!(order[i] in done)) { print ""; put(sec[order[i]]) } }
 	' bench/results.md >"$tmp.merged" && mv "$tmp.merged" "$tmp"
 elif [ -f bench/results.md ] && grep -q '^## Soak$' bench/results.md; then
 	echo >>"$tmp"
