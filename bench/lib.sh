@@ -40,19 +40,20 @@ bench_echo_server() {
 	port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1/server.out")
 }
 
-# bench_rounds: $ROUNDS rounds of `measure CONFIG` over $CONFIGS,
-# interleaved so drift in the machine's speed hits every configuration
-# alike; each result goes to $W/raw as "CONFIG VALUES...", progress to
-# stderr.
+# bench_rounds [FUNC [CONFIGS [RAW]]]: $ROUNDS rounds of `FUNC CONFIG`
+# (default measure) over CONFIGS (default $CONFIGS), interleaved so drift
+# in the machine's speed hits every configuration alike; each result goes
+# to RAW (default $W/raw) as "CONFIG VALUES...", progress to stderr.
 bench_rounds() {
-	echo "bench: $ROUNDS rounds x $(echo $CONFIGS | wc -w) configurations," \
-		"${SECS}s each, $CONNS connections" >&2
+	fn=${1:-measure} cfgs=${2:-$CONFIGS} raw=${3:-$W/raw}
+	echo "bench: $fn, $ROUNDS rounds x $(echo $cfgs | wc -w)" \
+		"configurations" >&2
 	r=1
 	while [ "$r" -le "$ROUNDS" ]; do
-		for c in $CONFIGS; do
-			v=$(measure "$c")
-			echo "$c $v" >>"$W/raw"
-			printf '  round %d %-20s %s\n' "$r" "$c" "$v" >&2
+		for c in $cfgs; do
+			v=$("$fn" "$c")
+			echo "$c ${v:-0}" >>"$raw"
+			printf '  round %d %-22s %s\n' "$r" "$c" "$v" >&2
 		done
 		r=$((r + 1))
 	done

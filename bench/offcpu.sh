@@ -200,16 +200,7 @@ pingpong() {
 	echo "$out" | sed -n 's/.*switches, \([0-9.]*\) us CPU per switch/\1/p'
 }
 
-r=1
-echo "bench: pingpong, $ROUNDS rounds x $(echo $PP_CONFIGS | wc -w) configurations" >&2
-while [ "$r" -le "$ROUNDS" ]; do
-	for c in $PP_CONFIGS; do
-		v=$(pingpong "$c")
-		echo "$c ${v:-0}" >>"$W/pp.raw"
-		printf '  round %d %-22s %s\n' "$r" "$c" "$v" >&2
-	done
-	r=$((r + 1))
-done
+bench_rounds pingpong "$PP_CONFIGS" "$W/pp.raw"
 base=$(median none 2 "$W/pp.raw")
 {
 	echo

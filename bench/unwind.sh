@@ -148,16 +148,7 @@ $(folded_complete "$W/s.folded")" ;;
 
 CONFIGS="none-0 scorch-fp-99 scorch-dwarf-99 perf-fp-99 perf-dwarf-99 \
 scorch-fp-999 scorch-dwarf-999 perf-fp-999 perf-dwarf-999"
-echo "bench unwind: $ROUNDS rounds x $(echo $CONFIGS | wc -w) configurations, ${SECS}s each" >&2
-r=1
-while [ "$r" -le "$ROUNDS" ]; do
-	for c in $CONFIGS; do
-		v=$(measure "$c")
-		echo "$c $v" >>"$W/raw"
-		printf '  round %d %-18s %s\n' "$r" "$c" "$v" >&2
-	done
-	r=$((r + 1))
-done
+bench_rounds
 
 
 # Per-sample unwinding by unwinder, scorch at 999 Hz, mix and deep 200.
@@ -187,27 +178,14 @@ done
 # The target's slowdown is too small to see at 99 Hz against this
 # machine's +-5% run-to-run noise; it is linear in the rate, so it is
 # measured at $HI_HZ Hz, where it is large, and scaled.
-r=1
-while [ "$r" -le "$ROUNDS" ]; do
-	for c in none-$HI_HZ scorch-fp-$HI_HZ scorch-dwarf-$HI_HZ perf-fp-$HI_HZ \
-		perf-dwarf-$HI_HZ; do
-		v=$(measure "$c")
-		echo "$c $v" >>"$W/hi"
-		printf '  hi-rate round %d %-18s %s\n' "$r" "$c" "$v" >&2
-	done
-	r=$((r + 1))
-done
+bench_rounds measure "none-$HI_HZ scorch-fp-$HI_HZ scorch-dwarf-$HI_HZ perf-fp-$HI_HZ perf-dwarf-$HI_HZ" "$W/hi"
 
 # Long runs at 999 Hz: per-sample costs, not start-up, decide the total.
-r=1
-while [ "$r" -le "$LONG_ROUNDS" ]; do
-	for c in scorch-dwarf-999 perf-dwarf-999; do
-		v=$(measure "$c" "$LONG_SECS")
-		echo "$c $v" >>"$W/long"
-		printf '  long round %d %-18s %s\n' "$r" "$c" "$v" >&2
-	done
-	r=$((r + 1))
-done
+measure_long() { measure "$1" "$LONG_SECS"; }
+rounds=$ROUNDS
+ROUNDS=$LONG_ROUNDS
+bench_rounds measure_long "scorch-dwarf-999 perf-dwarf-999" "$W/long"
+ROUNDS=$rounds
 
 # The stack copy's size: what each size costs the target and scorch, and
 # how much of a 200-deep recursion (~20 KiB of stack) it keeps whole.
