@@ -111,9 +111,13 @@ done
 # one CPU to each other at least twice a round trip, so the switches it
 # reports are weighed (but the peer's last, its exit, which is not
 # off-CPU time, and one to spare), none lost, and each thread's wait is its
-# read of the pipe.
-"$SCORCH" record --off-cpu -q -o "$T/pp.json" -- "$EXAMPLES/pingpong" 5000 \
-	>"$T/ppout" 2>"$T/err"
+# read of the pipe. Its switches come faster than a sanitizer build reads
+# them: a 4 MiB ring and 512-byte stack copies hold all 4000 (~3 MB) even
+# if scorch read none before the end, so no record is lost (a lost one is
+# counted, not weighed: lost records are the one way a switch goes
+# unweighed, and a warning says so).
+"$SCORCH" record --off-cpu -q -m 1024 --off-cpu-stack-size 512 \
+	-o "$T/pp.json" -- "$EXAMPLES/pingpong" 2000 >"$T/ppout" 2>"$T/err"
 check "pingpong: record --off-cpu exits 0" test $? -eq 0
 meta() {
 	sed -n "s/^ *\"$1\": *\([0-9]*\),*\$/\1/p" "$T/pp.json" | head -1
