@@ -15,11 +15,6 @@ if ! can_perf; then
 	tap_done
 fi
 
-# meta JSON KEY: an integer of the profile's metadata.
-meta() {
-	sed -n "s/.*\"$2\": *\([0-9][0-9]*\).*/\1/p" "$1" | head -1
-}
-
 # lockstep_run F ROUND_US SECS PCT SHARE_TOL CPU_TOL_PCT: one recording.
 # Tolerances: the share's scatter measured over 6 runs each, on a quiet
 # and on a loaded 2-CPU machine, was at most 1.6 points at 999 Hz and
@@ -39,9 +34,9 @@ lockstep_run() {
 			"got $got%, want $pct% +- $tol" "$(cat "$T/err")"
 	fi
 	cpu=$(awk '$1 == "lockstep:" { print $3 }' "$T/out")
-	n=$(meta "$T/ls.json" samples)
-	p=$(meta "$T/ls.json" period_ns)
-	ch=$(meta "$T/ls.json" period_changes)
+	n=$(meta_int "$T/ls.json" samples)
+	p=$(meta_int "$T/ls.json" period_ns)
+	ch=$(meta_int "$T/ls.json" period_changes)
 	ms=$(awk -v n="$n" -v p="$p" 'BEGIN { printf "%.1f", n * p / 1e6 }')
 	if [ -n "$cpu" ] && [ "${ch:-0}" -gt 0 ] &&
 		within "$ms" "$cpu" "$(awk -v c="$cpu" -v t="$ctol" \
@@ -64,8 +59,8 @@ for how in "--fixed-period" "--scope thread"; do
 	# shellcheck disable=SC2086 # two words
 	"$SCORCH" record -q -F 999 $how -o "$T/fx.json" -- \
 		"$EXAMPLES/lockstep" 1001 0.5 >/dev/null 2>"$T/err"
-	ch=$(meta "$T/fx.json" period_changes)
-	p=$(meta "$T/fx.json" period_ns)
+	ch=$(meta_int "$T/fx.json" period_changes)
+	p=$(meta_int "$T/fx.json" period_ns)
 	if [ "$ch" = 0 ] && [ "$p" = 1001001 ]; then
 		ok "$how: the period is not re-timed (period_ns $p)"
 	else

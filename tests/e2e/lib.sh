@@ -98,6 +98,12 @@ count() {
 		if (s ~ want) t += n } END { print t + 0 }' "$1"
 }
 
+# meta_int FILE KEY: the integer KEY of a native profile's metadata (its
+# first line), or nothing.
+meta_int() {
+	sed -n "s/.*\"$2\": *\(-\{0,1\}[0-9][0-9]*\).*/\1/p" "$1" | head -1
+}
+
 # within VALUE TARGET TOLERANCE: |VALUE - TARGET| <= TOLERANCE
 within() {
 	awk -v v="$1" -v t="$2" -v tol="$3" \

@@ -119,14 +119,13 @@ done
 "$SCORCH" record --off-cpu -q -m 1024 --off-cpu-stack-size 512 \
 	-o "$T/pp.json" -- "$EXAMPLES/pingpong" 2000 >"$T/ppout" 2>"$T/err"
 check "pingpong: record --off-cpu exits 0" test $? -eq 0
-meta() {
-	sed -n "s/^ *\"$1\": *\([0-9]*\),*\$/\1/p" "$T/pp.json" | head -1
-}
 want=$(sed -n 's/^pingpong: \([0-9]*\) switches.*/\1/p' "$T/ppout")
-got=$(($(meta off_cpu_switches) + $(meta off_cpu_open)))
-missed=$(($(meta off_cpu_unmatched) + $(meta off_cpu_no_switch_in)))
+got=$(($(meta_int "$T/pp.json" off_cpu_switches) +
+	$(meta_int "$T/pp.json" off_cpu_open)))
+missed=$(($(meta_int "$T/pp.json" off_cpu_unmatched) +
+	$(meta_int "$T/pp.json" off_cpu_no_switch_in)))
 if [ -n "$want" ] && [ "$got" -ge $((want - 2)) ] && [ "$missed" -eq 0 ] &&
-	[ "$(meta lost)" = 0 ]; then
+	[ "$(meta_int "$T/pp.json" lost)" = 0 ]; then
 	ok "pingpong: $got switches weighed, it made $want, none missed"
 else
 	not_ok "pingpong: every switch weighed" \

@@ -39,7 +39,7 @@ rec() {
 }
 
 meta() {
-	sed -n "s/.*\"$2\": *\\([0-9-]*\\).*/\\1/p" "$T/$1.json"
+	meta_int "$T/$1.json" "$2"
 }
 
 # share_of NAME COUNTER: COUNTER as a percentage of NAME's samples.

@@ -43,7 +43,7 @@ attach() {
 }
 
 meta() {
-	sed -n "s/.*\"$2\": *\\([0-9-]*\\).*/\\1/p" "$T/$1.json"
+	meta_int "$T/$1.json" "$2"
 }
 
 # agree NAME LABEL: the self-check ran on recording NAME and the cached

@@ -31,7 +31,7 @@ rec() {
 }
 
 meta() {
-	sed -n "s/.*\"$2\": *\\([0-9-]*\\).*/\\1/p" "$T/$1.json"
+	meta_int "$T/$1.json" "$2"
 }
 
 # at_most NAME LABEL COUNT PERCENT: COUNT is at most PERCENT% of the
