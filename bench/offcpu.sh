@@ -180,15 +180,17 @@ base_u=$(median none 3)
 PP_CONFIGS=${BENCH_PINGPONG_CONFIGS:-"none scorch-offcpu scorch-offcpu-fp scorch-offcpu-2k perf-switch perf-cs-nocg perf-cs perf-cs-dwarf perf-cs-dwarf-switch perf-cs-dwarf-switch-user perf-cs-4khz"}
 PP_TRIPS=${BENCH_PINGPONG_TRIPS:-100000}
 
-# pingpong CONFIG: prints "us-per-switch samples-or-0".
+# pingpong CONFIG: one run of pingpong under CONFIG; prints its µs of CPU
+# per switch.
 pingpong() {
 	pp="$EX/pingpong $PP_TRIPS"
+	sr="./scorch record -q --off-cpu -o $W/pp.json"
 	pr="perf record -q -o $W/pp.data"
 	case $1 in
 	none) out=$($pp) ;;
-	scorch-offcpu) out=$(./scorch record -q --off-cpu -o "$W/pp.json" -- $pp) ;;
-	scorch-offcpu-fp) out=$(./scorch record -q --off-cpu -g fp -o "$W/pp.json" -- $pp) ;;
-	scorch-offcpu-2k) out=$(./scorch record -q --off-cpu --off-cpu-stack-size 2K -o "$W/pp.json" -- $pp) ;;
+	scorch-offcpu) out=$($sr -- $pp) ;;
+	scorch-offcpu-fp) out=$($sr -g fp -- $pp) ;;
+	scorch-offcpu-2k) out=$($sr --off-cpu-stack-size 2K -- $pp) ;;
 	perf-switch) out=$($pr -e dummy --switch-events -- $pp) ;;
 	perf-cs-nocg) out=$($pr -e context-switches -c 1 -- $pp) ;;
 	perf-cs) out=$($pr -e context-switches -c 1 -g -- $pp) ;;
